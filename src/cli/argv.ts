@@ -1,0 +1,142 @@
+// argv -> command + options. The one place that knows flag names; commands get plain options.
+import { parseArgs } from 'node:util';
+import { ExitError } from '../errors.js';
+import { ExitCode } from './output.js';
+
+export const USAGE = `temporal-ops — Temporal-native ops recipes for Python Temporal projects
+
+Usage:
+  temporal-ops up [--once] [--no-recipe] [target flags] [--json]
+      Ensure a server (starts a local dev server if none answers), run the control worker,
+      run CleanStart against the target (default: the bundled example), serve until Ctrl-C.
+  temporal-ops serve
+      Run the control worker only (task queues temporal-ops and temporal-ops@<host>).
+  temporal-ops run clean-start [target flags] [--json] [--no-follow]
+      Start the CleanStart recipe on a running control worker and follow it.
+  temporal-ops worker stop-all [--include-server] [--json]
+      Stop every target worker we started (proven by pid, start time and command line).
+
+Target flags:
+  --project-dir DIR        target project directory (absolute or relative to cwd)
+  --task-queue Q           target task queue
+  --worker-command CMD     command that starts the worker (default: $TEMPORAL_WORKER_CMD or "uv run worker")
+  --workflow-type T        start this workflow type ... with --args JSON-array and optional --workflow-id ID
+  --starter CMD            ... or run this starter command and read "Workflow ID: ..." from its output
+  --env KEY=VALUE          extra environment for the worker and starter (repeatable)
+  --ready-timeout SEC      how long the fresh worker may take to poll (default 60)
+  --result-timeout SEC     how long to wait for the target workflow (default 300)
+  --host HOST              run process steps on the control worker of HOST
+  --input JSON             the whole CleanStart input as JSON (flags above override its fields)
+
+Connection: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TLS settings and
+temporal.toml profiles (TEMPORAL_PROFILE), as for the Temporal CLI.
+
+Exit codes: 0 ok; 1 the recipe reports a problem; 2 bad flags or input; 3 no server / connection
+failed; 4 a wait timed out; 130 interrupted.
+`;
+
+const options = {
+  help: { type: 'boolean', short: 'h' },
+  json: { type: 'boolean' },
+  once: { type: 'boolean' },
+  'no-recipe': { type: 'boolean' },
+  'no-follow': { type: 'boolean' },
+  'include-server': { type: 'boolean' },
+  'project-dir': { type: 'string' },
+  'task-queue': { type: 'string' },
+  'worker-command': { type: 'string' },
+  'workflow-type': { type: 'string' },
+  args: { type: 'string' },
+  'workflow-id': { type: 'string' },
+  starter: { type: 'string' },
+  env: { type: 'string', multiple: true },
+  'ready-timeout': { type: 'string' },
+  'result-timeout': { type: 'string' },
+  host: { type: 'string' },
+  input: { type: 'string' },
+} as const;
+
+export type Command =
+  | { name: 'help' }
+  | { name: 'up'; once: boolean; runRecipe: boolean; json: boolean; input?: Record<string, unknown> }
+  | { name: 'serve' }
+  | { name: 'clean-start'; json: boolean; follow: boolean; input: Record<string, unknown> }
+  | { name: 'stop-all'; includeServer: boolean; json: boolean };
+
+function usageError(message: string): ExitError {
+  return new ExitError(`${message}\nRun "temporal-ops --help" for usage.`, ExitCode.usage);
+}
+
+function json(flag: string, text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw usageError(`--${flag}: expected JSON, got ${JSON.stringify(text)}`);
+  }
+}
+
+function seconds(flag: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!Number.isFinite(value) || value <= 0) throw usageError(`--${flag}: expected a positive number of seconds, got "${text}"`);
+  return value;
+}
+
+type Values = ReturnType<typeof parseArgs<{ options: typeof options; allowPositionals: true }>>['values'];
+
+/** Builds CleanStart input from --input plus target flags; undefined when no target flag was given. */
+export function targetInput(v: Values, cwd: string): Record<string, unknown> | undefined {
+  const base = v.input === undefined ? {} : json('input', v.input);
+  if (typeof base !== 'object' || base === null || Array.isArray(base)) throw usageError(`--input: expected a JSON object, got ${v.input}`);
+  const input: Record<string, unknown> = { ...(base as Record<string, unknown>) };
+  if (v['project-dir'] !== undefined) input.projectDir = v['project-dir'].startsWith('/') ? v['project-dir'] : `${cwd}/${v['project-dir']}`;
+  if (v['task-queue'] !== undefined) input.taskQueue = v['task-queue'];
+  if (v['worker-command'] !== undefined) input.workerCommand = v['worker-command'];
+  if (v['workflow-type'] !== undefined && v.starter !== undefined) throw usageError('--workflow-type and --starter: give one, not both');
+  if (v['workflow-type'] !== undefined) {
+    const args = v.args === undefined ? [] : json('args', v.args);
+    if (!Array.isArray(args)) throw usageError(`--args: expected a JSON array, got ${v.args}`);
+    input.start = { workflowType: v['workflow-type'], args, ...(v['workflow-id'] ? { workflowId: v['workflow-id'] } : {}) };
+  }
+  if (v.starter !== undefined) input.start = { command: v.starter };
+  if (v.env !== undefined) {
+    input.env = Object.fromEntries(
+      v.env.map((pair) => {
+        const at = pair.indexOf('=');
+        if (at <= 0) throw usageError(`--env: expected KEY=VALUE, got "${pair}"`);
+        return [pair.slice(0, at), pair.slice(at + 1)];
+      }),
+    );
+  }
+  const ready = seconds('ready-timeout', v['ready-timeout']);
+  if (ready !== undefined) input.readyTimeoutSeconds = ready;
+  const result = seconds('result-timeout', v['result-timeout']);
+  if (result !== undefined) input.resultTimeoutSeconds = result;
+  if (v.host !== undefined) input.host = v.host;
+  return Object.keys(input).length > 0 ? input : undefined;
+}
+
+/** Parses argv (without node and script) into a command. */
+export function parseCommandLine(argv: string[], cwd = process.cwd()): Command {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw usageError((error as Error).message);
+  }
+  const { values: v, positionals } = parsed;
+  const words = positionals.join(' ');
+  if (v.help || words === '' || words === 'help') return { name: 'help' };
+  switch (words) {
+    case 'up':
+      return { name: 'up', once: v.once ?? false, runRecipe: !v['no-recipe'], json: v.json ?? false, input: targetInput(v, cwd) };
+    case 'serve':
+      return { name: 'serve' };
+    case 'run clean-start':
+      return { name: 'clean-start', json: v.json ?? false, follow: !v['no-follow'], input: targetInput(v, cwd) ?? {} };
+    case 'worker stop-all':
+      return { name: 'stop-all', includeServer: v['include-server'] ?? false, json: v.json ?? false };
+    default:
+      throw usageError(`unknown command "${words}"`);
+  }
+}

@@ -1,0 +1,72 @@
+// `temporal-ops up` (npm start): ensure a server, run the control worker, run CleanStart against
+// the configured target (or the bundled example), then serve until Ctrl-C.
+import type { Settings } from '../../config.js';
+import { createControlWorker } from '../../control-worker.js';
+import { readPidRecords } from '../../processes/pid-file.js';
+import { exampleCleanStartInput } from '../../recipes/example-target.js';
+import { ensureServer } from '../../server/ensure.js';
+import { connectClient, type ConnectTarget } from '../../temporal/connection.js';
+import { ExitCode, info } from '../output.js';
+import { runCleanStart } from './clean-start.js';
+
+export interface UpOptions {
+  /** CleanStart input to run at once; undefined runs the bundled example. */
+  recipeInput?: Record<string, unknown>;
+  runRecipe: boolean;
+  /** Exit after the recipe instead of serving until Ctrl-C. */
+  once: boolean;
+  json: boolean;
+}
+
+async function printLeftRunning(settings: Settings): Promise<void> {
+  const records = await readPidRecords(settings.stateDir);
+  if (records.length === 0) return;
+  info('Still running (by design, so your next recipe finds them):');
+  for (const r of records) info(`  ${r.kind} pid ${r.pid}${r.kind === 'worker' ? ` (project ${r.project}, queue ${r.taskQueue})` : ''} log ${r.logPath}`);
+  info('Stop them with: npx temporal-ops worker stop-all --include-server');
+}
+
+/** The main job; resolves with the exit code. */
+export async function up(target: ConnectTarget, settings: Settings, options: UpOptions): Promise<number> {
+  const server = await ensureServer(target, settings, info);
+  const uiUrl = server.uiUrl ?? (server.address.match(/^(localhost|127\.0\.0\.1):7233$/) ? 'http://localhost:8233' : undefined);
+  const resolved = { ...target, address: server.address, connectionOptions: { ...target.connectionOptions, address: server.address } };
+  const worker = await createControlWorker({ target: resolved, settings });
+  info(`control worker: polling ${worker.queues.join(' and ')} in namespace ${target.namespace}`);
+  if (uiUrl) info(`Web UI: ${uiUrl}/namespaces/${target.namespace}/workflows`);
+  const stop = new AbortController();
+  let interrupted = false;
+  const onSignal = () => {
+    interrupted = true;
+    info('\nstopping the control worker (in-flight activities get their grace period)...');
+    stop.abort();
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const running = worker.run(stop.signal);
+  let code: number = ExitCode.ok;
+  try {
+    if (options.runRecipe) {
+      const client = await connectClient(resolved);
+      try {
+        const input = options.recipeInput ?? { ...exampleCleanStartInput() };
+        if (!options.recipeInput) info('no target configured: running CleanStart against the bundled example (examples/orders)');
+        const report = await runCleanStart(client, input, { opsTaskQueue: settings.opsTaskQueue, json: options.json, follow: true });
+        code = report.ok ? ExitCode.ok : ExitCode.notOk;
+      } finally {
+        await client.connection.close();
+      }
+    }
+    if (options.once) stop.abort();
+    else info('serving recipes; press Ctrl-C to stop');
+  } catch (error) {
+    stop.abort();
+    await running.catch(() => undefined);
+    throw error;
+  }
+  await running;
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+  await printLeftRunning(settings);
+  return interrupted ? ExitCode.interrupted : code;
+}

@@ -1,0 +1,61 @@
+// Entry point: parse argv, run one command, map errors to a documented exit code in one place.
+import { loadSettings } from '../config.js';
+import { ExitError } from '../errors.js';
+import { createControlWorker } from '../control-worker.js';
+import { connectClient, loadConnectTarget } from '../temporal/connection.js';
+import { parseCommandLine, USAGE } from './argv.js';
+import { runCleanStart } from './commands/clean-start.js';
+import { stopAll } from './commands/stop-all.js';
+import { up } from './commands/up.js';
+import { ExitCode, info, printJson } from './output.js';
+
+async function main(argv: string[]): Promise<number> {
+  const command = parseCommandLine(argv);
+  const settings = loadSettings();
+  const target = loadConnectTarget();
+  switch (command.name) {
+    case 'help':
+      process.stdout.write(USAGE);
+      return ExitCode.ok;
+    case 'up':
+      return up(target, settings, { recipeInput: command.input, runRecipe: command.runRecipe, once: command.once, json: command.json });
+    case 'serve': {
+      const worker = await createControlWorker({ target, settings });
+      const stop = new AbortController();
+      process.once('SIGINT', () => stop.abort());
+      process.once('SIGTERM', () => stop.abort());
+      info(`control worker: polling ${worker.queues.join(' and ')} on ${target.address}`);
+      await worker.run(stop.signal);
+      return ExitCode.ok;
+    }
+    case 'clean-start': {
+      const client = await connectClient(target).catch((error: Error) => {
+        throw new ExitError(`cannot connect to ${target.address}: ${error.message}`, ExitCode.unavailable);
+      });
+      try {
+        const report = await runCleanStart(client, command.input, { opsTaskQueue: settings.opsTaskQueue, json: command.json, follow: command.follow });
+        return report.ok ? ExitCode.ok : ExitCode.notOk;
+      } finally {
+        await client.connection.close();
+      }
+    }
+    case 'stop-all': {
+      const outcomes = await stopAll(settings, command.includeServer);
+      if (command.json) printJson(outcomes);
+      else for (const o of outcomes) process.stdout.write(`pid ${o.pid}: ${o.result} (${o.detail})\n`);
+      return ExitCode.ok;
+    }
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof ExitError) {
+      info(`error: ${error.message}`);
+      process.exit(error.exitCode);
+    }
+    info(`error: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(ExitCode.notOk);
+  },
+);

@@ -1,0 +1,89 @@
+// Facts about one target workflow run -> a verdict with evidence and a remedy.
+// Pure and deterministic (`now` is passed in): recipes import it from workflow code.
+
+import type { WorkflowFacts } from './facts.js';
+import { healthyWait } from './stall-healthy-wait.js';
+import { RULES, currentFailureRule, type Conclusion, type Context } from './stall-rules.js';
+import {
+  remedyFor,
+  resolveDiagnosisPolicy,
+  type DiagnosisPolicy,
+  type Evidence,
+  type Finding,
+} from './verdicts.js';
+
+function context(facts: WorkflowFacts, now: number, policy: DiagnosisPolicy): Context {
+  const pollers = facts.workflowPollers?.map((p) => ({
+    identity: p.identity,
+    lastAccessAgeMs: Math.max(0, now - p.lastAccessTimeMs),
+    live: now - p.lastAccessTimeMs < policy.pollerFreshMs,
+  }));
+  const ctx: Context = {
+    facts,
+    now,
+    policy,
+    reported: facts.reportedProblems ?? [],
+    attempt: facts.pendingWorkflowTask?.attempt ?? 0,
+  };
+  if (pollers) ctx.pollers = pollers;
+  return ctx;
+}
+
+function conclude(ctx: Context): Conclusion {
+  // Only a RUNNING run can stall; a closed run keeps just its last current failure as the story.
+  if (ctx.facts.status !== 'RUNNING') {
+    const failed = currentFailureRule(ctx);
+    const summary =
+      `Run is ${ctx.facts.status}, so it is not stalled. ${failed?.evidence.summary ?? ''}`.trim();
+    return failed
+      ? { ...failed, evidence: { ...failed.evidence, summary } }
+      : { verdict: 'healthy-wait', confidence: 'high', evidence: { summary } };
+  }
+  for (const rule of RULES) {
+    const found = rule(ctx);
+    if (found) return found;
+  }
+  return healthyWait(ctx);
+}
+
+/**
+ * Diagnoses one target workflow run from its facts at time `now` (epoch ms). Throws RangeError for a
+ * policy value that is not a non-negative number. Runs that are not RUNNING are never stalled: their
+ * verdict comes from a current workflow task failure if any, else healthy-wait, with remedy none.
+ */
+export function diagnose(facts: WorkflowFacts, now: number, policy: Partial<DiagnosisPolicy> = {}): Finding {
+  const ctx = context(facts, now, resolveDiagnosisPolicy(policy));
+  const { verdict, confidence, evidence } = conclude(ctx);
+  const running = facts.status === 'RUNNING';
+  const { summary, ...found } = stripUndefined(evidence);
+  const full: Evidence = {
+    summary,
+    eventIds: [],
+    ...(facts.pendingWorkflowTask && { workflowTaskAttempt: facts.pendingWorkflowTask.attempt }),
+    ...(ctx.pollers && { pollers: ctx.pollers }),
+    ...(ctx.reported.length > 0 && { reportedProblems: [...ctx.reported] }),
+    ...found,
+  };
+  return {
+    workflowId: facts.workflowId,
+    runId: facts.runId,
+    workflowType: facts.workflowType,
+    taskQueue: facts.taskQueue,
+    verdict,
+    stalled: running && verdict !== 'healthy-wait',
+    confidence,
+    evidence: full,
+    remedy: running
+      ? remedyFor(verdict, facts, evidence.activity)
+      : {
+          action: 'none',
+          text: `Run is ${facts.status}: nothing resumes it, so there is nothing to fix in this run.`,
+          autoRecovers: false,
+        },
+  };
+}
+
+// Findings go into JSON reports and workflow results: keep absent fields absent, not `undefined`.
+function stripUndefined<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}

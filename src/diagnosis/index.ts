@@ -1,0 +1,5 @@
+// Public surface of src/diagnosis: pure facts -> verdict + evidence + remedy, safe in workflow code.
+
+export type * from './facts.js';
+export * from './verdicts.js';
+export { diagnose } from './diagnose.js';

@@ -1,0 +1,65 @@
+// Decides whether a COMPLETED workflow's result reads like an error (the runbook's "false
+// positive"). Pure: imported by workflow code and by the CLI alike.
+
+/** What makes a result read like an error; every field is optional in input, see defaults. */
+export interface ResultRule {
+  /** Keys whose string value, when in `errorValues`, marks an error (e.g. `status: "error"`). */
+  statusKeys: string[];
+  /** Values of a status key that mean failure (compared case-insensitively). */
+  errorValues: string[];
+  /** Keys that mark an error when present with a truthy value (e.g. `error: "..."`). */
+  errorKeys: string[];
+  /** Keys that mark an error when present and exactly `false` (e.g. `ok: false`). */
+  falseMeansError: string[];
+  /** Prefixes of a plain string result that read like an error (case-insensitive). */
+  stringPrefixes: string[];
+}
+
+export const defaultResultRule: ResultRule = {
+  statusKeys: ['status', 'state', 'result', 'outcome'],
+  errorValues: ['error', 'failed', 'failure', 'fail', 'exception', 'declined', 'rejected'],
+  errorKeys: ['error', 'errors', 'exception', 'errorMessage', 'error_message'],
+  falseMeansError: ['ok', 'success', 'succeeded'],
+  stringPrefixes: ['error', 'failed', 'failure', 'exception', 'traceback'],
+};
+
+export interface ResultCheck {
+  looksLikeError: boolean;
+  /** Why, quoting the key and value that matched; empty when the result looks fine. */
+  reason: string;
+}
+
+const fine: ResultCheck = { looksLikeError: false, reason: '' };
+
+/** Checks a decoded result against the rule; only the top level of an object is read. */
+export function checkResult(result: unknown, rule: Partial<ResultRule> = {}): ResultCheck {
+  const r = { ...defaultResultRule, ...rule };
+  if (typeof result === 'string') {
+    const lower = result.trim().toLowerCase();
+    const prefix = r.stringPrefixes.find((p) => lower.startsWith(p.toLowerCase()));
+    return prefix ? { looksLikeError: true, reason: `result string starts with "${prefix}"` } : fine;
+  }
+  if (result === null || typeof result !== 'object' || Array.isArray(result)) return fine;
+  const record = result as Record<string, unknown>;
+  const errorValues = new Set(r.errorValues.map((v) => v.toLowerCase()));
+  for (const key of r.statusKeys) {
+    const value = record[key];
+    if (typeof value === 'string' && errorValues.has(value.toLowerCase())) {
+      return { looksLikeError: true, reason: `result.${key} is "${value}"` };
+    }
+  }
+  for (const key of r.errorKeys) {
+    const value = record[key];
+    if (value !== undefined && value !== null && value !== false && value !== '') {
+      if (Array.isArray(value) && value.length === 0) continue;
+      return {
+        looksLikeError: true,
+        reason: `result.${key} is set (${JSON.stringify(value).slice(0, 120)})`,
+      };
+    }
+  }
+  for (const key of r.falseMeansError) {
+    if (record[key] === false) return { looksLikeError: true, reason: `result.${key} is false` };
+  }
+  return fine;
+}

@@ -1,0 +1,43 @@
+// The default verdict when no stall rule matched: the run waits as designed, and on what.
+
+import { activityEvidence, byAttemptDesc, formatAge, type Conclusion, type Context } from './stall-rules.js';
+import type { WaitingOn } from './verdicts.js';
+
+const WAIT_BY_LAST_EVENT: Readonly<Record<string, WaitingOn>> = {
+  TimerStarted: 'timer',
+  ActivityTaskScheduled: 'activity',
+  ActivityTaskStarted: 'activity',
+  StartChildWorkflowExecutionInitiated: 'child-workflow',
+  ChildWorkflowExecutionStarted: 'child-workflow',
+  WorkflowTaskCompleted: 'signal-or-update',
+  WorkflowExecutionUpdateAccepted: 'signal-or-update',
+  WorkflowExecutionUpdateCompleted: 'signal-or-update',
+};
+
+const WAIT_TEXT: Readonly<Record<WaitingOn, string>> = {
+  timer: 'Waiting on a timer',
+  'signal-or-update': 'Waiting for a signal or an update',
+  activity: 'Waiting on an activity',
+  'child-workflow': 'Waiting on a child workflow',
+  unknown: 'No failure, timeout or retry found; waiting',
+};
+
+const heartbeatAge = (now: number, at: number | undefined): string =>
+  at === undefined ? '' : `, last heartbeat ${formatAge(now - at)} ago`;
+
+// Rule 7: healthy wait. Describe's pending activities are authoritative; otherwise the last event hints.
+export function healthyWait(ctx: Context): Conclusion {
+  const a = [...ctx.facts.pendingActivities].sort(byAttemptDesc)[0];
+  const waitingOn: WaitingOn = a
+    ? 'activity'
+    : (WAIT_BY_LAST_EVENT[ctx.facts.lastEventType ?? ''] ?? 'unknown');
+  const summary = a
+    ? `Waiting on activity "${a.activityType}" (attempt ${a.attempt}${heartbeatAge(ctx.now, a.lastHeartbeatTimeMs)})`
+    : WAIT_TEXT[waitingOn] +
+      (waitingOn === 'unknown' ? ` (last event: ${ctx.facts.lastEventType ?? 'unknown'})` : '');
+  return {
+    verdict: 'healthy-wait',
+    confidence: waitingOn === 'unknown' ? 'medium' : 'high',
+    evidence: { summary, waitingOn, ...(a && { activity: activityEvidence(a) }) },
+  };
+}

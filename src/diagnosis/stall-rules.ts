@@ -1,0 +1,182 @@
+// The stall rules, in precedence order: each reads the facts and concludes a verdict or passes.
+// Pure: no clock (ctx.now is passed in), no I/O.
+
+import type { PendingActivityFact, WorkflowFacts } from './facts.js';
+import {
+  classifyWorkflowTaskFailure,
+  currentWorkflowTaskFailure,
+  isActivityNotRegistered,
+  stackExcerpt,
+  verdictFromReportedProblems,
+} from './stall-workflow-task.js';
+import type {
+  ActivityEvidence,
+  Confidence,
+  DiagnosisPolicy,
+  Evidence,
+  PollerEvidence,
+  Verdict,
+} from './verdicts.js';
+
+/** What one rule concluded; diagnose() adds the shared evidence and the remedy. */
+export interface Conclusion {
+  verdict: Verdict;
+  confidence: Confidence;
+  evidence: Partial<Evidence> & { summary: string };
+}
+
+export interface Context {
+  facts: WorkflowFacts;
+  now: number;
+  policy: DiagnosisPolicy;
+  pollers?: PollerEvidence[];
+  reported: string[];
+  attempt: number;
+}
+
+export type Rule = (ctx: Context) => Conclusion | undefined;
+
+const raise = (c: Confidence): Confidence => (c === 'low' ? 'medium' : 'high');
+// The server flags runs whose workflow tasks keep failing: that confirms a workflow-task verdict.
+const withReported = (ctx: Context, c: Confidence): Confidence => (ctx.reported.length > 0 ? raise(c) : c);
+
+export function formatAge(ms: number): string {
+  if (ms < 120_000) return `${Math.round(ms / 1000)} s`;
+  if (ms < 7_200_000) return `${Math.round(ms / 60_000)} min`;
+  return `${Math.round(ms / 3_600_000)} h`;
+}
+
+const firstLine = (text: string): string => text.split('\n', 1)[0] ?? '';
+
+// Rules 1+2: a CURRENT workflow task failure (after the last completed task), classified by its text.
+export const currentFailureRule: Rule = (ctx) => {
+  const failure = currentWorkflowTaskFailure(ctx.facts);
+  if (!failure) return undefined;
+  const cls = classifyWorkflowTaskFailure(failure);
+  const base: Confidence = ctx.attempt > 1 && cls.strong ? 'high' : 'medium';
+  const what = cls.deadlock
+    ? 'Python deadlock detector: workflow code blocked without yielding'
+    : `${failure.cause}: ${firstLine(failure.message)}`;
+  return {
+    verdict: cls.verdict,
+    confidence: withReported(ctx, base),
+    evidence: {
+      summary: `Workflow task failing (attempt ${ctx.attempt || '?'}): ${what}`,
+      eventIds: [failure.eventId],
+      failureMessage: failure.message,
+      stackExcerpt: stackExcerpt(failure.stackTrace),
+    },
+  };
+};
+
+// Rule 3: workflow tasks keep timing out. Repeated attempts are not written to history, so a
+// retrying task whose last problem was a timeout counts its earlier attempts as timeouts.
+const taskTimeoutRule: Rule = (ctx) => {
+  const written = ctx.facts.workflowTaskTimeoutsSinceCompleted;
+  const lastWasTimeout = written > 0 || ctx.facts.lastEventType === 'WorkflowTaskTimedOut';
+  const repeated = lastWasTimeout ? Math.max(written, ctx.attempt - 1) : 0;
+  if (repeated < Math.max(1, ctx.policy.workflowTaskTimeouts)) return undefined;
+  return {
+    verdict: 'workflow-task-timeout',
+    confidence: withReported(ctx, written >= ctx.policy.workflowTaskTimeouts ? 'high' : 'medium'),
+    evidence: {
+      summary: `Workflow task timed out ${repeated} times since the last completed task (now attempt ${ctx.attempt || '?'})`,
+    },
+  };
+};
+
+export const activityEvidence = (a: PendingActivityFact): ActivityEvidence => ({
+  activityId: a.activityId,
+  activityType: a.activityType,
+  attempt: a.attempt,
+  ...(a.lastFailureMessage !== undefined && { lastFailureMessage: a.lastFailureMessage }),
+});
+
+export const byAttemptDesc = (a: PendingActivityFact, b: PendingActivityFact): number =>
+  b.attempt - a.attempt;
+
+// Rule 4: a pending activity whose last failure says its type is not registered on the worker.
+const activityNotRegisteredRule: Rule = (ctx) => {
+  const a = ctx.facts.pendingActivities
+    .filter((p) => isActivityNotRegistered(p.lastFailureMessage))
+    .sort(byAttemptDesc)[0];
+  if (!a) return undefined;
+  return {
+    verdict: 'activity-not-registered',
+    confidence: 'high',
+    evidence: {
+      summary: `Activity "${a.activityType}" is not registered on the worker (attempt ${a.attempt})`,
+      activity: activityEvidence(a),
+      failureMessage: a.lastFailureMessage,
+    },
+  };
+};
+
+// Rule 5: a pending activity on attempt >= retryStormAttempts with a last failure.
+const retryStormRule: Rule = (ctx) => {
+  const failing = ctx.facts.pendingActivities.filter(
+    (p) =>
+      p.attempt >= ctx.policy.retryStormAttempts && (p.lastFailureMessage ?? p.lastFailureType) !== undefined,
+  );
+  const a = failing.sort(byAttemptDesc)[0];
+  if (!a) return undefined;
+  const last = a.lastFailureMessage ?? a.lastFailureType ?? '';
+  return {
+    verdict: 'activity-retry-storm',
+    confidence: 'high',
+    evidence: {
+      summary: `Activity "${a.activityType}" keeps failing: attempt ${a.attempt}, last failure: ${firstLine(last)}`,
+      activity: activityEvidence(a),
+      failureMessage: last,
+    },
+  };
+};
+
+// Rule 6: a workflow task scheduled >= noWorkerAfterMs ago and no live poller on its queue.
+const noWorkerRule: Rule = (ctx) => {
+  const task = ctx.facts.pendingWorkflowTask;
+  const scheduledAt = task?.scheduledTimeMs ?? task?.originalScheduledTimeMs;
+  if (task?.state !== 'scheduled' || scheduledAt === undefined) return undefined;
+  const waited = ctx.now - scheduledAt;
+  if (waited < ctx.policy.noWorkerAfterMs || ctx.pollers?.some((p) => p.live)) return undefined;
+  const seen = ctx.pollers === undefined ? 'pollers were not fetched' : pollerSummary(ctx.pollers);
+  return {
+    verdict: 'no-worker',
+    // Without the poller list this is only "nobody picked the task up yet".
+    confidence: ctx.pollers === undefined ? 'low' : 'high',
+    evidence: {
+      summary: `Workflow task scheduled ${formatAge(waited)} ago on task queue "${ctx.facts.taskQueue}" and not picked up; ${seen}`,
+    },
+  };
+};
+
+function pollerSummary(pollers: PollerEvidence[]): string {
+  if (pollers.length === 0) return 'no poller on the queue';
+  const newest = Math.min(...pollers.map((p) => p.lastAccessAgeMs));
+  return `no live poller (${pollers.length} stale, newest seen ${formatAge(newest)} ago)`;
+}
+
+// Rule 7a: the server reports problems, or the task is retrying, yet history shows no current cause.
+const unexplainedTaskProblemRule: Rule = (ctx) => {
+  const retrying = ctx.attempt > 1 && ctx.facts.workflowTaskTimeoutsSinceCompleted === 0;
+  if (ctx.reported.length === 0 && !retrying) return undefined;
+  const summary =
+    ctx.reported.length > 0
+      ? `The server reports workflow task problems (${ctx.reported.join(', ')}) but history holds no current failure`
+      : `Workflow task is on attempt ${ctx.attempt} but history holds no failure after the last completed task`;
+  return {
+    verdict: verdictFromReportedProblems(ctx.reported),
+    confidence: 'low',
+    evidence: { summary },
+  };
+};
+
+/** Rule precedence, top to bottom; healthy-wait (rule 7) applies when none matches. */
+export const RULES: readonly Rule[] = [
+  currentFailureRule,
+  taskTimeoutRule,
+  activityNotRegisteredRule,
+  retryStormRule,
+  noWorkerRule,
+  unexplainedTaskProblemRule,
+];

@@ -1,0 +1,196 @@
+// The vocabulary of a diagnosis: verdicts, evidence, remedies, findings and the policy knobs.
+// Pure data and pure helpers: imported by workflow code, so no Node built-ins and no clock.
+
+import type { WorkflowFacts } from './facts.js';
+
+/** Why a target workflow is (or is not) making progress. */
+export type Verdict =
+  | 'no-worker'
+  | 'non-determinism'
+  | 'workflow-code-bug'
+  | 'workflow-not-registered'
+  | 'sandbox-violation'
+  | 'activity-retry-storm'
+  | 'activity-not-registered'
+  | 'workflow-task-timeout'
+  | 'healthy-wait';
+
+/** Every verdict, in rule precedence order (healthy-wait last). */
+export const VERDICTS: readonly Verdict[] = Object.freeze([
+  'non-determinism',
+  'workflow-not-registered',
+  'sandbox-violation',
+  'workflow-code-bug',
+  'workflow-task-timeout',
+  'activity-not-registered',
+  'activity-retry-storm',
+  'no-worker',
+  'healthy-wait',
+] as const);
+
+/** What a healthy workflow is waiting for, inferred from describe and the last event. */
+export type WaitingOn = 'timer' | 'signal-or-update' | 'activity' | 'child-workflow' | 'unknown';
+
+/** A poller as the diagnosis judged it at `now`. */
+export interface PollerEvidence {
+  identity: string;
+  lastAccessAgeMs: number;
+  live: boolean;
+}
+
+/** The pending activity a verdict is about. */
+export interface ActivityEvidence {
+  activityId: string;
+  activityType: string;
+  attempt: number;
+  lastFailureMessage?: string;
+}
+
+/** The facts a verdict rests on, shaped for a human and for JSON reports. */
+export interface Evidence {
+  summary: string;
+  eventIds: number[];
+  workflowTaskAttempt?: number;
+  activity?: ActivityEvidence;
+  failureMessage?: string;
+  /** The first lines of the failure's stack trace. */
+  stackExcerpt?: string;
+  pollers?: PollerEvidence[];
+  reportedProblems?: string[];
+  waitingOn?: WaitingOn;
+}
+
+export type RemedyAction =
+  | 'start-worker'
+  | 'restart-worker'
+  | 'terminate-or-reset'
+  | 'fix-code-restart-worker'
+  | 'register-and-restart-worker'
+  | 'inspect-worker'
+  | 'none';
+
+export interface Remedy {
+  action: RemedyAction;
+  /** One or two sentences a developer acts on; names the task queue, type or activity. */
+  text: string;
+  /** Whether the run resumes by itself once the remedy is applied (no terminate, reset or resend). */
+  autoRecovers: boolean;
+}
+
+export type Confidence = 'high' | 'medium' | 'low';
+
+/** The diagnosis of one workflow run. */
+export interface Finding {
+  workflowId: string;
+  runId: string;
+  workflowType: string;
+  taskQueue: string;
+  verdict: Verdict;
+  /** False only for healthy-wait and for runs that are not RUNNING. */
+  stalled: boolean;
+  confidence: Confidence;
+  evidence: Evidence;
+  remedy: Remedy;
+}
+
+export interface DiagnosisPolicy {
+  /** A pending activity on this attempt or later, with a last failure, is a retry storm. */
+  retryStormAttempts: number;
+  /** A workflow task scheduled this long with no live poller means no worker. */
+  noWorkerAfterMs: number;
+  /** A poller whose last access is younger than this is live (long polls last 60 s). */
+  pollerFreshMs: number;
+  /** This many workflow task timeouts since the last completed task is a timeout stall. */
+  workflowTaskTimeouts: number;
+}
+
+export const defaultDiagnosisPolicy: Readonly<DiagnosisPolicy> = Object.freeze({
+  retryStormAttempts: 3,
+  noWorkerAfterMs: 10_000,
+  pollerFreshMs: 70_000,
+  workflowTaskTimeouts: 2,
+});
+
+/** Merges overrides onto the defaults; throws RangeError naming the field when a value is not a non-negative number. */
+export function resolveDiagnosisPolicy(overrides: Partial<DiagnosisPolicy> = {}): DiagnosisPolicy {
+  const policy = { ...defaultDiagnosisPolicy };
+  for (const key of Object.keys(defaultDiagnosisPolicy) as (keyof DiagnosisPolicy)[]) {
+    const value = overrides[key];
+    if (value === undefined) continue;
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+      throw new RangeError(`policy.${key} must be a non-negative number, got ${String(value)}`);
+    }
+    policy[key] = value;
+  }
+  return policy;
+}
+
+/** True when the finding is a stall someone has to act on. */
+export function isStalled(f: Finding): boolean {
+  return f.stalled;
+}
+
+/** Counts findings per verdict; every verdict is present, zero when unseen. */
+export function summarizeFindings(findings: Finding[]): Record<Verdict, number> {
+  const counts = Object.fromEntries(VERDICTS.map((v) => [v, 0])) as Record<Verdict, number>;
+  for (const f of findings) counts[f.verdict] += 1;
+  return counts;
+}
+
+/** The remedy a verdict calls for, worded with the run's own task queue, type and activity. */
+export function remedyFor(verdict: Verdict, facts: WorkflowFacts, activity?: ActivityEvidence): Remedy {
+  const queue = `task queue "${facts.taskQueue}"`;
+  const act = activity ? `activity "${activity.activityType}"` : 'the failing activity';
+  switch (verdict) {
+    case 'no-worker':
+      return {
+        action: 'start-worker',
+        text: `No live worker polls ${queue}. Start one (or fix the task queue name the worker polls); the workflow then resumes by itself.`,
+        autoRecovers: true,
+      };
+    case 'non-determinism':
+      return {
+        action: 'terminate-or-reset',
+        text: `The workflow code no longer replays this run's history. Terminate the run, or reset it to an event before the change, then start a new run; restarting the worker will not help.`,
+        autoRecovers: false,
+      };
+    case 'workflow-code-bug':
+      return {
+        action: 'fix-code-restart-worker',
+        text: `Fix the exception in workflow "${facts.workflowType}" and restart the worker on ${queue}; the workflow task retries and the run resumes by itself.`,
+        autoRecovers: true,
+      };
+    case 'workflow-not-registered':
+      return {
+        action: 'register-and-restart-worker',
+        text: `Register workflow "${facts.workflowType}" on the worker for ${queue} and restart it; the run resumes by itself.`,
+        autoRecovers: true,
+      };
+    case 'sandbox-violation':
+      return {
+        action: 'fix-code-restart-worker',
+        text: `Move the restricted call out of workflow "${facts.workflowType}" (into an activity) or pass the import through the sandbox, then restart the worker on ${queue}; the run resumes by itself.`,
+        autoRecovers: true,
+      };
+    case 'activity-retry-storm':
+      return {
+        action: 'fix-code-restart-worker',
+        text: `Fix ${act} and restart the worker that runs it; its retries continue and the run resumes by itself.`,
+        autoRecovers: true,
+      };
+    case 'activity-not-registered':
+      return {
+        action: 'register-and-restart-worker',
+        text: `Register ${act} on the worker that polls its task queue (workflow queue: "${facts.taskQueue}") and restart it; the next retry picks it up.`,
+        autoRecovers: true,
+      };
+    case 'workflow-task-timeout':
+      return {
+        action: 'inspect-worker',
+        text: `Workflow tasks on ${queue} keep timing out: the worker is overloaded, blocked in workflow code or dying mid-task. Read its log, then restart it.`,
+        autoRecovers: true,
+      };
+    case 'healthy-wait':
+      return { action: 'none', text: 'Nothing to do: the run is waiting as designed.', autoRecovers: true };
+  }
+}

@@ -1,0 +1,30 @@
+// The boundary where raw API values (Long, {seconds, nanos}, numeric enums) become plain data.
+import type { google } from '@temporalio/proto';
+
+type Longish = number | string | { toNumber(): number } | null | undefined;
+
+/** A Long, number or numeric string as a JS number (0 when absent). */
+export function toNumber(value: Longish): number {
+  if (value === null || value === undefined) return 0;
+  if (typeof value === 'number') return value;
+  if (typeof value === 'string') return Number(value);
+  return value.toNumber();
+}
+
+/** A protobuf Timestamp as epoch milliseconds; undefined when absent. */
+export function timestampMs(ts: google.protobuf.ITimestamp | null | undefined): number | undefined {
+  if (!ts) return undefined;
+  return toNumber(ts.seconds as Longish) * 1000 + Math.floor((ts.nanos ?? 0) / 1e6);
+}
+
+/** A protobuf Duration as milliseconds; undefined when absent. */
+export function durationMs(d: google.protobuf.IDuration | null | undefined): number | undefined {
+  if (!d) return undefined;
+  return toNumber(d.seconds as Longish) * 1000 + Math.floor((d.nanos ?? 0) / 1e6);
+}
+
+/** An enum number as its name without the given prefix, e.g. WORKFLOW_EXECUTION_STATUS_RUNNING -> RUNNING. */
+export function enumName(values: Record<string, unknown>, value: number | null | undefined, prefix: string): string {
+  const name = Object.keys(values).find((key) => values[key] === value);
+  return name ? name.replace(prefix, '') : 'UNKNOWN';
+}

@@ -1,0 +1,87 @@
+// Spawning a long-lived target worker we own: detached in its own process group, output
+// appended to its log file, identity recorded before anyone can ask about it.
+import { mkdir, open } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { execa } from 'execa';
+import { parseCommand } from './command.js';
+import type { PidRecord } from './pid-file.js';
+import { readProc } from './proc.js';
+
+export interface SpawnRequest {
+  command: string;
+  cwd: string;
+  env: Record<string, string>;
+  logPath: string;
+}
+
+export interface Spawned {
+  pid: number;
+  pgid: number;
+  startTime: string;
+  cmdline: string[];
+  /** Resolves when the process exits, with its code or signal; never rejects. */
+  exited: Promise<{ code: number | null; signal: string | null }>;
+}
+
+/** Thrown when the command cannot be started at all (not found, not executable). */
+export class SpawnFailedError extends Error {
+  override readonly name = 'SpawnFailedError';
+  constructor(
+    readonly command: string,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Starts the command and resolves once exec succeeded, with the facts that identify it. */
+export async function spawnDetached(request: SpawnRequest): Promise<Spawned> {
+  const parsed = parseCommand(request.command);
+  await mkdir(dirname(request.logPath), { recursive: true });
+  const log = await open(request.logPath, 'a');
+  await log.write(`\n=== ${new Date().toISOString()} temporal-ops starting: ${request.command} (cwd ${request.cwd})\n`);
+  try {
+    const child = execa(parsed.file, parsed.args, {
+      cwd: request.cwd,
+      env: request.env,
+      extendEnv: true,
+      shell: parsed.shell,
+      detached: true,
+      cleanup: false,
+      stdin: 'ignore',
+      // A raw descriptor is inherited by the child, so its output reaches the log even after we exit
+      // (execa's types only admit literal descriptor numbers).
+      stdout: log.fd as 1,
+      stderr: log.fd as 2,
+      reject: false,
+      buffer: false,
+    });
+    const exited = child.then(
+      (result) => ({ code: result.exitCode ?? null, signal: result.signal ?? null }),
+      () => ({ code: null, signal: null }),
+    );
+    await new Promise<void>((resolve, reject) => {
+      child.once('spawn', () => resolve());
+      child.once('error', (error: NodeJS.ErrnoException) =>
+        reject(new SpawnFailedError(request.command, error.code ?? 'ESPAWN', `cannot start "${request.command}": ${error.message}`)),
+      );
+    });
+    const pid = child.pid;
+    if (pid === undefined) throw new SpawnFailedError(request.command, 'ENOPID', `cannot start "${request.command}"`);
+    child.unref();
+    const info = readProc(pid);
+    if (!info) {
+      const exit = await exited;
+      throw new SpawnFailedError(request.command, 'EEXITED', `"${request.command}" exited at once (code ${exit.code}, signal ${exit.signal})`);
+    }
+    return { pid, pgid: pid, startTime: info.startTime, cmdline: info.cmdline, exited };
+  } finally {
+    await log.close();
+  }
+}
+
+/** The record fields that come from a spawn. */
+export function identityOf(spawned: Spawned): Pick<PidRecord, 'pid' | 'pgid' | 'startTime' | 'cmdline'> {
+  return { pid: spawned.pid, pgid: spawned.pgid, startTime: spawned.startTime, cmdline: spawned.cmdline };
+}

@@ -1,0 +1,9 @@
+// Stable `type` strings of the ApplicationFailures activities throw; workflows branch on these.
+export const FailureType = {
+  InvalidInput: 'InvalidInputError',
+  WorkerNotReady: 'WorkerNotReadyError',
+  SpawnFailed: 'SpawnFailedError',
+  NotOurProcess: 'NotOurProcessError',
+  StarterFailed: 'StarterFailedError',
+  ServerUnavailable: 'ServerUnavailableError',
+} as const;

@@ -1,0 +1,41 @@
+// Connection settings from the standard Temporal environment and profile config
+// (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TLS, temporal.toml profiles).
+import { Client, Connection } from '@temporalio/client';
+import { loadClientConnectConfig } from '@temporalio/envconfig';
+import { NativeConnection } from '@temporalio/worker';
+
+export interface ConnectTarget {
+  address: string;
+  namespace: string;
+  /** Full options for Connection / NativeConnection (TLS, API key, metadata). */
+  connectionOptions: ReturnType<typeof loadClientConnectConfig>['connectionOptions'];
+}
+
+/** Loads the connection config the way the Temporal CLI does; explicit values override. */
+export function loadConnectTarget(overrides: { address?: string; namespace?: string } = {}): ConnectTarget {
+  const profile = process.env.TEMPORAL_PROFILE;
+  const config = loadClientConnectConfig(profile ? { profile } : {});
+  const address = overrides.address ?? config.connectionOptions.address ?? 'localhost:7233';
+  return {
+    address,
+    namespace: overrides.namespace ?? config.namespace ?? 'default',
+    connectionOptions: { ...config.connectionOptions, address },
+  };
+}
+
+/** A client for the target; close its connection with `client.connection.close()`. */
+export async function connectClient(target: ConnectTarget): Promise<Client> {
+  const connection = await Connection.connect({ ...target.connectionOptions, connectTimeout: '5s' } as never);
+  return new Client({ connection, namespace: target.namespace });
+}
+
+/** A native connection for workers. */
+export function connectNative(target: ConnectTarget): Promise<NativeConnection> {
+  return NativeConnection.connect(target.connectionOptions);
+}
+
+/** True when the address points at this machine (a dev server we may start). */
+export function isLocalAddress(address: string): boolean {
+  const host = address.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
+  return ['localhost', '127.0.0.1', '::1', '0.0.0.0'].includes(host) || host.startsWith('127.');
+}

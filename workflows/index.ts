@@ -1,0 +1,2 @@
+// The recipes. Each exported name is the workflow type users pass to `--type`.
+export { CleanStart } from './clean-start.js';

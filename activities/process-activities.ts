@@ -7,9 +7,9 @@ import { sanitizeProjectName } from '../src/config.js';
 import { WorkerNotReadyError } from '../src/errors.js';
 import { listPollers } from '../src/inspect/task-queue.js';
 import { assertDirectory, assertRunnable } from '../src/processes/executable.js';
-import { proveIdentity } from '../src/processes/identity.js';
+import { proveIdentity, settledRecord } from '../src/processes/identity.js';
 import { tailLog } from '../src/processes/logs.js';
-import { readPidRecords, removePidRecord } from '../src/processes/pid-file.js';
+import { readPidRecords, removePidRecord, writePidRecord } from '../src/processes/pid-file.js';
 import { waitForPoller } from '../src/processes/readiness.js';
 import { stopRecorded, type StopOutcome } from '../src/processes/stop.js';
 import { exitOf, startFreshWorker, stopProjectWorkers } from '../src/processes/workers.js';
@@ -113,9 +113,14 @@ export function createProcessActivities({ client, settings, workerEnv }: Process
           listPollers: () => listPollers(client, input.taskQueue),
           onTick: () => ctx.heartbeat(),
         });
-        if (outcome.ready) return { waitedMs: outcome.waitedMs, pollerIdentity: outcome.poller.identity };
         const records = await readPidRecords(settings.stateDir, { kind: 'worker', project: input.project });
-        const record = records.find((r) => r.pid === input.pid);
+        let record = records.find((r) => r.pid === input.pid);
+        const settled = record && settledRecord(record);
+        if (settled) {
+          await writePidRecord(settings.stateDir, settled);
+          record = settled;
+        }
+        if (outcome.ready) return { waitedMs: outcome.waitedMs, pollerIdentity: outcome.poller.identity };
         if (record) {
           await stopRecorded(record, settings.graceMs);
           await removePidRecord(settings.stateDir, record);

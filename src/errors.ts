@@ -9,7 +9,7 @@ export class InvalidInputError extends Error {
     readonly value: unknown,
     readonly expected: string,
   ) {
-    super(`${field}: ${expected}, got ${JSON.stringify(value) ?? String(value)}`);
+    super(`${field}: expected ${expected}, got ${JSON.stringify(value) ?? String(value)}`);
   }
 }
 

@@ -1,4 +1,5 @@
 // Entry point: parse argv, run one command, map errors to a documented exit code in one place.
+import { DefaultLogger, Runtime, type LogLevel } from '@temporalio/worker';
 import { loadSettings } from '../config.js';
 import { ExitError } from '../errors.js';
 import { createControlWorker } from '../control-worker.js';
@@ -11,6 +12,8 @@ import { ExitCode, info, printJson } from './output.js';
 
 async function main(argv: string[]): Promise<number> {
   const command = parseCommandLine(argv);
+  // The SDK logs every worker state change at INFO; the CLI shows its own progress instead.
+  Runtime.install({ logger: new DefaultLogger((process.env.TEMPORAL_OPS_LOG_LEVEL ?? 'WARN') as LogLevel) });
   const settings = loadSettings();
   const target = loadConnectTarget();
   switch (command.name) {

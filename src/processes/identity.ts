@@ -16,14 +16,27 @@ export interface IdentityCheck {
 }
 
 /** Checks the recorded identity against the live process table. */
-export function proveIdentity(record: Pick<PidRecord, 'pid' | 'startTime' | 'cmdline'>): IdentityCheck {
+export function proveIdentity(record: Pick<PidRecord, 'pid' | 'startTime' | 'cmdline' | 'execCmdline'>): IdentityCheck {
   const live = readProc(record.pid);
   if (!live) return { ownership: 'gone', why: `pid ${record.pid} is not running` };
   if (live.startTime !== record.startTime) {
     return { ownership: 'recycled', why: `pid ${record.pid} started at tick ${live.startTime}, recorded ${record.startTime}` };
   }
-  if (live.cmdline.join('\0') !== record.cmdline.join('\0')) {
+  const seen = live.cmdline.join('\0');
+  if (seen !== record.cmdline.join('\0') && seen !== record.execCmdline?.join('\0')) {
     return { ownership: 'recycled', why: `pid ${record.pid} runs "${live.cmdline.join(' ')}", recorded "${record.cmdline.join(' ')}"` };
   }
   return { ownership: 'ours', why: 'pid, start time and command line match' };
+}
+
+/**
+ * Records the command line a proven process runs now, when it exec'd since spawn: same pid and
+ * start time mean the same process. Returns the updated record, or undefined when nothing changed.
+ */
+export function settledRecord(record: PidRecord): PidRecord | undefined {
+  const live = readProc(record.pid);
+  if (!live || live.startTime !== record.startTime) return undefined;
+  const seen = live.cmdline.join('\0');
+  if (seen === record.cmdline.join('\0') || seen === record.execCmdline?.join('\0')) return undefined;
+  return { ...record, execCmdline: live.cmdline };
 }

@@ -11,6 +11,8 @@ export interface PidRecord {
   /** /proc/<pid>/stat field 22 at spawn. */
   startTime: string;
   cmdline: string[];
+  /** Command line after the program exec'd another (e.g. `env X=1 python worker.py`), same pid and start time. */
+  execCmdline?: string[];
   cwd: string;
   project: string;
   taskQueue: string;

@@ -1,0 +1,74 @@
+// `npm test`: start a dev server of our profile on free ports with a throwaway database, bundle
+// the workflows once, run unit and integration tests against it, tear everything down.
+import { readdirSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { defaultTemporalCli, packageRoot } from '../src/config.js';
+import { startDevServer, stopDevServers } from '../src/server/dev-server.js';
+import { workflowsPath } from '../src/control-worker.js';
+
+function testFiles(dir: string): string[] {
+  return readdirSync(join(packageRoot, dir))
+    .filter((name) => name.endsWith('.test.ts'))
+    .sort()
+    .map((name) => join(dir, name));
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+async function main(): Promise<number> {
+  const root = await mkdtemp(join(tmpdir(), 'temporal-ops-test-'));
+  const stateDir = join(root, 'server-state');
+  const files = process.argv.slice(2);
+  const port = await freePort();
+  const server = await startDevServer(stateDir, defaultTemporalCli(), {
+    port,
+    uiPort: await freePort(),
+    dbFile: join(root, 'temporal.db'),
+    headless: true,
+  });
+  process.stderr.write(`test: dev server on ${server.address} (pid ${server.record.pid})\n`);
+  try {
+    const bundle = await bundleWorkflowCode({ workflowsPath, logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error } as never });
+    const bundlePath = join(root, 'workflow-bundle.js');
+    await writeFile(bundlePath, bundle.code);
+    // Node 20's test runner does not expand globs.
+    const tests = files.length > 0 ? files : ['test/unit', 'test/integration'].flatMap((dir) => testFiles(dir));
+    const result = await execa(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...tests], {
+      cwd: packageRoot,
+      stdio: 'inherit',
+      reject: false,
+      env: {
+        TEMPORAL_ADDRESS: server.address,
+        TEMPORAL_NAMESPACE: 'default',
+        TEMPORAL_OPS_TEST_BUNDLE: bundlePath,
+        TEMPORAL_OPS_TEST_ROOT: root,
+      },
+    });
+    return result.exitCode ?? 1;
+  } finally {
+    await stopDevServers(stateDir, 5000);
+    await rm(root, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

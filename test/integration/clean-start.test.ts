@@ -1,0 +1,159 @@
+// CleanStart end to end: a real dev server, the real example Python project, real processes.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { WorkflowFailedError } from '@temporalio/client';
+import { execa } from 'execa';
+import { nanoid } from 'nanoid';
+import type { CleanStartReport } from '../../workflows/clean-start.js';
+import { defaultTemporalCli } from '../../src/config.js';
+import { listPollers } from '../../src/inspect/task-queue.js';
+import { readPidRecords } from '../../src/processes/pid-file.js';
+import { groupMembers, readProc } from '../../src/processes/proc.js';
+import { pidOfIdentity } from '../../src/processes/readiness.js';
+import { exampleCleanStartInput, exampleProjectDir, venvPython } from '../../src/recipes/example-target.js';
+import { createHarness, testTarget, uniqueQueue, type Harness } from '../helpers/harness.js';
+
+let h: Harness;
+
+before(async () => {
+  h = await createHarness();
+});
+
+after(async () => {
+  await h.cleanup();
+});
+
+function orderInput(taskQueue: string, extra: Record<string, unknown> = {}) {
+  return {
+    ...exampleCleanStartInput(taskQueue),
+    project: `orders-${nanoid(6)}`,
+    start: { workflowType: 'Order', args: [{ orderId: nanoid(6), items: ['book'] }] },
+    ...extra,
+  };
+}
+
+function runCleanStart(input: unknown): Promise<CleanStartReport> {
+  return h.client.workflow.execute('CleanStart', {
+    taskQueue: h.settings.opsTaskQueue,
+    workflowId: `test-clean-start-${nanoid(8)}`,
+    args: [input],
+    workflowExecutionTimeout: '3m',
+  });
+}
+
+async function livePollerPids(taskQueue: string): Promise<number[]> {
+  const pollers = await listPollers(h.client, taskQueue);
+  return pollers.map((p) => pidOfIdentity(p.identity)).filter((pid): pid is number => pid !== undefined && readProc(pid) !== undefined);
+}
+
+describe('CleanStart', () => {
+  it('starts one fresh worker, runs the target workflow and reports its checked result', async () => {
+    const taskQueue = uniqueQueue('orders');
+    const report = await h.withControlWorker(() => runCleanStart(orderInput(taskQueue)));
+    assert.equal(report.ok, true, report.problem);
+    assert.ok(report.worker && readProc(report.worker.pid), 'the worker is still running after the recipe');
+    assert.equal(report.target && 'status' in report.target && report.target.status, 'COMPLETED');
+    assert.deepEqual((report.target as { result: { status: string } }).result.status, 'ok');
+    assert.deepEqual(
+      report.steps.map((s) => [s.name, s.outcome]),
+      ['prepare', 'stop-workers', 'verify-server', 'start-worker', 'wait-ready', 'start-target', 'wait-target', 'check-result'].map((n) => [n, 'ok']),
+    );
+    assert.deepEqual(await livePollerPids(taskQueue), [report.worker.pid]);
+  });
+
+  it('is started by the plain temporal CLI and keeps its outcome in search attributes and memo', async () => {
+    const taskQueue = uniqueQueue('orders');
+    const workflowId = `cli-clean-start-${nanoid(8)}`;
+    const target = testTarget();
+    await h.withControlWorker(async () => {
+      await execa(defaultTemporalCli(), [
+        'workflow', 'start', '--address', target.address, '--type', 'CleanStart', '--task-queue', h.settings.opsTaskQueue,
+        '--workflow-id', workflowId, '--input', JSON.stringify(orderInput(taskQueue)),
+      ]);
+      const report: CleanStartReport = await h.client.workflow.getHandle(workflowId).result();
+      assert.equal(report.ok, true, report.problem);
+    });
+    const description = await h.client.workflow.getHandle(workflowId).describe();
+    assert.equal(description.memo?.opsOutcome, 'ok');
+    assert.deepEqual(description.searchAttributes.OpsOutcome, ['ok']);
+    assert.deepEqual(description.searchAttributes.OpsRecipe, ['CleanStart']);
+  });
+
+  it('replaces the previous worker: the old pid is gone and exactly one worker polls', async () => {
+    const taskQueue = uniqueQueue('orders');
+    const input = orderInput(taskQueue);
+    const [first, second] = await h.withControlWorker(async () => [await runCleanStart(input), await runCleanStart(input)]);
+    assert.ok(first.ok && second.ok);
+    assert.notEqual(first.worker!.pid, second.worker!.pid);
+    assert.equal(readProc(first.worker!.pid), undefined, 'the first worker is gone');
+    assert.deepEqual(second.stopped.map((s) => [s.pid, s.result]), [[first.worker!.pid, 'stopped']]);
+    assert.deepEqual(await livePollerPids(taskQueue), [second.worker!.pid]);
+    const records = await readPidRecords(h.settings.stateDir, { kind: 'worker', project: input.project });
+    assert.deepEqual(records.map((r) => r.pid), [second.worker!.pid]);
+  });
+
+  it('reports a worker that exits at once with its log tail, and leaves no process behind', async () => {
+    const taskQueue = uniqueQueue('orders');
+    const workerCommand = `${venvPython} -c "import sys; print('config missing: ORDERS_DB_URL', flush=True); sys.exit(3)"`;
+    const started = Date.now();
+    const report = await h.withControlWorker(() => runCleanStart(orderInput(taskQueue, { workerCommand })));
+    assert.equal(report.ok, false);
+    assert.equal(report.failedStep, 'wait-ready');
+    assert.match(report.problem ?? '', /exited before polling/);
+    assert.match(report.worker?.logTail ?? '', /config missing: ORDERS_DB_URL/);
+    assert.equal(groupMembers(report.worker!.pgid).length, 0, 'no orphan in the worker group');
+    assert.ok(Date.now() - started < 30_000, 'fails fast');
+  });
+
+  it('stops a worker that never polls the target task queue and says so', async () => {
+    const taskQueue = uniqueQueue('orders');
+    const workerCommand = `env TEMPORAL_TASK_QUEUE=somewhere-else ${venvPython} worker.py`;
+    const report = await h.withControlWorker(() =>
+      runCleanStart({ ...orderInput(taskQueue), workerCommand, readyTimeoutSeconds: 4 }),
+    );
+    assert.equal(report.ok, false);
+    assert.equal(report.failedStep, 'wait-ready');
+    assert.match(report.problem ?? '', new RegExp(`did not poll task queue "${taskQueue}"`));
+    assert.equal(groupMembers(report.worker!.pgid).length, 0, 'the useless worker was stopped');
+  });
+
+  it('flags a COMPLETED result that reads like an error', async () => {
+    const taskQueue = uniqueQueue('orders');
+    const input = { ...orderInput(taskQueue), start: { workflowType: 'Order', args: [{ orderId: 'x1', fail: true }] } };
+    const report = await h.withControlWorker(() => runCleanStart(input));
+    assert.equal(report.ok, false);
+    assert.equal(report.target && 'status' in report.target && report.target.status, 'COMPLETED');
+    assert.match(report.problem ?? '', /reads like an error: result.status is "error"/);
+  });
+
+  it('reads the workflow ID from a starter command', async () => {
+    const taskQueue = uniqueQueue('orders');
+    const input = { ...orderInput(taskQueue), start: { command: `${venvPython} starter.py` } };
+    const report = await h.withControlWorker(() => runCleanStart(input));
+    assert.equal(report.ok, true, report.problem);
+    assert.match(report.target!.workflowId, /^order-/);
+  });
+
+  const invalid: [string, unknown, RegExp][] = [
+    ['input that is not an object', 'orders', /input: expected one JSON object, got "orders"/],
+    ['a missing projectDir', { taskQueue: 'q', start: { workflowType: 'Order' } }, /projectDir: expected a non-empty string, got nothing/],
+    ['a relative projectDir', { projectDir: 'examples/orders', taskQueue: 'q', start: { workflowType: 'Order' } }, /projectDir: expected an absolute path, got "examples\/orders"/],
+    ['a mistyped field name', { projectDir: '/tmp', taskqueue: 'q', start: { workflowType: 'Order' } }, /taskqueue: expected no such field/],
+    ['a taskQueue that is a number', { projectDir: '/tmp', taskQueue: 7, start: { workflowType: 'Order' } }, /taskQueue: expected a non-empty string, got 7/],
+    ['both start forms', { projectDir: '/tmp', taskQueue: 'q', start: { workflowType: 'Order', command: 'x' } }, /either start.command or start.workflowType/],
+    ['a projectDir that does not exist', { projectDir: '/nonexistent/shop', taskQueue: 'q', start: { workflowType: 'Order' } }, /projectDir: expected an existing directory, got "\/nonexistent\/shop"/],
+    ['a worker command that is not found', { projectDir: exampleProjectDir, taskQueue: 'q', workerCommand: 'uvx-missing run worker', start: { workflowType: 'Order' } }, /workerCommand: expected a command whose program "uvx-missing" exists/],
+  ];
+  for (const [title, input, message] of invalid) {
+    it(`fails fast with a non-retryable error naming the field for ${title}`, async () => {
+      const started = Date.now();
+      const error = await h.withControlWorker(() => runCleanStart(input).then(() => undefined, (e: unknown) => e));
+      assert.ok(error instanceof WorkflowFailedError, `expected the workflow to fail, got ${String(error)}`);
+      const cause = error.cause as { message: string; type?: string; nonRetryable?: boolean };
+      assert.match(cause.message, message);
+      assert.equal(cause.type, 'InvalidInputError');
+      assert.equal(cause.nonRetryable, true);
+      assert.ok(Date.now() - started < 20_000, 'fails fast');
+    });
+  }
+});

@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { ExitError } from '../errors.js';
 import { ExitCode } from './output.js';
+import { WORKER_USAGE } from './worker-cli.js';
 
 export const USAGE = `temporal-ops — Temporal-native ops recipes for Python Temporal projects
 
@@ -13,9 +14,7 @@ Usage:
       Run the control worker only (task queues temporal-ops and temporal-ops@<host>).
   temporal-ops run clean-start [target flags] [--json] [--no-follow]
       Start the CleanStart recipe on a running control worker and follow it.
-  temporal-ops worker stop-all [--include-server] [--json]
-      Stop every target worker we started (proven by pid, start time and command line).
-
+${WORKER_USAGE}
 Target flags:
   --project-dir DIR        target project directory (absolute or relative to cwd)
   --task-queue Q           target task queue
@@ -41,7 +40,6 @@ const options = {
   once: { type: 'boolean' },
   'no-recipe': { type: 'boolean' },
   'no-follow': { type: 'boolean' },
-  'include-server': { type: 'boolean' },
   'project-dir': { type: 'string' },
   'task-queue': { type: 'string' },
   'worker-command': { type: 'string' },
@@ -61,7 +59,7 @@ export type Command =
   | { name: 'up'; once: boolean; runRecipe: boolean; json: boolean; input?: Record<string, unknown> }
   | { name: 'serve' }
   | { name: 'clean-start'; json: boolean; follow: boolean; input: Record<string, unknown> }
-  | { name: 'stop-all'; includeServer: boolean; json: boolean };
+  | { name: 'group'; group: 'worker'; argv: string[] };
 
 function usageError(message: string): ExitError {
   return new ExitError(`${message}\nRun "temporal-ops --help" for usage.`, ExitCode.usage);
@@ -118,6 +116,9 @@ export function targetInput(v: Values, cwd: string): Record<string, unknown> | u
 
 /** Parses argv (without node and script) into a command. */
 export function parseCommandLine(argv: string[], cwd = process.cwd()): Command {
+  // Command groups parse their own flags.
+  const first = argv.find((arg) => !arg.startsWith('-'));
+  if (first === 'worker') return { name: 'group', group: first, argv: argv.filter((arg, i) => i !== argv.indexOf(first)) };
   let parsed;
   try {
     parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
@@ -134,8 +135,6 @@ export function parseCommandLine(argv: string[], cwd = process.cwd()): Command {
       return { name: 'serve' };
     case 'run clean-start':
       return { name: 'clean-start', json: v.json ?? false, follow: !v['no-follow'], input: targetInput(v, cwd) ?? {} };
-    case 'worker stop-all':
-      return { name: 'stop-all', includeServer: v['include-server'] ?? false, json: v.json ?? false };
     default:
       throw usageError(`unknown command "${words}"`);
   }

@@ -6,9 +6,12 @@ import { createControlWorker } from '../control-worker.js';
 import { connectClient, loadConnectTarget } from '../temporal/connection.js';
 import { parseCommandLine, USAGE } from './argv.js';
 import { runCleanStart } from './commands/clean-start.js';
-import { stopAll } from './commands/stop-all.js';
+import { createCliContext, type CommandGroup } from './context.js';
+import { workerCli } from './worker-cli.js';
 import { up } from './commands/up.js';
-import { ExitCode, info, printJson } from './output.js';
+import { ExitCode, info } from './output.js';
+
+const GROUPS: Record<'worker', CommandGroup> = { worker: workerCli };
 
 async function main(argv: string[]): Promise<number> {
   const command = parseCommandLine(argv);
@@ -42,11 +45,13 @@ async function main(argv: string[]): Promise<number> {
         await client.connection.close();
       }
     }
-    case 'stop-all': {
-      const outcomes = await stopAll(settings, command.includeServer);
-      if (command.json) printJson(outcomes);
-      else for (const o of outcomes) process.stdout.write(`pid ${o.pid}: ${o.result} (${o.detail})\n`);
-      return ExitCode.ok;
+    case 'group': {
+      const ctx = createCliContext(settings, target);
+      try {
+        return await GROUPS[command.group](command.argv, ctx);
+      } finally {
+        await ctx.close();
+      }
     }
   }
 }

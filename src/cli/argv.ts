@@ -91,6 +91,9 @@ export function targetInput(v: Values, cwd: string): Record<string, unknown> | u
   if (v['task-queue'] !== undefined) input.taskQueue = v['task-queue'];
   if (v['worker-command'] !== undefined) input.workerCommand = v['worker-command'];
   if (v['workflow-type'] !== undefined && v.starter !== undefined) throw usageError('--workflow-type and --starter: give one, not both');
+  if (v['workflow-type'] === undefined && (v.args !== undefined || v['workflow-id'] !== undefined)) {
+    throw usageError('--args and --workflow-id: only with --workflow-type');
+  }
   if (v['workflow-type'] !== undefined) {
     const args = v.args === undefined ? [] : json('args', v.args);
     if (!Array.isArray(args)) throw usageError(`--args: expected a JSON array, got ${v.args}`);

@@ -49,8 +49,9 @@ export async function up(target: ConnectTarget, settings: Settings, options: UpO
     if (options.runRecipe) {
       const client = await connectClient(resolved);
       try {
-        const input = options.recipeInput ?? { ...exampleCleanStartInput() };
-        if (!options.recipeInput) info('no target configured: running CleanStart against the bundled example (examples/orders)');
+        // Without a project dir the bundled example is the target; other flags still apply to it.
+        const input = options.recipeInput?.projectDir ? options.recipeInput : { ...exampleCleanStartInput(), ...options.recipeInput };
+        if (input !== options.recipeInput) info('no target configured: running CleanStart against the bundled example (examples/orders)');
         const report = await runCleanStart(client, input, { opsTaskQueue: settings.opsTaskQueue, json: options.json, follow: true });
         code = report.ok ? ExitCode.ok : ExitCode.notOk;
       } finally {

@@ -1,0 +1,60 @@
+// The CLI as a user runs it: `temporal-ops up --once` (what `npm start` runs) and `worker stop-all`.
+import assert from 'node:assert/strict';
+import { mkdtemp } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { execa } from 'execa';
+import { packageRoot } from '../../src/config.js';
+import { readPidRecords } from '../../src/processes/pid-file.js';
+import { readProc } from '../../src/processes/proc.js';
+import { testTarget, uniqueQueue } from '../helpers/harness.js';
+
+const bin = join(packageRoot, 'bin', 'temporal-ops.mjs');
+
+async function cli(args: string[], env: Record<string, string>) {
+  return execa(process.execPath, [bin, ...args], { env: { ...env, TEMPORAL_ADDRESS: testTarget().address }, reject: false, timeout: 120_000 });
+}
+
+describe('temporal-ops CLI', () => {
+  it('`up --once` runs CleanStart on the bundled example, prints the steps and the report, exits 0', async () => {
+    const stateDir = await mkdtemp(join(process.env.TEMPORAL_OPS_TEST_ROOT ?? '/tmp', 'cli-'));
+    const env = { TEMPORAL_OPS_STATE_DIR: stateDir, TEMPORAL_OPS_TASK_QUEUE: uniqueQueue('ops') };
+    const up = await cli(['up', '--once', '--task-queue', uniqueQueue('orders')], env);
+    assert.equal(up.exitCode, 0, up.stderr);
+    assert.match(up.stderr, /using the server already answering/);
+    assert.match(up.stderr, /✔ Wait until the worker polls the task queue/);
+    assert.match(up.stdout, /CleanStart OK — project orders/);
+    const [worker] = await readPidRecords(stateDir, { kind: 'worker' });
+    assert.ok(worker && readProc(worker.pid), 'the example worker is left running, as documented');
+    assert.match(up.stderr, new RegExp(`worker pid ${worker.pid}`));
+
+    const stop = await cli(['worker', 'stop-all', '--json'], env);
+    assert.equal(stop.exitCode, 0, stop.stderr);
+    const outcomes = JSON.parse(stop.stdout) as { pid: number; result: string }[];
+    assert.deepEqual(outcomes.map((o) => [o.pid, o.result]), [[worker.pid, 'stopped']]);
+    assert.equal(readProc(worker.pid), undefined);
+  });
+
+  it('rejects bad flags with exit code 2 and names the flag and value', async () => {
+    const result = await cli(['run', 'clean-start', '--ready-timeout', 'soon'], {});
+    assert.equal(result.exitCode, 2);
+    assert.match(result.stderr, /--ready-timeout: expected a positive number of seconds, got "soon"/);
+  });
+
+  it('rejects invalid recipe input before starting anything, naming the field', async () => {
+    const result = await cli(['run', 'clean-start', '--project-dir', '/srv/shop'], {});
+    assert.equal(result.exitCode, 2);
+    assert.match(result.stderr, /taskQueue: expected a non-empty string, got nothing/);
+    assert.match(result.stderr, /start: expected an object, got nothing/);
+  });
+
+  it('exits 3 when no server answers', async () => {
+    const result = await execa(process.execPath, [bin, 'run', 'clean-start', '--project-dir', '/tmp', '--task-queue', 'q', '--workflow-type', 'X'], {
+      env: { TEMPORAL_ADDRESS: '127.0.0.1:1' },
+      reject: false,
+      timeout: 60_000,
+    });
+    assert.equal(result.exitCode, 3, result.stderr);
+    assert.match(result.stderr, /cannot connect to 127\.0\.0\.1:1/);
+  });
+});

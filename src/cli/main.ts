@@ -16,7 +16,14 @@ const GROUPS: Record<'worker', CommandGroup> = { worker: workerCli };
 async function main(argv: string[]): Promise<number> {
   const command = parseCommandLine(argv);
   // The SDK logs every worker state change at INFO; the CLI shows its own progress instead.
-  Runtime.install({ logger: new DefaultLogger((process.env.TEMPORAL_OPS_LOG_LEVEL ?? 'WARN') as LogLevel) });
+  const level = (process.env.TEMPORAL_OPS_LOG_LEVEL ?? 'WARN') as LogLevel;
+  Runtime.install({
+    logger: new DefaultLogger(level, (entry) => {
+      // The host-queue worker hosts activities only; the SDK warns about that on every start.
+      if (entry.message.startsWith('No workflows registered')) return;
+      process.stderr.write(`${new Date(Number(entry.timestampNanos / 1_000_000n)).toISOString()} [${entry.level}] ${entry.message} ${entry.meta ? JSON.stringify(entry.meta) : ''}\n`);
+    }),
+  });
   const settings = loadSettings();
   const target = loadConnectTarget();
   switch (command.name) {

@@ -25,7 +25,7 @@ export function loadConnectTarget(overrides: { address?: string; namespace?: str
 
 /** A client for the target; close its connection with `client.connection.close()`. */
 export async function connectClient(target: ConnectTarget): Promise<Client> {
-  const connection = await Connection.connect({ ...target.connectionOptions, connectTimeout: '5s' } as never);
+  const connection = await Connection.connect({ ...target.connectionOptions, connectTimeout: '5s' });
   return new Client({ connection, namespace: target.namespace });
 }
 

@@ -35,6 +35,23 @@ describe('temporal-ops CLI', () => {
     assert.equal(readProc(worker.pid), undefined);
   });
 
+  it('`up` serves until Ctrl-C, then stops gracefully and says what it leaves running', async () => {
+    const stateDir = await mkdtemp(join(process.env.TEMPORAL_OPS_TEST_ROOT ?? '/tmp', 'cli-'));
+    const env = { TEMPORAL_OPS_STATE_DIR: stateDir, TEMPORAL_OPS_TASK_QUEUE: uniqueQueue('ops') };
+    const child = execa(process.execPath, [bin, 'up', '--no-recipe'], { env: { ...env, TEMPORAL_ADDRESS: testTarget().address }, reject: false, timeout: 60_000 });
+    let stderr = '';
+    await new Promise<void>((resolve) => {
+      child.stderr?.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        if (stderr.includes('press Ctrl-C to stop')) resolve();
+      });
+    });
+    child.kill('SIGINT');
+    const result = await child;
+    assert.equal(result.exitCode, 130, result.stderr);
+    assert.match(result.stderr, /stopping the control worker/);
+  });
+
   it('rejects bad flags with exit code 2 and names the flag and value', async () => {
     const result = await cli(['run', 'clean-start', '--ready-timeout', 'soon'], {});
     assert.equal(result.exitCode, 2);

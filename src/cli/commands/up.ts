@@ -5,6 +5,7 @@ import { createControlWorker } from '../../control-worker.js';
 import { readPidRecords } from '../../processes/pid-file.js';
 import { exampleCleanStartInput } from '../../recipes/example-target.js';
 import { ensureServer } from '../../server/ensure.js';
+import { checkServer } from '../../server/probe.js';
 import { connectClient, type ConnectTarget } from '../../temporal/connection.js';
 import { ExitCode, info } from '../output.js';
 import { runCleanStart } from './clean-start.js';
@@ -26,11 +27,23 @@ async function printLeftRunning(settings: Settings): Promise<void> {
   info('Stop them with: npx temporal-ops worker stop-all --include-server');
 }
 
+/** A server we did not start may lack our profile: say what is missing rather than trust it. */
+async function warnAboutProfile(target: ConnectTarget): Promise<void> {
+  const client = await connectClient(target);
+  try {
+    const check = await checkServer(client, target.address);
+    for (const problem of check.problems) info(`warning: ${problem}`);
+  } finally {
+    await client.connection.close();
+  }
+}
+
 /** The main job; resolves with the exit code. */
 export async function up(target: ConnectTarget, settings: Settings, options: UpOptions): Promise<number> {
   const server = await ensureServer(target, settings, info);
   const uiUrl = server.uiUrl ?? (server.address.match(/^(localhost|127\.0\.0\.1):7233$/) ? 'http://localhost:8233' : undefined);
   const resolved = { ...target, address: server.address, connectionOptions: { ...target.connectionOptions, address: server.address } };
+  if (!server.startedByUs) await warnAboutProfile(resolved);
   const worker = await createControlWorker({ target: resolved, settings });
   info(`control worker: polling ${worker.queues.join(' and ')} in namespace ${target.namespace}`);
   if (uiUrl) info(`Web UI: ${uiUrl}/namespaces/${target.namespace}/workflows`);

@@ -5,7 +5,6 @@ import { InvalidInputError, NotOurProcessError, WorkerNotReadyError } from '../s
 import { SpawnFailedError } from '../src/processes/spawn.js';
 import { FailureType } from '../src/recipes/failure-types.js';
 
-
 /** Converts a thrown error into the ApplicationFailure the workflow should see. */
 export function toFailure(error: unknown): unknown {
   if (error instanceof InvalidInputError) {
@@ -25,16 +24,26 @@ export function toFailure(error: unknown): unknown {
     });
   }
   if (error instanceof SpawnFailedError) {
-    return ApplicationFailure.create({ message: error.message, type: FailureType.SpawnFailed, nonRetryable: true });
+    return ApplicationFailure.create({
+      message: error.message,
+      type: FailureType.SpawnFailed,
+      nonRetryable: true,
+    });
   }
   if (error instanceof NotOurProcessError) {
-    return ApplicationFailure.create({ message: error.message, type: FailureType.NotOurProcess, nonRetryable: true });
+    return ApplicationFailure.create({
+      message: error.message,
+      type: FailureType.NotOurProcess,
+      nonRetryable: true,
+    });
   }
   return error;
 }
 
 /** Wraps an activity so our errors reach the workflow as typed failures. */
-export function typedFailures<A extends unknown[], R>(fn: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+export function typedFailures<A extends unknown[], R>(
+  fn: (...args: A) => Promise<R>,
+): (...args: A) => Promise<R> {
   return async (...args: A) => {
     try {
       return await fn(...args);

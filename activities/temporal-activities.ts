@@ -31,7 +31,10 @@ export function createTemporalActivities({ client, address, workerEnv }: Tempora
     async verifyServer(): Promise<ServerCheck> {
       const check = await checkServer(client, address);
       if (!check.healthy || !check.namespaceOk) {
-        throw ApplicationFailure.create({ message: check.problems.join('; '), type: FailureType.ServerUnavailable });
+        throw ApplicationFailure.create({
+          message: check.problems.join('; '),
+          type: FailureType.ServerUnavailable,
+        });
       }
       return check;
     },
@@ -81,8 +84,12 @@ export function createTemporalActivities({ client, address, workerEnv }: Tempora
       resultRule?: Partial<ResultRule>;
     }): Promise<CheckedTarget> {
       const ctx = Context.current();
-      const closed = await waitForClose(client, input.workflowId, input.runId, input.timeoutSeconds * 1000, () =>
-        ctx.heartbeat(),
+      const closed = await waitForClose(
+        client,
+        input.workflowId,
+        input.runId,
+        input.timeoutSeconds * 1000,
+        () => ctx.heartbeat(),
       );
       if (closed.status !== 'COMPLETED') return closed;
       return { ...closed, resultCheck: checkResult(closed.result, input.resultRule) };

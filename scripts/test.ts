@@ -42,22 +42,30 @@ async function main(): Promise<number> {
   });
   process.stderr.write(`test: dev server on ${server.address} (pid ${server.record.pid})\n`);
   try {
-    const bundle = await bundleWorkflowCode({ workflowsPath, logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error } as never });
+    const bundle = await bundleWorkflowCode({
+      workflowsPath,
+      logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error } as never,
+    });
     const bundlePath = join(root, 'workflow-bundle.js');
     await writeFile(bundlePath, bundle.code);
     // Node 20's test runner does not expand globs.
-    const tests = files.length > 0 ? files : ['test/unit', 'test/integration'].flatMap((dir) => testFiles(dir));
-    const result = await execa(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...tests], {
-      cwd: packageRoot,
-      stdio: 'inherit',
-      reject: false,
-      env: {
-        TEMPORAL_ADDRESS: server.address,
-        TEMPORAL_NAMESPACE: 'default',
-        TEMPORAL_OPS_TEST_BUNDLE: bundlePath,
-        TEMPORAL_OPS_TEST_ROOT: root,
+    const tests =
+      files.length > 0 ? files : ['test/unit', 'test/integration'].flatMap((dir) => testFiles(dir));
+    const result = await execa(
+      process.execPath,
+      ['--import', 'tsx', '--test', '--test-concurrency=2', ...tests],
+      {
+        cwd: packageRoot,
+        stdio: 'inherit',
+        reject: false,
+        env: {
+          TEMPORAL_ADDRESS: server.address,
+          TEMPORAL_NAMESPACE: 'default',
+          TEMPORAL_OPS_TEST_BUNDLE: bundlePath,
+          TEMPORAL_OPS_TEST_ROOT: root,
+        },
       },
-    });
+    );
     return result.exitCode ?? 1;
   } finally {
     await stopDevServers(stateDir, 5000);

@@ -28,7 +28,8 @@ function numberFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): 
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isFinite(value) || value < 0) throw new Error(`${name}: expected a non-negative number, got "${raw}"`);
+  if (!Number.isFinite(value) || value < 0)
+    throw new Error(`${name}: expected a non-negative number, got "${raw}"`);
   return value;
 }
 

@@ -41,12 +41,19 @@ export async function CleanStart(raw: unknown): Promise<CleanStartReport> {
   const input = requireInput('CleanStart', parseCleanStartInput(raw));
   const checklist = new Checklist('CleanStart', STEPS);
   const proc = processActivities(input.host);
-  const report: CleanStartReport = { recipe: 'CleanStart', ok: false, project: input.project ?? input.projectDir, stopped: [], steps: checklist.steps };
+  const report: CleanStartReport = {
+    recipe: 'CleanStart',
+    ok: false,
+    project: input.project ?? input.projectDir,
+    stopped: [],
+    steps: checklist.steps,
+  };
   let outcome: OutcomeRecorder | undefined;
   try {
     const prepared = await checklist.run(
       'prepare',
-      () => proc.prepareProject.executeWithOptions({ ...shortOp, summary: `check ${input.projectDir}` }, [input]),
+      () =>
+        proc.prepareProject.executeWithOptions({ ...shortOp, summary: `check ${input.projectDir}` }, [input]),
       (p) => `project ${p.project}, worker command "${p.workerCommand}"`,
     );
     report.project = prepared.project;
@@ -55,14 +62,20 @@ export async function CleanStart(raw: unknown): Promise<CleanStartReport> {
 
     report.stopped = await checklist.run(
       'stop-workers',
-      () => proc.stopWorkers.executeWithOptions({ ...processOp, summary: `stop workers of ${prepared.project}` }, [{ project: prepared.project, graceSeconds: input.graceSeconds }]),
-      (outcomes) => (outcomes.length === 0 ? 'none running' : outcomes.map((o) => `${o.pid} ${o.result}`).join(', ')),
+      () =>
+        proc.stopWorkers.executeWithOptions(
+          { ...processOp, summary: `stop workers of ${prepared.project}` },
+          [{ project: prepared.project, graceSeconds: input.graceSeconds }],
+        ),
+      (outcomes) =>
+        outcomes.length === 0 ? 'none running' : outcomes.map((o) => `${o.pid} ${o.result}`).join(', '),
     );
 
     report.server = await checklist.run(
       'verify-server',
       () => temporalActivities.verifyServer.executeWithOptions({ ...shortOp, summary: 'verify server' }, []),
-      (check) => (check.problems.length ? check.problems.join('; ') : `server ${check.serverVersion ?? ''} ok`),
+      (check) =>
+        check.problems.length ? check.problems.join('; ') : `server ${check.serverVersion ?? ''} ok`,
     );
     outcome.enableSearchAttributes(report.server.missingSearchAttributes.length === 0);
     outcome.record('running', 'server verified');
@@ -70,9 +83,10 @@ export async function CleanStart(raw: unknown): Promise<CleanStartReport> {
     const worker = await checklist.run(
       'start-worker',
       () =>
-        proc.startWorker.executeWithOptions({ ...processOp, summary: `start worker: ${prepared.workerCommand}` }, [
-          { ...prepared, taskQueue: input.taskQueue, env: input.env, graceSeconds: input.graceSeconds },
-        ]),
+        proc.startWorker.executeWithOptions(
+          { ...processOp, summary: `start worker: ${prepared.workerCommand}` },
+          [{ ...prepared, taskQueue: input.taskQueue, env: input.env, graceSeconds: input.graceSeconds }],
+        ),
       (w) => `pid ${w.pid}, log ${w.logPath}`,
     );
     report.worker = worker;
@@ -82,7 +96,17 @@ export async function CleanStart(raw: unknown): Promise<CleanStartReport> {
       () =>
         proc.waitWorkerReady.executeWithOptions(
           { ...waitOp(input.readyTimeoutSeconds ?? 60), summary: `wait for a poller on ${input.taskQueue}` },
-          [{ project: prepared.project, pid: worker.pid, pgid: worker.pgid, startedAtMs: worker.startedAtMs, taskQueue: input.taskQueue, logPath: worker.logPath, timeoutSeconds: input.readyTimeoutSeconds }],
+          [
+            {
+              project: prepared.project,
+              pid: worker.pid,
+              pgid: worker.pgid,
+              startedAtMs: worker.startedAtMs,
+              taskQueue: input.taskQueue,
+              logPath: worker.logPath,
+              timeoutSeconds: input.readyTimeoutSeconds,
+            },
+          ],
         ),
       (r) => `poller ${r.pollerIdentity} after ${r.waitedMs} ms`,
     );
@@ -92,8 +116,22 @@ export async function CleanStart(raw: unknown): Promise<CleanStartReport> {
       'start-target',
       () =>
         temporalActivities.startTargetWorkflow.executeWithOptions(
-          { ...shortOp, startToCloseTimeout: '2m', summary: 'workflowType' in input.start ? `start ${input.start.workflowType}` : `run ${input.start.command}` },
-          [{ projectDir: prepared.projectDir, taskQueue: input.taskQueue, start: input.start, env: input.env }],
+          {
+            ...shortOp,
+            startToCloseTimeout: '2m',
+            summary:
+              'workflowType' in input.start
+                ? `start ${input.start.workflowType}`
+                : `run ${input.start.command}`,
+          },
+          [
+            {
+              projectDir: prepared.projectDir,
+              taskQueue: input.taskQueue,
+              start: input.start,
+              env: input.env,
+            },
+          ],
         ),
       (t) => `workflow ${t.workflowId}`,
     );
@@ -112,8 +150,15 @@ export async function CleanStart(raw: unknown): Promise<CleanStartReport> {
     report.target = closed;
 
     if (closed.status !== 'COMPLETED') {
-      checklist.mark('check-result', 'failed', `status ${closed.status}${closed.failure ? `: ${closed.failure}` : ''}`);
-      report.problem = closed.status === 'RUNNING' ? `target still RUNNING after ${timeoutSeconds} s` : `target ${closed.status}: ${closed.failure ?? ''}`;
+      checklist.mark(
+        'check-result',
+        'failed',
+        `status ${closed.status}${closed.failure ? `: ${closed.failure}` : ''}`,
+      );
+      report.problem =
+        closed.status === 'RUNNING'
+          ? `target still RUNNING after ${timeoutSeconds} s`
+          : `target ${closed.status}: ${closed.failure ?? ''}`;
     } else if (closed.resultCheck?.looksLikeError) {
       checklist.mark('check-result', 'failed', `COMPLETED but ${closed.resultCheck.reason}`);
       report.problem = `target COMPLETED but its result reads like an error: ${closed.resultCheck.reason}`;
@@ -123,7 +168,11 @@ export async function CleanStart(raw: unknown): Promise<CleanStartReport> {
     }
   } catch (error) {
     if (failureType(error) === FailureType.InvalidInput) {
-      throw ApplicationFailure.create({ message: `CleanStart input is invalid: ${failureMessage(error)}`, type: FailureType.InvalidInput, nonRetryable: true });
+      throw ApplicationFailure.create({
+        message: `CleanStart input is invalid: ${failureMessage(error)}`,
+        type: FailureType.InvalidInput,
+        nonRetryable: true,
+      });
     }
     report.problem = failureMessage(error);
     report.failedStep = checklist.failedStep?.name;
@@ -134,7 +183,9 @@ export async function CleanStart(raw: unknown): Promise<CleanStartReport> {
     checklist.finish();
   }
   report.failedStep ??= checklist.failedStep?.name;
-  const summary = report.ok ? `worker ${report.worker?.pid} ready; ${report.target?.workflowId} COMPLETED` : (report.problem ?? 'failed').split('\n')[0]!;
+  const summary = report.ok
+    ? `worker ${report.worker?.pid} ready; ${report.target?.workflowId} COMPLETED`
+    : (report.problem ?? 'failed').split('\n')[0]!;
   (outcome ?? new OutcomeRecorder('CleanStart', report.project)).record(report.ok ? 'ok' : 'failed', summary);
   return report;
 }

@@ -76,7 +76,8 @@ function json(flag: string, text: string): unknown {
 function seconds(flag: string, text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const value = Number(text);
-  if (!Number.isFinite(value) || value <= 0) throw usageError(`--${flag}: expected a positive number of seconds, got "${text}"`);
+  if (!Number.isFinite(value) || value <= 0)
+    throw usageError(`--${flag}: expected a positive number of seconds, got "${text}"`);
   return value;
 }
 
@@ -85,19 +86,26 @@ type Values = ReturnType<typeof parseArgs<{ options: typeof options; allowPositi
 /** Builds CleanStart input from --input plus target flags; undefined when no target flag was given. */
 export function targetInput(v: Values, cwd: string): Record<string, unknown> | undefined {
   const base = v.input === undefined ? {} : json('input', v.input);
-  if (typeof base !== 'object' || base === null || Array.isArray(base)) throw usageError(`--input: expected a JSON object, got ${v.input}`);
+  if (typeof base !== 'object' || base === null || Array.isArray(base))
+    throw usageError(`--input: expected a JSON object, got ${v.input}`);
   const input: Record<string, unknown> = { ...(base as Record<string, unknown>) };
-  if (v['project-dir'] !== undefined) input.projectDir = v['project-dir'].startsWith('/') ? v['project-dir'] : `${cwd}/${v['project-dir']}`;
+  if (v['project-dir'] !== undefined)
+    input.projectDir = v['project-dir'].startsWith('/') ? v['project-dir'] : `${cwd}/${v['project-dir']}`;
   if (v['task-queue'] !== undefined) input.taskQueue = v['task-queue'];
   if (v['worker-command'] !== undefined) input.workerCommand = v['worker-command'];
-  if (v['workflow-type'] !== undefined && v.starter !== undefined) throw usageError('--workflow-type and --starter: give one, not both');
+  if (v['workflow-type'] !== undefined && v.starter !== undefined)
+    throw usageError('--workflow-type and --starter: give one, not both');
   if (v['workflow-type'] === undefined && (v.args !== undefined || v['workflow-id'] !== undefined)) {
     throw usageError('--args and --workflow-id: only with --workflow-type');
   }
   if (v['workflow-type'] !== undefined) {
     const args = v.args === undefined ? [] : json('args', v.args);
     if (!Array.isArray(args)) throw usageError(`--args: expected a JSON array, got ${v.args}`);
-    input.start = { workflowType: v['workflow-type'], args, ...(v['workflow-id'] ? { workflowId: v['workflow-id'] } : {}) };
+    input.start = {
+      workflowType: v['workflow-type'],
+      args,
+      ...(v['workflow-id'] ? { workflowId: v['workflow-id'] } : {}),
+    };
   }
   if (v.starter !== undefined) input.start = { command: v.starter };
   if (v.env !== undefined) {
@@ -121,7 +129,8 @@ export function targetInput(v: Values, cwd: string): Record<string, unknown> | u
 export function parseCommandLine(argv: string[], cwd = process.cwd()): Command {
   // Command groups parse their own flags.
   const first = argv.find((arg) => !arg.startsWith('-'));
-  if (first === 'worker') return { name: 'group', group: first, argv: argv.filter((arg, i) => i !== argv.indexOf(first)) };
+  if (first === 'worker')
+    return { name: 'group', group: first, argv: argv.filter((arg, i) => i !== argv.indexOf(first)) };
   let parsed;
   try {
     parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
@@ -133,11 +142,22 @@ export function parseCommandLine(argv: string[], cwd = process.cwd()): Command {
   if (v.help || words === '' || words === 'help') return { name: 'help' };
   switch (words) {
     case 'up':
-      return { name: 'up', once: v.once ?? false, runRecipe: !v['no-recipe'], json: v.json ?? false, input: targetInput(v, cwd) };
+      return {
+        name: 'up',
+        once: v.once ?? false,
+        runRecipe: !v['no-recipe'],
+        json: v.json ?? false,
+        input: targetInput(v, cwd),
+      };
     case 'serve':
       return { name: 'serve' };
     case 'run clean-start':
-      return { name: 'clean-start', json: v.json ?? false, follow: !v['no-follow'], input: targetInput(v, cwd) ?? {} };
+      return {
+        name: 'clean-start',
+        json: v.json ?? false,
+        follow: !v['no-follow'],
+        input: targetInput(v, cwd) ?? {},
+      };
     default:
       throw usageError(`unknown command "${words}"`);
   }

@@ -13,7 +13,10 @@ export interface CliContext {
   client(): Promise<Client>;
 }
 
-export function createCliContext(settings: Settings, target: ConnectTarget): CliContext & { close(): Promise<void> } {
+export function createCliContext(
+  settings: Settings,
+  target: ConnectTarget,
+): CliContext & { close(): Promise<void> } {
   let pending: Promise<Client> | undefined;
   return {
     settings,

@@ -35,6 +35,7 @@ export async function followRecipe<T>(handle: WorkflowHandle, print: (line: stri
   const value = (await result) as T;
   // The loop may end before it saw the last steps: the report carries them all.
   const steps = (value as { steps?: StepReport[] } | undefined)?.steps ?? [];
-  for (const step of steps) if (step.outcome !== 'pending' && seen.get(step.name) !== line(step)) print(line(step));
+  for (const step of steps)
+    if (step.outcome !== 'pending' && seen.get(step.name) !== line(step)) print(line(step));
   return value;
 }

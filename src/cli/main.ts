@@ -21,7 +21,9 @@ async function main(argv: string[]): Promise<number> {
     logger: new DefaultLogger(level, (entry) => {
       // The host-queue worker hosts activities only; the SDK warns about that on every start.
       if (entry.message.startsWith('No workflows registered')) return;
-      process.stderr.write(`${new Date(Number(entry.timestampNanos / 1_000_000n)).toISOString()} [${entry.level}] ${entry.message} ${entry.meta ? JSON.stringify(entry.meta) : ''}\n`);
+      process.stderr.write(
+        `${new Date(Number(entry.timestampNanos / 1_000_000n)).toISOString()} [${entry.level}] ${entry.message} ${entry.meta ? JSON.stringify(entry.meta) : ''}\n`,
+      );
     }),
   });
   const settings = loadSettings();
@@ -31,7 +33,12 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(USAGE);
       return ExitCode.ok;
     case 'up':
-      return up(target, settings, { recipeInput: command.input, runRecipe: command.runRecipe, once: command.once, json: command.json });
+      return up(target, settings, {
+        recipeInput: command.input,
+        runRecipe: command.runRecipe,
+        once: command.once,
+        json: command.json,
+      });
     case 'serve': {
       const worker = await createControlWorker({ target, settings });
       const stop = new AbortController();
@@ -46,7 +53,11 @@ async function main(argv: string[]): Promise<number> {
         throw new ExitError(`cannot connect to ${target.address}: ${error.message}`, ExitCode.unavailable);
       });
       try {
-        const report = await runCleanStart(client, command.input, { opsTaskQueue: settings.opsTaskQueue, json: command.json, follow: command.follow });
+        const report = await runCleanStart(client, command.input, {
+          opsTaskQueue: settings.opsTaskQueue,
+          json: command.json,
+          follow: command.follow,
+        });
         return report.ok ? ExitCode.ok : ExitCode.notOk;
       } finally {
         await client.connection.close();

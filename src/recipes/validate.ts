@@ -35,8 +35,10 @@ export class InputReader {
 
   string(key: string, opts: { required?: boolean; absolutePath?: boolean } = {}): string | undefined {
     const value = this.source[key];
-    if (value === undefined) return opts.required ? this.problem(key, value, 'a non-empty string') : undefined;
-    if (typeof value !== 'string' || value.trim() === '') return this.problem(key, value, 'a non-empty string');
+    if (value === undefined)
+      return opts.required ? this.problem(key, value, 'a non-empty string') : undefined;
+    if (typeof value !== 'string' || value.trim() === '')
+      return this.problem(key, value, 'a non-empty string');
     if (opts.absolutePath && !value.startsWith('/')) return this.problem(key, value, 'an absolute path');
     return value;
   }
@@ -85,7 +87,8 @@ export class InputReader {
   /** Flags keys that are not in `known` (catches typos such as `taskqueue`). */
   rejectUnknown(known: readonly string[]): void {
     for (const key of Object.keys(this.source)) {
-      if (!known.includes(key)) this.problem(key, this.source[key], `no such field (known: ${known.join(', ')})`);
+      if (!known.includes(key))
+        this.problem(key, this.source[key], `no such field (known: ${known.join(', ')})`);
     }
   }
 }

@@ -78,8 +78,15 @@ export async function startDevServer(
 }
 
 /** Stops dev servers we started (all, or the one on `port`), proven by identity. */
-export async function stopDevServers(stateDir: string, graceMs: number, port?: number): Promise<StopOutcome[]> {
-  const records = await readPidRecords(stateDir, { kind: 'server', ...(port ? { project: String(port) } : {}) });
+export async function stopDevServers(
+  stateDir: string,
+  graceMs: number,
+  port?: number,
+): Promise<StopOutcome[]> {
+  const records = await readPidRecords(stateDir, {
+    kind: 'server',
+    ...(port ? { project: String(port) } : {}),
+  });
   const outcomes: StopOutcome[] = [];
   for (const record of records) {
     outcomes.push(await stopRecorded(record, graceMs));

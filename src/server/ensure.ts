@@ -20,21 +20,37 @@ function portOf(address: string): number {
 }
 
 /** Probes the target address; when nothing answers on a local address, starts a dev server there. */
-export async function ensureServer(target: ConnectTarget, settings: Settings, log: (line: string) => void): Promise<EnsuredServer> {
+export async function ensureServer(
+  target: ConnectTarget,
+  settings: Settings,
+  log: (line: string) => void,
+): Promise<EnsuredServer> {
   if (await serverAnswers(target.address, 3000)) {
     log(`server: using the server already answering on ${target.address}`);
     return { address: target.address, startedByUs: false };
   }
   if (!isLocalAddress(target.address)) {
-    throw new Error(`no Temporal server answers on ${target.address}, and it is not a local address we could start one on`);
+    throw new Error(
+      `no Temporal server answers on ${target.address}, and it is not a local address we could start one on`,
+    );
   }
   const port = portOf(target.address);
-  log(`server: nothing answers on ${target.address}; starting temporal server start-dev (${settings.temporalCli})`);
+  log(
+    `server: nothing answers on ${target.address}; starting temporal server start-dev (${settings.temporalCli})`,
+  );
   const started = await startDevServer(settings.stateDir, settings.temporalCli, {
     port,
     uiPort: port + 1000,
     dbFile: defaultDbFile(settings.stateDir),
   });
-  log(`server: started pid ${started.record.pid}, state in ${join(settings.stateDir, 'server')}, log ${started.record.logPath}`);
-  return { address: started.address, uiUrl: started.uiUrl, startedByUs: true, pid: started.record.pid, logPath: started.record.logPath };
+  log(
+    `server: started pid ${started.record.pid}, state in ${join(settings.stateDir, 'server')}, log ${started.record.logPath}`,
+  );
+  return {
+    address: started.address,
+    uiUrl: started.uiUrl,
+    startedByUs: true,
+    pid: started.record.pid,
+    logPath: started.record.logPath,
+  };
 }

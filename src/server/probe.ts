@@ -15,7 +15,14 @@ export interface ServerCheck {
 /** Checks health, namespace and search attributes; reports problems instead of throwing. */
 export async function checkServer(client: Client, address: string): Promise<ServerCheck> {
   const namespace = client.options.namespace;
-  const check: ServerCheck = { address, namespace, healthy: false, namespaceOk: false, missingSearchAttributes: [], problems: [] };
+  const check: ServerCheck = {
+    address,
+    namespace,
+    healthy: false,
+    namespaceOk: false,
+    missingSearchAttributes: [],
+    problems: [],
+  };
   try {
     const info = await client.workflowService.getSystemInfo({});
     check.healthy = true;

@@ -2,7 +2,11 @@
 import { join } from 'node:path';
 
 /** Search attributes the recipes upsert; they must exist on the server first. */
-export const OPS_SEARCH_ATTRIBUTES = { OpsRecipe: 'Keyword', OpsProject: 'Keyword', OpsOutcome: 'Keyword' } as const;
+export const OPS_SEARCH_ATTRIBUTES = {
+  OpsRecipe: 'Keyword',
+  OpsProject: 'Keyword',
+  OpsOutcome: 'Keyword',
+} as const;
 
 /** Consecutive workflow task problems after which the server sets TemporalReportedProblems. */
 export const REPORTED_PROBLEMS_THRESHOLD = 3;
@@ -42,7 +46,8 @@ export function devServerArgs(options: DevServerOptions): string[] {
     '--dynamic-config-value',
     'frontend.ListWorkersEnabled=true',
   ];
-  for (const [name, type] of Object.entries(OPS_SEARCH_ATTRIBUTES)) args.push('--search-attribute', `${name}=${type}`);
+  for (const [name, type] of Object.entries(OPS_SEARCH_ATTRIBUTES))
+    args.push('--search-attribute', `${name}=${type}`);
   if (options.headless) args.push('--headless');
   return args;
 }

@@ -17,7 +17,9 @@ let runtimeInstalled = false;
 export function testTarget(): ConnectTarget {
   const address = process.env.TEMPORAL_ADDRESS;
   if (!address || address.endsWith(':7233')) {
-    throw new Error('integration tests run through `npm test`, which starts a dev server on a free port (never 7233)');
+    throw new Error(
+      'integration tests run through `npm test`, which starts a dev server on a free port (never 7233)',
+    );
   }
   return loadConnectTarget({ address, namespace: 'default' });
 }
@@ -47,7 +49,13 @@ export async function createHarness(): Promise<Harness> {
     runtimeInstalled = true;
   }
   const stateDir = await mkdtemp(join(process.env.TEMPORAL_OPS_TEST_ROOT ?? tmpdir(), 'state-'));
-  const settings: Settings = { ...loadSettings(), stateDir, opsTaskQueue: uniqueQueue('ops'), graceMs: 3000, readyTimeoutMs: 30_000 };
+  const settings: Settings = {
+    ...loadSettings(),
+    stateDir,
+    opsTaskQueue: uniqueQueue('ops'),
+    graceMs: 3000,
+    readyTimeoutMs: 30_000,
+  };
   const client = await testClient();
   const bundlePath = process.env.TEMPORAL_OPS_TEST_BUNDLE;
   const workflowBundle = bundlePath ? { code: await readFile(bundlePath, 'utf8') } : undefined;

@@ -43,7 +43,9 @@ function runCleanStart(input: unknown): Promise<CleanStartReport> {
 
 async function livePollerPids(taskQueue: string): Promise<number[]> {
   const pollers = await listPollers(h.client, taskQueue);
-  return pollers.map((p) => pidOfIdentity(p.identity)).filter((pid): pid is number => pid !== undefined && readProc(pid) !== undefined);
+  return pollers
+    .map((p) => pidOfIdentity(p.identity))
+    .filter((pid): pid is number => pid !== undefined && readProc(pid) !== undefined);
 }
 
 describe('CleanStart', () => {
@@ -56,7 +58,16 @@ describe('CleanStart', () => {
     assert.deepEqual((report.target as { result: { status: string } }).result.status, 'ok');
     assert.deepEqual(
       report.steps.map((s) => [s.name, s.outcome]),
-      ['prepare', 'stop-workers', 'verify-server', 'start-worker', 'wait-ready', 'start-target', 'wait-target', 'check-result'].map((n) => [n, 'ok']),
+      [
+        'prepare',
+        'stop-workers',
+        'verify-server',
+        'start-worker',
+        'wait-ready',
+        'start-target',
+        'wait-target',
+        'check-result',
+      ].map((n) => [n, 'ok']),
     );
     assert.deepEqual(await livePollerPids(taskQueue), [report.worker.pid]);
   });
@@ -67,8 +78,18 @@ describe('CleanStart', () => {
     const target = testTarget();
     await h.withControlWorker(async () => {
       await execa(defaultTemporalCli(), [
-        'workflow', 'start', '--address', target.address, '--type', 'CleanStart', '--task-queue', h.settings.opsTaskQueue,
-        '--workflow-id', workflowId, '--input', JSON.stringify(orderInput(taskQueue)),
+        'workflow',
+        'start',
+        '--address',
+        target.address,
+        '--type',
+        'CleanStart',
+        '--task-queue',
+        h.settings.opsTaskQueue,
+        '--workflow-id',
+        workflowId,
+        '--input',
+        JSON.stringify(orderInput(taskQueue)),
       ]);
       const report: CleanStartReport = await h.client.workflow.getHandle(workflowId).result();
       assert.equal(report.ok, true, report.problem);
@@ -82,14 +103,23 @@ describe('CleanStart', () => {
   it('replaces the previous worker: the old pid is gone and exactly one worker polls', async () => {
     const taskQueue = uniqueQueue('orders');
     const input = orderInput(taskQueue);
-    const [first, second] = await h.withControlWorker(async () => [await runCleanStart(input), await runCleanStart(input)]);
+    const [first, second] = await h.withControlWorker(async () => [
+      await runCleanStart(input),
+      await runCleanStart(input),
+    ]);
     assert.ok(first.ok && second.ok);
     assert.notEqual(first.worker!.pid, second.worker!.pid);
     assert.equal(readProc(first.worker!.pid), undefined, 'the first worker is gone');
-    assert.deepEqual(second.stopped.map((s) => [s.pid, s.result]), [[first.worker!.pid, 'stopped']]);
+    assert.deepEqual(
+      second.stopped.map((s) => [s.pid, s.result]),
+      [[first.worker!.pid, 'stopped']],
+    );
     assert.deepEqual(await livePollerPids(taskQueue), [second.worker!.pid]);
     const records = await readPidRecords(h.settings.stateDir, { kind: 'worker', project: input.project });
-    assert.deepEqual(records.map((r) => r.pid), [second.worker!.pid]);
+    assert.deepEqual(
+      records.map((r) => r.pid),
+      [second.worker!.pid],
+    );
   });
 
   it('reports a worker that exits at once with its log tail, and leaves no process behind', async () => {
@@ -119,7 +149,10 @@ describe('CleanStart', () => {
 
   it('flags a COMPLETED result that reads like an error', async () => {
     const taskQueue = uniqueQueue('orders');
-    const input = { ...orderInput(taskQueue), start: { workflowType: 'Order', args: [{ orderId: 'x1', fail: true }] } };
+    const input = {
+      ...orderInput(taskQueue),
+      start: { workflowType: 'Order', args: [{ orderId: 'x1', fail: true }] },
+    };
     const report = await h.withControlWorker(() => runCleanStart(input));
     assert.equal(report.ok, false);
     assert.equal(report.target && 'status' in report.target && report.target.status, 'COMPLETED');
@@ -136,18 +169,56 @@ describe('CleanStart', () => {
 
   const invalid: [string, unknown, RegExp][] = [
     ['input that is not an object', 'orders', /input: expected one JSON object, got "orders"/],
-    ['a missing projectDir', { taskQueue: 'q', start: { workflowType: 'Order' } }, /projectDir: expected a non-empty string, got nothing/],
-    ['a relative projectDir', { projectDir: 'examples/orders', taskQueue: 'q', start: { workflowType: 'Order' } }, /projectDir: expected an absolute path, got "examples\/orders"/],
-    ['a mistyped field name', { projectDir: '/tmp', taskqueue: 'q', start: { workflowType: 'Order' } }, /taskqueue: expected no such field/],
-    ['a taskQueue that is a number', { projectDir: '/tmp', taskQueue: 7, start: { workflowType: 'Order' } }, /taskQueue: expected a non-empty string, got 7/],
-    ['both start forms', { projectDir: '/tmp', taskQueue: 'q', start: { workflowType: 'Order', command: 'x' } }, /either start.command or start.workflowType/],
-    ['a projectDir that does not exist', { projectDir: '/nonexistent/shop', taskQueue: 'q', start: { workflowType: 'Order' } }, /projectDir: expected an existing directory, got "\/nonexistent\/shop"/],
-    ['a worker command that is not found', { projectDir: exampleProjectDir, taskQueue: 'q', workerCommand: 'uvx-missing run worker', start: { workflowType: 'Order' } }, /workerCommand: expected a command whose program "uvx-missing" exists/],
+    [
+      'a missing projectDir',
+      { taskQueue: 'q', start: { workflowType: 'Order' } },
+      /projectDir: expected a non-empty string, got nothing/,
+    ],
+    [
+      'a relative projectDir',
+      { projectDir: 'examples/orders', taskQueue: 'q', start: { workflowType: 'Order' } },
+      /projectDir: expected an absolute path, got "examples\/orders"/,
+    ],
+    [
+      'a mistyped field name',
+      { projectDir: '/tmp', taskqueue: 'q', start: { workflowType: 'Order' } },
+      /taskqueue: expected no such field/,
+    ],
+    [
+      'a taskQueue that is a number',
+      { projectDir: '/tmp', taskQueue: 7, start: { workflowType: 'Order' } },
+      /taskQueue: expected a non-empty string, got 7/,
+    ],
+    [
+      'both start forms',
+      { projectDir: '/tmp', taskQueue: 'q', start: { workflowType: 'Order', command: 'x' } },
+      /either start.command or start.workflowType/,
+    ],
+    [
+      'a projectDir that does not exist',
+      { projectDir: '/nonexistent/shop', taskQueue: 'q', start: { workflowType: 'Order' } },
+      /projectDir: expected an existing directory, got "\/nonexistent\/shop"/,
+    ],
+    [
+      'a worker command that is not found',
+      {
+        projectDir: exampleProjectDir,
+        taskQueue: 'q',
+        workerCommand: 'uvx-missing run worker',
+        start: { workflowType: 'Order' },
+      },
+      /workerCommand: expected a command whose program "uvx-missing" exists/,
+    ],
   ];
   for (const [title, input, message] of invalid) {
     it(`fails fast with a non-retryable error naming the field for ${title}`, async () => {
       const started = Date.now();
-      const error = await h.withControlWorker(() => runCleanStart(input).then(() => undefined, (e: unknown) => e));
+      const error = await h.withControlWorker(() =>
+        runCleanStart(input).then(
+          () => undefined,
+          (e: unknown) => e,
+        ),
+      );
       assert.ok(error instanceof WorkflowFailedError, `expected the workflow to fail, got ${String(error)}`);
       const cause = error.cause as { message: string; type?: string; nonRetryable?: boolean };
       assert.match(cause.message, message);

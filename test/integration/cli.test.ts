@@ -12,7 +12,11 @@ import { testTarget, uniqueQueue } from '../helpers/harness.js';
 const bin = join(packageRoot, 'bin', 'temporal-ops.mjs');
 
 async function cli(args: string[], env: Record<string, string>) {
-  return execa(process.execPath, [bin, ...args], { env: { ...env, TEMPORAL_ADDRESS: testTarget().address }, reject: false, timeout: 120_000 });
+  return execa(process.execPath, [bin, ...args], {
+    env: { ...env, TEMPORAL_ADDRESS: testTarget().address },
+    reject: false,
+    timeout: 120_000,
+  });
 }
 
 describe('temporal-ops CLI', () => {
@@ -31,14 +35,21 @@ describe('temporal-ops CLI', () => {
     const stop = await cli(['worker', 'stop-all', '--json'], env);
     assert.equal(stop.exitCode, 0, stop.stderr);
     const outcomes = JSON.parse(stop.stdout) as { pid: number; result: string }[];
-    assert.deepEqual(outcomes.map((o) => [o.pid, o.result]), [[worker.pid, 'stopped']]);
+    assert.deepEqual(
+      outcomes.map((o) => [o.pid, o.result]),
+      [[worker.pid, 'stopped']],
+    );
     assert.equal(readProc(worker.pid), undefined);
   });
 
   it('`up` serves until Ctrl-C, then stops gracefully and says what it leaves running', async () => {
     const stateDir = await mkdtemp(join(process.env.TEMPORAL_OPS_TEST_ROOT ?? '/tmp', 'cli-'));
     const env = { TEMPORAL_OPS_STATE_DIR: stateDir, TEMPORAL_OPS_TASK_QUEUE: uniqueQueue('ops') };
-    const child = execa(process.execPath, [bin, 'up', '--no-recipe'], { env: { ...env, TEMPORAL_ADDRESS: testTarget().address }, reject: false, timeout: 60_000 });
+    const child = execa(process.execPath, [bin, 'up', '--no-recipe'], {
+      env: { ...env, TEMPORAL_ADDRESS: testTarget().address },
+      reject: false,
+      timeout: 60_000,
+    });
     let stderr = '';
     await new Promise<void>((resolve) => {
       child.stderr?.on('data', (chunk: Buffer) => {
@@ -66,11 +77,15 @@ describe('temporal-ops CLI', () => {
   });
 
   it('exits 3 when no server answers', async () => {
-    const result = await execa(process.execPath, [bin, 'run', 'clean-start', '--project-dir', '/tmp', '--task-queue', 'q', '--workflow-type', 'X'], {
-      env: { TEMPORAL_ADDRESS: '127.0.0.1:1' },
-      reject: false,
-      timeout: 60_000,
-    });
+    const result = await execa(
+      process.execPath,
+      [bin, 'run', 'clean-start', '--project-dir', '/tmp', '--task-queue', 'q', '--workflow-type', 'X'],
+      {
+        env: { TEMPORAL_ADDRESS: '127.0.0.1:1' },
+        reject: false,
+        timeout: 60_000,
+      },
+    );
     assert.equal(result.exitCode, 3, result.stderr);
     assert.match(result.stderr, /cannot connect to 127\.0\.0\.1:1/);
   });

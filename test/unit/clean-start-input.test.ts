@@ -3,7 +3,11 @@ import { describe, it } from 'node:test';
 import { parseCleanStartInput } from '../../src/recipes/clean-start-input.js';
 import { describeProblem } from '../../src/recipes/validate.js';
 
-const valid = { projectDir: '/srv/shop', taskQueue: 'orders', start: { workflowType: 'Order', args: [{ id: 1 }] } };
+const valid = {
+  projectDir: '/srv/shop',
+  taskQueue: 'orders',
+  start: { workflowType: 'Order', args: [{ id: 1 }] },
+};
 
 function problems(raw: unknown): string[] {
   return parseCleanStartInput(raw).problems.map(describeProblem);
@@ -14,7 +18,11 @@ describe('parseCleanStartInput', () => {
     const { input, problems: found } = parseCleanStartInput(valid);
     assert.deepEqual(found, []);
     assert.deepEqual(input?.start, { workflowType: 'Order', args: [{ id: 1 }] });
-    assert.equal(input?.workerCommand, undefined, 'the worker command default is resolved on the control worker');
+    assert.equal(
+      input?.workerCommand,
+      undefined,
+      'the worker command default is resolved on the control worker',
+    );
   });
 
   it('accepts a starter command instead of a workflow type', () => {
@@ -25,15 +33,57 @@ describe('parseCleanStartInput', () => {
   const table: [string, unknown, string[]][] = [
     ['a non-object', [1], ['input: expected one JSON object, got [1]']],
     ['null', null, ['input: expected one JSON object, got null']],
-    ['an empty object', {}, ['projectDir: expected a non-empty string, got nothing', 'taskQueue: expected a non-empty string, got nothing', 'start: expected an object, got nothing']],
-    ['a relative projectDir', { ...valid, projectDir: 'shop' }, ['projectDir: expected an absolute path, got "shop"']],
-    ['an unknown field', { ...valid, taskqueue: 'x' }, ['taskqueue: expected no such field (known: projectDir, taskQueue, workerCommand, start, project, env, readyTimeoutSeconds, resultTimeoutSeconds, graceSeconds, host, resultRule), got "x"']],
-    ['args that are not an array', { ...valid, start: { workflowType: 'Order', args: 'x' } }, ['start.args: expected an array, got "x"']],
-    ['an unknown start field', { ...valid, start: { workflowType: 'Order', id: 'x' } }, ['start.id: expected no such field (known: workflowType, args, workflowId), got "x"']],
-    ['an empty starter command', { ...valid, start: { command: ' ' } }, ['start.command: expected a non-empty string, got " "']],
-    ['env with a number value', { ...valid, env: { A: 1 } }, ['env: expected an object of string values, got {"A":1}']],
-    ['a readiness timeout out of range', { ...valid, readyTimeoutSeconds: 0 }, ['readyTimeoutSeconds: expected a number from 1 to 600, got 0']],
-    ['a grace period that is a string', { ...valid, graceSeconds: '5' }, ['graceSeconds: expected a number from 0 to 300, got "5"']],
+    [
+      'an empty object',
+      {},
+      [
+        'projectDir: expected a non-empty string, got nothing',
+        'taskQueue: expected a non-empty string, got nothing',
+        'start: expected an object, got nothing',
+      ],
+    ],
+    [
+      'a relative projectDir',
+      { ...valid, projectDir: 'shop' },
+      ['projectDir: expected an absolute path, got "shop"'],
+    ],
+    [
+      'an unknown field',
+      { ...valid, taskqueue: 'x' },
+      [
+        'taskqueue: expected no such field (known: projectDir, taskQueue, workerCommand, start, project, env, readyTimeoutSeconds, resultTimeoutSeconds, graceSeconds, host, resultRule), got "x"',
+      ],
+    ],
+    [
+      'args that are not an array',
+      { ...valid, start: { workflowType: 'Order', args: 'x' } },
+      ['start.args: expected an array, got "x"'],
+    ],
+    [
+      'an unknown start field',
+      { ...valid, start: { workflowType: 'Order', id: 'x' } },
+      ['start.id: expected no such field (known: workflowType, args, workflowId), got "x"'],
+    ],
+    [
+      'an empty starter command',
+      { ...valid, start: { command: ' ' } },
+      ['start.command: expected a non-empty string, got " "'],
+    ],
+    [
+      'env with a number value',
+      { ...valid, env: { A: 1 } },
+      ['env: expected an object of string values, got {"A":1}'],
+    ],
+    [
+      'a readiness timeout out of range',
+      { ...valid, readyTimeoutSeconds: 0 },
+      ['readyTimeoutSeconds: expected a number from 1 to 600, got 0'],
+    ],
+    [
+      'a grace period that is a string',
+      { ...valid, graceSeconds: '5' },
+      ['graceSeconds: expected a number from 0 to 300, got "5"'],
+    ],
   ];
   for (const [title, raw, expected] of table) {
     it(`names the field and value for ${title}`, () => assert.deepEqual(problems(raw), expected));

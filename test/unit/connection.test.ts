@@ -25,7 +25,10 @@ describe('loadConnectTarget', () => {
   it('reads a temporal.toml profile with an API key and TLS', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'envconfig-'));
     const file = join(dir, 'temporal.toml');
-    await writeFile(file, '[profile.cloud]\naddress = "ns.acct.tmprl.cloud:7233"\nnamespace = "ns.acct"\napi_key = "secret"\n');
+    await writeFile(
+      file,
+      '[profile.cloud]\naddress = "ns.acct.tmprl.cloud:7233"\nnamespace = "ns.acct"\napi_key = "secret"\n',
+    );
     delete process.env.TEMPORAL_ADDRESS;
     delete process.env.TEMPORAL_NAMESPACE;
     process.env.TEMPORAL_CONFIG_FILE = file;
@@ -46,7 +49,13 @@ describe('loadConnectTarget', () => {
 });
 
 describe('isLocalAddress', () => {
-  for (const [address, local] of [['localhost:7233', true], ['127.0.0.1:7233', true], ['[::1]:7233', true], ['temporal:7233', false], ['ns.tmprl.cloud:7233', false]] as const) {
+  for (const [address, local] of [
+    ['localhost:7233', true],
+    ['127.0.0.1:7233', true],
+    ['[::1]:7233', true],
+    ['temporal:7233', false],
+    ['ns.tmprl.cloud:7233', false],
+  ] as const) {
     it(`${address} is ${local ? '' : 'not '}local`, () => assert.equal(isLocalAddress(address), local));
   }
 });

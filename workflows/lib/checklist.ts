@@ -1,6 +1,12 @@
 // The steps of a recipe as a live markdown checklist (current details in the Web UI), a
 // `progress` query for the CLI, and a per-step record for the final report.
-import { ActivityFailure, ApplicationFailure, defineQuery, setCurrentDetails, setHandler } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  defineQuery,
+  setCurrentDetails,
+  setHandler,
+} from '@temporalio/workflow';
 
 /** `pending` not started; `running` now; `ok` done; `failed` ended the recipe; `skipped` not needed. */
 export type StepOutcome = 'pending' | 'running' | 'ok' | 'failed' | 'skipped';
@@ -21,7 +27,13 @@ export interface Progress {
 
 export const progressQuery = defineQuery<Progress>('progress');
 
-const MARK: Record<StepOutcome, string> = { pending: '[ ]', running: '[~]', ok: '[x]', failed: '[!]', skipped: '[-]' };
+const MARK: Record<StepOutcome, string> = {
+  pending: '[ ]',
+  running: '[~]',
+  ok: '[x]',
+  failed: '[!]',
+  skipped: '[-]',
+};
 
 /** The innermost message of a failure chain (an activity failure's cause carries the real message). */
 export function failureMessage(error: unknown): string {
@@ -101,7 +113,10 @@ export class Checklist {
   render(): string {
     const lines = this.steps.map((s) => {
       const detail = s.detail ? ` — ${s.detail}` : '';
-      const time = s.durationMs !== undefined && s.outcome !== 'pending' ? ` (${(s.durationMs / 1000).toFixed(1)} s)` : '';
+      const time =
+        s.durationMs !== undefined && s.outcome !== 'pending'
+          ? ` (${(s.durationMs / 1000).toFixed(1)} s)`
+          : '';
       return `- ${MARK[s.outcome]} ${s.title}${time}${detail}`;
     });
     return [`**${this.recipe}**`, '', ...lines].join('\n');

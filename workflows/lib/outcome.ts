@@ -40,6 +40,11 @@ export class OutcomeRecorder {
         { key: OpsOutcome, value: outcome },
       ]);
     }
-    upsertMemo({ opsRecipe: this.recipe, opsProject: this.project, opsOutcome: outcome, opsSummary: summary });
+    upsertMemo({
+      opsRecipe: this.recipe,
+      opsProject: this.project,
+      opsOutcome: outcome,
+      opsSummary: summary,
+    });
   }
 }

@@ -30,10 +30,16 @@ export function formatCleanStartReport(report: CleanStartReport): string {
 }
 
 /** Validates input, starts CleanStart on the ops queue, follows it and prints the report. */
-export async function runCleanStart(client: Client, raw: CleanStartInput | Record<string, unknown>, options: RunOptions): Promise<CleanStartReport> {
+export async function runCleanStart(
+  client: Client,
+  raw: CleanStartInput | Record<string, unknown>,
+  options: RunOptions,
+): Promise<CleanStartReport> {
   const parsed = parseCleanStartInput(raw);
-  if (!parsed.input) throw new ExitError(`invalid input: ${parsed.problems.map(describeProblem).join('; ')}`, ExitCode.usage);
-  const project = parsed.input.project ?? parsed.input.projectDir.split('/').filter(Boolean).pop() ?? 'project';
+  if (!parsed.input)
+    throw new ExitError(`invalid input: ${parsed.problems.map(describeProblem).join('; ')}`, ExitCode.usage);
+  const project =
+    parsed.input.project ?? parsed.input.projectDir.split('/').filter(Boolean).pop() ?? 'project';
   const handle = await client.workflow.start('CleanStart', {
     taskQueue: options.opsTaskQueue,
     workflowId: `clean-start-${project}-${nanoid(8)}`,

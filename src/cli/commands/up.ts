@@ -23,7 +23,10 @@ async function printLeftRunning(settings: Settings): Promise<void> {
   const records = await readPidRecords(settings.stateDir);
   if (records.length === 0) return;
   info('Still running (by design, so your next recipe finds them):');
-  for (const r of records) info(`  ${r.kind} pid ${r.pid}${r.kind === 'worker' ? ` (project ${r.project}, queue ${r.taskQueue})` : ''} log ${r.logPath}`);
+  for (const r of records)
+    info(
+      `  ${r.kind} pid ${r.pid}${r.kind === 'worker' ? ` (project ${r.project}, queue ${r.taskQueue})` : ''} log ${r.logPath}`,
+    );
   info('Stop them with: npx temporal-ops worker stop-all --include-server');
 }
 
@@ -41,8 +44,14 @@ async function warnAboutProfile(target: ConnectTarget): Promise<void> {
 /** The main job; resolves with the exit code. */
 export async function up(target: ConnectTarget, settings: Settings, options: UpOptions): Promise<number> {
   const server = await ensureServer(target, settings, info);
-  const uiUrl = server.uiUrl ?? (server.address.match(/^(localhost|127\.0\.0\.1):7233$/) ? 'http://localhost:8233' : undefined);
-  const resolved = { ...target, address: server.address, connectionOptions: { ...target.connectionOptions, address: server.address } };
+  const uiUrl =
+    server.uiUrl ??
+    (server.address.match(/^(localhost|127\.0\.0\.1):7233$/) ? 'http://localhost:8233' : undefined);
+  const resolved = {
+    ...target,
+    address: server.address,
+    connectionOptions: { ...target.connectionOptions, address: server.address },
+  };
   if (!server.startedByUs) await warnAboutProfile(resolved);
   const worker = await createControlWorker({ target: resolved, settings });
   info(`control worker: polling ${worker.queues.join(' and ')} in namespace ${target.namespace}`);
@@ -63,9 +72,16 @@ export async function up(target: ConnectTarget, settings: Settings, options: UpO
       const client = await connectClient(resolved);
       try {
         // Without a project dir the bundled example is the target; other flags still apply to it.
-        const input = options.recipeInput?.projectDir ? options.recipeInput : { ...exampleCleanStartInput(), ...options.recipeInput };
-        if (input !== options.recipeInput) info('no target configured: running CleanStart against the bundled example (examples/orders)');
-        const report = await runCleanStart(client, input, { opsTaskQueue: settings.opsTaskQueue, json: options.json, follow: true });
+        const input = options.recipeInput?.projectDir
+          ? options.recipeInput
+          : { ...exampleCleanStartInput(), ...options.recipeInput };
+        if (input !== options.recipeInput)
+          info('no target configured: running CleanStart against the bundled example (examples/orders)');
+        const report = await runCleanStart(client, input, {
+          opsTaskQueue: settings.opsTaskQueue,
+          json: options.json,
+          follow: true,
+        });
         code = report.ok ? ExitCode.ok : ExitCode.notOk;
       } finally {
         await client.connection.close();

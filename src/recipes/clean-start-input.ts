@@ -6,38 +6,42 @@ export type StartSpec =
   | { workflowType: string; args: unknown[]; workflowId?: string }
   | { command: string; workflowIdPattern?: string };
 
-export interface CleanStartInput {
+/** Fields of every recipe that runs a fresh worker of the target project. */
+export interface WorkerFields {
   projectDir: string;
   taskQueue: string;
   /** Omitted: TEMPORAL_WORKER_CMD on the control worker, else "uv run worker". */
   workerCommand?: string;
-  start: StartSpec;
   /** Name used for pid and log files; default: the last part of projectDir. */
   project?: string;
   env?: Record<string, string>;
   readyTimeoutSeconds?: number;
-  resultTimeoutSeconds?: number;
   graceSeconds?: number;
   /** Route process activities to the control worker of this host. */
   host?: string;
+}
+
+export interface CleanStartInput extends WorkerFields {
+  start: StartSpec;
+  resultTimeoutSeconds?: number;
   resultRule?: Partial<ResultRule>;
 }
 
-const KNOWN = [
+export const WORKER_FIELDS = [
   'projectDir',
   'taskQueue',
   'workerCommand',
-  'start',
   'project',
   'env',
   'readyTimeoutSeconds',
-  'resultTimeoutSeconds',
   'graceSeconds',
   'host',
-  'resultRule',
 ] as const;
 
-function readStart(reader: InputReader): StartSpec | undefined {
+const KNOWN = [...WORKER_FIELDS, 'start', 'resultTimeoutSeconds', 'resultRule'] as const;
+
+/** Reads `start`: a workflow type with args, or a starter command. */
+export function readStart(reader: InputReader): StartSpec | undefined {
   const start = reader.object('start', { required: true });
   if (!start) return undefined;
   if (start.has('command') && start.has('workflowType')) {
@@ -57,25 +61,31 @@ function readStart(reader: InputReader): StartSpec | undefined {
   return workflowType ? { workflowType, args, ...(workflowId ? { workflowId } : {}) } : undefined;
 }
 
+/** Reads the fields of WorkerFields; problems go to the reader. */
+export function readWorkerFields(reader: InputReader): WorkerFields {
+  return {
+    projectDir: reader.string('projectDir', { required: true, absolutePath: true }) ?? '',
+    taskQueue: reader.string('taskQueue', { required: true }) ?? '',
+    workerCommand: reader.string('workerCommand'),
+    project: reader.string('project'),
+    env: reader.stringMap('env'),
+    readyTimeoutSeconds: reader.number('readyTimeoutSeconds', { min: 1, max: 600 }),
+    graceSeconds: reader.number('graceSeconds', { min: 0, max: 300 }),
+    host: reader.string('host'),
+  };
+}
+
 /** Parses raw input; returns the problems found (all of them) or the typed input. */
 export function parseCleanStartInput(raw: unknown): { input?: CleanStartInput; problems: InputProblem[] } {
   if (!isRecord(raw)) return { problems: [{ field: 'input', value: raw, expected: 'one JSON object' }] };
   const reader = new InputReader(raw);
   reader.rejectUnknown(KNOWN);
-  const projectDir = reader.string('projectDir', { required: true, absolutePath: true });
-  const taskQueue = reader.string('taskQueue', { required: true });
+  const worker = readWorkerFields(reader);
   const start = readStart(reader);
   const input: CleanStartInput = {
-    projectDir: projectDir ?? '',
-    taskQueue: taskQueue ?? '',
+    ...worker,
     start: start ?? { command: '' },
-    workerCommand: reader.string('workerCommand'),
-    project: reader.string('project'),
-    env: reader.stringMap('env'),
-    readyTimeoutSeconds: reader.number('readyTimeoutSeconds', { min: 1, max: 600 }),
     resultTimeoutSeconds: reader.number('resultTimeoutSeconds', { min: 1, max: 86_400 }),
-    graceSeconds: reader.number('graceSeconds', { min: 0, max: 300 }),
-    host: reader.string('host'),
     resultRule: reader.object('resultRule') ? (raw.resultRule as Partial<ResultRule>) : undefined,
   };
   return reader.problems.length > 0 ? { problems: reader.problems } : { input, problems: [] };

@@ -51,7 +51,7 @@ describe('parseCleanStartInput', () => {
       'an unknown field',
       { ...valid, taskqueue: 'x' },
       [
-        'taskqueue: expected no such field (known: projectDir, taskQueue, workerCommand, start, project, env, readyTimeoutSeconds, resultTimeoutSeconds, graceSeconds, host, resultRule), got "x"',
+        'taskqueue: expected no such field (known: projectDir, taskQueue, workerCommand, project, env, readyTimeoutSeconds, graceSeconds, host, start, resultTimeoutSeconds, resultRule), got "x"',
       ],
     ],
     [

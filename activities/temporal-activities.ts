@@ -1,11 +1,18 @@
 // Activities that talk to the Temporal server about target workflows. They can run anywhere.
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import type { Client } from '@temporalio/client';
+import {
+  QueryNotRegisteredError,
+  QueryRejectedError,
+  WorkflowUpdateFailedError,
+  type Client,
+} from '@temporalio/client';
+import type { WorkflowStatusName } from '../src/diagnosis/facts.js';
+import type { Interaction } from '../src/recipes/test-interactive-input.js';
 import { nanoid } from 'nanoid';
 import { checkResult, type ResultCheck, type ResultRule } from '../src/diagnosis/result-check.js';
 import { runStarter } from '../src/inspect/starter.js';
-import { waitForClose, type ClosedTarget } from '../src/inspect/target.js';
+import { describeStatus, failureChain, waitForClose, type ClosedTarget } from '../src/inspect/target.js';
 import type { StartSpec } from '../src/recipes/clean-start-input.js';
 import { checkServer, type ServerCheck } from '../src/server/probe.js';
 import { FailureType } from '../src/recipes/failure-types.js';
@@ -23,6 +30,12 @@ export interface StartedTarget {
 }
 
 export type CheckedTarget = ClosedTarget & { resultCheck?: ResultCheck };
+
+export interface InteractionOutcome {
+  ok: boolean;
+  value?: unknown;
+  error?: string;
+}
 
 /** Builds the activities that inspect and drive target workflows. */
 export function createTemporalActivities({ client, address, workerEnv }: TemporalDeps) {
@@ -74,6 +87,45 @@ export function createTemporalActivities({ client, address, workerEnv }: Tempora
       }
       const runId = outcome.runId ?? (await client.workflow.getHandle(outcome.workflowId).describe()).runId;
       return { workflowId: outcome.workflowId, runId };
+    },
+
+    /** Status of the target run by name (RUNNING, COMPLETED, ...). */
+    async describeTarget(input: {
+      workflowId: string;
+      runId: string;
+    }): Promise<{ status: WorkflowStatusName }> {
+      return { status: await describeStatus(client, input.workflowId, input.runId) };
+    },
+
+    /**
+     * Sends one signal, update or query to the target. A rejected update or failed query is an
+     * outcome (`ok: false` with the error), not an activity failure: the recipe decides.
+     */
+    async interactWithTarget(input: {
+      workflowId: string;
+      runId: string;
+      interaction: Interaction;
+    }): Promise<InteractionOutcome> {
+      const handle = client.workflow.getHandle(input.workflowId, input.runId);
+      const { kind, name, args } = input.interaction;
+      try {
+        if (kind === 'signal') {
+          await handle.signal(name, ...args);
+          return { ok: true };
+        }
+        if (kind === 'update')
+          return { ok: true, value: await handle.executeUpdate(name, { args: args as [unknown] }) };
+        return { ok: true, value: await handle.query(name, ...args) };
+      } catch (error) {
+        if (
+          error instanceof WorkflowUpdateFailedError ||
+          error instanceof QueryNotRegisteredError ||
+          error instanceof QueryRejectedError
+        ) {
+          return { ok: false, error: failureChain(error) };
+        }
+        throw error;
+      }
     },
 
     /** Long-polls until the target closes (or the timeout), then decodes and checks its result. */

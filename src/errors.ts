@@ -21,6 +21,8 @@ export class WorkerNotReadyError extends Error {
     readonly pid: number,
     readonly logTail: string,
     readonly exit?: { code?: number | null; signal?: string | null },
+    /** `exited` before polling, or still not polling at the `timeout`. */
+    readonly reason: 'exited' | 'timeout' = 'exited',
   ) {
     super(message);
   }

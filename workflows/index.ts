@@ -1,2 +1,6 @@
 // The recipes. Each exported name is the workflow type users pass to `--type`.
 export { CleanStart } from './clean-start.js';
+export { DebugStalled } from './debug-stalled.js';
+export { EnsureWorker } from './ensure-worker.js';
+export { TestInteractive } from './test-interactive.js';
+export { ClearStalledEnvironment } from './clear-stalled-environment.js';

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { ExitError } from '../errors.js';
 import { ExitCode } from './output.js';
 import { WORKER_USAGE } from './worker-cli.js';
+import { WORKFLOWS_USAGE } from './workflows-cli.js';
 
 export const USAGE = `temporal-ops — Temporal-native ops recipes for Python Temporal projects
 
@@ -14,7 +15,17 @@ Usage:
       Run the control worker only (task queues temporal-ops and temporal-ops@<host>).
   temporal-ops run clean-start [target flags] [--json] [--no-follow]
       Start the CleanStart recipe on a running control worker and follow it.
-${WORKER_USAGE}
+  temporal-ops run test-interactive [target flags] --interactions JSON [--expect-result JSON]
+      Fresh worker, start the interactive workflow, send each signal / update / query in order
+      (e.g. '[{"update":"set_note","args":["hi"],"expect":1},{"signal":"approve","args":[{}]}]'),
+      wait for the result, compare it with --expect-result, stop the worker.
+  temporal-ops run clear-stalled [--query Q] [--task-queue Q] [--mode auto|terminate|cancel]
+                               [--auto-approve] [--input JSON] [--json]
+      Find stalled workflows, plan terminate/cancel for each (healthy waits untouched), wait for
+      approval (unless --auto-approve), carry out the plan. --task-queue here filters the sweep.
+  temporal-ops approve WORKFLOW_ID [--reject] [--by NAME] [--json]
+      Approve (or reject) the plan a recipe is waiting on; shows the plan first.
+${WORKER_USAGE}${WORKFLOWS_USAGE}
 Target flags:
   --project-dir DIR        target project directory (absolute or relative to cwd)
   --task-queue Q           target task queue
@@ -25,13 +36,15 @@ Target flags:
   --ready-timeout SEC      how long the fresh worker may take to poll (default 60)
   --result-timeout SEC     how long to wait for the target workflow (default 300)
   --host HOST              run process steps on the control worker of HOST
-  --input JSON             the whole CleanStart input as JSON (flags above override its fields)
+  --input JSON             the whole recipe input as JSON (flags above override its fields)
 
 Connection: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TLS settings and
 temporal.toml profiles (TEMPORAL_PROFILE), as for the Temporal CLI.
 
 Exit codes: 0 ok; 1 the recipe reports a problem; 2 bad flags or input; 3 no server / connection
-failed; 4 a wait timed out; 130 interrupted.
+failed; 4 a wait timed out; 5 a COMPLETED result reads like an error; 6 the workflow closed with
+another status (FAILED, ...); 7 workflow not found; 8 stalled workflows found; 9 still running;
+130 interrupted.
 `;
 
 const options = {
@@ -52,14 +65,22 @@ const options = {
   'result-timeout': { type: 'string' },
   host: { type: 'string' },
   input: { type: 'string' },
+  interactions: { type: 'string' },
+  'expect-result': { type: 'string' },
+  query: { type: 'string' },
+  mode: { type: 'string' },
+  'auto-approve': { type: 'boolean' },
+  reject: { type: 'boolean' },
+  by: { type: 'string' },
 } as const;
 
 export type Command =
   | { name: 'help' }
   | { name: 'up'; once: boolean; runRecipe: boolean; json: boolean; input?: Record<string, unknown> }
   | { name: 'serve' }
-  | { name: 'clean-start'; json: boolean; follow: boolean; input: Record<string, unknown> }
-  | { name: 'group'; group: 'worker'; argv: string[] };
+  | { name: 'run'; recipe: string; json: boolean; follow: boolean; input: Record<string, unknown> }
+  | { name: 'approve'; workflowId: string; approve: boolean; by: string; json: boolean }
+  | { name: 'group'; group: 'worker' | 'workflows'; argv: string[] };
 
 function usageError(message: string): ExitError {
   return new ExitError(`${message}\nRun "temporal-ops --help" for usage.`, ExitCode.usage);
@@ -129,7 +150,7 @@ export function targetInput(v: Values, cwd: string): Record<string, unknown> | u
 export function parseCommandLine(argv: string[], cwd = process.cwd()): Command {
   // Command groups parse their own flags.
   const first = argv.find((arg) => !arg.startsWith('-'));
-  if (first === 'worker')
+  if (first === 'worker' || first === 'workflows')
     return { name: 'group', group: first, argv: argv.filter((arg, i) => i !== argv.indexOf(first)) };
   let parsed;
   try {
@@ -152,13 +173,34 @@ export function parseCommandLine(argv: string[], cwd = process.cwd()): Command {
     case 'serve':
       return { name: 'serve' };
     case 'run clean-start':
-      return {
-        name: 'clean-start',
-        json: v.json ?? false,
-        follow: !v['no-follow'],
-        input: targetInput(v, cwd) ?? {},
-      };
+    case 'run test-interactive': {
+      const input = targetInput(v, cwd) ?? {};
+      if (v.interactions !== undefined) input.interactions = json('interactions', v.interactions);
+      if (v['expect-result'] !== undefined) input.expectResult = json('expect-result', v['expect-result']);
+      return { name: 'run', recipe: positionals[1]!, json: v.json ?? false, follow: !v['no-follow'], input };
+    }
+    case 'run clear-stalled': {
+      const base = v.input === undefined ? {} : json('input', v.input);
+      if (typeof base !== 'object' || base === null || Array.isArray(base))
+        throw usageError(`--input: expected a JSON object, got ${v.input}`);
+      const input: Record<string, unknown> = { ...(base as Record<string, unknown>) };
+      if (v.query !== undefined) input.query = v.query;
+      if (v['task-queue'] !== undefined) input.taskQueue = v['task-queue'];
+      if (v.mode !== undefined) input.mode = v.mode;
+      if (v['auto-approve']) input.autoApprove = true;
+      if (v.host !== undefined) input.host = v.host;
+      return { name: 'run', recipe: 'clear-stalled', json: v.json ?? false, follow: !v['no-follow'], input };
+    }
     default:
+      if (positionals[0] === 'approve' && positionals.length === 2) {
+        return {
+          name: 'approve',
+          workflowId: positionals[1]!,
+          approve: !v.reject,
+          by: v.by ?? process.env.USER ?? 'cli',
+          json: v.json ?? false,
+        };
+      }
       throw usageError(`unknown command "${words}"`);
   }
 }

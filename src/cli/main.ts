@@ -5,13 +5,15 @@ import { ExitError } from '../errors.js';
 import { createControlWorker } from '../control-worker.js';
 import { connectClient, loadConnectTarget } from '../temporal/connection.js';
 import { parseCommandLine, USAGE } from './argv.js';
-import { runCleanStart } from './commands/clean-start.js';
+import { approvePlan } from './commands/approve.js';
+import { runRecipe } from './commands/run-recipe.js';
 import { createCliContext, type CommandGroup } from './context.js';
 import { workerCli } from './worker-cli.js';
+import { workflowsCli } from './workflows-cli.js';
 import { up } from './commands/up.js';
 import { ExitCode, info } from './output.js';
 
-const GROUPS: Record<'worker', CommandGroup> = { worker: workerCli };
+const GROUPS: Record<'worker' | 'workflows', CommandGroup> = { worker: workerCli, workflows: workflowsCli };
 
 async function main(argv: string[]): Promise<number> {
   const command = parseCommandLine(argv);
@@ -48,12 +50,12 @@ async function main(argv: string[]): Promise<number> {
       await worker.run(stop.signal);
       return ExitCode.ok;
     }
-    case 'clean-start': {
+    case 'run': {
       const client = await connectClient(target).catch((error: Error) => {
         throw new ExitError(`cannot connect to ${target.address}: ${error.message}`, ExitCode.unavailable);
       });
       try {
-        const report = await runCleanStart(client, command.input, {
+        const report = await runRecipe(client, command.recipe, command.input, {
           opsTaskQueue: settings.opsTaskQueue,
           json: command.json,
           follow: command.follow,
@@ -61,6 +63,14 @@ async function main(argv: string[]): Promise<number> {
         return report.ok ? ExitCode.ok : ExitCode.notOk;
       } finally {
         await client.connection.close();
+      }
+    }
+    case 'approve': {
+      const ctx = createCliContext(settings, target);
+      try {
+        return await approvePlan(await ctx.client(), command.workflowId, command);
+      } finally {
+        await ctx.close();
       }
     }
     case 'group': {

@@ -11,6 +11,16 @@ export const ExitCode = {
   unavailable: 3,
   /** A wait ended by its timeout. */
   timeout: 4,
+  /** `workflows result|recent`: a COMPLETED result reads like an error. */
+  resultLooksLikeError: 5,
+  /** `workflows wait|result`: the workflow closed with a status other than the one wanted (FAILED, ...). */
+  otherTerminal: 6,
+  /** `workflows ...`: no such workflow (or run). */
+  notFound: 7,
+  /** `workflows stalled|analyze`: at least one stalled workflow was found. */
+  stallsFound: 8,
+  /** `workflows result`: the workflow is still running, so it has no result yet. */
+  stillRunning: 9,
   /** Interrupted by Ctrl-C. */
   interrupted: 130,
 } as const;

@@ -1,7 +1,7 @@
 // Facts about one target workflow run -> a verdict with evidence and a remedy.
 // Pure and deterministic (`now` is passed in): recipes import it from workflow code.
 
-import type { WorkflowFacts } from './facts.js';
+import type { PollerFact, WorkflowFacts } from './facts.js';
 import { healthyWait } from './stall-healthy-wait.js';
 import { RULES, currentFailureRule, type Conclusion, type Context } from './stall-rules.js';
 import {
@@ -10,14 +10,18 @@ import {
   type DiagnosisPolicy,
   type Evidence,
   type Finding,
+  type PollerEvidence,
 } from './verdicts.js';
 
-function context(facts: WorkflowFacts, now: number, policy: DiagnosisPolicy): Context {
-  const pollers = facts.workflowPollers?.map((p) => ({
+function judgePollers(pollers: readonly PollerFact[], now: number, policy: DiagnosisPolicy): PollerEvidence[] {
+  return pollers.map((p) => ({
     identity: p.identity,
     lastAccessAgeMs: Math.max(0, now - p.lastAccessTimeMs),
     live: now - p.lastAccessTimeMs < policy.pollerFreshMs,
   }));
+}
+
+function context(facts: WorkflowFacts, now: number, policy: DiagnosisPolicy): Context {
   const ctx: Context = {
     facts,
     now,
@@ -25,7 +29,12 @@ function context(facts: WorkflowFacts, now: number, policy: DiagnosisPolicy): Co
     reported: facts.reportedProblems ?? [],
     attempt: facts.pendingWorkflowTask?.attempt ?? 0,
   };
-  if (pollers) ctx.pollers = pollers;
+  if (facts.workflowPollers) ctx.pollers = judgePollers(facts.workflowPollers, now, policy);
+  if (facts.activityPollers) {
+    ctx.activityPollers = Object.fromEntries(
+      Object.entries(facts.activityPollers).map(([queue, list]) => [queue, judgePollers(list, now, policy)]),
+    );
+  }
   return ctx;
 }
 

@@ -33,6 +33,8 @@ export interface PendingActivityFact {
   lastFailureMessage?: string;
   lastFailureType?: string;
   lastWorkerIdentity?: string;
+  /** The task queue the activity is dispatched on (describe's activityOptions), when known. */
+  taskQueue?: string;
 }
 
 /** The pending workflow task of a workflow, from DescribeWorkflowExecution. */
@@ -69,7 +71,10 @@ export interface WorkflowFacts {
   historyLength: number;
   pendingWorkflowTask?: PendingWorkflowTaskFact;
   pendingActivities: PendingActivityFact[];
-  /** The last WorkflowTaskFailed event in history, if any. */
+  /**
+   * The last WorkflowTaskFailed event in history, if any. Gatherers may read history only back to
+   * the last WorkflowTaskCompleted, so a failure older than that (one the run recovered from) can be absent.
+   */
   lastWorkflowTaskFailure?: WorkflowTaskFailureFact;
   /** Event id of the last WorkflowTaskCompleted event, if any. */
   lastWorkflowTaskCompletedEventId?: number;
@@ -81,4 +86,8 @@ export interface WorkflowFacts {
   workflowPollers?: PollerFact[];
   /** Values of the TemporalReportedProblems search attribute, where the server sets it. */
   reportedProblems?: string[];
+  /** Pollers of the task queues of pending activities (activity task type), by queue; undefined when not fetched. */
+  activityPollers?: Record<string, PollerFact[]>;
+  /** Number of pending child workflows, from describe; undefined when unknown. */
+  pendingChildWorkflows?: number;
 }

@@ -3,3 +3,4 @@
 export type * from './facts.js';
 export * from './verdicts.js';
 export { diagnose } from './diagnose.js';
+export { groupRemedies, type RemedyGroup } from './remedies.js';

@@ -17,7 +17,7 @@ export interface ResultRule {
 
 export const defaultResultRule: ResultRule = {
   statusKeys: ['status', 'state', 'result', 'outcome'],
-  errorValues: ['error', 'failed', 'failure', 'fail', 'exception', 'declined', 'rejected'],
+  errorValues: ['error', 'failed', 'failure', 'fail', 'exception'],
   errorKeys: ['error', 'errors', 'exception', 'errorMessage', 'error_message'],
   falseMeansError: ['ok', 'success', 'succeeded'],
   stringPrefixes: ['error', 'failed', 'failure', 'exception', 'traceback'],

@@ -17,6 +17,7 @@ const WAIT_BY_LAST_EVENT: Readonly<Record<string, WaitingOn>> = {
 const WAIT_TEXT: Readonly<Record<WaitingOn, string>> = {
   timer: 'Waiting on a timer',
   'signal-or-update': 'Waiting for a signal or an update',
+  'timer-signal-or-update': 'Waiting on a timer, a signal or an update (nothing pending, nothing failing)',
   activity: 'Waiting on an activity',
   'child-workflow': 'Waiting on a child workflow',
   unknown: 'No failure, timeout or retry found; waiting',
@@ -28,9 +29,16 @@ const heartbeatAge = (now: number, at: number | undefined): string =>
 // Rule 7: healthy wait. Describe's pending activities are authoritative; otherwise the last event hints.
 export function healthyWait(ctx: Context): Conclusion {
   const a = [...ctx.facts.pendingActivities].sort(byAttemptDesc)[0];
+  const children = ctx.facts.pendingChildWorkflows ?? 0;
+  // Nothing pending at all and history not read: a timer, a signal or an update, we cannot say which.
+  const idle = !ctx.facts.pendingWorkflowTask && ctx.facts.lastEventType === undefined;
   const waitingOn: WaitingOn = a
     ? 'activity'
-    : (WAIT_BY_LAST_EVENT[ctx.facts.lastEventType ?? ''] ?? 'unknown');
+    : children > 0
+      ? 'child-workflow'
+      : idle
+        ? 'timer-signal-or-update'
+        : (WAIT_BY_LAST_EVENT[ctx.facts.lastEventType ?? ''] ?? 'unknown');
   const summary = a
     ? `Waiting on activity "${a.activityType}" (attempt ${a.attempt}${heartbeatAge(ctx.now, a.lastHeartbeatTimeMs)})`
     : WAIT_TEXT[waitingOn] +

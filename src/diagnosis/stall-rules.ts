@@ -30,6 +30,8 @@ export interface Context {
   now: number;
   policy: DiagnosisPolicy;
   pollers?: PollerEvidence[];
+  /** Judged pollers of pending activities' task queues, by queue; absent when not fetched. */
+  activityPollers?: Record<string, PollerEvidence[]>;
   reported: string[];
   attempt: number;
 }
@@ -90,6 +92,7 @@ export const activityEvidence = (a: PendingActivityFact): ActivityEvidence => ({
   activityType: a.activityType,
   attempt: a.attempt,
   ...(a.lastFailureMessage !== undefined && { lastFailureMessage: a.lastFailureMessage }),
+  ...(a.taskQueue !== undefined && { taskQueue: a.taskQueue }),
 });
 
 export const byAttemptDesc = (a: PendingActivityFact, b: PendingActivityFact): number =>
@@ -150,6 +153,27 @@ const noWorkerRule: Rule = (ctx) => {
   };
 };
 
+// Rule 6b: a pending activity scheduled >= noWorkerAfterMs ago whose own task queue has no live
+// poller (an activity worker that is down, or polls another queue). Only with pollers fetched.
+const activityNoWorkerRule: Rule = (ctx) => {
+  for (const a of [...ctx.facts.pendingActivities].sort(byAttemptDesc)) {
+    if (a.state !== 'scheduled' || a.taskQueue === undefined || a.scheduledTimeMs === undefined) continue;
+    const waited = ctx.now - a.scheduledTimeMs;
+    const pollers = ctx.activityPollers?.[a.taskQueue];
+    if (waited < ctx.policy.noWorkerAfterMs || !pollers || pollers.some((p) => p.live)) continue;
+    return {
+      verdict: 'no-worker',
+      confidence: 'high',
+      evidence: {
+        summary: `Activity "${a.activityType}" scheduled ${formatAge(waited)} ago on task queue "${a.taskQueue}" and not picked up; ${pollerSummary(pollers)}`,
+        activity: activityEvidence(a),
+        activityPollers: pollers,
+      },
+    };
+  }
+  return undefined;
+};
+
 function pollerSummary(pollers: PollerEvidence[]): string {
   if (pollers.length === 0) return 'no poller on the queue';
   const newest = Math.min(...pollers.map((p) => p.lastAccessAgeMs));
@@ -178,5 +202,6 @@ export const RULES: readonly Rule[] = [
   activityNotRegisteredRule,
   retryStormRule,
   noWorkerRule,
+  activityNoWorkerRule,
   unexplainedTaskProblemRule,
 ];

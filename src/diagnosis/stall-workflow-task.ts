@@ -62,8 +62,13 @@ export function classifyWorkflowTaskFailure(failure: WorkflowTaskFailureFact): F
   if (has(text, 'restrictedworkflowaccesserror') || /cannot access \S+ from inside a workflow/.test(text)) {
     return found('sandbox-violation');
   }
+  if (cause === 'NON_DETERMINISTIC_ERROR') return found('non-determinism');
+  // Before the non-determinism words: the Python message lists the registered workflows, and a
+  // registered name may contain them ("available workflows: ..., NonDeterministic, ...").
+  if (text.includes('not registered') && text.includes('workflow') && !text.includes('activity function')) {
+    return found('workflow-not-registered');
+  }
   if (
-    cause === 'NON_DETERMINISTIC_ERROR' ||
     has(
       text,
       '[tmprl1100]',
@@ -75,9 +80,6 @@ export function classifyWorkflowTaskFailure(failure: WorkflowTaskFailureFact): F
     )
   ) {
     return found('non-determinism');
-  }
-  if (text.includes('not registered') && text.includes('workflow') && !text.includes('activity function')) {
-    return found('workflow-not-registered');
   }
   if (/\bsandbox|\brestricted\b|cannot access/.test(text)) return found('sandbox-violation', false);
   if (has(text, '[tmprl1101]', 'potential deadlock detected')) {
@@ -104,7 +106,8 @@ export function isActivityNotRegistered(message: string | undefined): boolean {
 
 /** A few lines of a stack trace around the failing frame: the first lines, or the last for Python. */
 export function stackExcerpt(stackTrace: string | undefined, lines = 6): string | undefined {
-  const all = stackTrace?.trim().split('\n') ?? [];
+  // The Python SDK separates frames with blank lines: they carry nothing.
+  const all = (stackTrace?.trim().split('\n') ?? []).filter((line) => line.trim() !== '');
   // Python tracebacks ('  File "x.py", line 3, in run') list the innermost frame last.
   const python = all.some((line) => /^\s*File ".*", line \d+/.test(line));
   const kept = (python ? all.slice(-lines) : all.slice(0, lines)).join('\n');

@@ -28,8 +28,11 @@ export const VERDICTS: readonly Verdict[] = Object.freeze([
   'healthy-wait',
 ] as const);
 
-/** What a healthy workflow is waiting for, inferred from describe and the last event. */
-export type WaitingOn = 'timer' | 'signal-or-update' | 'activity' | 'child-workflow' | 'unknown';
+/**
+ * What a healthy workflow is waiting for, inferred from describe and the last event.
+ * `timer-signal-or-update`: nothing pending and the last event was not read (sweeps skip it).
+ */
+export type WaitingOn = 'timer' | 'signal-or-update' | 'timer-signal-or-update' | 'activity' | 'child-workflow' | 'unknown';
 
 /** A poller as the diagnosis judged it at `now`. */
 export interface PollerEvidence {
@@ -44,6 +47,8 @@ export interface ActivityEvidence {
   activityType: string;
   attempt: number;
   lastFailureMessage?: string;
+  /** The activity's task queue, when known. */
+  taskQueue?: string;
 }
 
 /** The facts a verdict rests on, shaped for a human and for JSON reports. */
@@ -56,6 +61,8 @@ export interface Evidence {
   /** The first lines of the failure's stack trace. */
   stackExcerpt?: string;
   pollers?: PollerEvidence[];
+  /** Pollers of the task queue of the activity a verdict is about, when that queue differs in role. */
+  activityPollers?: PollerEvidence[];
   reportedProblems?: string[];
   waitingOn?: WaitingOn;
 }
@@ -140,12 +147,14 @@ export function summarizeFindings(findings: Finding[]): Record<Verdict, number> 
 /** The remedy a verdict calls for, worded with the run's own task queue, type and activity. */
 export function remedyFor(verdict: Verdict, facts: WorkflowFacts, activity?: ActivityEvidence): Remedy {
   const queue = `task queue "${facts.taskQueue}"`;
+  // A no-worker verdict about an activity names the activity's queue, which may differ.
+  const idleQueue = `task queue "${activity?.taskQueue ?? facts.taskQueue}"`;
   const act = activity ? `activity "${activity.activityType}"` : 'the failing activity';
   switch (verdict) {
     case 'no-worker':
       return {
         action: 'start-worker',
-        text: `No live worker polls ${queue}. Start one (or fix the task queue name the worker polls); the workflow then resumes by itself.`,
+        text: `No live worker polls ${idleQueue}. Start one (or fix the task queue name the worker polls); the workflow then resumes by itself.`,
         autoRecovers: true,
       };
     case 'non-determinism':

@@ -28,3 +28,31 @@ export function enumName(values: Record<string, unknown>, value: number | null |
   const name = Object.keys(values).find((key) => values[key] === value);
   return name ? name.replace(prefix, '') : 'UNKNOWN';
 }
+
+const enumCache = new Map<Record<string, unknown>, Map<number, string>>();
+
+/** Like enumName, but with the reverse map built once per enum: for per-event and per-workflow hot paths. */
+export function enumNameCached(values: Record<string, unknown>, value: number | null | undefined, prefix: string): string {
+  let names = enumCache.get(values);
+  if (!names) {
+    names = new Map();
+    for (const [key, v] of Object.entries(values)) if (typeof v === 'number' && !names.has(v)) names.set(v, key);
+    enumCache.set(values, names);
+  }
+  const name = value === null || value === undefined ? undefined : names.get(value);
+  return name ? name.replace(prefix, '') : 'UNKNOWN';
+}
+
+/** SCREAMING_SNAKE to PascalCase: WORKFLOW_TASK_FAILED -> WorkflowTaskFailed. */
+export function pascalCase(screaming: string): string {
+  return screaming
+    .toLowerCase()
+    .split('_')
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join('');
+}
+
+/** SCREAMING_SNAKE to kebab-case: CANCEL_REQUESTED -> cancel-requested. */
+export function kebabCase(screaming: string): string {
+  return screaming.toLowerCase().replace(/_/g, '-');
+}

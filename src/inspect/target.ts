@@ -18,7 +18,9 @@ export interface ClosedTarget {
 /** Status of a run by its upper-case name (RUNNING, COMPLETED, ...), via describe. */
 export async function describeStatus(client: Client, workflowId: string, runId?: string): Promise<WorkflowStatusName> {
   const description = await client.workflow.getHandle(workflowId, runId).describe();
-  return description.status.name as WorkflowStatusName;
+  // The TS client spells it CANCELLED; Temporal's enum (and the CLI and UI) say CANCELED.
+  const name = description.status.name === 'CANCELLED' ? 'CANCELED' : description.status.name;
+  return name as WorkflowStatusName;
 }
 
 /** Failure chain of an error as one line: "message: cause message: ...". */

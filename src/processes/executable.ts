@@ -14,7 +14,11 @@ function isExecutable(path: string): boolean {
 }
 
 /** Where the command's program resolves, or undefined when it cannot be found. */
-export function resolveExecutable(file: string, cwd: string, pathEnv: string | undefined): string | undefined {
+export function resolveExecutable(
+  file: string,
+  cwd: string,
+  pathEnv: string | undefined,
+): string | undefined {
   if (file.includes('/')) {
     const path = isAbsolute(file) ? file : resolve(cwd, file);
     return isExecutable(path) ? path : undefined;
@@ -27,12 +31,22 @@ export function resolveExecutable(file: string, cwd: string, pathEnv: string | u
 }
 
 /** Throws InvalidInputError naming `field` when the command's program is not found. */
-export function assertRunnable(command: string, field: string, cwd: string, pathEnv: string | undefined): string {
+export function assertRunnable(
+  command: string,
+  field: string,
+  cwd: string,
+  pathEnv: string | undefined,
+): string {
   const parsed = parseCommand(command, field);
   const program = parsed.shell ? (parsed.file.trim().split(/\s+/)[0] ?? '') : parsed.file;
   if (parsed.shell && /^[A-Za-z_][A-Za-z0-9_]*=/.test(program)) return program; // env prefix: let the shell judge
   const found = resolveExecutable(program, cwd, pathEnv);
-  if (!found) throw new InvalidInputError(field, command, `a command whose program "${program}" exists and is executable`);
+  if (!found)
+    throw new InvalidInputError(
+      field,
+      command,
+      `a command whose program "${program}" exists and is executable`,
+    );
   return found;
 }
 

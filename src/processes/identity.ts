@@ -1,12 +1,12 @@
-// Proof of ownership: a pid is ours only if it is alive, started when we recorded, and runs
-// the command line we recorded. Anything else is never signalled.
+// Proof of ownership: a pid is ours only if it is alive, started when we recorded (same boot, same
+// clock tick), and runs the command line we recorded. Anything else is never signalled.
 import type { PidRecord } from './pid-file.js';
-import { readProc } from './proc.js';
+import { bootId, readProc } from './proc.js';
 
 /**
- * - `ours`: alive, same start time, same command line.
+ * - `ours`: alive, same start time (and boot), same command line or one it exec'd into.
  * - `gone`: no such process (or a zombie): the record is stale.
- * - `recycled`: the pid is alive but is another process (start time or cmdline differ).
+ * - `recycled`: the pid is alive but is another process (start time, boot or cmdline differ).
  */
 export type Ownership = 'ours' | 'gone' | 'recycled';
 
@@ -15,18 +15,38 @@ export interface IdentityCheck {
   why: string;
 }
 
+type Recorded = Pick<PidRecord, 'pid' | 'startTime' | 'cmdline' | 'execCmdline' | 'bootId'>;
+
 /** Checks the recorded identity against the live process table. */
-export function proveIdentity(record: Pick<PidRecord, 'pid' | 'startTime' | 'cmdline' | 'execCmdline'>): IdentityCheck {
+export function proveIdentity(record: Recorded): IdentityCheck {
   const live = readProc(record.pid);
   if (!live) return { ownership: 'gone', why: `pid ${record.pid} is not running` };
+  if (record.bootId !== undefined && record.bootId !== bootId()) {
+    return { ownership: 'recycled', why: `pid ${record.pid} was recorded before the last reboot` };
+  }
   if (live.startTime !== record.startTime) {
-    return { ownership: 'recycled', why: `pid ${record.pid} started at tick ${live.startTime}, recorded ${record.startTime}` };
+    return {
+      ownership: 'recycled',
+      why: `pid ${record.pid} started at tick ${live.startTime}, recorded ${record.startTime}`,
+    };
   }
   const seen = live.cmdline.join('\0');
-  if (seen !== record.cmdline.join('\0') && seen !== record.execCmdline?.join('\0')) {
-    return { ownership: 'recycled', why: `pid ${record.pid} runs "${live.cmdline.join(' ')}", recorded "${record.cmdline.join(' ')}"` };
+  if (seen === record.cmdline.join('\0') || seen === record.execCmdline?.join('\0')) {
+    return { ownership: 'ours', why: 'pid, start time and command line match' };
   }
-  return { ownership: 'ours', why: 'pid, start time and command line match' };
+  // Same boot, pid and start tick is the same process (a pid cannot be reused within one tick):
+  // it exec'd since we looked (`env X=1 python ...`, `sh -c 'exec ...'`). Records without a boot
+  // id cannot rule out a reboot, so for them the command line must match.
+  if (record.bootId !== undefined) {
+    return {
+      ownership: 'ours',
+      why: `pid, boot and start time match; it exec'd "${live.cmdline.join(' ')}"`,
+    };
+  }
+  return {
+    ownership: 'recycled',
+    why: `pid ${record.pid} runs "${live.cmdline.join(' ')}", recorded "${record.cmdline.join(' ')}"`,
+  };
 }
 
 /**
@@ -36,6 +56,7 @@ export function proveIdentity(record: Pick<PidRecord, 'pid' | 'startTime' | 'cmd
 export function settledRecord(record: PidRecord): PidRecord | undefined {
   const live = readProc(record.pid);
   if (!live || live.startTime !== record.startTime) return undefined;
+  if (record.bootId !== undefined && record.bootId !== bootId()) return undefined;
   const seen = live.cmdline.join('\0');
   if (seen === record.cmdline.join('\0') || seen === record.execCmdline?.join('\0')) return undefined;
   return { ...record, execCmdline: live.cmdline };

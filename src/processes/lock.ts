@@ -4,13 +4,18 @@ import { mkdir, open, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { proveIdentity } from './identity.js';
-import { readProc } from './proc.js';
+import { bootId, readProc } from './proc.js';
 
 const queues = new Map<string, Promise<unknown>>();
 
 async function acquireFile(path: string, timeoutMs: number): Promise<void> {
   const self = readProc(process.pid);
-  const owner = JSON.stringify({ pid: process.pid, startTime: self?.startTime ?? '', cmdline: self?.cmdline ?? [] });
+  const owner = JSON.stringify({
+    pid: process.pid,
+    startTime: self?.startTime ?? '',
+    bootId: bootId(),
+    cmdline: self?.cmdline ?? [],
+  });
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
@@ -21,7 +26,10 @@ async function acquireFile(path: string, timeoutMs: number): Promise<void> {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
-    const holder = await readFile(path, 'utf8').then((text) => JSON.parse(text) as never, () => undefined);
+    const holder = await readFile(path, 'utf8').then(
+      (text) => JSON.parse(text) as never,
+      () => undefined,
+    );
     if (holder && proveIdentity(holder).ownership !== 'ours') {
       // The holder died without releasing: the lock is stale.
       await rm(path, { force: true });
@@ -41,17 +49,19 @@ export async function withProjectLock<T>(
 ): Promise<T> {
   const key = `${stateDir}\0${project}`;
   const previous = queues.get(key) ?? Promise.resolve();
-  const run = previous.catch(() => undefined).then(async () => {
-    const dir = join(stateDir, 'locks');
-    await mkdir(dir, { recursive: true });
-    const path = join(dir, `${project}.lock`);
-    await acquireFile(path, timeoutMs);
-    try {
-      return await task();
-    } finally {
-      await rm(path, { force: true });
-    }
-  });
+  const run = previous
+    .catch(() => undefined)
+    .then(async () => {
+      const dir = join(stateDir, 'locks');
+      await mkdir(dir, { recursive: true });
+      const path = join(dir, `${project}.lock`);
+      await acquireFile(path, timeoutMs);
+      try {
+        return await task();
+      } finally {
+        await rm(path, { force: true });
+      }
+    });
   queues.set(key, run);
   try {
     return await run;

@@ -16,7 +16,10 @@ export function workerLogPath(stateDir: string, project: string): string {
 
 /** Shifts `log` to `log.1` ... `log.<keep>` when it has grown past maxBytes. */
 export async function rotateIfLarge(path: string, policy: LogPolicy = defaultLogPolicy): Promise<boolean> {
-  const size = await stat(path).then((s) => s.size, () => 0);
+  const size = await stat(path).then(
+    (s) => s.size,
+    () => 0,
+  );
   if (size < policy.maxBytes) return false;
   await rm(`${path}.${policy.keep}`, { force: true });
   for (let i = policy.keep - 1; i >= 1; i--) {
@@ -39,7 +42,12 @@ export async function tailLog(path: string, lines = 40): Promise<string> {
     const length = Math.min(size, 64 * 1024);
     const buffer = Buffer.alloc(length);
     await handle.read(buffer, 0, length, size - length);
-    return buffer.toString('utf8').split('\n').slice(-lines - 1).join('\n').trimEnd();
+    return buffer
+      .toString('utf8')
+      .split('\n')
+      .slice(-lines - 1)
+      .join('\n')
+      .trimEnd();
   } finally {
     await handle.close();
   }

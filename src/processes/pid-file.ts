@@ -3,6 +3,15 @@ import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promise
 import { join } from 'node:path';
 import { nanoid } from 'nanoid';
 
+/** How a process ended, as seen by the process that spawned it (the only one that can see it). */
+export interface ExitInfo {
+  code: number | null;
+  signal: string | null;
+  atMs: number;
+  /** Why, when we know more than the code (e.g. stopped because it never polled). */
+  note?: string;
+}
+
 /** Everything needed to prove a process is ours and to explain it later. */
 export interface PidRecord {
   kind: 'worker' | 'server';
@@ -10,6 +19,8 @@ export interface PidRecord {
   pgid: number;
   /** /proc/<pid>/stat field 22 at spawn. */
   startTime: string;
+  /** /proc/sys/kernel/random/boot_id at spawn (absent in records of older versions). */
+  bootId?: string;
   cmdline: string[];
   /** Command line after the program exec'd another (e.g. `env X=1 python worker.py`), same pid and start time. */
   execCmdline?: string[];
@@ -22,6 +33,19 @@ export interface PidRecord {
   command: string;
   startedAt: string;
   host: string;
+  /** Who asked for this worker (e.g. `workflow <id>/<run>`), so a recipe can tell its own worker from a concurrent one's. */
+  startedBy?: string;
+  /** Environment given for this worker on top of the connection env; a restart reuses it. */
+  env?: Record<string, string>;
+  /** Workers of this project started before this one by restart, ensure or crash supervision. */
+  restarts?: number;
+  /** When the server first listed a poller of this worker's group (epoch ms). */
+  readyAtMs?: number;
+  pollerIdentity?: string;
+  /** Written by the spawning process when it saw the worker exit without being stopped by us. */
+  exit?: ExitInfo;
+  /** Written when crash supervision stopped restarting this project's worker. */
+  gaveUp?: { atMs: number; reason: string };
 }
 
 export function pidDir(stateDir: string): string {
@@ -40,6 +64,28 @@ export async function writePidRecord(stateDir: string, record: PidRecord): Promi
   await writeFile(tmp, JSON.stringify(record, null, 2) + '\n', { mode: 0o600 });
   await rename(tmp, path);
   return path;
+}
+
+/**
+ * Applies `patch` (or the patch it computes from the stored record) to the stored record of the
+ * same process, if still stored; returns the new record, or undefined when it is gone (stopped
+ * and removed meanwhile). Call under the project lock: this is a read-modify-write.
+ */
+export async function updatePidRecord(
+  stateDir: string,
+  record: PidRecord,
+  patch: Partial<PidRecord> | ((stored: PidRecord) => Partial<PidRecord>),
+): Promise<PidRecord | undefined> {
+  let stored: PidRecord;
+  try {
+    stored = JSON.parse(await readFile(recordPath(stateDir, record), 'utf8')) as PidRecord;
+  } catch {
+    return undefined;
+  }
+  if (stored.startTime !== record.startTime) return undefined;
+  const next = { ...stored, ...(typeof patch === 'function' ? patch(stored) : patch) };
+  await writePidRecord(stateDir, next);
+  return next;
 }
 
 export async function removePidRecord(stateDir: string, record: PidRecord): Promise<void> {

@@ -38,7 +38,9 @@ export function readProc(pid: number): ProcInfo | undefined {
   try {
     const info = parseStat(pid, readFileSync(`/proc/${pid}/stat`, 'utf8'));
     if (info.state === 'Z' || info.state === 'X') return undefined;
-    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter((arg) => arg !== '');
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+      .split('\0')
+      .filter((arg) => arg !== '');
     return { ...info, cmdline };
   } catch {
     return undefined;
@@ -71,7 +73,35 @@ export function groupMembers(pgid: number): ProcInfo[] {
   return members;
 }
 
-/** Seconds since boot, to turn start ticks into wall-clock time. */
+/** Resource use of a process group: the sum over its live members. */
+export interface GroupUsage {
+  pids: number[];
+  rssBytes: number;
+  cpuTicks: number;
+}
+
+/** Sums RSS and CPU ticks over the live members of a group (a wrapper and its Python child). */
+export function groupUsage(pgid: number): GroupUsage {
+  const members = groupMembers(pgid);
+  return {
+    pids: members.map((m) => m.pid),
+    rssBytes: members.reduce((sum, m) => sum + m.rssBytes, 0),
+    cpuTicks: members.reduce((sum, m) => sum + m.cpuTicks, 0),
+  };
+}
+
+let cachedBootId: string | undefined;
+
+/**
+ * This boot's random id. Start ticks count from boot, so a pid file written before a reboot could
+ * match a new process by pid and tick; the boot id tells the two apart.
+ */
+export function bootId(): string {
+  cachedBootId ??= readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+  return cachedBootId;
+}
+
+/** Boot time in epoch milliseconds, to turn start ticks into wall-clock time. */
 export function bootTimeMs(): number {
   const line = readFileSync('/proc/stat', 'utf8')
     .split('\n')

@@ -11,7 +11,11 @@ export function pidOfIdentity(identity: string): number | undefined {
 }
 
 /** The first poller that belongs to one of `pids` and was seen at or after `sinceMs`. */
-export function ownPoller(pollers: PollerFact[], pids: ReadonlySet<number>, sinceMs: number): PollerFact | undefined {
+export function ownPoller<P extends PollerFact>(
+  pollers: P[],
+  pids: ReadonlySet<number>,
+  sinceMs: number,
+): P | undefined {
   return pollers.find((p) => {
     const pid = pidOfIdentity(p.identity);
     return pid !== undefined && pids.has(pid) && p.lastAccessTimeMs >= sinceMs;
@@ -24,26 +28,50 @@ export interface ReadyWait {
   sinceMs: number;
   timeoutMs: number;
   listPollers: () => Promise<PollerFact[]>;
+  /** Resolves when the spawned leader exits, to notice a dying worker without waiting a tick. */
+  exited?: Promise<unknown>;
   /** Called between polls, e.g. to heartbeat; may throw to abort. */
   onTick?: () => void;
   intervalMs?: number;
 }
 
 export type ReadyOutcome =
-  | { ready: true; poller: PollerFact; waitedMs: number }
-  | { ready: false; reason: 'exited' | 'timeout'; waitedMs: number };
+  | {
+      ready: true;
+      poller: PollerFact;
+      waitedMs: number;
+      /** When we saw the poller (epoch ms); `readyAtMs - poller.lastAccessTimeMs` is our detection lag. */
+      readyAtMs: number;
+    }
+  | { ready: false; reason: 'exited' | 'timeout'; waitedMs: number; lastError?: string };
 
 /** Polls DescribeTaskQueue until our poller shows up, the group dies, or the timeout passes. */
 export async function waitForPoller(wait: ReadyWait): Promise<ReadyOutcome> {
   const started = Date.now();
-  const interval = wait.intervalMs ?? 200;
+  // DescribeTaskQueue is cheap; a short interval keeps "ready" within a fraction of a second of the first poll.
+  const interval = wait.intervalMs ?? 100;
+  let leaderExited = false;
+  const exited = wait.exited?.then(() => {
+    leaderExited = true;
+  });
+  let lastError: string | undefined;
   for (;;) {
     const members = groupMembers(wait.pgid);
     if (members.length === 0) return { ready: false, reason: 'exited', waitedMs: Date.now() - started };
-    const poller = ownPoller(await wait.listPollers(), new Set(members.map((m) => m.pid)), wait.sinceMs - 1000);
-    if (poller) return { ready: true, poller, waitedMs: Date.now() - started };
-    if (Date.now() - started >= wait.timeoutMs) return { ready: false, reason: 'timeout', waitedMs: Date.now() - started };
+    let pollers: PollerFact[] = [];
+    try {
+      pollers = await wait.listPollers();
+      lastError = undefined;
+    } catch (error) {
+      // A server hiccup is not the worker's fault: keep waiting until the timeout says otherwise.
+      lastError = error instanceof Error ? error.message : String(error);
+    }
+    const poller = ownPoller(pollers, new Set(members.map((m) => m.pid)), wait.sinceMs - 1000);
+    const now = Date.now();
+    if (poller) return { ready: true, poller, waitedMs: now - started, readyAtMs: now };
+    if (now - started >= wait.timeoutMs)
+      return { ready: false, reason: 'timeout', waitedMs: now - started, lastError };
     wait.onTick?.();
-    await sleep(interval);
+    await Promise.race([sleep(interval), ...(exited && !leaderExited ? [exited] : [])]);
   }
 }

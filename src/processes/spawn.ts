@@ -5,7 +5,7 @@ import { dirname } from 'node:path';
 import { execa } from 'execa';
 import { parseCommand } from './command.js';
 import type { PidRecord } from './pid-file.js';
-import { readProc } from './proc.js';
+import { bootId, readProc } from './proc.js';
 
 export interface SpawnRequest {
   command: string;
@@ -23,13 +23,15 @@ export interface Spawned {
   exited: Promise<{ code: number | null; signal: string | null }>;
 }
 
-/** Thrown when the command cannot be started at all (not found, not executable). */
+/** Thrown when the command cannot be started at all (not found, not executable), or exits at once (`EEXITED`). */
 export class SpawnFailedError extends Error {
   override readonly name = 'SpawnFailedError';
   constructor(
     readonly command: string,
     readonly code: string,
     message: string,
+    /** With `EEXITED`: the pid it had and how it ended. */
+    readonly exited?: { pid: number; code: number | null; signal: string | null },
   ) {
     super(message);
   }
@@ -40,7 +42,9 @@ export async function spawnDetached(request: SpawnRequest): Promise<Spawned> {
   const parsed = parseCommand(request.command);
   await mkdir(dirname(request.logPath), { recursive: true });
   const log = await open(request.logPath, 'a');
-  await log.write(`\n=== ${new Date().toISOString()} temporal-ops starting: ${request.command} (cwd ${request.cwd})\n`);
+  await log.write(
+    `\n=== ${new Date().toISOString()} temporal-ops starting: ${request.command} (cwd ${request.cwd})\n`,
+  );
   try {
     const child = execa(parsed.file, parsed.args, {
       cwd: request.cwd,
@@ -64,16 +68,28 @@ export async function spawnDetached(request: SpawnRequest): Promise<Spawned> {
     await new Promise<void>((resolve, reject) => {
       child.once('spawn', () => resolve());
       child.once('error', (error: NodeJS.ErrnoException) =>
-        reject(new SpawnFailedError(request.command, error.code ?? 'ESPAWN', `cannot start "${request.command}": ${error.message}`)),
+        reject(
+          new SpawnFailedError(
+            request.command,
+            error.code ?? 'ESPAWN',
+            `cannot start "${request.command}": ${error.message}`,
+          ),
+        ),
       );
     });
     const pid = child.pid;
-    if (pid === undefined) throw new SpawnFailedError(request.command, 'ENOPID', `cannot start "${request.command}"`);
+    if (pid === undefined)
+      throw new SpawnFailedError(request.command, 'ENOPID', `cannot start "${request.command}"`);
     child.unref();
     const info = readProc(pid);
     if (!info) {
       const exit = await exited;
-      throw new SpawnFailedError(request.command, 'EEXITED', `"${request.command}" exited at once (code ${exit.code}, signal ${exit.signal})`);
+      throw new SpawnFailedError(
+        request.command,
+        'EEXITED',
+        `"${request.command}" exited at once (code ${exit.code}, signal ${exit.signal})`,
+        { pid, ...exit },
+      );
     }
     return { pid, pgid: pid, startTime: info.startTime, cmdline: info.cmdline, exited };
   } finally {
@@ -82,6 +98,14 @@ export async function spawnDetached(request: SpawnRequest): Promise<Spawned> {
 }
 
 /** The record fields that come from a spawn. */
-export function identityOf(spawned: Spawned): Pick<PidRecord, 'pid' | 'pgid' | 'startTime' | 'cmdline'> {
-  return { pid: spawned.pid, pgid: spawned.pgid, startTime: spawned.startTime, cmdline: spawned.cmdline };
+export function identityOf(
+  spawned: Spawned,
+): Pick<PidRecord, 'pid' | 'pgid' | 'startTime' | 'bootId' | 'cmdline'> {
+  return {
+    pid: spawned.pid,
+    pgid: spawned.pgid,
+    startTime: spawned.startTime,
+    bootId: bootId(),
+    cmdline: spawned.cmdline,
+  };
 }

@@ -8,8 +8,11 @@ export interface StopOutcome {
   pid: number;
   /** What we found before acting. */
   ownership: Ownership;
-  /** `stopped` by SIGTERM, `killed` after the grace period, `already-gone`, or `left-alone` (not ours). */
-  result: 'stopped' | 'killed' | 'already-gone' | 'left-alone';
+  /**
+   * `stopped` by SIGTERM, `killed` after the grace period, `already-gone`, `left-alone` (not
+   * proven ours: never signalled), or `spared` (started after the stop was requested).
+   */
+  result: 'stopped' | 'killed' | 'already-gone' | 'left-alone' | 'spared';
   /** Members of the group that were still alive when we started (wrapper children included). */
   members: number[];
   detail: string;
@@ -46,12 +49,24 @@ export async function stopRecorded(record: PidRecord, graceMs: number): Promise<
   if (identity.ownership === 'gone') {
     const leaderReused = readProc(record.pgid) !== undefined && record.pgid !== record.pid;
     if (members.length === 0 || leaderReused) {
-      return { pid: record.pid, ownership: 'gone', result: 'already-gone', members: [], detail: identity.why };
+      return {
+        pid: record.pid,
+        ownership: 'gone',
+        result: 'already-gone',
+        members: [],
+        detail: identity.why,
+      };
     }
   }
   signalGroup(record.pgid, 'SIGTERM');
   if (await waitGroupGone(record.pgid, graceMs)) {
-    return { pid: record.pid, ownership: identity.ownership, result: 'stopped', members, detail: 'exited after SIGTERM' };
+    return {
+      pid: record.pid,
+      ownership: identity.ownership,
+      result: 'stopped',
+      members,
+      detail: 'exited after SIGTERM',
+    };
   }
   signalGroup(record.pgid, 'SIGKILL');
   if (!(await waitGroupGone(record.pgid, 5000))) {

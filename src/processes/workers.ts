@@ -1,75 +1,167 @@
-// Target workers of a project: stop the ones proven ours, start exactly one fresh one.
-import { hostname } from 'node:os';
+// Target workers of a project: observe the records, plan, then stop the ones proven ours and start
+// exactly one fresh worker, all under the project lock.
 import { codeFingerprint } from './fingerprint.js';
 import { withProjectLock } from './lock.js';
-import { rotateIfLarge, workerLogPath } from './logs.js';
-import { readPidRecords, removePidRecord, writePidRecord, type PidRecord } from './pid-file.js';
-import { identityOf, spawnDetached } from './spawn.js';
+import { exitOf, spawnWorker, type WorkerSpec } from './launch.js';
+import { defaultLogPolicy, type LogPolicy } from './logs.js';
+import { observeWorker } from './observe.js';
+import { readPidRecords, removePidRecord, type ExitInfo, type PidRecord } from './pid-file.js';
+import { planStop, planWorkers, type PlanMode, type RecordedWorker } from './plan.js';
+import type { PollerSource } from './pollers.js';
+import { confirmReady, type ReadyInfo } from './ready-check.js';
 import { stopRecorded, type StopOutcome } from './stop.js';
 
-export interface WorkerSpec {
-  stateDir: string;
-  project: string;
-  projectDir: string;
-  command: string;
-  taskQueue: string;
-  /** Extra environment for the worker; TEMPORAL_ADDRESS / NAMESPACE / TASK_QUEUE are always set. */
-  env: Record<string, string>;
-  graceMs: number;
+export { exitOf, type WorkerSpec } from './launch.js';
+
+export interface EnsureOptions {
+  mode?: PlanMode;
+  /** When the caller asked (default now); a matching worker started later is adopted. */
+  requestedAtMs?: number;
+  /** Wait for readiness inside the lock, so queued requests see a ready worker or none. */
+  ready?: { timeoutMs: number; pollers: PollerSource; onTick?: () => void };
+  /** Act only while this pid is still recorded (crash supervision must not undo a stop). */
+  onlyIfRecorded?: number;
+  /** Who asks (kept in the record as `startedBy`). */
+  requester?: string;
+  logPolicy?: LogPolicy;
 }
 
-export interface StartedWorker {
+/** `started` a new worker, `adopted` one started after the request, `kept` the running one (start). */
+export interface EnsureOutcome {
+  action: 'started' | 'adopted' | 'kept';
   record: PidRecord;
-  /** Workers of the project stopped before this one started. */
-  replaced: StopOutcome[];
+  stopped: StopOutcome[];
+  reason: string;
+  ready?: ReadyInfo;
+  /** Resolves when the worker exits; only when this process spawned it. */
+  exited?: Promise<ExitInfo>;
 }
 
-const exits = new Map<number, { code: number | null; signal: string | null }>();
-
-/** Exit code or signal of a worker this process spawned and saw die. */
-export function exitOf(pid: number): { code: number | null; signal: string | null } | undefined {
-  return exits.get(pid);
+/** Nothing done: `onlyIfRecorded` was no longer recorded. */
+export interface SkippedEnsure {
+  action: 'skipped';
+  reason: string;
 }
 
-async function stopAll(stateDir: string, project: string, graceMs: number): Promise<StopOutcome[]> {
-  const records = await readPidRecords(stateDir, { kind: 'worker', project });
+function recorded(record: PidRecord): RecordedWorker {
+  const view = observeWorker(record);
+  return {
+    pid: record.pid,
+    ownership: view.ownership,
+    alive: view.alive,
+    startedAtMs: Date.parse(record.startedAt),
+    spec: { command: record.command, taskQueue: record.taskQueue, cwd: record.cwd, env: record.env ?? {} },
+    fingerprint: record.fingerprint,
+    startedBy: record.startedBy,
+  };
+}
+
+async function stopAndForget(
+  stateDir: string,
+  records: PidRecord[],
+  graceMs: number,
+): Promise<StopOutcome[]> {
   const outcomes = await Promise.all(records.map((record) => stopRecorded(record, graceMs)));
   await Promise.all(records.map((record) => removePidRecord(stateDir, record)));
   return outcomes;
 }
 
-/** Stops every worker of the project that is proven ours; others are reported as left alone. */
-export function stopProjectWorkers(stateDir: string, project: string, graceMs: number): Promise<StopOutcome[]> {
-  return withProjectLock(stateDir, project, () => stopAll(stateDir, project, graceMs));
+/**
+ * Makes one fresh worker of the project run, per `mode` (see planWorkers): stops the workers proven
+ * ours, leaves the rest alone, spawns, and (with `ready`) waits until the server sees it polling.
+ */
+export function ensureWorker(
+  spec: WorkerSpec,
+  options: EnsureOptions & { onlyIfRecorded: number },
+): Promise<EnsureOutcome | SkippedEnsure>;
+export function ensureWorker(spec: WorkerSpec, options?: EnsureOptions): Promise<EnsureOutcome>;
+export function ensureWorker(
+  spec: WorkerSpec,
+  options: EnsureOptions = {},
+): Promise<EnsureOutcome | SkippedEnsure> {
+  const requestedAtMs = options.requestedAtMs ?? Date.now();
+  return withProjectLock(
+    spec.stateDir,
+    spec.project,
+    async (): Promise<EnsureOutcome | SkippedEnsure> => {
+      const records = await readPidRecords(spec.stateDir, { kind: 'worker', project: spec.project });
+      if (options.onlyIfRecorded !== undefined && !records.some((r) => r.pid === options.onlyIfRecorded)) {
+        return {
+          action: 'skipped',
+          reason: `worker ${options.onlyIfRecorded} is no longer recorded (stopped or replaced)`,
+        };
+      }
+      const fingerprint = await codeFingerprint(spec.projectDir);
+      const plan = planWorkers(
+        {
+          mode: options.mode ?? 'ensure',
+          requestedAtMs,
+          fingerprint,
+          spec: { command: spec.command, taskQueue: spec.taskQueue, cwd: spec.projectDir, env: spec.env },
+        },
+        records.map(recorded),
+      );
+      if (plan.action === 'keep')
+        return {
+          action: 'kept',
+          record: records.find((r) => r.pid === plan.pid)!,
+          stopped: [],
+          reason: plan.reason,
+        };
+      const targets = records.filter((r) => plan.stop.includes(r.pid) || plan.forget.includes(r.pid));
+      const stopped = await stopAndForget(spec.stateDir, targets, spec.graceMs);
+      let record = records.find((r) => plan.action === 'adopt' && r.pid === plan.pid);
+      let exited: Promise<ExitInfo> | undefined;
+      if (!record) {
+        const restarts = records.length === 0 ? 0 : Math.max(...records.map((r) => r.restarts ?? 0)) + 1;
+        ({ record, exited } = await spawnWorker(
+          spec,
+          restarts,
+          fingerprint,
+          options.logPolicy ?? defaultLogPolicy,
+          options.requester,
+        ));
+      }
+      const action = plan.action === 'adopt' ? 'adopted' : 'started';
+      if (!options.ready || record.readyAtMs !== undefined)
+        return { action, record, stopped, reason: plan.reason, exited };
+      const ready = await confirmReady(spec.stateDir, record, {
+        ...options.ready,
+        graceMs: spec.graceMs,
+        exited,
+        exitOf,
+      });
+      return { action, record: ready.record, stopped, reason: plan.reason, ready, exited };
+    },
+    5 * 60_000,
+  );
 }
 
-/** Replaces the project's workers with one fresh worker, all under the project lock. */
-export function startFreshWorker(spec: WorkerSpec): Promise<StartedWorker> {
-  return withProjectLock(spec.stateDir, spec.project, async () => {
-    const replaced = await stopAll(spec.stateDir, spec.project, spec.graceMs);
-    const logPath = workerLogPath(spec.stateDir, spec.project);
-    await rotateIfLarge(logPath);
-    const fingerprint = await codeFingerprint(spec.projectDir);
-    const spawned = await spawnDetached({
-      command: spec.command,
-      cwd: spec.projectDir,
-      env: { ...spec.env, TEMPORAL_TASK_QUEUE: spec.taskQueue },
-      logPath,
-    });
-    void spawned.exited.then((exit) => exits.set(spawned.pid, exit));
-    const record: PidRecord = {
-      kind: 'worker',
-      ...identityOf(spawned),
-      cwd: spec.projectDir,
-      project: spec.project,
-      taskQueue: spec.taskQueue,
-      logPath,
-      fingerprint,
-      command: spec.command,
-      startedAt: new Date().toISOString(),
-      host: hostname(),
-    };
-    await writePidRecord(spec.stateDir, record);
-    return { record, replaced };
+/**
+ * Stops every worker of the project that is proven ours; others are reported as left alone. With
+ * `spareStartedAfterMs`, workers started after that time by another requester keep running.
+ */
+export function stopProjectWorkers(
+  stateDir: string,
+  project: string,
+  graceMs: number,
+  spare: { spareStartedAfterMs?: number; requester?: string } = {},
+): Promise<StopOutcome[]> {
+  return withProjectLock(stateDir, project, async () => {
+    const records = await readPidRecords(stateDir, { kind: 'worker', project });
+    const plan = planStop(records.map(recorded), spare);
+    const outcomes = await stopAndForget(
+      stateDir,
+      records.filter((r) => !plan.spared.includes(r.pid)),
+      graceMs,
+    );
+    const spared: StopOutcome[] = plan.spared.map((pid) => ({
+      pid,
+      ownership: 'ours',
+      result: 'spared',
+      members: [],
+      detail: 'started after this stop was requested, by a concurrent request; left running',
+    }));
+    return [...outcomes, ...spared];
   });
 }

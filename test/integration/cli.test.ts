@@ -7,6 +7,7 @@ import { execa } from 'execa';
 import { packageRoot } from '../../src/config.js';
 import { readPidRecords } from '../../src/processes/pid-file.js';
 import { readProc } from '../../src/processes/proc.js';
+import { exampleCleanStartInput } from '../../src/recipes/example-target.js';
 import { testTarget, uniqueQueue } from '../helpers/harness.js';
 
 const bin = join(packageRoot, 'bin', 'temporal-ops.mjs');
@@ -61,6 +62,49 @@ describe('temporal-ops CLI', () => {
     const result = await child;
     assert.equal(result.exitCode, 130, result.stderr);
     assert.match(result.stderr, /stopping the control worker/);
+  });
+
+  it('`run test-interactive` drives the example Approval workflow through a served control worker', async () => {
+    const stateDir = await mkdtemp(join(process.env.TEMPORAL_OPS_TEST_ROOT ?? '/tmp', 'cli-'));
+    const env = { TEMPORAL_OPS_STATE_DIR: stateDir, TEMPORAL_OPS_TASK_QUEUE: uniqueQueue('ops') };
+    const serve = execa(process.execPath, [bin, 'serve'], {
+      env: { ...env, TEMPORAL_ADDRESS: testTarget().address },
+      reject: false,
+      timeout: 120_000,
+    });
+    try {
+      const { projectDir, workerCommand } = exampleCleanStartInput();
+      const run = await cli(
+        [
+          'run',
+          'test-interactive',
+          '--json',
+          '--project-dir',
+          projectDir,
+          '--worker-command',
+          workerCommand!,
+          '--task-queue',
+          uniqueQueue('approvals'),
+          '--workflow-type',
+          'Approval',
+          '--args',
+          '[{"requestId":"r-9"}]',
+          '--interactions',
+          '[{"signal":"approve","args":[{"approved":false,"by":"cli"}]}]',
+          '--expect-result',
+          '{"status":"rejected"}',
+        ],
+        env,
+      );
+      assert.equal(run.exitCode, 0, run.stderr);
+      const report = JSON.parse(run.stdout) as { ok: boolean; recipe: string; target: { status: string } };
+      assert.equal(report.recipe, 'TestInteractive');
+      assert.equal(report.target.status, 'COMPLETED');
+      assert.match(run.stderr, /✔ Signal approve/);
+    } finally {
+      serve.kill('SIGINT');
+      await serve;
+    }
   });
 
   it('rejects bad flags with exit code 2 and names the flag and value', async () => {

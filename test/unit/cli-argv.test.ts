@@ -29,7 +29,8 @@ describe('parseCommandLine', () => {
         'A=b=c',
       ],
       {
-        name: 'clean-start',
+        name: 'run',
+        recipe: 'clean-start',
         json: false,
         follow: true,
         input: {
@@ -52,7 +53,8 @@ describe('parseCommandLine', () => {
         '--no-follow',
       ],
       {
-        name: 'clean-start',
+        name: 'run',
+        recipe: 'clean-start',
         json: true,
         follow: false,
         input: { projectDir: '/a', taskQueue: 'q', start: { command: 'uv run starter' } },

@@ -577,6 +577,7 @@ const OWN_FILES = [
   'stall-rules.ts',
   'stall-healthy-wait.ts',
   'stall-workflow-task.ts',
+  'remedies.ts',
 ];
 
 describe('purity', () => {

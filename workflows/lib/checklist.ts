@@ -56,6 +56,7 @@ export function failureType(error: unknown): string | undefined {
 export class Checklist {
   readonly steps: StepReport[];
   private done = false;
+  private note = '';
 
   constructor(
     private readonly recipe: string,
@@ -106,6 +107,12 @@ export class Checklist {
     this.publish();
   }
 
+  /** Markdown shown under the steps (e.g. what an approval would let the recipe do); '' clears it. */
+  setNote(markdown: string): void {
+    this.note = markdown;
+    this.publish();
+  }
+
   get failedStep(): StepReport | undefined {
     return this.steps.find((s) => s.outcome === 'failed');
   }
@@ -119,7 +126,7 @@ export class Checklist {
           : '';
       return `- ${MARK[s.outcome]} ${s.title}${time}${detail}`;
     });
-    return [`**${this.recipe}**`, '', ...lines].join('\n');
+    return [`**${this.recipe}**`, '', ...lines, ...(this.note ? ['', this.note] : [])].join('\n');
   }
 
   private publish(): void {

@@ -1,19 +1,41 @@
 // `temporal-ops worker stop-all [--include-server]`: stop every process we own, proven by identity.
 import type { Settings } from '../../config.js';
-import { readPidRecords, removePidRecord } from '../../processes/pid-file.js';
-import { stopRecorded, type StopOutcome } from '../../processes/stop.js';
+import { readPidRecords } from '../../processes/pid-file.js';
+import type { StopOutcome } from '../../processes/stop.js';
+import { stopProjectWorkers } from '../../processes/workers.js';
 import { stopDevServers } from '../../server/dev-server.js';
+import { ExitCode } from '../output.js';
+import { printStopOutcomes } from './worker-stop.js';
 
-/** Stops all recorded workers (and dev servers we started, when asked); never a process not proven ours. */
-export async function stopAll(settings: Settings, includeServer: boolean): Promise<StopOutcome[]> {
-  const workers = await readPidRecords(settings.stateDir, { kind: 'worker' });
-  const outcomes = await Promise.all(
-    workers.map(async (record) => {
-      const outcome = await stopRecorded(record, settings.graceMs);
-      await removePidRecord(settings.stateDir, record);
-      return outcome;
-    }),
+export type StopAllOutcome = StopOutcome & { kind: 'worker' | 'server'; project: string };
+
+/**
+ * Stops all recorded workers, each project under its lock (and dev servers we started, when
+ * asked); never a process not proven ours.
+ */
+export async function stopAll(settings: Settings, includeServer: boolean): Promise<StopAllOutcome[]> {
+  const projects = [
+    ...new Set((await readPidRecords(settings.stateDir, { kind: 'worker' })).map((r) => r.project)),
+  ];
+  const perProject = await Promise.all(
+    projects.map(async (project) =>
+      (await stopProjectWorkers(settings.stateDir, project, settings.graceMs)).map((o) => ({
+        ...o,
+        kind: 'worker' as const,
+        project,
+      })),
+    ),
   );
-  if (includeServer) outcomes.push(...(await stopDevServers(settings.stateDir, settings.graceMs)));
+  const outcomes: StopAllOutcome[] = perProject.flat();
+  if (includeServer) {
+    const servers = await stopDevServers(settings.stateDir, settings.graceMs);
+    outcomes.push(...servers.map((o) => ({ ...o, kind: 'server' as const, project: 'dev server' })));
+  }
   return outcomes;
+}
+
+/** The command: prints one line per process (or JSON) and exits 0. */
+export async function runStopAll(settings: Settings, includeServer: boolean, json: boolean): Promise<number> {
+  printStopOutcomes(await stopAll(settings, includeServer), json);
+  return ExitCode.ok;
 }

@@ -2,13 +2,14 @@
 // the configured target (or the bundled example), then serve until Ctrl-C.
 import type { Settings } from '../../config.js';
 import { createControlWorker } from '../../control-worker.js';
+import { proveIdentity } from '../../processes/identity.js';
 import { readPidRecords } from '../../processes/pid-file.js';
 import { exampleCleanStartInput } from '../../recipes/example-target.js';
 import { ensureServer } from '../../server/ensure.js';
 import { checkServer } from '../../server/probe.js';
 import { connectClient, type ConnectTarget } from '../../temporal/connection.js';
 import { ExitCode, info } from '../output.js';
-import { runCleanStart } from './clean-start.js';
+import { runRecipe } from './run-recipe.js';
 
 export interface UpOptions {
   /** CleanStart input to run at once; undefined runs the bundled example. */
@@ -20,7 +21,8 @@ export interface UpOptions {
 }
 
 async function printLeftRunning(settings: Settings): Promise<void> {
-  const records = await readPidRecords(settings.stateDir);
+  // Records of workers that already died (a failed start) are kept for reports; only live ones count here.
+  const records = (await readPidRecords(settings.stateDir)).filter((r) => proveIdentity(r).ownership === 'ours');
   if (records.length === 0) return;
   info('Still running (by design, so your next recipe finds them):');
   for (const r of records)
@@ -77,7 +79,7 @@ export async function up(target: ConnectTarget, settings: Settings, options: UpO
           : { ...exampleCleanStartInput(), ...options.recipeInput };
         if (input !== options.recipeInput)
           info('no target configured: running CleanStart against the bundled example (examples/orders)');
-        const report = await runCleanStart(client, input, {
+        const report = await runRecipe(client, 'clean-start', input, {
           opsTaskQueue: settings.opsTaskQueue,
           json: options.json,
           follow: true,

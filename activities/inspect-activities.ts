@@ -1,0 +1,106 @@
+// Activities that inspect target workflows for DebugStalled: count, sweep, analyze one. Thin:
+// the logic is in src/inspect and src/diagnosis; here it meets heartbeats and typed failures.
+import { Context } from '@temporalio/activity';
+import type { Client } from '@temporalio/client';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import type { Settings } from '../src/config.js';
+import type { DiagnosisPolicy, Finding, Verdict } from '../src/diagnosis/verdicts.js';
+import { analyzeWorkflow, type Analysis } from '../src/inspect/analyze.js';
+import { isInvalidArgument, isNotFound } from '../src/inspect/grpc.js';
+import { countWorkflows, sweep, sweepQuery, SweepTally } from '../src/inspect/sweep.js';
+import { DebugStalledFailure } from '../src/recipes/debug-stalled-input.js';
+import { FailureType } from '../src/recipes/failure-types.js';
+
+export interface InspectDeps {
+  client: Client;
+  settings: Settings;
+}
+
+export interface SweepInput {
+  query?: string;
+  taskQueue?: string;
+  policy?: Partial<DiagnosisPolicy>;
+  /** Keep at most this many stalled findings in the result (the counts cover all). */
+  maxFindings?: number;
+  concurrency?: number;
+}
+
+/** What a sweep found: counts over every run, findings for the stalled ones (capped). */
+export interface SweepReport {
+  query: string;
+  scanned: number;
+  stalledCount: number;
+  /** Runs that closed between the list and their describe. */
+  closed: number;
+  counts: Record<Verdict, number>;
+  findings: Finding[];
+  /** True when more stalled runs were found than maxFindings. */
+  truncated: boolean;
+  errors: { workflowId: string; error: string }[];
+  durationMs: number;
+}
+
+/** Builds the activities that read target workflows (any host can run them). */
+export function createInspectActivities({ client, settings }: InspectDeps) {
+  return {
+    /** Counts the running target workflows a sweep would visit. */
+    async countTargetWorkflows(input: { query?: string; taskQueue?: string }): Promise<{ query: string; total: number }> {
+      const query = sweepQuery({ ...input, opsTaskQueue: settings.opsTaskQueue });
+      try {
+        return { query, total: await countWorkflows(client, query) };
+      } catch (error) {
+        if (!isInvalidArgument(error)) throw error;
+        // A query the server rejects will not get better by retrying.
+        throw ApplicationFailure.create({
+          message: `query: expected a visibility query the server accepts, got ${JSON.stringify(input.query ?? '')} (${(error as Error).message})`,
+          type: FailureType.InvalidInput,
+          nonRetryable: true,
+          details: [{ field: 'query', value: input.query, expected: 'a valid visibility query' }],
+        });
+      }
+    },
+
+    /** Diagnoses every running target workflow of the query; heartbeats progress; stops when cancelled. */
+    async sweepStalled(input: SweepInput): Promise<SweepReport> {
+      const ctx = Context.current();
+      const started = Date.now();
+      const options = { ...input, opsTaskQueue: settings.opsTaskQueue, onProgress: (scanned: number) => ctx.heartbeat({ scanned }) };
+      const tally = new SweepTally();
+      const findings: Finding[] = [];
+      const max = input.maxFindings ?? 200;
+      for await (const item of sweep(client, options)) {
+        tally.add(item);
+        if (item.kind === 'finding' && item.finding.stalled && findings.length < max) findings.push(item.finding);
+        // A cancelled sweep ends as cancelled, not as a report that looks complete.
+        if (ctx.cancellationSignal.aborted) throw new CancelledFailure('stall sweep cancelled');
+      }
+      return {
+        query: sweepQuery(options),
+        scanned: tally.scanned,
+        stalledCount: tally.stalled,
+        closed: tally.closed,
+        counts: tally.counts,
+        findings,
+        truncated: tally.stalled > findings.length,
+        errors: tally.errors,
+        durationMs: Date.now() - started,
+      };
+    },
+
+    /** Analyzes one run (any status), including our worker logs on this host. */
+    async analyzeTarget(input: { workflowId: string; runId?: string; policy?: Partial<DiagnosisPolicy> }): Promise<Analysis> {
+      try {
+        return await analyzeWorkflow(client, input, { policy: input.policy, stateDir: settings.stateDir, maxLogLines: 60 });
+      } catch (error) {
+        if (!isNotFound(error)) throw error;
+        throw ApplicationFailure.create({
+          message: `workflow "${input.workflowId}"${input.runId ? ` run "${input.runId}"` : ''} not found`,
+          type: DebugStalledFailure.TargetNotFound,
+          nonRetryable: true,
+        });
+      }
+    },
+  };
+}
+
+export type InspectActivities = ReturnType<typeof createInspectActivities>;

@@ -1,0 +1,99 @@
+// One measured pass in a fresh process, so its peak RSS and heap are its own:
+//   node --import tsx --expose-gc bench/sweep-probe.ts <ours|ours-explain|ceiling> <address> <ops-queue> [concurrency]
+// ours:    the stall sweep (count, list, describe + history tail when needed + pollers, diagnose), streamed.
+// ours-explain: the same with the history of idle runs read too (`workflows stalled --explain-waits`).
+// ceiling: the same visibility list, then bounded-parallel DescribeWorkflowExecution only.
+// With a fifth argument K, a full GC runs after every K workflows and the largest heap left after
+// one is reported as the live heap (what the sweep retains, garbage excluded). Prints one JSON line.
+import { Client, Connection } from '@temporalio/client';
+import { executionSummary } from '../src/inspect/describe-facts.js';
+import { mapBounded } from '../src/inspect/pool.js';
+import { listExecutions, sweep, sweepQuery, SweepTally } from '../src/inspect/sweep.js';
+
+export interface ProbeResult {
+  mode: 'ours' | 'ours-explain' | 'ceiling';
+  ms: number;
+  scanned: number;
+  stalled?: number;
+  counts?: Record<string, number>;
+  baselineRssMb: number;
+  peakRssMb: number;
+  baselineHeapMb: number;
+  peakHeapMb: number;
+  /** CPU time of this process (user + system) during the pass. */
+  cpuMs: number;
+  /** Largest heap right after a forced GC (only with gc-every). */
+  liveHeapMb?: number;
+}
+
+const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
+
+async function main(): Promise<void> {
+  const [mode, address, opsTaskQueue, concurrencyText, gcEveryText] = process.argv.slice(2);
+  const gcEvery = gcEveryText ? Number(gcEveryText) : 0;
+  const gc = (globalThis as { gc?: () => void }).gc;
+  let liveHeap = 0;
+  let seen = 0;
+  const maybeGc = () => {
+    seen += 1;
+    if (gcEvery > 0 && gc && seen % gcEvery === 0) {
+      gc();
+      liveHeap = Math.max(liveHeap, process.memoryUsage().heapUsed);
+    }
+  };
+  if ((mode !== 'ours' && mode !== 'ours-explain' && mode !== 'ceiling') || !address || !opsTaskQueue) {
+    throw new Error('usage: sweep-probe <ours|ours-explain|ceiling> <address> <ops-queue> [concurrency]');
+  }
+  const concurrency = Number(concurrencyText ?? 24);
+  const connection = await Connection.connect({ address });
+  const client = new Client({ connection, namespace: 'default' });
+  await client.workflowService.getSystemInfo({});
+  gc?.();
+  const base = process.memoryUsage();
+  let peakRss = base.rss;
+  let peakHeap = base.heapUsed;
+  const sample = () => {
+    const m = process.memoryUsage();
+    peakRss = Math.max(peakRss, m.rss);
+    peakHeap = Math.max(peakHeap, m.heapUsed);
+  };
+  const sampler = setInterval(sample, 10);
+  const started = performance.now();
+  const cpuStart = process.cpuUsage();
+  const result: Partial<ProbeResult> = { mode };
+  if (mode !== 'ceiling') {
+    const tally = new SweepTally();
+    await client.workflowService.countWorkflowExecutions({ namespace: 'default', query: sweepQuery({ opsTaskQueue }) });
+    for await (const item of sweep(client, { opsTaskQueue, concurrency, explainIdle: mode === 'ours-explain' })) {
+      tally.add(item);
+      maybeGc();
+    }
+    Object.assign(result, { scanned: tally.scanned, stalled: tally.stalled, counts: tally.counts });
+  } else {
+    let scanned = 0;
+    const runs = async function* () {
+      for await (const info of listExecutions(client, sweepQuery({ opsTaskQueue }))) yield executionSummary(info);
+    };
+    const described = mapBounded(runs(), concurrency, (run) =>
+      client.workflowService.describeWorkflowExecution({ namespace: 'default', execution: { workflowId: run.workflowId, runId: run.runId } }),
+    );
+    for await (const response of described) {
+      if (response.workflowExecutionInfo) scanned += 1;
+      maybeGc();
+    }
+    result.scanned = scanned;
+  }
+  const ms = performance.now() - started;
+  const cpu = process.cpuUsage(cpuStart);
+  clearInterval(sampler);
+  sample();
+  await connection.close();
+  process.stdout.write(
+    `${JSON.stringify({ ...result, ms: Math.round(ms), cpuMs: Math.round((cpu.user + cpu.system) / 1000), baselineRssMb: mb(base.rss), peakRssMb: mb(peakRss), baselineHeapMb: mb(base.heapUsed), peakHeapMb: mb(peakHeap), ...(gcEvery > 0 && { liveHeapMb: mb(liveHeap) }) })}\n`,
+  );
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,109 @@
+// `temporal-ops run <recipe>`: validate input, start the recipe workflow, follow it, print its report.
+import { WorkflowFailedError, type Client } from '@temporalio/client';
+import { nanoid } from 'nanoid';
+import type { CleanStartReport } from '../../../workflows/clean-start.js';
+import type { TestInteractiveReport } from '../../../workflows/test-interactive.js';
+import type { ClearStalledReport } from '../../../workflows/clear-stalled-environment.js';
+import { parseClearStalledInput, type ClearStalledInput } from '../../recipes/clear-stalled-input.js';
+import { ExitError } from '../../errors.js';
+import { failureChain } from '../../inspect/target.js';
+import { parseCleanStartInput } from '../../recipes/clean-start-input.js';
+import { parseTestInteractiveInput } from '../../recipes/test-interactive-input.js';
+import { describeProblem, type InputProblem } from '../../recipes/validate.js';
+import { followRecipe } from '../follow.js';
+import { ExitCode, info, printJson } from '../output.js';
+
+type Report = CleanStartReport | TestInteractiveReport | ClearStalledReport;
+
+interface RecipeCli {
+  type: 'CleanStart' | 'TestInteractive' | 'ClearStalledEnvironment';
+  parse(raw: unknown): { input?: object; problems: InputProblem[] };
+  /** What the recipe works on, for its workflow ID and summary. */
+  subject(input: never): string;
+}
+
+const projectOf = (input: { projectDir: string; project?: string }) =>
+  input.project ?? input.projectDir.split('/').filter(Boolean).pop() ?? 'project';
+
+/** Recipes startable with `run <name>`, by CLI name. */
+export const RUNNABLE: Record<string, RecipeCli> = {
+  'clean-start': { type: 'CleanStart', parse: parseCleanStartInput, subject: projectOf },
+  'test-interactive': { type: 'TestInteractive', parse: parseTestInteractiveInput, subject: projectOf },
+  'clear-stalled': {
+    type: 'ClearStalledEnvironment',
+    parse: parseClearStalledInput,
+    subject: (input: ClearStalledInput) => input.taskQueue ?? 'all',
+  },
+};
+
+export interface RunOptions {
+  opsTaskQueue: string;
+  json: boolean;
+  follow: boolean;
+}
+
+/** Human summary of a recipe report. */
+export function formatReport(report: Report): string {
+  if (report.recipe === 'ClearStalledEnvironment') {
+    const lines = [
+      `ClearStalledEnvironment ${report.ok ? 'OK' : 'NOT OK'} — ${report.scanned} running workflows scanned`,
+    ];
+    for (const r of report.cleared)
+      lines.push(`  ${r.action} ${r.workflowId}: ${r.result}${r.error ? ` (${r.error})` : ''}`);
+    for (const s of report.plan.skipped) lines.push(`  left alone ${s.workflowId} (${s.verdict}): ${s.why}`);
+    if (report.problem) lines.push(`  problem: ${report.problem}`);
+    return lines.join('\n');
+  }
+  const lines = [`${report.recipe} ${report.ok ? 'OK' : 'NOT OK'} — project ${report.project}`];
+  if (report.worker) lines.push(`  worker:  pid ${report.worker.pid}, log ${report.worker.logPath}`);
+  if (report.target) {
+    const t = report.target;
+    lines.push(`  target:  ${t.workflowId} (run ${t.runId})${'status' in t ? ` ${t.status}` : ''}`);
+    if ('result' in t && t.result !== undefined) lines.push(`  result:  ${JSON.stringify(t.result)}`);
+  }
+  if (report.problem) lines.push(`  problem: ${report.problem}`);
+  if (report.worker?.logTail)
+    lines.push('  worker log tail:', ...report.worker.logTail.split('\n').map((l) => `    ${l}`));
+  return lines.join('\n');
+}
+
+/** Validates input, starts the recipe on the ops queue, follows it and prints the report. */
+export async function runRecipe(
+  client: Client,
+  name: string,
+  raw: unknown,
+  options: RunOptions,
+): Promise<Report> {
+  const recipe = RUNNABLE[name];
+  if (!recipe)
+    throw new ExitError(
+      `unknown recipe "${name}" (known: ${Object.keys(RUNNABLE).join(', ')})`,
+      ExitCode.usage,
+    );
+  const parsed = recipe.parse(raw);
+  if (!parsed.input) {
+    throw new ExitError(`invalid input: ${parsed.problems.map(describeProblem).join('; ')}`, ExitCode.usage);
+  }
+  const subject = recipe.subject(parsed.input as never);
+  const handle = await client.workflow.start(recipe.type, {
+    taskQueue: options.opsTaskQueue,
+    workflowId: `${name}-${subject}-${nanoid(8)}`,
+    // The documented JSON form goes to the workflow, which validates it again (it may come from anywhere).
+    args: [raw],
+    staticSummary: `${recipe.type} ${subject}`,
+  });
+  info(`${recipe.type} started: workflow ${handle.workflowId}`);
+  if (recipe.type === 'ClearStalledEnvironment') {
+    info(`it waits for approval unless autoApprove: npx temporal-ops approve ${handle.workflowId}`);
+  }
+  let report: Report;
+  try {
+    report = options.follow ? await followRecipe<Report>(handle, info) : await handle.result();
+  } catch (error) {
+    const message = error instanceof WorkflowFailedError ? failureChain(error.cause) : failureChain(error);
+    throw new ExitError(`${recipe.type} ${handle.workflowId} failed: ${message}`, ExitCode.notOk);
+  }
+  if (options.json) printJson(report);
+  else process.stdout.write(`${formatReport(report)}\n`);
+  return report;
+}

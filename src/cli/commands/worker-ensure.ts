@@ -1,0 +1,160 @@
+// `temporal-ops worker ensure|start|restart`: the process layer run from the CLI process itself
+// (no control worker needed); readiness is judged by the server's pollers, as in recipes.
+import { defaultRestartPolicy } from '../../processes/backoff.js';
+import { assertDirectory, assertRunnable } from '../../processes/executable.js';
+import { readPidRecords } from '../../processes/pid-file.js';
+import type { PlanMode } from '../../processes/plan.js';
+import { clientPollerSource } from '../../processes/pollers.js';
+import { SpawnFailedError } from '../../processes/spawn.js';
+import { superviseWorker, type SupervisionEvent } from '../../processes/supervise.js';
+import { ensureWorker, type EnsureOutcome, type WorkerSpec } from '../../processes/workers.js';
+import { targetEnv } from '../../control-worker.js';
+import { ExitError, InvalidInputError, WorkerNotReadyError } from '../../errors.js';
+import type { CliContext } from '../context.js';
+import { ExitCode, info, printJson } from '../output.js';
+import type { WorkerTarget } from '../worker-cli.js';
+import { formatDuration } from './worker-format.js';
+
+/** The worker spec from flags; `restart` fills what is missing from the project's latest record. */
+async function resolveSpec(mode: PlanMode, target: WorkerTarget, ctx: CliContext): Promise<WorkerSpec> {
+  const { settings } = ctx;
+  const records =
+    mode === 'restart'
+      ? await readPidRecords(settings.stateDir, { kind: 'worker', project: target.project })
+      : [];
+  const last = records[records.length - 1];
+  if (mode === 'restart' && !last && !target.taskQueue) {
+    throw new ExitError(
+      `worker restart: no worker of project "${target.project}" is recorded; give --task-queue and --worker-command, or use "worker ensure"`,
+      ExitCode.usage,
+    );
+  }
+  const projectDir = last && !target.projectDirGiven ? last.cwd : target.projectDir;
+  const command = target.workerCommand ?? last?.command ?? settings.workerCommand;
+  const env = target.env ?? last?.env ?? {};
+  try {
+    assertDirectory(projectDir, '--project-dir');
+    assertRunnable(
+      command,
+      target.workerCommand ? '--worker-command' : 'worker command (from TEMPORAL_WORKER_CMD)',
+      projectDir,
+      env.PATH ?? process.env.PATH,
+    );
+  } catch (error) {
+    if (error instanceof InvalidInputError) throw new ExitError(error.message, ExitCode.usage);
+    throw error;
+  }
+  return {
+    stateDir: settings.stateDir,
+    project: target.project,
+    projectDir,
+    command,
+    taskQueue: (target.taskQueue ?? last?.taskQueue)!,
+    env,
+    baseEnv: targetEnv(ctx.target),
+    graceMs: target.graceMs ?? settings.graceMs,
+  };
+}
+
+function describe(outcome: EnsureOutcome): string {
+  const { record, ready } = outcome;
+  const verb = {
+    started: 'started',
+    adopted: 'adopted (started by a concurrent request)',
+    kept: 'already running',
+  }[outcome.action];
+  const readyText = ready ? `; polling after ${formatDuration(ready.waitedMs)}` : '';
+  return `worker ${record.pid} of ${record.project} ${verb} on task queue ${record.taskQueue}${readyText}\n  code ${record.fingerprint}, log ${record.logPath}`;
+}
+
+function eventLine(event: SupervisionEvent): string {
+  switch (event.type) {
+    case 'crashed': {
+      const how = event.exit
+        ? event.exit.signal
+          ? `killed by ${event.exit.signal}`
+          : `exit code ${event.exit.code}`
+        : 'exit status unknown';
+      return `worker ${event.pid} died after ${formatDuration(event.ranMs)} (${how}); log tail:\n${event.logTail}`;
+    }
+    case 'restarting':
+      return `restarting in ${formatDuration(event.delayMs)} (restart ${event.attempt})`;
+    case 'restarted':
+      return `restarted: worker ${event.pid} is polling`;
+    case 'restart-failed':
+      return `restart failed: ${event.message}`;
+    case 'gave-up':
+      return `gave up: ${event.reason}`;
+  }
+}
+
+async function supervise(
+  spec: WorkerSpec,
+  first: EnsureOutcome,
+  ctx: CliContext,
+  maxRestarts: number,
+  timeoutMs: number,
+): Promise<number> {
+  info(
+    `supervising worker ${first.record.pid}: restart on crash (up to ${maxRestarts} in a row); Ctrl-C stops watching, the worker keeps running`,
+  );
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  process.once('SIGINT', onSignal);
+  try {
+    const end = await superviseWorker(spec, first, {
+      policy: { ...defaultRestartPolicy, maxRestarts },
+      ready: { timeoutMs, pollers: clientPollerSource(await ctx.client()) },
+      signal: stop.signal,
+      onEvent: (event) => info(eventLine(event)),
+    });
+    if (end.ended === 'stopped')
+      info(`worker ${end.pid} was stopped or replaced by another command; supervision ends`);
+    return end.ended === 'gave-up' ? ExitCode.notOk : ExitCode.ok;
+  } finally {
+    process.off('SIGINT', onSignal);
+  }
+}
+
+/** Runs ensure, start or restart; with `supervise`, stays in the foreground restarting after crashes. */
+export async function runEnsure(
+  mode: PlanMode,
+  target: WorkerTarget,
+  ctx: CliContext,
+  options: { json: boolean; supervise?: { maxRestarts: number } },
+): Promise<number> {
+  const requestedAtMs = Date.now();
+  const spec = await resolveSpec(mode, target, ctx);
+  const timeoutMs = target.readyTimeoutMs ?? ctx.settings.readyTimeoutMs;
+  const pollers = clientPollerSource(await ctx.client());
+  info(
+    `${mode}: project ${spec.project}, task queue ${spec.taskQueue}, command "${spec.command}" in ${spec.projectDir}`,
+  );
+  let outcome: EnsureOutcome;
+  try {
+    outcome = await ensureWorker(spec, { mode, requestedAtMs, ready: { timeoutMs, pollers } });
+  } catch (error) {
+    if (error instanceof WorkerNotReadyError)
+      throw new ExitError(error.message, error.reason === 'timeout' ? ExitCode.timeout : ExitCode.notOk);
+    if (error instanceof SpawnFailedError || error instanceof InvalidInputError)
+      throw new ExitError(error.message, ExitCode.usage);
+    throw error;
+  }
+  for (const stopped of outcome.stopped)
+    info(
+      `  ${stopped.result === 'left-alone' ? 'left alone (not proven ours)' : stopped.result}: pid ${stopped.pid} — ${stopped.detail}`,
+    );
+  if (options.json)
+    printJson({
+      action: outcome.action,
+      reason: outcome.reason,
+      worker: outcome.record,
+      stopped: outcome.stopped,
+      ready: outcome.ready && { ...outcome.ready, record: undefined },
+    });
+  else process.stdout.write(`${describe(outcome)}\n`);
+  if (outcome.action === 'kept')
+    info(`(${outcome.reason}; use "worker restart" or "worker ensure" for a fresh one)`);
+  if (!options.supervise) return ExitCode.ok;
+  return supervise(spec, outcome, ctx, options.supervise.maxRestarts, timeoutMs);
+}

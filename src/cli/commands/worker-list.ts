@@ -1,0 +1,78 @@
+// `temporal-ops worker list`: our workers as a table, then every poller of their task queues classified.
+import { clientPollerSource, type PollerSource } from '../../processes/pollers.js';
+import { inventoryFacts, takeInventory, type Inventory, type WorkerRow } from '../../processes/inventory.js';
+import type { CliContext } from '../context.js';
+import { ExitCode, info, printJson } from '../output.js';
+import { formatBytes, formatDuration, table } from './worker-format.js';
+
+/** The poller source, or undefined (with a warning) when no server answers: local facts still help. */
+export async function optionalPollers(ctx: CliContext): Promise<PollerSource | undefined> {
+  try {
+    return clientPollerSource(await ctx.client());
+  } catch (error) {
+    info(`warning: ${(error as Error).message}; showing local processes only`);
+    return undefined;
+  }
+}
+
+function code(row: WorkerRow): string {
+  return row.stale ? `${row.fingerprint} (stale: tree is ${row.currentFingerprint})` : row.fingerprint;
+}
+
+/** The human rendering of an inventory. */
+export function formatInventory(inventory: Omit<Inventory, 'views'>, nowMs = Date.now()): string {
+  const rows = inventory.workers.map((w) => [
+    w.project,
+    String(w.pid),
+    w.state,
+    formatDuration(w.uptimeMs),
+    formatBytes(w.rssBytes),
+    w.taskQueue,
+    w.pollersSeen === undefined ? '?' : String(w.pollersSeen),
+    code(w),
+    w.logPath,
+  ]);
+  const parts = [
+    table(['PROJECT', 'PID', 'STATE', 'UPTIME', 'RSS', 'TASK QUEUE', 'POLLERS', 'CODE', 'LOG'], rows),
+  ];
+  const notes = inventory.workers
+    .filter((w) => w.state !== 'running')
+    .map((w) => `  ${w.project} ${w.pid} ${w.state}: ${w.why}`);
+  if (notes.length > 0) parts.push(notes.join('\n'));
+  for (const queue of inventory.queues) {
+    const pollers = queue.pollers.map((p) => [
+      `  ${p.identity}`,
+      p.class,
+      `${formatDuration(nowMs - p.lastAccessTimeMs)} ago`,
+      p.why,
+    ]);
+    parts.push(
+      pollers.length === 0
+        ? `Pollers of ${queue.taskQueue}: none`
+        : `Pollers of ${queue.taskQueue}:\n${table(['  IDENTITY', 'CLASS', 'LAST POLL', 'WHY'], pollers)}`,
+    );
+  }
+  return parts.join('\n\n');
+}
+
+/** Lists recorded workers (one project or all) and reconciles the pollers of their queues. */
+export async function runList(
+  ctx: CliContext,
+  options: { project?: string; taskQueues: string[]; json: boolean },
+): Promise<number> {
+  const pollers = await optionalPollers(ctx);
+  const inventory = inventoryFacts(
+    await takeInventory(ctx.settings.stateDir, {
+      project: options.project,
+      taskQueues: options.taskQueues,
+      pollers,
+    }),
+  );
+  if (inventory.serverError)
+    info(`warning: could not ask the server about pollers: ${inventory.serverError}`);
+  if (options.json) printJson(inventory);
+  else if (inventory.workers.length === 0 && inventory.queues.length === 0)
+    process.stdout.write(`no worker recorded in ${ctx.settings.stateDir}\n`);
+  else process.stdout.write(`${formatInventory(inventory)}\n`);
+  return ExitCode.ok;
+}

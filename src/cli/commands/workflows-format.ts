@@ -1,0 +1,84 @@
+// Text output of the `workflows` commands: findings, analyses, outcomes, recent rows.
+import type { Finding, Verdict } from '../../diagnosis/verdicts.js';
+import type { Analysis } from '../../inspect/analyze.js';
+import { formatFailureChain } from '../../inspect/failure.js';
+import type { CloseEventFact } from '../../inspect/history.js';
+import type { RecentRow } from '../../inspect/recent.js';
+
+/** Where a command writes: results to stdout, progress to stderr (tests capture both). */
+export interface Out {
+  stdout(text: string): void;
+  stderr(text: string): void;
+}
+
+export const processOut: Out = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+};
+
+const iso = (ms: number | undefined): string => (ms ? new Date(ms).toISOString() : '-');
+const indent = (text: string, pad = '    '): string => text.split('\n').map((l) => pad + l).join('\n');
+
+/** A finding in a few lines: verdict, the run, the evidence summary, the remedy. */
+export function formatFinding(f: Finding): string {
+  const mark = f.stalled ? 'STALLED' : 'ok';
+  const lines = [
+    `${mark.padEnd(7)} ${f.verdict} [${f.confidence}]  ${f.workflowId} (${f.workflowType}, task queue ${f.taskQueue}, run ${f.runId})`,
+    indent(f.evidence.summary),
+  ];
+  if (f.stalled) {
+    if (f.evidence.failureMessage && !f.evidence.summary.includes(f.evidence.failureMessage)) {
+      lines.push(indent(`failure: ${f.evidence.failureMessage.split('\n')[0] ?? ''}`));
+    }
+    if (f.evidence.stackExcerpt) lines.push(indent(f.evidence.stackExcerpt, '    | '));
+    lines.push(indent(`remedy: ${f.remedy.text}`));
+  }
+  return lines.join('\n');
+}
+
+/** "12 running: 3 stalled (no-worker 2, non-determinism 1), 9 healthy waits". */
+export function formatCounts(counts: Record<Verdict, number>, scanned: number): string {
+  const stalled = Object.entries(counts).filter(([v, n]) => v !== 'healthy-wait' && n > 0);
+  const stalledTotal = stalled.reduce((sum, [, n]) => sum + n, 0);
+  const detail = stalled.length ? ` (${stalled.map(([v, n]) => `${v} ${n}`).join(', ')})` : '';
+  return `${scanned} running: ${stalledTotal} stalled${detail}, ${counts['healthy-wait']} healthy waits`;
+}
+
+/** How a run closed, on one line. */
+export function formatClose(close: CloseEventFact): string {
+  const at = `at ${iso(close.timeMs)}`;
+  if (close.failure?.length) return `${close.status} ${at}: ${formatFailureChain(close.failure)}`;
+  if (close.status === 'TERMINATED') return `TERMINATED ${at}: ${close.reason || '(no reason)'}${close.identity ? ` by ${close.identity}` : ''}`;
+  if (close.status === 'TIMED_OUT') return `TIMED_OUT ${at} (retry state ${close.retryState ?? '-'})`;
+  if (close.status === 'CONTINUED_AS_NEW') return `CONTINUED_AS_NEW ${at} as run ${close.newExecutionRunId ?? '?'}`;
+  return `${close.status} ${at}`;
+}
+
+/** The whole analysis of one run. */
+export function formatAnalysis(a: Analysis): string {
+  const lines = [
+    `workflow ${a.workflowId} (${a.workflowType}) run ${a.runId}`,
+    `  task queue ${a.taskQueue}; ${a.status}; started ${iso(a.startTimeMs)}${a.closeTimeMs ? `, closed ${iso(a.closeTimeMs)}` : ''}; ${a.historyLength} events`,
+    formatFinding(a.finding),
+  ];
+  if (!a.finding.stalled && a.finding.remedy.action === 'none' && a.status === 'RUNNING') lines.push('    remedy: none, the run is waiting as designed');
+  if (a.close) {
+    lines.push(`  closed: ${formatClose(a.close)}`);
+    for (const link of a.close.failure ?? []) if (link.stackExcerpt) lines.push(indent(link.stackExcerpt, '    | '));
+  }
+  for (const log of a.logs) {
+    lines.push(`  worker log ${log.path} (${log.match === 'run' ? 'lines naming this run' : 'lines around the failing task'}):`);
+    lines.push(indent(log.lines.join('\n')));
+  }
+  if (a.logs.length === 0) lines.push('  worker log: no line of our worker logs names this run');
+  return lines.join('\n');
+}
+
+/** One recent workflow per line. */
+export function formatRecentRow(r: RecentRow): string {
+  const when = r.closeTimeMs ? `closed ${iso(r.closeTimeMs)}` : `started ${iso(r.startTimeMs)}`;
+  let check = '';
+  if (r.resultCheck) check = r.resultCheck.looksLikeError ? `  RESULT READS LIKE AN ERROR: ${r.resultCheck.reason}` : '  result ok';
+  if (r.problem) check = `  ${r.problem.split('\n')[0] ?? ''}`;
+  return `${r.status.padEnd(16)} ${r.workflowType.padEnd(20)} ${r.workflowId}  ${when}${check}`;
+}

@@ -1,0 +1,40 @@
+// `temporal-ops workflows result -w ID`: the decoded result of a closed workflow, checked.
+import type { Client } from '@temporalio/client';
+import type { ResultRule } from '../../diagnosis/result-check.js';
+import { ExitError } from '../../errors.js';
+import { isNotFound } from '../../inspect/grpc.js';
+import { readRunOutcome, type RunOutcome } from '../../inspect/result.js';
+import { ExitCode } from '../output.js';
+import { formatClose, processOut, type Out } from './workflows-format.js';
+
+export interface ResultCliOptions {
+  workflowId: string;
+  runId?: string;
+  rule?: Partial<ResultRule>;
+  json: boolean;
+}
+
+/** The exit code an outcome maps to: ok, resultLooksLikeError, otherTerminal or stillRunning. */
+export function resultExitCode(outcome: RunOutcome): number {
+  if (outcome.status === 'RUNNING') return ExitCode.stillRunning;
+  if (outcome.status !== 'COMPLETED') return ExitCode.otherTerminal;
+  return outcome.resultCheck?.looksLikeError ? ExitCode.resultLooksLikeError : ExitCode.ok;
+}
+
+function text(o: RunOutcome): string {
+  const head = `${o.workflowId} (${o.workflowType}) run ${o.runId}: ${o.status}`;
+  if (o.status === 'RUNNING') return `${head} — no result yet`;
+  if (o.status !== 'COMPLETED') return `${head}\n  ${o.close ? formatClose(o.close) : 'closed'}`;
+  const check = o.resultCheck?.looksLikeError ? `\n  WARNING: COMPLETED, but the result reads like an error: ${o.resultCheck.reason}` : '';
+  return `${head}\n${JSON.stringify(o.result, null, 2)}${check}`;
+}
+
+/** Prints the outcome; see resultExitCode for the exit code. */
+export async function workflowsResult(client: Client, options: ResultCliOptions, out: Out = processOut): Promise<number> {
+  const outcome = await readRunOutcome(client, options, options.rule).catch((error: unknown) => {
+    if (isNotFound(error)) throw new ExitError(`workflow ${options.workflowId}${options.runId ? ` run ${options.runId}` : ''} not found`, ExitCode.notFound);
+    throw error;
+  });
+  out.stdout(options.json ? `${JSON.stringify(outcome, null, 2)}\n` : `${text(outcome)}\n`);
+  return resultExitCode(outcome);
+}

@@ -1,0 +1,78 @@
+// Analysis of one workflow run, whatever its status: the stall finding, how it closed (failure
+// chain, terminate reason) and our worker's log lines around the failing task.
+import type { Client } from '@temporalio/client';
+import { diagnose } from '../diagnosis/diagnose.js';
+import type { WorkflowFacts, WorkflowStatusName } from '../diagnosis/facts.js';
+import type { DiagnosisPolicy, Finding } from '../diagnosis/verdicts.js';
+import { gatherFacts } from './gather.js';
+import type { CloseEventFact } from './history.js';
+import { PollerCache } from './pollers.js';
+import { workerLogExcerpts, type LogExcerpt } from './worker-logs.js';
+
+export interface Analysis {
+  workflowId: string;
+  runId: string;
+  workflowType: string;
+  taskQueue: string;
+  status: WorkflowStatusName;
+  startTimeMs: number;
+  closeTimeMs?: number;
+  historyLength: number;
+  finding: Finding;
+  /** How the run closed (failure chain for FAILED, reason for TERMINATED, ...); absent while RUNNING. */
+  close?: CloseEventFact;
+  /** Our worker logs' lines about this run (empty when no log names it, or logs were not searched). */
+  logs: LogExcerpt[];
+}
+
+export interface AnalyzeOptions {
+  policy?: Partial<DiagnosisPolicy>;
+  /** Where our worker logs live; omit to skip the log search. */
+  stateDir?: string;
+  maxLogLines?: number;
+}
+
+/** The moment the logs are searched around: the failing task, else the pending task, else the close. */
+export function failingTimeMs(facts: WorkflowFacts): number | undefined {
+  return (
+    facts.lastWorkflowTaskFailure?.timeMs ??
+    facts.pendingWorkflowTask?.startedTimeMs ??
+    facts.pendingWorkflowTask?.scheduledTimeMs ??
+    facts.closeTimeMs
+  );
+}
+
+/** Gathers everything about one run (always reading its history tail) and diagnoses it. */
+export async function analyzeWorkflow(
+  client: Client,
+  execution: { workflowId: string; runId?: string },
+  options: AnalyzeOptions = {},
+): Promise<Analysis> {
+  const gathered = await gatherFacts(client, execution, new PollerCache(client), { history: 'always' });
+  const { facts } = gathered;
+  const finding = diagnose(facts, gathered.gatheredAtMs, options.policy ?? {});
+  const aroundMs = failingTimeMs(facts);
+  const logs = options.stateDir
+    ? await workerLogExcerpts(options.stateDir, {
+        workflowId: facts.workflowId,
+        runId: facts.runId,
+        taskQueue: facts.taskQueue,
+        ...(aroundMs !== undefined && { aroundMs }),
+        ...(options.maxLogLines !== undefined && { maxLines: options.maxLogLines }),
+      })
+    : [];
+  const analysis: Analysis = {
+    workflowId: facts.workflowId,
+    runId: facts.runId,
+    workflowType: facts.workflowType,
+    taskQueue: facts.taskQueue,
+    status: facts.status,
+    startTimeMs: facts.startTimeMs,
+    historyLength: facts.historyLength,
+    finding,
+    logs,
+  };
+  if (facts.closeTimeMs !== undefined) analysis.closeTimeMs = facts.closeTimeMs;
+  if (gathered.close) analysis.close = gathered.close;
+  return analysis;
+}

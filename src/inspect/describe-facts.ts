@@ -1,0 +1,127 @@
+// DescribeWorkflowExecution (and visibility) responses -> diagnosis facts. Pure conversion at the
+// boundary: Long, {seconds, nanos}, numeric enums and search-attribute payloads become plain data.
+import proto, { type temporal } from '@temporalio/proto';
+import type { PendingActivityFact, PendingWorkflowTaskFact, WorkflowFacts, WorkflowStatusName } from '../diagnosis/facts.js';
+import { durationMs, enumNameCached, kebabCase, timestampMs, toNumber } from './convert.js';
+
+const enums = proto.temporal.api.enums.v1;
+
+type DescribeResponse = temporal.api.workflowservice.v1.IDescribeWorkflowExecutionResponse;
+type ExecutionInfo = temporal.api.workflow.v1.IWorkflowExecutionInfo;
+type PendingActivity = temporal.api.workflow.v1.IPendingActivityInfo;
+type SearchAttributes = temporal.api.common.v1.ISearchAttributes;
+
+export const REPORTED_PROBLEMS_ATTRIBUTE = 'TemporalReportedProblems';
+
+/** A workflow execution status enum as its name: RUNNING, COMPLETED, ... */
+export function statusOf(status: number | null | undefined): WorkflowStatusName {
+  return enumNameCached(enums.WorkflowExecutionStatus as never, status, 'WORKFLOW_EXECUTION_STATUS_') as WorkflowStatusName;
+}
+
+const textDecoder = new TextDecoder();
+
+/** One search attribute's values as strings (a Keyword list or a single value); [] when absent or unreadable. */
+export function searchAttributeStrings(attributes: SearchAttributes | null | undefined, name: string): string[] {
+  const payload = attributes?.indexedFields?.[name];
+  if (!payload?.data || payload.data.length === 0) return [];
+  try {
+    const value: unknown = JSON.parse(textDecoder.decode(payload.data));
+    if (Array.isArray(value)) return value.map(String);
+    return value === null || value === undefined ? [] : [String(value)];
+  } catch {
+    return [];
+  }
+}
+
+function state(value: number | null | undefined, values: Record<string, unknown>, prefix: string): string {
+  const name = enumNameCached(values, value, prefix);
+  return name === 'UNKNOWN' || name === 'UNSPECIFIED' ? 'unknown' : kebabCase(name);
+}
+
+function pendingActivity(a: PendingActivity): PendingActivityFact {
+  const fact: PendingActivityFact = {
+    activityId: a.activityId ?? '',
+    activityType: a.activityType?.name ?? '',
+    state: state(a.state, enums.PendingActivityState as never, 'PENDING_ACTIVITY_STATE_'),
+    attempt: a.attempt ?? 0,
+    maximumAttempts: a.maximumAttempts ?? 0,
+  };
+  const heartbeatTimeoutMs = durationMs(a.activityOptions?.heartbeatTimeout);
+  const optional: Partial<PendingActivityFact> = {
+    scheduledTimeMs: timestampMs(a.scheduledTime),
+    lastStartedTimeMs: timestampMs(a.lastStartedTime),
+    lastHeartbeatTimeMs: timestampMs(a.lastHeartbeatTime),
+    heartbeatTimeoutMs: heartbeatTimeoutMs ? heartbeatTimeoutMs : undefined,
+    lastFailureMessage: a.lastFailure?.message ?? undefined,
+    lastFailureType: a.lastFailure?.applicationFailureInfo?.type || undefined,
+    lastWorkerIdentity: a.lastWorkerIdentity || undefined,
+    taskQueue: a.activityOptions?.taskQueue?.name || undefined,
+  };
+  for (const [key, value] of Object.entries(optional)) if (value !== undefined) Object.assign(fact, { [key]: value });
+  return fact;
+}
+
+function pendingWorkflowTask(task: DescribeResponse['pendingWorkflowTask']): PendingWorkflowTaskFact | undefined {
+  if (!task) return undefined;
+  const fact: PendingWorkflowTaskFact = {
+    state: state(task.state, enums.PendingWorkflowTaskState as never, 'PENDING_WORKFLOW_TASK_STATE_'),
+    attempt: task.attempt ?? 0,
+  };
+  const scheduled = timestampMs(task.scheduledTime);
+  const started = timestampMs(task.startedTime);
+  const original = timestampMs(task.originalScheduledTime);
+  if (scheduled !== undefined) fact.scheduledTimeMs = scheduled;
+  if (started !== undefined) fact.startedTimeMs = started;
+  if (original !== undefined) fact.originalScheduledTimeMs = original;
+  return fact;
+}
+
+/** Identity of a run as the list and describe APIs give it. */
+export interface ExecutionSummary {
+  workflowId: string;
+  runId: string;
+  workflowType: string;
+  taskQueue: string;
+  status: WorkflowStatusName;
+  startTimeMs: number;
+  closeTimeMs?: number;
+  historyLength: number;
+  reportedProblems: string[];
+}
+
+/** The plain summary of a visibility (or describe) WorkflowExecutionInfo. */
+export function executionSummary(info: ExecutionInfo | null | undefined): ExecutionSummary {
+  const summary: ExecutionSummary = {
+    workflowId: info?.execution?.workflowId ?? '',
+    runId: info?.execution?.runId ?? '',
+    workflowType: info?.type?.name ?? '',
+    taskQueue: info?.taskQueue ?? '',
+    status: statusOf(info?.status),
+    startTimeMs: timestampMs(info?.startTime) ?? 0,
+    historyLength: toNumber(info?.historyLength as never),
+    reportedProblems: searchAttributeStrings(info?.searchAttributes, REPORTED_PROBLEMS_ATTRIBUTE),
+  };
+  const closed = timestampMs(info?.closeTime);
+  if (closed !== undefined && closed > 0) summary.closeTimeMs = closed;
+  return summary;
+}
+
+/**
+ * The facts describe alone gives: status, pending workflow task, pending activities and children,
+ * reported problems. History and poller facts are added by the gatherer.
+ */
+export function factsFromDescribe(response: DescribeResponse): WorkflowFacts {
+  const { reportedProblems, ...summary } = executionSummary(response.workflowExecutionInfo);
+  const taskQueue = response.executionConfig?.taskQueue?.name || summary.taskQueue;
+  const facts: WorkflowFacts = {
+    ...summary,
+    taskQueue,
+    pendingActivities: (response.pendingActivities ?? []).map(pendingActivity),
+    workflowTaskTimeoutsSinceCompleted: 0,
+    pendingChildWorkflows: response.pendingChildren?.length ?? 0,
+  };
+  const task = pendingWorkflowTask(response.pendingWorkflowTask);
+  if (task) facts.pendingWorkflowTask = task;
+  if (reportedProblems.length > 0) facts.reportedProblems = reportedProblems;
+  return facts;
+}

@@ -1,0 +1,87 @@
+// Gathering the facts about one run: describe, the tail of history when it matters, and the
+// pollers of its task queues. Everything is converted here; diagnose() gets plain data.
+import type { Client } from '@temporalio/client';
+import type { WorkflowFacts } from '../diagnosis/facts.js';
+import { factsFromDescribe } from './describe-facts.js';
+import { readRecentHistory, type CloseEventFact, type RecentHistory } from './history.js';
+import type { PollerCache } from './pollers.js';
+
+/**
+ * `auto` reads history only when describe shows a reason: a workflow task on attempt > 1, reported
+ * problems, a closed run, or (with explainIdle) an idle run whose wait we want to name.
+ */
+export type HistoryMode = 'auto' | 'always' | 'never';
+
+export interface GatherOptions {
+  history?: HistoryMode;
+  /** In auto mode, read the last events of idle runs to tell a timer wait from a signal wait (default true). */
+  explainIdle?: boolean;
+}
+
+export interface GatheredFacts {
+  facts: WorkflowFacts;
+  /** When the facts were complete: pass it to diagnose() as `now`. */
+  gatheredAtMs: number;
+  /** How the run closed, when history was read and the run is closed. */
+  close?: CloseEventFact;
+  historyRead: boolean;
+}
+
+/** Whether the history tail can change the diagnosis of these describe facts. */
+export function needsHistory(facts: WorkflowFacts, mode: HistoryMode = 'auto', explainIdle = true): boolean {
+  if (mode !== 'auto') return mode === 'always';
+  if (facts.status !== 'RUNNING') return true;
+  if ((facts.pendingWorkflowTask?.attempt ?? 0) > 1) return true;
+  if ((facts.reportedProblems?.length ?? 0) > 0) return true;
+  const idle = !facts.pendingWorkflowTask && facts.pendingActivities.length === 0 && !facts.pendingChildWorkflows;
+  return idle && explainIdle;
+}
+
+function mergeHistory(facts: WorkflowFacts, recent: RecentHistory): void {
+  facts.workflowTaskTimeoutsSinceCompleted = recent.workflowTaskTimeoutsSinceCompleted;
+  if (recent.lastEventType !== undefined) facts.lastEventType = recent.lastEventType;
+  if (recent.lastWorkflowTaskFailure) facts.lastWorkflowTaskFailure = recent.lastWorkflowTaskFailure;
+  if (recent.lastWorkflowTaskCompletedEventId !== undefined) {
+    facts.lastWorkflowTaskCompletedEventId = recent.lastWorkflowTaskCompletedEventId;
+  }
+}
+
+async function activityPollers(facts: WorkflowFacts, pollers: PollerCache): Promise<WorkflowFacts['activityPollers']> {
+  const queues = new Set(
+    facts.pendingActivities.filter((a) => a.state === 'scheduled' && a.taskQueue).map((a) => a.taskQueue as string),
+  );
+  if (queues.size === 0) return undefined;
+  const entries = await Promise.all([...queues].map(async (q) => [q, await pollers.get(q, 'activity')] as const));
+  const fetched = entries.filter((e): e is readonly [string, NonNullable<(typeof e)[1]>] => e[1] !== undefined);
+  return fetched.length > 0 ? Object.fromEntries(fetched) : undefined;
+}
+
+/**
+ * Describes the run (latest run when runId is omitted), reads its history tail when it matters and
+ * adds the pollers of its queues (cached per sweep). Throws the server's error (e.g. not found).
+ */
+export async function gatherFacts(
+  client: Client,
+  execution: { workflowId: string; runId?: string },
+  pollers: PollerCache,
+  options: GatherOptions = {},
+): Promise<GatheredFacts> {
+  const response = await client.workflowService.describeWorkflowExecution({
+    namespace: client.options.namespace,
+    execution: { workflowId: execution.workflowId, runId: execution.runId ?? '' },
+  });
+  const facts = factsFromDescribe(response);
+  const running = facts.status === 'RUNNING';
+  const readHistory = needsHistory(facts, options.history, options.explainIdle);
+  const [recent, workflowPollers, byQueue] = await Promise.all([
+    readHistory ? readRecentHistory(client, { workflowId: facts.workflowId, runId: facts.runId }) : undefined,
+    running ? pollers.get(facts.taskQueue, 'workflow') : undefined,
+    running ? activityPollers(facts, pollers) : undefined,
+  ]);
+  if (recent) mergeHistory(facts, recent);
+  if (workflowPollers) facts.workflowPollers = workflowPollers;
+  if (byQueue) facts.activityPollers = byQueue;
+  const gathered: GatheredFacts = { facts, gatheredAtMs: Date.now(), historyRead: recent !== undefined };
+  if (recent?.close) gathered.close = recent.close;
+  return gathered;
+}

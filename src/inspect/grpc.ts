@@ -1,0 +1,16 @@
+// gRPC status checks on errors from raw WorkflowService calls.
+import { WorkflowNotFoundError } from '@temporalio/client';
+
+const INVALID_ARGUMENT = 3;
+const NOT_FOUND = 5;
+
+/** True when the server said the workflow (or run) does not exist. */
+export function isNotFound(error: unknown): boolean {
+  if (error instanceof WorkflowNotFoundError) return true;
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === NOT_FOUND;
+}
+
+/** True when the server rejected the request as malformed (e.g. a visibility query it cannot parse). */
+export function isInvalidArgument(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === INVALID_ARGUMENT;
+}

@@ -1,0 +1,165 @@
+// The tail of a run's history, read newest first (GetWorkflowExecutionHistoryReverse) and only as
+// far back as the last completed workflow task: a few small pages, never the whole history.
+import type { Client } from '@temporalio/client';
+import proto, { type temporal } from '@temporalio/proto';
+import type { WorkflowStatusName, WorkflowTaskFailureFact } from '../diagnosis/facts.js';
+import { enumNameCached, pascalCase, timestampMs, toNumber } from './convert.js';
+import { failureChain, type FailureLink } from './failure.js';
+
+const enums = proto.temporal.api.enums.v1;
+
+export type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
+
+/** The event type as PascalCase without prefix: WorkflowTaskFailed, TimerStarted, ... */
+export function eventTypeName(event: HistoryEvent): string {
+  return pascalCase(enumNameCached(enums.EventType as never, event.eventType, 'EVENT_TYPE_'));
+}
+
+const CLOSE_STATUS: Readonly<Record<string, WorkflowStatusName>> = {
+  WorkflowExecutionCompleted: 'COMPLETED',
+  WorkflowExecutionFailed: 'FAILED',
+  WorkflowExecutionTimedOut: 'TIMED_OUT',
+  WorkflowExecutionTerminated: 'TERMINATED',
+  WorkflowExecutionCanceled: 'CANCELED',
+  WorkflowExecutionContinuedAsNew: 'CONTINUED_AS_NEW',
+};
+
+/** How a run closed, from its close event. */
+export interface CloseEventFact {
+  eventId: number;
+  eventType: string;
+  timeMs: number;
+  status: WorkflowStatusName;
+  /** FAILED (and CONTINUED_AS_NEW after a failed attempt): the failure, outermost first. */
+  failure?: FailureLink[];
+  /** TERMINATED: the reason given. */
+  reason?: string;
+  /** Who terminated it, when the server recorded it. */
+  identity?: string;
+  /** TIMED_OUT (and FAILED): the retry state, e.g. RETRY_POLICY_NOT_SET. */
+  retryState?: string;
+  /** CONTINUED_AS_NEW: the run that continues. */
+  newExecutionRunId?: string;
+}
+
+/** The close event as plain facts, or undefined when the event does not close the run. */
+export function closeEventFact(event: HistoryEvent): CloseEventFact | undefined {
+  const eventType = eventTypeName(event);
+  const status = CLOSE_STATUS[eventType];
+  if (!status) return undefined;
+  const fact: CloseEventFact = { eventId: toNumber(event.eventId as never), eventType, timeMs: timestampMs(event.eventTime) ?? 0, status };
+  const retryState = (value: number | null | undefined) => enumNameCached(enums.RetryState as never, value, 'RETRY_STATE_');
+  const failed = event.workflowExecutionFailedEventAttributes;
+  const timedOut = event.workflowExecutionTimedOutEventAttributes;
+  const terminated = event.workflowExecutionTerminatedEventAttributes;
+  const continued = event.workflowExecutionContinuedAsNewEventAttributes;
+  if (failed) {
+    fact.failure = failureChain(failed.failure);
+    fact.retryState = retryState(failed.retryState);
+  }
+  if (timedOut) fact.retryState = retryState(timedOut.retryState);
+  if (terminated) {
+    fact.reason = terminated.reason ?? '';
+    if (terminated.identity) fact.identity = terminated.identity;
+  }
+  if (continued) {
+    fact.newExecutionRunId = continued.newExecutionRunId ?? '';
+    if (continued.failure) fact.failure = failureChain(continued.failure);
+  }
+  return fact;
+}
+
+/** A WorkflowTaskFailed event as the diagnosis reads it. */
+export function workflowTaskFailureFact(event: HistoryEvent): WorkflowTaskFailureFact {
+  const attrs = event.workflowTaskFailedEventAttributes;
+  const failure = attrs?.failure;
+  const fact: WorkflowTaskFailureFact = {
+    eventId: toNumber(event.eventId as never),
+    timeMs: timestampMs(event.eventTime) ?? 0,
+    cause: enumNameCached(enums.WorkflowTaskFailedCause as never, attrs?.cause, 'WORKFLOW_TASK_FAILED_CAUSE_'),
+    message: failure?.message ?? '',
+  };
+  if (failure?.stackTrace) fact.stackTrace = failure.stackTrace;
+  if (failure?.applicationFailureInfo?.type) fact.failureType = failure.applicationFailureInfo.type;
+  if (attrs?.identity) fact.identity = attrs.identity;
+  return fact;
+}
+
+/** What the newest events say, read back to (and including) the last WorkflowTaskCompleted. */
+export interface RecentHistory {
+  lastEventType?: string;
+  lastWorkflowTaskFailure?: WorkflowTaskFailureFact;
+  lastWorkflowTaskCompletedEventId?: number;
+  /** WorkflowTaskTimedOut events after the last WorkflowTaskCompleted. */
+  workflowTaskTimeoutsSinceCompleted: number;
+  /** Present when the newest event closes the run. */
+  close?: CloseEventFact;
+  eventsRead: number;
+  /** False when the read stopped at maxEvents before reaching a completed workflow task or event 1. */
+  complete: boolean;
+}
+
+/** Folds one page of events (newest first) into `into`; returns true once nothing older matters. */
+export function foldNewestFirst(into: RecentHistory, events: readonly HistoryEvent[]): boolean {
+  for (const event of events) {
+    const type = eventTypeName(event);
+    if (into.eventsRead === 0) {
+      into.lastEventType = type;
+      const close = closeEventFact(event);
+      if (close) into.close = close;
+    }
+    into.eventsRead += 1;
+    if (type === 'WorkflowTaskCompleted') {
+      into.lastWorkflowTaskCompletedEventId = toNumber(event.eventId as never);
+      return true;
+    }
+    if (type === 'WorkflowTaskFailed' && !into.lastWorkflowTaskFailure) into.lastWorkflowTaskFailure = workflowTaskFailureFact(event);
+    if (type === 'WorkflowTaskTimedOut') into.workflowTaskTimeoutsSinceCompleted += 1;
+  }
+  return false;
+}
+
+export interface HistoryReadOptions {
+  /** Events per page; the first page usually holds everything that matters. */
+  pageSize?: number;
+  /** Stop after this many events even without a completed workflow task (a run flooded with signals). */
+  maxEvents?: number;
+}
+
+/** Reads the run's newest events back to its last completed workflow task, bounded by maxEvents. */
+export async function readRecentHistory(
+  client: Client,
+  execution: { workflowId: string; runId: string },
+  options: HistoryReadOptions = {},
+): Promise<RecentHistory> {
+  const pageSize = options.pageSize ?? 32;
+  const maxEvents = options.maxEvents ?? 1000;
+  const recent: RecentHistory = { workflowTaskTimeoutsSinceCompleted: 0, eventsRead: 0, complete: false };
+  let nextPageToken: Uint8Array | undefined;
+  do {
+    const response = await client.workflowService.getWorkflowExecutionHistoryReverse({
+      namespace: client.options.namespace,
+      execution,
+      maximumPageSize: pageSize,
+      nextPageToken,
+    });
+    if (foldNewestFirst(recent, response.history?.events ?? [])) {
+      recent.complete = true;
+      return recent;
+    }
+    nextPageToken = response.nextPageToken?.length ? response.nextPageToken : undefined;
+  } while (nextPageToken && recent.eventsRead < maxEvents);
+  recent.complete = nextPageToken === undefined;
+  return recent;
+}
+
+/** The close event of a closed run (one event, newest first); undefined while it runs. */
+export async function readCloseEvent(client: Client, execution: { workflowId: string; runId: string }): Promise<HistoryEvent | undefined> {
+  const response = await client.workflowService.getWorkflowExecutionHistoryReverse({
+    namespace: client.options.namespace,
+    execution,
+    maximumPageSize: 1,
+  });
+  const event = response.history?.events?.[0];
+  return event && closeEventFact(event) ? event : undefined;
+}

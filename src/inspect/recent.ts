@@ -1,0 +1,86 @@
+// Workflows started or closed in the last N minutes, with their status and, for COMPLETED ones,
+// the decoded result checked against the "reads like an error" rule.
+import type { Client } from '@temporalio/client';
+import type { WorkflowStatusName } from '../diagnosis/facts.js';
+import type { ResultCheck, ResultRule } from '../diagnosis/result-check.js';
+import { excludeOpsClause, isOpsWorkflow } from '../recipes/ops-workflows.js';
+import { executionSummary, type ExecutionSummary } from './describe-facts.js';
+import { formatFailureChain } from './failure.js';
+import { mapLimit } from './pool.js';
+import { outcomeOfRun } from './result.js';
+import { listExecutions } from './sweep.js';
+
+export interface RecentRow {
+  workflowId: string;
+  runId: string;
+  workflowType: string;
+  taskQueue: string;
+  status: WorkflowStatusName;
+  startTimeMs: number;
+  closeTimeMs?: number;
+  result?: unknown;
+  resultCheck?: ResultCheck;
+  /** Closed but not COMPLETED: the failure chain or terminate reason on one line. */
+  problem?: string;
+}
+
+export interface RecentOptions {
+  minutes: number;
+  /** Epoch ms the window ends at (default: now). */
+  now?: number;
+  query?: string;
+  opsTaskQueue: string;
+  rule?: Partial<ResultRule>;
+  /** At most this many workflows (newest first, as visibility lists them). */
+  limit?: number;
+  concurrency?: number;
+}
+
+/** Visibility query: started or closed since `minutes` ago, ops workflows left out. */
+export function recentQuery(options: Pick<RecentOptions, 'minutes' | 'now' | 'query' | 'opsTaskQueue'>): string {
+  const since = new Date((options.now ?? Date.now()) - options.minutes * 60_000).toISOString();
+  const parts = [`(StartTime >= "${since}" OR CloseTime >= "${since}")`];
+  if (options.query?.trim()) parts.push(`(${options.query.trim()})`);
+  parts.push(excludeOpsClause(options.opsTaskQueue));
+  return parts.join(' AND ');
+}
+
+async function row(client: Client, run: ExecutionSummary, rule?: Partial<ResultRule>): Promise<RecentRow> {
+  const outcome = await outcomeOfRun(client, run, rule).catch(() => ({}) as Awaited<ReturnType<typeof outcomeOfRun>>);
+  const r: RecentRow = {
+    workflowId: run.workflowId,
+    runId: run.runId,
+    workflowType: run.workflowType,
+    taskQueue: run.taskQueue,
+    status: run.status,
+    startTimeMs: run.startTimeMs,
+  };
+  if (run.closeTimeMs !== undefined) r.closeTimeMs = run.closeTimeMs;
+  if (outcome.resultCheck) {
+    r.result = outcome.result;
+    r.resultCheck = outcome.resultCheck;
+  }
+  const close = outcome.close;
+  if (close?.failure?.length) r.problem = formatFailureChain(close.failure);
+  else if (close?.status === 'TERMINATED') r.problem = `terminated${close.reason ? `: ${close.reason}` : ''}`;
+  else if (close?.status === 'TIMED_OUT') r.problem = `timed out (${close.retryState ?? 'no retry'})`;
+  return r;
+}
+
+/** Lists recent target workflows (bounded by `limit`) and checks each closed one's outcome. */
+export async function listRecent(client: Client, options: RecentOptions): Promise<{ rows: RecentRow[]; truncated: boolean }> {
+  const limit = options.limit ?? 200;
+  const runs: ExecutionSummary[] = [];
+  let truncated = false;
+  for await (const info of listExecutions(client, recentQuery(options), Math.min(limit + 1, 1000))) {
+    const run = executionSummary(info);
+    if (isOpsWorkflow(run.workflowType, run.taskQueue, options.opsTaskQueue)) continue;
+    if (runs.length === limit) {
+      truncated = true;
+      break;
+    }
+    runs.push(run);
+  }
+  const rows = await mapLimit(runs, options.concurrency ?? 16, (run) => row(client, run, options.rule));
+  return { rows, truncated };
+}

@@ -1,0 +1,73 @@
+// The outcome of a closed run: its decoded result (checked against the "reads like an error" rule)
+// or how it failed, from describe plus the close event.
+import type { Client } from '@temporalio/client';
+import { decodeArrayFromPayloads } from '@temporalio/common/lib/internal-non-workflow/index.js';
+import type { WorkflowStatusName } from '../diagnosis/facts.js';
+import { checkResult, type ResultCheck, type ResultRule } from '../diagnosis/result-check.js';
+import { executionSummary } from './describe-facts.js';
+import { closeEventFact, readCloseEvent, type CloseEventFact, type HistoryEvent } from './history.js';
+
+export interface RunOutcome {
+  workflowId: string;
+  runId: string;
+  workflowType: string;
+  taskQueue: string;
+  status: WorkflowStatusName;
+  startTimeMs: number;
+  closeTimeMs?: number;
+  /** COMPLETED: the decoded result (null when the workflow returned nothing). */
+  result?: unknown;
+  /** COMPLETED: whether the result reads like an error. */
+  resultCheck?: ResultCheck;
+  /** Closed but not COMPLETED: failure chain, terminate reason, retry state, next run. */
+  close?: CloseEventFact;
+}
+
+/** The decoded result payload of a WorkflowExecutionCompleted event (null when empty). */
+export async function decodeCompletedResult(client: Client, event: HistoryEvent): Promise<unknown> {
+  const payloads = event.workflowExecutionCompletedEventAttributes?.result?.payloads;
+  if (!payloads?.length) return null;
+  const [value] = await decodeArrayFromPayloads(client.options.loadedDataConverter, payloads);
+  return value ?? null;
+}
+
+/** Reads how a known run closed: result and check for COMPLETED, the close facts otherwise. */
+export async function outcomeOfRun(
+  client: Client,
+  run: { workflowId: string; runId: string; status: WorkflowStatusName },
+  rule?: Partial<ResultRule>,
+): Promise<Pick<RunOutcome, 'result' | 'resultCheck' | 'close'>> {
+  if (run.status === 'RUNNING') return {};
+  const event = await readCloseEvent(client, run);
+  if (!event) return {};
+  if (run.status !== 'COMPLETED') {
+    const close = closeEventFact(event);
+    return close ? { close } : {};
+  }
+  const result = await decodeCompletedResult(client, event);
+  return { result, resultCheck: checkResult(result, rule) };
+}
+
+/** Describes the run (latest when runId is omitted) and, when closed, reads its outcome. Throws not-found as the server does. */
+export async function readRunOutcome(
+  client: Client,
+  execution: { workflowId: string; runId?: string },
+  rule?: Partial<ResultRule>,
+): Promise<RunOutcome> {
+  const described = await client.workflowService.describeWorkflowExecution({
+    namespace: client.options.namespace,
+    execution: { workflowId: execution.workflowId, runId: execution.runId ?? '' },
+  });
+  const run = executionSummary(described.workflowExecutionInfo);
+  const outcome: RunOutcome = {
+    workflowId: run.workflowId,
+    runId: run.runId,
+    workflowType: run.workflowType,
+    taskQueue: run.taskQueue,
+    status: run.status,
+    startTimeMs: run.startTimeMs,
+    ...(run.closeTimeMs !== undefined && { closeTimeMs: run.closeTimeMs }),
+    ...(await outcomeOfRun(client, run, rule)),
+  };
+  return outcome;
+}

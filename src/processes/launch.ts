@@ -1,0 +1,108 @@
+// Launching one target worker we own: rotate its log, spawn it detached, record its identity,
+// and note how it ends (the spawning process is the only one that can see its exit status).
+import { hostname } from 'node:os';
+import { WorkerNotReadyError } from '../errors.js';
+import { withProjectLock } from './lock.js';
+import { rotateIfLarge, tailLog, workerLogPath, type LogPolicy } from './logs.js';
+import { updatePidRecord, writePidRecord, type ExitInfo, type PidRecord } from './pid-file.js';
+import { identityOf, spawnDetached, SpawnFailedError } from './spawn.js';
+
+/** What to run for a project, where, and how long a stop may wait before SIGKILL. */
+export interface WorkerSpec {
+  stateDir: string;
+  project: string;
+  projectDir: string;
+  command: string;
+  taskQueue: string;
+  /** Environment given for this worker; kept in the record so a restart reuses it. */
+  env: Record<string, string>;
+  /** Connection env of this host (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE); not part of the spec. */
+  baseEnv?: Record<string, string>;
+  graceMs: number;
+}
+
+const exits = new Map<number, ExitInfo>();
+
+/** Exit code or signal of a worker this process spawned and saw die. */
+export function exitOf(pid: number): ExitInfo | undefined {
+  return exits.get(pid);
+}
+
+/**
+ * A worker that exits before we could even read its start time still gets a record (it cannot be
+ * proven ours, so it is never signalled) that says how it ended, and a WorkerNotReadyError.
+ */
+async function recordExitedAtOnce(
+  spec: WorkerSpec,
+  base: Omit<PidRecord, 'kind' | 'pid' | 'pgid' | 'startTime' | 'cmdline'>,
+  error: SpawnFailedError,
+): Promise<never> {
+  const { pid, code, signal } = error.exited!;
+  const exit: ExitInfo = { code, signal, atMs: Date.now(), note: 'exited at once' };
+  await writePidRecord(spec.stateDir, {
+    kind: 'worker',
+    pid,
+    pgid: pid,
+    startTime: '',
+    cmdline: [],
+    ...base,
+    exit,
+  });
+  const logTail = await tailLog(base.logPath, 30);
+  const message = `worker ${pid} exited at once (exit code ${code}, signal ${signal}) before polling task queue "${spec.taskQueue}"`;
+  throw new WorkerNotReadyError(
+    `${message}\n--- log tail (${base.logPath}) ---\n${logTail}`,
+    pid,
+    logTail,
+    { code, signal },
+    'exited',
+  );
+}
+
+/** Spawns and records a worker; call under the project lock. */
+export async function spawnWorker(
+  spec: WorkerSpec,
+  restarts: number,
+  fingerprint: string,
+  policy: LogPolicy,
+  startedBy?: string,
+) {
+  const logPath = workerLogPath(spec.stateDir, spec.project);
+  await rotateIfLarge(logPath, policy);
+  const base = {
+    cwd: spec.projectDir,
+    project: spec.project,
+    taskQueue: spec.taskQueue,
+    logPath,
+    fingerprint,
+    command: spec.command,
+    startedAt: new Date().toISOString(),
+    host: hostname(),
+    env: spec.env,
+    restarts,
+    ...(startedBy ? { startedBy } : {}),
+  };
+  const spawned = await spawnDetached({
+    command: spec.command,
+    cwd: spec.projectDir,
+    env: { ...spec.baseEnv, ...spec.env, TEMPORAL_TASK_QUEUE: spec.taskQueue },
+    logPath,
+  }).catch((error: unknown) => {
+    if (error instanceof SpawnFailedError && error.exited) return recordExitedAtOnce(spec, base, error);
+    throw error;
+  });
+  const record: PidRecord = { kind: 'worker', ...identityOf(spawned), ...base };
+  await writePidRecord(spec.stateDir, record);
+  const exited = spawned.exited.then((exit) => {
+    const info: ExitInfo = { ...exit, atMs: Date.now() };
+    exits.set(record.pid, info);
+    // Only a record still stored gets the exit (a stopped worker's record is removed), and a
+    // note written by the readiness check is kept.
+    const patch = (stored: PidRecord) => (stored.exit ? {} : { exit: info });
+    void withProjectLock(spec.stateDir, spec.project, () =>
+      updatePidRecord(spec.stateDir, record, patch),
+    ).catch(() => undefined);
+    return info;
+  });
+  return { record, exited };
+}

@@ -1,0 +1,37 @@
+// Which workflows are ours: sweeps, cancels and kills must never touch an ops workflow.
+// Pure: imported by workflow code, activities and the CLI alike.
+
+/**
+ * The workflow types exported by workflows/index.ts, exactly (a test checks both ways). A new
+ * recipe is added here in the same change that exports it.
+ */
+export const RECIPE_NAMES = [
+  'CleanStart',
+  'DebugStalled',
+  'TestInteractive',
+  'ClearStalledEnvironment',
+  'EnsureWorker',
+] as const;
+
+export type RecipeName = (typeof RECIPE_NAMES)[number];
+
+const recipeSet: ReadonlySet<string> = new Set(RECIPE_NAMES);
+
+/** True for a workflow type that is one of our recipes. */
+export function isRecipeType(workflowType: string): boolean {
+  return recipeSet.has(workflowType);
+}
+
+/**
+ * True when a workflow is ours: a recipe type, or anything on the ops task queue or one of its
+ * host queues (`<ops>@<host>`).
+ */
+export function isOpsWorkflow(workflowType: string, taskQueue: string, opsTaskQueue: string): boolean {
+  return isRecipeType(workflowType) || taskQueue === opsTaskQueue || taskQueue.startsWith(`${opsTaskQueue}@`);
+}
+
+/** A visibility clause that leaves ops workflows out (by type and by ops queue). */
+export function excludeOpsClause(opsTaskQueue: string): string {
+  const types = RECIPE_NAMES.map((name) => JSON.stringify(name)).join(', ');
+  return `WorkflowType NOT IN (${types}) AND TaskQueue != ${JSON.stringify(opsTaskQueue)}`;
+}

@@ -1,0 +1,83 @@
+// Shared by the diagnosis integration tests: the Python stall fixtures run as real target workers
+// (through the process layer, under the harness's state dir), polling, output capture, a CLI context.
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Client } from '@temporalio/client';
+import { nanoid } from 'nanoid';
+import type { CliContext } from '../../src/cli/context.js';
+import type { Out } from '../../src/cli/commands/workflows-format.js';
+import { packageRoot } from '../../src/config.js';
+import { targetEnv } from '../../src/control-worker.js';
+import type { PidRecord } from '../../src/processes/pid-file.js';
+import { clientPollerSource } from '../../src/processes/pollers.js';
+import { ensureWorker } from '../../src/processes/workers.js';
+import { venvPython } from '../../src/recipes/example-target.js';
+import { testTarget, type Harness } from '../helpers/harness.js';
+
+export const fixtureDir = join(packageRoot, 'test', 'fixtures', 'python');
+
+/** Starts (or, for another code version, replaces) the project's fixture worker and waits until it polls. */
+export async function startFixtureWorker(
+  h: Harness,
+  options: { project: string; taskQueue: string; codeVersion?: '1' | '2' },
+): Promise<PidRecord> {
+  const outcome = await ensureWorker(
+    {
+      stateDir: h.settings.stateDir,
+      project: options.project,
+      projectDir: fixtureDir,
+      command: `${venvPython} worker.py`,
+      taskQueue: options.taskQueue,
+      env: { FIXTURE_CODE_VERSION: options.codeVersion ?? '1' },
+      baseEnv: targetEnv(testTarget()),
+      graceMs: 3000,
+    },
+    { mode: 'restart', ready: { timeoutMs: 30_000, pollers: clientPollerSource(h.client) } },
+  );
+  return outcome.record;
+}
+
+/** Calls `probe` until it returns a value (not undefined) or `timeoutMs` passes; the error names `what` and the last value seen. */
+export async function waitUntil<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number, intervalMs = 500): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `; last error: ${String(last)}` : ''}`);
+    await sleep(intervalMs);
+  }
+}
+
+/** Terminates each workflow that is still running; ignores the ones already closed. */
+export async function terminateAll(client: Client, workflowIds: string[]): Promise<void> {
+  await Promise.all(workflowIds.map((id) => client.workflow.getHandle(id).terminate('test cleanup').catch(() => undefined)));
+}
+
+export function uniqueId(prefix: string): string {
+  return `${prefix}-${nanoid(8)}`;
+}
+
+/** An Out that keeps what commands print. */
+export function captureOut(): Out & { out: string; err: string } {
+  const captured = {
+    out: '',
+    err: '',
+    stdout(text: string) {
+      captured.out += text;
+    },
+    stderr(text: string) {
+      captured.err += text;
+    },
+  };
+  return captured;
+}
+
+/** A CLI context over the harness's client and settings (no connection of its own). */
+export function cliContext(h: Harness): CliContext {
+  return { settings: h.settings, target: testTarget(), cwd: packageRoot, client: async () => h.client };
+}

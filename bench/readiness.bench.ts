@@ -6,7 +6,6 @@
 // independent observer, to when each method declared it ready) and "full restart" (request to
 // ready), as medians and as ratios ours / runbook.
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -19,6 +18,7 @@ import { ensureWorker, stopProjectWorkers, type WorkerSpec } from '../src/proces
 import { exampleProjectDir, venvPython } from '../src/recipes/example-target.js';
 import { startDevServer, stopDevServers } from '../src/server/dev-server.js';
 import { observePolls } from './readiness-observer.js';
+import { freePort } from '../src/server/ports.js';
 
 const RUNBOOK_SLEEP_MS = 10_000;
 const { values: flags } = parseArgs({
@@ -37,17 +37,6 @@ const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 const seconds = (ms: number) =>
   Math.abs(ms) < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(2)} s`;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 async function oursSample(client: Client, spec: WorkerSpec): Promise<Sample> {
   const observer = observePolls(client, spec.taskQueue);

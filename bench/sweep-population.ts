@@ -39,7 +39,13 @@ export const MIX: Batch[] = [
   // put on a 2-core dev server would time the storm rather than the sweep.
   { type: 'RetryStorm', count: 8, taskQueue: LIVE_QUEUE },
   { type: 'MissingActivity', count: 8, taskQueue: LIVE_QUEUE },
-  { type: 'SlowTask', count: 5, taskQueue: LIVE_QUEUE, args: [{ hangSeconds: 3600 }], workflowTaskTimeout: '1s' },
+  {
+    type: 'SlowTask',
+    count: 5,
+    taskQueue: LIVE_QUEUE,
+    args: [{ hangSeconds: 3600 }],
+    workflowTaskTimeout: '1s',
+  },
   { type: 'NonDeterministic', count: 20, taskQueue: NDE_QUEUE },
 ];
 
@@ -56,7 +62,14 @@ async function startBatch(client: Client, batch: Batch, prefix: string): Promise
   return ids;
 }
 
-async function fixtureWorker(client: Client, stateDir: string, address: string, project: string, taskQueue: string, codeVersion: string): Promise<void> {
+async function fixtureWorker(
+  client: Client,
+  stateDir: string,
+  address: string,
+  project: string,
+  taskQueue: string,
+  codeVersion: string,
+): Promise<void> {
   await ensureWorker(
     {
       stateDir,
@@ -73,7 +86,9 @@ async function fixtureWorker(client: Client, stateDir: string, address: string, 
 }
 
 async function timerFiredAndCompleted(client: Client, workflowId: string): Promise<boolean> {
-  const types = ((await client.workflow.getHandle(workflowId).fetchHistory()).events ?? []).map(eventTypeName);
+  const types = ((await client.workflow.getHandle(workflowId).fetchHistory()).events ?? []).map(
+    eventTypeName,
+  );
   const fired = types.indexOf('TimerFired');
   return fired >= 0 && types.slice(fired).includes('WorkflowTaskCompleted');
 }
@@ -83,7 +98,10 @@ async function settle(client: Client, ids: string[], timeoutMs: number): Promise
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const pending = await mapLimit(ids, 32, async (workflowId) => {
-      const d = await client.workflowService.describeWorkflowExecution({ namespace: 'default', execution: { workflowId } });
+      const d = await client.workflowService.describeWorkflowExecution({
+        namespace: 'default',
+        execution: { workflowId },
+      });
       return d.pendingWorkflowTask ? 1 : 0;
     });
     const left = pending.reduce<number>((a, b) => a + b, 0);
@@ -93,7 +111,12 @@ async function settle(client: Client, ids: string[], timeoutMs: number): Promise
 }
 
 /** Starts the fixture workers and the 1,000-workflow mix, including non-determinism the way users hit it. */
-export async function createMix(client: Client, stateDir: string, address: string, log: (line: string) => void): Promise<Record<string, number>> {
+export async function createMix(
+  client: Client,
+  stateDir: string,
+  address: string,
+  log: (line: string) => void,
+): Promise<Record<string, number>> {
   await Promise.all([
     fixtureWorker(client, stateDir, address, 'bench-live', LIVE_QUEUE, '1'),
     fixtureWorker(client, stateDir, address, 'bench-nde', NDE_QUEUE, '1'),
@@ -101,10 +124,16 @@ export async function createMix(client: Client, stateDir: string, address: strin
   const started = Date.now();
   const byType: Record<string, string[]> = {};
   for (const batch of MIX) byType[batch.type] = await startBatch(client, batch, 'mix');
-  log(`started ${MIX.reduce((n, b) => n + b.count, 0)} workflows in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  log(
+    `started ${MIX.reduce((n, b) => n + b.count, 0)} workflows in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  );
   const nde = byType.NonDeterministic ?? [];
   const deadline = Date.now() + 60_000;
-  while (!(await Promise.all(nde.map((id) => timerFiredAndCompleted(client, id)))).every(Boolean) && Date.now() < deadline) await sleep(500);
+  while (
+    !(await Promise.all(nde.map((id) => timerFiredAndCompleted(client, id)))).every(Boolean) &&
+    Date.now() < deadline
+  )
+    await sleep(500);
   await fixtureWorker(client, stateDir, address, 'bench-nde', NDE_QUEUE, '2');
   await mapLimit(nde, 16, (id) => client.workflow.getHandle(id).signal('go'));
   const healthy = ['WaitsForSignal', 'WaitsForTimer', 'WaitsForUpdate'].flatMap((t) => byType[t] ?? []);
@@ -117,6 +146,9 @@ export async function createMix(client: Client, stateDir: string, address: strin
 export async function addFiller(client: Client, count: number, offset = 0): Promise<void> {
   const ids = Array.from({ length: Math.max(0, count) }, (_, i) => `filler-${offset + i}`);
   await mapLimit(ids, 64, (workflowId, i) =>
-    client.workflow.start('NoWorkerTarget', { taskQueue: DEAD_QUEUES[1 + (i % (DEAD_QUEUES.length - 1))] as string, workflowId }),
+    client.workflow.start('NoWorkerTarget', {
+      taskQueue: DEAD_QUEUES[1 + (i % (DEAD_QUEUES.length - 1))] as string,
+      workflowId,
+    }),
   );
 }

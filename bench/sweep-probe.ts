@@ -63,8 +63,15 @@ async function main(): Promise<void> {
   const result: Partial<ProbeResult> = { mode };
   if (mode !== 'ceiling') {
     const tally = new SweepTally();
-    await client.workflowService.countWorkflowExecutions({ namespace: 'default', query: sweepQuery({ opsTaskQueue }) });
-    for await (const item of sweep(client, { opsTaskQueue, concurrency, explainIdle: mode === 'ours-explain' })) {
+    await client.workflowService.countWorkflowExecutions({
+      namespace: 'default',
+      query: sweepQuery({ opsTaskQueue }),
+    });
+    for await (const item of sweep(client, {
+      opsTaskQueue,
+      concurrency,
+      explainIdle: mode === 'ours-explain',
+    })) {
       tally.add(item);
       maybeGc();
     }
@@ -72,10 +79,14 @@ async function main(): Promise<void> {
   } else {
     let scanned = 0;
     const runs = async function* () {
-      for await (const info of listExecutions(client, sweepQuery({ opsTaskQueue }))) yield executionSummary(info);
+      for await (const info of listExecutions(client, sweepQuery({ opsTaskQueue })))
+        yield executionSummary(info);
     };
     const described = mapBounded(runs(), concurrency, (run) =>
-      client.workflowService.describeWorkflowExecution({ namespace: 'default', execution: { workflowId: run.workflowId, runId: run.runId } }),
+      client.workflowService.describeWorkflowExecution({
+        namespace: 'default',
+        execution: { workflowId: run.workflowId, runId: run.runId },
+      }),
     );
     for await (const response of described) {
       if (response.workflowExecutionInfo) scanned += 1;

@@ -6,7 +6,6 @@
 // processes (bench/sweep-probe.ts) so peak RSS and heap are theirs; medians of --repeat runs.
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -18,6 +17,7 @@ import { stopRecorded } from '../src/processes/stop.js';
 import { startDevServer, stopDevServers } from '../src/server/dev-server.js';
 import type { ProbeResult } from './sweep-probe.js';
 import { addFiller, createMix } from './sweep-population.js';
+import { freePort } from '../src/server/ports.js';
 // --db-dir DIR: where the server's SQLite file goes (default /dev/shm when present).
 const OPS_QUEUE = 'temporal-ops';
 
@@ -42,34 +42,38 @@ const CONCURRENCY = Number(flags.concurrency);
 const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
-
 async function probe(mode: ProbeResult['mode'], address: string, gcEvery?: number): Promise<ProbeResult> {
-  const args = [join(packageRoot, 'bench', 'sweep-probe.ts'), mode, address, OPS_QUEUE, String(CONCURRENCY), ...(gcEvery ? [String(gcEvery)] : [])];
-  const child = await execa(process.execPath, ['--import', 'tsx', '--expose-gc', ...args], { cwd: packageRoot });
+  const args = [
+    join(packageRoot, 'bench', 'sweep-probe.ts'),
+    mode,
+    address,
+    OPS_QUEUE,
+    String(CONCURRENCY),
+    ...(gcEvery ? [String(gcEvery)] : []),
+  ];
+  const child = await execa(process.execPath, ['--import', 'tsx', '--expose-gc', ...args], {
+    cwd: packageRoot,
+  });
   return JSON.parse(child.stdout) as ProbeResult;
 }
 
 /** Alternates ours and the ceiling `REPEAT` times; returns the median run of each. */
-async function measure(address: string, repeat: number): Promise<{ ours: ProbeResult; ceiling: ProbeResult }> {
+async function measure(
+  address: string,
+  repeat: number,
+): Promise<{ ours: ProbeResult; ceiling: ProbeResult }> {
   const ours: ProbeResult[] = [];
   const ceiling: ProbeResult[] = [];
   for (let i = 0; i < repeat; i++) {
     ceiling.push(await probe('ceiling', address));
     // Ours forces a GC every 500 workflows to report its live heap: a small cost, counted against it.
     ours.push(await probe('ours', address, 500));
-    log(`run ${i + 1}: ours ${ours.at(-1)?.ms} ms (cpu ${ours.at(-1)?.cpuMs} ms), ceiling ${ceiling.at(-1)?.ms} ms (cpu ${ceiling.at(-1)?.cpuMs} ms)`);
+    log(
+      `run ${i + 1}: ours ${ours.at(-1)?.ms} ms (cpu ${ours.at(-1)?.cpuMs} ms), ceiling ${ceiling.at(-1)?.ms} ms (cpu ${ceiling.at(-1)?.cpuMs} ms)`,
+    );
   }
-  const pick = (runs: ProbeResult[]) => runs.find((r) => r.ms === median(runs.map((x) => x.ms))) as ProbeResult;
+  const pick = (runs: ProbeResult[]) =>
+    runs.find((r) => r.ms === median(runs.map((x) => x.ms))) as ProbeResult;
   return { ours: pick(ours), ceiling: pick(ceiling) };
 }
 
@@ -87,9 +91,20 @@ interface RunbookEstimate {
 async function runbook(address: string, samples: number): Promise<RunbookEstimate> {
   const cli = defaultTemporalCli();
   const started = performance.now();
-  const list = await execa(cli, ['workflow', 'list', '--address', address, '--query', 'ExecutionStatus="Running"', '-o', 'json']);
+  const list = await execa(cli, [
+    'workflow',
+    'list',
+    '--address',
+    address,
+    '--query',
+    'ExecutionStatus="Running"',
+    '-o',
+    'json',
+  ]);
   const listMs = performance.now() - started;
-  const ids = (JSON.parse(list.stdout) as { execution: { workflowId: string } }[]).map((w) => w.execution.workflowId);
+  const ids = (JSON.parse(list.stdout) as { execution: { workflowId: string } }[]).map(
+    (w) => w.execution.workflowId,
+  );
   const step = Math.max(1, Math.floor(ids.length / samples));
   const sample = ids.filter((_, i) => i % step === 0).slice(0, samples);
   let flagged = 0;
@@ -98,10 +113,18 @@ async function runbook(address: string, samples: number): Promise<RunbookEstimat
     const show = await execa(cli, ['workflow', 'show', '-w', workflowId, '--address', address, '-o', 'json']);
     const events = (JSON.parse(show.stdout) as { events: { eventType: string }[] }).events;
     const count = (type: string) => events.filter((e) => e.eventType === type).length;
-    if (count('EVENT_TYPE_WORKFLOW_TASK_FAILED') > 0 || count('EVENT_TYPE_ACTIVITY_TASK_FAILED') > 2) flagged += 1;
+    if (count('EVENT_TYPE_WORKFLOW_TASK_FAILED') > 0 || count('EVENT_TYPE_ACTIVITY_TASK_FAILED') > 2)
+      flagged += 1;
   }
   const perShowMs = (performance.now() - showStarted) / sample.length;
-  return { listMs, listed: ids.length, sampled: sample.length, perShowMs, totalMs: listMs + perShowMs * ids.length, flagged };
+  return {
+    listMs,
+    listed: ids.length,
+    sampled: sample.length,
+    perShowMs,
+    totalMs: listMs + perShowMs * ids.length,
+    flagged,
+  };
 }
 
 const fmt = (ms: number) => (ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`);
@@ -113,7 +136,12 @@ async function main(): Promise<void> {
   // synced write, and a slow disk would time the disk rather than the methods compared.
   const dbRoot = flags['db-dir'] ?? (existsSync('/dev/shm') ? '/dev/shm' : tmpdir());
   const dbDir = await mkdtemp(join(dbRoot, 'temporal-ops-bench-db-'));
-  const server = await startDevServer(stateDir, defaultTemporalCli(), { port: await freePort(), uiPort: await freePort(), dbFile: join(dbDir, 'bench.db'), headless: true });
+  const server = await startDevServer(stateDir, defaultTemporalCli(), {
+    port: await freePort(),
+    uiPort: await freePort(),
+    dbFile: join(dbDir, 'bench.db'),
+    headless: true,
+  });
   log(`dev server on ${server.address}, database in ${dbDir}`);
   const connection = await Connection.connect({ address: server.address });
   const client = new Client({ connection, namespace: 'default' });
@@ -139,8 +167,13 @@ async function main(): Promise<void> {
     const lines = [
       '',
       `Stall sweep benchmark (dev server, database in ${dbRoot}, ${CONCURRENCY} describes in flight, medians of ${REPEAT} runs at N=${N}, ${BIG_REPEAT} at N=${BIG})`,
-      `Population N=${small.ours.scanned}: ${Object.entries(mix).map(([t, n]) => `${t} ${n}`).join(', ')}${N > mixTotal ? `, filler ${N - mixTotal}` : ''}`,
-      `  our verdicts: ${Object.entries(c).filter(([, n]) => n > 0).map(([v, n]) => `${v} ${n}`).join(', ')} (${small.ours.stalled} stalled)`,
+      `Population N=${small.ours.scanned}: ${Object.entries(mix)
+        .map(([t, n]) => `${t} ${n}`)
+        .join(', ')}${N > mixTotal ? `, filler ${N - mixTotal}` : ''}`,
+      `  our verdicts: ${Object.entries(c)
+        .filter(([, n]) => n > 0)
+        .map(([v, n]) => `${v} ${n}`)
+        .join(', ')} (${small.ours.stalled} stalled)`,
       '',
       `N=${small.ours.scanned}`,
       `  (a) our sweep (count + list + describe + history tail when needed + pollers + diagnose): ${fmt(small.ours.ms)}`,

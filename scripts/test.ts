@@ -2,7 +2,6 @@
 // the workflows once, run unit and integration tests against it, tear everything down.
 import { readdirSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -10,23 +9,13 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import { defaultTemporalCli, packageRoot } from '../src/config.js';
 import { startDevServer, stopDevServers } from '../src/server/dev-server.js';
 import { workflowsPath } from '../src/control-worker.js';
+import { freePort } from '../src/server/ports.js';
 
 function testFiles(dir: string): string[] {
   return readdirSync(join(packageRoot, dir))
     .filter((name) => name.endsWith('.test.ts'))
     .sort()
     .map((name) => join(dir, name));
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 async function main(): Promise<number> {

@@ -2,8 +2,8 @@
 // worker, wait until it really polls, run the target workflow, check its result.
 import type { CheckedTarget, StartedTarget } from '../activities/temporal-activities.js';
 import { parseCleanStartInput } from '../src/recipes/clean-start-input.js';
-import { shortOp, temporalActivities, waitOp } from './lib/activities.js';
 import { Checklist, type StepReport } from './lib/checklist.js';
+import { startTargetStep, waitTargetStep } from './lib/target-steps.js';
 import { OutcomeRecorder, recordFailure, requireInput } from './lib/outcome.js';
 import { freshWorkerPhase, WORKER_STEPS, type WorkerPhaseState } from './lib/worker-phase.js';
 
@@ -39,34 +39,11 @@ export async function CleanStart(raw: unknown): Promise<CleanStartReport> {
       worker: state.worker,
     });
 
-    const started = await checklist.run(
-      'start-target',
-      () =>
-        temporalActivities.startTargetWorkflow.executeWithOptions(
-          {
-            ...shortOp,
-            startToCloseTimeout: '2m',
-            summary:
-              'workflowType' in input.start
-                ? `start ${input.start.workflowType}`
-                : `run ${input.start.command}`,
-          },
-          [{ projectDir: input.projectDir, taskQueue: input.taskQueue, start: input.start, env: input.env }],
-        ),
-      (t) => `workflow ${t.workflowId}`,
-    );
+    const started = await startTargetStep(checklist, input);
     report.target = started;
 
     const timeoutSeconds = input.resultTimeoutSeconds ?? 300;
-    const closed = await checklist.run(
-      'wait-target',
-      () =>
-        temporalActivities.waitTargetClosed.executeWithOptions(
-          { ...waitOp(timeoutSeconds), summary: `wait for ${started.workflowId}` },
-          [{ ...started, timeoutSeconds, resultRule: input.resultRule }],
-        ),
-      (t) => t.status,
-    );
+    const closed = await waitTargetStep(checklist, started, timeoutSeconds, input.resultRule);
     report.target = closed;
 
     if (closed.status !== 'COMPLETED') {

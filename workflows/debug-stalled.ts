@@ -5,7 +5,11 @@ import type { InspectActivities, SweepReport } from '../activities/inspect-activ
 import { groupRemedies, type RemedyGroup } from '../src/diagnosis/remedies.js';
 import { summarizeFindings, type Finding, type Verdict } from '../src/diagnosis/verdicts.js';
 import type { Analysis } from '../src/inspect/analyze.js';
-import { DebugStalledFailure, parseDebugStalledInput, type DebugStalledInput } from '../src/recipes/debug-stalled-input.js';
+import {
+  DebugStalledFailure,
+  parseDebugStalledInput,
+  type DebugStalledInput,
+} from '../src/recipes/debug-stalled-input.js';
 import { FailureType } from '../src/recipes/failure-types.js';
 import { hostQueue, shortOp, temporalActivities, waitOp } from './lib/activities.js';
 import { Checklist, failureMessage, failureType, type StepReport } from './lib/checklist.js';
@@ -56,13 +60,19 @@ function summaryLine(report: DebugStalledReport): string {
   return `${report.stalledCount} stalled of ${report.scanned}: ${parts.join(', ')}`;
 }
 
-async function sweepMode(input: DebugStalledInput, checklist: Checklist, report: DebugStalledReport): Promise<void> {
+async function sweepMode(
+  input: DebugStalledInput,
+  checklist: Checklist,
+  report: DebugStalledReport,
+): Promise<void> {
   const inspect = proxyActivities<InspectActivities>({ ...shortOp, taskQueue: hostQueue(input.host) });
   const counted = await checklist.run(
     'count',
-    () => inspect.countTargetWorkflows.executeWithOptions({ ...shortOp, summary: 'count running target workflows' }, [
-      { query: input.query, taskQueue: input.taskQueue },
-    ]),
+    () =>
+      inspect.countTargetWorkflows.executeWithOptions(
+        { ...shortOp, summary: 'count running target workflows' },
+        [{ query: input.query, taskQueue: input.taskQueue }],
+      ),
     (c) => `${c.total} running`,
   );
   report.query = counted.query;
@@ -70,9 +80,18 @@ async function sweepMode(input: DebugStalledInput, checklist: Checklist, report:
   const swept: SweepReport = await checklist.run(
     'diagnose',
     () =>
-      inspect.sweepStalled.executeWithOptions({ ...waitOp(longSweepSeconds), summary: `diagnose ${counted.total} workflows` }, [
-        { query: input.query, taskQueue: input.taskQueue, policy: input.policy, maxFindings: input.maxFindings, concurrency: input.concurrency },
-      ]),
+      inspect.sweepStalled.executeWithOptions(
+        { ...waitOp(longSweepSeconds), summary: `diagnose ${counted.total} workflows` },
+        [
+          {
+            query: input.query,
+            taskQueue: input.taskQueue,
+            policy: input.policy,
+            maxFindings: input.maxFindings,
+            concurrency: input.concurrency,
+          },
+        ],
+      ),
     (s) => `${s.scanned} diagnosed, ${s.stalledCount} stalled in ${(s.durationMs / 1000).toFixed(1)} s`,
   );
   Object.assign(report, {
@@ -84,10 +103,15 @@ async function sweepMode(input: DebugStalledInput, checklist: Checklist, report:
     remedies: groupRemedies(swept.findings),
   });
   report.ok = swept.stalledCount === 0 && swept.errors.length === 0;
-  if (swept.errors.length > 0) report.problem = `${swept.errors.length} workflows could not be described: ${swept.errors[0]?.error ?? ''}`;
+  if (swept.errors.length > 0)
+    report.problem = `${swept.errors.length} workflows could not be described: ${swept.errors[0]?.error ?? ''}`;
 }
 
-async function workflowMode(input: DebugStalledInput & { workflowId: string }, checklist: Checklist, report: DebugStalledReport): Promise<void> {
+async function workflowMode(
+  input: DebugStalledInput & { workflowId: string },
+  checklist: Checklist,
+  report: DebugStalledReport,
+): Promise<void> {
   const inspect = proxyActivities<InspectActivities>({ ...shortOp, taskQueue: hostQueue(input.host) });
   checklist.mark('count', 'skipped', 'one workflow');
   const analysis = await checklist.run(
@@ -132,7 +156,8 @@ export async function DebugStalled(raw: unknown): Promise<DebugStalledReport> {
     const server = await checklist.run(
       'verify-server',
       () => temporalActivities.verifyServer.executeWithOptions({ ...shortOp, summary: 'verify server' }, []),
-      (check) => (check.problems.length ? check.problems.join('; ') : `server ${check.serverVersion ?? ''} ok`),
+      (check) =>
+        check.problems.length ? check.problems.join('; ') : `server ${check.serverVersion ?? ''} ok`,
     );
     outcome.enableSearchAttributes(server.missingSearchAttributes.length === 0);
     outcome.record('running', 'started');
@@ -147,7 +172,9 @@ export async function DebugStalled(raw: unknown): Promise<DebugStalledReport> {
       throw ApplicationFailure.create({ message, type: FailureType.InvalidInput, nonRetryable: true });
     }
     report.problem =
-      failureType(error) === DebugStalledFailure.TargetNotFound ? failureMessage(error) : `${checklist.failedStep?.title ?? 'a step'} failed: ${failureMessage(error)}`;
+      failureType(error) === DebugStalledFailure.TargetNotFound
+        ? failureMessage(error)
+        : `${checklist.failedStep?.title ?? 'a step'} failed: ${failureMessage(error)}`;
   } finally {
     checklist.finish();
   }

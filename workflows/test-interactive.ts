@@ -4,8 +4,9 @@
 import type { CheckedTarget, InteractionOutcome, StartedTarget } from '../activities/temporal-activities.js';
 import { mismatch } from '../src/recipes/expect.js';
 import { parseTestInteractiveInput, type Interaction } from '../src/recipes/test-interactive-input.js';
-import { processActivities, processOp, shortOp, temporalActivities, waitOp } from './lib/activities.js';
+import { processActivities, processOp, shortOp, temporalActivities } from './lib/activities.js';
 import { Checklist, type StepReport } from './lib/checklist.js';
+import { startTargetStep, waitTargetStep } from './lib/target-steps.js';
 import { OutcomeRecorder, recordFailure, requireInput } from './lib/outcome.js';
 import { freshWorkerPhase, WORKER_STEPS, type WorkerPhaseState } from './lib/worker-phase.js';
 
@@ -74,15 +75,7 @@ export async function TestInteractive(raw: unknown): Promise<TestInteractiveRepo
       server: state.server,
       worker: state.worker,
     });
-    const started = await checklist.run(
-      'start-target',
-      () =>
-        temporalActivities.startTargetWorkflow.executeWithOptions(
-          { ...shortOp, startToCloseTimeout: '2m', summary: 'start the interactive workflow' },
-          [{ projectDir: input.projectDir, taskQueue: input.taskQueue, start: input.start, env: input.env }],
-        ),
-      (t) => `workflow ${t.workflowId}`,
-    );
+    const started = await startTargetStep(checklist, input);
     report.target = started;
     await checklist.run(
       'wait-running',
@@ -125,15 +118,7 @@ export async function TestInteractive(raw: unknown): Promise<TestInteractiveRepo
     }
 
     const timeoutSeconds = input.resultTimeoutSeconds ?? 120;
-    const closed = await checklist.run(
-      'wait-target',
-      () =>
-        temporalActivities.waitTargetClosed.executeWithOptions(
-          { ...waitOp(timeoutSeconds), summary: `wait for ${started.workflowId}` },
-          [{ ...started, timeoutSeconds, resultRule: input.resultRule }],
-        ),
-      (t) => t.status,
-    );
+    const closed = await waitTargetStep(checklist, started, timeoutSeconds, input.resultRule);
     report.target = closed;
     await checklist.run(
       'check-result',

@@ -1,6 +1,7 @@
 // argv -> command + options. The one place that knows flag names; commands get plain options.
-import { parseArgs } from 'node:util';
+import type { parseArgs } from 'node:util';
 import { ExitError } from '../errors.js';
+import { envPairs, parseFlags } from './flags.js';
 import { ExitCode } from './output.js';
 import { WORKER_USAGE } from './worker-cli.js';
 import { WORKFLOWS_USAGE } from './workflows-cli.js';
@@ -129,15 +130,8 @@ export function targetInput(v: Values, cwd: string): Record<string, unknown> | u
     };
   }
   if (v.starter !== undefined) input.start = { command: v.starter };
-  if (v.env !== undefined) {
-    input.env = Object.fromEntries(
-      v.env.map((pair) => {
-        const at = pair.indexOf('=');
-        if (at <= 0) throw usageError(`--env: expected KEY=VALUE, got "${pair}"`);
-        return [pair.slice(0, at), pair.slice(at + 1)];
-      }),
-    );
-  }
+  const env = envPairs(v.env, usageError);
+  if (env !== undefined) input.env = env;
   const ready = seconds('ready-timeout', v['ready-timeout']);
   if (ready !== undefined) input.readyTimeoutSeconds = ready;
   const result = seconds('result-timeout', v['result-timeout']);
@@ -152,13 +146,7 @@ export function parseCommandLine(argv: string[], cwd = process.cwd()): Command {
   const first = argv.find((arg) => !arg.startsWith('-'));
   if (first === 'worker' || first === 'workflows')
     return { name: 'group', group: first, argv: argv.filter((arg, i) => i !== argv.indexOf(first)) };
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
-  } catch (error) {
-    throw usageError((error as Error).message);
-  }
-  const { values: v, positionals } = parsed;
+  const { values: v, positionals } = parseFlags(argv, options, usageError);
   const words = positionals.join(' ');
   if (v.help || words === '' || words === 'help') return { name: 'help' };
   switch (words) {

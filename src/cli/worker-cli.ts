@@ -1,6 +1,6 @@
 // `temporal-ops worker <command>`: target worker processes. argv -> options here; one function per command.
+import { envPairs, parseFlags } from './flags.js';
 import { basename, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { sanitizeProjectName } from '../config.js';
 import { ExitError } from '../errors.js';
 import { runEnsure } from './commands/worker-ensure.js';
@@ -101,26 +101,9 @@ function number(flag: string, text: string | undefined, min: number): number | u
   return value;
 }
 
-function envPairs(pairs: string[] | undefined): Record<string, string> | undefined {
-  if (!pairs) return undefined;
-  return Object.fromEntries(
-    pairs.map((pair) => {
-      const at = pair.indexOf('=');
-      if (at <= 0) throw usageError(`--env: expected KEY=VALUE, got "${pair}"`);
-      return [pair.slice(0, at), pair.slice(at + 1)];
-    }),
-  );
-}
-
 /** Parses `worker ...` argv (after the group word); `env` supplies the documented defaults. */
 export function parseWorkerArgs(argv: string[], env: NodeJS.ProcessEnv, cwd: string): WorkerCommand {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
-  } catch (error) {
-    throw usageError((error as Error).message);
-  }
-  const { values: v, positionals } = parsed;
+  const { values: v, positionals } = parseFlags(argv, options, usageError);
   const cmd = positionals.join(' ');
   if (v.help || cmd === '' || cmd === 'help') return { cmd: 'help' };
   const json = v.json ?? false;
@@ -137,7 +120,7 @@ export function parseWorkerArgs(argv: string[], env: NodeJS.ProcessEnv, cwd: str
     project: sanitizeProjectName(explicitProject ?? basename(projectDir)),
     taskQueue: queues[0] ?? (cmd === 'restart' ? undefined : env.TEMPORAL_TASK_QUEUE || undefined),
     workerCommand: v['worker-command'],
-    env: envPairs(v.env),
+    env: envPairs(v.env, usageError),
     readyTimeoutMs: readySeconds === undefined ? undefined : readySeconds * 1000,
     graceMs: graceSeconds === undefined ? undefined : graceSeconds * 1000,
     ...(v.host ? { host: v.host } : {}),

@@ -1,5 +1,5 @@
 // `temporal-ops workflows <command>`: find stalled target workflows, analyze one, read results, wait.
-import { parseArgs } from 'node:util';
+import { parseFlags } from './flags.js';
 import type { WorkflowStatusName } from '../diagnosis/facts.js';
 import type { ResultRule } from '../diagnosis/result-check.js';
 import { resolveDiagnosisPolicy, type DiagnosisPolicy } from '../diagnosis/verdicts.js';
@@ -77,7 +77,8 @@ function jsonObject(flag: string, text: string | undefined): Record<string, unkn
   } catch {
     throw usage(`--${flag}: expected a JSON object, got ${JSON.stringify(text)}`);
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw usage(`--${flag}: expected a JSON object, got ${text}`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw usage(`--${flag}: expected a JSON object, got ${text}`);
   return value as Record<string, unknown>;
 }
 
@@ -102,9 +103,13 @@ function policyOf(text: string | undefined): Partial<DiagnosisPolicy> | undefine
 }
 
 function statusesOf(text: string | undefined): WorkflowStatusName[] {
-  const names = (text ?? 'COMPLETED').split(',').map((s) => s.trim().toUpperCase()).filter(Boolean);
+  const names = (text ?? 'COMPLETED')
+    .split(',')
+    .map((s) => s.trim().toUpperCase())
+    .filter(Boolean);
   const bad = names.find((n) => !WAITABLE_STATUSES.includes(n as WorkflowStatusName));
-  if (bad !== undefined || names.length === 0) throw usage(`--status: expected one or more of ${WAITABLE_STATUSES.join(', ')}, got "${text}"`);
+  if (bad !== undefined || names.length === 0)
+    throw usage(`--status: expected one or more of ${WAITABLE_STATUSES.join(', ')}, got "${text}"`);
   return names as WorkflowStatusName[];
 }
 
@@ -114,14 +119,12 @@ function requireId(id: string | undefined, command: string): string {
 }
 
 /** Parses the group's argv and runs one command; `out` is replaceable for tests. */
-export async function runWorkflowsCommand(argv: string[], ctx: CliContext, out: Out = processOut): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
-  } catch (error) {
-    throw usage((error as Error).message);
-  }
-  const { values: v, positionals } = parsed;
+export async function runWorkflowsCommand(
+  argv: string[],
+  ctx: CliContext,
+  out: Out = processOut,
+): Promise<number> {
+  const { values: v, positionals } = parseFlags(argv, options, usage);
   const command = positionals[0] ?? '';
   const allowed = FLAGS[command];
   if (!allowed || positionals.length > 1) throw usage(`unknown command "workflows ${positionals.join(' ')}"`);
@@ -135,22 +138,59 @@ export async function runWorkflowsCommand(argv: string[], ctx: CliContext, out: 
       const concurrency = positive('concurrency', v.concurrency, true);
       return workflowsStalled(
         await ctx.client(),
-        { query: v.query, taskQueue: v['task-queue'], policy: policyOf(v.policy), concurrency, stalledOnly: v['stalled-only'] ?? false, explainIdle: v['explain-waits'] ?? false, json, opsTaskQueue },
+        {
+          query: v.query,
+          taskQueue: v['task-queue'],
+          policy: policyOf(v.policy),
+          concurrency,
+          stalledOnly: v['stalled-only'] ?? false,
+          explainIdle: v['explain-waits'] ?? false,
+          json,
+          opsTaskQueue,
+        },
         out,
       );
     }
     case 'analyze':
-      return workflowsAnalyze(await ctx.client(), { workflowId: requireId(v['workflow-id'], command), runId: v['run-id'], policy: policyOf(v.policy), stateDir, json }, out);
+      return workflowsAnalyze(
+        await ctx.client(),
+        {
+          workflowId: requireId(v['workflow-id'], command),
+          runId: v['run-id'],
+          policy: policyOf(v.policy),
+          stateDir,
+          json,
+        },
+        out,
+      );
     case 'result':
-      return workflowsResult(await ctx.client(), { workflowId: requireId(v['workflow-id'], command), runId: v['run-id'], rule, json }, out);
+      return workflowsResult(
+        await ctx.client(),
+        { workflowId: requireId(v['workflow-id'], command), runId: v['run-id'], rule, json },
+        out,
+      );
     case 'wait': {
       const timeoutMs = (positive('timeout', v.timeout) ?? 60) * 1000;
-      return workflowsWait(await ctx.client(), { workflowId: requireId(v['workflow-id'], command), runId: v['run-id'], statuses: statusesOf(v.status), timeoutMs, json }, out);
+      return workflowsWait(
+        await ctx.client(),
+        {
+          workflowId: requireId(v['workflow-id'], command),
+          runId: v['run-id'],
+          statuses: statusesOf(v.status),
+          timeoutMs,
+          json,
+        },
+        out,
+      );
     }
     default: {
       const minutes = positive('minutes', v.minutes) ?? 5;
       const limit = positive('limit', v.limit, true);
-      return workflowsRecent(await ctx.client(), { minutes, query: v.query, limit, rule, opsTaskQueue, json }, out);
+      return workflowsRecent(
+        await ctx.client(),
+        { minutes, query: v.query, limit, rule, opsTaskQueue, json },
+        out,
+      );
     }
   }
 }

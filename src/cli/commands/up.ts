@@ -22,7 +22,9 @@ export interface UpOptions {
 
 async function printLeftRunning(settings: Settings): Promise<void> {
   // Records of workers that already died (a failed start) are kept for reports; only live ones count here.
-  const records = (await readPidRecords(settings.stateDir)).filter((r) => proveIdentity(r).ownership === 'ours');
+  const records = (await readPidRecords(settings.stateDir)).filter(
+    (r) => proveIdentity(r).ownership === 'ours',
+  );
   if (records.length === 0) return;
   info('Still running (by design, so your next recipe finds them):');
   for (const r of records)

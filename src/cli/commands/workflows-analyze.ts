@@ -16,13 +16,23 @@ export interface AnalyzeCliOptions {
 }
 
 /** Prints the analysis; exit code stallsFound when the run is stalled, notFound when it does not exist. */
-export async function workflowsAnalyze(client: Client, options: AnalyzeCliOptions, out: Out = processOut): Promise<number> {
-  const analysis = await analyzeWorkflow(client, options, { policy: options.policy, stateDir: options.stateDir }).catch((error: unknown) => {
-    if (isNotFound(error)) throw new ExitError(`workflow ${options.workflowId}${options.runId ? ` run ${options.runId}` : ''} not found`, ExitCode.notFound);
+export async function workflowsAnalyze(
+  client: Client,
+  options: AnalyzeCliOptions,
+  out: Out = processOut,
+): Promise<number> {
+  const analysis = await analyzeWorkflow(client, options, {
+    policy: options.policy,
+    stateDir: options.stateDir,
+  }).catch((error: unknown) => {
+    if (isNotFound(error))
+      throw new ExitError(
+        `workflow ${options.workflowId}${options.runId ? ` run ${options.runId}` : ''} not found`,
+        ExitCode.notFound,
+      );
     throw error;
   });
   if (options.json) out.stdout(`${JSON.stringify(analysis, null, 2)}\n`);
   else out.stdout(`${formatAnalysis(analysis)}\n`);
   return analysis.finding.stalled ? ExitCode.stallsFound : ExitCode.ok;
 }
-

@@ -17,7 +17,11 @@ export const processOut: Out = {
 };
 
 const iso = (ms: number | undefined): string => (ms ? new Date(ms).toISOString() : '-');
-const indent = (text: string, pad = '    '): string => text.split('\n').map((l) => pad + l).join('\n');
+const indent = (text: string, pad = '    '): string =>
+  text
+    .split('\n')
+    .map((l) => pad + l)
+    .join('\n');
 
 /** A finding in a few lines: verdict, the run, the evidence summary, the remedy. */
 export function formatFinding(f: Finding): string {
@@ -48,9 +52,11 @@ export function formatCounts(counts: Record<Verdict, number>, scanned: number): 
 export function formatClose(close: CloseEventFact): string {
   const at = `at ${iso(close.timeMs)}`;
   if (close.failure?.length) return `${close.status} ${at}: ${formatFailureChain(close.failure)}`;
-  if (close.status === 'TERMINATED') return `TERMINATED ${at}: ${close.reason || '(no reason)'}${close.identity ? ` by ${close.identity}` : ''}`;
+  if (close.status === 'TERMINATED')
+    return `TERMINATED ${at}: ${close.reason || '(no reason)'}${close.identity ? ` by ${close.identity}` : ''}`;
   if (close.status === 'TIMED_OUT') return `TIMED_OUT ${at} (retry state ${close.retryState ?? '-'})`;
-  if (close.status === 'CONTINUED_AS_NEW') return `CONTINUED_AS_NEW ${at} as run ${close.newExecutionRunId ?? '?'}`;
+  if (close.status === 'CONTINUED_AS_NEW')
+    return `CONTINUED_AS_NEW ${at} as run ${close.newExecutionRunId ?? '?'}`;
   return `${close.status} ${at}`;
 }
 
@@ -61,13 +67,17 @@ export function formatAnalysis(a: Analysis): string {
     `  task queue ${a.taskQueue}; ${a.status}; started ${iso(a.startTimeMs)}${a.closeTimeMs ? `, closed ${iso(a.closeTimeMs)}` : ''}; ${a.historyLength} events`,
     formatFinding(a.finding),
   ];
-  if (!a.finding.stalled && a.finding.remedy.action === 'none' && a.status === 'RUNNING') lines.push('    remedy: none, the run is waiting as designed');
+  if (!a.finding.stalled && a.finding.remedy.action === 'none' && a.status === 'RUNNING')
+    lines.push('    remedy: none, the run is waiting as designed');
   if (a.close) {
     lines.push(`  closed: ${formatClose(a.close)}`);
-    for (const link of a.close.failure ?? []) if (link.stackExcerpt) lines.push(indent(link.stackExcerpt, '    | '));
+    for (const link of a.close.failure ?? [])
+      if (link.stackExcerpt) lines.push(indent(link.stackExcerpt, '    | '));
   }
   for (const log of a.logs) {
-    lines.push(`  worker log ${log.path} (${log.match === 'run' ? 'lines naming this run' : 'lines around the failing task'}):`);
+    lines.push(
+      `  worker log ${log.path} (${log.match === 'run' ? 'lines naming this run' : 'lines around the failing task'}):`,
+    );
     lines.push(indent(log.lines.join('\n')));
   }
   if (a.logs.length === 0) lines.push('  worker log: no line of our worker logs names this run');
@@ -78,7 +88,10 @@ export function formatAnalysis(a: Analysis): string {
 export function formatRecentRow(r: RecentRow): string {
   const when = r.closeTimeMs ? `closed ${iso(r.closeTimeMs)}` : `started ${iso(r.startTimeMs)}`;
   let check = '';
-  if (r.resultCheck) check = r.resultCheck.looksLikeError ? `  RESULT READS LIKE AN ERROR: ${r.resultCheck.reason}` : '  result ok';
+  if (r.resultCheck)
+    check = r.resultCheck.looksLikeError
+      ? `  RESULT READS LIKE AN ERROR: ${r.resultCheck.reason}`
+      : '  result ok';
   if (r.problem) check = `  ${r.problem.split('\n')[0] ?? ''}`;
   return `${r.status.padEnd(16)} ${r.workflowType.padEnd(20)} ${r.workflowId}  ${when}${check}`;
 }

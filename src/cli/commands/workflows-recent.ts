@@ -17,14 +17,21 @@ export interface RecentCliOptions {
 }
 
 /** Lists and checks; exit code resultLooksLikeError when any COMPLETED result reads like an error. */
-export async function workflowsRecent(client: Client, options: RecentCliOptions, out: Out = processOut): Promise<number> {
+export async function workflowsRecent(
+  client: Client,
+  options: RecentCliOptions,
+  out: Out = processOut,
+): Promise<number> {
   const { rows, truncated } = await listRecent(client, options).catch((error: unknown) => {
-    if (isInvalidArgument(error)) throw new ExitError(`--query: the server rejects it: ${(error as Error).message}`, ExitCode.usage);
+    if (isInvalidArgument(error))
+      throw new ExitError(`--query: the server rejects it: ${(error as Error).message}`, ExitCode.usage);
     throw error;
   });
   if (options.json) out.stdout(`${JSON.stringify(rows, null, 2)}\n`);
   else for (const row of rows) out.stdout(`${formatRecentRow(row)}\n`);
   const flagged = rows.filter((r) => r.resultCheck?.looksLikeError).length;
-  out.stderr(`${rows.length} workflows in the last ${options.minutes} min${truncated ? ` (limit ${options.limit ?? 200} reached)` : ''}; ${flagged} COMPLETED with an error-like result\n`);
+  out.stderr(
+    `${rows.length} workflows in the last ${options.minutes} min${truncated ? ` (limit ${options.limit ?? 200} reached)` : ''}; ${flagged} COMPLETED with an error-like result\n`,
+  );
   return flagged > 0 ? ExitCode.resultLooksLikeError : ExitCode.ok;
 }

@@ -25,14 +25,24 @@ function text(o: RunOutcome): string {
   const head = `${o.workflowId} (${o.workflowType}) run ${o.runId}: ${o.status}`;
   if (o.status === 'RUNNING') return `${head} — no result yet`;
   if (o.status !== 'COMPLETED') return `${head}\n  ${o.close ? formatClose(o.close) : 'closed'}`;
-  const check = o.resultCheck?.looksLikeError ? `\n  WARNING: COMPLETED, but the result reads like an error: ${o.resultCheck.reason}` : '';
+  const check = o.resultCheck?.looksLikeError
+    ? `\n  WARNING: COMPLETED, but the result reads like an error: ${o.resultCheck.reason}`
+    : '';
   return `${head}\n${JSON.stringify(o.result, null, 2)}${check}`;
 }
 
 /** Prints the outcome; see resultExitCode for the exit code. */
-export async function workflowsResult(client: Client, options: ResultCliOptions, out: Out = processOut): Promise<number> {
+export async function workflowsResult(
+  client: Client,
+  options: ResultCliOptions,
+  out: Out = processOut,
+): Promise<number> {
   const outcome = await readRunOutcome(client, options, options.rule).catch((error: unknown) => {
-    if (isNotFound(error)) throw new ExitError(`workflow ${options.workflowId}${options.runId ? ` run ${options.runId}` : ''} not found`, ExitCode.notFound);
+    if (isNotFound(error))
+      throw new ExitError(
+        `workflow ${options.workflowId}${options.runId ? ` run ${options.runId}` : ''} not found`,
+        ExitCode.notFound,
+      );
     throw error;
   });
   out.stdout(options.json ? `${JSON.stringify(outcome, null, 2)}\n` : `${text(outcome)}\n`);

@@ -21,10 +21,18 @@ export interface StalledOptions {
 }
 
 /** Counts, sweeps and prints; exit code stallsFound when any run is stalled. */
-export async function workflowsStalled(client: Client, options: StalledOptions, out: Out = processOut): Promise<number> {
+export async function workflowsStalled(
+  client: Client,
+  options: StalledOptions,
+  out: Out = processOut,
+): Promise<number> {
   const query = sweepQuery(options);
   const total = await countWorkflows(client, query).catch((error: unknown) => {
-    if (isInvalidArgument(error)) throw new ExitError(`--query: the server rejects ${JSON.stringify(query)}: ${(error as Error).message}`, ExitCode.usage);
+    if (isInvalidArgument(error))
+      throw new ExitError(
+        `--query: the server rejects ${JSON.stringify(query)}: ${(error as Error).message}`,
+        ExitCode.usage,
+      );
     throw error;
   });
   out.stderr(`${total} running target workflows (${query})\n`);
@@ -46,6 +54,8 @@ export async function workflowsStalled(client: Client, options: StalledOptions, 
   }
   if (options.json) out.stdout(printed === 0 ? ']\n' : '\n]\n');
   const diagnosed = Object.values(tally.counts).reduce((a, b) => a + b, 0);
-  out.stderr(`${formatCounts(tally.counts, diagnosed)}${tally.errorCount ? `; ${tally.errorCount} not diagnosed` : ''}\n`);
+  out.stderr(
+    `${formatCounts(tally.counts, diagnosed)}${tally.errorCount ? `; ${tally.errorCount} not diagnosed` : ''}\n`,
+  );
   return tally.stalled > 0 ? ExitCode.stallsFound : tally.errorCount > 0 ? ExitCode.notOk : ExitCode.ok;
 }

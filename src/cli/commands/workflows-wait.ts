@@ -21,7 +21,11 @@ const EXIT: Readonly<Record<WaitOutcome, number>> = {
 };
 
 /** Waits and prints what happened; exit 0 match, otherTerminal, timeout or notFound. */
-export async function workflowsWait(client: Client, options: WaitCliOptions, out: Out = processOut): Promise<number> {
+export async function workflowsWait(
+  client: Client,
+  options: WaitCliOptions,
+  out: Out = processOut,
+): Promise<number> {
   const result = await waitForStatus(client, options, options.statuses, options.timeoutMs);
   if (options.json) {
     out.stdout(`${JSON.stringify(result, null, 2)}\n`);

@@ -17,6 +17,19 @@ export interface IdentityCheck {
 
 type Recorded = Pick<PidRecord, 'pid' | 'startTime' | 'cmdline' | 'execCmdline' | 'bootId'>;
 
+/** True when `live` is the recorded command after a launcher exec'd its tail (`env A=1 python w.py` -> `python w.py`). */
+export function isExecTail(recorded: string[], live: string[]): boolean {
+  const words = recorded.flatMap((arg) => arg.split(/\s+/)).filter((w) => w !== '' && w !== 'exec');
+  const tail = live.flatMap((arg) => arg.split(/\s+/)).filter((w) => w !== '');
+  if (tail.length === 0 || tail.length > words.length) return false;
+  const start = words.length - tail.length;
+  return tail.every((word, i) => {
+    const want = words[start + i]!;
+    // The launcher may resolve the program through PATH: `python` becomes `/usr/bin/python`.
+    return word === want || (i === 0 && word.endsWith(`/${want}`));
+  });
+}
+
 /** Checks the recorded identity against the live process table. */
 export function proveIdentity(record: Recorded): IdentityCheck {
   const live = readProc(record.pid);
@@ -34,10 +47,11 @@ export function proveIdentity(record: Recorded): IdentityCheck {
   if (seen === record.cmdline.join('\0') || seen === record.execCmdline?.join('\0')) {
     return { ownership: 'ours', why: 'pid, start time and command line match' };
   }
-  // Same boot, pid and start tick is the same process (a pid cannot be reused within one tick):
-  // it exec'd since we looked (`env X=1 python ...`, `sh -c 'exec ...'`). Records without a boot
-  // id cannot rule out a reboot, so for them the command line must match.
-  if (record.bootId !== undefined) {
+  // Same boot, pid and start tick is the same process that exec'd since we looked (`env X=1
+  // python ...`, `sh -c 'exec ...'`); the command line must still be the tail of the recorded one,
+  // so a changed command line alone never proves anything. Records without a boot id cannot rule
+  // out a reboot: for them the command line must match exactly.
+  if (record.bootId !== undefined && isExecTail(record.cmdline, live.cmdline)) {
     return {
       ownership: 'ours',
       why: `pid, boot and start time match; it exec'd "${live.cmdline.join(' ')}"`,

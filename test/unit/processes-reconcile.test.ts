@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { isExecTail } from '../../src/processes/identity.js';
 import { mergePollers } from '../../src/processes/pollers.js';
 import {
   parseIdentity,
@@ -166,5 +167,20 @@ describe('workerState', () => {
   ];
   for (const [facts, expected] of cases) {
     it(`${JSON.stringify(facts)} is ${expected}`, () => assert.equal(workerState(facts), expected));
+  }
+});
+
+describe('isExecTail', () => {
+  const table: [string[], string[], boolean][] = [
+    [['env', 'TEMPORAL_TASK_QUEUE=x', '/v/bin/python', 'worker.py'], ['/v/bin/python', 'worker.py'], true],
+    [['/bin/sh', '-c', 'exec python worker.py --q a'], ['python', 'worker.py', '--q', 'a'], true],
+    [['env', 'A=1', 'python', 'worker.py'], ['/usr/bin/python', 'worker.py'], true],
+    [['env', 'A=1', 'python', 'worker.py'], ['python', 'other.py'], false],
+    [['python', 'worker.py'], ['bash'], false],
+    [['python', 'worker.py'], [], false],
+  ];
+  for (const [recorded, live, expected] of table) {
+    it(`"${live.join(' ')}" is ${expected ? '' : 'not '}an exec of "${recorded.join(' ')}"`, () =>
+      assert.equal(isExecTail(recorded, live), expected));
   }
 });

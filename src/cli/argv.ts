@@ -24,6 +24,9 @@ Usage:
                                [--auto-approve] [--input JSON] [--json]
       Find stalled workflows, plan terminate/cancel for each (healthy waits untouched), wait for
       approval (unless --auto-approve), carry out the plan. --task-queue here filters the sweep.
+  temporal-ops schedule stall-sweep [--every 5m] [--query Q] [--task-queue Q] [--id ID] [--delete] [--json]
+      Create (or update in place) a Temporal Schedule that runs DebugStalled every interval;
+      --delete removes it. Overlapping sweeps are skipped; missed ones are not caught up.
   temporal-ops approve WORKFLOW_ID [--reject] [--by NAME] [--json]
       Approve (or reject) the plan a recipe is waiting on; shows the plan first.
 ${WORKER_USAGE}${WORKFLOWS_USAGE}
@@ -73,6 +76,9 @@ const options = {
   'auto-approve': { type: 'boolean' },
   reject: { type: 'boolean' },
   by: { type: 'string' },
+  every: { type: 'string' },
+  id: { type: 'string' },
+  delete: { type: 'boolean' },
 } as const;
 
 export type Command =
@@ -81,6 +87,14 @@ export type Command =
   | { name: 'serve' }
   | { name: 'run'; recipe: string; json: boolean; follow: boolean; input: Record<string, unknown> }
   | { name: 'approve'; workflowId: string; approve: boolean; by: string; json: boolean }
+  | {
+      name: 'schedule';
+      scheduleId: string;
+      every: string;
+      input: Record<string, unknown>;
+      remove: boolean;
+      json: boolean;
+    }
   | { name: 'group'; group: 'worker' | 'workflows'; argv: string[] };
 
 function usageError(message: string): ExitError {
@@ -166,6 +180,26 @@ export function parseCommandLine(argv: string[], cwd = process.cwd()): Command {
       if (v.interactions !== undefined) input.interactions = json('interactions', v.interactions);
       if (v['expect-result'] !== undefined) input.expectResult = json('expect-result', v['expect-result']);
       return { name: 'run', recipe: positionals[1]!, json: v.json ?? false, follow: !v['no-follow'], input };
+    }
+    case 'schedule stall-sweep': {
+      const base = v.input === undefined ? {} : json('input', v.input);
+      if (typeof base !== 'object' || base === null || Array.isArray(base))
+        throw usageError(`--input: expected a JSON object, got ${v.input}`);
+      const input: Record<string, unknown> = { ...(base as Record<string, unknown>) };
+      if (v.query !== undefined) input.query = v.query;
+      if (v['task-queue'] !== undefined) input.taskQueue = v['task-queue'];
+      const every = v.every ?? '5m';
+      if (!/^\d+(\.\d+)?\s*(s|m|h|d|ms|seconds?|minutes?|hours?|days?)$/.test(every)) {
+        throw usageError(`--every: expected a duration such as 30s, 5m or 1h, got "${every}"`);
+      }
+      return {
+        name: 'schedule',
+        scheduleId: v.id ?? 'temporal-ops-stall-sweep',
+        every,
+        input,
+        remove: v.delete ?? false,
+        json: v.json ?? false,
+      };
     }
     case 'run clear-stalled': {
       const base = v.input === undefined ? {} : json('input', v.input);

@@ -6,6 +6,7 @@ import { createControlWorker } from '../control-worker.js';
 import { connectClient, loadConnectTarget } from '../temporal/connection.js';
 import { parseCommandLine, USAGE } from './argv.js';
 import { approvePlan } from './commands/approve.js';
+import { scheduleStallSweep } from './commands/schedule.js';
 import { runRecipe } from './commands/run-recipe.js';
 import { createCliContext, type CommandGroup } from './context.js';
 import { workerCli } from './worker-cli.js';
@@ -63,6 +64,14 @@ async function main(argv: string[]): Promise<number> {
         return report.ok ? ExitCode.ok : ExitCode.notOk;
       } finally {
         await client.connection.close();
+      }
+    }
+    case 'schedule': {
+      const ctx = createCliContext(settings, target);
+      try {
+        return await scheduleStallSweep(await ctx.client(), settings.opsTaskQueue, command);
+      } finally {
+        await ctx.close();
       }
     }
     case 'approve': {

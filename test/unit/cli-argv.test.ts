@@ -72,6 +72,10 @@ describe('parseCommandLine', () => {
 
   const bad: [string[], RegExp][] = [
     [['launch'], /unknown command "launch"/],
+    [
+      ['schedule', 'stall-sweep', '--every', 'often'],
+      /--every: expected a duration such as 30s, 5m or 1h, got "often"/,
+    ],
     [['up', '--bogus'], /Unknown option '--bogus'/],
     [['run', 'clean-start', '--workflow-type', 'A', '--args', '{'], /--args: expected JSON, got "\{"/],
     [['run', 'clean-start', '--args', '[]'], /--args and --workflow-id: only with --workflow-type/],

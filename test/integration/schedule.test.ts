@@ -1,0 +1,76 @@
+// The scheduled stall sweep: created once, updated in place, runs DebugStalled, deleted.
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { after, before, describe, it } from 'node:test';
+import { nanoid } from 'nanoid';
+import type { DebugStalledReport } from '../../workflows/debug-stalled.js';
+import { deleteStallSweep, upsertStallSweep } from '../../src/schedules/stall-sweep.js';
+import { InvalidInputError } from '../../src/errors.js';
+import { createHarness, uniqueQueue, type Harness } from '../helpers/harness.js';
+
+let h: Harness;
+before(async () => {
+  h = await createHarness();
+});
+after(async () => {
+  await h.cleanup();
+});
+
+describe('scheduled stall sweep', () => {
+  it('is created once, then updated in place, runs DebugStalled, and is deleted', async () => {
+    const scheduleId = `sweep-${nanoid(8)}`;
+    const taskQueue = uniqueQueue('nobody-polls');
+    const base = { scheduleId, opsTaskQueue: h.settings.opsTaskQueue, input: { taskQueue } };
+    try {
+      assert.deepEqual(await upsertStallSweep(h.client, { ...base, every: '1h' }), {
+        scheduleId,
+        created: true,
+        every: '1h',
+      });
+      assert.deepEqual(await upsertStallSweep(h.client, { ...base, every: '2h' }), {
+        scheduleId,
+        created: false,
+        every: '2h',
+      });
+      const handle = h.client.schedule.getHandle(scheduleId);
+      const described = await handle.describe();
+      assert.equal(described.spec.intervals?.[0]?.every, 2 * 3600 * 1000);
+      assert.equal(described.action.type, 'startWorkflow');
+      assert.equal(
+        described.action.type === 'startWorkflow' && described.action.workflowType,
+        'DebugStalled',
+      );
+      assert.equal(described.policies.catchupWindow, 60_000);
+
+      const report = await h.withControlWorker(async () => {
+        await handle.trigger();
+        let workflowId: string | undefined;
+        for (let i = 0; i < 100 && !workflowId; i++) {
+          workflowId = (await handle.describe()).info.recentActions[0]?.action.workflow.workflowId;
+          if (!workflowId) await sleep(100);
+        }
+        assert.ok(workflowId, 'the trigger started a workflow');
+        return (await h.client.workflow.getHandle(workflowId).result()) as DebugStalledReport;
+      });
+      assert.equal(report.recipe, 'DebugStalled');
+      assert.equal(report.mode, 'sweep');
+      assert.match(report.query ?? '', new RegExp(taskQueue));
+    } finally {
+      assert.equal(await deleteStallSweep(h.client, scheduleId), true);
+    }
+    assert.equal(await deleteStallSweep(h.client, scheduleId), false);
+  });
+
+  it('refuses input DebugStalled would refuse, naming the field', async () => {
+    await assert.rejects(
+      upsertStallSweep(h.client, {
+        scheduleId: `sweep-${nanoid(8)}`,
+        opsTaskQueue: 'ops',
+        every: '5m',
+        input: { taskqueue: 'x' },
+      }),
+      (error: unknown) =>
+        error instanceof InvalidInputError && /taskqueue: expected no such field/.test(error.message),
+    );
+  });
+});

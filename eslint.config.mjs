@@ -2,7 +2,24 @@
 // in workflow files, which run in Temporal's deterministic sandbox.
 import tseslint from 'typescript-eslint';
 
-const nodeBuiltins = ['assert', 'child_process', 'crypto', 'fs', 'fs/promises', 'http', 'https', 'net', 'os', 'path', 'process', 'timers', 'timers/promises', 'url', 'util', 'worker_threads'];
+const nodeBuiltins = [
+  'assert',
+  'child_process',
+  'crypto',
+  'fs',
+  'fs/promises',
+  'http',
+  'https',
+  'net',
+  'os',
+  'path',
+  'process',
+  'timers',
+  'timers/promises',
+  'url',
+  'util',
+  'worker_threads',
+];
 
 export default tseslint.config(
   { ignores: ['node_modules/', '.venv/', 'examples/', 'test/fixtures/', 'bin/', 'scripts/setup.mjs'] },
@@ -38,13 +55,24 @@ export default tseslint.config(
             { name: '@temporalio/activity', message: 'Activity context is not available in workflows.' },
           ],
           patterns: [
-            { group: ['**/activities/*', '!**/activities/*.js'], message: 'Import activities as types only.' },
+            {
+              group: ['**/activities/*', '!**/activities/*.js'],
+              message: 'Import activities as types only.',
+            },
           ],
         },
       ],
       '@typescript-eslint/no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['**/activities/**'], allowTypeImports: true, message: 'Workflows import activities as types only.' }] },
+        {
+          patterns: [
+            {
+              group: ['**/activities/**'],
+              allowTypeImports: true,
+              message: 'Workflows import activities as types only.',
+            },
+          ],
+        },
       ],
     },
   },

@@ -8,7 +8,12 @@ export type ActivityDeps = ProcessDeps & TemporalDeps;
 
 /** The activity map registered on the control worker. */
 export function createActivities(deps: ActivityDeps) {
-  return { ...createProcessActivities(deps), ...createTemporalActivities(deps), ...createInspectActivities(deps), ...createClearActivities(deps) };
+  return {
+    ...createProcessActivities(deps),
+    ...createTemporalActivities(deps),
+    ...createInspectActivities(deps),
+    ...createClearActivities(deps),
+  };
 }
 
 export type Activities = ReturnType<typeof createActivities>;

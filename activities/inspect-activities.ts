@@ -44,7 +44,10 @@ export interface SweepReport {
 export function createInspectActivities({ client, settings }: InspectDeps) {
   return {
     /** Counts the running target workflows a sweep would visit. */
-    async countTargetWorkflows(input: { query?: string; taskQueue?: string }): Promise<{ query: string; total: number }> {
+    async countTargetWorkflows(input: {
+      query?: string;
+      taskQueue?: string;
+    }): Promise<{ query: string; total: number }> {
       const query = sweepQuery({ ...input, opsTaskQueue: settings.opsTaskQueue });
       try {
         return { query, total: await countWorkflows(client, query) };
@@ -64,13 +67,18 @@ export function createInspectActivities({ client, settings }: InspectDeps) {
     async sweepStalled(input: SweepInput): Promise<SweepReport> {
       const ctx = Context.current();
       const started = Date.now();
-      const options = { ...input, opsTaskQueue: settings.opsTaskQueue, onProgress: (scanned: number) => ctx.heartbeat({ scanned }) };
+      const options = {
+        ...input,
+        opsTaskQueue: settings.opsTaskQueue,
+        onProgress: (scanned: number) => ctx.heartbeat({ scanned }),
+      };
       const tally = new SweepTally();
       const findings: Finding[] = [];
       const max = input.maxFindings ?? 200;
       for await (const item of sweep(client, options)) {
         tally.add(item);
-        if (item.kind === 'finding' && item.finding.stalled && findings.length < max) findings.push(item.finding);
+        if (item.kind === 'finding' && item.finding.stalled && findings.length < max)
+          findings.push(item.finding);
         // A cancelled sweep ends as cancelled, not as a report that looks complete.
         if (ctx.cancellationSignal.aborted) throw new CancelledFailure('stall sweep cancelled');
       }
@@ -88,9 +96,17 @@ export function createInspectActivities({ client, settings }: InspectDeps) {
     },
 
     /** Analyzes one run (any status), including our worker logs on this host. */
-    async analyzeTarget(input: { workflowId: string; runId?: string; policy?: Partial<DiagnosisPolicy> }): Promise<Analysis> {
+    async analyzeTarget(input: {
+      workflowId: string;
+      runId?: string;
+      policy?: Partial<DiagnosisPolicy>;
+    }): Promise<Analysis> {
       try {
-        return await analyzeWorkflow(client, input, { policy: input.policy, stateDir: settings.stateDir, maxLogLines: 60 });
+        return await analyzeWorkflow(client, input, {
+          policy: input.policy,
+          stateDir: settings.stateDir,
+          maxLogLines: 60,
+        });
       } catch (error) {
         if (!isNotFound(error)) throw error;
         throw ApplicationFailure.create({

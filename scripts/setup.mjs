@@ -37,5 +37,11 @@ ensure(join(root, 'node_modules', '.temporal-ops-setup'), [join(root, 'package-l
 ensure(join(venv, '.temporal-ops-setup'), [join(root, 'python-requirements.txt')], () => {
   const python = process.env.PYTHON ?? 'python3';
   if (!existsSync(join(venv, 'bin', 'python'))) run(python, ['-m', 'venv', venv]);
-  run(join(venv, 'bin', 'pip'), ['install', '--quiet', '--disable-pip-version-check', '-r', 'python-requirements.txt']);
+  run(join(venv, 'bin', 'pip'), [
+    'install',
+    '--quiet',
+    '--disable-pip-version-check',
+    '-r',
+    'python-requirements.txt',
+  ]);
 });

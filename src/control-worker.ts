@@ -27,11 +27,25 @@ export function targetEnv(target: ConnectTarget): Record<string, string> {
 }
 
 /** Creates the control worker's two Temporal workers on one connection. */
-export async function createControlWorker({ target, settings, workflowBundle }: ControlWorkerOptions): Promise<ControlWorker> {
+export async function createControlWorker({
+  target,
+  settings,
+  workflowBundle,
+}: ControlWorkerOptions): Promise<ControlWorker> {
   const connection = await connectNative(target);
   const client = await connectClient(target);
-  const activities = createActivities({ client, settings, address: target.address, workerEnv: targetEnv(target) });
-  const common: Partial<WorkerOptions> = { connection, namespace: target.namespace, activities, shutdownGraceTime: '10s' };
+  const activities = createActivities({
+    client,
+    settings,
+    address: target.address,
+    workerEnv: targetEnv(target),
+  });
+  const common: Partial<WorkerOptions> = {
+    connection,
+    namespace: target.namespace,
+    activities,
+    shutdownGraceTime: '10s',
+  };
   const hostQueue = `${settings.opsTaskQueue}@${settings.host}`;
   const shared = await Worker.create({
     ...common,

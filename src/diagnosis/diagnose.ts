@@ -13,7 +13,11 @@ import {
   type PollerEvidence,
 } from './verdicts.js';
 
-function judgePollers(pollers: readonly PollerFact[], now: number, policy: DiagnosisPolicy): PollerEvidence[] {
+function judgePollers(
+  pollers: readonly PollerFact[],
+  now: number,
+  policy: DiagnosisPolicy,
+): PollerEvidence[] {
   return pollers.map((p) => ({
     identity: p.identity,
     lastAccessAgeMs: Math.max(0, now - p.lastAccessTimeMs),

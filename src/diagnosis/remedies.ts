@@ -20,7 +20,14 @@ export function groupRemedies(findings: readonly Finding[], maxIds = 20): Remedy
     const key = `${f.verdict}\u0000${f.remedy.text}`;
     let group = groups.get(key);
     if (!group) {
-      group = { verdict: f.verdict, action: f.remedy.action, text: f.remedy.text, autoRecovers: f.remedy.autoRecovers, count: 0, workflowIds: [] };
+      group = {
+        verdict: f.verdict,
+        action: f.remedy.action,
+        text: f.remedy.text,
+        autoRecovers: f.remedy.autoRecovers,
+        count: 0,
+        workflowIds: [],
+      };
       groups.set(key, group);
     }
     group.count += 1;

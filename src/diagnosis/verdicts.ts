@@ -32,7 +32,8 @@ export const VERDICTS: readonly Verdict[] = Object.freeze([
  * What a healthy workflow is waiting for, inferred from describe and the last event.
  * `timer-signal-or-update`: nothing pending and the last event was not read (sweeps skip it).
  */
-export type WaitingOn = 'timer' | 'signal-or-update' | 'timer-signal-or-update' | 'activity' | 'child-workflow' | 'unknown';
+export type WaitingOn =
+  'timer' | 'signal-or-update' | 'timer-signal-or-update' | 'activity' | 'child-workflow' | 'unknown';
 
 /** A poller as the diagnosis judged it at `now`. */
 export interface PollerEvidence {

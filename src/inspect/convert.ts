@@ -24,7 +24,11 @@ export function durationMs(d: google.protobuf.IDuration | null | undefined): num
 }
 
 /** An enum number as its name without the given prefix, e.g. WORKFLOW_EXECUTION_STATUS_RUNNING -> RUNNING. */
-export function enumName(values: Record<string, unknown>, value: number | null | undefined, prefix: string): string {
+export function enumName(
+  values: Record<string, unknown>,
+  value: number | null | undefined,
+  prefix: string,
+): string {
   const name = Object.keys(values).find((key) => values[key] === value);
   return name ? name.replace(prefix, '') : 'UNKNOWN';
 }
@@ -32,11 +36,16 @@ export function enumName(values: Record<string, unknown>, value: number | null |
 const enumCache = new Map<Record<string, unknown>, Map<number, string>>();
 
 /** Like enumName, but with the reverse map built once per enum: for per-event and per-workflow hot paths. */
-export function enumNameCached(values: Record<string, unknown>, value: number | null | undefined, prefix: string): string {
+export function enumNameCached(
+  values: Record<string, unknown>,
+  value: number | null | undefined,
+  prefix: string,
+): string {
   let names = enumCache.get(values);
   if (!names) {
     names = new Map();
-    for (const [key, v] of Object.entries(values)) if (typeof v === 'number' && !names.has(v)) names.set(v, key);
+    for (const [key, v] of Object.entries(values))
+      if (typeof v === 'number' && !names.has(v)) names.set(v, key);
     enumCache.set(values, names);
   }
   const name = value === null || value === undefined ? undefined : names.get(value);

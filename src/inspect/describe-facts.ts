@@ -1,7 +1,12 @@
 // DescribeWorkflowExecution (and visibility) responses -> diagnosis facts. Pure conversion at the
 // boundary: Long, {seconds, nanos}, numeric enums and search-attribute payloads become plain data.
 import proto, { type temporal } from '@temporalio/proto';
-import type { PendingActivityFact, PendingWorkflowTaskFact, WorkflowFacts, WorkflowStatusName } from '../diagnosis/facts.js';
+import type {
+  PendingActivityFact,
+  PendingWorkflowTaskFact,
+  WorkflowFacts,
+  WorkflowStatusName,
+} from '../diagnosis/facts.js';
 import { durationMs, enumNameCached, kebabCase, timestampMs, toNumber } from './convert.js';
 
 const enums = proto.temporal.api.enums.v1;
@@ -15,13 +20,20 @@ export const REPORTED_PROBLEMS_ATTRIBUTE = 'TemporalReportedProblems';
 
 /** A workflow execution status enum as its name: RUNNING, COMPLETED, ... */
 export function statusOf(status: number | null | undefined): WorkflowStatusName {
-  return enumNameCached(enums.WorkflowExecutionStatus as never, status, 'WORKFLOW_EXECUTION_STATUS_') as WorkflowStatusName;
+  return enumNameCached(
+    enums.WorkflowExecutionStatus as never,
+    status,
+    'WORKFLOW_EXECUTION_STATUS_',
+  ) as WorkflowStatusName;
 }
 
 const textDecoder = new TextDecoder();
 
 /** One search attribute's values as strings (a Keyword list or a single value); [] when absent or unreadable. */
-export function searchAttributeStrings(attributes: SearchAttributes | null | undefined, name: string): string[] {
+export function searchAttributeStrings(
+  attributes: SearchAttributes | null | undefined,
+  name: string,
+): string[] {
   const payload = attributes?.indexedFields?.[name];
   if (!payload?.data || payload.data.length === 0) return [];
   try {
@@ -57,11 +69,14 @@ function pendingActivity(a: PendingActivity): PendingActivityFact {
     lastWorkerIdentity: a.lastWorkerIdentity || undefined,
     taskQueue: a.activityOptions?.taskQueue?.name || undefined,
   };
-  for (const [key, value] of Object.entries(optional)) if (value !== undefined) Object.assign(fact, { [key]: value });
+  for (const [key, value] of Object.entries(optional))
+    if (value !== undefined) Object.assign(fact, { [key]: value });
   return fact;
 }
 
-function pendingWorkflowTask(task: DescribeResponse['pendingWorkflowTask']): PendingWorkflowTaskFact | undefined {
+function pendingWorkflowTask(
+  task: DescribeResponse['pendingWorkflowTask'],
+): PendingWorkflowTaskFact | undefined {
   if (!task) return undefined;
   const fact: PendingWorkflowTaskFact = {
     state: state(task.state, enums.PendingWorkflowTaskState as never, 'PENDING_WORKFLOW_TASK_STATE_'),

@@ -20,15 +20,28 @@ export interface FailureLink {
 
 function kindAndType(f: ProtoFailure): { kind: string; type?: string; nonRetryable?: boolean } {
   if (f.applicationFailureInfo) {
-    return { kind: 'application', type: f.applicationFailureInfo.type || undefined, nonRetryable: f.applicationFailureInfo.nonRetryable || undefined };
+    return {
+      kind: 'application',
+      type: f.applicationFailureInfo.type || undefined,
+      nonRetryable: f.applicationFailureInfo.nonRetryable || undefined,
+    };
   }
-  if (f.timeoutFailureInfo) return { kind: 'timeout', type: enumNameCached(enums.TimeoutType as never, f.timeoutFailureInfo.timeoutType, 'TIMEOUT_TYPE_') };
+  if (f.timeoutFailureInfo)
+    return {
+      kind: 'timeout',
+      type: enumNameCached(enums.TimeoutType as never, f.timeoutFailureInfo.timeoutType, 'TIMEOUT_TYPE_'),
+    };
   if (f.canceledFailureInfo) return { kind: 'canceled' };
   if (f.terminatedFailureInfo) return { kind: 'terminated' };
-  if (f.serverFailureInfo) return { kind: 'server', nonRetryable: f.serverFailureInfo.nonRetryable || undefined };
-  if (f.activityFailureInfo) return { kind: 'activity', type: f.activityFailureInfo.activityType?.name || undefined };
+  if (f.serverFailureInfo)
+    return { kind: 'server', nonRetryable: f.serverFailureInfo.nonRetryable || undefined };
+  if (f.activityFailureInfo)
+    return { kind: 'activity', type: f.activityFailureInfo.activityType?.name || undefined };
   if (f.childWorkflowExecutionFailureInfo) {
-    return { kind: 'child-workflow', type: f.childWorkflowExecutionFailureInfo.workflowType?.name || undefined };
+    return {
+      kind: 'child-workflow',
+      type: f.childWorkflowExecutionFailureInfo.workflowType?.name || undefined,
+    };
   }
   if (f.resetWorkflowFailureInfo) return { kind: 'reset' };
   if (f.nexusOperationExecutionFailureInfo || f.nexusHandlerFailureInfo) return { kind: 'nexus' };
@@ -52,7 +65,5 @@ export function failureChain(failure: ProtoFailure | null | undefined, depth = 8
 
 /** The chain on one line: "message (type): cause message (type): ...". */
 export function formatFailureChain(links: readonly FailureLink[]): string {
-  return links
-    .map((l) => `${l.message || l.kind}${l.type ? ` (${l.type})` : ''}`)
-    .join(': ');
+  return links.map((l) => `${l.message || l.kind}${l.type ? ` (${l.type})` : ''}`).join(': ');
 }

@@ -33,7 +33,8 @@ export function needsHistory(facts: WorkflowFacts, mode: HistoryMode = 'auto', e
   if (facts.status !== 'RUNNING') return true;
   if ((facts.pendingWorkflowTask?.attempt ?? 0) > 1) return true;
   if ((facts.reportedProblems?.length ?? 0) > 0) return true;
-  const idle = !facts.pendingWorkflowTask && facts.pendingActivities.length === 0 && !facts.pendingChildWorkflows;
+  const idle =
+    !facts.pendingWorkflowTask && facts.pendingActivities.length === 0 && !facts.pendingChildWorkflows;
   return idle && explainIdle;
 }
 
@@ -46,13 +47,22 @@ function mergeHistory(facts: WorkflowFacts, recent: RecentHistory): void {
   }
 }
 
-async function activityPollers(facts: WorkflowFacts, pollers: PollerCache): Promise<WorkflowFacts['activityPollers']> {
+async function activityPollers(
+  facts: WorkflowFacts,
+  pollers: PollerCache,
+): Promise<WorkflowFacts['activityPollers']> {
   const queues = new Set(
-    facts.pendingActivities.filter((a) => a.state === 'scheduled' && a.taskQueue).map((a) => a.taskQueue as string),
+    facts.pendingActivities
+      .filter((a) => a.state === 'scheduled' && a.taskQueue)
+      .map((a) => a.taskQueue as string),
   );
   if (queues.size === 0) return undefined;
-  const entries = await Promise.all([...queues].map(async (q) => [q, await pollers.get(q, 'activity')] as const));
-  const fetched = entries.filter((e): e is readonly [string, NonNullable<(typeof e)[1]>] => e[1] !== undefined);
+  const entries = await Promise.all(
+    [...queues].map(async (q) => [q, await pollers.get(q, 'activity')] as const),
+  );
+  const fetched = entries.filter(
+    (e): e is readonly [string, NonNullable<(typeof e)[1]>] => e[1] !== undefined,
+  );
   return fetched.length > 0 ? Object.fromEntries(fetched) : undefined;
 }
 

@@ -12,5 +12,7 @@ export function isNotFound(error: unknown): boolean {
 
 /** True when the server rejected the request as malformed (e.g. a visibility query it cannot parse). */
 export function isInvalidArgument(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === INVALID_ARGUMENT;
+  return (
+    typeof error === 'object' && error !== null && (error as { code?: unknown }).code === INVALID_ARGUMENT
+  );
 }

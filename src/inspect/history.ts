@@ -47,8 +47,14 @@ export function closeEventFact(event: HistoryEvent): CloseEventFact | undefined 
   const eventType = eventTypeName(event);
   const status = CLOSE_STATUS[eventType];
   if (!status) return undefined;
-  const fact: CloseEventFact = { eventId: toNumber(event.eventId as never), eventType, timeMs: timestampMs(event.eventTime) ?? 0, status };
-  const retryState = (value: number | null | undefined) => enumNameCached(enums.RetryState as never, value, 'RETRY_STATE_');
+  const fact: CloseEventFact = {
+    eventId: toNumber(event.eventId as never),
+    eventType,
+    timeMs: timestampMs(event.eventTime) ?? 0,
+    status,
+  };
+  const retryState = (value: number | null | undefined) =>
+    enumNameCached(enums.RetryState as never, value, 'RETRY_STATE_');
   const failed = event.workflowExecutionFailedEventAttributes;
   const timedOut = event.workflowExecutionTimedOutEventAttributes;
   const terminated = event.workflowExecutionTerminatedEventAttributes;
@@ -76,7 +82,11 @@ export function workflowTaskFailureFact(event: HistoryEvent): WorkflowTaskFailur
   const fact: WorkflowTaskFailureFact = {
     eventId: toNumber(event.eventId as never),
     timeMs: timestampMs(event.eventTime) ?? 0,
-    cause: enumNameCached(enums.WorkflowTaskFailedCause as never, attrs?.cause, 'WORKFLOW_TASK_FAILED_CAUSE_'),
+    cause: enumNameCached(
+      enums.WorkflowTaskFailedCause as never,
+      attrs?.cause,
+      'WORKFLOW_TASK_FAILED_CAUSE_',
+    ),
     message: failure?.message ?? '',
   };
   if (failure?.stackTrace) fact.stackTrace = failure.stackTrace;
@@ -113,7 +123,8 @@ export function foldNewestFirst(into: RecentHistory, events: readonly HistoryEve
       into.lastWorkflowTaskCompletedEventId = toNumber(event.eventId as never);
       return true;
     }
-    if (type === 'WorkflowTaskFailed' && !into.lastWorkflowTaskFailure) into.lastWorkflowTaskFailure = workflowTaskFailureFact(event);
+    if (type === 'WorkflowTaskFailed' && !into.lastWorkflowTaskFailure)
+      into.lastWorkflowTaskFailure = workflowTaskFailureFact(event);
     if (type === 'WorkflowTaskTimedOut') into.workflowTaskTimeoutsSinceCompleted += 1;
   }
   return false;
@@ -154,7 +165,10 @@ export async function readRecentHistory(
 }
 
 /** The close event of a closed run (one event, newest first); undefined while it runs. */
-export async function readCloseEvent(client: Client, execution: { workflowId: string; runId: string }): Promise<HistoryEvent | undefined> {
+export async function readCloseEvent(
+  client: Client,
+  execution: { workflowId: string; runId: string },
+): Promise<HistoryEvent | undefined> {
   const response = await client.workflowService.getWorkflowExecutionHistoryReverse({
     namespace: client.options.namespace,
     execution,

@@ -11,10 +11,16 @@ export async function* mapBounded<T, R>(
   limit: number,
   fn: (item: T) => Promise<R>,
 ): AsyncGenerator<R> {
-  if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`limit must be a positive integer, got ${limit}`);
+  if (!Number.isInteger(limit) || limit < 1)
+    throw new RangeError(`limit must be a positive integer, got ${limit}`);
   const iterator =
-    Symbol.asyncIterator in source ? source[Symbol.asyncIterator]() : (source as Iterable<T>)[Symbol.iterator]();
-  const inFlight = new Map<number, Promise<{ id: number; ok: true; value: R } | { id: number; ok: false; error: unknown }>>();
+    Symbol.asyncIterator in source
+      ? source[Symbol.asyncIterator]()
+      : (source as Iterable<T>)[Symbol.iterator]();
+  const inFlight = new Map<
+    number,
+    Promise<{ id: number; ok: true; value: R } | { id: number; ok: false; error: unknown }>
+  >();
   let nextId = 0;
   let exhausted = false;
   const fill = async () => {
@@ -53,7 +59,11 @@ export async function* mapBounded<T, R>(
 }
 
 /** Like Promise.all over `items.map(fn)`, in input order, with at most `limit` calls in flight. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   const lane = async () => {

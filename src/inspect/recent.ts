@@ -37,7 +37,9 @@ export interface RecentOptions {
 }
 
 /** Visibility query: started or closed since `minutes` ago, ops workflows left out. */
-export function recentQuery(options: Pick<RecentOptions, 'minutes' | 'now' | 'query' | 'opsTaskQueue'>): string {
+export function recentQuery(
+  options: Pick<RecentOptions, 'minutes' | 'now' | 'query' | 'opsTaskQueue'>,
+): string {
   const since = new Date((options.now ?? Date.now()) - options.minutes * 60_000).toISOString();
   const parts = [`(StartTime >= "${since}" OR CloseTime >= "${since}")`];
   if (options.query?.trim()) parts.push(`(${options.query.trim()})`);
@@ -46,7 +48,9 @@ export function recentQuery(options: Pick<RecentOptions, 'minutes' | 'now' | 'qu
 }
 
 async function row(client: Client, run: ExecutionSummary, rule?: Partial<ResultRule>): Promise<RecentRow> {
-  const outcome = await outcomeOfRun(client, run, rule).catch(() => ({}) as Awaited<ReturnType<typeof outcomeOfRun>>);
+  const outcome = await outcomeOfRun(client, run, rule).catch(
+    () => ({}) as Awaited<ReturnType<typeof outcomeOfRun>>,
+  );
   const r: RecentRow = {
     workflowId: run.workflowId,
     runId: run.runId,
@@ -68,7 +72,10 @@ async function row(client: Client, run: ExecutionSummary, rule?: Partial<ResultR
 }
 
 /** Lists recent target workflows (bounded by `limit`) and checks each closed one's outcome. */
-export async function listRecent(client: Client, options: RecentOptions): Promise<{ rows: RecentRow[]; truncated: boolean }> {
+export async function listRecent(
+  client: Client,
+  options: RecentOptions,
+): Promise<{ rows: RecentRow[]; truncated: boolean }> {
   const limit = options.limit ?? 200;
   const runs: ExecutionSummary[] = [];
   let truncated = false;

@@ -14,7 +14,10 @@ export interface StarterOutcome {
 }
 
 /** Pulls the first workflow ID (and run ID, when printed) out of starter output. */
-export function parseStarterOutput(output: string, pattern = DEFAULT_WORKFLOW_ID_PATTERN): { workflowId?: string; runId?: string } {
+export function parseStarterOutput(
+  output: string,
+  pattern = DEFAULT_WORKFLOW_ID_PATTERN,
+): { workflowId?: string; runId?: string } {
   const idMatch = new RegExp(pattern, 'i').exec(output);
   const runMatch = RUN_ID_PATTERN.exec(output);
   return { workflowId: idMatch?.[1], runId: runMatch?.[1] };

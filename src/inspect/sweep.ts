@@ -4,7 +4,12 @@
 import type { Client } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
 import { diagnose } from '../diagnosis/diagnose.js';
-import { summarizeFindings, type DiagnosisPolicy, type Finding, type Verdict } from '../diagnosis/verdicts.js';
+import {
+  summarizeFindings,
+  type DiagnosisPolicy,
+  type Finding,
+  type Verdict,
+} from '../diagnosis/verdicts.js';
 import { excludeOpsClause, isOpsWorkflow } from '../recipes/ops-workflows.js';
 import { toNumber } from './convert.js';
 import { executionSummary } from './describe-facts.js';
@@ -56,14 +61,26 @@ export function sweepQuery(options: Pick<SweepOptions, 'query' | 'taskQueue' | '
 
 /** CountWorkflowExecutions for the query. */
 export async function countWorkflows(client: Client, query: string): Promise<number> {
-  const response = await client.workflowService.countWorkflowExecutions({ namespace: client.options.namespace, query });
+  const response = await client.workflowService.countWorkflowExecutions({
+    namespace: client.options.namespace,
+    query,
+  });
   return toNumber(response.count as never);
 }
 
 /** Pages through ListWorkflowExecutions, fetching the next page while the current one is consumed. */
-export async function* listExecutions(client: Client, query: string, pageSize = 500): AsyncGenerator<ExecutionInfo> {
+export async function* listExecutions(
+  client: Client,
+  query: string,
+  pageSize = 500,
+): AsyncGenerator<ExecutionInfo> {
   const fetchPage = (nextPageToken?: Uint8Array) =>
-    client.workflowService.listWorkflowExecutions({ namespace: client.options.namespace, query, pageSize, nextPageToken });
+    client.workflowService.listWorkflowExecutions({
+      namespace: client.options.namespace,
+      query,
+      pageSize,
+      nextPageToken,
+    });
   let page = await fetchPage();
   for (;;) {
     const token = page.nextPageToken?.length ? page.nextPageToken : undefined;
@@ -87,10 +104,19 @@ export async function* sweep(client: Client, options: SweepOptions): AsyncGenera
       if (!isOpsWorkflow(run.workflowType, run.taskQueue, options.opsTaskQueue)) yield run;
     }
   };
-  const diagnoseOne = async ({ workflowId, runId }: { workflowId: string; runId: string }): Promise<SweepItem> => {
+  const diagnoseOne = async ({
+    workflowId,
+    runId,
+  }: {
+    workflowId: string;
+    runId: string;
+  }): Promise<SweepItem> => {
     const run = { workflowId, runId };
     try {
-      const gathered = await gatherFacts(client, run, pollers, { history: options.history, explainIdle: options.explainIdle ?? false });
+      const gathered = await gatherFacts(client, run, pollers, {
+        history: options.history,
+        explainIdle: options.explainIdle ?? false,
+      });
       if (gathered.facts.status !== 'RUNNING') return { kind: 'closed', ...run };
       return { kind: 'finding', finding: diagnose(gathered.facts, gathered.gatheredAtMs, policy) };
     } catch (error) {

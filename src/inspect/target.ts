@@ -16,7 +16,11 @@ export interface ClosedTarget {
 }
 
 /** Status of a run by its upper-case name (RUNNING, COMPLETED, ...), via describe. */
-export async function describeStatus(client: Client, workflowId: string, runId?: string): Promise<WorkflowStatusName> {
+export async function describeStatus(
+  client: Client,
+  workflowId: string,
+  runId?: string,
+): Promise<WorkflowStatusName> {
   const description = await client.workflow.getHandle(workflowId, runId).describe();
   // The TS client spells it CANCELLED; Temporal's enum (and the CLI and UI) say CANCELED.
   const name = description.status.name === 'CANCELLED' ? 'CANCELED' : description.status.name;
@@ -53,7 +57,8 @@ export async function waitForClose(
     const result = await client.withAbortSignal(controller.signal, () => handle.result());
     return { workflowId, runId, status: 'COMPLETED', result };
   } catch (error) {
-    if (controller.signal.aborted) return { workflowId, runId, status: await describeStatus(client, workflowId, runId) };
+    if (controller.signal.aborted)
+      return { workflowId, runId, status: await describeStatus(client, workflowId, runId) };
     if (!(error instanceof WorkflowFailedError)) throw error;
     // Close status comes from describe; visibility may lag, describe does not.
     let status = await describeStatus(client, workflowId, runId);
@@ -72,5 +77,9 @@ export const statusNames = temporal.api.enums.v1.WorkflowExecutionStatus;
 
 /** Maps a raw status enum number to its name. */
 export function statusName(value: number | null | undefined): WorkflowStatusName {
-  return enumName(statusNames as unknown as Record<string, unknown>, value, 'WORKFLOW_EXECUTION_STATUS_') as WorkflowStatusName;
+  return enumName(
+    statusNames as unknown as Record<string, unknown>,
+    value,
+    'WORKFLOW_EXECUTION_STATUS_',
+  ) as WorkflowStatusName;
 }

@@ -35,7 +35,11 @@ export const WAITABLE_STATUSES: readonly WorkflowStatusName[] = [
 ];
 
 /** Long-polls the run's close event until `deadline`; undefined when the deadline came first. */
-async function longPollClose(client: Client, execution: { workflowId: string; runId: string }, deadline: number): Promise<CloseEventFact | undefined> {
+async function longPollClose(
+  client: Client,
+  execution: { workflowId: string; runId: string },
+  deadline: number,
+): Promise<CloseEventFact | undefined> {
   let nextPageToken: Uint8Array | undefined;
   while (Date.now() < deadline) {
     const controller = new AbortController();
@@ -92,7 +96,8 @@ export async function waitForStatus(
       runId = described.workflowExecutionInfo?.execution?.runId ?? runId;
       status = statusOf(described.workflowExecutionInfo?.status);
     } catch (error) {
-      if (isNotFound(error)) return { outcome: 'not-found', workflowId, ...(runId && { runId }), waitedMs: waited() };
+      if (isNotFound(error))
+        return { outcome: 'not-found', workflowId, ...(runId && { runId }), waitedMs: waited() };
       throw error;
     }
     if (statuses.includes(status)) return { outcome: 'match', workflowId, runId, status, waitedMs: waited() };
@@ -100,7 +105,8 @@ export async function waitForStatus(
     if (status === 'RUNNING') {
       close = await longPollClose(client, { workflowId, runId: runId ?? '' }, deadline);
       if (!close) return { outcome: 'timeout', workflowId, runId, status, waitedMs: waited() };
-      if (statuses.includes(close.status)) return { outcome: 'match', workflowId, runId, status: close.status, waitedMs: waited(), close };
+      if (statuses.includes(close.status))
+        return { outcome: 'match', workflowId, runId, status: close.status, waitedMs: waited(), close };
     } else {
       const event = await readCloseEvent(client, { workflowId, runId: runId ?? '' });
       close = event && closeEventFact(event);
@@ -111,7 +117,13 @@ export async function waitForStatus(
       runId = next || undefined;
       continue;
     }
-    const result: WaitResult = { outcome: 'other-terminal', workflowId, runId, status: close?.status ?? status, waitedMs: waited() };
+    const result: WaitResult = {
+      outcome: 'other-terminal',
+      workflowId,
+      runId,
+      status: close?.status ?? status,
+      waitedMs: waited(),
+    };
     if (close) result.close = close;
     return result;
   }

@@ -30,7 +30,10 @@ export function logLineTimeMs(line: string): number | undefined {
   if (!m) return undefined;
   const [, y, mo, d, h, mi, s, frac, zone] = m;
   const ms = Number((frac ?? '0').padEnd(3, '0').slice(0, 3));
-  if (zone) return Date.parse(`${y}-${mo}-${d}T${h}:${mi}:${s}.${String(ms).padStart(3, '0')}${zone === 'Z' ? 'Z' : zone}`);
+  if (zone)
+    return Date.parse(
+      `${y}-${mo}-${d}T${h}:${mi}:${s}.${String(ms).padStart(3, '0')}${zone === 'Z' ? 'Z' : zone}`,
+    );
   return new Date(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), ms).getTime();
 }
 
@@ -41,7 +44,11 @@ function excerpt(lines: readonly string[], pick: (line: string) => boolean, maxL
     const line = lines[i] as string;
     if (!pick(line)) continue;
     out.push(line);
-    for (let j = i + 1; j < lines.length && out.length < maxLines && logLineTimeMs(lines[j] as string) === undefined; j++) {
+    for (
+      let j = i + 1;
+      j < lines.length && out.length < maxLines && logLineTimeMs(lines[j] as string) === undefined;
+      j++
+    ) {
       if ((lines[j] as string).startsWith('=== ')) break;
       out.push(lines[j] as string);
       i = j;
@@ -51,7 +58,11 @@ function excerpt(lines: readonly string[], pick: (line: string) => boolean, maxL
 }
 
 /** Lines that name the run id (else the workflow id as a whole word), with their tracebacks. */
-export function excerptMentions(text: string, ids: { workflowId: string; runId: string }, maxLines = 80): string[] {
+export function excerptMentions(
+  text: string,
+  ids: { workflowId: string; runId: string },
+  maxLines = 80,
+): string[] {
   const lines = text.split('\n');
   const byRun = excerpt(lines, (l) => l.includes(ids.runId), maxLines);
   if (byRun.length > 0 || !ids.workflowId) return byRun;
@@ -95,7 +106,10 @@ async function readTail(path: string): Promise<string> {
 export async function workerLogExcerpts(stateDir: string, query: LogQuery): Promise<LogExcerpt[]> {
   const dir = join(stateDir, 'logs');
   const names = await readdir(dir).catch(() => [] as string[]);
-  const paths = names.filter((n) => /^worker-.+\.log(\.1)?$/.test(n)).sort().map((n) => join(dir, n));
+  const paths = names
+    .filter((n) => /^worker-.+\.log(\.1)?$/.test(n))
+    .sort()
+    .map((n) => join(dir, n));
   const maxLines = query.maxLines ?? 80;
   const found: LogExcerpt[] = [];
   for (const path of paths) {
@@ -104,7 +118,9 @@ export async function workerLogExcerpts(stateDir: string, query: LogQuery): Prom
   }
   if (found.length > 0 || query.aroundMs === undefined) return found;
   const records = await readPidRecords(stateDir, { kind: 'worker' });
-  const queuePaths = [...new Set(records.filter((r) => r.taskQueue === query.taskQueue).map((r) => r.logPath))];
+  const queuePaths = [
+    ...new Set(records.filter((r) => r.taskQueue === query.taskQueue).map((r) => r.logPath)),
+  ];
   for (const path of queuePaths) {
     const lines = excerptAround(await readTail(path), query.aroundMs, query.windowMs, maxLines);
     if (lines.length > 0) found.push({ path, match: 'time', lines });

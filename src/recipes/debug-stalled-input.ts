@@ -24,7 +24,16 @@ export const DebugStalledFailure = {
   TargetNotFound: 'TargetNotFoundError',
 } as const;
 
-const KNOWN = ['query', 'taskQueue', 'workflowId', 'runId', 'policy', 'maxFindings', 'concurrency', 'host'] as const;
+const KNOWN = [
+  'query',
+  'taskQueue',
+  'workflowId',
+  'runId',
+  'policy',
+  'maxFindings',
+  'concurrency',
+  'host',
+] as const;
 const POLICY_KEYS = Object.keys(defaultDiagnosisPolicy) as (keyof DiagnosisPolicy)[];
 
 /** Reads a diagnosis policy override; unknown keys and bad numbers are problems. */
@@ -41,7 +50,10 @@ export function readPolicy(reader: InputReader): Partial<DiagnosisPolicy> | unde
 }
 
 /** Parses raw input; returns every problem found, or the typed input. */
-export function parseDebugStalledInput(raw: unknown): { input?: DebugStalledInput; problems: InputProblem[] } {
+export function parseDebugStalledInput(raw: unknown): {
+  input?: DebugStalledInput;
+  problems: InputProblem[];
+} {
   if (raw === undefined || raw === null) raw = {};
   if (!isRecord(raw)) return { problems: [{ field: 'input', value: raw, expected: 'one JSON object' }] };
   const reader = new InputReader(raw);
@@ -58,13 +70,20 @@ export function parseDebugStalledInput(raw: unknown): { input?: DebugStalledInpu
     host: reader.string('host'),
   };
   if (input.workflowId && (input.query || input.taskQueue)) {
-    reader.problem('workflowId', input.workflowId, 'either workflowId (analyze one) or query/taskQueue (sweep), not both');
+    reader.problem(
+      'workflowId',
+      input.workflowId,
+      'either workflowId (analyze one) or query/taskQueue (sweep), not both',
+    );
   }
-  if (input.runId && !input.workflowId) reader.problem('runId', input.runId, 'a runId only together with workflowId');
+  if (input.runId && !input.workflowId)
+    reader.problem('runId', input.runId, 'a runId only together with workflowId');
   if (input.concurrency !== undefined && !Number.isInteger(input.concurrency)) {
     reader.problem('concurrency', input.concurrency, 'an integer from 1 to 64');
   }
   if (reader.problems.length > 0) return { problems: reader.problems };
-  const defined = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) as DebugStalledInput;
+  const defined = Object.fromEntries(
+    Object.entries(input).filter(([, v]) => v !== undefined),
+  ) as DebugStalledInput;
   return { input: defined, problems: [] };
 }

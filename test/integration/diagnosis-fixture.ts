@@ -38,7 +38,12 @@ export async function startFixtureWorker(
 }
 
 /** Calls `probe` until it returns a value (not undefined) or `timeoutMs` passes; the error names `what` and the last value seen. */
-export async function waitUntil<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number, intervalMs = 500): Promise<T> {
+export async function waitUntil<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  timeoutMs: number,
+  intervalMs = 500,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -48,14 +53,24 @@ export async function waitUntil<T>(what: string, probe: () => Promise<T | undefi
     } catch (error) {
       last = error;
     }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `; last error: ${String(last)}` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${last ? `; last error: ${String(last)}` : ''}`,
+      );
     await sleep(intervalMs);
   }
 }
 
 /** Terminates each workflow that is still running; ignores the ones already closed. */
 export async function terminateAll(client: Client, workflowIds: string[]): Promise<void> {
-  await Promise.all(workflowIds.map((id) => client.workflow.getHandle(id).terminate('test cleanup').catch(() => undefined)));
+  await Promise.all(
+    workflowIds.map((id) =>
+      client.workflow
+        .getHandle(id)
+        .terminate('test cleanup')
+        .catch(() => undefined),
+    ),
+  );
 }
 
 export function uniqueId(prefix: string): string {

@@ -12,7 +12,14 @@ import type { RunOutcome } from '../../src/inspect/result.js';
 import type { WaitResult } from '../../src/inspect/wait.js';
 import { venvPython } from '../../src/recipes/example-target.js';
 import { createHarness, uniqueQueue, type Harness } from '../helpers/harness.js';
-import { captureOut, cliContext, fixtureDir, startFixtureWorker, terminateAll, uniqueId } from './diagnosis-fixture.js';
+import {
+  captureOut,
+  cliContext,
+  fixtureDir,
+  startFixtureWorker,
+  terminateAll,
+  uniqueId,
+} from './diagnosis-fixture.js';
 
 let h: Harness;
 const queue = uniqueQueue('results');
@@ -46,10 +53,23 @@ before(async () => {
     await h.client.workflow.execute('CleanStart', {
       taskQueue: h.settings.opsTaskQueue,
       workflowId: ids.reportNotOk,
-      args: [{ projectDir: fixtureDir, taskQueue: uniqueQueue('never'), workerCommand: `${venvPython} -c "import sys; sys.exit(3)"`, start: { workflowType: 'NoWorkerTarget' } }],
+      args: [
+        {
+          projectDir: fixtureDir,
+          taskQueue: uniqueQueue('never'),
+          workerCommand: `${venvPython} -c "import sys; sys.exit(3)"`,
+          start: { workflowType: 'NoWorkerTarget' },
+        },
+      ],
     });
     // FAILED: invalid input is a non-retryable ApplicationFailure.
-    await h.client.workflow.execute('CleanStart', { taskQueue: h.settings.opsTaskQueue, workflowId: ids.invalidRecipe, args: [{ projectDir: 'relative' }] }).catch(() => undefined);
+    await h.client.workflow
+      .execute('CleanStart', {
+        taskQueue: h.settings.opsTaskQueue,
+        workflowId: ids.invalidRecipe,
+        args: [{ projectDir: 'relative' }],
+      })
+      .catch(() => undefined);
   });
 });
 
@@ -99,8 +119,14 @@ describe('workflows wait', () => {
     const { code, out } = await waiting;
     const result = JSON.parse(out) as WaitResult;
     assert.equal(code, ExitCode.otherTerminal);
-    assert.deepEqual([result.outcome, result.status, result.close?.reason], ['other-terminal', 'TERMINATED', 'operator gave up']);
-    assert.equal((await run('wait', '-w', ids.terminated, '--status', 'FAILED,TERMINATED')).code, ExitCode.ok);
+    assert.deepEqual(
+      [result.outcome, result.status, result.close?.reason],
+      ['other-terminal', 'TERMINATED', 'operator gave up'],
+    );
+    assert.equal(
+      (await run('wait', '-w', ids.terminated, '--status', 'FAILED,TERMINATED')).code,
+      ExitCode.ok,
+    );
   });
 
   it('exits 7 for a workflow that does not exist', async () => {
@@ -117,8 +143,17 @@ describe('workflows result', () => {
     const ok = await run('result', '-w', ids.approved, '--json');
     assert.equal(ok.code, ExitCode.ok);
     const outcome = JSON.parse(ok.out) as RunOutcome;
-    assert.deepEqual([outcome.status, outcome.result, outcome.resultCheck?.looksLikeError], ['COMPLETED', { status: 'ok', approvedBy: 'bob' }, false]);
-    const flagged = await run('result', '-w', ids.approved, '--result-rule', '{"statusKeys":["approvedBy"],"errorValues":["bob"]}');
+    assert.deepEqual(
+      [outcome.status, outcome.result, outcome.resultCheck?.looksLikeError],
+      ['COMPLETED', { status: 'ok', approvedBy: 'bob' }, false],
+    );
+    const flagged = await run(
+      'result',
+      '-w',
+      ids.approved,
+      '--result-rule',
+      '{"statusKeys":["approvedBy"],"errorValues":["bob"]}',
+    );
     assert.equal(flagged.code, ExitCode.resultLooksLikeError);
     assert.match(flagged.out, /COMPLETED, but the result reads like an error: result\.approvedBy is "bob"/);
   });
@@ -134,7 +169,10 @@ describe('workflows result', () => {
   it('exits 6 with the failure chain for a FAILED run, 9 while a run is RUNNING, 7 when not found', async () => {
     const failed = await run('result', '-w', ids.invalidRecipe);
     assert.equal(failed.code, ExitCode.otherTerminal);
-    assert.match(failed.out, /FAILED at .*: CleanStart input is invalid: projectDir: expected an absolute path, got "relative".* \(InvalidInputError\)/);
+    assert.match(
+      failed.out,
+      /FAILED at .*: CleanStart input is invalid: projectDir: expected an absolute path, got "relative".* \(InvalidInputError\)/,
+    );
     assert.equal((await run('result', '-w', ids.timer)).code, ExitCode.stillRunning);
     const missing = await run('result', '-w', uniqueId('no-such'));
     assert.equal(missing.code, ExitCode.notFound);
@@ -152,10 +190,16 @@ describe('workflows analyze of closed runs', () => {
     const timedOut = await run('analyze', '-w', ids.timedOut, '--json');
     assert.equal(timedOut.code, ExitCode.ok);
     const analysis = JSON.parse(timedOut.out) as Analysis;
-    assert.deepEqual([analysis.status, analysis.close?.status, analysis.finding.remedy.action], ['TIMED_OUT', 'TIMED_OUT', 'none']);
+    assert.deepEqual(
+      [analysis.status, analysis.close?.status, analysis.finding.remedy.action],
+      ['TIMED_OUT', 'TIMED_OUT', 'none'],
+    );
 
     await h.client.workflow.getHandle(ids.canceled).cancel();
-    await h.client.workflow.getHandle(ids.canceled).result().catch(() => undefined);
+    await h.client.workflow
+      .getHandle(ids.canceled)
+      .result()
+      .catch(() => undefined);
     const canceled = await run('analyze', '-w', ids.canceled);
     assert.match(canceled.out, /CANCELED; started/);
     assert.match(canceled.out, /closed: CANCELED at /);
@@ -174,9 +218,22 @@ describe('workflows recent', () => {
     assert.equal(rows.get(ids.timedOut)?.status, 'TIMED_OUT');
     assert.equal(rows.get(ids.terminated)?.problem, 'terminated: operator gave up');
     assert.equal(rows.get(ids.timer)?.status, 'RUNNING');
-    const flagged = await run('recent', '--minutes', '10', '--query', query, '--result-rule', '{"statusKeys":["status"],"errorValues":["ok"]}');
+    const flagged = await run(
+      'recent',
+      '--minutes',
+      '10',
+      '--query',
+      query,
+      '--result-rule',
+      '{"statusKeys":["status"],"errorValues":["ok"]}',
+    );
     assert.equal(flagged.code, ExitCode.resultLooksLikeError);
-    assert.match(flagged.out, new RegExp(`COMPLETED +WaitsForUpdate +${ids.approved} .*RESULT READS LIKE AN ERROR: result.status is "ok"`));
+    assert.match(
+      flagged.out,
+      new RegExp(
+        `COMPLETED +WaitsForUpdate +${ids.approved} .*RESULT READS LIKE AN ERROR: result.status is "ok"`,
+      ),
+    );
   });
 });
 
@@ -185,7 +242,10 @@ describe('workflows usage errors', () => {
     [['wait', '-w', 'x', '--status', 'DONE'], /--status: expected one or more of RUNNING, COMPLETED/],
     [['result'], /--workflow-id \(-w\) is required/],
     [['stalled', '--timeout', '3'], /workflows stalled: --timeout does not apply/],
-    [['stalled', '--policy', '{"noWorkerAfterMs":-5}'], /--policy: policy\.noWorkerAfterMs must be a non-negative number, got -5/],
+    [
+      ['stalled', '--policy', '{"noWorkerAfterMs":-5}'],
+      /--policy: policy\.noWorkerAfterMs must be a non-negative number, got -5/,
+    ],
     [['recent', '--minutes', 'soon'], /--minutes: expected a positive number, got "soon"/],
     [['bogus'], /unknown command "workflows bogus"/],
   ];

@@ -13,7 +13,14 @@ import { eventTypeName } from '../../src/inspect/history.js';
 import { sweep } from '../../src/inspect/sweep.js';
 import type { DebugStalledReport } from '../../workflows/debug-stalled.js';
 import { createHarness, testTarget, uniqueQueue, type Harness } from '../helpers/harness.js';
-import { captureOut, cliContext, startFixtureWorker, terminateAll, uniqueId, waitUntil } from './diagnosis-fixture.js';
+import {
+  captureOut,
+  cliContext,
+  startFixtureWorker,
+  terminateAll,
+  uniqueId,
+  waitUntil,
+} from './diagnosis-fixture.js';
 
 let h: Harness;
 const queue = uniqueQueue('stalls');
@@ -40,7 +47,12 @@ const scenarios = {
   unregistered: { type: 'UnregisteredType', verdict: 'workflow-not-registered' },
   retryStorm: { type: 'RetryStorm', verdict: 'activity-retry-storm' },
   missingActivity: { type: 'MissingActivity', verdict: 'activity-not-registered' },
-  slowTask: { type: 'SlowTask', verdict: 'workflow-task-timeout', args: [{ hangSeconds: 3600 }], workflowTaskTimeout: '1s' },
+  slowTask: {
+    type: 'SlowTask',
+    verdict: 'workflow-task-timeout',
+    args: [{ hangSeconds: 3600 }],
+    workflowTaskTimeout: '1s',
+  },
   nonDeterministic: { type: 'NonDeterministic', verdict: 'non-determinism', taskQueue: ndeQueue },
   flakyOnce: { type: 'FlakyOnce', verdict: 'healthy-wait' },
   timer: { type: 'WaitsForTimer', verdict: 'healthy-wait' },
@@ -52,7 +64,11 @@ type Name = keyof typeof scenarios;
 const scenarioList = Object.entries(scenarios) as [Name, Scenario][];
 const ids = Object.fromEntries(scenarioList.map(([name]) => [name, uniqueId(name)])) as Record<Name, string>;
 // Ours, on queues nobody polls: they would be no-worker stalls if sweeps did not leave them out.
-const opsIds = { recipe: uniqueId('ops-recipe'), onOpsQueue: uniqueId('ops-queue'), onHostQueue: uniqueId('ops-host-queue') };
+const opsIds = {
+  recipe: uniqueId('ops-recipe'),
+  onOpsQueue: uniqueId('ops-queue'),
+  onHostQueue: uniqueId('ops-host-queue'),
+};
 
 let ndeReady: Promise<void>;
 
@@ -96,7 +112,10 @@ before(async () => {
   );
   await h.client.workflow.start('CleanStart', { taskQueue: nobody, workflowId: opsIds.recipe, args: [{}] });
   await h.client.workflow.start('NoWorkerTarget', { taskQueue: opsQueue, workflowId: opsIds.onOpsQueue });
-  await h.client.workflow.start('NoWorkerTarget', { taskQueue: `${opsQueue}@devbox`, workflowId: opsIds.onHostQueue });
+  await h.client.workflow.start('NoWorkerTarget', {
+    taskQueue: `${opsQueue}@devbox`,
+    workflowId: opsIds.onHostQueue,
+  });
   ndeReady = breakDeterminism(ndeProject);
 });
 
@@ -107,7 +126,12 @@ after(async () => {
 
 async function sweepAll(): Promise<Map<string, Finding>> {
   const found = new Map<string, Finding>();
-  for await (const item of sweep(h.client, { query: `${query} OR TaskQueue = "${opsQueue}" OR TaskQueue = "${opsQueue}@devbox"`, opsTaskQueue: opsQueue, policy, explainIdle: true })) {
+  for await (const item of sweep(h.client, {
+    query: `${query} OR TaskQueue = "${opsQueue}" OR TaskQueue = "${opsQueue}@devbox"`,
+    opsTaskQueue: opsQueue,
+    policy,
+    explainIdle: true,
+  })) {
     assert.notEqual(item.kind, 'error', JSON.stringify(item));
     if (item.kind === 'finding') found.set(item.finding.workflowId, item.finding);
   }
@@ -124,14 +148,19 @@ async function settledFindings(): Promise<Map<string, Finding>> {
       async () => {
         last = await sweepAll();
         const settled = scenarioList.every(([name, s]) => last.get(ids[name])?.verdict === s.verdict);
-        const reported = last.get(ids.codeBug)?.evidence.reportedProblems?.includes('category=WorkflowTaskFailed');
+        const reported = last
+          .get(ids.codeBug)
+          ?.evidence.reportedProblems?.includes('category=WorkflowTaskFailed');
         return settled && reported ? last : undefined;
       },
       90_000,
       1000,
     );
   } catch (error) {
-    const seen = Object.entries(ids).map(([name, id]) => `${name}: ${last.get(id)?.verdict ?? 'missing'} (${last.get(id)?.evidence.summary ?? ''})`);
+    const seen = Object.entries(ids).map(
+      ([name, id]) =>
+        `${name}: ${last.get(id)?.verdict ?? 'missing'} (${last.get(id)?.evidence.summary ?? ''})`,
+    );
     throw new Error(`${(error as Error).message}\n${seen.join('\n')}`);
   }
 }
@@ -168,18 +197,30 @@ describe('stall diagnosis on real Python workers', () => {
     assert.ok((bug.evidence.workflowTaskAttempt ?? 0) >= 3, `attempt ${bug.evidence.workflowTaskAttempt}`);
     assert.equal(bug.evidence.failureMessage, 'boom in workflow code');
     assert.match(bug.evidence.stackExcerpt ?? '', /workflows\.py", line \d+, in run/);
-    assert.ok(bug.evidence.pollers?.some((p) => p.live), 'the worker polls: restarting it with fixed code resumes the run');
-    assert.deepEqual([bug.remedy.action, bug.remedy.autoRecovers, bug.confidence], ['fix-code-restart-worker', true, 'high']);
+    assert.ok(
+      bug.evidence.pollers?.some((p) => p.live),
+      'the worker polls: restarting it with fixed code resumes the run',
+    );
+    assert.deepEqual(
+      [bug.remedy.action, bug.remedy.autoRecovers, bug.confidence],
+      ['fix-code-restart-worker', true, 'high'],
+    );
 
     assert.match(found.get(ids.sandbox)!.evidence.failureMessage ?? '', /Cannot access os\.getcwd/);
-    assert.match(found.get(ids.unregistered)!.evidence.failureMessage ?? '', /UnregisteredType is not registered on this worker/);
+    assert.match(
+      found.get(ids.unregistered)!.evidence.failureMessage ?? '',
+      /UnregisteredType is not registered on this worker/,
+    );
 
     const nde = found.get(ids.nonDeterministic)!;
     assert.match(nde.evidence.failureMessage ?? '', /^\[TMPRL1100\] Nondeterminism error/);
     assert.deepEqual([nde.remedy.action, nde.remedy.autoRecovers], ['terminate-or-reset', false]);
     assert.match(nde.remedy.text, /restarting the worker will not help/);
 
-    assert.match(found.get(ids.slowTask)!.evidence.summary, /Workflow task timed out \d+ times since the last completed task/);
+    assert.match(
+      found.get(ids.slowTask)!.evidence.summary,
+      /Workflow task timed out \d+ times since the last completed task/,
+    );
   });
 
   it('sees activity retry storms and unregistered activities that history never records', async () => {
@@ -189,7 +230,11 @@ describe('stall diagnosis on real Python workers', () => {
     assert.ok((storm.evidence.activity?.attempt ?? 0) >= 3);
     assert.equal(storm.evidence.activity?.lastFailureMessage, 'downstream unavailable');
     const retries = (await historyTypes(ids.retryStorm)).filter((t) => t === 'ActivityTaskFailed');
-    assert.deepEqual(retries, [], 'history has no ActivityTaskFailed event: counting events would miss this storm');
+    assert.deepEqual(
+      retries,
+      [],
+      'history has no ActivityTaskFailed event: counting events would miss this storm',
+    );
     const missing = found.get(ids.missingActivity)!;
     assert.equal(missing.evidence.activity?.activityType, 'not_registered_activity');
     assert.equal(missing.remedy.action, 'register-and-restart-worker');
@@ -204,7 +249,12 @@ describe('stall diagnosis on real Python workers', () => {
 
   it('lists healthy waits as healthy-wait with what they wait on, including a run that failed once and recovered', async () => {
     const found = await findings();
-    const waits = Object.fromEntries((['timer', 'signal', 'update', 'longActivity', 'flakyOnce'] as const).map((n) => [n, found.get(ids[n])!]));
+    const waits = Object.fromEntries(
+      (['timer', 'signal', 'update', 'longActivity', 'flakyOnce'] as const).map((n) => [
+        n,
+        found.get(ids[n])!,
+      ]),
+    );
     assert.deepEqual(
       Object.entries(waits).map(([n, f]) => [n, f.evidence.waitingOn, f.remedy.action]),
       [
@@ -223,23 +273,37 @@ describe('stall diagnosis on real Python workers', () => {
   it('DebugStalled reports the verdict counts, stalled findings and grouped remedies, and keeps its outcome in memo', async () => {
     await findings();
     const workflowId = uniqueId('debug-stalled');
-    const report = await h.withControlWorker(() =>
-      h.client.workflow.execute('DebugStalled', {
-        taskQueue: h.settings.opsTaskQueue,
-        workflowId,
-        args: [{ query: `TaskQueue IN ("${queue}", "${nobody}")`, policy }],
-        workflowExecutionTimeout: '2m',
-      }) as Promise<DebugStalledReport>,
+    const report = await h.withControlWorker(
+      () =>
+        h.client.workflow.execute('DebugStalled', {
+          taskQueue: h.settings.opsTaskQueue,
+          workflowId,
+          args: [{ query: `TaskQueue IN ("${queue}", "${nobody}")`, policy }],
+          workflowExecutionTimeout: '2m',
+        }) as Promise<DebugStalledReport>,
     );
     assert.equal(report.ok, false, 'stalls were found');
     assert.equal(report.mode, 'sweep');
-    const stalledHere = scenarioList.filter(([name, s]) => s.verdict !== 'healthy-wait' && name !== 'nonDeterministic');
+    const stalledHere = scenarioList.filter(
+      ([name, s]) => s.verdict !== 'healthy-wait' && name !== 'nonDeterministic',
+    );
     assert.equal(report.stalledCount, stalledHere.length);
     for (const [, s] of stalledHere) assert.equal(report.counts[s.verdict], 1, s.verdict);
     assert.ok(report.counts['healthy-wait'] >= 4, 'timer, signal, update and activity waits');
-    assert.deepEqual(report.findings.map((f) => f.workflowId).sort(), stalledHere.map(([name]) => ids[name]).sort());
+    assert.deepEqual(
+      report.findings.map((f) => f.workflowId).sort(),
+      stalledHere.map(([name]) => ids[name]).sort(),
+    );
     assert.equal(report.remedies.length, stalledHere.length);
-    assert.deepEqual(report.steps.map((s) => [s.name, s.outcome]), [['verify-server', 'ok'], ['count', 'ok'], ['diagnose', 'ok'], ['report', 'ok']]);
+    assert.deepEqual(
+      report.steps.map((s) => [s.name, s.outcome]),
+      [
+        ['verify-server', 'ok'],
+        ['count', 'ok'],
+        ['diagnose', 'ok'],
+        ['report', 'ok'],
+      ],
+    );
     const memo = (await h.client.workflow.getHandle(workflowId).describe()).memo;
     assert.equal(memo?.opsOutcome, 'failed');
     assert.match(String(memo?.opsSummary), new RegExp(`^${stalledHere.length} stalled of \\d+: `));
@@ -254,11 +318,25 @@ describe('stall diagnosis on real Python workers', () => {
         args: [{ workflowId: ids.nonDeterministic }],
       })) as DebugStalledReport;
       const failure = await h.client.workflow
-        .execute('DebugStalled', { taskQueue: h.settings.opsTaskQueue, workflowId: uniqueId('debug-bad'), args: [{ workflowId: 'x', taskQueue: 'y', maxFindings: 0 }] })
-        .then(() => undefined, (e: unknown) => e);
+        .execute('DebugStalled', {
+          taskQueue: h.settings.opsTaskQueue,
+          workflowId: uniqueId('debug-bad'),
+          args: [{ workflowId: 'x', taskQueue: 'y', maxFindings: 0 }],
+        })
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
       const badQuery = await h.client.workflow
-        .execute('DebugStalled', { taskQueue: h.settings.opsTaskQueue, workflowId: uniqueId('debug-bad-query'), args: [{ query: 'WorkflowType ==== nonsense' }] })
-        .then(() => undefined, (e: unknown) => e);
+        .execute('DebugStalled', {
+          taskQueue: h.settings.opsTaskQueue,
+          workflowId: uniqueId('debug-bad-query'),
+          args: [{ query: 'WorkflowType ==== nonsense' }],
+        })
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
       return { report, failure, badQuery };
     });
     assert.equal(one.report.mode, 'workflow');
@@ -271,16 +349,35 @@ describe('stall diagnosis on real Python workers', () => {
     assert.equal(cause.nonRetryable, true);
     assert.match(cause.message, /workflowId: expected either workflowId/);
     assert.match(cause.message, /maxFindings: expected a number from 1 to 500, got 0/);
-    assert.ok(one.badQuery instanceof WorkflowFailedError, 'a query the server rejects fails the recipe at once');
-    assert.match((one.badQuery.cause as Error).message, /query: expected a visibility query the server accepts, got "WorkflowType ==== nonsense"/);
+    assert.ok(
+      one.badQuery instanceof WorkflowFailedError,
+      'a query the server rejects fails the recipe at once',
+    );
+    assert.match(
+      (one.badQuery.cause as Error).message,
+      /query: expected a visibility query the server accepts, got "WorkflowType ==== nonsense"/,
+    );
   });
 
   it('`workflows stalled --json` prints an array of findings and exits 8 (real CLI)', async () => {
     await findings();
     const result = await execa(
       process.execPath,
-      [join(packageRoot, 'bin', 'temporal-ops.mjs'), 'workflows', 'stalled', '--json', '--query', `${query} OR TaskQueue = "${opsQueue}"`, '--policy', JSON.stringify(policy)],
-      { env: { TEMPORAL_ADDRESS: testTarget().address, TEMPORAL_OPS_TASK_QUEUE: opsQueue }, reject: false, timeout: 60_000 },
+      [
+        join(packageRoot, 'bin', 'temporal-ops.mjs'),
+        'workflows',
+        'stalled',
+        '--json',
+        '--query',
+        `${query} OR TaskQueue = "${opsQueue}"`,
+        '--policy',
+        JSON.stringify(policy),
+      ],
+      {
+        env: { TEMPORAL_ADDRESS: testTarget().address, TEMPORAL_OPS_TASK_QUEUE: opsQueue },
+        reject: false,
+        timeout: 60_000,
+      },
     );
     assert.equal(result.exitCode, 8, result.stderr);
     const printed = JSON.parse(result.stdout) as Finding[];
@@ -291,7 +388,17 @@ describe('stall diagnosis on real Python workers', () => {
     // By default a sweep does not read the history of idle runs: it cannot tell a timer from a signal.
     assert.equal(byId.get(ids.timer)?.evidence.waitingOn, 'timer-signal-or-update');
     for (const f of printed) {
-      for (const key of ['workflowId', 'runId', 'workflowType', 'taskQueue', 'verdict', 'evidence', 'remedy', 'confidence']) assert.ok(key in f, `${key} in finding`);
+      for (const key of [
+        'workflowId',
+        'runId',
+        'workflowType',
+        'taskQueue',
+        'verdict',
+        'evidence',
+        'remedy',
+        'confidence',
+      ])
+        assert.ok(key in f, `${key} in finding`);
     }
     assert.equal(byId.has(opsIds.recipe), false);
     assert.equal(byId.has(opsIds.onOpsQueue), false);
@@ -301,20 +408,32 @@ describe('stall diagnosis on real Python workers', () => {
   it('`workflows stalled` text names each stall and its remedy; --stalled-only leaves healthy runs out of the JSON', async () => {
     await findings();
     const text = captureOut();
-    const code = await runWorkflowsCommand(['stalled', '--query', query, '--policy', JSON.stringify(policy)], cliContext(h), text);
+    const code = await runWorkflowsCommand(
+      ['stalled', '--query', query, '--policy', JSON.stringify(policy)],
+      cliContext(h),
+      text,
+    );
     assert.equal(code, 8);
     assert.match(text.out, new RegExp(`STALLED non-determinism \\[high\\]  ${ids.nonDeterministic}`));
     assert.match(text.out, /remedy: The workflow code no longer replays this run's history/);
     assert.doesNotMatch(text.out, new RegExp(ids.timer));
     const json = captureOut();
-    await runWorkflowsCommand(['stalled', '--json', '--stalled-only', '--query', query, '--policy', JSON.stringify(policy)], cliContext(h), json);
+    await runWorkflowsCommand(
+      ['stalled', '--json', '--stalled-only', '--query', query, '--policy', JSON.stringify(policy)],
+      cliContext(h),
+      json,
+    );
     const printed = JSON.parse(json.out) as Finding[];
     assert.ok(printed.length >= 8 && printed.every((f) => f.stalled));
   });
 
   it('analyze shows a stalled run with our worker log lines, then the terminate reason once it is closed', async () => {
     await findings();
-    const running = await analyzeWorkflow(h.client, { workflowId: ids.codeBug }, { policy, stateDir: h.settings.stateDir });
+    const running = await analyzeWorkflow(
+      h.client,
+      { workflowId: ids.codeBug },
+      { policy, stateDir: h.settings.stateDir },
+    );
     assert.equal(running.finding.verdict, 'workflow-code-bug');
     const lines = running.logs.flatMap((l) => l.lines).join('\n');
     assert.match(lines, new RegExp(`Failed activation on workflow CodeBug with ID ${ids.codeBug}`));

@@ -15,7 +15,8 @@ describe('workflow bundle', () => {
   it('bundles the recipes without Node built-ins', async () => {
     const bundle = await bundleWorkflowCode({ workflowsPath, logger: quiet as never });
     assert.ok(bundle.code.length > 100_000);
-    for (const name of Object.keys(workflows)) assert.ok(bundle.code.includes(name), `bundle contains ${name}`);
+    for (const name of Object.keys(workflows))
+      assert.ok(bundle.code.includes(name), `bundle contains ${name}`);
   });
 
   it('exports exactly the recipe names listed for sweeps to exclude', () => {
@@ -25,7 +26,10 @@ describe('workflow bundle', () => {
   it('fails to bundle workflow code that imports a Node built-in', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'bad-workflow-'));
     const file = join(dir, 'index.ts');
-    await writeFile(file, "import { readFileSync } from 'node:fs';\nexport async function Bad() { return readFileSync('/etc/hostname', 'utf8'); }\n");
+    await writeFile(
+      file,
+      "import { readFileSync } from 'node:fs';\nexport async function Bad() { return readFileSync('/etc/hostname', 'utf8'); }\n",
+    );
     await assert.rejects(bundleWorkflowCode({ workflowsPath: file, logger: quiet as never }));
   });
 });

@@ -2,7 +2,12 @@
 // the activity-queue no-worker rule, child-workflow waits, remedy grouping and DebugStalled input.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { diagnose, groupRemedies, type PendingActivityFact, type WorkflowFacts } from '../../src/diagnosis/index.js';
+import {
+  diagnose,
+  groupRemedies,
+  type PendingActivityFact,
+  type WorkflowFacts,
+} from '../../src/diagnosis/index.js';
 import { parseDebugStalledInput } from '../../src/recipes/debug-stalled-input.js';
 import { describeProblem } from '../../src/recipes/validate.js';
 
@@ -27,11 +32,25 @@ function facts(over: Partial<WorkflowFacts> = {}): WorkflowFacts {
 }
 
 /** A Python workflow task failing from its first task: event 4 in history, describe on attempt 3. */
-function failingFirstTask(message: string, over: { cause?: string; failureType?: string; stackTrace?: string } = {}): WorkflowFacts {
+function failingFirstTask(
+  message: string,
+  over: { cause?: string; failureType?: string; stackTrace?: string } = {},
+): WorkflowFacts {
   return facts({
     lastEventType: 'WorkflowTaskFailed',
-    lastWorkflowTaskFailure: { eventId: 4, timeMs: NOW - 20 * SEC, cause: over.cause ?? 'WORKFLOW_WORKER_UNHANDLED_FAILURE', message, ...(over.failureType && { failureType: over.failureType }) },
-    pendingWorkflowTask: { state: 'started', attempt: 3, scheduledTimeMs: NOW - SEC, startedTimeMs: NOW - SEC },
+    lastWorkflowTaskFailure: {
+      eventId: 4,
+      timeMs: NOW - 20 * SEC,
+      cause: over.cause ?? 'WORKFLOW_WORKER_UNHANDLED_FAILURE',
+      message,
+      ...(over.failureType && { failureType: over.failureType }),
+    },
+    pendingWorkflowTask: {
+      state: 'started',
+      attempt: 3,
+      scheduledTimeMs: NOW - SEC,
+      startedTimeMs: NOW - SEC,
+    },
   });
 }
 
@@ -40,7 +59,11 @@ const UNREGISTERED =
 
 describe('fixture failure texts', () => {
   const rows: [string, WorkflowFacts, string][] = [
-    ['CodeBug', failingFirstTask('boom in workflow code', { failureType: 'RuntimeError' }), 'workflow-code-bug'],
+    [
+      'CodeBug',
+      failingFirstTask('boom in workflow code', { failureType: 'RuntimeError' }),
+      'workflow-code-bug',
+    ],
     [
       'SandboxViolation',
       failingFirstTask(
@@ -49,12 +72,19 @@ describe('fixture failure texts', () => {
       ),
       'sandbox-violation',
     ],
-    ['UnregisteredType, whose message lists a workflow named NonDeterministic', failingFirstTask(UNREGISTERED, { failureType: 'NotFoundError' }), 'workflow-not-registered'],
+    [
+      'UnregisteredType, whose message lists a workflow named NonDeterministic',
+      failingFirstTask(UNREGISTERED, { failureType: 'NotFoundError' }),
+      'workflow-not-registered',
+    ],
     [
       'NonDeterministic',
-      failingFirstTask('[TMPRL1100] Nondeterminism error: Activity machine does not handle this event: HistoryEvent(id: 5, TimerStarted)', {
-        cause: 'NON_DETERMINISTIC_ERROR',
-      }),
+      failingFirstTask(
+        '[TMPRL1100] Nondeterminism error: Activity machine does not handle this event: HistoryEvent(id: 5, TimerStarted)',
+        {
+          cause: 'NON_DETERMINISTIC_ERROR',
+        },
+      ),
       'non-determinism',
     ],
   ];
@@ -70,12 +100,28 @@ describe('fixture failure texts', () => {
 });
 
 function activity(over: Partial<PendingActivityFact> = {}): PendingActivityFact {
-  return { activityId: '1', activityType: 'charge_card', state: 'scheduled', attempt: 1, maximumAttempts: 0, scheduledTimeMs: NOW - 30 * SEC, taskQueue: 'payments', ...over };
+  return {
+    activityId: '1',
+    activityType: 'charge_card',
+    state: 'scheduled',
+    attempt: 1,
+    maximumAttempts: 0,
+    scheduledTimeMs: NOW - 30 * SEC,
+    taskQueue: 'payments',
+    ...over,
+  };
 }
 
 describe('an activity whose own task queue has no worker', () => {
   it('is no-worker, naming the activity queue in evidence and remedy', () => {
-    const f = diagnose(facts({ lastEventType: 'ActivityTaskScheduled', pendingActivities: [activity()], activityPollers: { payments: [] } }), NOW);
+    const f = diagnose(
+      facts({
+        lastEventType: 'ActivityTaskScheduled',
+        pendingActivities: [activity()],
+        activityPollers: { payments: [] },
+      }),
+      NOW,
+    );
     assert.equal(f.verdict, 'no-worker');
     assert.equal(f.stalled, true);
     assert.match(f.evidence.summary, /Activity "charge_card" scheduled 30 s ago on task queue "payments"/);
@@ -92,10 +138,16 @@ describe('an activity whose own task queue has no worker', () => {
   });
 
   it('waits noWorkerAfterMs, and a retry scheduled in the future is not overdue', () => {
-    const recent = facts({ pendingActivities: [activity({ scheduledTimeMs: NOW - 3 * SEC })], activityPollers: { payments: [] } });
+    const recent = facts({
+      pendingActivities: [activity({ scheduledTimeMs: NOW - 3 * SEC })],
+      activityPollers: { payments: [] },
+    });
     assert.equal(diagnose(recent, NOW).verdict, 'healthy-wait');
     assert.equal(diagnose(recent, NOW, { noWorkerAfterMs: 2000 }).verdict, 'no-worker');
-    const backoff = facts({ pendingActivities: [activity({ attempt: 2, scheduledTimeMs: NOW + 60 * SEC, lastFailureMessage: 'x' })], activityPollers: { payments: [] } });
+    const backoff = facts({
+      pendingActivities: [activity({ attempt: 2, scheduledTimeMs: NOW + 60 * SEC, lastFailureMessage: 'x' })],
+      activityPollers: { payments: [] },
+    });
     assert.equal(diagnose(backoff, NOW).verdict, 'healthy-wait');
   });
 });
@@ -103,7 +155,10 @@ describe('an activity whose own task queue has no worker', () => {
 describe('healthy waits', () => {
   it('calls an idle run whose history was not read a wait on a timer, a signal or an update, with high confidence', () => {
     const f = diagnose(facts({ lastEventType: undefined }), NOW);
-    assert.deepEqual([f.verdict, f.stalled, f.evidence.waitingOn, f.confidence], ['healthy-wait', false, 'timer-signal-or-update', 'high']);
+    assert.deepEqual(
+      [f.verdict, f.stalled, f.evidence.waitingOn, f.confidence],
+      ['healthy-wait', false, 'timer-signal-or-update', 'high'],
+    );
   });
 
   it('names a pending child workflow from describe', () => {
@@ -114,15 +169,29 @@ describe('healthy waits', () => {
 
   it('a run that failed once and recovered (FlakyOnce) is waiting, not stalled', () => {
     // History was read back to the last completed task only: the recovered failure is older.
-    const f = diagnose(facts({ lastWorkflowTaskCompletedEventId: 7, lastEventType: 'WorkflowTaskCompleted' }), NOW);
-    assert.deepEqual([f.verdict, f.stalled, f.evidence.waitingOn], ['healthy-wait', false, 'signal-or-update']);
+    const f = diagnose(
+      facts({ lastWorkflowTaskCompletedEventId: 7, lastEventType: 'WorkflowTaskCompleted' }),
+      NOW,
+    );
+    assert.deepEqual(
+      [f.verdict, f.stalled, f.evidence.waitingOn],
+      ['healthy-wait', false, 'signal-or-update'],
+    );
   });
 });
 
 describe('groupRemedies', () => {
   it('groups stalled findings by verdict and remedy text, most frequent first, and skips healthy runs', () => {
     const noWorker = (id: string, queue: string) =>
-      diagnose(facts({ workflowId: id, taskQueue: queue, workflowPollers: [], pendingWorkflowTask: { state: 'scheduled', attempt: 1, scheduledTimeMs: NOW - 60 * SEC } }), NOW);
+      diagnose(
+        facts({
+          workflowId: id,
+          taskQueue: queue,
+          workflowPollers: [],
+          pendingWorkflowTask: { state: 'scheduled', attempt: 1, scheduledTimeMs: NOW - 60 * SEC },
+        }),
+        NOW,
+      );
     const findings = [
       noWorker('a', 'q1'),
       noWorker('b', 'q1'),
@@ -145,18 +214,46 @@ describe('groupRemedies', () => {
 describe('DebugStalled input', () => {
   it('accepts nothing at all (sweep everything) and a full sweep input', () => {
     assert.deepEqual(parseDebugStalledInput(undefined), { input: {}, problems: [] });
-    const parsed = parseDebugStalledInput({ query: 'WorkflowType = "Order"', taskQueue: 'orders', policy: { noWorkerAfterMs: 2000 }, maxFindings: 50, concurrency: 16 });
-    assert.deepEqual(parsed.input, { query: 'WorkflowType = "Order"', taskQueue: 'orders', policy: { noWorkerAfterMs: 2000 }, maxFindings: 50, concurrency: 16 });
+    const parsed = parseDebugStalledInput({
+      query: 'WorkflowType = "Order"',
+      taskQueue: 'orders',
+      policy: { noWorkerAfterMs: 2000 },
+      maxFindings: 50,
+      concurrency: 16,
+    });
+    assert.deepEqual(parsed.input, {
+      query: 'WorkflowType = "Order"',
+      taskQueue: 'orders',
+      policy: { noWorkerAfterMs: 2000 },
+      maxFindings: 50,
+      concurrency: 16,
+    });
   });
 
   const bad: [string, unknown, RegExp][] = [
     ['not an object', 'orders', /input: expected one JSON object, got "orders"/],
     ['a mistyped field', { taskqueue: 'q' }, /taskqueue: expected no such field/],
-    ['a workflowId with a query', { workflowId: 'w', query: 'x' }, /workflowId: expected either workflowId \(analyze one\) or query\/taskQueue/],
+    [
+      'a workflowId with a query',
+      { workflowId: 'w', query: 'x' },
+      /workflowId: expected either workflowId \(analyze one\) or query\/taskQueue/,
+    ],
     ['a runId alone', { runId: 'r' }, /runId: expected a runId only together with workflowId/],
-    ['a negative policy value', { policy: { noWorkerAfterMs: -1 } }, /policy\.noWorkerAfterMs: expected a number from 0/],
-    ['an unknown policy key', { policy: { noWorkerAfter: 5 } }, /policy\.noWorkerAfter: expected no such field/],
-    ['a fractional concurrency', { concurrency: 2.5 }, /concurrency: expected an integer from 1 to 64, got 2.5/],
+    [
+      'a negative policy value',
+      { policy: { noWorkerAfterMs: -1 } },
+      /policy\.noWorkerAfterMs: expected a number from 0/,
+    ],
+    [
+      'an unknown policy key',
+      { policy: { noWorkerAfter: 5 } },
+      /policy\.noWorkerAfter: expected no such field/,
+    ],
+    [
+      'a fractional concurrency',
+      { concurrency: 2.5 },
+      /concurrency: expected an integer from 1 to 64, got 2.5/,
+    ],
     ['an empty query', { query: '' }, /query: expected a non-empty string, got ""/],
   ];
   for (const [title, raw, message] of bad) {

@@ -16,7 +16,10 @@ const { HistoryEvent } = proto.temporal.api.history.v1;
 const T0 = 1_795_608_570; // seconds
 const ts = (secondsAfter: number, nanos = 0) => ({ seconds: String(T0 + secondsAfter), nanos });
 const keywordList = (values: string[]) => ({
-  metadata: { encoding: Buffer.from('json/plain').toString('base64'), type: Buffer.from('KeywordList').toString('base64') },
+  metadata: {
+    encoding: Buffer.from('json/plain').toString('base64'),
+    type: Buffer.from('KeywordList').toString('base64'),
+  },
   data: Buffer.from(JSON.stringify(values)).toString('base64'),
 });
 
@@ -57,7 +60,10 @@ const codeBug = DescribeWorkflowExecutionResponse.fromObject({
     taskQueue: 'stalls',
     searchAttributes: {
       indexedFields: {
-        TemporalReportedProblems: keywordList(['category=WorkflowTaskFailed', 'cause=WorkflowTaskFailedCauseWorkflowWorkerUnhandledFailure']),
+        TemporalReportedProblems: keywordList([
+          'category=WorkflowTaskFailed',
+          'cause=WorkflowTaskFailedCauseWorkflowWorkerUnhandledFailure',
+        ]),
       },
     },
   },
@@ -77,7 +83,7 @@ describe('factsFromDescribe', () => {
     const facts = factsFromDescribe(retryStorm);
     assert.equal(facts.status, 'RUNNING');
     assert.equal(facts.historyLength, 5);
-    assert.equal(facts.startTimeMs, (T0 * 1000) + 521);
+    assert.equal(facts.startTimeMs, T0 * 1000 + 521);
     assert.equal(facts.taskQueue, 'stalls');
     assert.deepEqual(facts.pendingActivities, [
       {
@@ -106,13 +112,19 @@ describe('factsFromDescribe', () => {
       startedTimeMs: (T0 + 10) * 1000 + 884,
       originalScheduledTimeMs: (T0 + 10) * 1000 + 727,
     });
-    assert.deepEqual(facts.reportedProblems, ['category=WorkflowTaskFailed', 'cause=WorkflowTaskFailedCauseWorkflowWorkerUnhandledFailure']);
+    assert.deepEqual(facts.reportedProblems, [
+      'category=WorkflowTaskFailed',
+      'cause=WorkflowTaskFailedCauseWorkflowWorkerUnhandledFailure',
+    ]);
     assert.equal(facts.pendingChildWorkflows, 0);
   });
 
   it('reads a single keyword search attribute and ignores unreadable payloads', () => {
     const attrs = proto.temporal.api.common.v1.SearchAttributes.fromObject({
-      indexedFields: { One: { data: Buffer.from('"x"').toString('base64') }, Bad: { data: Buffer.from('{oops').toString('base64') } },
+      indexedFields: {
+        One: { data: Buffer.from('"x"').toString('base64') },
+        Bad: { data: Buffer.from('{oops').toString('base64') },
+      },
     });
     assert.deepEqual(searchAttributeStrings(attrs, 'One'), ['x']);
     assert.deepEqual(searchAttributeStrings(attrs, 'Bad'), []);
@@ -121,7 +133,11 @@ describe('factsFromDescribe', () => {
 });
 
 describe('history tail', () => {
-  const fresh = (): RecentHistory => ({ workflowTaskTimeoutsSinceCompleted: 0, eventsRead: 0, complete: false });
+  const fresh = (): RecentHistory => ({
+    workflowTaskTimeoutsSinceCompleted: 0,
+    eventsRead: 0,
+    complete: false,
+  });
 
   it('finds the current non-determinism failure and stops at the last completed workflow task', () => {
     // NonDeterministic after the v2 worker replayed: ..., WFT_COMPLETED(9), SIGNALED, WFT_SCHEDULED, WFT_STARTED, WFT_FAILED(13)
@@ -132,7 +148,11 @@ describe('history tail', () => {
         eventType: 'EVENT_TYPE_WORKFLOW_TASK_FAILED',
         workflowTaskFailedEventAttributes: {
           cause: 'WORKFLOW_TASK_FAILED_CAUSE_NON_DETERMINISTIC_ERROR',
-          failure: { message: '[TMPRL1100] Nondeterminism error: Activity machine does not handle this event: HistoryEvent(id: 5, TimerStarted)', applicationFailureInfo: {} },
+          failure: {
+            message:
+              '[TMPRL1100] Nondeterminism error: Activity machine does not handle this event: HistoryEvent(id: 5, TimerStarted)',
+            applicationFailureInfo: {},
+          },
           identity: '777@vm',
         },
       }),
@@ -151,7 +171,8 @@ describe('history tail', () => {
       eventId: 13,
       timeMs: (T0 + 30) * 1000,
       cause: 'NON_DETERMINISTIC_ERROR',
-      message: '[TMPRL1100] Nondeterminism error: Activity machine does not handle this event: HistoryEvent(id: 5, TimerStarted)',
+      message:
+        '[TMPRL1100] Nondeterminism error: Activity machine does not handle this event: HistoryEvent(id: 5, TimerStarted)',
       identity: '777@vm',
     });
   });
@@ -193,7 +214,8 @@ describe('history tail', () => {
             activityFailureInfo: { activityType: { name: 'charge_card' } },
             cause: {
               message: 'card declined',
-              stackTrace: 'Traceback (most recent call last):\n  File "/app/activities.py", line 9, in charge_card\n    raise ApplicationError("card declined")',
+              stackTrace:
+                'Traceback (most recent call last):\n  File "/app/activities.py", line 9, in charge_card\n    raise ApplicationError("card declined")',
               applicationFailureInfo: { type: 'PaymentError', nonRetryable: true },
             },
           },
@@ -210,7 +232,10 @@ describe('history tail', () => {
       ],
     );
     assert.match(close?.failure?.[1]?.stackExcerpt ?? '', /raise ApplicationError/);
-    assert.equal(formatFailureChain(close?.failure ?? []), 'Activity task failed (charge_card): card declined (PaymentError)');
+    assert.equal(
+      formatFailureChain(close?.failure ?? []),
+      'Activity task failed (charge_card): card declined (PaymentError)',
+    );
   });
 
   it('reads terminate reasons and ignores events that do not close the run', () => {
@@ -218,10 +243,16 @@ describe('history tail', () => {
       event({
         eventId: '6',
         eventType: 'EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED',
-        workflowExecutionTerminatedEventAttributes: { reason: 'stuck on non-determinism', identity: 'ops@vm' },
+        workflowExecutionTerminatedEventAttributes: {
+          reason: 'stuck on non-determinism',
+          identity: 'ops@vm',
+        },
       }),
     );
-    assert.deepEqual([terminated?.status, terminated?.reason, terminated?.identity], ['TERMINATED', 'stuck on non-determinism', 'ops@vm']);
+    assert.deepEqual(
+      [terminated?.status, terminated?.reason, terminated?.identity],
+      ['TERMINATED', 'stuck on non-determinism', 'ops@vm'],
+    );
     assert.equal(closeEventFact(event({ eventId: '5', eventType: 'EVENT_TYPE_TIMER_STARTED' })), undefined);
     assert.deepEqual(failureChain(undefined), []);
   });
@@ -240,21 +271,48 @@ describe('needsHistory', () => {
     workflowTaskTimeoutsSinceCompleted: 0,
   };
   const rows: [string, Partial<WorkflowFacts>, boolean][] = [
-    ['a task waiting for its first pickup (no-worker candidate)', { pendingWorkflowTask: { state: 'scheduled', attempt: 1 } }, false],
-    ['a task on attempt 3 (failing or timing out)', { pendingWorkflowTask: { state: 'started', attempt: 3 } }, true],
-    ['server-reported problems', { pendingWorkflowTask: { state: 'scheduled', attempt: 1 }, reportedProblems: ['category=WorkflowTaskFailed'] }, true],
-    ['a pending activity (describe says it all)', { pendingActivities: [{ activityId: '1', activityType: 'a', state: 'started', attempt: 1, maximumAttempts: 0 }] }, false],
+    [
+      'a task waiting for its first pickup (no-worker candidate)',
+      { pendingWorkflowTask: { state: 'scheduled', attempt: 1 } },
+      false,
+    ],
+    [
+      'a task on attempt 3 (failing or timing out)',
+      { pendingWorkflowTask: { state: 'started', attempt: 3 } },
+      true,
+    ],
+    [
+      'server-reported problems',
+      {
+        pendingWorkflowTask: { state: 'scheduled', attempt: 1 },
+        reportedProblems: ['category=WorkflowTaskFailed'],
+      },
+      true,
+    ],
+    [
+      'a pending activity (describe says it all)',
+      {
+        pendingActivities: [
+          { activityId: '1', activityType: 'a', state: 'started', attempt: 1, maximumAttempts: 0 },
+        ],
+      },
+      false,
+    ],
     ['an idle run (timer or signal: the last event names the wait)', {}, true],
     ['a closed run (its close event)', { status: 'FAILED' }, true],
   ];
   for (const [title, over, expected] of rows) {
-    it(`${expected ? 'reads' : 'skips'} history for ${title}`, () => assert.equal(needsHistory({ ...base, ...over }), expected));
+    it(`${expected ? 'reads' : 'skips'} history for ${title}`, () =>
+      assert.equal(needsHistory({ ...base, ...over }), expected));
   }
 
   it('skips idle runs when waits need not be named, and obeys always / never', () => {
     assert.equal(needsHistory(base, 'auto', false), false);
     assert.equal(needsHistory(base, 'never'), false);
-    assert.equal(needsHistory({ ...base, pendingWorkflowTask: { state: 'scheduled', attempt: 1 } }, 'always'), true);
+    assert.equal(
+      needsHistory({ ...base, pendingWorkflowTask: { state: 'scheduled', attempt: 1 } }, 'always'),
+      true,
+    );
   });
 
   it('feeds diagnose: describe facts alone make a retry storm verdict', () => {

@@ -8,7 +8,12 @@ import { describe, it } from 'node:test';
 import { mapBounded, mapLimit } from '../../src/inspect/pool.js';
 import { recentQuery } from '../../src/inspect/recent.js';
 import { sweepQuery } from '../../src/inspect/sweep.js';
-import { excerptAround, excerptMentions, logLineTimeMs, workerLogExcerpts } from '../../src/inspect/worker-logs.js';
+import {
+  excerptAround,
+  excerptMentions,
+  logLineTimeMs,
+  workerLogExcerpts,
+} from '../../src/inspect/worker-logs.js';
 import { isOpsWorkflow, RECIPE_NAMES } from '../../src/recipes/ops-workflows.js';
 import * as workflows from '../../workflows/index.js';
 
@@ -29,18 +34,28 @@ describe('ops workflows', () => {
 
 describe('queries', () => {
   it('sweeps running workflows only, ANDs the user filter in parentheses and leaves ops workflows out', () => {
-    const query = sweepQuery({ query: 'WorkflowType = "Order" OR WorkflowType = "Refund"', taskQueue: 'orders', opsTaskQueue: 'temporal-ops' });
+    const query = sweepQuery({
+      query: 'WorkflowType = "Order" OR WorkflowType = "Refund"',
+      taskQueue: 'orders',
+      opsTaskQueue: 'temporal-ops',
+    });
     assert.equal(
       query,
       'ExecutionStatus = "Running" AND (WorkflowType = "Order" OR WorkflowType = "Refund") AND TaskQueue = "orders" AND ' +
         `WorkflowType NOT IN (${RECIPE_NAMES.map((n) => `"${n}"`).join(', ')}) AND TaskQueue != "temporal-ops"`,
     );
-    assert.match(sweepQuery({ opsTaskQueue: 'ops', query: '  ' }), /^ExecutionStatus = "Running" AND WorkflowType NOT IN/);
+    assert.match(
+      sweepQuery({ opsTaskQueue: 'ops', query: '  ' }),
+      /^ExecutionStatus = "Running" AND WorkflowType NOT IN/,
+    );
   });
 
   it('asks for workflows started or closed since N minutes ago', () => {
     const now = Date.UTC(2025, 0, 15, 12, 30, 0);
-    assert.match(recentQuery({ minutes: 30, now, opsTaskQueue: 'ops' }), /^\(StartTime >= "2025-01-15T12:00:00.000Z" OR CloseTime >= "2025-01-15T12:00:00.000Z"\) AND WorkflowType NOT IN/);
+    assert.match(
+      recentQuery({ minutes: 30, now, opsTaskQueue: 'ops' }),
+      /^\(StartTime >= "2025-01-15T12:00:00.000Z" OR CloseTime >= "2025-01-15T12:00:00.000Z"\) AND WorkflowType NOT IN/,
+    );
   });
 });
 
@@ -69,7 +84,10 @@ describe('mapBounded', () => {
       results.push(r);
     }
     assert.equal(peak, 4);
-    assert.deepEqual(results.sort((a, b) => a - b), Array.from({ length: 50 }, (_, i) => i * 2));
+    assert.deepEqual(
+      results.sort((a, b) => a - b),
+      Array.from({ length: 50 }, (_, i) => i * 2),
+    );
   });
 
   it('throws the first failure after the calls in flight settle', async () => {
@@ -94,7 +112,11 @@ describe('mapBounded', () => {
   });
 
   it('mapLimit keeps input order', async () => {
-    assert.deepEqual(await mapLimit([30, 10, 20], 2, async (ms, i) => (await sleep(ms), `${i}:${ms}`)), ['0:30', '1:10', '2:20']);
+    assert.deepEqual(await mapLimit([30, 10, 20], 2, async (ms, i) => (await sleep(ms), `${i}:${ms}`)), [
+      '0:30',
+      '1:10',
+      '2:20',
+    ]);
   });
 });
 
@@ -112,7 +134,10 @@ const PY_LOG = [
 
 describe('worker log excerpts', () => {
   it('reads Python asctime as local time and ISO timestamps with their zone', () => {
-    assert.equal(logLineTimeMs('2026-11-25 12:09:27,983 INFO x'), new Date(2026, 10, 25, 12, 9, 27, 983).getTime());
+    assert.equal(
+      logLineTimeMs('2026-11-25 12:09:27,983 INFO x'),
+      new Date(2026, 10, 25, 12, 9, 27, 983).getTime(),
+    );
     assert.equal(logLineTimeMs('2026-11-25T12:09:27.983Z x'), Date.UTC(2026, 10, 25, 12, 9, 27, 983));
     assert.equal(logLineTimeMs('Traceback (most recent call last):'), undefined);
   });
@@ -142,8 +167,23 @@ describe('worker log excerpts', () => {
     await writeFile(join(stateDir, 'logs', 'worker-shop.log'), PY_LOG);
     await writeFile(join(stateDir, 'logs', 'worker-other.log'), 'nothing here\n');
     await writeFile(join(stateDir, 'logs', 'server-7233.log'), 's-CodeBug 01a2-run\n');
-    const found = await workerLogExcerpts(stateDir, { workflowId: 's-CodeBug', runId: '01a2-run', taskQueue: 'stalls' });
-    assert.deepEqual(found.map((f) => [f.path.endsWith('worker-shop.log'), f.match, f.lines.length]), [[true, 'run', 5]]);
-    assert.deepEqual(await workerLogExcerpts(join(stateDir, 'missing'), { workflowId: 'x', runId: 'y', taskQueue: 'q', aroundMs: 0 }), []);
+    const found = await workerLogExcerpts(stateDir, {
+      workflowId: 's-CodeBug',
+      runId: '01a2-run',
+      taskQueue: 'stalls',
+    });
+    assert.deepEqual(
+      found.map((f) => [f.path.endsWith('worker-shop.log'), f.match, f.lines.length]),
+      [[true, 'run', 5]],
+    );
+    assert.deepEqual(
+      await workerLogExcerpts(join(stateDir, 'missing'), {
+        workflowId: 'x',
+        runId: 'y',
+        taskQueue: 'q',
+        aroundMs: 0,
+      }),
+      [],
+    );
   });
 });

@@ -27,7 +27,10 @@ describe('checkResult', () => {
   });
 
   it('accepts a custom rule', () => {
-    assert.equal(checkResult({ verdict: 'bad' }, { statusKeys: ['verdict'], errorValues: ['bad'] }).looksLikeError, true);
+    assert.equal(
+      checkResult({ verdict: 'bad' }, { statusKeys: ['verdict'], errorValues: ['bad'] }).looksLikeError,
+      true,
+    );
     assert.equal(checkResult({ status: 'error' }, { statusKeys: [] }).looksLikeError, false);
   });
 });

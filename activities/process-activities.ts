@@ -16,7 +16,7 @@ import {
   type ProjectInput,
 } from '../src/processes/prepare.js';
 import { clientPollerSource } from '../src/processes/pollers.js';
-import { confirmReady, readyFacts, recordToWaitFor } from '../src/processes/ready-check.js';
+import { confirmReady, readyFacts, recordToWaitFor, type WaitFacts } from '../src/processes/ready-check.js';
 import type { StopOutcome } from '../src/processes/stop.js';
 import { superviseInBackground } from '../src/processes/supervise.js';
 import {
@@ -192,15 +192,7 @@ export function createProcessActivities({ client, settings, workerEnv }: Process
      * worker is stopped (no orphan) and the failure carries its log tail.
      */
     waitWorkerReady: typedFailures(
-      async (input: {
-        project: string;
-        pid: number;
-        pgid: number;
-        startedAtMs: number;
-        taskQueue: string;
-        logPath: string;
-        timeoutSeconds?: number;
-      }): Promise<ReadyInfo> => {
+      async (input: WaitFacts & { timeoutSeconds?: number }): Promise<ReadyInfo> => {
         const ctx = Context.current();
         const record = await recordToWaitFor(settings.stateDir, input);
         const ready = await confirmReady(settings.stateDir, record, {

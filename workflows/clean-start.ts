@@ -5,7 +5,7 @@ import { parseCleanStartInput } from '../src/recipes/clean-start-input.js';
 import { Checklist, type StepReport } from './lib/checklist.js';
 import { startTargetStep, waitTargetStep } from './lib/target-steps.js';
 import { OutcomeRecorder, recordFailure, requireInput } from './lib/outcome.js';
-import { freshWorkerPhase, WORKER_STEPS, type WorkerPhaseState } from './lib/worker-phase.js';
+import { freshWorkerPhase, phaseFields, WORKER_STEPS, type WorkerPhaseState } from './lib/worker-phase.js';
 
 export interface CleanStartReport extends Omit<WorkerPhaseState, 'prepared' | 'outcome'> {
   recipe: 'CleanStart';
@@ -32,12 +32,7 @@ export async function CleanStart(raw: unknown): Promise<CleanStartReport> {
   const report: CleanStartReport = { recipe: 'CleanStart', ok: false, ...state, steps: checklist.steps };
   try {
     await freshWorkerPhase('CleanStart', checklist, input, state);
-    Object.assign(report, {
-      project: state.project,
-      stopped: state.stopped,
-      server: state.server,
-      worker: state.worker,
-    });
+    Object.assign(report, phaseFields(state));
 
     const started = await startTargetStep(checklist, input);
     report.target = started;
@@ -64,12 +59,7 @@ export async function CleanStart(raw: unknown): Promise<CleanStartReport> {
       report.ok = true;
     }
   } catch (error) {
-    Object.assign(report, {
-      project: state.project,
-      stopped: state.stopped,
-      server: state.server,
-      worker: state.worker,
-    });
+    Object.assign(report, phaseFields(state));
     recordFailure('CleanStart', error, report);
   } finally {
     checklist.finish();

@@ -8,7 +8,7 @@ import { processActivities, processOp, shortOp, temporalActivities } from './lib
 import { Checklist, type StepReport } from './lib/checklist.js';
 import { startTargetStep, waitTargetStep } from './lib/target-steps.js';
 import { OutcomeRecorder, recordFailure, requireInput } from './lib/outcome.js';
-import { freshWorkerPhase, WORKER_STEPS, type WorkerPhaseState } from './lib/worker-phase.js';
+import { freshWorkerPhase, phaseFields, WORKER_STEPS, type WorkerPhaseState } from './lib/worker-phase.js';
 
 export interface InteractionReport extends InteractionOutcome {
   kind: Interaction['kind'];
@@ -69,12 +69,7 @@ export async function TestInteractive(raw: unknown): Promise<TestInteractiveRepo
   };
   try {
     await freshWorkerPhase('TestInteractive', checklist, input, state);
-    Object.assign(report, {
-      project: state.project,
-      stopped: state.stopped,
-      server: state.server,
-      worker: state.worker,
-    });
+    Object.assign(report, phaseFields(state));
     const started = await startTargetStep(checklist, input);
     report.target = started;
     await checklist.run(
@@ -138,16 +133,7 @@ export async function TestInteractive(raw: unknown): Promise<TestInteractiveRepo
     );
     report.ok = true;
   } catch (error) {
-    recordFailure(
-      'TestInteractive',
-      error,
-      Object.assign(report, {
-        project: state.project,
-        stopped: state.stopped,
-        server: state.server,
-        worker: state.worker,
-      }),
-    );
+    recordFailure('TestInteractive', error, Object.assign(report, phaseFields(state)));
   } finally {
     if (stopAfter && state.prepared) {
       const project = state.prepared.project;

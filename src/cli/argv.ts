@@ -119,12 +119,25 @@ function seconds(flag: string, text: string | undefined): number | undefined {
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof options; allowPositionals: true }>>['values'];
 
-/** Builds CleanStart input from --input plus target flags; undefined when no target flag was given. */
-export function targetInput(v: Values, cwd: string): Record<string, unknown> | undefined {
+/** `--input` as a fresh object (empty without the flag). */
+function inputObject(v: Values): Record<string, unknown> {
   const base = v.input === undefined ? {} : json('input', v.input);
   if (typeof base !== 'object' || base === null || Array.isArray(base))
     throw usageError(`--input: expected a JSON object, got ${v.input}`);
-  const input: Record<string, unknown> = { ...(base as Record<string, unknown>) };
+  return { ...(base as Record<string, unknown>) };
+}
+
+/** Input of a sweeping recipe: `--input` plus `--query` and `--task-queue` (a filter here). */
+function sweepInput(v: Values): Record<string, unknown> {
+  const input = inputObject(v);
+  if (v.query !== undefined) input.query = v.query;
+  if (v['task-queue'] !== undefined) input.taskQueue = v['task-queue'];
+  return input;
+}
+
+/** Builds CleanStart input from --input plus target flags; undefined when no target flag was given. */
+export function targetInput(v: Values, cwd: string): Record<string, unknown> | undefined {
+  const input = inputObject(v);
   if (v['project-dir'] !== undefined)
     input.projectDir = v['project-dir'].startsWith('/') ? v['project-dir'] : `${cwd}/${v['project-dir']}`;
   if (v['task-queue'] !== undefined) input.taskQueue = v['task-queue'];
@@ -182,12 +195,7 @@ export function parseCommandLine(argv: string[], cwd = process.cwd()): Command {
       return { name: 'run', recipe: positionals[1]!, json: v.json ?? false, follow: !v['no-follow'], input };
     }
     case 'schedule stall-sweep': {
-      const base = v.input === undefined ? {} : json('input', v.input);
-      if (typeof base !== 'object' || base === null || Array.isArray(base))
-        throw usageError(`--input: expected a JSON object, got ${v.input}`);
-      const input: Record<string, unknown> = { ...(base as Record<string, unknown>) };
-      if (v.query !== undefined) input.query = v.query;
-      if (v['task-queue'] !== undefined) input.taskQueue = v['task-queue'];
+      const input = sweepInput(v);
       const every = v.every ?? '5m';
       if (!/^\d+(\.\d+)?\s*(s|m|h|d|ms|seconds?|minutes?|hours?|days?)$/.test(every)) {
         throw usageError(`--every: expected a duration such as 30s, 5m or 1h, got "${every}"`);
@@ -202,12 +210,7 @@ export function parseCommandLine(argv: string[], cwd = process.cwd()): Command {
       };
     }
     case 'run clear-stalled': {
-      const base = v.input === undefined ? {} : json('input', v.input);
-      if (typeof base !== 'object' || base === null || Array.isArray(base))
-        throw usageError(`--input: expected a JSON object, got ${v.input}`);
-      const input: Record<string, unknown> = { ...(base as Record<string, unknown>) };
-      if (v.query !== undefined) input.query = v.query;
-      if (v['task-queue'] !== undefined) input.taskQueue = v['task-queue'];
+      const input = sweepInput(v);
       if (v.mode !== undefined) input.mode = v.mode;
       if (v['auto-approve']) input.autoApprove = true;
       if (v.host !== undefined) input.host = v.host;

@@ -1,20 +1,34 @@
 // Entry point: parse argv, run one command, map errors to a documented exit code in one place.
 import { DefaultLogger, Runtime, type LogLevel } from '@temporalio/worker';
-import { loadSettings } from '../config.js';
+import { loadSettings, type Settings } from '../config.js';
 import { ExitError } from '../errors.js';
 import { createControlWorker } from '../control-worker.js';
-import { connectClient, loadConnectTarget } from '../temporal/connection.js';
+import { loadConnectTarget, type ConnectTarget } from '../temporal/connection.js';
 import { parseCommandLine, USAGE } from './argv.js';
 import { approvePlan } from './commands/approve.js';
 import { scheduleStallSweep } from './commands/schedule.js';
 import { runRecipe } from './commands/run-recipe.js';
-import { createCliContext, type CommandGroup } from './context.js';
+import { createCliContext, type CliContext, type CommandGroup } from './context.js';
 import { workerCli } from './worker-cli.js';
 import { workflowsCli } from './workflows-cli.js';
 import { up } from './commands/up.js';
 import { ExitCode, info } from './output.js';
 
 const GROUPS: Record<'worker' | 'workflows', CommandGroup> = { worker: workerCli, workflows: workflowsCli };
+
+/** Runs a command with a CLI context whose connection is closed afterwards. */
+async function withContext(
+  settings: Settings,
+  target: ConnectTarget,
+  fn: (ctx: CliContext) => Promise<number>,
+): Promise<number> {
+  const ctx = createCliContext(settings, target);
+  try {
+    return await fn(ctx);
+  } finally {
+    await ctx.close();
+  }
+}
 
 async function main(argv: string[]): Promise<number> {
   const command = parseCommandLine(argv);
@@ -51,45 +65,25 @@ async function main(argv: string[]): Promise<number> {
       await worker.run(stop.signal);
       return ExitCode.ok;
     }
-    case 'run': {
-      const client = await connectClient(target).catch((error: Error) => {
-        throw new ExitError(`cannot connect to ${target.address}: ${error.message}`, ExitCode.unavailable);
-      });
-      try {
-        const report = await runRecipe(client, command.recipe, command.input, {
+    case 'run':
+      return withContext(settings, target, async (ctx) => {
+        const report = await runRecipe(await ctx.client(), command.recipe, command.input, {
           opsTaskQueue: settings.opsTaskQueue,
           json: command.json,
           follow: command.follow,
         });
         return report.ok ? ExitCode.ok : ExitCode.notOk;
-      } finally {
-        await client.connection.close();
-      }
-    }
-    case 'schedule': {
-      const ctx = createCliContext(settings, target);
-      try {
-        return await scheduleStallSweep(await ctx.client(), settings.opsTaskQueue, command);
-      } finally {
-        await ctx.close();
-      }
-    }
-    case 'approve': {
-      const ctx = createCliContext(settings, target);
-      try {
-        return await approvePlan(await ctx.client(), command.workflowId, command);
-      } finally {
-        await ctx.close();
-      }
-    }
-    case 'group': {
-      const ctx = createCliContext(settings, target);
-      try {
-        return await GROUPS[command.group](command.argv, ctx);
-      } finally {
-        await ctx.close();
-      }
-    }
+      });
+    case 'schedule':
+      return withContext(settings, target, async (ctx) =>
+        scheduleStallSweep(await ctx.client(), settings.opsTaskQueue, command),
+      );
+    case 'approve':
+      return withContext(settings, target, async (ctx) =>
+        approvePlan(await ctx.client(), command.workflowId, command),
+      );
+    case 'group':
+      return withContext(settings, target, (ctx) => GROUPS[command.group](command.argv, ctx));
   }
 }
 

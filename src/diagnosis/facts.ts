@@ -59,8 +59,8 @@ export interface WorkflowTaskFailureFact {
   identity?: string;
 }
 
-/** Everything known about one target workflow run when it is diagnosed. */
-export interface WorkflowFacts {
+/** Which run it is and where it stands: the fields list, describe and every report share. */
+export interface RunHeader {
   workflowId: string;
   runId: string;
   workflowType: string;
@@ -68,6 +68,10 @@ export interface WorkflowFacts {
   status: WorkflowStatusName;
   startTimeMs: number;
   closeTimeMs?: number;
+}
+
+/** Everything known about one target workflow run when it is diagnosed. */
+export interface WorkflowFacts extends RunHeader {
   historyLength: number;
   pendingWorkflowTask?: PendingWorkflowTaskFact;
   pendingActivities: PendingActivityFact[];

@@ -2,21 +2,14 @@
 // chain, terminate reason) and our worker's log lines around the failing task.
 import type { Client } from '@temporalio/client';
 import { diagnose } from '../diagnosis/diagnose.js';
-import type { WorkflowFacts, WorkflowStatusName } from '../diagnosis/facts.js';
+import type { RunHeader, WorkflowFacts } from '../diagnosis/facts.js';
 import type { DiagnosisPolicy, Finding } from '../diagnosis/verdicts.js';
 import { gatherFacts } from './gather.js';
 import type { CloseEventFact } from './history.js';
 import { PollerCache } from './pollers.js';
 import { workerLogExcerpts, type LogExcerpt } from './worker-logs.js';
 
-export interface Analysis {
-  workflowId: string;
-  runId: string;
-  workflowType: string;
-  taskQueue: string;
-  status: WorkflowStatusName;
-  startTimeMs: number;
-  closeTimeMs?: number;
+export interface Analysis extends RunHeader {
   historyLength: number;
   finding: Finding;
   /** How the run closed (failure chain for FAILED, reason for TERMINATED, ...); absent while RUNNING. */

@@ -5,6 +5,7 @@ import type {
   PendingActivityFact,
   PendingWorkflowTaskFact,
   WorkflowFacts,
+  RunHeader,
   WorkflowStatusName,
 } from '../diagnosis/facts.js';
 import { durationMs, enumNameCached, kebabCase, timestampMs, toNumber } from './convert.js';
@@ -92,14 +93,7 @@ function pendingWorkflowTask(
 }
 
 /** Identity of a run as the list and describe APIs give it. */
-export interface ExecutionSummary {
-  workflowId: string;
-  runId: string;
-  workflowType: string;
-  taskQueue: string;
-  status: WorkflowStatusName;
-  startTimeMs: number;
-  closeTimeMs?: number;
+export interface ExecutionSummary extends RunHeader {
   historyLength: number;
   reportedProblems: string[];
 }

@@ -1,7 +1,7 @@
 // Workflows started or closed in the last N minutes, with their status and, for COMPLETED ones,
 // the decoded result checked against the "reads like an error" rule.
 import type { Client } from '@temporalio/client';
-import type { WorkflowStatusName } from '../diagnosis/facts.js';
+import type { RunHeader } from '../diagnosis/facts.js';
 import type { ResultCheck, ResultRule } from '../diagnosis/result-check.js';
 import { excludeOpsClause, isOpsWorkflow } from '../recipes/ops-workflows.js';
 import { executionSummary, type ExecutionSummary } from './describe-facts.js';
@@ -10,14 +10,7 @@ import { mapLimit } from './pool.js';
 import { outcomeOfRun } from './result.js';
 import { listExecutions } from './sweep.js';
 
-export interface RecentRow {
-  workflowId: string;
-  runId: string;
-  workflowType: string;
-  taskQueue: string;
-  status: WorkflowStatusName;
-  startTimeMs: number;
-  closeTimeMs?: number;
+export interface RecentRow extends RunHeader {
   result?: unknown;
   resultCheck?: ResultCheck;
   /** Closed but not COMPLETED: the failure chain or terminate reason on one line. */

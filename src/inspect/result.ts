@@ -2,19 +2,12 @@
 // or how it failed, from describe plus the close event.
 import type { Client } from '@temporalio/client';
 import { decodeArrayFromPayloads } from '@temporalio/common/lib/internal-non-workflow/index.js';
-import type { WorkflowStatusName } from '../diagnosis/facts.js';
+import type { RunHeader, WorkflowStatusName } from '../diagnosis/facts.js';
 import { checkResult, type ResultCheck, type ResultRule } from '../diagnosis/result-check.js';
 import { executionSummary } from './describe-facts.js';
 import { closeEventFact, readCloseEvent, type CloseEventFact, type HistoryEvent } from './history.js';
 
-export interface RunOutcome {
-  workflowId: string;
-  runId: string;
-  workflowType: string;
-  taskQueue: string;
-  status: WorkflowStatusName;
-  startTimeMs: number;
-  closeTimeMs?: number;
+export interface RunOutcome extends RunHeader {
   /** COMPLETED: the decoded result (null when the workflow returned nothing). */
   result?: unknown;
   /** COMPLETED: whether the result reads like an error. */

@@ -26,6 +26,13 @@ export interface WorkerPhaseState {
   outcome?: OutcomeRecorder;
 }
 
+/** The phase's findings as report fields (every recipe report that runs the phase carries them). */
+export function phaseFields(
+  state: WorkerPhaseState,
+): Pick<WorkerPhaseState, 'project' | 'stopped' | 'server' | 'worker'> {
+  return { project: state.project, stopped: state.stopped, server: state.server, worker: state.worker };
+}
+
 /** Runs the five worker steps on `checklist`, recording into `state`; failures are rethrown. */
 export async function freshWorkerPhase(
   recipe: string,

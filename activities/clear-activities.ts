@@ -16,11 +16,9 @@ export interface ClearResult {
   error?: string;
 }
 
+/** Terminating or cancelling a closed run answers NOT_FOUND (`WorkflowNotFoundError` in the client). */
 function alreadyClosed(error: unknown): boolean {
-  return (
-    isNotFound(error) ||
-    /already completed|not running|workflow execution already/i.test(String((error as Error)?.message))
-  );
+  return isNotFound(error);
 }
 
 /** Builds the activity that carries out an approved clear plan. */

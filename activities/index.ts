@@ -1,19 +1,33 @@
-// All activities of the control worker, built from their dependencies.
+// The control worker's activities in two sets. Host-bound ones touch this machine (processes,
+// starters, worker logs, project files) and are registered only on this host's queue
+// `temporal-ops@<host>`; cluster-only ones talk to Temporal alone and live on the shared queue.
 import { createClearActivities } from './clear-activities.js';
-import { createInspectActivities } from './inspect-activities.js';
+import { createHostInspectActivities, createInspectActivities } from './inspect-activities.js';
+import { createPlacementActivities } from './placement-activities.js';
 import { createProcessActivities, type ProcessDeps } from './process-activities.js';
+import { createStarterActivities } from './starter-activities.js';
 import { createTemporalActivities, type TemporalDeps } from './temporal-activities.js';
 
 export type ActivityDeps = ProcessDeps & TemporalDeps;
 
-/** The activity map registered on the control worker. */
-export function createActivities(deps: ActivityDeps) {
+/** Activities registered only on `temporal-ops@<host>`: they act on this machine. */
+export function createHostActivities(deps: ActivityDeps) {
   return {
     ...createProcessActivities(deps),
-    ...createTemporalActivities(deps),
-    ...createInspectActivities(deps),
-    ...createClearActivities(deps),
+    ...createHostInspectActivities(deps),
+    ...createStarterActivities(deps),
   };
 }
 
-export type Activities = ReturnType<typeof createActivities>;
+/** Activities registered only on the shared ops queue: pure Temporal calls, any host may run them. */
+export function createClusterActivities(deps: ActivityDeps) {
+  return {
+    ...createTemporalActivities(deps),
+    ...createInspectActivities(deps),
+    ...createClearActivities(deps),
+    ...createPlacementActivities(deps),
+  };
+}
+
+export type HostActivities = ReturnType<typeof createHostActivities>;
+export type ClusterActivities = ReturnType<typeof createClusterActivities>;

@@ -40,7 +40,18 @@ export interface SweepReport {
   durationMs: number;
 }
 
-/** Builds the activities that read target workflows (any host can run them). */
+/** A query the server rejects will not get better by retrying: fail as bad input naming it. */
+function rejectedQuery(query: string | undefined, error: unknown): unknown {
+  if (!isInvalidArgument(error)) return error;
+  return ApplicationFailure.create({
+    message: `query: expected a visibility query the server accepts, got ${JSON.stringify(query ?? '')} (${(error as Error).message})`,
+    type: FailureType.InvalidInput,
+    nonRetryable: true,
+    details: [{ field: 'query', value: query, expected: 'a valid visibility query' }],
+  });
+}
+
+/** Builds the activities that read target workflows (cluster-only: any control worker can run them). */
 export function createInspectActivities({ client, settings }: InspectDeps) {
   return {
     /** Counts the running target workflows a sweep would visit. */
@@ -52,14 +63,7 @@ export function createInspectActivities({ client, settings }: InspectDeps) {
       try {
         return { query, total: await countWorkflows(client, query) };
       } catch (error) {
-        if (!isInvalidArgument(error)) throw error;
-        // A query the server rejects will not get better by retrying.
-        throw ApplicationFailure.create({
-          message: `query: expected a visibility query the server accepts, got ${JSON.stringify(input.query ?? '')} (${(error as Error).message})`,
-          type: FailureType.InvalidInput,
-          nonRetryable: true,
-          details: [{ field: 'query', value: input.query, expected: 'a valid visibility query' }],
-        });
+        throw rejectedQuery(input.query, error);
       }
     },
 
@@ -75,12 +79,16 @@ export function createInspectActivities({ client, settings }: InspectDeps) {
       const tally = new SweepTally();
       const findings: Finding[] = [];
       const max = input.maxFindings ?? 200;
-      for await (const item of sweep(client, options)) {
-        tally.add(item);
-        if (item.kind === 'finding' && item.finding.stalled && findings.length < max)
-          findings.push(item.finding);
-        // A cancelled sweep ends as cancelled, not as a report that looks complete.
-        if (ctx.cancellationSignal.aborted) throw new CancelledFailure('stall sweep cancelled');
+      try {
+        for await (const item of sweep(client, options)) {
+          tally.add(item);
+          if (item.kind === 'finding' && item.finding.stalled && findings.length < max)
+            findings.push(item.finding);
+          // A cancelled sweep ends as cancelled, not as a report that looks complete.
+          if (ctx.cancellationSignal.aborted) throw new CancelledFailure('stall sweep cancelled');
+        }
+      } catch (error) {
+        throw rejectedQuery(input.query, error);
       }
       return {
         query: sweepQuery(options),
@@ -94,7 +102,12 @@ export function createInspectActivities({ client, settings }: InspectDeps) {
         durationMs: Date.now() - started,
       };
     },
+  };
+}
 
+/** Builds the inspect activities that read this host's files (worker logs): host-bound. */
+export function createHostInspectActivities({ client, settings }: InspectDeps) {
+  return {
     /** Analyzes one run (any status), including our worker logs on this host. */
     async analyzeTarget(input: {
       workflowId: string;
@@ -120,3 +133,4 @@ export function createInspectActivities({ client, settings }: InspectDeps) {
 }
 
 export type InspectActivities = ReturnType<typeof createInspectActivities>;
+export type HostInspectActivities = ReturnType<typeof createHostInspectActivities>;

@@ -2,6 +2,7 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import {
+  WorkflowExecutionAlreadyStartedError,
   QueryNotRegisteredError,
   QueryRejectedError,
   WorkflowUpdateFailedError,
@@ -9,19 +10,16 @@ import {
 } from '@temporalio/client';
 import type { WorkflowStatusName } from '../src/diagnosis/facts.js';
 import type { Interaction } from '../src/recipes/test-interactive-input.js';
-import { nanoid } from 'nanoid';
 import { checkResult, type ResultCheck, type ResultRule } from '../src/diagnosis/result-check.js';
-import { runStarter } from '../src/inspect/starter.js';
 import { describeStatus, failureChain, waitForClose, type ClosedTarget } from '../src/inspect/target.js';
-import type { StartSpec } from '../src/recipes/clean-start-input.js';
 import { checkServer, type ServerCheck } from '../src/server/probe.js';
+import { isNotFound } from '../src/inspect/grpc.js';
+import { mapBounded } from '../src/inspect/pool.js';
 import { FailureType } from '../src/recipes/failure-types.js';
 
 export interface TemporalDeps {
   client: Client;
   address: string;
-  /** Connection env handed to starter commands (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE). */
-  workerEnv: Record<string, string>;
 }
 
 export interface StartedTarget {
@@ -38,7 +36,7 @@ export interface InteractionOutcome {
 }
 
 /** Builds the activities that inspect and drive target workflows. */
-export function createTemporalActivities({ client, address, workerEnv }: TemporalDeps) {
+export function createTemporalActivities({ client, address }: TemporalDeps) {
   return {
     /** Health, namespace and our search attributes; throws (retryable) while the server does not answer. */
     async verifyServer(): Promise<ServerCheck> {
@@ -52,41 +50,54 @@ export function createTemporalActivities({ client, address, workerEnv }: Tempora
       return check;
     },
 
-    /** Starts the target workflow directly, or by running the project's starter and reading its output. */
+    /**
+     * Starts the target workflow under the ID the recipe chose, tagged with the recipe run in its
+     * memo. A retry that finds the run already started by this recipe returns it instead of failing.
+     */
     async startTargetWorkflow(input: {
-      projectDir: string;
       taskQueue: string;
-      start: StartSpec;
-      env?: Record<string, string>;
-      timeoutSeconds?: number;
+      workflowType: string;
+      workflowId: string;
+      args: unknown[];
     }): Promise<StartedTarget> {
-      const { start } = input;
-      if ('workflowType' in start) {
-        const handle = await client.workflow.start(start.workflowType, {
+      const starter = Context.current().info.workflowExecution;
+      const startedBy = starter ? `${starter.workflowId}/${starter.runId}` : 'temporal-ops';
+      try {
+        const handle = await client.workflow.start(input.workflowType, {
           taskQueue: input.taskQueue,
-          workflowId: start.workflowId ?? `${start.workflowType}-${nanoid(10)}`,
-          args: start.args,
+          workflowId: input.workflowId,
+          args: input.args,
+          memo: { opsStartedBy: startedBy },
         });
         return { workflowId: handle.workflowId, runId: handle.firstExecutionRunId };
-      }
-      const ctx = Context.current();
-      const outcome = await runStarter(
-        start.command,
-        input.projectDir,
-        { ...workerEnv, TEMPORAL_TASK_QUEUE: input.taskQueue, ...input.env },
-        (input.timeoutSeconds ?? 60) * 1000,
-        start.workflowIdPattern,
-        ctx.cancellationSignal,
-      );
-      if (!outcome.workflowId) {
+      } catch (error) {
+        if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+        const existing = await client.workflow.getHandle(input.workflowId).describe();
+        if (existing.memo?.opsStartedBy === startedBy)
+          return { workflowId: existing.workflowId, runId: existing.runId };
         throw ApplicationFailure.create({
-          message: `starter "${start.command}" exited ${outcome.exitCode} without printing a workflow ID; output tail:\n${outcome.output.slice(-2000)}`,
-          type: FailureType.StarterFailed,
+          message: `start.workflowId: a workflow "${input.workflowId}" is already running (run ${existing.runId}), not started by this recipe; choose another ID or omit it`,
+          type: FailureType.InvalidInput,
           nonRetryable: true,
+          details: [{ field: 'start.workflowId', value: input.workflowId, expected: 'an ID not in use' }],
         });
       }
-      const runId = outcome.runId ?? (await client.workflow.getHandle(outcome.workflowId).describe()).runId;
-      return { workflowId: outcome.workflowId, runId };
+    },
+
+    /** Status of each run (bounded parallel): how far a half-applied plan got. */
+    async describeTargets(input: {
+      targets: { workflowId: string; runId: string }[];
+    }): Promise<{ workflowId: string; runId: string; status: WorkflowStatusName | 'NOT_FOUND' }[]> {
+      const results = [];
+      for await (const result of mapBounded(input.targets, 8, async (t) => ({
+        ...t,
+        status: await describeStatus(client, t.workflowId, t.runId).catch((error: unknown) => {
+          if (isNotFound(error)) return 'NOT_FOUND' as const;
+          throw error;
+        }),
+      })))
+        results.push(result);
+      return results;
     },
 
     /** Status of the target run by name (RUNNING, COMPLETED, ...). */
@@ -142,6 +153,7 @@ export function createTemporalActivities({ client, address, workerEnv }: Tempora
         input.runId,
         input.timeoutSeconds * 1000,
         () => ctx.heartbeat(),
+        ctx.cancellationSignal,
       );
       if (closed.status !== 'COMPLETED') return closed;
       return { ...closed, resultCheck: checkResult(closed.result, input.resultRule) };

@@ -1,12 +1,17 @@
-// The control worker: hosts the recipes on the shared ops queue and the process activities on
-// this host's queue (`temporal-ops@<host>`), so recipes can route process work to its owner.
+// The control worker: the recipes and the cluster-only activities on the shared ops queue, the
+// host-bound activities only on this host's queue (`temporal-ops@<host>`), so process work always
+// runs on the machine that owns the processes.
 import { fileURLToPath } from 'node:url';
 import { Worker, type WorkerOptions } from '@temporalio/worker';
-import { createActivities } from '../activities/index.js';
+import { createClusterActivities, createHostActivities } from '../activities/index.js';
 import type { Settings } from './config.js';
 import { connectClient, connectNative, type ConnectTarget } from './temporal/connection.js';
 
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+
+/** Grace for in-flight activities on shutdown, then the time after which they are abandoned. */
+export const SHUTDOWN_GRACE_MS = 5000;
+export const SHUTDOWN_FORCE_MS = 8000;
 
 export interface ControlWorkerOptions {
   target: ConnectTarget;
@@ -34,25 +39,27 @@ export async function createControlWorker({
 }: ControlWorkerOptions): Promise<ControlWorker> {
   const connection = await connectNative(target);
   const client = await connectClient(target);
-  const activities = createActivities({
-    client,
-    settings,
-    address: target.address,
-    workerEnv: targetEnv(target),
-  });
+  const deps = { client, settings, address: target.address, workerEnv: targetEnv(target) };
   const common: Partial<WorkerOptions> = {
     connection,
     namespace: target.namespace,
-    activities,
-    shutdownGraceTime: '10s',
+    // In-flight activities get this long after a shutdown request; then they are cancelled and,
+    // if they still do not settle, the worker gives up on them so the process can exit.
+    shutdownGraceTime: `${SHUTDOWN_GRACE_MS}ms`,
+    shutdownForceTime: `${SHUTDOWN_FORCE_MS}ms`,
   };
   const hostQueue = `${settings.opsTaskQueue}@${settings.host}`;
   const shared = await Worker.create({
     ...common,
     taskQueue: settings.opsTaskQueue,
+    activities: createClusterActivities(deps),
     ...(workflowBundle ? { workflowBundle } : { workflowsPath }),
   });
-  const local = await Worker.create({ ...common, taskQueue: hostQueue });
+  const local = await Worker.create({
+    ...common,
+    taskQueue: hostQueue,
+    activities: createHostActivities(deps),
+  });
   return {
     queues: [settings.opsTaskQueue, hostQueue],
     async run(signal: AbortSignal) {
@@ -63,7 +70,10 @@ export async function createControlWorker({
       if (signal.aborted) stop();
       else signal.addEventListener('abort', stop, { once: true });
       try {
-        await Promise.all([shared.run(), local.run()]);
+        // A worker past its force time rejects; the other may still be finishing: wait for both.
+        const results = await Promise.allSettled([shared.run(), local.run()]);
+        const failed = results.find((r) => r.status === 'rejected');
+        if (failed && !signal.aborted) throw failed.reason;
       } finally {
         await client.connection.close();
         await connection.close();

@@ -1,7 +1,6 @@
 // DebugStalled: the runbook's "Recipe 2". Find the stalled target workflows and say why, with
 // evidence and a remedy each; or analyze one workflow, whatever its status.
-import { ApplicationFailure, proxyActivities } from '@temporalio/workflow';
-import type { InspectActivities, SweepReport } from '../activities/inspect-activities.js';
+import type { SweepReport } from '../activities/inspect-activities.js';
 import { groupRemedies, type RemedyGroup } from '../src/diagnosis/remedies.js';
 import { summarizeFindings, type Finding, type Verdict } from '../src/diagnosis/verdicts.js';
 import type { Analysis } from '../src/inspect/analyze.js';
@@ -10,15 +9,12 @@ import {
   parseDebugStalledInput,
   type DebugStalledInput,
 } from '../src/recipes/debug-stalled-input.js';
-import { FailureType } from '../src/recipes/failure-types.js';
-import { hostQueue, shortOp, temporalActivities, waitOp } from './lib/activities.js';
-import { Checklist, failureMessage, failureType, type StepReport } from './lib/checklist.js';
-import { OutcomeRecorder, requireInput } from './lib/outcome.js';
+import { clusterActivities, shortOp, waitOp } from './lib/activities.js';
+import { failureMessage, failureType } from './lib/checklist.js';
+import { runRecipe, type RecipeContext, type RecipeReport } from './lib/recipe.js';
 
-export interface DebugStalledReport {
+export interface DebugStalledReport extends RecipeReport {
   recipe: 'DebugStalled';
-  /** True when the recipe ran and found nothing stalled. */
-  ok: boolean;
   mode: 'sweep' | 'workflow';
   /** The visibility query swept (sweep mode). */
   query?: string;
@@ -33,13 +29,9 @@ export interface DebugStalledReport {
   remedies: RemedyGroup[];
   /** Workflow mode: status, how it closed, worker log lines. */
   analysis?: Analysis;
-  problem?: string;
-  failedStep?: string;
-  steps: StepReport[];
 }
 
 const STEPS: [string, string][] = [
-  ['verify-server', 'Verify server: health, namespace, search attributes'],
   ['count', 'Count running target workflows'],
   ['diagnose', 'Diagnose: describe, history tail, task queue pollers'],
   ['report', 'Summarize verdicts and remedies'],
@@ -60,12 +52,9 @@ function summaryLine(report: DebugStalledReport): string {
   return `${report.stalledCount} stalled of ${report.scanned}: ${parts.join(', ')}`;
 }
 
-async function sweepMode(
-  input: DebugStalledInput,
-  checklist: Checklist,
-  report: DebugStalledReport,
-): Promise<void> {
-  const inspect = proxyActivities<InspectActivities>({ ...shortOp, taskQueue: hostQueue(input.host) });
+async function sweepMode(ctx: RecipeContext<DebugStalledInput>, report: DebugStalledReport): Promise<void> {
+  const { input, checklist } = ctx;
+  const inspect = clusterActivities;
   const counted = await checklist.run(
     'count',
     () =>
@@ -108,17 +97,17 @@ async function sweepMode(
 }
 
 async function workflowMode(
-  input: DebugStalledInput & { workflowId: string },
-  checklist: Checklist,
+  ctx: RecipeContext<DebugStalledInput>,
+  workflowId: string,
   report: DebugStalledReport,
 ): Promise<void> {
-  const inspect = proxyActivities<InspectActivities>({ ...shortOp, taskQueue: hostQueue(input.host) });
+  const { input, checklist } = ctx;
   checklist.mark('count', 'skipped', 'one workflow');
   const analysis = await checklist.run(
     'diagnose',
     () =>
-      inspect.analyzeTarget.executeWithOptions({ ...shortOp, summary: `analyze ${input.workflowId}` }, [
-        { workflowId: input.workflowId, runId: input.runId, policy: input.policy },
+      ctx.onHost.analyzeTarget.executeWithOptions({ ...shortOp, summary: `analyze ${workflowId}` }, [
+        { workflowId, runId: input.runId, policy: input.policy },
       ]),
     (a) => `${a.status}: ${a.finding.verdict}`,
   );
@@ -135,50 +124,42 @@ async function workflowMode(
 }
 
 /** Runs the debug-stalled recipe; bad input fails the workflow, step failures end in a report with ok=false. */
-export async function DebugStalled(raw: unknown): Promise<DebugStalledReport> {
-  const input = requireInput('DebugStalled', parseDebugStalledInput(raw));
-  const checklist = new Checklist('DebugStalled', STEPS);
-  const mode = input.workflowId ? 'workflow' : 'sweep';
-  const report: DebugStalledReport = {
-    recipe: 'DebugStalled',
-    ok: false,
-    mode,
-    scanned: 0,
-    stalledCount: 0,
-    counts: summarizeFindings([]),
-    findings: [],
-    truncated: false,
-    remedies: [],
-    steps: checklist.steps,
-  };
-  const outcome = new OutcomeRecorder('DebugStalled', input.taskQueue ?? input.workflowId ?? 'all');
-  try {
-    const server = await checklist.run(
-      'verify-server',
-      () => temporalActivities.verifyServer.executeWithOptions({ ...shortOp, summary: 'verify server' }, []),
-      (check) =>
-        check.problems.length ? check.problems.join('; ') : `server ${check.serverVersion ?? ''} ok`,
-    );
-    outcome.enableSearchAttributes(server.missingSearchAttributes.length === 0);
-    outcome.record('running', 'started');
-    if (input.workflowId) await workflowMode({ ...input, workflowId: input.workflowId }, checklist, report);
-    else await sweepMode(input, checklist, report);
-    // Finding stalls is what the recipe is for, not a failed step: the report step is ok either way.
-    checklist.mark('report', 'ok', summaryLine(report));
-  } catch (error) {
-    if (failureType(error) === FailureType.InvalidInput) {
-      const message = `DebugStalled input is invalid: ${failureMessage(error)}`;
-      outcome.record('failed', message.split('\n')[0] ?? message);
-      throw ApplicationFailure.create({ message, type: FailureType.InvalidInput, nonRetryable: true });
-    }
-    report.problem =
-      failureType(error) === DebugStalledFailure.TargetNotFound
-        ? failureMessage(error)
-        : `${checklist.failedStep?.title ?? 'a step'} failed: ${failureMessage(error)}`;
-  } finally {
-    checklist.finish();
-  }
-  report.failedStep = checklist.failedStep?.name;
-  outcome.record(report.ok ? 'ok' : 'failed', summaryLine(report));
-  return report;
+export function DebugStalled(raw: unknown): Promise<DebugStalledReport> {
+  return runRecipe<DebugStalledInput, DebugStalledReport>(
+    {
+      name: 'DebugStalled',
+      parse: parseDebugStalledInput,
+      steps: () => STEPS,
+      label: (input) => input.taskQueue ?? input.workflowId ?? 'all',
+      // One workflow's analysis reads our worker logs on the host; a sweep only talks to Temporal.
+      placement: (input) => (input.workflowId ? { host: input.host } : null),
+      initialReport: (input, steps) => ({
+        recipe: 'DebugStalled',
+        ok: false,
+        mode: input.workflowId ? 'workflow' : 'sweep',
+        scanned: 0,
+        stalledCount: 0,
+        counts: summarizeFindings([]),
+        findings: [],
+        truncated: false,
+        remedies: [],
+        steps,
+      }),
+      async body(ctx, report) {
+        try {
+          if (ctx.input.workflowId) await workflowMode(ctx, ctx.input.workflowId, report);
+          else await sweepMode(ctx, report);
+        } catch (error) {
+          // A workflow that does not exist is what the report says, not a failed recipe step.
+          if (failureType(error) !== DebugStalledFailure.TargetNotFound) throw error;
+          report.problem = failureMessage(error);
+          return;
+        }
+        // Finding stalls is what the recipe is for, not a failed step: the report step is ok either way.
+        ctx.checklist.mark('report', 'ok', summaryLine(report));
+      },
+      summary: summaryLine,
+    },
+    raw,
+  );
 }

@@ -1,30 +1,33 @@
 // TestInteractive: the runbook's "Recipe 4". Fresh worker, start the interactive workflow, see it
 // RUNNING, drive it through its signals, updates and queries (checking each answer), wait for it
-// to complete, check the result, stop the worker.
+// to complete, check the result, stop the worker (on every path, cancellation included).
 import type { CheckedTarget, InteractionOutcome, StartedTarget } from '../activities/temporal-activities.js';
 import { mismatch } from '../src/recipes/expect.js';
-import { parseTestInteractiveInput, type Interaction } from '../src/recipes/test-interactive-input.js';
-import { processActivities, processOp, shortOp, temporalActivities } from './lib/activities.js';
-import { Checklist, type StepReport } from './lib/checklist.js';
+import {
+  parseTestInteractiveInput,
+  type Interaction,
+  type TestInteractiveInput,
+} from '../src/recipes/test-interactive-input.js';
+import { clusterActivities, processOp, shortOp } from './lib/activities.js';
+import { runRecipe, type RecipeReport } from './lib/recipe.js';
 import { startTargetStep, waitTargetStep } from './lib/target-steps.js';
-import { OutcomeRecorder, recordFailure, requireInput } from './lib/outcome.js';
 import { freshWorkerPhase, phaseFields, WORKER_STEPS, type WorkerPhaseState } from './lib/worker-phase.js';
 
 export interface InteractionReport extends InteractionOutcome {
   kind: Interaction['kind'];
   name: string;
-  /** Why the answer did not meet the expectation. */
+  /** True when the answer met the interaction's expectation (an expected rejection included). */
+  ok: boolean;
+  /** Whether the workflow accepted the signal, update or query (false: rejected or failed). */
+  accepted: boolean;
+  /** Why the answer did not meet the expectation (then `ok` is false). */
   mismatch?: string;
 }
 
-export interface TestInteractiveReport extends Omit<WorkerPhaseState, 'prepared' | 'outcome'> {
+export interface TestInteractiveReport extends RecipeReport, Omit<WorkerPhaseState, 'prepared'> {
   recipe: 'TestInteractive';
-  ok: boolean;
-  problem?: string;
-  failedStep?: string;
   target?: CheckedTarget | StartedTarget;
   interactions: InteractionReport[];
-  steps: StepReport[];
 }
 
 /** Thrown inside the recipe when an answer does not meet its expectation. */
@@ -42,122 +45,123 @@ function judge(interaction: Interaction, outcome: InteractionOutcome): string | 
   return 'expect' in interaction ? mismatch(outcome.value, interaction.expect) : undefined;
 }
 
+function interactionDetail(entry: InteractionReport): string {
+  if (entry.value !== undefined) return `→ ${JSON.stringify(entry.value)}`;
+  return entry.error === undefined ? 'sent' : `rejected as expected: ${entry.error}`;
+}
+
 /** Runs the interactive-workflow recipe; bad input fails the workflow, everything else ends in a report. */
-export async function TestInteractive(raw: unknown): Promise<TestInteractiveReport> {
-  const input = requireInput('TestInteractive', parseTestInteractiveInput(raw));
-  const stopAfter = input.stopWorkerAfter ?? true;
-  const interactionSteps = input.interactions.map((i, n): [string, string] => [
-    `interact-${n + 1}`,
-    `${i.kind[0]!.toUpperCase()}${i.kind.slice(1)} ${i.name}`,
-  ]);
-  const checklist = new Checklist('TestInteractive', [
-    ...WORKER_STEPS,
-    ['start-target', 'Start the interactive workflow'],
-    ['wait-running', 'See it RUNNING'],
-    ...interactionSteps,
-    ['wait-target', 'Wait for it to close'],
-    ['check-result', 'Check the result'],
-    ...(stopAfter ? [['stop-worker', 'Stop the worker (cleanup)'] as [string, string]] : []),
-  ]);
-  const state: WorkerPhaseState = { project: input.project ?? input.projectDir, stopped: [] };
-  const report: TestInteractiveReport = {
-    recipe: 'TestInteractive',
-    ok: false,
-    ...state,
-    interactions: [],
-    steps: checklist.steps,
-  };
-  try {
-    await freshWorkerPhase('TestInteractive', checklist, input, state);
-    Object.assign(report, phaseFields(state));
-    const started = await startTargetStep(checklist, input);
-    report.target = started;
-    await checklist.run(
-      'wait-running',
-      async () => {
-        const { status } = await temporalActivities.describeTarget.executeWithOptions(
-          { ...shortOp, summary: `describe ${started.workflowId}` },
-          [started],
+export function TestInteractive(raw: unknown): Promise<TestInteractiveReport> {
+  let state: WorkerPhaseState;
+  const stopAfter = (input: TestInteractiveInput) => input.stopWorkerAfter ?? true;
+  return runRecipe<TestInteractiveInput, TestInteractiveReport>(
+    {
+      name: 'TestInteractive',
+      parse: parseTestInteractiveInput,
+      steps: (input) => [
+        ...WORKER_STEPS,
+        ['start-target', 'Start the interactive workflow'],
+        ['wait-running', 'See it RUNNING'],
+        ...input.interactions.map((i, n): [string, string] => [
+          `interact-${n + 1}`,
+          `${i.kind[0]!.toUpperCase()}${i.kind.slice(1)} ${i.name}`,
+        ]),
+        ['wait-target', 'Wait for it to close'],
+        ['check-result', 'Check the result'],
+        ...(stopAfter(input) ? [['stop-worker', 'Stop the worker (cleanup)'] as [string, string]] : []),
+      ],
+      label: (input) => input.project ?? input.projectDir,
+      placement: (input) => ({ host: input.host, projectDir: input.projectDir }),
+      initialReport: (input, steps) => {
+        state = { project: input.project ?? input.projectDir, stopped: [] };
+        return { recipe: 'TestInteractive', ok: false, ...phaseFields(state), interactions: [], steps };
+      },
+      async body(ctx, report) {
+        const { input, checklist } = ctx;
+        try {
+          await freshWorkerPhase(ctx, input, state);
+        } finally {
+          Object.assign(report, phaseFields(state));
+        }
+        const started = await startTargetStep(ctx, input);
+        report.target = started;
+        await checklist.run(
+          'wait-running',
+          async () => {
+            const { status } = await clusterActivities.describeTarget.executeWithOptions(
+              { ...shortOp, summary: `describe ${started.workflowId}` },
+              [started],
+            );
+            if (status !== 'RUNNING')
+              throw new ExpectationFailed(`expected RUNNING, the workflow is ${status}`);
+            return status;
+          },
+          (s) => s,
         );
-        if (status !== 'RUNNING') throw new ExpectationFailed(`expected RUNNING, the workflow is ${status}`);
-        return status;
-      },
-      (s) => s,
-    );
-
-    for (const [n, interaction] of input.interactions.entries()) {
-      await checklist.run(
-        `interact-${n + 1}`,
-        async () => {
-          const outcome = await temporalActivities.interactWithTarget.executeWithOptions(
-            { ...shortOp, summary: `${interaction.kind} ${interaction.name}` },
-            [{ ...started, interaction }],
+        for (const [n, interaction] of input.interactions.entries()) {
+          await checklist.run(
+            `interact-${n + 1}`,
+            async () => {
+              const outcome = await clusterActivities.interactWithTarget.executeWithOptions(
+                { ...shortOp, summary: `${interaction.kind} ${interaction.name}` },
+                [{ ...started, interaction }],
+              );
+              const wrong = judge(interaction, outcome);
+              // `ok` says whether the interaction met its expectation, not only whether it was delivered.
+              const entry: InteractionReport = {
+                kind: interaction.kind,
+                name: interaction.name,
+                ...outcome,
+                ok: wrong === undefined,
+                accepted: outcome.ok,
+                ...(wrong ? { mismatch: wrong } : {}),
+              };
+              report.interactions.push(entry);
+              if (wrong) throw new ExpectationFailed(wrong);
+              return entry;
+            },
+            interactionDetail,
           );
-          const entry: InteractionReport = {
-            kind: interaction.kind,
-            name: interaction.name,
-            ...outcome,
-            mismatch: judge(interaction, outcome),
-          };
-          report.interactions.push(entry);
-          if (entry.mismatch) throw new ExpectationFailed(entry.mismatch);
-          return entry;
-        },
-        (entry) =>
-          entry.value === undefined
-            ? entry.ok
-              ? 'sent'
-              : `rejected: ${entry.error}`
-            : `→ ${JSON.stringify(entry.value)}`,
-      );
-    }
-
-    const timeoutSeconds = input.resultTimeoutSeconds ?? 120;
-    const closed = await waitTargetStep(checklist, started, timeoutSeconds, input.resultRule);
-    report.target = closed;
-    await checklist.run(
-      'check-result',
-      async () => {
-        if (closed.status !== 'COMPLETED')
-          throw new ExpectationFailed(
-            `target ${closed.status}${closed.failure ? `: ${closed.failure}` : ''}`,
-          );
-        if (closed.resultCheck?.looksLikeError)
-          throw new ExpectationFailed(`result reads like an error: ${closed.resultCheck.reason}`);
-        const wrong =
-          'expectResult' in input ? mismatch(closed.result, input.expectResult, 'result') : undefined;
-        if (wrong) throw new ExpectationFailed(wrong);
-        return 'result looks right';
+        }
+        const timeoutSeconds = input.resultTimeoutSeconds ?? 120;
+        const closed = await waitTargetStep(ctx, started, timeoutSeconds, input.resultRule);
+        report.target = closed;
+        await checklist.run(
+          'check-result',
+          async () => {
+            if (closed.status !== 'COMPLETED')
+              throw new ExpectationFailed(
+                `target ${closed.status}${closed.failure ? `: ${closed.failure}` : ''}`,
+              );
+            if (closed.resultCheck?.looksLikeError)
+              throw new ExpectationFailed(`result reads like an error: ${closed.resultCheck.reason}`);
+            const wrong =
+              'expectResult' in input ? mismatch(closed.result, input.expectResult, 'result') : undefined;
+            if (wrong) throw new ExpectationFailed(wrong);
+            return 'result looks right';
+          },
+          (text) => text,
+        );
+        report.ok = true;
       },
-      (text) => text,
-    );
-    report.ok = true;
-  } catch (error) {
-    recordFailure('TestInteractive', error, Object.assign(report, phaseFields(state)));
-  } finally {
-    if (stopAfter && state.prepared) {
-      const project = state.prepared.project;
-      await checklist
-        .run(
+      async cleanup(ctx, report) {
+        const prepared = state.prepared;
+        if (!stopAfter(ctx.input) || !prepared) return;
+        report.stopped = await ctx.checklist.run(
           'stop-worker',
           () =>
-            processActivities(input.host).stopWorkers.executeWithOptions(
-              { ...processOp, summary: `stop workers of ${project}` },
-              [{ project, graceSeconds: input.graceSeconds }],
+            ctx.onHost.stopWorkers.executeWithOptions(
+              { ...processOp, summary: `stop workers of ${prepared.project}` },
+              [{ project: prepared.project, graceSeconds: ctx.input.graceSeconds }],
             ),
           (outcomes) => outcomes.map((o) => `${o.pid} ${o.result}`).join(', ') || 'none running',
-        )
-        .catch(() => undefined);
-    }
-    checklist.finish();
-  }
-  report.failedStep = checklist.failedStep?.name;
-  const summary = report.ok
-    ? `${report.interactions.length} interactions ok; result checked`
-    : (report.problem ?? 'failed').split('\n')[0]!;
-  (state.outcome ?? new OutcomeRecorder('TestInteractive', report.project)).record(
-    report.ok ? 'ok' : 'failed',
-    summary,
+        );
+      },
+      summary: (report) =>
+        report.ok
+          ? `${report.interactions.length} interactions ok; result checked`
+          : (report.problem ?? 'failed'),
+    },
+    raw,
   );
-  return report;
 }

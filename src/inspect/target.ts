@@ -48,15 +48,20 @@ export async function waitForClose(
   runId: string,
   timeoutMs: number,
   onTick: () => void = () => undefined,
+  cancelSignal?: AbortSignal,
 ): Promise<ClosedTarget> {
   const handle = client.workflow.getHandle(workflowId, runId, { followRuns: false });
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);
   const ticker = setInterval(onTick, 2000);
+  const cancel = () => controller.abort();
+  cancelSignal?.addEventListener('abort', cancel, { once: true });
   try {
     const result = await client.withAbortSignal(controller.signal, () => handle.result());
     return { workflowId, runId, status: 'COMPLETED', result };
   } catch (error) {
+    // A cancelled wait ends as cancelled, not as a status that looks like an answer.
+    if (cancelSignal?.aborted) throw cancelSignal.reason ?? error;
     if (controller.signal.aborted)
       return { workflowId, runId, status: await describeStatus(client, workflowId, runId) };
     if (!(error instanceof WorkflowFailedError)) throw error;
@@ -70,6 +75,7 @@ export async function waitForClose(
   } finally {
     clearTimeout(timer);
     clearInterval(ticker);
+    cancelSignal?.removeEventListener('abort', cancel);
   }
 }
 

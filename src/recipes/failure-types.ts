@@ -6,4 +6,6 @@ export const FailureType = {
   NotOurProcess: 'NotOurProcessError',
   StarterFailed: 'StarterFailedError',
   ServerUnavailable: 'ServerUnavailableError',
+  HostUnavailable: 'HostUnavailableError',
+  PolicyRefused: 'PolicyRefusedError',
 } as const;

@@ -15,11 +15,14 @@ export const RECIPE_NAMES = [
 
 export type RecipeName = (typeof RECIPE_NAMES)[number];
 
-const recipeSet: ReadonlySet<string> = new Set(RECIPE_NAMES);
+/** Every workflow type workflows/index.ts exports: the recipes and the internal ones they use. */
+export const OPS_WORKFLOW_TYPES = [...RECIPE_NAMES, 'ProjectHost'] as const;
 
-/** True for a workflow type that is one of our recipes. */
+const opsTypeSet: ReadonlySet<string> = new Set(OPS_WORKFLOW_TYPES);
+
+/** True for a workflow type that is ours (a recipe, or an internal workflow recipes use). */
 export function isRecipeType(workflowType: string): boolean {
-  return recipeSet.has(workflowType);
+  return opsTypeSet.has(workflowType);
 }
 
 /**
@@ -32,6 +35,6 @@ export function isOpsWorkflow(workflowType: string, taskQueue: string, opsTaskQu
 
 /** A visibility clause that leaves ops workflows out (by type and by ops queue). */
 export function excludeOpsClause(opsTaskQueue: string): string {
-  const types = RECIPE_NAMES.map((name) => JSON.stringify(name)).join(', ');
+  const types = OPS_WORKFLOW_TYPES.map((name) => JSON.stringify(name)).join(', ');
   return `WorkflowType NOT IN (${types}) AND TaskQueue != ${JSON.stringify(opsTaskQueue)}`;
 }

@@ -6,4 +6,4 @@ export const OpsProject = defineSearchAttributeKey('OpsProject', SearchAttribute
 export const OpsOutcome = defineSearchAttributeKey('OpsOutcome', SearchAttributeType.KEYWORD);
 
 /** Values of OpsOutcome. */
-export type Outcome = 'running' | 'ok' | 'failed' | 'waiting-approval';
+export type Outcome = 'running' | 'ok' | 'failed' | 'canceled' | 'waiting-approval';

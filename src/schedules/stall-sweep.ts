@@ -2,6 +2,7 @@
 // Creating it again updates it (Temporal rejects a second create with ScheduleAlreadyRunning).
 import {
   ScheduleAlreadyRunning,
+  ScheduleNotFoundError,
   ScheduleOverlapPolicy,
   type Client,
   type ScheduleOptions,
@@ -9,6 +10,7 @@ import {
 import { parseDebugStalledInput } from '../recipes/debug-stalled-input.js';
 import { describeProblem } from '../recipes/validate.js';
 import { InvalidInputError } from '../errors.js';
+import { isNotFound } from '../inspect/grpc.js';
 
 export const DEFAULT_SWEEP_SCHEDULE_ID = 'temporal-ops-stall-sweep';
 
@@ -77,11 +79,7 @@ export async function deleteStallSweep(client: Client, scheduleId: string): Prom
     await client.schedule.getHandle(scheduleId).delete();
     return true;
   } catch (error) {
-    if (
-      (error as { name?: string }).name === 'ScheduleNotFoundError' ||
-      /not found/i.test(String((error as Error).message))
-    )
-      return false;
+    if (error instanceof ScheduleNotFoundError || isNotFound(error)) return false;
     throw error;
   }
 }

@@ -45,7 +45,9 @@ export interface Harness {
 /** A control worker setup isolated from other test files (own ops queue, own state dir). */
 export async function createHarness(): Promise<Harness> {
   if (!runtimeInstalled) {
-    Runtime.install({ logger: new DefaultLogger('WARN') });
+    // Quiet: activity failures are expected in many tests (set TEMPORAL_OPS_TEST_LOG=WARN to see them).
+    const level = (process.env.TEMPORAL_OPS_TEST_LOG ?? 'ERROR') as 'ERROR' | 'WARN';
+    Runtime.install({ logger: new DefaultLogger(level) });
     runtimeInstalled = true;
   }
   const stateDir = await mkdtemp(join(process.env.TEMPORAL_OPS_TEST_ROOT ?? tmpdir(), 'state-'));

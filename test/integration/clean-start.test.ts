@@ -59,11 +59,10 @@ describe('CleanStart', () => {
     assert.deepEqual(
       report.steps.map((s) => [s.name, s.outcome]),
       [
-        'prepare',
-        'stop-workers',
         'verify-server',
-        'start-worker',
-        'wait-ready',
+        'pin-host',
+        'prepare',
+        'ensure-worker',
         'start-target',
         'wait-target',
         'check-result',
@@ -128,7 +127,7 @@ describe('CleanStart', () => {
     const started = Date.now();
     const report = await h.withControlWorker(() => runCleanStart(orderInput(taskQueue, { workerCommand })));
     assert.equal(report.ok, false);
-    assert.equal(report.failedStep, 'wait-ready');
+    assert.equal(report.failedStep, 'ensure-worker');
     assert.match(report.problem ?? '', /exited before polling/);
     assert.match(report.worker?.logTail ?? '', /config missing: ORDERS_DB_URL/);
     assert.equal(groupMembers(report.worker!.pgid).length, 0, 'no orphan in the worker group');
@@ -142,7 +141,7 @@ describe('CleanStart', () => {
       runCleanStart({ ...orderInput(taskQueue), workerCommand, readyTimeoutSeconds: 4 }),
     );
     assert.equal(report.ok, false);
-    assert.equal(report.failedStep, 'wait-ready');
+    assert.equal(report.failedStep, 'ensure-worker');
     assert.match(report.problem ?? '', new RegExp(`did not poll task queue "${taskQueue}"`));
     assert.equal(groupMembers(report.worker!.pgid).length, 0, 'the useless worker was stopped');
   });

@@ -55,12 +55,12 @@ describe('TestInteractive', () => {
     );
     assert.equal(report.ok, true, report.problem);
     assert.deepEqual(
-      report.interactions.map((i) => [i.kind, i.name, i.ok]),
+      report.interactions.map((i) => [i.kind, i.name, i.ok, i.accepted]),
       [
-        ['update', 'set_note', true],
-        ['update', 'set_note', false],
-        ['query', 'get_status', true],
-        ['signal', 'approve', true],
+        ['update', 'set_note', true, true],
+        ['update', 'set_note', true, false],
+        ['query', 'get_status', true, true],
+        ['signal', 'approve', true, true],
       ],
     );
     assert.equal(report.target && 'status' in report.target && report.target.status, 'COMPLETED');
@@ -79,6 +79,8 @@ describe('TestInteractive', () => {
     );
     assert.equal(report.ok, false);
     assert.equal(report.failedStep, 'interact-1');
+    assert.equal(report.interactions[0]?.ok, false, 'the interaction that missed its expectation says so');
+    assert.match(report.interactions[0]?.mismatch ?? '', /approved/);
     assert.match(report.problem ?? '', /value.state: expected "approved", got "pending"/);
     assert.equal(report.steps.find((s) => s.name === 'interact-2')?.outcome, 'skipped');
     assert.equal(

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { workflowsPath } from '../../src/control-worker.js';
-import { RECIPE_NAMES } from '../../src/recipes/ops-workflows.js';
+import { OPS_WORKFLOW_TYPES } from '../../src/recipes/ops-workflows.js';
 import * as workflows from '../../workflows/index.js';
 
 const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
@@ -20,7 +20,7 @@ describe('workflow bundle', () => {
   });
 
   it('exports exactly the recipe names listed for sweeps to exclude', () => {
-    assert.deepEqual(Object.keys(workflows).sort(), [...RECIPE_NAMES].sort());
+    assert.deepEqual(Object.keys(workflows).sort(), [...OPS_WORKFLOW_TYPES].sort());
   });
 
   it('fails to bundle workflow code that imports a Node built-in', async () => {

@@ -14,12 +14,12 @@ import {
   logLineTimeMs,
   workerLogExcerpts,
 } from '../../src/inspect/worker-logs.js';
-import { isOpsWorkflow, RECIPE_NAMES } from '../../src/recipes/ops-workflows.js';
+import { isOpsWorkflow, OPS_WORKFLOW_TYPES } from '../../src/recipes/ops-workflows.js';
 import * as workflows from '../../workflows/index.js';
 
 describe('ops workflows', () => {
   it('lists exactly the recipes workflows/index.ts exports', () => {
-    assert.deepEqual([...RECIPE_NAMES].sort(), Object.keys(workflows).sort());
+    assert.deepEqual([...OPS_WORKFLOW_TYPES].sort(), Object.keys(workflows).sort());
   });
 
   it('recognises recipes by type and anything on the ops queue or its host queues', () => {
@@ -42,7 +42,7 @@ describe('queries', () => {
     assert.equal(
       query,
       'ExecutionStatus = "Running" AND (WorkflowType = "Order" OR WorkflowType = "Refund") AND TaskQueue = "orders" AND ' +
-        `WorkflowType NOT IN (${RECIPE_NAMES.map((n) => `"${n}"`).join(', ')}) AND TaskQueue != "temporal-ops"`,
+        `WorkflowType NOT IN (${OPS_WORKFLOW_TYPES.map((n) => `"${n}"`).join(', ')}) AND TaskQueue != "temporal-ops"`,
     );
     assert.match(
       sweepQuery({ opsTaskQueue: 'ops', query: '  ' }),

@@ -1,43 +1,69 @@
-// Activity proxies and named timeout profiles shared by the recipes.
-import { proxyActivities, workflowInfo, type ActivityOptions } from '@temporalio/workflow';
-import type { ProcessActivities } from '../../activities/process-activities.js';
-import type { TemporalActivities } from '../../activities/temporal-activities.js';
+// Activity proxies and named timeout profiles shared by the recipes. Every profile bounds the
+// whole activity (schedule-to-close) as well as each attempt; host-bound steps also bound the
+// time to be picked up, so a host whose control worker is gone fails in a minute, not never.
+import {
+  ActivityCancellationType,
+  proxyActivities,
+  workflowInfo,
+  type ActivityOptions,
+} from '@temporalio/workflow';
+import type { ClusterActivities, HostActivities } from '../../activities/index.js';
 import { FailureType } from '../../src/recipes/failure-types.js';
 
-const nonRetryableErrorTypes = [FailureType.InvalidInput, FailureType.NotOurProcess];
+const nonRetryableErrorTypes = [
+  FailureType.InvalidInput,
+  FailureType.NotOurProcess,
+  FailureType.PolicyRefused,
+  FailureType.HostUnavailable,
+];
+
+const retry = { maximumAttempts: 3, initialInterval: '1s', backoffCoefficient: 2, nonRetryableErrorTypes };
 
 /** Quick calls: a few seconds, three tries. */
 export const shortOp: ActivityOptions = {
   startToCloseTimeout: '30s',
-  retry: { maximumAttempts: 3, initialInterval: '1s', backoffCoefficient: 2, nonRetryableErrorTypes },
+  scheduleToCloseTimeout: '3m',
+  retry,
 };
 
 /** Process changes: stopping with a grace period, spawning; they heartbeat. */
 export const processOp: ActivityOptions = {
   startToCloseTimeout: '3m',
+  scheduleToCloseTimeout: '12m',
   heartbeatTimeout: '20s',
-  retry: { maximumAttempts: 3, initialInterval: '1s', backoffCoefficient: 2, nonRetryableErrorTypes },
+  retry,
 };
 
 /** Waits bounded by the caller's timeout; they heartbeat so a dead control worker is noticed. */
 export function waitOp(seconds: number): ActivityOptions {
   return {
     startToCloseTimeout: `${seconds + 60}s`,
+    scheduleToCloseTimeout: `${3 * (seconds + 60) + 30}s`,
     heartbeatTimeout: '20s',
-    retry: { maximumAttempts: 3, initialInterval: '1s', backoffCoefficient: 2, nonRetryableErrorTypes },
+    retry,
   };
 }
 
-/** The task queue of the control worker on `host`; without a host, this workflow's own queue. */
-export function hostQueue(host?: string): string {
-  const own = workflowInfo().taskQueue;
-  return host ? `${own}@${host}` : own;
+/** How long a host-bound step may wait for its host's control worker to pick it up. */
+export const HOST_PICKUP_SECONDS = 60;
+
+/** The queue of the control worker on `host`. */
+export function hostQueue(host: string): string {
+  return `${workflowInfo().taskQueue}@${host}`;
 }
 
-/** Activities that touch processes, routed to the host that owns them. */
-export function processActivities(host?: string) {
-  return proxyActivities<ProcessActivities>({ ...processOp, taskQueue: hostQueue(host) });
+/**
+ * Activities that must run on `host`: registered only on its queue. A cancelled recipe waits for
+ * them to finish their cleanup (a worker that is not ready yet is stopped) before it closes.
+ */
+export function hostActivities(host: string, profile: ActivityOptions = processOp) {
+  return proxyActivities<HostActivities>({
+    ...profile,
+    taskQueue: hostQueue(host),
+    scheduleToStartTimeout: `${HOST_PICKUP_SECONDS}s`,
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+  });
 }
 
-/** Activities that only talk to Temporal. */
-export const temporalActivities = proxyActivities<TemporalActivities>(shortOp);
+/** Activities that only talk to Temporal: any control worker on the shared queue runs them. */
+export const clusterActivities = proxyActivities<ClusterActivities>(shortOp);

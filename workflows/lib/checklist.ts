@@ -4,12 +4,16 @@ import {
   ActivityFailure,
   ApplicationFailure,
   defineQuery,
+  isCancellation,
   setCurrentDetails,
   setHandler,
 } from '@temporalio/workflow';
 
-/** `pending` not started; `running` now; `ok` done; `failed` ended the recipe; `skipped` not needed. */
-export type StepOutcome = 'pending' | 'running' | 'ok' | 'failed' | 'skipped';
+/**
+ * `pending` not started; `running` now; `ok` done; `failed` ended the recipe; `skipped` not
+ * needed; `canceled` cut short because the recipe was cancelled.
+ */
+export type StepOutcome = 'pending' | 'running' | 'ok' | 'failed' | 'skipped' | 'canceled';
 
 export interface StepReport {
   name: string;
@@ -27,12 +31,14 @@ export interface Progress {
 
 export const progressQuery = defineQuery<Progress>('progress');
 
-const MARK: Record<StepOutcome, string> = {
-  pending: '[ ]',
-  running: '[~]',
-  ok: '[x]',
-  failed: '[!]',
-  skipped: '[-]',
+/** A GitHub-style task list item per outcome: only done steps are ticked. */
+const ITEM: Record<StepOutcome, (title: string) => string> = {
+  pending: (t) => `- [ ] ${t}`,
+  running: (t) => `- [ ] **${t}** (running)`,
+  ok: (t) => `- [x] ${t}`,
+  failed: (t) => `- [ ] ${t} — **failed**`,
+  skipped: (t) => `- [x] ~~${t}~~ (skipped)`,
+  canceled: (t) => `- [ ] ~~${t}~~ (canceled)`,
 };
 
 /** The innermost message of a failure chain (an activity failure's cause carries the real message). */
@@ -85,8 +91,8 @@ export class Checklist {
       step.detail = detailOf?.(value);
       return value;
     } catch (error) {
-      step.outcome = 'failed';
-      step.detail = failureMessage(error).split('\n')[0];
+      step.outcome = isCancellation(error) ? 'canceled' : 'failed';
+      step.detail = isCancellation(error) ? 'recipe cancelled' : failureMessage(error).split('\n')[0];
       throw error;
     } finally {
       step.durationMs = Date.now() - started;
@@ -100,9 +106,10 @@ export class Checklist {
     this.publish();
   }
 
-  /** Marks the steps that never ran as skipped, and the recipe as done. */
-  finish(): void {
-    for (const step of this.steps) if (step.outcome === 'pending') step.outcome = 'skipped';
+  /** Marks the steps that never ran as skipped (or canceled), and the recipe as done. */
+  finish(canceled = false): void {
+    for (const step of this.steps)
+      if (step.outcome === 'pending') step.outcome = canceled ? 'canceled' : 'skipped';
     this.done = true;
     this.publish();
   }
@@ -124,9 +131,9 @@ export class Checklist {
         s.durationMs !== undefined && s.outcome !== 'pending'
           ? ` (${(s.durationMs / 1000).toFixed(1)} s)`
           : '';
-      return `- ${MARK[s.outcome]} ${s.title}${time}${detail}`;
+      return `${ITEM[s.outcome](s.title)}${time}${detail}`;
     });
-    return [`**${this.recipe}**`, '', ...lines, ...(this.note ? ['', this.note] : [])].join('\n');
+    return [`### ${this.recipe}`, '', ...lines, ...(this.note ? ['', this.note] : [])].join('\n');
   }
 
   private publish(): void {

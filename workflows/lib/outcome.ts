@@ -1,7 +1,6 @@
 // Recipe input checks and outcome bookkeeping shared by all recipes.
 import { ApplicationFailure, upsertMemo, upsertSearchAttributes } from '@temporalio/workflow';
 import { FailureType } from '../../src/recipes/failure-types.js';
-import { failureDetails, failureMessage, failureType } from './checklist.js';
 import { OpsOutcome, OpsProject, OpsRecipe, type Outcome } from '../../src/recipes/search-attributes.js';
 import { describeProblem, type InputProblem } from '../../src/recipes/validate.js';
 
@@ -25,8 +24,13 @@ export class OutcomeRecorder {
 
   constructor(
     private readonly recipe: string,
-    private readonly project: string,
+    private project: string,
   ) {}
+
+  /** The project (or scope) label, once a step has resolved it (e.g. the canonical project key). */
+  setProject(project: string): void {
+    this.project = project;
+  }
 
   /** Call once the server check says our search attributes exist. */
   enableSearchAttributes(registered: boolean): void {
@@ -47,24 +51,5 @@ export class OutcomeRecorder {
       opsOutcome: outcome,
       opsSummary: summary,
     });
-  }
-}
-
-/** Turns a failed step into the report's problem; input errors fail the workflow instead. */
-export function recordFailure(
-  recipe: string,
-  error: unknown,
-  report: { problem?: string; worker?: { logTail?: string } },
-): void {
-  if (failureType(error) === FailureType.InvalidInput) {
-    throw ApplicationFailure.create({
-      message: `${recipe} input is invalid: ${failureMessage(error)}`,
-      type: FailureType.InvalidInput,
-      nonRetryable: true,
-    });
-  }
-  report.problem = failureMessage(error);
-  if (report.worker && failureType(error) === FailureType.WorkerNotReady) {
-    report.worker.logTail = failureDetails<{ logTail: string }>(error)?.logTail;
   }
 }

@@ -1,40 +1,59 @@
-// The target-workflow steps shared by recipes: start it (directly or by the project's starter),
-// then wait for it to close and check its result.
+// The target-workflow steps shared by recipes: start it (directly, under an ID this recipe
+// chooses, or by the project's starter on the project's host), then wait for it to close and
+// check its result.
+import { uuid4 } from '@temporalio/workflow';
 import type { CheckedTarget, StartedTarget } from '../../activities/temporal-activities.js';
 import type { ResultRule } from '../../src/diagnosis/result-check.js';
 import type { StartSpec } from '../../src/recipes/clean-start-input.js';
-import { shortOp, temporalActivities, waitOp } from './activities.js';
-import type { Checklist } from './checklist.js';
+import { clusterActivities, shortOp, waitOp } from './activities.js';
+import type { RecipeContext } from './recipe.js';
 
-/** Runs step `start-target`. */
+/** Runs step `start-target`; a retried start never creates a second target workflow. */
 export function startTargetStep(
-  checklist: Checklist,
+  ctx: RecipeContext<unknown>,
   input: { projectDir: string; taskQueue: string; start: StartSpec; env?: Record<string, string> },
 ): Promise<StartedTarget> {
   const { start } = input;
-  const summary = 'workflowType' in start ? `start ${start.workflowType}` : `run ${start.command}`;
-  return checklist.run(
+  if ('workflowType' in start) {
+    // Decided in workflow code, so every retry of the start asks for the same ID.
+    const workflowId = start.workflowId ?? `${start.workflowType}-${uuid4().slice(0, 13)}`;
+    return ctx.checklist.run(
+      'start-target',
+      () =>
+        clusterActivities.startTargetWorkflow.executeWithOptions(
+          { ...shortOp, summary: `start ${start.workflowType} as ${workflowId}` },
+          [{ taskQueue: input.taskQueue, workflowType: start.workflowType, workflowId, args: start.args }],
+        ),
+      (t) => `workflow ${t.workflowId}`,
+    );
+  }
+  return ctx.checklist.run(
     'start-target',
     () =>
-      temporalActivities.startTargetWorkflow.executeWithOptions(
-        { ...shortOp, startToCloseTimeout: '2m', summary },
-        [{ projectDir: input.projectDir, taskQueue: input.taskQueue, start, env: input.env }],
-      ),
+      ctx.onHost.runStarter.executeWithOptions({ ...waitOp(60), summary: `run ${start.command}` }, [
+        {
+          projectDir: input.projectDir,
+          taskQueue: input.taskQueue,
+          command: start.command,
+          workflowIdPattern: start.workflowIdPattern,
+          env: input.env,
+        },
+      ]),
     (t) => `workflow ${t.workflowId}`,
   );
 }
 
 /** Runs step `wait-target`: long-polls until the target closes or `timeoutSeconds` pass. */
 export function waitTargetStep(
-  checklist: Checklist,
+  ctx: RecipeContext<unknown>,
   started: StartedTarget,
   timeoutSeconds: number,
   resultRule?: Partial<ResultRule>,
 ): Promise<CheckedTarget> {
-  return checklist.run(
+  return ctx.checklist.run(
     'wait-target',
     () =>
-      temporalActivities.waitTargetClosed.executeWithOptions(
+      clusterActivities.waitTargetClosed.executeWithOptions(
         { ...waitOp(timeoutSeconds), summary: `wait for ${started.workflowId}` },
         [{ ...started, timeoutSeconds, resultRule }],
       ),

@@ -1,107 +1,126 @@
-// The runbook's "ensure worker" phase shared by recipes: check the project, stop stale workers,
-// verify the server, start one fresh worker, wait until the server sees it polling.
-import type { PreparedProject, ReadyInfo, WorkerInfo } from '../../activities/process-activities.js';
+// The runbook's "ensure worker" phase shared by recipes: check the project on its host, then in
+// one step under the project lock stop stale workers, start one fresh worker and wait until the
+// server sees it polling (or adopt the same fresh worker a concurrent recipe just started).
+import type { EnsureWorkerReport, PreparedProject } from '../../activities/process-activities.js';
 import type { StopOutcome } from '../../src/processes/stop.js';
 import type { WorkerFields } from '../../src/recipes/clean-start-input.js';
-import type { ServerCheck } from '../../src/server/probe.js';
-import { processActivities, processOp, shortOp, temporalActivities, waitOp } from './activities.js';
-import type { Checklist } from './checklist.js';
-import { OutcomeRecorder } from './outcome.js';
+import { shortOp, waitOp } from './activities.js';
+import { failureDetails } from './checklist.js';
+import type { RecipeContext } from './recipe.js';
 
 export const WORKER_STEPS: [string, string][] = [
-  ['prepare', 'Check project directory and commands'],
-  ['stop-workers', 'Stop stale workers of this project'],
-  ['verify-server', 'Verify server: health, namespace, search attributes'],
-  ['start-worker', 'Start one fresh worker'],
-  ['wait-ready', 'Wait until the worker polls the task queue'],
+  ['prepare', 'Check project directory, commands and policy'],
+  ['ensure-worker', 'Stop stale workers, start one fresh, wait until it polls'],
 ];
+
+export type PhaseWorker = EnsureWorkerReport['worker'] & {
+  action: EnsureWorkerReport['action'];
+  reason: string;
+  readyAfterMs?: number;
+  pollerIdentity?: string;
+  logTail?: string;
+};
 
 /** What the phase learned; filled step by step so a failed phase still reports what it did. */
 export interface WorkerPhaseState {
   project: string;
   prepared?: PreparedProject;
   stopped: StopOutcome[];
-  server?: ServerCheck;
-  worker?: WorkerInfo & { readyAfterMs?: number; pollerIdentity?: string; logTail?: string };
-  outcome?: OutcomeRecorder;
+  worker?: PhaseWorker;
 }
 
-/** The phase's findings as report fields (every recipe report that runs the phase carries them). */
-export function phaseFields(
-  state: WorkerPhaseState,
-): Pick<WorkerPhaseState, 'project' | 'stopped' | 'server' | 'worker'> {
-  return { project: state.project, stopped: state.stopped, server: state.server, worker: state.worker };
+/** What is known of a worker that failed to become ready: its pid is its group. */
+function notReadyWorker(pid: number): PhaseWorker {
+  return {
+    pid,
+    pgid: pid,
+    startedAtMs: 0,
+    logPath: '',
+    fingerprint: '',
+    replaced: [],
+    action: 'started',
+    reason: 'not ready',
+  };
 }
 
-/** Runs the five worker steps on `checklist`, recording into `state`; failures are rethrown. */
-export async function freshWorkerPhase(
-  recipe: string,
-  checklist: Checklist,
+/** Checks the project on the pinned host: directory, commands, policy; returns the canonical project. */
+export async function prepareStep(
+  ctx: RecipeContext<unknown>,
   input: WorkerFields & { start?: unknown },
   state: WorkerPhaseState,
-): Promise<void> {
-  const proc = processActivities(input.host);
-  const prepared = await checklist.run(
+): Promise<PreparedProject> {
+  const prepared = await ctx.checklist.run(
     'prepare',
     () =>
-      proc.prepareProject.executeWithOptions({ ...shortOp, summary: `check ${input.projectDir}` }, [
+      ctx.onHost.prepareProject.executeWithOptions({ ...shortOp, summary: `check ${input.projectDir}` }, [
         input as never,
       ]),
     (p) => `project ${p.project}, worker command "${p.workerCommand}"`,
   );
   state.prepared = prepared;
   state.project = prepared.project;
-  state.outcome = new OutcomeRecorder(recipe, prepared.project);
-  state.outcome.record('running', 'started');
+  ctx.outcome.setProject(prepared.project);
+  return prepared;
+}
 
-  state.stopped = await checklist.run(
-    'stop-workers',
+/** Runs step `ensure-worker` for a prepared project, recording into `state`; failures are rethrown. */
+export async function ensureWorkerStep(
+  ctx: RecipeContext<unknown>,
+  input: WorkerFields,
+  prepared: PreparedProject,
+  state: WorkerPhaseState,
+): Promise<PhaseWorker> {
+  const readySeconds = input.readyTimeoutSeconds ?? 60;
+  const ensured = await ctx.checklist.run(
+    'ensure-worker',
     () =>
-      proc.stopWorkers.executeWithOptions({ ...processOp, summary: `stop workers of ${prepared.project}` }, [
-        { project: prepared.project, graceSeconds: input.graceSeconds },
-      ]),
-    (outcomes) =>
-      outcomes.length === 0 ? 'none running' : outcomes.map((o) => `${o.pid} ${o.result}`).join(', '),
-  );
-
-  const server = await checklist.run(
-    'verify-server',
-    () => temporalActivities.verifyServer.executeWithOptions({ ...shortOp, summary: 'verify server' }, []),
-    (check) => (check.problems.length ? check.problems.join('; ') : `server ${check.serverVersion ?? ''} ok`),
-  );
-  state.server = server;
-  state.outcome.enableSearchAttributes(server.missingSearchAttributes.length === 0);
-  state.outcome.record('running', 'server verified');
-
-  const worker = await checklist.run(
-    'start-worker',
-    () =>
-      proc.startWorker.executeWithOptions(
-        { ...processOp, summary: `start worker: ${prepared.workerCommand}` },
-        [{ ...prepared, taskQueue: input.taskQueue, env: input.env, graceSeconds: input.graceSeconds }],
-      ),
-    (w) => `pid ${w.pid}, log ${w.logPath}`,
-  );
-  state.worker = worker;
-
-  const ready: ReadyInfo = await checklist.run(
-    'wait-ready',
-    () =>
-      proc.waitWorkerReady.executeWithOptions(
-        { ...waitOp(input.readyTimeoutSeconds ?? 60), summary: `wait for a poller on ${input.taskQueue}` },
+      ctx.onHost.ensureWorker.executeWithOptions(
+        {
+          ...waitOp(readySeconds + 2 * (input.graceSeconds ?? 5)),
+          summary: `fresh worker of ${prepared.project} on ${input.taskQueue}`,
+        },
         [
           {
-            project: prepared.project,
-            pid: worker.pid,
-            pgid: worker.pgid,
-            startedAtMs: worker.startedAtMs,
+            ...prepared,
             taskQueue: input.taskQueue,
-            logPath: worker.logPath,
-            timeoutSeconds: input.readyTimeoutSeconds,
+            env: input.env,
+            graceSeconds: input.graceSeconds,
+            mode: 'ensure',
+            readyTimeoutSeconds: input.readyTimeoutSeconds,
           },
         ],
       ),
-    (r) => `poller ${r.pollerIdentity} after ${r.waitedMs} ms`,
+    (e) =>
+      `${e.action === 'adopted' ? 'adopted' : 'started'} worker ${e.worker.pid}` +
+      (e.ready ? `, polling after ${e.ready.waitedMs} ms` : '') +
+      (e.worker.replaced.length
+        ? `; stopped ${e.worker.replaced.map((o) => `${o.pid} ${o.result}`).join(', ')}`
+        : ''),
   );
-  state.worker = { ...worker, readyAfterMs: ready.waitedMs, pollerIdentity: ready.pollerIdentity };
+  state.stopped = ensured.worker.replaced;
+  state.worker = {
+    ...ensured.worker,
+    action: ensured.action,
+    reason: ensured.reason,
+    readyAfterMs: ensured.ready?.waitedMs,
+    pollerIdentity: ensured.ready?.pollerIdentity,
+  };
+  return state.worker;
+}
+
+/** Both worker steps: prepare, then ensure one fresh worker. */
+export async function freshWorkerPhase(
+  ctx: RecipeContext<unknown>,
+  input: WorkerFields & { start?: unknown },
+  state: WorkerPhaseState,
+): Promise<void> {
+  const prepared = await prepareStep(ctx, input, state);
+  await ensureWorkerStep(ctx, input, prepared, state);
+}
+
+/** The phase's findings as report fields (every recipe report that runs the phase carries them). */
+export function phaseFields(
+  state: WorkerPhaseState,
+): Pick<WorkerPhaseState, 'project' | 'stopped' | 'worker'> {
+  return { project: state.project, stopped: state.stopped, worker: state.worker };
 }

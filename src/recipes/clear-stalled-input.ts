@@ -1,5 +1,5 @@
 // ClearStalledEnvironment's input. Pure: used by the workflow and the CLI.
-import type { z } from 'zod';
+import { z } from 'zod';
 import { VERDICTS, type Verdict } from '../diagnosis/verdicts.js';
 import {
   approvalTimeoutField,
@@ -26,8 +26,10 @@ export const clearStalledInputSchema = recipeObject({
   mode: oneOf(['auto', 'terminate', 'cancel'])
     .default('auto')
     .describe('"auto" (default): cancel where workflow code still runs, terminate otherwise.'),
-  verdicts: oneOf(STALLED, `a stalled verdict (${STALLED.join(', ')})`)
-    .array()
+  verdicts: z
+    .array(oneOf(STALLED, `a stalled verdict (${STALLED.join(', ')})`), {
+      error: 'an array of stalled verdicts, such as ["no-worker"]',
+    })
     .describe('Only findings with these verdicts (default: every stalled verdict).')
     .optional(),
   autoApprove: flag().default(false).describe('Act without waiting for the approve update (default false).'),

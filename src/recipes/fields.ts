@@ -16,7 +16,6 @@ export function recipeObject<Shape extends z.ZodRawShape>(shape: Shape) {
 }
 
 /** No control characters (U+0000 to U+001F, U+007F); a regex, so the JSON Schema shows it too. */
-// eslint-disable-next-line no-control-regex
 const noControlChars = /^[^\u0000-\u001f\u007f]*$/;
 
 /** A string that is not blank, at most `max` characters, optionally without control characters. */

@@ -1,11 +1,12 @@
 // Every recipe's input schema by recipe name: for `temporal-ops schema <Recipe>` and the MCP server.
 import { z } from 'zod';
-import { checkRecentInputSchema } from './check-recent-input.js';
-import { cleanStartInputSchema } from './clean-start-input.js';
-import { clearStalledInputSchema } from './clear-stalled-input.js';
-import { debugStalledInputSchema } from './debug-stalled-input.js';
-import { ensureWorkerInputSchema } from './ensure-worker-input.js';
-import { testInteractiveInputSchema } from './test-interactive-input.js';
+import { checkRecentInputSchema, parseCheckRecentInput } from './check-recent-input.js';
+import { cleanStartInputSchema, parseCleanStartInput } from './clean-start-input.js';
+import { clearStalledInputSchema, parseClearStalledInput } from './clear-stalled-input.js';
+import { debugStalledInputSchema, parseDebugStalledInput } from './debug-stalled-input.js';
+import { ensureWorkerInputSchema, parseEnsureWorkerInput } from './ensure-worker-input.js';
+import { parseTestInteractiveInput, testInteractiveInputSchema } from './test-interactive-input.js';
+import type { InputProblem } from './validate.js';
 
 const schemas = {
   CleanStart: cleanStartInputSchema,
@@ -34,4 +35,21 @@ export function recipeInputSchema<N extends RecipeInputName>(name: N): (typeof s
 /** A recipe's input as JSON Schema (draft 2020-12): what a caller may send, defaults included. */
 export function recipeInputJsonSchema(name: RecipeInputName): Record<string, unknown> {
   return z.toJSONSchema(schemas[name], { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+}
+
+const parsers = {
+  CleanStart: parseCleanStartInput,
+  EnsureWorker: parseEnsureWorkerInput,
+  DebugStalled: parseDebugStalledInput,
+  ClearStalledEnvironment: parseClearStalledInput,
+  TestInteractive: parseTestInteractiveInput,
+  CheckRecentResults: parseCheckRecentInput,
+} satisfies Record<RecipeInputName, (raw: unknown) => { input?: object; problems: InputProblem[] }>;
+
+/** Parses a recipe's raw input exactly as the recipe itself does; returns the input or every problem. */
+export function parseRecipeInput(
+  name: RecipeInputName,
+  raw: unknown,
+): { input?: object; problems: InputProblem[] } {
+  return parsers[name](raw);
 }

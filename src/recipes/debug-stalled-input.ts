@@ -81,7 +81,11 @@ export const debugStalledInputSchema = recipeObject({
       if (input.runId !== undefined && input.workflowId === undefined)
         ctx.addIssue({ code: 'custom', path: ['runId'], message: 'a runId only together with workflowId' });
       if (input.act && input.projectDir === undefined)
-        ctx.addIssue({ code: 'custom', path: ['act'], message: "false unless projectDir is given (act restarts the project's worker)" });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['act'],
+          message: "false unless projectDir is given (act restarts the project's worker)",
+        });
     },
     // Cross-field problems are reported together with the field problems, not after them.
     { when: (payload) => isRecord(payload.value) },

@@ -1,6 +1,9 @@
 // Schemas of the nested JSON objects recipes take: result rule, diagnosis policy, replay gate.
 import { z } from 'zod';
+import type { ResultRule } from '../diagnosis/result-check.js';
+import type { DiagnosisPolicy } from '../diagnosis/verdicts.js';
 import { numberIn, oneOf, strict, text } from './fields.js';
+import { parseWith, type InputProblem } from './validate.js';
 
 const keyList = (what: string) =>
   z
@@ -24,7 +27,9 @@ export const resultRuleSchema = strict(
     ).optional(),
   },
   'an object such as {"statusKeys": ["status"], "errorValues": ["error"]}',
-).describe('How to tell a COMPLETED result that reads like an error; each list replaces its default.');
+).describe(
+  'How to tell a COMPLETED result that reads like an error; each list replaces its default.',
+) satisfies z.ZodType<Partial<ResultRule>>;
 
 const yearMs = 365 * 24 * 3_600_000;
 
@@ -45,7 +50,7 @@ export const policySchema = strict(
       .optional(),
   },
   'an object such as {"noWorkerAfterMs": 10000}',
-).describe('Diagnosis thresholds overriding the defaults.');
+).describe('Diagnosis thresholds overriding the defaults.') satisfies z.ZodType<Partial<DiagnosisPolicy>>;
 
 export const REPLAY_BREAK_CHOICES = [
   'ask',
@@ -74,3 +79,19 @@ export const replayGateSchema = strict(
 ).describe('Replay open histories against the new code before restarting the worker.');
 
 export type ReplayGate = z.output<typeof replayGateSchema>;
+
+/** Checks a result rule given on its own (a CLI flag); problems are named under `field`. */
+export function parseResultRule(
+  raw: unknown,
+  field = 'resultRule',
+): { input?: z.output<typeof resultRuleSchema>; problems: InputProblem[] } {
+  return parseWith(resultRuleSchema, raw, field);
+}
+
+/** Checks a diagnosis policy given on its own (a CLI flag); problems are named under `field`. */
+export function parsePolicy(
+  raw: unknown,
+  field = 'policy',
+): { input?: z.output<typeof policySchema>; problems: InputProblem[] } {
+  return parseWith(policySchema, raw, field);
+}

@@ -17,14 +17,14 @@ export function describeProblem(p: InputProblem): string {
   return `${p.field}: expected ${p.expected}, got ${shown}`;
 }
 
-/** `start.command`, `interactions[2].name`; the input itself is `input`. */
-function fieldOf(path: readonly PropertyKey[]): string {
-  let field = '';
+/** `start.command`, `interactions[2].signal`; the value itself is `root`. */
+function fieldOf(path: readonly PropertyKey[], root: string): string {
+  let field = root === 'input' ? '' : root;
   for (const key of path) {
     if (typeof key === 'number') field += `[${key}]`;
     else field += field ? `.${String(key)}` : String(key);
   }
-  return field || 'input';
+  return field || root;
 }
 
 function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
@@ -52,11 +52,15 @@ export function preview(value: unknown): unknown {
 }
 
 /** One problem per field (the first issue wins); an unknown key is a problem of its own. */
-export function problemsOf(issues: readonly z.core.$ZodIssue[], raw: unknown): InputProblem[] {
+export function problemsOf(
+  issues: readonly z.core.$ZodIssue[],
+  raw: unknown,
+  root = 'input',
+): InputProblem[] {
   const problems: InputProblem[] = [];
   const seen = new Set<string>();
   const add = (path: readonly PropertyKey[], expected: string, value = valueAt(raw, path)) => {
-    const field = fieldOf(path);
+    const field = fieldOf(path, root);
     if (seen.has(field)) return;
     seen.add(field);
     problems.push({ field, value: preview(value), expected });
@@ -89,12 +93,16 @@ function fallbackMessage(issue: z.core.$ZodRawIssue): string {
   }
 }
 
-/** Parses untrusted input with a schema; returns the typed input or every problem found. */
+/**
+ * Parses untrusted input with a schema; returns the typed input or every problem found, with
+ * field paths under `root` (`input` names the recipe input itself and is left out of paths).
+ */
 export function parseWith<S extends z.ZodType>(
   schema: S,
   raw: unknown,
+  root = 'input',
 ): { input?: z.output<S>; problems: InputProblem[] } {
   const result = schema.safeParse(raw, { error: fallbackMessage });
   if (result.success) return { input: result.data, problems: [] };
-  return { problems: problemsOf(result.error.issues, raw) };
+  return { problems: problemsOf(result.error.issues, raw, root) };
 }

@@ -9,6 +9,7 @@ import {
   recipeInputJsonSchema,
   type RecipeInputName,
 } from '../../src/recipes/schemas.js';
+import { parsePolicy, parseResultRule } from '../../src/recipes/rule-schemas.js';
 import { describeProblem } from '../../src/recipes/validate.js';
 
 const cleanStart = {
@@ -392,5 +393,22 @@ describe('recipe input JSON Schema', () => {
       properties: Record<string, { maxLength?: number }>;
     };
     assert.equal(ensure.properties.taskQueue?.maxLength, 1000);
+  });
+});
+
+describe('nested JSON given on its own (CLI flags)', () => {
+  it('names problems under the flag', () => {
+    assert.deepEqual(
+      parseResultRule({ statusKeys: 'status' }, '--result-rule').problems.map(describeProblem),
+      ['--result-rule.statusKeys: expected an array of strings, such as ["status"], got "status"'],
+    );
+    assert.deepEqual(parsePolicy([], '--policy').problems.map(describeProblem), [
+      '--policy: expected an object such as {"noWorkerAfterMs": 10000}, got []',
+    ]);
+  });
+
+  it('returns a good rule and policy as given', () => {
+    assert.deepEqual(parseResultRule({ errorValues: ['bad'] }).input, { errorValues: ['bad'] });
+    assert.deepEqual(parsePolicy({ retryStormAttempts: 5 }).input, { retryStormAttempts: 5 });
   });
 });

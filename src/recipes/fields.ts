@@ -31,6 +31,7 @@ export function numberIn(min: number, max: number, opts: { integer?: boolean } =
   return opts.integer ? schema.int({ error: expected }) : schema;
 }
 
+/** true or false, nothing else (no "yes", no 1). */
 export function flag() {
   return z.boolean({ error: 'true or false' });
 }

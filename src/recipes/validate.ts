@@ -42,7 +42,7 @@ const previewChars = 60;
  * A value short enough to quote in a failure message and its details: a 1 MiB string must not
  * travel back in the failure that refuses it.
  */
-export function preview(value: unknown): unknown {
+function preview(value: unknown): unknown {
   if (typeof value === 'string') {
     return value.length <= 200 ? value : `${value.slice(0, previewChars)}… (${value.length} characters)`;
   }
@@ -52,11 +52,7 @@ export function preview(value: unknown): unknown {
 }
 
 /** One problem per field (the first issue wins); an unknown key is a problem of its own. */
-export function problemsOf(
-  issues: readonly z.core.$ZodIssue[],
-  raw: unknown,
-  root = 'input',
-): InputProblem[] {
+function problemsOf(issues: readonly z.core.$ZodIssue[], raw: unknown, root = 'input'): InputProblem[] {
   const problems: InputProblem[] = [];
   const seen = new Set<string>();
   const add = (path: readonly PropertyKey[], expected: string, value = valueAt(raw, path)) => {

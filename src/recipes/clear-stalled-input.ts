@@ -1,78 +1,60 @@
 // ClearStalledEnvironment's input. Pure: used by the workflow and the CLI.
-import { VERDICTS, type DiagnosisPolicy, type Verdict } from '../diagnosis/verdicts.js';
-import { readWorkerFields, WORKER_FIELDS, type WorkerFields } from './clean-start-input.js';
-import type { ClearMode } from './clear-plan.js';
-import { readPolicy } from './debug-stalled-input.js';
-import { InputReader, isRecord, type InputProblem } from './validate.js';
+import { z } from 'zod';
+import { VERDICTS, type Verdict } from '../diagnosis/verdicts.js';
+import {
+  approvalTimeoutField,
+  flag,
+  hostField,
+  numberIn,
+  oneOf,
+  recipeObject,
+  taskQueueField,
+  text,
+  visibilityQueryField,
+} from './fields.js';
+import { policySchema } from './rule-schemas.js';
+import { parseWith, type InputProblem } from './validate.js';
+import { workerFieldsSchema } from './worker-fields.js';
 
-export interface ClearStalledInput {
-  /** Visibility filter ANDed with ExecutionStatus = "Running". */
-  query?: string;
-  /** Only workflows on this task queue. */
-  taskQueue?: string;
-  /** `auto` (default): cancel where workflow code still runs, terminate otherwise. */
-  mode: ClearMode;
-  /** Only findings with these verdicts (default: every stalled verdict). */
-  verdicts?: Verdict[];
-  /** Act without waiting for the `approve` update. */
-  autoApprove: boolean;
-  approvalTimeoutSeconds: number;
-  /** Refuse to act on more than this many workflows (default 200). */
-  maxWorkflows: number;
-  reason: string;
-  policy?: Partial<DiagnosisPolicy>;
-  /** After clearing, start one fresh worker of this project (the runbook's kill + ensure worker). */
-  restartWorker?: WorkerFields;
-  host?: string;
-}
+const STALLED = VERDICTS.filter((v) => v !== 'healthy-wait') as [Verdict, ...Verdict[]];
 
-const KNOWN = [
-  'query',
-  'taskQueue',
-  'mode',
-  'verdicts',
-  'autoApprove',
-  'approvalTimeoutSeconds',
-  'maxWorkflows',
-  'reason',
-  'policy',
-  'restartWorker',
-  'host',
-];
-const MODES: ClearMode[] = ['auto', 'terminate', 'cancel'];
-const STALLED: readonly Verdict[] = VERDICTS.filter((v) => v !== 'healthy-wait');
+export const clearStalledInputSchema = recipeObject({
+  query: visibilityQueryField
+    .describe('Visibility filter ANDed with ExecutionStatus = "Running".')
+    .optional(),
+  taskQueue: taskQueueField.describe('Only workflows on this task queue.').optional(),
+  mode: oneOf(['auto', 'terminate', 'cancel'])
+    .default('auto')
+    .describe('"auto" (default): cancel where workflow code still runs, terminate otherwise.'),
+  verdicts: z
+    .array(oneOf(STALLED, `a stalled verdict (${STALLED.join(', ')})`), {
+      error: 'an array of stalled verdicts, such as ["no-worker"]',
+    })
+    .describe('Only findings with these verdicts (default: every stalled verdict).')
+    .optional(),
+  autoApprove: flag().default(false).describe('Act without waiting for the approve update (default false).'),
+  approvalTimeoutSeconds: approvalTimeoutField.default(3600),
+  maxWorkflows: numberIn(1, 10_000, { integer: true })
+    .default(200)
+    .describe('Refuse to act on more than this many workflows (default 200).'),
+  reason: text('a non-empty reason of at most 1000 characters', 1000)
+    .default('temporal-ops ClearStalledEnvironment')
+    .describe('Reason recorded on each terminate or cancel.'),
+  policy: policySchema.optional(),
+  restartWorker: workerFieldsSchema
+    .describe("After clearing, start one fresh worker of this project (the runbook's kill + ensure worker).")
+    .optional(),
+  host: hostField.optional(),
+}).describe(
+  'ClearStalledEnvironment: find the stalled target workflows, show the plan, and after approval cancel or terminate them.',
+);
 
-/** Parses raw input; returns every problem found, or the typed input. */
+export type ClearStalledInput = z.output<typeof clearStalledInputSchema>;
+
+/** Parses raw input (nothing at all clears every stall); returns every problem found, or the typed input. */
 export function parseClearStalledInput(raw: unknown): {
   input?: ClearStalledInput;
   problems: InputProblem[];
 } {
-  if (raw === undefined || raw === null) raw = {};
-  if (!isRecord(raw)) return { problems: [{ field: 'input', value: raw, expected: 'one JSON object' }] };
-  const reader = new InputReader(raw);
-  reader.rejectUnknown(KNOWN);
-  const mode = reader.string('mode') ?? 'auto';
-  if (!MODES.includes(mode as ClearMode)) reader.problem('mode', raw.mode, `one of ${MODES.join(', ')}`);
-  const verdicts = reader.array('verdicts');
-  verdicts?.forEach((v, i) => {
-    if (!STALLED.includes(v as Verdict))
-      reader.problem(`verdicts[${i}]`, v, `a stalled verdict (${STALLED.join(', ')})`);
-  });
-  const worker = reader.object('restartWorker');
-  const restartWorker = worker ? readWorkerFields(worker) : undefined;
-  worker?.rejectUnknown(WORKER_FIELDS);
-  const input: ClearStalledInput = {
-    query: reader.string('query'),
-    taskQueue: reader.string('taskQueue'),
-    mode: mode as ClearMode,
-    verdicts: verdicts as Verdict[] | undefined,
-    autoApprove: reader.boolean('autoApprove') ?? false,
-    approvalTimeoutSeconds: reader.number('approvalTimeoutSeconds', { min: 1, max: 7 * 86_400 }) ?? 3600,
-    maxWorkflows: reader.number('maxWorkflows', { min: 1, max: 10_000 }) ?? 200,
-    reason: reader.string('reason') ?? 'temporal-ops ClearStalledEnvironment',
-    policy: readPolicy(reader),
-    restartWorker,
-    host: reader.string('host'),
-  };
-  return reader.problems.length > 0 ? { problems: reader.problems } : { input, problems: [] };
+  return parseWith(clearStalledInputSchema, raw ?? {});
 }

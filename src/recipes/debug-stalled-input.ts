@@ -1,89 +1,105 @@
 // DebugStalled's input: parsed and checked before any step runs. Pure: used by the workflow and the CLI.
-import { defaultDiagnosisPolicy, type DiagnosisPolicy } from '../diagnosis/verdicts.js';
-import { InputReader, isRecord, type InputProblem } from './validate.js';
-
-export interface DebugStalledInput {
-  /** Visibility filter ANDed with ExecutionStatus = "Running" (sweep mode). */
-  query?: string;
-  /** Only workflows on this task queue (sweep mode). */
-  taskQueue?: string;
-  /** Analyze this one workflow (any status) instead of sweeping. */
-  workflowId?: string;
-  runId?: string;
-  policy?: Partial<DiagnosisPolicy>;
-  /** Stalled findings kept in the report (default 200); counts always cover every run. */
-  maxFindings?: number;
-  /** Describe calls in flight during the sweep (default 24). */
-  concurrency?: number;
-  /** Run the inspection on the control worker of this host (its worker logs are read). */
-  host?: string;
-}
+import type { z } from 'zod';
+import {
+  approvalTimeoutField,
+  flag,
+  hostField,
+  numberIn,
+  oneOf,
+  recipeObject,
+  taskQueueField,
+  visibilityQueryField,
+  workflowIdField,
+} from './fields.js';
+import { policySchema, replayGateSchema } from './rule-schemas.js';
+import { isRecord, parseWith, type InputProblem } from './validate.js';
+import { workerFieldsShape } from './worker-fields.js';
 
 /** Stable failure types of DebugStalled's own activities. */
 export const DebugStalledFailure = {
   TargetNotFound: 'TargetNotFoundError',
 } as const;
 
-const KNOWN = [
-  'query',
-  'taskQueue',
-  'workflowId',
-  'runId',
-  'policy',
-  'maxFindings',
-  'concurrency',
-  'host',
-] as const;
-const POLICY_KEYS = Object.keys(defaultDiagnosisPolicy) as (keyof DiagnosisPolicy)[];
+const w = workerFieldsShape;
 
-/** Reads a diagnosis policy override; unknown keys and bad numbers are problems. */
-export function readPolicy(reader: InputReader): Partial<DiagnosisPolicy> | undefined {
-  const policy = reader.object('policy');
-  if (!policy) return undefined;
-  policy.rejectUnknown(POLICY_KEYS);
-  const out: Partial<DiagnosisPolicy> = {};
-  for (const key of POLICY_KEYS) {
-    const value = policy.number(key, { min: 0, max: 365 * 24 * 3_600_000 });
-    if (value !== undefined) out[key] = value;
-  }
-  return out;
-}
+export const debugStalledInputSchema = recipeObject({
+  query: visibilityQueryField
+    .describe('Sweep mode: visibility filter ANDed with ExecutionStatus = "Running".')
+    .optional(),
+  taskQueue: taskQueueField
+    .describe('Sweep mode: only workflows on this task queue; with act, the queue of the restarted worker.')
+    .optional(),
+  workflowId: workflowIdField
+    .describe('Analyze this one workflow (any status) instead of sweeping.')
+    .optional(),
+  runId: workflowIdField.describe('With workflowId: this run (default: the latest).').optional(),
+  policy: policySchema.optional(),
+  // A finding is 1-2 KB of JSON: 500 keep the report well under Temporal's 2 MB payload limit.
+  maxFindings: numberIn(1, 500, { integer: true })
+    .describe('Stalled findings kept in the report (default 200); counts always cover every run.')
+    .optional(),
+  concurrency: numberIn(1, 64, { integer: true })
+    .describe('Describe calls in flight during the sweep (default 24).')
+    .optional(),
+  host: hostField
+    .describe('Run the inspection (and, with act, the worker) on the control worker of this host.')
+    .optional(),
+  projectDir: w.projectDir.optional(),
+  workerCommand: w.workerCommand,
+  project: w.project,
+  env: w.env,
+  readyTimeoutSeconds: w.readyTimeoutSeconds,
+  graceSeconds: w.graceSeconds,
+  act: flag()
+    .default(false)
+    .describe('Apply the remedies (after approval) and verify them; default false: diagnose only.'),
+  autoApprove: flag().describe('With act: apply without waiting for the approve update.').optional(),
+  approvalTimeoutSeconds: approvalTimeoutField.optional(),
+  waitForFixSeconds: numberIn(0, 86_400)
+    .default(0)
+    .describe('For verdicts that need a code change: seconds to wait for it (default 0: the code is fixed).'),
+  nonDeterminism: oneOf(['terminate', 'reset'])
+    .default('terminate')
+    .describe('Remedy for a non-deterministic run: terminate it (default) or reset it.'),
+  rerun: flag()
+    .default(true)
+    .describe('After a terminate, start a new run of the same type, input and task queue (default true).'),
+  verifySeconds: numberIn(1, 3600)
+    .default(60)
+    .describe('Seconds to watch each remedied workflow for progress (default 60).'),
+  replayGate: replayGateSchema.optional(),
+})
+  .superRefine(
+    (input, ctx) => {
+      if (input.workflowId !== undefined && (input.query !== undefined || input.taskQueue !== undefined)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['workflowId'],
+          message: 'either workflowId (analyze one) or query/taskQueue (sweep), not both',
+        });
+      }
+      if (input.runId !== undefined && input.workflowId === undefined)
+        ctx.addIssue({ code: 'custom', path: ['runId'], message: 'a runId only together with workflowId' });
+      if (input.act && input.projectDir === undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['act'],
+          message: "false unless projectDir is given (act restarts the project's worker)",
+        });
+    },
+    // Cross-field problems are reported together with the field problems, not after them.
+    { when: (payload) => isRecord(payload.value) },
+  )
+  .describe(
+    'DebugStalled: find the stalled target workflows (or analyze one) and say why, with evidence and a remedy each; with act, apply and verify the remedies.',
+  );
 
-/** Parses raw input; returns every problem found, or the typed input. */
+export type DebugStalledInput = z.output<typeof debugStalledInputSchema>;
+
+/** Parses raw input (nothing at all sweeps everything); returns every problem found, or the typed input. */
 export function parseDebugStalledInput(raw: unknown): {
   input?: DebugStalledInput;
   problems: InputProblem[];
 } {
-  if (raw === undefined || raw === null) raw = {};
-  if (!isRecord(raw)) return { problems: [{ field: 'input', value: raw, expected: 'one JSON object' }] };
-  const reader = new InputReader(raw);
-  reader.rejectUnknown(KNOWN);
-  const input: DebugStalledInput = {
-    query: reader.string('query'),
-    taskQueue: reader.string('taskQueue'),
-    workflowId: reader.string('workflowId'),
-    runId: reader.string('runId'),
-    policy: readPolicy(reader),
-    // A finding is 1-2 KB of JSON: 500 keep the report well under Temporal's 2 MB payload limit.
-    maxFindings: reader.number('maxFindings', { min: 1, max: 500 }),
-    concurrency: reader.number('concurrency', { min: 1, max: 64 }),
-    host: reader.string('host'),
-  };
-  if (input.workflowId && (input.query || input.taskQueue)) {
-    reader.problem(
-      'workflowId',
-      input.workflowId,
-      'either workflowId (analyze one) or query/taskQueue (sweep), not both',
-    );
-  }
-  if (input.runId && !input.workflowId)
-    reader.problem('runId', input.runId, 'a runId only together with workflowId');
-  if (input.concurrency !== undefined && !Number.isInteger(input.concurrency)) {
-    reader.problem('concurrency', input.concurrency, 'an integer from 1 to 64');
-  }
-  if (reader.problems.length > 0) return { problems: reader.problems };
-  const defined = Object.fromEntries(
-    Object.entries(input).filter(([, v]) => v !== undefined),
-  ) as DebugStalledInput;
-  return { input: defined, problems: [] };
+  return parseWith(debugStalledInputSchema, raw ?? {});
 }

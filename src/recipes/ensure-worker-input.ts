@@ -1,41 +1,40 @@
-// EnsureWorker's input: parsed and checked before any step runs.
-import { readWorkerFields, WORKER_FIELDS, type WorkerFields } from './clean-start-input.js';
-import { InputReader, isRecord, type InputProblem } from './validate.js';
+// EnsureWorker's input: a worker of the target project, how to treat a running one, and whether
+// its host's control worker restarts it after crashes.
+import type { z } from 'zod';
+import { numberIn, oneOf, recipeObject, strict } from './fields.js';
+import { replayGateSchema } from './rule-schemas.js';
+import { parseWith, type InputProblem } from './validate.js';
+import { workerFieldsShape } from './worker-fields.js';
 
-export interface EnsureWorkerInput extends WorkerFields {
-  /** `ensure` (default) replaces, `start` keeps a running worker, `restart` replaces. */
-  mode?: 'ensure' | 'start' | 'restart';
-  restartOnCrash?: {
-    maxRestarts?: number;
-    initialDelayMs?: number;
-    maxDelayMs?: number;
-    resetAfterMs?: number;
-  };
-}
+const restartOnCrashSchema = strict(
+  {
+    maxRestarts: numberIn(0, 100).describe('Give up after this many restarts in a row.').optional(),
+    initialDelayMs: numberIn(0, 3_600_000)
+      .describe('Delay before the first restart (ms); it doubles up to maxDelayMs.')
+      .optional(),
+    maxDelayMs: numberIn(0, 3_600_000).describe('Longest delay between restarts (ms).').optional(),
+    resetAfterMs: numberIn(0, 86_400_000)
+      .describe('A worker that ran this long (ms) resets the restart count.')
+      .optional(),
+  },
+  'an object such as {"maxRestarts": 5}',
+).describe("Keep restarting the worker after crashes, on its host's control worker.");
+
+export const ensureWorkerInputSchema = recipeObject({
+  ...workerFieldsShape,
+  mode: oneOf(['ensure', 'start', 'restart'])
+    .describe('"ensure" (default) and "restart" replace running workers; "start" keeps a running one.')
+    .optional(),
+  restartOnCrash: restartOnCrashSchema.optional(),
+  replayGate: replayGateSchema.optional(),
+}).describe("EnsureWorker: stop the project's workers, start one fresh, wait until the server sees it poll.");
+
+export type EnsureWorkerInput = z.output<typeof ensureWorkerInputSchema>;
 
 /** Parses raw input; every problem is reported, naming the field and the value. */
 export function parseEnsureWorkerInput(raw: unknown): {
   input?: EnsureWorkerInput;
   problems: InputProblem[];
 } {
-  if (!isRecord(raw)) return { problems: [{ field: 'input', value: raw, expected: 'one JSON object' }] };
-  const reader = new InputReader(raw);
-  reader.rejectUnknown([...WORKER_FIELDS, 'mode', 'restartOnCrash']);
-  const input: EnsureWorkerInput = readWorkerFields(reader);
-  const mode = reader.string('mode');
-  if (mode !== undefined && !['ensure', 'start', 'restart'].includes(mode))
-    reader.problem('mode', mode, 'one of ensure, start, restart');
-  else if (mode) input.mode = mode as EnsureWorkerInput['mode'];
-  const crash = reader.object('restartOnCrash');
-  if (crash) {
-    crash.rejectUnknown(['maxRestarts', 'initialDelayMs', 'maxDelayMs', 'resetAfterMs']);
-    input.restartOnCrash = {
-      maxRestarts: crash.number('maxRestarts', { min: 0, max: 100 }),
-      initialDelayMs: crash.number('initialDelayMs', { min: 0, max: 3_600_000 }),
-      maxDelayMs: crash.number('maxDelayMs', { min: 0, max: 3_600_000 }),
-      resetAfterMs: crash.number('resetAfterMs', { min: 0, max: 86_400_000 }),
-    };
-  }
-  return reader.problems.length > 0 ? { problems: reader.problems } : { input, problems: [] };
+  return parseWith(ensureWorkerInputSchema, raw);
 }
-

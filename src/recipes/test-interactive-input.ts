@@ -1,14 +1,10 @@
 // TestInteractive's input: a worker, a target workflow, and the signals, updates and queries to
 // drive it through, each with an optional expectation.
-import type { ResultRule } from '../diagnosis/result-check.js';
-import {
-  readStart,
-  readWorkerFields,
-  WORKER_FIELDS,
-  type StartSpec,
-  type WorkerFields,
-} from './clean-start-input.js';
-import { InputReader, isRecord, type InputProblem } from './validate.js';
+import { z } from 'zod';
+import { flag, numberIn, recipeObject, strict, text } from './fields.js';
+import { resultRuleSchema } from './rule-schemas.js';
+import { parseWith, type InputProblem } from './validate.js';
+import { startSchema, workerFieldsShape } from './worker-fields.js';
 
 export type InteractionKind = 'signal' | 'update' | 'query';
 
@@ -22,80 +18,90 @@ export interface Interaction {
   expectError?: string;
 }
 
-export interface TestInteractiveInput extends WorkerFields {
-  start: StartSpec;
-  interactions: Interaction[];
-  /** Partial match on the final result. */
-  expectResult?: unknown;
-  resultTimeoutSeconds?: number;
-  resultRule?: Partial<ResultRule>;
-  /** Stop the worker when done, as the runbook's cleanup says (default true). */
-  stopWorkerAfter?: boolean;
-}
+const KINDS: readonly InteractionKind[] = ['signal', 'update', 'query'];
+const handlerName = (kind: InteractionKind) =>
+  text('a handler name: 1 to 1000 characters, no control characters', 1000)
+    .describe(`Name of the ${kind} to send.`)
+    .optional();
 
-const KINDS: InteractionKind[] = ['signal', 'update', 'query'];
-const KNOWN = [
-  ...WORKER_FIELDS,
-  'start',
-  'interactions',
-  'expectResult',
-  'resultTimeoutSeconds',
-  'resultRule',
-  'stopWorkerAfter',
-];
+/** What each kind may carry besides its name and args. */
+const extras: Record<InteractionKind, readonly string[]> = {
+  signal: [],
+  update: ['expect', 'expectError'],
+  query: ['expect'],
+};
 
-function readInteraction(reader: InputReader, index: number, raw: unknown): Interaction | undefined {
-  const field = `interactions[${index}]`;
-  if (!isRecord(raw))
-    return reader.problem(field, raw, 'an object such as {"signal": "approve", "args": [...]}');
-  const kinds = KINDS.filter((kind) => raw[kind] !== undefined);
-  if (kinds.length !== 1) return reader.problem(field, raw, 'exactly one of "signal", "update" or "query"');
-  const kind = kinds[0]!;
-  const item = new InputReader(raw, field);
-  item.rejectUnknown([
-    kind,
-    'args',
-    ...(kind === 'signal' ? [] : ['expect']),
-    ...(kind === 'update' ? ['expectError'] : []),
-  ]);
-  const name = item.string(kind, { required: true });
-  const args = item.array('args') ?? [];
-  const expectError = item.string('expectError');
-  reader.problems.push(...item.problems);
-  if (!name || item.problems.length > 0) return undefined;
-  return {
-    kind,
-    name,
-    args,
-    ...('expect' in raw ? { expect: raw.expect } : {}),
-    ...(expectError ? { expectError } : {}),
-  };
-}
+const interactionSchema = strict(
+  {
+    signal: handlerName('signal'),
+    update: handlerName('update'),
+    query: handlerName('query'),
+    args: z.array(z.unknown(), { error: 'an array' }).describe('Arguments (default []).').optional(),
+    expect: z.unknown().describe('update or query: partial match on the result or answer.').optional(),
+    expectError: text('a non-empty string of at most 1000 characters', 1000)
+      .describe('update: it must be rejected with a message containing this text.')
+      .optional(),
+  },
+  'an object such as {"signal": "approve", "args": [...]}',
+)
+  .superRefine((item, ctx) => {
+    const kinds = KINDS.filter((kind) => item[kind] !== undefined);
+    const kind = kinds[0];
+    if (kinds.length !== 1 || !kind) {
+      ctx.addIssue({ code: 'custom', path: [], message: 'exactly one of "signal", "update" or "query"' });
+      return;
+    }
+    for (const key of ['expect', 'expectError'] as const) {
+      if (key in item && !extras[kind].includes(key)) {
+        const known = [kind, 'args', ...extras[kind]].join(', ');
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          message: `no such field in a ${kind} (known: ${known})`,
+        });
+      }
+    }
+  })
+  .transform((item): Interaction => {
+    const kind = KINDS.find((k) => item[k] !== undefined) ?? 'signal';
+    return {
+      kind,
+      name: item[kind] ?? '',
+      args: item.args ?? [],
+      ...('expect' in item ? { expect: item.expect } : {}),
+      ...(item.expectError !== undefined ? { expectError: item.expectError } : {}),
+    };
+  })
+  .describe(
+    'One step: {"signal"|"update"|"query": name, "args": [...], "expect": ..., "expectError": "..."}.',
+  );
+
+export const testInteractiveInputSchema = recipeObject({
+  ...workerFieldsShape,
+  start: startSchema,
+  interactions: z
+    .array(interactionSchema, { error: 'a non-empty array of signals, updates and queries' })
+    .min(1, { error: 'a non-empty array of signals, updates and queries' })
+    .max(1000, { error: 'at most 1000 interactions' })
+    .describe('Signals, updates and queries sent in order, each checked against its expectation.'),
+  expectResult: z.unknown().describe('Partial match on the final result.').optional(),
+  resultTimeoutSeconds: numberIn(1, 86_400)
+    .describe('Seconds to wait for the target workflow to close (default 120).')
+    .optional(),
+  resultRule: resultRuleSchema.optional(),
+  stopWorkerAfter: flag()
+    .describe("Stop the worker when done, as the runbook's cleanup says (default true).")
+    .optional(),
+}).describe(
+  'TestInteractive: start a worker and the target workflow, drive it through signals, updates and queries, check each answer and the result.',
+);
+
+export type TestInteractiveInput = z.output<typeof testInteractiveInputSchema>;
 
 /** Parses raw input; returns every problem found, or the typed input. */
 export function parseTestInteractiveInput(raw: unknown): {
   input?: TestInteractiveInput;
   problems: InputProblem[];
 } {
-  if (!isRecord(raw)) return { problems: [{ field: 'input', value: raw, expected: 'one JSON object' }] };
-  const reader = new InputReader(raw);
-  reader.rejectUnknown(KNOWN);
-  const worker = readWorkerFields(reader);
-  const start = readStart(reader);
-  const list = reader.array('interactions');
-  if (list === undefined)
-    reader.problem('interactions', undefined, 'a non-empty array of signals, updates and queries');
-  else if (list.length === 0)
-    reader.problem('interactions', list, 'a non-empty array of signals, updates and queries');
-  const interactions = (list ?? []).map((item, i) => readInteraction(reader, i, item));
-  const input: TestInteractiveInput = {
-    ...worker,
-    start: start ?? { command: '' },
-    interactions: interactions.filter((i): i is Interaction => i !== undefined),
-    ...('expectResult' in raw ? { expectResult: raw.expectResult } : {}),
-    resultTimeoutSeconds: reader.number('resultTimeoutSeconds', { min: 1, max: 86_400 }),
-    resultRule: reader.object('resultRule') ? (raw.resultRule as Partial<ResultRule>) : undefined,
-    stopWorkerAfter: reader.boolean('stopWorkerAfter'),
-  };
-  return reader.problems.length > 0 ? { problems: reader.problems } : { input, problems: [] };
+  return parseWith(testInteractiveInputSchema, raw);
 }

@@ -171,7 +171,7 @@ describe('CleanStart', () => {
     [
       'a missing projectDir',
       { taskQueue: 'q', start: { workflowType: 'Order' } },
-      /projectDir: expected a non-empty string, got nothing/,
+      /projectDir: expected an absolute path, got nothing/,
     ],
     [
       'a relative projectDir',
@@ -186,7 +186,7 @@ describe('CleanStart', () => {
     [
       'a taskQueue that is a number',
       { projectDir: '/tmp', taskQueue: 7, start: { workflowType: 'Order' } },
-      /taskQueue: expected a non-empty string, got 7/,
+      /taskQueue: expected a task queue name: 1 to 1000 characters, no control characters, got 7/,
     ],
     [
       'both start forms',

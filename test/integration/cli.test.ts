@@ -116,8 +116,14 @@ describe('temporal-ops CLI', () => {
   it('rejects invalid recipe input before starting anything, naming the field', async () => {
     const result = await cli(['run', 'clean-start', '--project-dir', '/srv/shop'], {});
     assert.equal(result.exitCode, 2);
-    assert.match(result.stderr, /taskQueue: expected a non-empty string, got nothing/);
-    assert.match(result.stderr, /start: expected an object, got nothing/);
+    assert.match(
+      result.stderr,
+      /taskQueue: expected a task queue name: 1 to 1000 characters, no control characters, got nothing/,
+    );
+    assert.match(
+      result.stderr,
+      /start: expected an object: \{"workflowType": \.\.\., "args": \[\.\.\.\]\} or \{"command": \.\.\.\}, got nothing/,
+    );
   });
 
   it('exits 3 when no server answers', async () => {

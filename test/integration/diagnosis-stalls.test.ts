@@ -348,7 +348,7 @@ describe('stall diagnosis on real Python workers', () => {
     assert.equal(cause.type, 'InvalidInputError');
     assert.equal(cause.nonRetryable, true);
     assert.match(cause.message, /workflowId: expected either workflowId/);
-    assert.match(cause.message, /maxFindings: expected a number from 1 to 500, got 0/);
+    assert.match(cause.message, /maxFindings: expected an integer from 1 to 500, got 0/);
     assert.ok(
       one.badQuery instanceof WorkflowFailedError,
       'a query the server rejects fails the recipe at once',

@@ -37,9 +37,9 @@ describe('parseCleanStartInput', () => {
       'an empty object',
       {},
       [
-        'projectDir: expected a non-empty string, got nothing',
-        'taskQueue: expected a non-empty string, got nothing',
-        'start: expected an object, got nothing',
+        'projectDir: expected an absolute path, got nothing',
+        'taskQueue: expected a task queue name: 1 to 1000 characters, no control characters, got nothing',
+        'start: expected an object: {"workflowType": ..., "args": [...]} or {"command": ...}, got nothing',
       ],
     ],
     [
@@ -51,7 +51,7 @@ describe('parseCleanStartInput', () => {
       'an unknown field',
       { ...valid, taskqueue: 'x' },
       [
-        'taskqueue: expected no such field (known: projectDir, taskQueue, workerCommand, project, env, readyTimeoutSeconds, graceSeconds, host, start, resultTimeoutSeconds, resultRule), got "x"',
+        'taskqueue: expected no such field (known: projectDir, taskQueue, workerCommand, project, env, readyTimeoutSeconds, graceSeconds, host, start, resultTimeoutSeconds, resultRule, replayGate), got "x"',
       ],
     ],
     [
@@ -62,18 +62,16 @@ describe('parseCleanStartInput', () => {
     [
       'an unknown start field',
       { ...valid, start: { workflowType: 'Order', id: 'x' } },
-      ['start.id: expected no such field (known: workflowType, args, workflowId), got "x"'],
+      [
+        'start.id: expected no such field (known: workflowType, args, workflowId, command, workflowIdPattern), got "x"',
+      ],
     ],
     [
       'an empty starter command',
       { ...valid, start: { command: ' ' } },
-      ['start.command: expected a non-empty string, got " "'],
+      ['start.command: expected a non-empty command of at most 8192 characters, no NUL byte, got " "'],
     ],
-    [
-      'env with a number value',
-      { ...valid, env: { A: 1 } },
-      ['env: expected an object of string values, got {"A":1}'],
-    ],
+    ['env with a number value', { ...valid, env: { A: 1 } }, ['env.A: expected a string value, got 1']],
     [
       'a readiness timeout out of range',
       { ...valid, readyTimeoutSeconds: 0 },

@@ -213,7 +213,14 @@ describe('groupRemedies', () => {
 
 describe('DebugStalled input', () => {
   it('accepts nothing at all (sweep everything) and a full sweep input', () => {
-    assert.deepEqual(parseDebugStalledInput(undefined), { input: {}, problems: [] });
+    const defaults = {
+      act: false,
+      waitForFixSeconds: 0,
+      nonDeterminism: 'terminate',
+      rerun: true,
+      verifySeconds: 60,
+    };
+    assert.deepEqual(parseDebugStalledInput(undefined), { input: defaults, problems: [] });
     const parsed = parseDebugStalledInput({
       query: 'WorkflowType = "Order"',
       taskQueue: 'orders',
@@ -227,6 +234,7 @@ describe('DebugStalled input', () => {
       policy: { noWorkerAfterMs: 2000 },
       maxFindings: 50,
       concurrency: 16,
+      ...defaults,
     });
   });
 
@@ -254,7 +262,11 @@ describe('DebugStalled input', () => {
       { concurrency: 2.5 },
       /concurrency: expected an integer from 1 to 64, got 2.5/,
     ],
-    ['an empty query', { query: '' }, /query: expected a non-empty string, got ""/],
+    [
+      'an empty query',
+      { query: '' },
+      /query: expected a non-empty visibility query of at most 10000 characters, got ""/,
+    ],
   ];
   for (const [title, raw, message] of bad) {
     it(`names the field and value for ${title}`, () => {

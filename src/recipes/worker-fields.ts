@@ -1,0 +1,124 @@
+// The fields of every recipe that runs a fresh worker of the target project, and the target
+// workflow's start: declared once, shared by CleanStart, TestInteractive, EnsureWorker and others.
+import { z } from 'zod';
+import {
+  commandField,
+  envField,
+  hostField,
+  numberIn,
+  projectDirField,
+  projectField,
+  strict,
+  taskQueueField,
+  text,
+  workflowIdField,
+} from './fields.js';
+
+export const workerFieldsShape = {
+  projectDir: projectDirField.describe('Absolute path of the target project (the worker runs there).'),
+  taskQueue: taskQueueField.describe('Task queue the target worker polls.'),
+  workerCommand: commandField
+    .describe(
+      'Command that runs the worker; default: TEMPORAL_WORKER_CMD on the control worker, else "uv run worker".',
+    )
+    .optional(),
+  project: projectField
+    .describe('Name for pid and log files; default: the last part of projectDir.')
+    .optional(),
+  env: envField.optional(),
+  readyTimeoutSeconds: numberIn(1, 600)
+    .describe('Seconds to wait until the server sees the new worker poll (default 60).')
+    .optional(),
+  graceSeconds: numberIn(0, 300)
+    .describe('Seconds between SIGTERM and SIGKILL when stopping a worker (default 5).')
+    .optional(),
+  host: hostField.optional(),
+};
+
+export const workerFieldsSchema = strict(workerFieldsShape).describe(
+  'A worker of the target project: where it lives, which queue it polls, how to run it.',
+);
+
+/** Fields of every recipe that runs a fresh worker of the target project. */
+export type WorkerFields = z.output<typeof workerFieldsSchema>;
+
+export type StartSpec =
+  | { workflowType: string; args: unknown[]; workflowId?: string }
+  | { command: string; workflowIdPattern?: string };
+
+const byType = ['workflowType', 'args', 'workflowId'] as const;
+const byCommand = ['command', 'workflowIdPattern'] as const;
+
+function compiles(pattern: string): boolean {
+  try {
+    new RegExp(pattern);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** `start`: a workflow type with args, or a starter command whose output names the workflow. */
+export const startSchema = strict(
+  {
+    workflowType: text('a workflow type: 1 to 1000 characters, no control characters', 1000)
+      .describe('Workflow type to start on the target task queue.')
+      .optional(),
+    args: z
+      .array(z.unknown(), { error: 'an array' })
+      .describe('Arguments of the workflow (default []).')
+      .optional(),
+    workflowId: workflowIdField.describe('Workflow ID to start with (default: generated).').optional(),
+    command: commandField
+      .describe(
+        'Starter command run in projectDir instead of workflowType; its output names the workflow it started.',
+      )
+      .optional(),
+    workflowIdPattern: text('a regular expression', 1000)
+      .refine(compiles, { error: 'a regular expression' })
+      .describe('With command: regular expression whose first group picks the workflow ID out of the output.')
+      .optional(),
+  },
+  'an object: {"workflowType": ..., "args": [...]} or {"command": ...}',
+)
+  .superRefine((start, ctx) => {
+    const hasCommand = start.command !== undefined;
+    if (hasCommand && start.workflowType !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['command'],
+        message: 'either start.command or start.workflowType, not both',
+      });
+      return;
+    }
+    if (!hasCommand && start.workflowType === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['workflowType'],
+        message: 'a workflow type, or a starter command in start.command',
+      });
+      return;
+    }
+    const [allowed, other, what] = hasCommand
+      ? [byCommand, byType, 'a starter command']
+      : [byType, byCommand, 'a workflow type'];
+    for (const key of other) {
+      if (start[key] !== undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          message: `no such field with ${what} (known: ${allowed.join(', ')})`,
+        });
+    }
+  })
+  .transform((start): StartSpec => {
+    if (start.command !== undefined) {
+      const { command, workflowIdPattern } = start;
+      return { command, ...(workflowIdPattern !== undefined ? { workflowIdPattern } : {}) };
+    }
+    const { workflowType = '', args = [], workflowId } = start;
+    return { workflowType, args, ...(workflowId !== undefined ? { workflowId } : {}) };
+  })
+  .describe(
+    'The target workflow: {"workflowType", "args", "workflowId"} or {"command", "workflowIdPattern"}.',
+  );

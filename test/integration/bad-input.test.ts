@@ -1,0 +1,135 @@
+// Bad input fails the real recipe workflow at once: a non-retryable InvalidInputError naming the
+// field and the value, before any activity is scheduled (no worker started, no lock taken).
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
+import { nanoid } from 'nanoid';
+import { createHarness, type Harness } from '../helpers/harness.js';
+
+let h: Harness;
+
+before(async () => {
+  h = await createHarness();
+});
+
+after(async () => {
+  await h.cleanup();
+});
+
+const cleanStart = { projectDir: '/srv/shop', taskQueue: 'orders', start: { workflowType: 'Order' } };
+const mib = 'q'.repeat(1 << 20);
+
+/** workflow type, input, text the failure message must contain (field and quoted value). */
+const cases: [string, unknown, string][] = [
+  [
+    'CleanStart',
+    { ...cleanStart, resultRule: { statusKeys: 'status' } },
+    'resultRule.statusKeys: expected an array of strings, such as ["status"], got "status"',
+  ],
+  [
+    'CleanStart',
+    { ...cleanStart, resultRule: { errorValues: 5 } },
+    'resultRule.errorValues: expected an array of strings',
+  ],
+  ['CleanStart', { ...cleanStart, resultRule: { bogus: [1] } }, 'resultRule.bogus: expected no such field'],
+  ['CleanStart', { ...cleanStart, taskQueue: mib }, `taskQueue: expected a task queue name`],
+  ['CleanStart', { ...cleanStart, host: 'no host!' }, 'host: expected a host name'],
+  ['CleanStart', { ...cleanStart, project: '../../etc' }, 'project: expected a project name'],
+  [
+    'CleanStart',
+    { ...cleanStart, taskqueue: 'orders' },
+    'taskqueue: expected no such field (known: projectDir,',
+  ],
+  [
+    'EnsureWorker',
+    { projectDir: 'relative/shop', taskQueue: 'orders' },
+    'projectDir: expected an absolute path, got "relative/shop"',
+  ],
+  [
+    'EnsureWorker',
+    { projectDir: '/srv/shop', taskQueue: 'orders', env: { A: 1 } },
+    'env.A: expected a string value, got 1',
+  ],
+  [
+    'TestInteractive',
+    { ...cleanStart, interactions: [{ signal: 'a' }, { signal: 'b', update: 'c' }] },
+    'interactions[1]: expected exactly one of "signal", "update" or "query", got {"signal":"b","update":"c"}',
+  ],
+  ['TestInteractive', { ...cleanStart, interactions: [] }, 'interactions: expected a non-empty array'],
+  ['DebugStalled', { act: true }, 'act: expected false unless projectDir is given'],
+  ['DebugStalled', { policy: { noWorkerAfterMs: -1 } }, 'policy.noWorkerAfterMs: expected a number from 0'],
+  ['DebugStalled', { replayGate: { onBreak: 'later' } }, 'replayGate.onBreak: expected one of ask,'],
+  ['ClearStalledEnvironment', { mode: 'nuke' }, 'mode: expected one of auto, terminate, cancel, got "nuke"'],
+  ['ClearStalledEnvironment', { verdicts: ['healthy-wait'] }, 'verdicts[0]: expected a stalled verdict'],
+];
+
+interface Outcome {
+  error: unknown;
+  ms: number;
+  activitiesScheduled: number;
+}
+
+async function run(workflowType: string, input: unknown): Promise<Outcome> {
+  const started = Date.now();
+  const handle = await h.client.workflow.start(workflowType, {
+    taskQueue: h.settings.opsTaskQueue,
+    workflowId: `bad-input-${workflowType}-${nanoid(8)}`,
+    args: [input],
+    workflowExecutionTimeout: '2m',
+  });
+  const error = await handle.result().then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  const ms = Date.now() - started;
+  const history = await handle.fetchHistory();
+  const activitiesScheduled = (history.events ?? []).filter(
+    (e) => e.activityTaskScheduledEventAttributes,
+  ).length;
+  return { error, ms, activitiesScheduled };
+}
+
+describe('bad recipe input', () => {
+  it('covers every workflow recipe', () => {
+    assert.ok(cases.length >= 12);
+    const types = new Set(cases.map(([type]) => type));
+    for (const type of [
+      'CleanStart',
+      'EnsureWorker',
+      'TestInteractive',
+      'DebugStalled',
+      'ClearStalledEnvironment',
+    ])
+      assert.ok(types.has(type), type);
+  });
+
+  it('fails each recipe fast with a non-retryable InvalidInputError naming the field and value', async () => {
+    const outcomes = await h.withControlWorker(() =>
+      Promise.all(cases.map(([type, input]) => run(type, input))),
+    );
+    for (const [n, [type, , message]] of cases.entries()) {
+      const { error, ms, activitiesScheduled } = outcomes[n]!;
+      assert.ok(error instanceof WorkflowFailedError, `${type} case ${n} fails, got ${String(error)}`);
+      const cause = error.cause;
+      assert.ok(cause instanceof ApplicationFailure, `${type} case ${n}: an ApplicationFailure`);
+      assert.equal(cause.type, 'InvalidInputError');
+      assert.equal(cause.nonRetryable, true);
+      assert.ok(cause.message.startsWith(`${type} input is invalid: `), cause.message);
+      assert.ok(cause.message.includes(message), `${type} case ${n}: ${cause.message.slice(0, 300)}`);
+      assert.equal(activitiesScheduled, 0, `${type} case ${n} refuses before any step runs`);
+      // Generous on a busy machine; a recipe stuck retrying its task would take minutes.
+      assert.ok(ms < 30_000, `${type} case ${n} failed after ${ms} ms`);
+    }
+  });
+
+  it('quotes a huge value shortened, so the failure stays small', async () => {
+    const { error } = await h.withControlWorker(() => run('CleanStart', { ...cleanStart, taskQueue: mib }));
+    assert.ok(error instanceof WorkflowFailedError);
+    const cause = error.cause as ApplicationFailure;
+    assert.ok(
+      cause.message.includes(`got "${mib.slice(0, 60)}… (1048576 characters)"`),
+      cause.message.slice(0, 300),
+    );
+    assert.ok(cause.message.length < 2000);
+  });
+});

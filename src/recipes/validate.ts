@@ -2,7 +2,6 @@
 // value. Pure, no Node built-ins: imported by workflow code and the CLI alike.
 import type { z } from 'zod';
 
-
 /** One bad field: its dotted path, the value seen (long values shortened), what was expected. */
 export interface InputProblem {
   field: string;
@@ -100,4 +99,9 @@ export function parseWith<S extends z.ZodType>(
   const result = schema.safeParse(raw, { error: fallbackMessage });
   if (result.success) return { input: result.data, problems: [] };
   return { problems: problemsOf(result.error.issues, raw, root) };
+}
+
+/** True for a plain JSON object (not null, not an array). */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -4,7 +4,9 @@ import type { WorkflowHandle } from '@temporalio/client';
 import type { Progress, StepReport } from '../../workflows/lib/checklist.js';
 
 function line(step: StepReport): string {
-  const mark = { pending: ' ', running: '…', ok: '✔', failed: '✖', skipped: '-', canceled: '⊘' }[step.outcome];
+  const mark = { pending: ' ', running: '…', ok: '✔', failed: '✖', skipped: '-', canceled: '⊘' }[
+    step.outcome
+  ];
   const time = step.durationMs !== undefined ? ` (${(step.durationMs / 1000).toFixed(1)} s)` : '';
   return `  ${mark} ${step.title}${step.outcome === 'running' ? '' : time}${step.detail ? ` — ${step.detail}` : ''}`;
 }

@@ -27,7 +27,7 @@ describe('temporal-ops CLI', () => {
     const up = await cli(['up', '--once', '--task-queue', uniqueQueue('orders')], env);
     assert.equal(up.exitCode, 0, up.stderr);
     assert.match(up.stderr, /using the server already answering/);
-    assert.match(up.stderr, /✔ Wait until the worker polls the task queue/);
+    assert.match(up.stderr, /✔ Stop stale workers, start one fresh, wait until it polls/);
     assert.match(up.stdout, /CleanStart OK — project orders/);
     const [worker] = await readPidRecords(stateDir, { kind: 'worker' });
     assert.ok(worker && readProc(worker.pid), 'the example worker is left running, as documented');

@@ -130,13 +130,7 @@ export async function runRecipe<I, R extends RecipeReport>(spec: RecipeSpec<I, R
     if (hostBound) {
       const pinned = await checklist.run(
         'pin-host',
-        () =>
-          wantedHost
-            ? clusterActivities.checkHostQueue.executeWithOptions(
-                { ...shortOp, summary: `check host ${wantedHost}` },
-                [{ host: wantedHost }],
-              )
-            : clusterActivities.localHost.executeWithOptions({ ...shortOp, summary: 'pin to this host' }, []),
+        () => pinHost(placement!),
         (pin) => `host ${pin.host}`,
       );
       ctx.host = pinned.host;

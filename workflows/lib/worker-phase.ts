@@ -71,32 +71,40 @@ export async function ensureWorkerStep(
   state: WorkerPhaseState,
 ): Promise<PhaseWorker> {
   const readySeconds = input.readyTimeoutSeconds ?? 60;
-  const ensured = await ctx.checklist.run(
-    'ensure-worker',
-    () =>
-      ctx.onHost.ensureWorker.executeWithOptions(
-        {
-          ...waitOp(readySeconds + 2 * (input.graceSeconds ?? 5)),
-          summary: `fresh worker of ${prepared.project} on ${input.taskQueue}`,
-        },
-        [
+  const ensured = await ctx.checklist
+    .run(
+      'ensure-worker',
+      () =>
+        ctx.onHost.ensureWorker.executeWithOptions(
           {
-            ...prepared,
-            taskQueue: input.taskQueue,
-            env: input.env,
-            graceSeconds: input.graceSeconds,
-            mode: 'ensure',
-            readyTimeoutSeconds: input.readyTimeoutSeconds,
+            ...waitOp(readySeconds + 2 * (input.graceSeconds ?? 5)),
+            summary: `fresh worker of ${prepared.project} on ${input.taskQueue}`,
           },
-        ],
-      ),
-    (e) =>
-      `${e.action === 'adopted' ? 'adopted' : 'started'} worker ${e.worker.pid}` +
-      (e.ready ? `, polling after ${e.ready.waitedMs} ms` : '') +
-      (e.worker.replaced.length
-        ? `; stopped ${e.worker.replaced.map((o) => `${o.pid} ${o.result}`).join(', ')}`
-        : ''),
-  );
+          [
+            {
+              ...prepared,
+              taskQueue: input.taskQueue,
+              env: input.env,
+              graceSeconds: input.graceSeconds,
+              mode: 'ensure',
+              readyTimeoutSeconds: input.readyTimeoutSeconds,
+            },
+          ],
+        ),
+      (e) =>
+        `${e.action === 'adopted' ? 'adopted' : 'started'} worker ${e.worker.pid}` +
+        (e.ready ? `, polling after ${e.ready.waitedMs} ms` : '') +
+        (e.worker.replaced.length
+          ? `; stopped ${e.worker.replaced.map((o) => `${o.pid} ${o.result}`).join(', ')}`
+          : ''),
+    )
+    .catch((error: unknown) => {
+      // A worker that exited or never polled is reported with its pid and log tail.
+      const failed = failureDetails<{ pid?: number; logTail?: string }>(error);
+      if (failed?.pid !== undefined)
+        state.worker = { ...notReadyWorker(failed.pid), logTail: failed.logTail };
+      throw error;
+    });
   state.stopped = ensured.worker.replaced;
   state.worker = {
     ...ensured.worker,

@@ -40,6 +40,8 @@ export interface RecipeContext<I> {
   readonly host: string;
   /** Host-bound activities on the pinned host. */
   readonly onHost: ReturnType<typeof hostActivities>;
+  /** The host that owned the project before this recipe named another one explicitly. */
+  readonly previousHost?: string;
 }
 
 export interface RecipeSpec<I, R extends RecipeReport> {
@@ -68,7 +70,10 @@ export interface RecipeSpec<I, R extends RecipeReport> {
  * Pins the recipe's host once: the named host (its control worker must be polling), the host that
  * owns the project directory's worker, or this recipe's first control worker.
  */
-function pinHost(placement: { host?: string; projectDir?: string }): Promise<{ host: string }> {
+function pinHost(placement: {
+  host?: string;
+  projectDir?: string;
+}): Promise<{ host: string; previous?: string }> {
   const { host, projectDir } = placement;
   if (projectDir)
     return clusterActivities.claimProjectHost.executeWithOptions(
@@ -109,7 +114,7 @@ export async function runRecipe<I, R extends RecipeReport>(spec: RecipeSpec<I, R
   ]);
   const report = spec.initialReport(input, checklist.steps);
   const outcome = new OutcomeRecorder(spec.name, spec.label(input));
-  const ctx = {
+  const ctx: { -readonly [K in keyof RecipeContext<I>]: RecipeContext<I>[K] } = {
     input,
     checklist,
     outcome,
@@ -135,6 +140,7 @@ export async function runRecipe<I, R extends RecipeReport>(spec: RecipeSpec<I, R
       );
       ctx.host = pinned.host;
       ctx.onHost = hostActivities(pinned.host);
+      if (pinned.previous && pinned.previous !== pinned.host) ctx.previousHost = pinned.previous;
       report.host = pinned.host;
     }
     await spec.body(ctx, report);

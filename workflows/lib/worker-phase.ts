@@ -4,8 +4,9 @@
 import type { EnsureWorkerReport, PreparedProject } from '../../activities/process-activities.js';
 import type { StopOutcome } from '../../src/processes/stop.js';
 import type { WorkerFields } from '../../src/recipes/clean-start-input.js';
-import { shortOp, waitOp } from './activities.js';
-import { failureDetails } from './checklist.js';
+import { isCancellation } from '@temporalio/workflow';
+import { clusterActivities, hostActivities, processOp, shortOp, waitOp } from './activities.js';
+import { failureDetails, failureMessage } from './checklist.js';
 import type { RecipeContext } from './recipe.js';
 
 export const WORKER_STEPS: [string, string][] = [
@@ -27,6 +28,8 @@ export interface WorkerPhaseState {
   prepared?: PreparedProject;
   stopped: StopOutcome[];
   worker?: PhaseWorker;
+  /** What was done on the host that owned the project before this recipe moved it. */
+  previousHost?: { host: string; stopped?: StopOutcome[]; problem?: string };
 }
 
 /** What is known of a worker that failed to become ready: its pid is its group. */
@@ -60,7 +63,43 @@ export async function prepareStep(
   state.prepared = prepared;
   state.project = prepared.project;
   ctx.outcome.setProject(prepared.project);
+  if (ctx.previousHost) state.previousHost = await stopOnPreviousHost(ctx, ctx.previousHost, input);
   return prepared;
+}
+
+/**
+ * The project moved to the host this recipe named: stop its worker on the host that owned it, so
+ * one worker serves the project. A previous host that is gone is reported, not waited for.
+ */
+async function stopOnPreviousHost(
+  ctx: RecipeContext<unknown>,
+  host: string,
+  input: WorkerFields,
+): Promise<{ host: string; stopped?: StopOutcome[]; problem?: string }> {
+  try {
+    await clusterActivities.checkHostQueue.executeWithOptions({ ...shortOp, summary: `check host ${host}` }, [
+      { host },
+    ]);
+    const there = hostActivities(host);
+    const project = await there.prepareProject.executeWithOptions(
+      { ...shortOp, summary: `find ${input.projectDir} on ${host}` },
+      [input as never],
+    );
+    const stopped = await there.stopWorkers.executeWithOptions(
+      { ...processOp, summary: `stop workers of ${project.project} on ${host}` },
+      [
+        {
+          project: project.project,
+          graceSeconds: input.graceSeconds,
+          spareStartedAfterMs: Number.MAX_SAFE_INTEGER,
+        },
+      ],
+    );
+    return { host, stopped };
+  } catch (error) {
+    if (isCancellation(error)) throw error;
+    return { host, problem: failureMessage(error) };
+  }
 }
 
 /** Runs step `ensure-worker` for a prepared project, recording into `state`; failures are rethrown. */
@@ -129,6 +168,7 @@ export async function freshWorkerPhase(
 /** The phase's findings as report fields (every recipe report that runs the phase carries them). */
 export function phaseFields(
   state: WorkerPhaseState,
-): Pick<WorkerPhaseState, 'project' | 'stopped' | 'worker'> {
-  return { project: state.project, stopped: state.stopped, worker: state.worker };
+): Pick<WorkerPhaseState, 'project' | 'stopped' | 'worker' | 'previousHost'> {
+  const { project, stopped, worker, previousHost } = state;
+  return { project, stopped, worker, ...(previousHost ? { previousHost } : {}) };
 }

@@ -1,20 +1,22 @@
 // Text output of the `workflows` commands: findings, analyses, outcomes, recent rows.
-import type { Finding, Verdict } from '../../diagnosis/verdicts.js';
+import { resolveDiagnosisPolicy, type DiagnosisPolicy, type Finding, type Verdict } from '../../diagnosis/verdicts.js';
+import { ExitError } from '../../errors.js';
 import type { Analysis } from '../../inspect/analyze.js';
 import { formatFailureChain } from '../../inspect/failure.js';
 import type { CloseEventFact } from '../../inspect/history.js';
 import type { RecentRow } from '../../inspect/recent.js';
+import { ExitCode } from '../output.js';
 
-/** Where a command writes: results to stdout, progress to stderr (tests capture both). */
-export interface Out {
-  stdout(text: string): void;
-  stderr(text: string): void;
+/** --policy checked against the policy's own rules; exit 2 naming the flag when it breaks one. */
+export function checkedPolicy(policy: Partial<DiagnosisPolicy> | undefined): Partial<DiagnosisPolicy> | undefined {
+  if (policy === undefined) return undefined;
+  try {
+    resolveDiagnosisPolicy(policy);
+  } catch (error) {
+    throw new ExitError(`--policy: ${(error as Error).message}`, ExitCode.usage);
+  }
+  return policy;
 }
-
-export const processOut: Out = {
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
-};
 
 const iso = (ms: number | undefined): string => (ms ? new Date(ms).toISOString() : '-');
 const indent = (text: string, pad = '    '): string =>

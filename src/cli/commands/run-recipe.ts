@@ -79,8 +79,12 @@ function failureExitCode(error: unknown): number {
     : ExitCode.notOk;
 }
 
-/** Validates input, starts the recipe on the ops queue, follows it and prints the report. */
-export async function runRecipe(client: Client, options: RunOptions, ctx: CommandContext): Promise<Report> {
+/** Validates input, then (connecting only then) starts the recipe on the ops queue, follows it and prints the report. */
+export async function runRecipe(
+  connect: () => Promise<Client>,
+  options: RunOptions,
+  ctx: CommandContext,
+): Promise<Report> {
   const { out } = ctx;
   const name = options.recipe;
   const raw = options.input;
@@ -90,7 +94,7 @@ export async function runRecipe(client: Client, options: RunOptions, ctx: Comman
     throw new ExitError(`invalid input: ${parsed.problems.map(describeProblem).join('; ')}`, ExitCode.usage);
   }
   const subject = recipe.subject(parsed.input as never);
-  const handle = await client.workflow.start(recipe.type, {
+  const handle = await (await connect()).workflow.start(recipe.type, {
     taskQueue: ctx.settings.opsTaskQueue,
     workflowId: `${name}-${subject}-${nanoid(8)}`,
     // The documented JSON form goes to the workflow, which validates it again (it may come from anywhere).
@@ -114,6 +118,6 @@ export async function runRecipe(client: Client, options: RunOptions, ctx: Comman
 
 /** `run <recipe>`: exit 0 when the report is ok, 1 when it names a problem. */
 export async function runRecipeCommand(options: RunOptions, ctx: CommandContext): Promise<number> {
-  const report = await runRecipe(await ctx.client(), options, ctx);
+  const report = await runRecipe(() => ctx.client(), options, ctx);
   return report.ok ? ExitCode.ok : ExitCode.notOk;
 }

@@ -4,7 +4,7 @@ import type { CommandContext } from '../context.js';
 import { ExitCode } from '../output.js';
 import { installQuietRuntime } from '../sdk-logs.js';
 
-/** Runs the control worker on the ops and host queues until a signal stops it. */
+/** Runs the control worker on the ops and host queues until a signal stops it (exit 0). */
 export async function serve(_options: object, ctx: CommandContext): Promise<number> {
   installQuietRuntime(ctx.out.info);
   const worker = await createControlWorker({ target: ctx.target, settings: ctx.settings });

@@ -27,7 +27,16 @@ import {
   type RawWorkerFlags,
   type Where,
 } from './options.js';
-import { collect, envPair, interval, json, jsonArray, jsonObject, numberAtLeast, positive } from './values.js';
+import {
+  collect,
+  envPair,
+  interval,
+  json,
+  jsonArray,
+  jsonObject,
+  numberAtLeast,
+  positive,
+} from './values.js';
 
 /** One parsed command line: which command, with which options. */
 export interface Call {
@@ -68,7 +77,10 @@ function targetFlags(c: Command): Command {
   return c
     .option('--project-dir <dir>', 'target project directory (absolute, or relative to the current dir)')
     .option('--task-queue <queue>', 'target task queue')
-    .option('--worker-command <cmd>', 'command that starts the worker (default $TEMPORAL_WORKER_CMD, else "uv run worker")')
+    .option(
+      '--worker-command <cmd>',
+      'command that starts the worker (default $TEMPORAL_WORKER_CMD, else "uv run worker")',
+    )
     .option('--workflow-type <type>', 'start this workflow type (with --args and --workflow-id) ...')
     .option('--args <json>', 'arguments of --workflow-type, a JSON array', jsonArray)
     .option('--workflow-id <id>', 'workflow ID for --workflow-type')
@@ -77,19 +89,33 @@ function targetFlags(c: Command): Command {
     .option('--ready-timeout <sec>', 'how long the fresh worker may take to poll (default 60)', positive())
     .option('--result-timeout <sec>', 'how long to wait for the target workflow (default 300)', positive())
     .option('--host <host>', 'run process steps on the control worker of HOST')
-    .option('--input <json>', 'the whole recipe input as a JSON object (flags override its fields)', jsonObject);
+    .option(
+      '--input <json>',
+      'the whole recipe input as a JSON object (flags override its fields)',
+      jsonObject,
+    );
 }
 
 /** The flags of worker ensure / start / restart. */
 function workerFlags(c: Command): Command {
   return c
-    .option('--project-dir <dir>', 'project directory (default $TEMPORAL_OPS_PROJECT_DIR, else the current dir)')
+    .option(
+      '--project-dir <dir>',
+      'project directory (default $TEMPORAL_OPS_PROJECT_DIR, else the current dir)',
+    )
     .option('--project <name>', "project name (default $TEMPORAL_OPS_PROJECT, else the directory's name)")
     .option('--task-queue <queue>', 'task queue the worker polls (default $TEMPORAL_TASK_QUEUE)')
-    .option('--worker-command <cmd>', 'command that starts the worker (default $TEMPORAL_WORKER_CMD, else "uv run worker")')
+    .option(
+      '--worker-command <cmd>',
+      'command that starts the worker (default $TEMPORAL_WORKER_CMD, else "uv run worker")',
+    )
     .option('--env <KEY=VALUE>', 'extra environment for the worker (repeatable)', envPair)
     .option('--ready-timeout <sec>', 'how long the fresh worker may take to poll', numberAtLeast(1))
-    .option('--grace <sec>', 'SIGTERM to SIGKILL (default $TEMPORAL_OPS_GRACE_MS / 1000, else 5)', numberAtLeast(0))
+    .option(
+      '--grace <sec>',
+      'SIGTERM to SIGKILL (default $TEMPORAL_OPS_GRACE_MS / 1000, else 5)',
+      numberAtLeast(0),
+    )
     .option('--host <host>', 'run on machine HOST through its control worker (--project-dir absolute there)')
     .option('--json', 'print the result as JSON');
 }
@@ -103,12 +129,18 @@ function ensureOptions(mode: EnsureOptions['mode'], raw: Raw, where: Where): Ens
   return {
     mode,
     target,
-    ...(raw.supervise === true && { supervise: { maxRestarts: (raw.maxRestarts as number | undefined) ?? 5 } }),
+    ...(raw.supervise === true && {
+      supervise: { maxRestarts: (raw.maxRestarts as number | undefined) ?? 5 },
+    }),
   };
 }
 
 function declareRun(run: Command, leaf: Leaf, where: Where): void {
-  const runLeaf = (name: RunOptions['recipe'], description: string, input: (raw: Raw) => RunOptions['input']) =>
+  const runLeaf = (
+    name: RunOptions['recipe'],
+    description: string,
+    input: (raw: Raw) => RunOptions['input'],
+  ) =>
     jsonFlag(
       leaf(
         run,
@@ -154,10 +186,16 @@ function declareRun(run: Command, leaf: Leaf, where: Where): void {
   )
     .option('--query <query>', 'visibility query selecting the workflows to sweep')
     .option('--task-queue <queue>', 'sweep only this task queue')
-    .addOption(new Option('--mode <mode>', 'what to do with stalled runs').choices(['auto', 'terminate', 'cancel']))
+    .addOption(
+      new Option('--mode <mode>', 'what to do with stalled runs').choices(['auto', 'terminate', 'cancel']),
+    )
     .option('--auto-approve', 'carry out the plan without waiting for approval')
     .option('--host <host>', 'run process steps on the control worker of HOST')
-    .option('--input <json>', 'the whole recipe input as a JSON object (flags override its fields)', jsonObject);
+    .option(
+      '--input <json>',
+      'the whole recipe input as a JSON object (flags override its fields)',
+      jsonObject,
+    );
 }
 
 function declareWorker(worker: Command, leaf: Leaf, where: Where): void {
@@ -175,10 +213,20 @@ function declareWorker(worker: Command, leaf: Leaf, where: Where): void {
     'ensure',
     "Stop this project's workers, start one fresh, wait until the server sees it poll; --supervise stays in the foreground and restarts it after crashes.",
   )
-    .option('--supervise', 'restart the worker after crashes, with backoff, until Ctrl-C (the worker keeps running)')
-    .option('--max-restarts <n>', 'with --supervise: give up after N restarts in a row (default 5)', numberAtLeast(0, true));
+    .option(
+      '--supervise',
+      'restart the worker after crashes, with backoff, until Ctrl-C (the worker keeps running)',
+    )
+    .option(
+      '--max-restarts <n>',
+      'with --supervise: give up after N restarts in a row (default 5)',
+      numberAtLeast(0, true),
+    );
   ensure('start', 'Start a worker and wait until it polls, unless one of ours already runs for the project.');
-  ensure('restart', 'Stop and start again with the recorded command, task queue and env (flags override them).');
+  ensure(
+    'restart',
+    'Stop and start again with the recorded command, task queue and env (flags override them).',
+  );
   jsonFlag(
     leaf(
       worker,
@@ -191,8 +239,15 @@ function declareWorker(worker: Command, leaf: Leaf, where: Where): void {
       },
     )
       .option('--project <name>', "project name (default $TEMPORAL_OPS_PROJECT, else the directory's name)")
-      .option('--project-dir <dir>', 'project directory (default $TEMPORAL_OPS_PROJECT_DIR, else the current dir)')
-      .option('--grace <sec>', 'SIGTERM to SIGKILL (default $TEMPORAL_OPS_GRACE_MS / 1000, else 5)', numberAtLeast(0)),
+      .option(
+        '--project-dir <dir>',
+        'project directory (default $TEMPORAL_OPS_PROJECT_DIR, else the current dir)',
+      )
+      .option(
+        '--grace <sec>',
+        'SIGTERM to SIGKILL (default $TEMPORAL_OPS_GRACE_MS / 1000, else 5)',
+        numberAtLeast(0),
+      ),
   );
   jsonFlag(
     leaf(
@@ -209,7 +264,10 @@ function declareWorker(worker: Command, leaf: Leaf, where: Where): void {
       'list',
       'Our workers (state, uptime, RSS, pollers, code fingerprint, log), then every poller of their task queues: ours, ours-stale, foreign, ghost.',
       async () => (await import('./commands/worker-list.js')).workerList,
-      (raw): ListOptions => ({ project: workerProject(raw), taskQueues: (raw.taskQueue as string[] | undefined) ?? [] }),
+      (raw): ListOptions => ({
+        project: workerProject(raw),
+        taskQueues: (raw.taskQueue as string[] | undefined) ?? [],
+      }),
     )
       .option('--project <name>', 'only this project')
       .option('--task-queue <queue>', 'also classify the pollers of this task queue (repeatable)', collect),
@@ -249,7 +307,8 @@ function declareWorkflows(workflows: Command, leaf: Leaf): void {
   const policy = '--policy <json>';
   const policyHelp = 'diagnosis thresholds, e.g. {"noWorkerAfterMs": 10000, "retryStormAttempts": 3}';
   const rule = '--result-rule <json>';
-  const ruleHelp = 'what reads like an error: {"statusKeys", "errorValues", "errorKeys", "falseMeansError", "stringPrefixes"}';
+  const ruleHelp =
+    'what reads like an error: {"statusKeys", "errorValues", "errorKeys", "falseMeansError", "stringPrefixes"}';
   jsonFlag(
     leaf(
       workflows,
@@ -320,7 +379,11 @@ function declareWorkflows(workflows: Command, leaf: Leaf): void {
         }),
       ),
     )
-      .option('--status <S[,S...]>', 'the statuses to wait for (RUNNING, COMPLETED, FAILED, CANCELED, TERMINATED, TIMED_OUT, CONTINUED_AS_NEW)', 'COMPLETED')
+      .option(
+        '--status <S[,S...]>',
+        'the statuses to wait for (RUNNING, COMPLETED, FAILED, CANCELED, TERMINATED, TIMED_OUT, CONTINUED_AS_NEW)',
+        'COMPLETED',
+      )
       .option('--timeout <sec>', 'give up after this long', positive(), 60),
   );
   jsonFlag(
@@ -389,7 +452,11 @@ export function buildProgram(invoke: Invoke, where: Where): Command {
     async () => (await import('./commands/serve.js')).serve,
     () => ({}),
   );
-  declareRun(group('run', 'Start a recipe on a running control worker and follow its steps live.'), leaf, where);
+  declareRun(
+    group('run', 'Start a recipe on a running control worker and follow its steps live.'),
+    leaf,
+    where,
+  );
   jsonFlag(
     leaf(
       group('schedule', 'Temporal Schedules that run recipes.'),
@@ -408,7 +475,11 @@ export function buildProgram(invoke: Invoke, where: Where): Command {
       .option('--task-queue <queue>', 'sweep only this task queue')
       .option('--id <id>', 'schedule ID', 'temporal-ops-stall-sweep')
       .option('--delete', 'delete the schedule instead')
-      .option('--input <json>', 'the whole DebugStalled input as a JSON object (flags override its fields)', jsonObject),
+      .option(
+        '--input <json>',
+        'the whole DebugStalled input as a JSON object (flags override its fields)',
+        jsonObject,
+      ),
   );
   jsonFlag(
     leaf(
@@ -426,10 +497,16 @@ export function buildProgram(invoke: Invoke, where: Where): Command {
       .option('--by <name>', 'who answers (default: $USER)'),
   );
   declareWorker(
-    group('worker', 'Target worker processes on this machine (no control worker needed; --host runs ensure / start / restart on another).'),
+    group(
+      'worker',
+      'Target worker processes on this machine (no control worker needed; --host runs ensure / start / restart on another).',
+    ),
     leaf,
     where,
   );
-  declareWorkflows(group('workflows', 'Diagnosis and results of target workflows; ops workflows are never listed.'), leaf);
+  declareWorkflows(
+    group('workflows', 'Diagnosis and results of target workflows; ops workflows are never listed.'),
+    leaf,
+  );
   return program;
 }

@@ -58,11 +58,24 @@ const table: Row[] = [
   [() => ['workflows', 'wait', '--help'], 0],
   [() => ['launch'], 2, /unknown command 'launch'/],
   [() => ['serve', '--json'], 2, /unknown option '--json'/],
-  [() => ['up', '--project-dir', 'nonexist'], 2, /--project-dir: expected an existing directory, got "nonexist"/],
+  [
+    () => ['up', '--project-dir', 'nonexist'],
+    2,
+    /--project-dir: expected an existing directory, got "nonexist"/,
+  ],
   [() => ['up', '--input', '{bad'], 2, /'--input <json>' argument '\{bad' is invalid/],
   [() => ['approve', missing], 7, /not found/],
   [
-    () => ['run', 'clean-start', '--project-dir', 'relative/nonexist', '--task-queue', 'q', '--workflow-type', 'X'],
+    () => [
+      'run',
+      'clean-start',
+      '--project-dir',
+      'relative/nonexist',
+      '--task-queue',
+      'q',
+      '--workflow-type',
+      'X',
+    ],
     2,
     /--project-dir: expected an existing directory/,
   ],
@@ -74,8 +87,15 @@ const table: Row[] = [
   [() => ['schedule', 'stall-sweep', '--delete', '--id', missing], 7],
   [() => ['workflows', 'stalled', '--query', 'nope nope'], 2, /--query: the server rejects/],
   [() => ['workflows', 'stalled', '--query', `WorkflowId="${missing}"`], 0],
-  [() => ['workflows', 'stalled', '--query', `WorkflowId="${running}"`, '--policy', '{"noWorkerAfterMs":0}'], 8],
-  [() => ['workflows', 'stalled', '--policy', '{"noWorkerAfterMs":-5}'], 2, /--policy: policy\.noWorkerAfterMs/],
+  [
+    () => ['workflows', 'stalled', '--query', `WorkflowId="${running}"`, '--policy', '{"noWorkerAfterMs":0}'],
+    8,
+  ],
+  [
+    () => ['workflows', 'stalled', '--policy', '{"noWorkerAfterMs":-5}'],
+    2,
+    /--policy: policy\.noWorkerAfterMs/,
+  ],
   [() => ['workflows', 'analyze', '-w', missing], 7, /not found/],
   [() => ['workflows', 'analyze', '-w', running, '--policy', '{"noWorkerAfterMs":0}'], 8],
   [() => ['workflows', 'analyze', '-w', terminated], 0],
@@ -95,7 +115,11 @@ const table: Row[] = [
   [() => ['worker', 'stop-all'], 0],
   [() => ['worker', 'logs', '--project', 'nothing'], 2, /no worker log for project "nothing"/],
   [() => ['worker', 'restart', '--project', 'nothing'], 2, /no worker of project "nothing" is recorded/],
-  [() => ['worker', 'ensure', '--task-queue', 'q', '--worker-command', '/no/such/binary'], 2, /--worker-command/],
+  [
+    () => ['worker', 'ensure', '--task-queue', 'q', '--worker-command', '/no/such/binary'],
+    2,
+    /--worker-command/,
+  ],
   [() => ['worker', 'ensure', '--task-queue', 'q', '--host', 'elsewhere'], 2, /absolute path on that host/],
 ];
 
@@ -162,7 +186,13 @@ describe('exit codes of every command (real bin, test server)', () => {
       assert.equal(badDir.exitCode, 2, badDir.stderr);
       assert.match(badDir.stderr, /projectDir/);
 
-      const cleared = await cli(['run', 'clear-stalled', '--auto-approve', '--query', `WorkflowId="${missing}"`]);
+      const cleared = await cli([
+        'run',
+        'clear-stalled',
+        '--auto-approve',
+        '--query',
+        `WorkflowId="${missing}"`,
+      ]);
       assert.equal(cleared.exitCode, 0, cleared.stderr);
     });
   });

@@ -408,17 +408,29 @@ describe('stall diagnosis on real Python workers', () => {
   it('`workflows stalled` text names each stall and its remedy; --stalled-only leaves healthy runs out of the JSON', async () => {
     await findings();
     const text = captureOut();
-    const code = await runCli(['workflows', 'stalled', '--query', query, '--policy', JSON.stringify(policy)], {
-      context: cliContext(h),
-      sink: text,
-    });
+    const code = await runCli(
+      ['workflows', 'stalled', '--query', query, '--policy', JSON.stringify(policy)],
+      {
+        context: cliContext(h),
+        sink: text,
+      },
+    );
     assert.equal(code, 8);
     assert.match(text.out, new RegExp(`STALLED non-determinism \\[high\\]  ${ids.nonDeterministic}`));
     assert.match(text.out, /remedy: The workflow code no longer replays this run's history/);
     assert.doesNotMatch(text.out, new RegExp(ids.timer));
     const json = captureOut();
     await runCli(
-      ['workflows', 'stalled', '--json', '--stalled-only', '--query', query, '--policy', JSON.stringify(policy)],
+      [
+        'workflows',
+        'stalled',
+        '--json',
+        '--stalled-only',
+        '--query',
+        query,
+        '--policy',
+        JSON.stringify(policy),
+      ],
       { context: cliContext(h), sink: json },
     );
     const printed = JSON.parse(json.out) as Finding[];

@@ -36,10 +36,7 @@ async function parse(argv: string[], environment = env) {
 }
 
 function walk(command: Command, words: string[] = []): { words: string[]; command: Command }[] {
-  return [
-    { words, command },
-    ...command.commands.flatMap((sub) => walk(sub, [...words, sub.name()])),
-  ];
+  return [{ words, command }, ...command.commands.flatMap((sub) => walk(sub, [...words, sub.name()]))];
 }
 
 const tree = walk(buildProgram(() => Promise.reject(new Error('never run')), { cwd, env }));
@@ -53,7 +50,8 @@ describe('the command tree', () => {
       const { code, out, calls } = await parse([...words, '--help']);
       assert.equal(code, 0);
       assert.match(out, new RegExp(`^Usage: ${name}`));
-      for (const option of command.options) assert.ok(out.includes(option.long!), `${name} help lists ${option.long}`);
+      for (const option of command.options)
+        assert.ok(out.includes(option.long!), `${name} help lists ${option.long}`);
       assert.equal(calls.length, 0);
     });
   }
@@ -171,13 +169,31 @@ describe('argv -> options', () => {
       },
     ],
     [
-      ['run', 'clear-stalled', '--query', 'WorkflowType="X"', '--task-queue', 'q', '--mode', 'terminate', '--auto-approve', '--host', 'box'],
+      [
+        'run',
+        'clear-stalled',
+        '--query',
+        'WorkflowType="X"',
+        '--task-queue',
+        'q',
+        '--mode',
+        'terminate',
+        '--auto-approve',
+        '--host',
+        'box',
+      ],
       {
         path: 'run clear-stalled',
         options: {
           recipe: 'clear-stalled',
           follow: true,
-          input: { query: 'WorkflowType="X"', taskQueue: 'q', mode: 'terminate', autoApprove: true, host: 'box' },
+          input: {
+            query: 'WorkflowType="X"',
+            taskQueue: 'q',
+            mode: 'terminate',
+            autoApprove: true,
+            host: 'box',
+          },
         },
       },
     ],
@@ -189,7 +205,20 @@ describe('argv -> options', () => {
       },
     ],
     [
-      ['schedule', 'stall-sweep', '--every', '30s', '--id', 's1', '--task-queue', 'q', '--input', '{"policy":{}}', '--delete', '--json'],
+      [
+        'schedule',
+        'stall-sweep',
+        '--every',
+        '30s',
+        '--id',
+        's1',
+        '--task-queue',
+        'q',
+        '--input',
+        '{"policy":{}}',
+        '--delete',
+        '--json',
+      ],
       {
         path: 'schedule stall-sweep',
         json: true,
@@ -274,8 +303,14 @@ describe('argv -> options', () => {
       { path: 'worker stop', options: { project: 'named', graceMs: undefined } },
       { TEMPORAL_OPS_PROJECT: 'named', TEMPORAL_OPS_PROJECT_DIR: '/srv/x' },
     ],
-    [['worker', 'stop', '--project', 'my app', '--grace', '2'], { path: 'worker stop', options: { project: 'my_app', graceMs: 2000 } }],
-    [['worker', 'stop', '--project-dir', '/srv/shop'], { path: 'worker stop', options: { project: 'shop', graceMs: undefined } }],
+    [
+      ['worker', 'stop', '--project', 'my app', '--grace', '2'],
+      { path: 'worker stop', options: { project: 'my_app', graceMs: 2000 } },
+    ],
+    [
+      ['worker', 'stop', '--project-dir', '/srv/shop'],
+      { path: 'worker stop', options: { project: 'shop', graceMs: undefined } },
+    ],
     [
       ['worker', 'stop-all', '--include-server', '--json'],
       { path: 'worker stop-all', json: true, options: { includeServer: true } },
@@ -292,7 +327,21 @@ describe('argv -> options', () => {
     ],
     [['worker', 'logs'], { path: 'worker logs', options: { project: undefined, lines: 40, follow: false } }],
     [
-      ['workflows', 'stalled', '--query', 'q', '--task-queue', 't', '--policy', '{"retryStormAttempts":2}', '--concurrency', '4', '--stalled-only', '--explain-waits', '--json'],
+      [
+        'workflows',
+        'stalled',
+        '--query',
+        'q',
+        '--task-queue',
+        't',
+        '--policy',
+        '{"retryStormAttempts":2}',
+        '--concurrency',
+        '4',
+        '--stalled-only',
+        '--explain-waits',
+        '--json',
+      ],
       {
         path: 'workflows stalled',
         json: true,
@@ -312,11 +361,17 @@ describe('argv -> options', () => {
     ],
     [
       ['workflows', 'result', '--workflow-id', 'wf', '--result-rule', '{"errorKeys":["error"]}'],
-      { path: 'workflows result', options: { workflowId: 'wf', runId: undefined, rule: { errorKeys: ['error'] } } },
+      {
+        path: 'workflows result',
+        options: { workflowId: 'wf', runId: undefined, rule: { errorKeys: ['error'] } },
+      },
     ],
     [
       ['workflows', 'wait', '-w', 'wf'],
-      { path: 'workflows wait', options: { workflowId: 'wf', runId: undefined, statuses: ['COMPLETED'], timeoutMs: 60_000 } },
+      {
+        path: 'workflows wait',
+        options: { workflowId: 'wf', runId: undefined, statuses: ['COMPLETED'], timeoutMs: 60_000 },
+      },
     ],
     [
       ['workflows', 'wait', '-w', 'wf', '--status', 'failed, terminated', '--timeout', '2.5'],
@@ -327,11 +382,18 @@ describe('argv -> options', () => {
     ],
     [
       ['workflows', 'recent'],
-      { path: 'workflows recent', options: { minutes: 5, query: undefined, limit: undefined, rule: undefined } },
+      {
+        path: 'workflows recent',
+        options: { minutes: 5, query: undefined, limit: undefined, rule: undefined },
+      },
     ],
     [
       ['workflows', 'recent', '--minutes', '10', '--limit', '3', '--query', 'q', '--json'],
-      { path: 'workflows recent', json: true, options: { minutes: 10, query: 'q', limit: 3, rule: undefined } },
+      {
+        path: 'workflows recent',
+        json: true,
+        options: { minutes: 10, query: 'q', limit: 3, rule: undefined },
+      },
     ],
   ];
 
@@ -373,33 +435,87 @@ describe('argv errors exit 2 before anything runs, naming the flag', () => {
     [['approve', 'a', 'b'], /too many arguments/],
     [['workflows', 'result'], /required option '-w, --workflow-id <id>' not specified/],
     [['worker', 'ensure'], /worker ensure: --task-queue is required/],
-    [['worker', 'ensure', '--task-queue', 'q', '--max-restarts', '3'], /--max-restarts: only with --supervise/],
+    [
+      ['worker', 'ensure', '--task-queue', 'q', '--max-restarts', '3'],
+      /--max-restarts: only with --supervise/,
+    ],
     [['worker', 'restart', '--max-restarts', '3'], /unknown option '--max-restarts'/],
-    [['worker', 'ensure', '--task-queue', 'q', '--ready-timeout', 'soon'], /'--ready-timeout <sec>' argument 'soon' is invalid. expected a number >= 1/],
+    [
+      ['worker', 'ensure', '--task-queue', 'q', '--ready-timeout', 'soon'],
+      /'--ready-timeout <sec>' argument 'soon' is invalid. expected a number >= 1/,
+    ],
     [['worker', 'stop', '--grace=-1'], /'--grace <sec>' argument '-1' is invalid. expected a number >= 0/],
-    [['worker', 'logs', '--lines', '2.5'], /'--lines <n>' argument '2.5' is invalid. expected an integer >= 0/],
-    [['worker', 'ensure', '--task-queue', 'q', '--env', 'NOEQUALS'], /'--env <KEY=VALUE>' argument 'NOEQUALS' is invalid. expected KEY=VALUE/],
+    [
+      ['worker', 'logs', '--lines', '2.5'],
+      /'--lines <n>' argument '2.5' is invalid. expected an integer >= 0/,
+    ],
+    [
+      ['worker', 'ensure', '--task-queue', 'q', '--env', 'NOEQUALS'],
+      /'--env <KEY=VALUE>' argument 'NOEQUALS' is invalid. expected KEY=VALUE/,
+    ],
     [['schedule', 'stall-sweep', '--every', 'often'], /'--every <duration>' argument 'often' is invalid/],
-    [['schedule', 'stall-sweep', '--every', '0s'], /'--every <duration>' argument '0s' is invalid. expected a duration of at least 1s/],
+    [
+      ['schedule', 'stall-sweep', '--every', '0s'],
+      /'--every <duration>' argument '0s' is invalid. expected a duration of at least 1s/,
+    ],
     [['schedule', 'stall-sweep', '--every', '500ms'], /'--every <duration>' argument '500ms' is invalid/],
     [['schedule', 'stall-sweep', '--input', '{'], /'--input <json>' argument '\{' is invalid. expected JSON/],
-    [['run', 'clean-start', '--input', '{bad'], /'--input <json>' argument '\{bad' is invalid. expected JSON/],
-    [['run', 'clean-start', '--input', '[1]'], /'--input <json>' argument '\[1\]' is invalid. expected a JSON object/],
+    [
+      ['run', 'clean-start', '--input', '{bad'],
+      /'--input <json>' argument '\{bad' is invalid. expected JSON/,
+    ],
+    [
+      ['run', 'clean-start', '--input', '[1]'],
+      /'--input <json>' argument '\[1\]' is invalid. expected a JSON object/,
+    ],
     [['up', '--input', 'nope'], /'--input <json>' argument 'nope' is invalid. expected JSON/],
-    [['run', 'clean-start', '--workflow-type', 'A', '--args', '{'], /'--args <json>' argument '\{' is invalid. expected JSON/],
-    [['run', 'clean-start', '--workflow-type', 'A', '--args', '{}'], /'--args <json>' argument '\{\}' is invalid. expected a JSON array/],
+    [
+      ['run', 'clean-start', '--workflow-type', 'A', '--args', '{'],
+      /'--args <json>' argument '\{' is invalid. expected JSON/,
+    ],
+    [
+      ['run', 'clean-start', '--workflow-type', 'A', '--args', '{}'],
+      /'--args <json>' argument '\{\}' is invalid. expected a JSON array/,
+    ],
     [['run', 'clean-start', '--args', '[]'], /--args and --workflow-id: only with --workflow-type/],
     [['run', 'clean-start', '--workflow-type', 'A', '--starter', 'x'], /give one, not both/],
-    [['run', 'clean-start', '--result-timeout=-1'], /'--result-timeout <sec>' argument '-1' is invalid. expected a positive number/],
-    [['run', 'clean-start', '--project-dir', 'relative/nonexist'], /--project-dir: expected an existing directory, got "relative\/nonexist"/],
+    [
+      ['run', 'clean-start', '--result-timeout=-1'],
+      /'--result-timeout <sec>' argument '-1' is invalid. expected a positive number/,
+    ],
+    [
+      ['run', 'clean-start', '--project-dir', 'relative/nonexist'],
+      /--project-dir: expected an existing directory, got "relative\/nonexist"/,
+    ],
     [['up', '--project-dir', 'nonexist'], /--project-dir: expected an existing directory, got "nonexist"/],
-    [['run', 'clean-start', '--project-dir', 'orders', '--host', 'box'], /--project-dir: expected an absolute path on host box, got "orders"/],
-    [['run', 'test-interactive', '--interactions', '{"signal":"x"}'], /'--interactions <json>' argument .* is invalid. expected a JSON array/],
-    [['run', 'clear-stalled', '--mode', 'nuke'], /'--mode <mode>' argument 'nuke' is invalid. Allowed choices are auto, terminate, cancel/],
-    [['workflows', 'stalled', '--policy', '[]'], /'--policy <json>' argument '\[\]' is invalid. expected a JSON object/],
-    [['workflows', 'stalled', '--concurrency', '1.5'], /'--concurrency <n>' argument '1.5' is invalid. expected a positive integer/],
-    [['workflows', 'recent', '--minutes', 'soon'], /'--minutes <n>' argument 'soon' is invalid. expected a positive number/],
-    [['workflows', 'result', '-w', 'x', '--result-rule', 'x'], /'--result-rule <json>' argument 'x' is invalid. expected JSON/],
+    [
+      ['run', 'clean-start', '--project-dir', 'orders', '--host', 'box'],
+      /--project-dir: expected an absolute path on host box, got "orders"/,
+    ],
+    [
+      ['run', 'test-interactive', '--interactions', '{"signal":"x"}'],
+      /'--interactions <json>' argument .* is invalid. expected a JSON array/,
+    ],
+    [
+      ['run', 'clear-stalled', '--mode', 'nuke'],
+      /'--mode <mode>' argument 'nuke' is invalid. Allowed choices are auto, terminate, cancel/,
+    ],
+    [
+      ['workflows', 'stalled', '--policy', '[]'],
+      /'--policy <json>' argument '\[\]' is invalid. expected a JSON object/,
+    ],
+    [
+      ['workflows', 'stalled', '--concurrency', '1.5'],
+      /'--concurrency <n>' argument '1.5' is invalid. expected a positive integer/,
+    ],
+    [
+      ['workflows', 'recent', '--minutes', 'soon'],
+      /'--minutes <n>' argument 'soon' is invalid. expected a positive number/,
+    ],
+    [
+      ['workflows', 'result', '-w', 'x', '--result-rule', 'x'],
+      /'--result-rule <json>' argument 'x' is invalid. expected JSON/,
+    ],
     [['workflows', 'wait', '-w', 'x', '--timeout', '0'], /'--timeout <sec>' argument '0' is invalid/],
   ];
   for (const [argv, message] of bad) {

@@ -28,7 +28,10 @@ export async function approvePlan(options: ApproveOptions, ctx: CommandContext):
     const answer = await handle.executeUpdate<string, [unknown]>('approve', {
       args: [{ planId: pending.planId, approve: options.approve, by: options.by }],
     });
-    ctx.out.result({ workflowId, planId: pending.planId, approved: options.approve, answer }, (r) => r.answer);
+    ctx.out.result(
+      { workflowId, planId: pending.planId, approved: options.approve, answer },
+      (r) => r.answer,
+    );
     return ExitCode.ok;
   } catch (error) {
     const message =

@@ -94,7 +94,9 @@ export async function runRecipe(
     throw new ExitError(`invalid input: ${parsed.problems.map(describeProblem).join('; ')}`, ExitCode.usage);
   }
   const subject = recipe.subject(parsed.input as never);
-  const handle = await (await connect()).workflow.start(recipe.type, {
+  const handle = await (
+    await connect()
+  ).workflow.start(recipe.type, {
     taskQueue: ctx.settings.opsTaskQueue,
     workflowId: `${name}-${subject}-${nanoid(8)}`,
     // The documented JSON form goes to the workflow, which validates it again (it may come from anywhere).

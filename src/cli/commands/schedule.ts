@@ -27,7 +27,12 @@ export async function scheduleStallSweep(options: ScheduleOptions, ctx: CommandC
     return deleted ? ExitCode.ok : ExitCode.notFound;
   }
   try {
-    const outcome = await upsertStallSweep(client, { scheduleId, opsTaskQueue, every: options.every, input: options.input });
+    const outcome = await upsertStallSweep(client, {
+      scheduleId,
+      opsTaskQueue,
+      every: options.every,
+      input: options.input,
+    });
     ctx.out.result(
       outcome,
       (o) =>

@@ -85,7 +85,11 @@ export async function up(options: UpOptions, ctx: CommandContext): Promise<numbe
           : { ...exampleCleanStartInput(), ...options.recipeInput };
         if (input !== options.recipeInput)
           info('no target configured: running CleanStart against the bundled example (examples/orders)');
-        const report = await runRecipe(async () => client, { recipe: 'clean-start', input, follow: true }, ctx);
+        const report = await runRecipe(
+          async () => client,
+          { recipe: 'clean-start', input, follow: true },
+          ctx,
+        );
         code = report.ok ? ExitCode.ok : ExitCode.notOk;
       } finally {
         await client.connection.close();

@@ -49,7 +49,8 @@ export async function workerLogs(options: LogsOptions, ctx: CommandContext): Pro
     return ExitCode.ok;
   }
   // Followed lines stream: one JSON object per line with --json.
-  const print = (line: string) => out.write(out.json ? `${JSON.stringify({ project, line })}\n` : `${line}\n`);
+  const print = (line: string) =>
+    out.write(out.json ? `${JSON.stringify({ project, line })}\n` : `${line}\n`);
   if (tail) tail.split('\n').forEach(print);
   out.info(`following ${logPath}; Ctrl-C to stop`);
   const stop = new AbortController();

@@ -25,12 +25,17 @@ export function printStopOutcomes(outcomes: (StopOutcome & { project?: string })
   });
 }
 
-const who = (o: { pid: number; project?: string }) => (o.project ? `${o.project} pid ${o.pid}` : `pid ${o.pid}`);
+const who = (o: { pid: number; project?: string }) =>
+  o.project ? `${o.project} pid ${o.pid}` : `pid ${o.pid}`;
 
 /** Stops the project's workers (SIGTERM to each group, grace, SIGKILL, verified gone). */
 export async function workerStop(options: StopOptions, ctx: CommandContext): Promise<number> {
   const { settings } = ctx;
-  const outcomes = await stopProjectWorkers(settings.stateDir, options.project, options.graceMs ?? settings.graceMs);
+  const outcomes = await stopProjectWorkers(
+    settings.stateDir,
+    options.project,
+    options.graceMs ?? settings.graceMs,
+  );
   printStopOutcomes(
     outcomes.map((o) => ({ project: options.project, ...o })),
     ctx.out,

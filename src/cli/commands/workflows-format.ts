@@ -1,5 +1,10 @@
 // Text output of the `workflows` commands: findings, analyses, outcomes, recent rows.
-import { resolveDiagnosisPolicy, type DiagnosisPolicy, type Finding, type Verdict } from '../../diagnosis/verdicts.js';
+import {
+  resolveDiagnosisPolicy,
+  type DiagnosisPolicy,
+  type Finding,
+  type Verdict,
+} from '../../diagnosis/verdicts.js';
 import { ExitError } from '../../errors.js';
 import type { Analysis } from '../../inspect/analyze.js';
 import { formatFailureChain } from '../../inspect/failure.js';
@@ -8,7 +13,9 @@ import type { RecentRow } from '../../inspect/recent.js';
 import { ExitCode } from '../output.js';
 
 /** --policy checked against the policy's own rules; exit 2 naming the flag when it breaks one. */
-export function checkedPolicy(policy: Partial<DiagnosisPolicy> | undefined): Partial<DiagnosisPolicy> | undefined {
+export function checkedPolicy(
+  policy: Partial<DiagnosisPolicy> | undefined,
+): Partial<DiagnosisPolicy> | undefined {
   if (policy === undefined) return undefined;
   try {
     resolveDiagnosisPolicy(policy);

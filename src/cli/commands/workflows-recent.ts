@@ -18,11 +18,13 @@ export interface RecentOptions {
 export async function workflowsRecent(options: RecentOptions, ctx: CommandContext): Promise<number> {
   const { out } = ctx;
   const { opsTaskQueue } = ctx.settings;
-  const { rows, truncated } = await listRecent(await ctx.client(), { ...options, opsTaskQueue }).catch((error: unknown) => {
-    if (isInvalidArgument(error))
-      throw new ExitError(`--query: the server rejects it: ${(error as Error).message}`, ExitCode.usage);
-    throw error;
-  });
+  const { rows, truncated } = await listRecent(await ctx.client(), { ...options, opsTaskQueue }).catch(
+    (error: unknown) => {
+      if (isInvalidArgument(error))
+        throw new ExitError(`--query: the server rejects it: ${(error as Error).message}`, ExitCode.usage);
+      throw error;
+    },
+  );
   out.result(rows, (all) => all.map(formatRecentRow).join('\n'));
   const flagged = rows.filter((r) => r.resultCheck?.looksLikeError).length;
   out.info(

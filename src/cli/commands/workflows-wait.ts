@@ -43,7 +43,8 @@ export async function workflowsWait(options: WaitOptions, ctx: CommandContext): 
       timeout: `${result.workflowId} still ${result.status ?? 'RUNNING'}: no ${statuses.join('/')} within ${(options.timeoutMs / 1000).toFixed(0)} s`,
       'not-found': `${result.workflowId}${options.runId ? ` run ${options.runId}` : ''} not found`,
     };
-    const close = result.close && result.outcome === 'other-terminal' ? `\n  ${formatClose(result.close)}` : '';
+    const close =
+      result.close && result.outcome === 'other-terminal' ? `\n  ${formatClose(result.close)}` : '';
     return `${lines[result.outcome]}${close}`;
   });
   return EXIT[result.outcome];

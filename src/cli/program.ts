@@ -9,11 +9,7 @@ import type { EnsureOptions } from './commands/worker-ensure.js';
 import type { HealthOptions } from './commands/worker-health.js';
 import type { ListOptions } from './commands/worker-list.js';
 import type { LogsOptions } from './commands/worker-logs.js';
-import type { StopAllOptions } from './commands/stop-all.js';
 import type { StopOptions } from './commands/worker-stop.js';
-import type { AnalyzeOptions } from './commands/workflows-analyze.js';
-import type { RecentOptions } from './commands/workflows-recent.js';
-import type { ResultOptions } from './commands/workflows-result.js';
 import type { StalledOptions } from './commands/workflows-stalled.js';
 import type { WaitOptions } from './commands/workflows-wait.js';
 import type { CommandFn } from './context.js';
@@ -53,12 +49,13 @@ export type Invoke = (call: Call) => Promise<void>;
 
 // What commander parsed for one command; each mapper reads the flags that command declares.
 type Raw = Record<string, unknown>;
+/** Declares a command; without `map`, its options are its flags as commander names them (less --json). */
 type Leaf = <O>(
   parent: Command,
   nameAndArgs: string,
   description: string,
   load: () => Promise<CommandFn<O>>,
-  map: (raw: Raw, args: string[]) => O,
+  map?: (raw: Raw, args: string[]) => O,
 ) => Command;
 
 export const FOOTER = `
@@ -255,7 +252,6 @@ function declareWorker(worker: Command, leaf: Leaf, where: Where): void {
       'stop-all',
       'Stop every worker we started (and the dev servers we started, with --include-server).',
       async () => (await import('./commands/stop-all.js')).workerStopAll,
-      (raw): StopAllOptions => ({ includeServer: raw.includeServer === true }),
     ).option('--include-server', 'also stop the dev servers we started'),
   );
   jsonFlag(
@@ -338,11 +334,6 @@ function declareWorkflows(workflows: Command, leaf: Leaf): void {
         'analyze',
         "One workflow, any status: its finding, how it closed, our worker's log lines about it. Exit 8 when stalled, 7 when not found.",
         async () => (await import('./commands/workflows-analyze.js')).workflowsAnalyze,
-        (raw): AnalyzeOptions => ({
-          workflowId: raw.workflowId as string,
-          runId: raw.runId as string | undefined,
-          policy: raw.policy as AnalyzeOptions['policy'],
-        }),
       ),
     ).option(policy, policyHelp, jsonObject),
   );
@@ -353,11 +344,6 @@ function declareWorkflows(workflows: Command, leaf: Leaf): void {
         'result',
         'The decoded result of a closed workflow. Exit 5 when COMPLETED but it reads like an error, 6 when closed otherwise, 9 while running, 7 when not found.',
         async () => (await import('./commands/workflows-result.js')).workflowsResult,
-        (raw): ResultOptions => ({
-          workflowId: raw.workflowId as string,
-          runId: raw.runId as string | undefined,
-          rule: raw.resultRule as ResultOptions['rule'],
-        }),
       ),
     ).option(rule, ruleHelp, jsonObject),
   );
@@ -392,12 +378,6 @@ function declareWorkflows(workflows: Command, leaf: Leaf): void {
       'recent',
       'Workflows started or closed in the last N minutes, with status and result check. Exit 5 when a COMPLETED result reads like an error.',
       async () => (await import('./commands/workflows-recent.js')).workflowsRecent,
-      (raw): RecentOptions => ({
-        minutes: raw.minutes as number,
-        query: raw.query as string | undefined,
-        limit: raw.limit as number | undefined,
-        rule: raw.resultRule as RecentOptions['rule'],
-      }),
     )
       .option('--minutes <n>', 'how far back', positive(), 5)
       .option('--query <query>', 'visibility query narrowing the list')
@@ -415,13 +395,13 @@ export function buildProgram(invoke: Invoke, where: Where): Command {
   const leaf: Leaf = (parent, nameAndArgs, description, load, map) => {
     const command = parent.command(nameAndArgs).description(description);
     return command.action(async () => {
-      const raw = command.opts<Raw>();
+      const { json = false, ...raw } = command.opts<Raw & { json?: boolean }>();
       const words: string[] = [];
       for (let c: Command | null = command; c?.parent; c = c.parent) words.unshift(c.name());
       await invoke({
         path: words.join(' '),
-        options: map(raw, command.args),
-        json: raw.json === true,
+        options: map ? map(raw, command.args) : raw,
+        json,
         load: load as () => Promise<CommandFn<never>>,
       });
     });
@@ -450,7 +430,6 @@ export function buildProgram(invoke: Invoke, where: Where): Command {
     'serve',
     'Run the control worker only (task queues temporal-ops and temporal-ops@<host>).',
     async () => (await import('./commands/serve.js')).serve,
-    () => ({}),
   );
   declareRun(
     group('run', 'Start a recipe on a running control worker and follow its steps live.'),

@@ -357,13 +357,13 @@ describe('argv -> options', () => {
     ],
     [
       ['workflows', 'analyze', '-w', 'wf', '-r', 'run1'],
-      { path: 'workflows analyze', options: { workflowId: 'wf', runId: 'run1', policy: undefined } },
+      { path: 'workflows analyze', options: { workflowId: 'wf', runId: 'run1' } },
     ],
     [
       ['workflows', 'result', '--workflow-id', 'wf', '--result-rule', '{"errorKeys":["error"]}'],
       {
         path: 'workflows result',
-        options: { workflowId: 'wf', runId: undefined, rule: { errorKeys: ['error'] } },
+        options: { workflowId: 'wf', resultRule: { errorKeys: ['error'] } },
       },
     ],
     [
@@ -384,7 +384,7 @@ describe('argv -> options', () => {
       ['workflows', 'recent'],
       {
         path: 'workflows recent',
-        options: { minutes: 5, query: undefined, limit: undefined, rule: undefined },
+        options: { minutes: 5 },
       },
     ],
     [
@@ -392,7 +392,7 @@ describe('argv -> options', () => {
       {
         path: 'workflows recent',
         json: true,
-        options: { minutes: 10, query: 'q', limit: 3, rule: undefined },
+        options: { minutes: 10, query: 'q', limit: 3 },
       },
     ],
   ];

@@ -37,11 +37,11 @@ export async function stopAll(settings: Settings, includeServer: boolean): Promi
 
 export interface StopAllOptions {
   /** Also stop the dev servers we started. */
-  includeServer: boolean;
+  includeServer?: boolean;
 }
 
 /** The command: prints one line per process (or JSON) and exits 0. */
 export async function workerStopAll(options: StopAllOptions, ctx: CommandContext): Promise<number> {
-  printStopOutcomes(await stopAll(ctx.settings, options.includeServer), ctx.out);
+  printStopOutcomes(await stopAll(ctx.settings, options.includeServer === true), ctx.out);
   return ExitCode.ok;
 }

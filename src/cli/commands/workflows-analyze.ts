@@ -1,11 +1,9 @@
 // `temporal-ops workflows analyze -w ID`: one workflow, any status, with its worker log lines.
 import type { DiagnosisPolicy } from '../../diagnosis/verdicts.js';
-import { ExitError } from '../../errors.js';
 import { analyzeWorkflow } from '../../inspect/analyze.js';
-import { isNotFound } from '../../inspect/grpc.js';
 import type { CommandContext } from '../context.js';
 import { ExitCode } from '../output.js';
-import { checkedPolicy, formatAnalysis } from './workflows-format.js';
+import { checkedPolicy, formatAnalysis, notFoundExit } from './workflows-format.js';
 
 export interface AnalyzeOptions {
   workflowId: string;
@@ -20,14 +18,7 @@ export async function workflowsAnalyze(options: AnalyzeOptions, ctx: CommandCont
   const analysis = await analyzeWorkflow(await ctx.client(), options, {
     policy,
     stateDir: ctx.settings.stateDir,
-  }).catch((error: unknown) => {
-    if (isNotFound(error))
-      throw new ExitError(
-        `workflow ${options.workflowId}${options.runId ? ` run ${options.runId}` : ''} not found`,
-        ExitCode.notFound,
-      );
-    throw error;
-  });
+  }).catch(notFoundExit(options));
   ctx.out.result(analysis, formatAnalysis);
   return analysis.finding.stalled ? ExitCode.stallsFound : ExitCode.ok;
 }

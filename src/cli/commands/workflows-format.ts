@@ -8,9 +8,22 @@ import {
 import { ExitError } from '../../errors.js';
 import type { Analysis } from '../../inspect/analyze.js';
 import { formatFailureChain } from '../../inspect/failure.js';
+import { isNotFound } from '../../inspect/grpc.js';
 import type { CloseEventFact } from '../../inspect/history.js';
 import type { RecentRow } from '../../inspect/recent.js';
 import { ExitCode } from '../output.js';
+
+/** A catch handler: the server's not-found becomes exit 7 naming the workflow (and run); other errors pass. */
+export function notFoundExit(ref: { workflowId: string; runId?: string }): (error: unknown) => never {
+  return (error) => {
+    if (isNotFound(error))
+      throw new ExitError(
+        `workflow ${ref.workflowId}${ref.runId ? ` run ${ref.runId}` : ''} not found`,
+        ExitCode.notFound,
+      );
+    throw error;
+  };
+}
 
 /** --policy checked against the policy's own rules; exit 2 naming the flag when it breaks one. */
 export function checkedPolicy(

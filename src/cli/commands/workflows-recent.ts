@@ -11,20 +11,23 @@ export interface RecentOptions {
   minutes: number;
   query?: string;
   limit?: number;
-  rule?: Partial<ResultRule>;
+  /** --result-rule. */
+  resultRule?: Partial<ResultRule>;
 }
 
 /** Lists and checks; exit code resultLooksLikeError when any COMPLETED result reads like an error. */
 export async function workflowsRecent(options: RecentOptions, ctx: CommandContext): Promise<number> {
   const { out } = ctx;
   const { opsTaskQueue } = ctx.settings;
-  const { rows, truncated } = await listRecent(await ctx.client(), { ...options, opsTaskQueue }).catch(
-    (error: unknown) => {
-      if (isInvalidArgument(error))
-        throw new ExitError(`--query: the server rejects it: ${(error as Error).message}`, ExitCode.usage);
-      throw error;
-    },
-  );
+  const { rows, truncated } = await listRecent(await ctx.client(), {
+    ...options,
+    rule: options.resultRule,
+    opsTaskQueue,
+  }).catch((error: unknown) => {
+    if (isInvalidArgument(error))
+      throw new ExitError(`--query: the server rejects it: ${(error as Error).message}`, ExitCode.usage);
+    throw error;
+  });
   out.result(rows, (all) => all.map(formatRecentRow).join('\n'));
   const flagged = rows.filter((r) => r.resultCheck?.looksLikeError).length;
   out.info(

@@ -3,9 +3,9 @@
 /** Exit codes of every command; documented in the README. */
 export const ExitCode = {
   ok: 0,
-  /** The recipe ran and reports a problem (ok=false, failed target, error-like result). */
+  /** The recipe ran and reports a problem (ok=false, failed target, error-like result); an unhealthy worker. */
   notOk: 1,
-  /** Bad flags or input. */
+  /** Bad flags or input (also input a recipe rejected as InvalidInput). */
   usage: 2,
   /** No server answers, or the connection failed. */
   unavailable: 3,
@@ -15,7 +15,7 @@ export const ExitCode = {
   resultLooksLikeError: 5,
   /** `workflows wait|result`: the workflow closed with a status other than the one wanted (FAILED, ...). */
   otherTerminal: 6,
-  /** `workflows ...`: no such workflow (or run). */
+  /** No such workflow (or run, or schedule). */
   notFound: 7,
   /** `workflows stalled|analyze`: at least one stalled workflow was found. */
   stallsFound: 8,
@@ -25,10 +25,38 @@ export const ExitCode = {
   interrupted: 130,
 } as const;
 
-export function info(line: string): void {
-  process.stderr.write(`${line}\n`);
+/** Where output goes: results to stdout, everything else to stderr (tests capture both). */
+export interface Sink {
+  stdout(text: string): void;
+  stderr(text: string): void;
 }
 
-export function printJson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+export const processSink: Sink = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+};
+
+/** The one object a command prints through. */
+export interface Output {
+  /** The command was given --json: results are JSON. */
+  readonly json: boolean;
+  /** The command's result: JSON of `value` with --json, else the text `render` makes of it (if any). */
+  result<T>(value: T, render: (value: T) => string): void;
+  /** Raw result text to stdout, for results that stream (a JSON array item by item, followed logs). */
+  write(text: string): void;
+  /** A line of progress or a warning, to stderr. */
+  info(line: string): void;
+}
+
+/** An Output over `sink` in text or JSON mode. */
+export function createOutput(sink: Sink, json: boolean): Output {
+  return {
+    json,
+    result(value, render) {
+      const text = json ? JSON.stringify(value, null, 2) : render(value);
+      if (text !== '') sink.stdout(`${text}\n`);
+    },
+    write: (text) => sink.stdout(text),
+    info: (line) => sink.stderr(`${line}\n`),
+  };
 }

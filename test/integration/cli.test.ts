@@ -110,7 +110,10 @@ describe('temporal-ops CLI', () => {
   it('rejects bad flags with exit code 2 and names the flag and value', async () => {
     const result = await cli(['run', 'clean-start', '--ready-timeout', 'soon'], {});
     assert.equal(result.exitCode, 2);
-    assert.match(result.stderr, /--ready-timeout: expected a positive number of seconds, got "soon"/);
+    assert.match(
+      result.stderr,
+      /option '--ready-timeout <sec>' argument 'soon' is invalid\. expected a positive number/,
+    );
   });
 
   it('rejects invalid recipe input before starting anything, naming the field', async () => {

@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
 import { nanoid } from 'nanoid';
 import type { CliContext } from '../../src/cli/context.js';
-import type { Out } from '../../src/cli/commands/workflows-format.js';
+import type { Sink } from '../../src/cli/output.js';
 import { packageRoot } from '../../src/config.js';
 import { targetEnv } from '../../src/control-worker.js';
 import type { PidRecord } from '../../src/processes/pid-file.js';
@@ -78,7 +78,7 @@ export function uniqueId(prefix: string): string {
 }
 
 /** An Out that keeps what commands print. */
-export function captureOut(): Out & { out: string; err: string } {
+export function captureOut(): Sink & { out: string; err: string } {
   const captured = {
     out: '',
     err: '',

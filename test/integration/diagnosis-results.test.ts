@@ -3,9 +3,8 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
-import { ExitError } from '../../src/errors.js';
 import { ExitCode } from '../../src/cli/output.js';
-import { runWorkflowsCommand } from '../../src/cli/workflows-cli.js';
+import { runCli } from '../../src/cli/run-cli.js';
 import type { Analysis } from '../../src/inspect/analyze.js';
 import type { RecentRow } from '../../src/inspect/recent.js';
 import type { RunOutcome } from '../../src/inspect/result.js';
@@ -78,15 +77,11 @@ after(async () => {
   await h.cleanup();
 });
 
-/** Runs one `workflows` command in-process; returns its exit code (ExitError's too) and output. */
+/** Runs one `workflows` command in-process; returns its exit code and output. */
 async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   const out = captureOut();
-  try {
-    return { code: await runWorkflowsCommand(argv, cliContext(h), out), out: out.out, err: out.err };
-  } catch (error) {
-    if (error instanceof ExitError) return { code: error.exitCode, out: out.out, err: error.message };
-    throw error;
-  }
+  const code = await runCli(['workflows', ...argv], { context: cliContext(h), sink: out });
+  return { code, out: out.out, err: out.err };
 }
 
 describe('workflows wait', () => {
@@ -240,14 +235,14 @@ describe('workflows recent', () => {
 describe('workflows usage errors', () => {
   const cases: [string[], RegExp][] = [
     [['wait', '-w', 'x', '--status', 'DONE'], /--status: expected one or more of RUNNING, COMPLETED/],
-    [['result'], /--workflow-id \(-w\) is required/],
-    [['stalled', '--timeout', '3'], /workflows stalled: --timeout does not apply/],
+    [['result'], /required option '-w, --workflow-id <id>' not specified/],
+    [['stalled', '--timeout', '3'], /unknown option '--timeout'/],
     [
       ['stalled', '--policy', '{"noWorkerAfterMs":-5}'],
       /--policy: policy\.noWorkerAfterMs must be a non-negative number, got -5/,
     ],
-    [['recent', '--minutes', 'soon'], /--minutes: expected a positive number, got "soon"/],
-    [['bogus'], /unknown command "workflows bogus"/],
+    [['recent', '--minutes', 'soon'], /option '--minutes <n>' argument 'soon' is invalid/],
+    [['bogus'], /unknown command 'bogus'/],
   ];
   for (const [argv, message] of cases) {
     it(`exits 2 for ${argv.join(' ')}`, async () => {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
 import { execa } from 'execa';
-import { runWorkflowsCommand } from '../../src/cli/workflows-cli.js';
+import { runCli } from '../../src/cli/run-cli.js';
 import { packageRoot } from '../../src/config.js';
 import type { Finding, Verdict } from '../../src/diagnosis/verdicts.js';
 import { analyzeWorkflow } from '../../src/inspect/analyze.js';
@@ -408,20 +408,30 @@ describe('stall diagnosis on real Python workers', () => {
   it('`workflows stalled` text names each stall and its remedy; --stalled-only leaves healthy runs out of the JSON', async () => {
     await findings();
     const text = captureOut();
-    const code = await runWorkflowsCommand(
-      ['stalled', '--query', query, '--policy', JSON.stringify(policy)],
-      cliContext(h),
-      text,
+    const code = await runCli(
+      ['workflows', 'stalled', '--query', query, '--policy', JSON.stringify(policy)],
+      {
+        context: cliContext(h),
+        sink: text,
+      },
     );
     assert.equal(code, 8);
     assert.match(text.out, new RegExp(`STALLED non-determinism \\[high\\]  ${ids.nonDeterministic}`));
     assert.match(text.out, /remedy: The workflow code no longer replays this run's history/);
     assert.doesNotMatch(text.out, new RegExp(ids.timer));
     const json = captureOut();
-    await runWorkflowsCommand(
-      ['stalled', '--json', '--stalled-only', '--query', query, '--policy', JSON.stringify(policy)],
-      cliContext(h),
-      json,
+    await runCli(
+      [
+        'workflows',
+        'stalled',
+        '--json',
+        '--stalled-only',
+        '--query',
+        query,
+        '--policy',
+        JSON.stringify(policy),
+      ],
+      { context: cliContext(h), sink: json },
     );
     const printed = JSON.parse(json.out) as Finding[];
     assert.ok(printed.length >= 8 && printed.every((f) => f.stalled));
@@ -441,7 +451,10 @@ describe('stall diagnosis on real Python workers', () => {
 
     await h.client.workflow.getHandle(ids.codeBug).terminate('stuck: bad deploy');
     const out = captureOut();
-    const code = await runWorkflowsCommand(['analyze', '-w', ids.codeBug, '--json'], cliContext(h), out);
+    const code = await runCli(['workflows', 'analyze', '-w', ids.codeBug, '--json'], {
+      context: cliContext(h),
+      sink: out,
+    });
     assert.equal(code, 0, 'a closed run is not stalled');
     const closed = JSON.parse(out.out) as Awaited<ReturnType<typeof analyzeWorkflow>>;
     assert.equal(closed.status, 'TERMINATED');

@@ -1,28 +1,37 @@
 // `temporal-ops approve WORKFLOW_ID [--reject]`: answer the plan a recipe is waiting on.
-import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { PendingApproval } from '../../../workflows/clear-stalled-environment.js';
 import { ExitError } from '../../errors.js';
+import { isNotFound } from '../../inspect/grpc.js';
 import { failureChain } from '../../inspect/target.js';
-import { ExitCode, info, printJson } from '../output.js';
+import type { CommandContext } from '../context.js';
+import { ExitCode } from '../output.js';
 
-/** Shows the pending plan, then sends the `approve` update with its plan ID. */
-export async function approvePlan(
-  client: Client,
-  workflowId: string,
-  options: { approve: boolean; by: string; json: boolean },
-): Promise<number> {
-  const handle = client.workflow.getHandle(workflowId);
+export interface ApproveOptions {
+  workflowId: string;
+  /** False to reject the plan. */
+  approve: boolean;
+  by: string;
+}
+
+/** Shows the pending plan, then sends the `approve` update with its plan ID; exit 7 when no such workflow. */
+export async function approvePlan(options: ApproveOptions, ctx: CommandContext): Promise<number> {
+  const { workflowId } = options;
+  const handle = (await ctx.client()).workflow.getHandle(workflowId);
   const pending = await handle.query<PendingApproval | null>('pendingApproval').catch((error: unknown) => {
+    if (isNotFound(error)) throw new ExitError(`workflow ${workflowId} not found`, ExitCode.notFound);
     throw new ExitError(`cannot read the plan of ${workflowId}: ${failureChain(error)}`, ExitCode.notOk);
   });
   if (!pending) throw new ExitError(`${workflowId} is not waiting for approval`, ExitCode.notOk);
-  info(`plan ${pending.planId} (${pending.actions} workflows):\n${pending.plan}`);
+  ctx.out.info(`plan ${pending.planId} (${pending.actions} workflows):\n${pending.plan}`);
   try {
     const answer = await handle.executeUpdate<string, [unknown]>('approve', {
       args: [{ planId: pending.planId, approve: options.approve, by: options.by }],
     });
-    if (options.json) printJson({ workflowId, planId: pending.planId, approved: options.approve, answer });
-    else process.stdout.write(`${answer}\n`);
+    ctx.out.result(
+      { workflowId, planId: pending.planId, approved: options.approve, answer },
+      (r) => r.answer,
+    );
     return ExitCode.ok;
   } catch (error) {
     const message =

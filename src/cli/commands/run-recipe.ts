@@ -1,5 +1,5 @@
 // `temporal-ops run <recipe>`: validate input, start the recipe workflow, follow it, print its report.
-import { WorkflowFailedError, type Client } from '@temporalio/client';
+import { ApplicationFailure, WorkflowFailedError, type Client } from '@temporalio/client';
 import { nanoid } from 'nanoid';
 import type { CleanStartReport } from '../../../workflows/clean-start.js';
 import type { TestInteractiveReport } from '../../../workflows/test-interactive.js';
@@ -8,10 +8,12 @@ import { parseClearStalledInput, type ClearStalledInput } from '../../recipes/cl
 import { ExitError } from '../../errors.js';
 import { failureChain } from '../../inspect/target.js';
 import { parseCleanStartInput } from '../../recipes/clean-start-input.js';
+import { FailureType } from '../../recipes/failure-types.js';
 import { parseTestInteractiveInput } from '../../recipes/test-interactive-input.js';
 import { describeProblem, type InputProblem } from '../../recipes/validate.js';
+import type { CommandContext } from '../context.js';
 import { followRecipe } from '../follow.js';
-import { ExitCode, info, printJson } from '../output.js';
+import { ExitCode } from '../output.js';
 
 type Report = CleanStartReport | TestInteractiveReport | ClearStalledReport;
 
@@ -26,7 +28,7 @@ const projectOf = (input: { projectDir: string; project?: string }) =>
   input.project ?? input.projectDir.split('/').filter(Boolean).pop() ?? 'project';
 
 /** Recipes startable with `run <name>`, by CLI name. */
-export const RUNNABLE: Record<string, RecipeCli> = {
+const RUNNABLE: Record<RunOptions['recipe'], RecipeCli> = {
   'clean-start': { type: 'CleanStart', parse: parseCleanStartInput, subject: projectOf },
   'test-interactive': { type: 'TestInteractive', parse: parseTestInteractiveInput, subject: projectOf },
   'clear-stalled': {
@@ -37,8 +39,10 @@ export const RUNNABLE: Record<string, RecipeCli> = {
 };
 
 export interface RunOptions {
-  opsTaskQueue: string;
-  json: boolean;
+  recipe: 'clean-start' | 'test-interactive' | 'clear-stalled';
+  /** The recipe input in its documented JSON form. */
+  input: Record<string, unknown>;
+  /** Print each step as it changes. */
   follow: boolean;
 }
 
@@ -67,43 +71,55 @@ export function formatReport(report: Report): string {
   return lines.join('\n');
 }
 
-/** Validates input, starts the recipe on the ops queue, follows it and prints the report. */
+/** Exit code 2 for input the recipe itself rejected (a bad directory, a query the server refuses), else 1. */
+function failureExitCode(error: unknown): number {
+  const cause = error instanceof WorkflowFailedError ? error.cause : undefined;
+  return cause instanceof ApplicationFailure && cause.type === FailureType.InvalidInput
+    ? ExitCode.usage
+    : ExitCode.notOk;
+}
+
+/** Validates input, then (connecting only then) starts the recipe on the ops queue, follows it and prints the report. */
 export async function runRecipe(
-  client: Client,
-  name: string,
-  raw: unknown,
+  connect: () => Promise<Client>,
   options: RunOptions,
+  ctx: CommandContext,
 ): Promise<Report> {
+  const { out } = ctx;
+  const name = options.recipe;
+  const raw = options.input;
   const recipe = RUNNABLE[name];
-  if (!recipe)
-    throw new ExitError(
-      `unknown recipe "${name}" (known: ${Object.keys(RUNNABLE).join(', ')})`,
-      ExitCode.usage,
-    );
   const parsed = recipe.parse(raw);
   if (!parsed.input) {
     throw new ExitError(`invalid input: ${parsed.problems.map(describeProblem).join('; ')}`, ExitCode.usage);
   }
   const subject = recipe.subject(parsed.input as never);
-  const handle = await client.workflow.start(recipe.type, {
-    taskQueue: options.opsTaskQueue,
+  const handle = await (
+    await connect()
+  ).workflow.start(recipe.type, {
+    taskQueue: ctx.settings.opsTaskQueue,
     workflowId: `${name}-${subject}-${nanoid(8)}`,
     // The documented JSON form goes to the workflow, which validates it again (it may come from anywhere).
     args: [raw],
     staticSummary: `${recipe.type} ${subject}`,
   });
-  info(`${recipe.type} started: workflow ${handle.workflowId}`);
+  out.info(`${recipe.type} started: workflow ${handle.workflowId}`);
   if (recipe.type === 'ClearStalledEnvironment') {
-    info(`it waits for approval unless autoApprove: npx temporal-ops approve ${handle.workflowId}`);
+    out.info(`it waits for approval unless autoApprove: npx temporal-ops approve ${handle.workflowId}`);
   }
   let report: Report;
   try {
-    report = options.follow ? await followRecipe<Report>(handle, info) : await handle.result();
+    report = options.follow ? await followRecipe<Report>(handle, out.info) : await handle.result();
   } catch (error) {
     const message = error instanceof WorkflowFailedError ? failureChain(error.cause) : failureChain(error);
-    throw new ExitError(`${recipe.type} ${handle.workflowId} failed: ${message}`, ExitCode.notOk);
+    throw new ExitError(`${recipe.type} ${handle.workflowId} failed: ${message}`, failureExitCode(error));
   }
-  if (options.json) printJson(report);
-  else process.stdout.write(`${formatReport(report)}\n`);
+  out.result(report, formatReport);
   return report;
+}
+
+/** `run <recipe>`: exit 0 when the report is ok, 1 when it names a problem. */
+export async function runRecipeCommand(options: RunOptions, ctx: CommandContext): Promise<number> {
+  const report = await runRecipe(() => ctx.client(), options, ctx);
+  return report.ok ? ExitCode.ok : ExitCode.notOk;
 }

@@ -1,43 +1,43 @@
 // `temporal-ops schedule stall-sweep`: create, update or delete the scheduled stall sweep.
-import type { Client } from '@temporalio/client';
 import { deleteStallSweep, upsertStallSweep } from '../../schedules/stall-sweep.js';
 import { ExitError, InvalidInputError } from '../../errors.js';
-import { ExitCode, printJson } from '../output.js';
+import type { CommandContext } from '../context.js';
+import { ExitCode } from '../output.js';
 
-export interface ScheduleCommand {
+export interface ScheduleOptions {
   scheduleId: string;
+  /** Interval between sweeps, at least 1s (checked when parsed). */
   every: string;
+  /** DebugStalled input. */
   input: Record<string, unknown>;
+  /** Delete the schedule instead. */
   remove: boolean;
-  json: boolean;
 }
 
-/** Creates or updates (or deletes) the schedule and prints what happened. */
-export async function scheduleStallSweep(
-  client: Client,
-  opsTaskQueue: string,
-  c: ScheduleCommand,
-): Promise<number> {
-  if (c.remove) {
-    const existed = await deleteStallSweep(client, c.scheduleId);
-    if (c.json) printJson({ scheduleId: c.scheduleId, deleted: existed });
-    else
-      process.stdout.write(existed ? `deleted schedule ${c.scheduleId}\n` : `no schedule ${c.scheduleId}\n`);
-    return existed ? ExitCode.ok : ExitCode.notFound;
+/** Creates or updates (or deletes: exit 7 when there was none) the schedule and prints what happened. */
+export async function scheduleStallSweep(options: ScheduleOptions, ctx: CommandContext): Promise<number> {
+  const client = await ctx.client();
+  const { opsTaskQueue } = ctx.settings;
+  const { scheduleId } = options;
+  if (options.remove) {
+    const deleted = await deleteStallSweep(client, scheduleId);
+    ctx.out.result({ scheduleId, deleted }, () =>
+      deleted ? `deleted schedule ${scheduleId}` : `no schedule ${scheduleId}`,
+    );
+    return deleted ? ExitCode.ok : ExitCode.notFound;
   }
   try {
     const outcome = await upsertStallSweep(client, {
-      scheduleId: c.scheduleId,
+      scheduleId,
       opsTaskQueue,
-      every: c.every,
-      input: c.input,
+      every: options.every,
+      input: options.input,
     });
-    if (c.json) printJson(outcome);
-    else {
-      process.stdout.write(
-        `${outcome.created ? 'created' : 'updated'} schedule ${outcome.scheduleId}: DebugStalled every ${outcome.every} on task queue ${opsTaskQueue}\n`,
-      );
-    }
+    ctx.out.result(
+      outcome,
+      (o) =>
+        `${o.created ? 'created' : 'updated'} schedule ${o.scheduleId}: DebugStalled every ${o.every} on task queue ${opsTaskQueue}`,
+    );
     return ExitCode.ok;
   } catch (error) {
     if (error instanceof InvalidInputError) throw new ExitError(error.message, ExitCode.usage);

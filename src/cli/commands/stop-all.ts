@@ -4,6 +4,7 @@ import { readPidRecords } from '../../processes/pid-file.js';
 import type { StopOutcome } from '../../processes/stop.js';
 import { stopProjectWorkers } from '../../processes/workers.js';
 import { stopDevServers } from '../../server/dev-server.js';
+import type { CommandContext } from '../context.js';
 import { ExitCode } from '../output.js';
 import { printStopOutcomes } from './worker-stop.js';
 
@@ -34,8 +35,13 @@ export async function stopAll(settings: Settings, includeServer: boolean): Promi
   return outcomes;
 }
 
+export interface StopAllOptions {
+  /** Also stop the dev servers we started. */
+  includeServer?: boolean;
+}
+
 /** The command: prints one line per process (or JSON) and exits 0. */
-export async function runStopAll(settings: Settings, includeServer: boolean, json: boolean): Promise<number> {
-  printStopOutcomes(await stopAll(settings, includeServer), json);
+export async function workerStopAll(options: StopAllOptions, ctx: CommandContext): Promise<number> {
+  printStopOutcomes(await stopAll(ctx.settings, options.includeServer === true), ctx.out);
   return ExitCode.ok;
 }

@@ -8,7 +8,9 @@ import { exampleCleanStartInput } from '../../recipes/example-target.js';
 import { ensureServer } from '../../server/ensure.js';
 import { checkServer } from '../../server/probe.js';
 import { connectClient, type ConnectTarget } from '../../temporal/connection.js';
-import { ExitCode, info } from '../output.js';
+import type { CommandContext } from '../context.js';
+import { ExitCode } from '../output.js';
+import { installQuietRuntime } from '../sdk-logs.js';
 import { runRecipe } from './run-recipe.js';
 
 export interface UpOptions {
@@ -17,10 +19,9 @@ export interface UpOptions {
   runRecipe: boolean;
   /** Exit after the recipe instead of serving until Ctrl-C. */
   once: boolean;
-  json: boolean;
 }
 
-async function printLeftRunning(settings: Settings): Promise<void> {
+async function printLeftRunning(settings: Settings, info: (line: string) => void): Promise<void> {
   // Records of workers that already died (a failed start) are kept for reports; only live ones count here.
   const records = (await readPidRecords(settings.stateDir)).filter(
     (r) => proveIdentity(r).ownership === 'ours',
@@ -35,7 +36,7 @@ async function printLeftRunning(settings: Settings): Promise<void> {
 }
 
 /** A server we did not start may lack our profile: say what is missing rather than trust it. */
-async function warnAboutProfile(target: ConnectTarget): Promise<void> {
+async function warnAboutProfile(target: ConnectTarget, info: (line: string) => void): Promise<void> {
   const client = await connectClient(target);
   try {
     const check = await checkServer(client, target.address);
@@ -46,7 +47,10 @@ async function warnAboutProfile(target: ConnectTarget): Promise<void> {
 }
 
 /** The main job; resolves with the exit code. */
-export async function up(target: ConnectTarget, settings: Settings, options: UpOptions): Promise<number> {
+export async function up(options: UpOptions, ctx: CommandContext): Promise<number> {
+  const { target, settings, out } = ctx;
+  const info = out.info;
+  installQuietRuntime(info);
   const server = await ensureServer(target, settings, info);
   const uiUrl =
     server.uiUrl ??
@@ -56,7 +60,7 @@ export async function up(target: ConnectTarget, settings: Settings, options: UpO
     address: server.address,
     connectionOptions: { ...target.connectionOptions, address: server.address },
   };
-  if (!server.startedByUs) await warnAboutProfile(resolved);
+  if (!server.startedByUs) await warnAboutProfile(resolved, info);
   const worker = await createControlWorker({ target: resolved, settings });
   info(`control worker: polling ${worker.queues.join(' and ')} in namespace ${target.namespace}`);
   if (uiUrl) info(`Web UI: ${uiUrl}/namespaces/${target.namespace}/workflows`);
@@ -81,11 +85,11 @@ export async function up(target: ConnectTarget, settings: Settings, options: UpO
           : { ...exampleCleanStartInput(), ...options.recipeInput };
         if (input !== options.recipeInput)
           info('no target configured: running CleanStart against the bundled example (examples/orders)');
-        const report = await runRecipe(client, 'clean-start', input, {
-          opsTaskQueue: settings.opsTaskQueue,
-          json: options.json,
-          follow: true,
-        });
+        const report = await runRecipe(
+          async () => client,
+          { recipe: 'clean-start', input, follow: true },
+          ctx,
+        );
         code = report.ok ? ExitCode.ok : ExitCode.notOk;
       } finally {
         await client.connection.close();
@@ -101,6 +105,6 @@ export async function up(target: ConnectTarget, settings: Settings, options: UpO
   await running;
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
-  await printLeftRunning(settings);
+  await printLeftRunning(settings, info);
   return interrupted ? ExitCode.interrupted : code;
 }

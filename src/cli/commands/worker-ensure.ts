@@ -10,10 +10,17 @@ import { superviseWorker, type SupervisionEvent } from '../../processes/supervis
 import { ensureWorker, type EnsureOutcome, type WorkerSpec } from '../../processes/workers.js';
 import { targetEnv } from '../../control-worker.js';
 import { ExitError, InvalidInputError, WorkerNotReadyError } from '../../errors.js';
-import type { CliContext } from '../context.js';
-import { ExitCode, info, printJson } from '../output.js';
-import type { WorkerTarget } from '../worker-cli.js';
+import type { CliContext, CommandContext } from '../context.js';
+import type { WorkerTarget } from '../options.js';
+import { ExitCode } from '../output.js';
 import { formatDuration } from './worker-format.js';
+
+export interface EnsureOptions {
+  mode: PlanMode;
+  target: WorkerTarget;
+  /** Stay in the foreground restarting the worker after crashes (ensure only). */
+  supervise?: { maxRestarts: number };
+}
 
 /** The worker spec from flags; `restart` fills what is missing from the project's latest record. */
 async function resolveSpec(mode: PlanMode, target: WorkerTarget, ctx: CliContext): Promise<WorkerSpec> {
@@ -91,10 +98,11 @@ function eventLine(event: SupervisionEvent): string {
 async function supervise(
   spec: WorkerSpec,
   first: EnsureOutcome,
-  ctx: CliContext,
+  ctx: CommandContext,
   maxRestarts: number,
   timeoutMs: number,
 ): Promise<number> {
+  const { info } = ctx.out;
   info(
     `supervising worker ${first.record.pid}: restart on crash (up to ${maxRestarts} in a row); Ctrl-C stops watching, the worker keeps running`,
   );
@@ -116,13 +124,17 @@ async function supervise(
   }
 }
 
-/** Runs ensure, start or restart; with `supervise`, stays in the foreground restarting after crashes. */
-export async function runEnsure(
-  mode: PlanMode,
-  target: WorkerTarget,
-  ctx: CliContext,
-  options: { json: boolean; supervise?: { maxRestarts: number } },
-): Promise<number> {
+/**
+ * Runs ensure, start or restart here, or on another host through its control worker; with
+ * `supervise`, stays in the foreground restarting the worker after crashes.
+ */
+export async function workerEnsure(options: EnsureOptions, ctx: CommandContext): Promise<number> {
+  const { mode, target } = options;
+  if (target.host && target.host !== ctx.settings.host) {
+    const { runRemoteEnsure } = await import('./worker-remote.js');
+    return runRemoteEnsure(mode, { ...target, host: target.host }, ctx, options.supervise);
+  }
+  const { info } = ctx.out;
   const requestedAtMs = Date.now();
   const spec = await resolveSpec(mode, target, ctx);
   const timeoutMs = target.readyTimeoutMs ?? ctx.settings.readyTimeoutMs;
@@ -144,15 +156,16 @@ export async function runEnsure(
     info(
       `  ${stopped.result === 'left-alone' ? 'left alone (not proven ours)' : stopped.result}: pid ${stopped.pid} — ${stopped.detail}`,
     );
-  if (options.json)
-    printJson({
+  ctx.out.result(
+    {
       action: outcome.action,
       reason: outcome.reason,
       worker: outcome.record,
       stopped: outcome.stopped,
       ready: outcome.ready && { ...outcome.ready, record: undefined },
-    });
-  else process.stdout.write(`${describe(outcome)}\n`);
+    },
+    () => describe(outcome),
+  );
   if (outcome.action === 'kept')
     info(`(${outcome.reason}; use "worker restart" or "worker ensure" for a fresh one)`);
   if (!options.supervise) return ExitCode.ok;

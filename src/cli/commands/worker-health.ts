@@ -1,7 +1,7 @@
 // `temporal-ops worker health`: per worker, alive / polling / uptime / restarts / RSS / CPU / errors.
 import { checkHealth, type WorkerHealth } from '../../processes/health.js';
-import type { CliContext } from '../context.js';
-import { ExitCode, info, printJson } from '../output.js';
+import type { CommandContext } from '../context.js';
+import { ExitCode } from '../output.js';
 import { formatBytes, formatDuration, formatTime } from './worker-format.js';
 import { optionalPollers } from './worker-list.js';
 
@@ -29,19 +29,23 @@ export function formatHealth(h: WorkerHealth, nowMs = Date.now()): string {
   return lines.join('\n');
 }
 
+export interface HealthOptions {
+  /** Only this project (else every recorded one). */
+  project?: string;
+}
+
 /** Prints health; exit 1 when any worker (or none at all) is unhealthy. */
-export async function runHealth(
-  ctx: CliContext,
-  options: { project?: string; json: boolean },
-): Promise<number> {
+export async function workerHealth(options: HealthOptions, ctx: CommandContext): Promise<number> {
   const health = await checkHealth(ctx.settings.stateDir, {
     project: options.project,
     pollers: await optionalPollers(ctx),
   });
-  if (health.serverError) info(`warning: could not ask the server about pollers: ${health.serverError}`);
-  if (options.json) printJson(health);
-  else if (health.workers.length === 0)
-    process.stdout.write(`no worker recorded${options.project ? ` for project ${options.project}` : ''}\n`);
-  else process.stdout.write(`${health.workers.map((h) => formatHealth(h)).join('\n\n')}\n`);
+  if (health.serverError)
+    ctx.out.info(`warning: could not ask the server about pollers: ${health.serverError}`);
+  ctx.out.result(health, (h) =>
+    h.workers.length === 0
+      ? `no worker recorded${options.project ? ` for project ${options.project}` : ''}`
+      : h.workers.map((w) => formatHealth(w)).join('\n\n'),
+  );
   return health.workers.length > 0 && health.workers.every((h) => h.healthy) ? ExitCode.ok : ExitCode.notOk;
 }

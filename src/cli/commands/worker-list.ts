@@ -1,16 +1,16 @@
 // `temporal-ops worker list`: our workers as a table, then every poller of their task queues classified.
 import { clientPollerSource, type PollerSource } from '../../processes/pollers.js';
 import { inventoryFacts, takeInventory, type Inventory, type WorkerRow } from '../../processes/inventory.js';
-import type { CliContext } from '../context.js';
-import { ExitCode, info, printJson } from '../output.js';
+import type { CommandContext } from '../context.js';
+import { ExitCode } from '../output.js';
 import { formatBytes, formatDuration, table } from './worker-format.js';
 
 /** The poller source, or undefined (with a warning) when no server answers: local facts still help. */
-export async function optionalPollers(ctx: CliContext): Promise<PollerSource | undefined> {
+export async function optionalPollers(ctx: CommandContext): Promise<PollerSource | undefined> {
   try {
     return clientPollerSource(await ctx.client());
   } catch (error) {
-    info(`warning: ${(error as Error).message}; showing local processes only`);
+    ctx.out.info(`warning: ${(error as Error).message}; showing local processes only`);
     return undefined;
   }
 }
@@ -55,11 +55,15 @@ export function formatInventory(inventory: Omit<Inventory, 'views'>, nowMs = Dat
   return parts.join('\n\n');
 }
 
+export interface ListOptions {
+  /** Only this project (else every recorded one). */
+  project?: string;
+  /** More task queues whose pollers to classify. */
+  taskQueues: string[];
+}
+
 /** Lists recorded workers (one project or all) and reconciles the pollers of their queues. */
-export async function runList(
-  ctx: CliContext,
-  options: { project?: string; taskQueues: string[]; json: boolean },
-): Promise<number> {
+export async function workerList(options: ListOptions, ctx: CommandContext): Promise<number> {
   const pollers = await optionalPollers(ctx);
   const inventory = inventoryFacts(
     await takeInventory(ctx.settings.stateDir, {
@@ -69,10 +73,11 @@ export async function runList(
     }),
   );
   if (inventory.serverError)
-    info(`warning: could not ask the server about pollers: ${inventory.serverError}`);
-  if (options.json) printJson(inventory);
-  else if (inventory.workers.length === 0 && inventory.queues.length === 0)
-    process.stdout.write(`no worker recorded in ${ctx.settings.stateDir}\n`);
-  else process.stdout.write(`${formatInventory(inventory)}\n`);
+    ctx.out.info(`warning: could not ask the server about pollers: ${inventory.serverError}`);
+  ctx.out.result(inventory, (i) =>
+    i.workers.length === 0 && i.queues.length === 0
+      ? `no worker recorded in ${ctx.settings.stateDir}`
+      : formatInventory(i),
+  );
   return ExitCode.ok;
 }

@@ -7,8 +7,17 @@ import { ExitError } from '../../errors.js';
 import { followLog } from '../../processes/log-follow.js';
 import { tailLog, workerLogPath } from '../../processes/logs.js';
 import { readPidRecords } from '../../processes/pid-file.js';
-import type { CliContext } from '../context.js';
-import { ExitCode, info, printJson } from '../output.js';
+import type { CliContext, CommandContext } from '../context.js';
+import { ExitCode } from '../output.js';
+
+export interface LogsOptions {
+  /** The project (default: the only one recorded, else the current directory's). */
+  project?: string;
+  /** How many lines of the end to print first. */
+  lines: number;
+  /** Keep printing appended lines until Ctrl-C. */
+  follow: boolean;
+}
 
 /** The log to show: the given project's, the only project's, or the current directory's. */
 async function resolveLog(
@@ -29,23 +38,21 @@ async function resolveLog(
 }
 
 /** Prints the last `lines` lines; with `follow`, keeps printing appended lines until Ctrl-C (exit 0). */
-export async function runLogs(
-  ctx: CliContext,
-  options: { project?: string; lines: number; follow: boolean; json: boolean },
-): Promise<number> {
+export async function workerLogs(options: LogsOptions, ctx: CommandContext): Promise<number> {
+  const { out } = ctx;
   const { project, logPath } = await resolveLog(ctx, options.project);
   // Following starts where the tail ended, so a line written in between is printed, not lost.
   const { size } = await stat(logPath);
   const tail = options.lines > 0 ? await tailLog(logPath, options.lines) : '';
   if (!options.follow) {
-    if (options.json) printJson({ project, logPath, lines: tail === '' ? [] : tail.split('\n') });
-    else if (tail) process.stdout.write(`${tail}\n`);
+    out.result({ project, logPath, lines: tail === '' ? [] : tail.split('\n') }, () => tail);
     return ExitCode.ok;
   }
+  // Followed lines stream: one JSON object per line with --json.
   const print = (line: string) =>
-    process.stdout.write(options.json ? `${JSON.stringify({ project, line })}\n` : `${line}\n`);
+    out.write(out.json ? `${JSON.stringify({ project, line })}\n` : `${line}\n`);
   if (tail) tail.split('\n').forEach(print);
-  info(`following ${logPath}; Ctrl-C to stop`);
+  out.info(`following ${logPath}; Ctrl-C to stop`);
   const stop = new AbortController();
   const onSignal = () => stop.abort();
   process.once('SIGINT', onSignal);

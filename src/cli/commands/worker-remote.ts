@@ -7,16 +7,16 @@ import type { EnsureWorkerInput, EnsureWorkerRecipeReport } from '../../../workf
 import type { PlanMode } from '../../processes/plan.js';
 import { ExitError } from '../../errors.js';
 import { failureChain } from '../../inspect/target.js';
-import type { CliContext } from '../context.js';
-import { ExitCode, info, printJson } from '../output.js';
-import type { WorkerTarget } from '../worker-cli.js';
+import type { CommandContext } from '../context.js';
+import type { WorkerTarget } from '../options.js';
+import { ExitCode } from '../output.js';
 
 /** Starts EnsureWorker for `host` on the ops queue and waits for its report; `supervise` becomes restartOnCrash. */
 export async function runRemoteEnsure(
   mode: PlanMode,
   target: WorkerTarget & { host: string },
-  ctx: CliContext,
-  { json, supervise }: { json: boolean; supervise?: { maxRestarts: number } },
+  ctx: CommandContext,
+  supervise?: { maxRestarts: number },
 ): Promise<number> {
   if (!target.projectDirGiven || !isAbsolute(target.projectDir) || !target.taskQueue) {
     throw new ExitError(
@@ -39,7 +39,7 @@ export async function runRemoteEnsure(
   };
   const client = await ctx.client();
   const workflowId = `ensure-worker-${target.project}-${nanoid(8)}`;
-  info(
+  ctx.out.info(
     `EnsureWorker ${workflowId}: waiting for the control worker of ${target.host} (task queue ${ctx.settings.opsTaskQueue}@${target.host})`,
   );
   let report: EnsureWorkerRecipeReport;
@@ -55,11 +55,10 @@ export async function runRemoteEnsure(
     const message = error instanceof WorkflowFailedError ? failureChain(error.cause) : failureChain(error);
     throw new ExitError(`EnsureWorker ${workflowId} failed: ${message}`, ExitCode.notOk);
   }
-  if (json) printJson(report);
-  else if (report.ok && report.worker)
-    process.stdout.write(
-      `worker ${report.worker.worker.pid} of ${report.project} ${report.worker.action} on ${target.host}, task queue ${target.taskQueue}\n`,
-    );
-  else process.stdout.write(`EnsureWorker NOT OK on ${target.host}: ${report.problem ?? 'failed'}\n`);
+  ctx.out.result(report, (r) =>
+    r.ok && r.worker
+      ? `worker ${r.worker.worker.pid} of ${r.project} ${r.worker.action} on ${target.host}, task queue ${target.taskQueue}`
+      : `EnsureWorker NOT OK on ${target.host}: ${r.problem ?? 'failed'}`,
+  );
   return report.ok ? ExitCode.ok : ExitCode.notOk;
 }

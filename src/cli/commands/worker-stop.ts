@@ -1,32 +1,44 @@
 // `temporal-ops worker stop`: stop one project's workers, proven ours; anything else is left alone.
-import type { Settings } from '../../config.js';
 import type { StopOutcome } from '../../processes/stop.js';
 import { stopProjectWorkers } from '../../processes/workers.js';
-import { ExitCode, info, printJson } from '../output.js';
-import type { WorkerTarget } from '../worker-cli.js';
+import type { CommandContext } from '../context.js';
+import { ExitCode, type Output } from '../output.js';
 
-/** One line per outcome; a process left alone is a warning (stderr), never an error. */
-export function printStopOutcomes(outcomes: (StopOutcome & { project?: string })[], json: boolean): void {
-  if (json) return printJson(outcomes);
-  if (outcomes.length === 0) process.stdout.write('no worker recorded\n');
-  for (const o of outcomes) {
-    const who = o.project ? `${o.project} pid ${o.pid}` : `pid ${o.pid}`;
-    if (o.result === 'left-alone')
-      info(`warning: ${who} is not proven ours (${o.detail}); left alone, never signalled`);
-    else process.stdout.write(`${who}: ${o.result} (${o.detail})\n`);
-  }
+export interface StopOptions {
+  project: string;
+  /** SIGTERM to SIGKILL; default from settings. */
+  graceMs?: number;
 }
 
-/** Stops the target project's workers (SIGTERM to each group, grace, SIGKILL, verified gone). */
-export async function runStop(target: WorkerTarget, settings: Settings, json: boolean): Promise<number> {
+/** One line per outcome; a process left alone is a warning (stderr), never an error. */
+export function printStopOutcomes(outcomes: (StopOutcome & { project?: string })[], out: Output): void {
+  if (!out.json)
+    for (const o of outcomes)
+      if (o.result === 'left-alone')
+        out.info(`warning: ${who(o)} is not proven ours (${o.detail}); left alone, never signalled`);
+  out.result(outcomes, (all) => {
+    if (all.length === 0) return 'no worker recorded';
+    return all
+      .filter((o) => o.result !== 'left-alone')
+      .map((o) => `${who(o)}: ${o.result} (${o.detail})`)
+      .join('\n');
+  });
+}
+
+const who = (o: { pid: number; project?: string }) =>
+  o.project ? `${o.project} pid ${o.pid}` : `pid ${o.pid}`;
+
+/** Stops the project's workers (SIGTERM to each group, grace, SIGKILL, verified gone). */
+export async function workerStop(options: StopOptions, ctx: CommandContext): Promise<number> {
+  const { settings } = ctx;
   const outcomes = await stopProjectWorkers(
     settings.stateDir,
-    target.project,
-    target.graceMs ?? settings.graceMs,
+    options.project,
+    options.graceMs ?? settings.graceMs,
   );
   printStopOutcomes(
-    outcomes.map((o) => ({ project: target.project, ...o })),
-    json,
+    outcomes.map((o) => ({ project: options.project, ...o })),
+    ctx.out,
   );
   return ExitCode.ok;
 }

@@ -1,20 +1,42 @@
 // Text output of the `workflows` commands: findings, analyses, outcomes, recent rows.
-import type { Finding, Verdict } from '../../diagnosis/verdicts.js';
+import {
+  resolveDiagnosisPolicy,
+  type DiagnosisPolicy,
+  type Finding,
+  type Verdict,
+} from '../../diagnosis/verdicts.js';
+import { ExitError } from '../../errors.js';
 import type { Analysis } from '../../inspect/analyze.js';
 import { formatFailureChain } from '../../inspect/failure.js';
+import { isNotFound } from '../../inspect/grpc.js';
 import type { CloseEventFact } from '../../inspect/history.js';
 import type { RecentRow } from '../../inspect/recent.js';
+import { ExitCode } from '../output.js';
 
-/** Where a command writes: results to stdout, progress to stderr (tests capture both). */
-export interface Out {
-  stdout(text: string): void;
-  stderr(text: string): void;
+/** A catch handler: the server's not-found becomes exit 7 naming the workflow (and run); other errors pass. */
+export function notFoundExit(ref: { workflowId: string; runId?: string }): (error: unknown) => never {
+  return (error) => {
+    if (isNotFound(error))
+      throw new ExitError(
+        `workflow ${ref.workflowId}${ref.runId ? ` run ${ref.runId}` : ''} not found`,
+        ExitCode.notFound,
+      );
+    throw error;
+  };
 }
 
-export const processOut: Out = {
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
-};
+/** --policy checked against the policy's own rules; exit 2 naming the flag when it breaks one. */
+export function checkedPolicy(
+  policy: Partial<DiagnosisPolicy> | undefined,
+): Partial<DiagnosisPolicy> | undefined {
+  if (policy === undefined) return undefined;
+  try {
+    resolveDiagnosisPolicy(policy);
+  } catch (error) {
+    throw new ExitError(`--policy: ${(error as Error).message}`, ExitCode.usage);
+  }
+  return policy;
+}
 
 const iso = (ms: number | undefined): string => (ms ? new Date(ms).toISOString() : '-');
 const indent = (text: string, pad = '    '): string =>

@@ -1,17 +1,15 @@
 // `temporal-ops workflows result -w ID`: the decoded result of a closed workflow, checked.
-import type { Client } from '@temporalio/client';
 import type { ResultRule } from '../../diagnosis/result-check.js';
-import { ExitError } from '../../errors.js';
-import { isNotFound } from '../../inspect/grpc.js';
 import { readRunOutcome, type RunOutcome } from '../../inspect/result.js';
+import type { CommandContext } from '../context.js';
 import { ExitCode } from '../output.js';
-import { formatClose, processOut, type Out } from './workflows-format.js';
+import { formatClose, notFoundExit } from './workflows-format.js';
 
-export interface ResultCliOptions {
+export interface ResultOptions {
   workflowId: string;
   runId?: string;
-  rule?: Partial<ResultRule>;
-  json: boolean;
+  /** --result-rule. */
+  resultRule?: Partial<ResultRule>;
 }
 
 /** The exit code an outcome maps to: ok, resultLooksLikeError, otherTerminal or stillRunning. */
@@ -32,19 +30,10 @@ function text(o: RunOutcome): string {
 }
 
 /** Prints the outcome; see resultExitCode for the exit code. */
-export async function workflowsResult(
-  client: Client,
-  options: ResultCliOptions,
-  out: Out = processOut,
-): Promise<number> {
-  const outcome = await readRunOutcome(client, options, options.rule).catch((error: unknown) => {
-    if (isNotFound(error))
-      throw new ExitError(
-        `workflow ${options.workflowId}${options.runId ? ` run ${options.runId}` : ''} not found`,
-        ExitCode.notFound,
-      );
-    throw error;
-  });
-  out.stdout(options.json ? `${JSON.stringify(outcome, null, 2)}\n` : `${text(outcome)}\n`);
+export async function workflowsResult(options: ResultOptions, ctx: CommandContext): Promise<number> {
+  const outcome = await readRunOutcome(await ctx.client(), options, options.resultRule).catch(
+    notFoundExit(options),
+  );
+  ctx.out.result(outcome, text);
   return resultExitCode(outcome);
 }

@@ -1,31 +1,29 @@
 // `temporal-ops workflows stalled`: diagnose every running target workflow, streaming the findings.
-import type { Client } from '@temporalio/client';
 import type { DiagnosisPolicy } from '../../diagnosis/verdicts.js';
 import { ExitError } from '../../errors.js';
 import { isInvalidArgument } from '../../inspect/grpc.js';
 import { countWorkflows, sweep, sweepQuery, SweepTally } from '../../inspect/sweep.js';
+import type { CommandContext } from '../context.js';
 import { ExitCode } from '../output.js';
-import { formatCounts, formatFinding, processOut, type Out } from './workflows-format.js';
+import { checkedPolicy, formatCounts, formatFinding } from './workflows-format.js';
 
 export interface StalledOptions {
   query?: string;
   taskQueue?: string;
-  opsTaskQueue: string;
+  /** --policy as given; checked before any call. */
   policy?: Partial<DiagnosisPolicy>;
   concurrency?: number;
   /** Read idle runs' last events to name their wait (timer or signal). */
   explainIdle?: boolean;
   /** JSON: print only stalled findings (text always prints only stalls, then the counts). */
   stalledOnly: boolean;
-  json: boolean;
 }
 
 /** Counts, sweeps and prints; exit code stallsFound when any run is stalled. */
-export async function workflowsStalled(
-  client: Client,
-  options: StalledOptions,
-  out: Out = processOut,
-): Promise<number> {
+export async function workflowsStalled(raw: StalledOptions, ctx: CommandContext): Promise<number> {
+  const { out } = ctx;
+  const options = { ...raw, policy: checkedPolicy(raw.policy), opsTaskQueue: ctx.settings.opsTaskQueue };
+  const client = await ctx.client();
   const query = sweepQuery(options);
   const total = await countWorkflows(client, query).catch((error: unknown) => {
     if (isInvalidArgument(error))
@@ -35,27 +33,28 @@ export async function workflowsStalled(
       );
     throw error;
   });
-  out.stderr(`${total} running target workflows (${query})\n`);
+  out.info(`${total} running target workflows (${query})`);
   const tally = new SweepTally();
   let printed = 0;
-  if (options.json) out.stdout('[');
+  // Findings stream as they come: a JSON array written item by item, or text for each stall.
+  if (out.json) out.write('[');
   for await (const item of sweep(client, options)) {
     tally.add(item);
-    if (item.kind === 'error') out.stderr(`could not diagnose ${item.workflowId}: ${item.error}\n`);
+    if (item.kind === 'error') out.info(`could not diagnose ${item.workflowId}: ${item.error}`);
     if (item.kind !== 'finding') continue;
     const f = item.finding;
-    if (options.json) {
+    if (out.json) {
       if (options.stalledOnly && !f.stalled) continue;
-      out.stdout(`${printed === 0 ? '\n' : ',\n'}${JSON.stringify(f)}`);
+      out.write(`${printed === 0 ? '\n' : ',\n'}${JSON.stringify(f)}`);
       printed += 1;
     } else if (f.stalled) {
-      out.stdout(`${formatFinding(f)}\n\n`);
+      out.write(`${formatFinding(f)}\n\n`);
     }
   }
-  if (options.json) out.stdout(printed === 0 ? ']\n' : '\n]\n');
+  if (out.json) out.write(printed === 0 ? ']\n' : '\n]\n');
   const diagnosed = Object.values(tally.counts).reduce((a, b) => a + b, 0);
-  out.stderr(
-    `${formatCounts(tally.counts, diagnosed)}${tally.errorCount ? `; ${tally.errorCount} not diagnosed` : ''}\n`,
+  out.info(
+    `${formatCounts(tally.counts, diagnosed)}${tally.errorCount ? `; ${tally.errorCount} not diagnosed` : ''}`,
   );
   return tally.stalled > 0 ? ExitCode.stallsFound : tally.errorCount > 0 ? ExitCode.notOk : ExitCode.ok;
 }

@@ -1,16 +1,27 @@
 // `temporal-ops workflows wait -w ID --status S`: long-poll until a status, a close or a timeout.
-import type { Client } from '@temporalio/client';
 import type { WorkflowStatusName } from '../../diagnosis/facts.js';
-import { waitForStatus, type WaitOutcome } from '../../inspect/wait.js';
+import { ExitError } from '../../errors.js';
+import { WAITABLE_STATUSES, waitForStatus, type WaitOutcome } from '../../inspect/wait.js';
+import type { CommandContext } from '../context.js';
 import { ExitCode } from '../output.js';
-import { formatClose, processOut, type Out } from './workflows-format.js';
+import { formatClose } from './workflows-format.js';
 
-export interface WaitCliOptions {
+export interface WaitOptions {
   workflowId: string;
   runId?: string;
-  statuses: WorkflowStatusName[];
+  /** --status as given, upper-cased; checked before any call. */
+  statuses: string[];
   timeoutMs: number;
-  json: boolean;
+}
+
+function checkedStatuses(names: string[]): WorkflowStatusName[] {
+  const bad = names.find((n) => !WAITABLE_STATUSES.includes(n as WorkflowStatusName));
+  if (bad !== undefined || names.length === 0)
+    throw new ExitError(
+      `--status: expected one or more of ${WAITABLE_STATUSES.join(', ')}, got "${names.join(',')}"`,
+      ExitCode.usage,
+    );
+  return names as WorkflowStatusName[];
 }
 
 const EXIT: Readonly<Record<WaitOutcome, number>> = {
@@ -21,24 +32,20 @@ const EXIT: Readonly<Record<WaitOutcome, number>> = {
 };
 
 /** Waits and prints what happened; exit 0 match, otherTerminal, timeout or notFound. */
-export async function workflowsWait(
-  client: Client,
-  options: WaitCliOptions,
-  out: Out = processOut,
-): Promise<number> {
-  const result = await waitForStatus(client, options, options.statuses, options.timeoutMs);
-  if (options.json) {
-    out.stdout(`${JSON.stringify(result, null, 2)}\n`);
-  } else {
+export async function workflowsWait(options: WaitOptions, ctx: CommandContext): Promise<number> {
+  const statuses = checkedStatuses(options.statuses);
+  const result = await waitForStatus(await ctx.client(), options, statuses, options.timeoutMs);
+  ctx.out.result(result, () => {
     const after = `after ${(result.waitedMs / 1000).toFixed(1)} s`;
     const lines: Record<WaitOutcome, string> = {
       match: `${result.workflowId} is ${result.status} (${after})`,
-      'other-terminal': `${result.workflowId} closed as ${result.status}, not ${options.statuses.join('/')} (${after})`,
-      timeout: `${result.workflowId} still ${result.status ?? 'RUNNING'}: no ${options.statuses.join('/')} within ${(options.timeoutMs / 1000).toFixed(0)} s`,
+      'other-terminal': `${result.workflowId} closed as ${result.status}, not ${statuses.join('/')} (${after})`,
+      timeout: `${result.workflowId} still ${result.status ?? 'RUNNING'}: no ${statuses.join('/')} within ${(options.timeoutMs / 1000).toFixed(0)} s`,
       'not-found': `${result.workflowId}${options.runId ? ` run ${options.runId}` : ''} not found`,
     };
-    out.stdout(`${lines[result.outcome]}\n`);
-    if (result.close && result.outcome === 'other-terminal') out.stdout(`  ${formatClose(result.close)}\n`);
-  }
+    const close =
+      result.close && result.outcome === 'other-terminal' ? `\n  ${formatClose(result.close)}` : '';
+    return `${lines[result.outcome]}${close}`;
+  });
   return EXIT[result.outcome];
 }

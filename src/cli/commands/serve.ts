@@ -1,0 +1,17 @@
+// `temporal-ops serve`: the control worker alone, until SIGINT or SIGTERM.
+import { createControlWorker } from '../../control-worker.js';
+import type { CommandContext } from '../context.js';
+import { ExitCode } from '../output.js';
+import { installQuietRuntime } from '../sdk-logs.js';
+
+/** Runs the control worker on the ops and host queues until a signal stops it (exit 0). */
+export async function serve(_options: object, ctx: CommandContext): Promise<number> {
+  installQuietRuntime(ctx.out.info);
+  const worker = await createControlWorker({ target: ctx.target, settings: ctx.settings });
+  const stop = new AbortController();
+  process.once('SIGINT', () => stop.abort());
+  process.once('SIGTERM', () => stop.abort());
+  ctx.out.info(`control worker: polling ${worker.queues.join(' and ')} on ${ctx.target.address}`);
+  await worker.run(stop.signal);
+  return ExitCode.ok;
+}

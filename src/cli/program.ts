@@ -1,0 +1,491 @@
+// The whole command tree, declared once on commander: names, options, help, argv -> options.
+// Implementations load lazily inside the actions, so `--help` and a bad flag never load the Temporal SDK.
+import { Command, Option } from 'commander';
+import type { ApproveOptions } from './commands/approve.js';
+import type { RunOptions } from './commands/run-recipe.js';
+import type { ScheduleOptions } from './commands/schedule.js';
+import type { UpOptions } from './commands/up.js';
+import type { EnsureOptions } from './commands/worker-ensure.js';
+import type { HealthOptions } from './commands/worker-health.js';
+import type { ListOptions } from './commands/worker-list.js';
+import type { LogsOptions } from './commands/worker-logs.js';
+import type { StopOptions } from './commands/worker-stop.js';
+import type { StalledOptions } from './commands/workflows-stalled.js';
+import type { WaitOptions } from './commands/workflows-wait.js';
+import type { CommandFn } from './context.js';
+import {
+  recipeInput,
+  sweepInput,
+  usageError,
+  workerProject,
+  workerTarget,
+  type RawRecipeFlags,
+  type RawWorkerFlags,
+  type Where,
+} from './options.js';
+import {
+  collect,
+  envPair,
+  interval,
+  json,
+  jsonArray,
+  jsonObject,
+  numberAtLeast,
+  positive,
+} from './values.js';
+
+/** One parsed command line: which command, with which options. */
+export interface Call {
+  /** The command's words, e.g. `worker ensure`. */
+  path: string;
+  options: unknown;
+  /** --json was given: the output object prints JSON. */
+  json: boolean;
+  load(): Promise<CommandFn<never>>;
+}
+
+/** Runs (or, in tests, records) a parsed call. */
+export type Invoke = (call: Call) => Promise<void>;
+
+// What commander parsed for one command; each mapper reads the flags that command declares.
+type Raw = Record<string, unknown>;
+/** Declares a command; without `map`, its options are its flags as commander names them (less --json). */
+type Leaf = <O>(
+  parent: Command,
+  nameAndArgs: string,
+  description: string,
+  load: () => Promise<CommandFn<O>>,
+  map?: (raw: Raw, args: string[]) => O,
+) => Command;
+
+export const FOOTER = `
+Exit codes: 0 ok; 1 the recipe reports a problem, or a worker is unhealthy; 2 bad flags or input;
+3 no server answers; 4 a wait timed out; 5 a COMPLETED result reads like an error; 6 the workflow
+closed with another status (FAILED, ...); 7 not found; 8 stalled workflows found; 9 still running;
+130 interrupted.
+
+Connection: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TLS settings and temporal.toml
+profiles (TEMPORAL_PROFILE), as for the Temporal CLI.`;
+
+const jsonFlag = (c: Command) => c.option('--json', 'print the result as JSON');
+
+/** --project-dir ... --input: what CleanStart and TestInteractive take. */
+function targetFlags(c: Command): Command {
+  return c
+    .option('--project-dir <dir>', 'target project directory (absolute, or relative to the current dir)')
+    .option('--task-queue <queue>', 'target task queue')
+    .option(
+      '--worker-command <cmd>',
+      'command that starts the worker (default $TEMPORAL_WORKER_CMD, else "uv run worker")',
+    )
+    .option('--workflow-type <type>', 'start this workflow type (with --args and --workflow-id) ...')
+    .option('--args <json>', 'arguments of --workflow-type, a JSON array', jsonArray)
+    .option('--workflow-id <id>', 'workflow ID for --workflow-type')
+    .option('--starter <cmd>', '... or run this starter command and read "Workflow ID: ..." from its output')
+    .option('--env <KEY=VALUE>', 'extra environment for the worker and starter (repeatable)', envPair)
+    .option('--ready-timeout <sec>', 'how long the fresh worker may take to poll (default 60)', positive())
+    .option('--result-timeout <sec>', 'how long to wait for the target workflow (default 300)', positive())
+    .option('--host <host>', 'run process steps on the control worker of HOST')
+    .option(
+      '--input <json>',
+      'the whole recipe input as a JSON object (flags override its fields)',
+      jsonObject,
+    );
+}
+
+/** The flags of worker ensure / start / restart. */
+function workerFlags(c: Command): Command {
+  return c
+    .option(
+      '--project-dir <dir>',
+      'project directory (default $TEMPORAL_OPS_PROJECT_DIR, else the current dir)',
+    )
+    .option('--project <name>', "project name (default $TEMPORAL_OPS_PROJECT, else the directory's name)")
+    .option('--task-queue <queue>', 'task queue the worker polls (default $TEMPORAL_TASK_QUEUE)')
+    .option(
+      '--worker-command <cmd>',
+      'command that starts the worker (default $TEMPORAL_WORKER_CMD, else "uv run worker")',
+    )
+    .option('--env <KEY=VALUE>', 'extra environment for the worker (repeatable)', envPair)
+    .option('--ready-timeout <sec>', 'how long the fresh worker may take to poll', numberAtLeast(1))
+    .option(
+      '--grace <sec>',
+      'SIGTERM to SIGKILL (default $TEMPORAL_OPS_GRACE_MS / 1000, else 5)',
+      numberAtLeast(0),
+    )
+    .option('--host <host>', 'run on machine HOST through its control worker (--project-dir absolute there)')
+    .option('--json', 'print the result as JSON');
+}
+
+function ensureOptions(mode: EnsureOptions['mode'], raw: Raw, where: Where): EnsureOptions {
+  const target = workerTarget(raw as RawWorkerFlags, where, mode === 'restart');
+  if (mode !== 'restart' && !target.taskQueue)
+    throw usageError(`worker ${mode}: --task-queue is required (or set TEMPORAL_TASK_QUEUE)`);
+  if (raw.maxRestarts !== undefined && raw.supervise !== true)
+    throw usageError('--max-restarts: only with --supervise');
+  return {
+    mode,
+    target,
+    ...(raw.supervise === true && {
+      supervise: { maxRestarts: (raw.maxRestarts as number | undefined) ?? 5 },
+    }),
+  };
+}
+
+function declareRun(run: Command, leaf: Leaf, where: Where): void {
+  const runLeaf = (
+    name: RunOptions['recipe'],
+    description: string,
+    input: (raw: Raw) => RunOptions['input'],
+  ) =>
+    jsonFlag(
+      leaf(
+        run,
+        name,
+        description,
+        async () => (await import('./commands/run-recipe.js')).runRecipeCommand,
+        (raw): RunOptions => ({ recipe: name, input: input(raw), follow: raw.follow !== false }),
+      ).option('--no-follow', 'wait for the report without printing the steps'),
+    );
+  targetFlags(
+    runLeaf(
+      'clean-start',
+      'Start CleanStart: stop the workers proven ours, start one fresh, wait until it polls, start the target workflow, check its result.',
+      (raw) => recipeInput(raw as RawRecipeFlags, where) ?? {},
+    ),
+  );
+  targetFlags(
+    runLeaf(
+      'test-interactive',
+      'Start TestInteractive: a fresh worker, the interactive workflow, each signal / update / query in order, the result compared with --expect-result, the worker stopped.',
+      (raw) => ({
+        ...recipeInput(raw as RawRecipeFlags, where),
+        ...(raw.interactions !== undefined && { interactions: raw.interactions }),
+        ...(raw.expectResult !== undefined && { expectResult: raw.expectResult }),
+      }),
+    ),
+  )
+    .option(
+      '--interactions <json>',
+      `signals, updates and queries in order, e.g. '[{"update":"set_note","args":["hi"],"expect":1},{"signal":"approve","args":[{}]}]'`,
+      jsonArray,
+    )
+    .option('--expect-result <json>', 'the result the workflow must return (JSON)', json);
+  runLeaf(
+    'clear-stalled',
+    'Start ClearStalledEnvironment: plan terminate / cancel for each stalled workflow (healthy waits untouched), wait for approval unless --auto-approve, carry out the plan.',
+    (raw) => ({
+      ...sweepInput(raw),
+      ...(raw.mode !== undefined && { mode: raw.mode }),
+      ...(raw.autoApprove === true && { autoApprove: true }),
+      ...(raw.host !== undefined && { host: raw.host }),
+    }),
+  )
+    .option('--query <query>', 'visibility query selecting the workflows to sweep')
+    .option('--task-queue <queue>', 'sweep only this task queue')
+    .addOption(
+      new Option('--mode <mode>', 'what to do with stalled runs').choices(['auto', 'terminate', 'cancel']),
+    )
+    .option('--auto-approve', 'carry out the plan without waiting for approval')
+    .option('--host <host>', 'run process steps on the control worker of HOST')
+    .option(
+      '--input <json>',
+      'the whole recipe input as a JSON object (flags override its fields)',
+      jsonObject,
+    );
+}
+
+function declareWorker(worker: Command, leaf: Leaf, where: Where): void {
+  const ensure = (mode: EnsureOptions['mode'], description: string) =>
+    workerFlags(
+      leaf(
+        worker,
+        mode,
+        description,
+        async () => (await import('./commands/worker-ensure.js')).workerEnsure,
+        (raw) => ensureOptions(mode, raw, where),
+      ),
+    );
+  ensure(
+    'ensure',
+    "Stop this project's workers, start one fresh, wait until the server sees it poll; --supervise stays in the foreground and restarts it after crashes.",
+  )
+    .option(
+      '--supervise',
+      'restart the worker after crashes, with backoff, until Ctrl-C (the worker keeps running)',
+    )
+    .option(
+      '--max-restarts <n>',
+      'with --supervise: give up after N restarts in a row (default 5)',
+      numberAtLeast(0, true),
+    );
+  ensure('start', 'Start a worker and wait until it polls, unless one of ours already runs for the project.');
+  ensure(
+    'restart',
+    'Stop and start again with the recorded command, task queue and env (flags override them).',
+  );
+  jsonFlag(
+    leaf(
+      worker,
+      'stop',
+      "Stop the project's workers proven ours: SIGTERM to the group, grace, SIGKILL, verified gone.",
+      async () => (await import('./commands/worker-stop.js')).workerStop,
+      (raw): StopOptions => {
+        const { project, graceMs } = workerTarget(raw as RawWorkerFlags, where);
+        return { project, graceMs };
+      },
+    )
+      .option('--project <name>', "project name (default $TEMPORAL_OPS_PROJECT, else the directory's name)")
+      .option(
+        '--project-dir <dir>',
+        'project directory (default $TEMPORAL_OPS_PROJECT_DIR, else the current dir)',
+      )
+      .option(
+        '--grace <sec>',
+        'SIGTERM to SIGKILL (default $TEMPORAL_OPS_GRACE_MS / 1000, else 5)',
+        numberAtLeast(0),
+      ),
+  );
+  jsonFlag(
+    leaf(
+      worker,
+      'stop-all',
+      'Stop every worker we started (and the dev servers we started, with --include-server).',
+      async () => (await import('./commands/stop-all.js')).workerStopAll,
+    ).option('--include-server', 'also stop the dev servers we started'),
+  );
+  jsonFlag(
+    leaf(
+      worker,
+      'list',
+      'Our workers (state, uptime, RSS, pollers, code fingerprint, log), then every poller of their task queues: ours, ours-stale, foreign, ghost.',
+      async () => (await import('./commands/worker-list.js')).workerList,
+      (raw): ListOptions => ({
+        project: workerProject(raw),
+        taskQueues: (raw.taskQueue as string[] | undefined) ?? [],
+      }),
+    )
+      .option('--project <name>', 'only this project')
+      .option('--task-queue <queue>', 'also classify the pollers of this task queue (repeatable)', collect),
+  );
+  jsonFlag(
+    leaf(
+      worker,
+      'health',
+      'Alive, polling, uptime, restarts, RSS and CPU, last errors in the log. Exit 1 if unhealthy.',
+      async () => (await import('./commands/worker-health.js')).workerHealth,
+      (raw): HealthOptions => ({ project: workerProject(raw) }),
+    ).option('--project <name>', 'only this project'),
+  );
+  jsonFlag(
+    leaf(
+      worker,
+      'logs',
+      "The end of the project's worker log; --follow prints new lines until Ctrl-C.",
+      async () => (await import('./commands/worker-logs.js')).workerLogs,
+      (raw): LogsOptions => ({
+        project: workerProject(raw),
+        lines: (raw.lines as number | undefined) ?? 40,
+        follow: raw.follow === true,
+      }),
+    )
+      .option('--project <name>', 'the project (default: the only one recorded, else the current dir)')
+      .option('--lines <n>', 'how many lines of the end (default 40)', numberAtLeast(0, true))
+      .option('-f, --follow', 'keep printing appended lines until Ctrl-C'),
+  );
+}
+
+function declareWorkflows(workflows: Command, leaf: Leaf): void {
+  const id = (c: Command) =>
+    c
+      .requiredOption('-w, --workflow-id <id>', 'the workflow')
+      .option('-r, --run-id <id>', 'one run of it (default: the latest)');
+  const policy = '--policy <json>';
+  const policyHelp = 'diagnosis thresholds, e.g. {"noWorkerAfterMs": 10000, "retryStormAttempts": 3}';
+  const rule = '--result-rule <json>';
+  const ruleHelp =
+    'what reads like an error: {"statusKeys", "errorValues", "errorKeys", "falseMeansError", "stringPrefixes"}';
+  jsonFlag(
+    leaf(
+      workflows,
+      'stalled',
+      'Diagnose every running target workflow: one finding per run with verdict, evidence and remedy. Exit 8 when any run is stalled, 1 when some run could not be described.',
+      async () => (await import('./commands/workflows-stalled.js')).workflowsStalled,
+      (raw): StalledOptions => ({
+        query: raw.query as string | undefined,
+        taskQueue: raw.taskQueue as string | undefined,
+        policy: raw.policy as StalledOptions['policy'],
+        concurrency: raw.concurrency as number | undefined,
+        stalledOnly: raw.stalledOnly === true,
+        explainIdle: raw.explainWaits === true,
+      }),
+    )
+      .option('--query <query>', 'visibility query narrowing the running workflows')
+      .option('--task-queue <queue>', 'only this task queue')
+      .option(policy, policyHelp, jsonObject)
+      .option('--concurrency <n>', 'describe calls in flight', positive(true))
+      .option('--stalled-only', 'JSON: print only stalled findings')
+      .option('--explain-waits', 'read the last events of idle runs to tell timer waits from signal waits'),
+  );
+  jsonFlag(
+    id(
+      leaf(
+        workflows,
+        'analyze',
+        "One workflow, any status: its finding, how it closed, our worker's log lines about it. Exit 8 when stalled, 7 when not found.",
+        async () => (await import('./commands/workflows-analyze.js')).workflowsAnalyze,
+      ),
+    ).option(policy, policyHelp, jsonObject),
+  );
+  jsonFlag(
+    id(
+      leaf(
+        workflows,
+        'result',
+        'The decoded result of a closed workflow. Exit 5 when COMPLETED but it reads like an error, 6 when closed otherwise, 9 while running, 7 when not found.',
+        async () => (await import('./commands/workflows-result.js')).workflowsResult,
+      ),
+    ).option(rule, ruleHelp, jsonObject),
+  );
+  jsonFlag(
+    id(
+      leaf(
+        workflows,
+        'wait',
+        'Long-poll until the workflow has one of the statuses. Exit 0 reached, 6 closed otherwise, 4 timed out, 7 not found.',
+        async () => (await import('./commands/workflows-wait.js')).workflowsWait,
+        (raw): WaitOptions => ({
+          workflowId: raw.workflowId as string,
+          runId: raw.runId as string | undefined,
+          statuses: String(raw.status)
+            .split(',')
+            .map((s) => s.trim().toUpperCase())
+            .filter(Boolean),
+          timeoutMs: (raw.timeout as number) * 1000,
+        }),
+      ),
+    )
+      .option(
+        '--status <S[,S...]>',
+        'the statuses to wait for (RUNNING, COMPLETED, FAILED, CANCELED, TERMINATED, TIMED_OUT, CONTINUED_AS_NEW)',
+        'COMPLETED',
+      )
+      .option('--timeout <sec>', 'give up after this long', positive(), 60),
+  );
+  jsonFlag(
+    leaf(
+      workflows,
+      'recent',
+      'Workflows started or closed in the last N minutes, with status and result check. Exit 5 when a COMPLETED result reads like an error.',
+      async () => (await import('./commands/workflows-recent.js')).workflowsRecent,
+    )
+      .option('--minutes <n>', 'how far back', positive(), 5)
+      .option('--query <query>', 'visibility query narrowing the list')
+      .option('--limit <n>', 'at most this many rows (default 200)', positive(true))
+      .option(rule, ruleHelp, jsonObject),
+  );
+}
+
+/** Builds the tree; each action maps its flags to options (paths and defaults from `where`) and hands them to `invoke`. */
+export function buildProgram(invoke: Invoke, where: Where): Command {
+  const program = new Command('temporal-ops')
+    .description('Temporal-native ops recipes for Python Temporal projects.')
+    .addHelpText('after', FOOTER)
+    .showSuggestionAfterError();
+  const leaf: Leaf = (parent, nameAndArgs, description, load, map) => {
+    const command = parent.command(nameAndArgs).description(description);
+    return command.action(async () => {
+      const { json = false, ...raw } = command.opts<Raw & { json?: boolean }>();
+      const words: string[] = [];
+      for (let c: Command | null = command; c?.parent; c = c.parent) words.unshift(c.name());
+      await invoke({
+        path: words.join(' '),
+        options: map ? map(raw, command.args) : raw,
+        json,
+        load: load as () => Promise<CommandFn<never>>,
+      });
+    });
+  };
+  const group = (name: string, description: string) => program.command(name).description(description);
+
+  jsonFlag(
+    targetFlags(
+      leaf(
+        program,
+        'up',
+        'Ensure a server (starts a local dev server if none answers), run the control worker, run CleanStart against the target (default: the bundled example), serve until Ctrl-C.',
+        async () => (await import('./commands/up.js')).up,
+        (raw): UpOptions => ({
+          recipeInput: recipeInput(raw as RawRecipeFlags, where),
+          runRecipe: raw.recipe !== false,
+          once: raw.once === true,
+        }),
+      )
+        .option('--once', 'exit after the recipe instead of serving')
+        .option('--no-recipe', 'run no recipe, only serve'),
+    ),
+  );
+  leaf(
+    program,
+    'serve',
+    'Run the control worker only (task queues temporal-ops and temporal-ops@<host>).',
+    async () => (await import('./commands/serve.js')).serve,
+  );
+  declareRun(
+    group('run', 'Start a recipe on a running control worker and follow its steps live.'),
+    leaf,
+    where,
+  );
+  jsonFlag(
+    leaf(
+      group('schedule', 'Temporal Schedules that run recipes.'),
+      'stall-sweep',
+      'Create (or update in place) a Temporal Schedule that runs DebugStalled every interval; --delete removes it. Overlapping sweeps are skipped; missed ones are not caught up.',
+      async () => (await import('./commands/schedule.js')).scheduleStallSweep,
+      (raw): ScheduleOptions => ({
+        scheduleId: raw.id as string,
+        every: raw.every as string,
+        input: sweepInput(raw),
+        remove: raw.delete === true,
+      }),
+    )
+      .option('--every <duration>', 'interval between sweeps, at least 1s (30s, 5m, 1h)', interval, '5m')
+      .option('--query <query>', 'visibility query selecting the workflows to sweep')
+      .option('--task-queue <queue>', 'sweep only this task queue')
+      .option('--id <id>', 'schedule ID', 'temporal-ops-stall-sweep')
+      .option('--delete', 'delete the schedule instead')
+      .option(
+        '--input <json>',
+        'the whole DebugStalled input as a JSON object (flags override its fields)',
+        jsonObject,
+      ),
+  );
+  jsonFlag(
+    leaf(
+      program,
+      'approve <workflow-id>',
+      'Approve (or reject) the plan a recipe is waiting on; shows the plan first.',
+      async () => (await import('./commands/approve.js')).approvePlan,
+      (raw, args): ApproveOptions => ({
+        workflowId: args[0] ?? '',
+        approve: raw.reject !== true,
+        by: (raw.by as string | undefined) ?? (where.env.USER || 'cli'),
+      }),
+    )
+      .option('--reject', 'reject the plan instead')
+      .option('--by <name>', 'who answers (default: $USER)'),
+  );
+  declareWorker(
+    group(
+      'worker',
+      'Target worker processes on this machine (no control worker needed; --host runs ensure / start / restart on another).',
+    ),
+    leaf,
+    where,
+  );
+  declareWorkflows(
+    group('workflows', 'Diagnosis and results of target workflows; ops workflows are never listed.'),
+    leaf,
+  );
+  return program;
+}

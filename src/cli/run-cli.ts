@@ -1,0 +1,65 @@
+// Parses argv on the command tree, runs the one command, and turns every outcome into an exit code.
+import { CommanderError, type Command } from 'commander';
+import { ExitError } from '../errors.js';
+import type { CliContext } from './context.js';
+import { buildProgram, type Call, type Invoke } from './program.js';
+import { createOutput, ExitCode, processSink, type Sink } from './output.js';
+
+export interface CliDeps {
+  sink?: Sink;
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  /** The context commands run in; by default one from this process's environment, closed afterwards. */
+  context?: CliContext;
+  /** Replaces running the parsed command (tests record the call). */
+  invoke?: Invoke;
+}
+
+/** The exit code an error stands for: its own, 2 for any argv error, 1 for anything unexpected. */
+export function exitCodeOf(error: unknown): number {
+  if (error instanceof ExitError) return error.exitCode;
+  if (error instanceof CommanderError)
+    // `--help`, `help` and `--version` exit 0; a group given without its command shows help and exits 2.
+    return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+  return ExitCode.notOk;
+}
+
+function configure(command: Command, sink: Sink, name: string): void {
+  command
+    .exitOverride()
+    .configureOutput({ writeOut: (text) => sink.stdout(text), writeErr: (text) => sink.stderr(text) })
+    .showHelpAfterError(`(run "${name} --help" for usage)`);
+  for (const sub of command.commands) configure(sub, sink, `${name} ${sub.name()}`);
+}
+
+/** Runs one command line to its exit code; never exits the process itself. */
+export async function runCli(argv: string[], deps: CliDeps = {}): Promise<number> {
+  const sink = deps.sink ?? processSink;
+  let code: number = ExitCode.ok;
+  const run: Invoke = async (call: Call) => {
+    const [fn, own] = await Promise.all([
+      call.load(),
+      deps.context ? undefined : import('./context.js').then((m) => m.createCliContext()),
+    ]);
+    const context = deps.context ?? own!;
+    try {
+      code = await fn(call.options as never, { ...context, out: createOutput(sink, call.json) });
+    } finally {
+      await own?.close();
+    }
+  };
+  const program = buildProgram(deps.invoke ?? run, {
+    cwd: deps.cwd ?? process.cwd(),
+    env: deps.env ?? process.env,
+  });
+  configure(program, sink, program.name());
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return code;
+  } catch (error) {
+    // Commander has printed its own errors already.
+    if (!(error instanceof CommanderError))
+      sink.stderr(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+    return exitCodeOf(error);
+  }
+}

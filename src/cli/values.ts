@@ -1,0 +1,71 @@
+// Option-argument parsers: each turns one flag's text into a value or rejects it with what it expected.
+// Commander prefixes the rejection with the flag and the bad value, and the CLI exits 2.
+import { InvalidArgumentError } from 'commander';
+
+/** A number >= `min` (an integer when `integer`). */
+export function numberAtLeast(min: number, integer = false): (text: string) => number {
+  return (text) => {
+    const value = Number(text);
+    if (text.trim() === '' || !Number.isFinite(value) || value < min || (integer && !Number.isInteger(value)))
+      throw new InvalidArgumentError(`expected ${integer ? 'an integer' : 'a number'} >= ${min}`);
+    return value;
+  };
+}
+
+/** A number > 0 (an integer when `integer`). */
+export function positive(integer = false): (text: string) => number {
+  return (text) => {
+    const value = Number(text);
+    if (text.trim() === '' || !Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value)))
+      throw new InvalidArgumentError(`expected a positive ${integer ? 'integer' : 'number'}`);
+    return value;
+  };
+}
+
+/** Any JSON value. */
+export function json(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new InvalidArgumentError(`expected JSON (${(error as Error).message})`);
+  }
+}
+
+/** A JSON object (not an array, not null). */
+export function jsonObject(text: string): Record<string, unknown> {
+  const value = json(text);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new InvalidArgumentError('expected a JSON object');
+  return value as Record<string, unknown>;
+}
+
+/** A JSON array. */
+export function jsonArray(text: string): unknown[] {
+  const value = json(text);
+  if (!Array.isArray(value)) throw new InvalidArgumentError('expected a JSON array');
+  return value;
+}
+
+/** A repeatable flag: every value, in order. */
+export function collect(text: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), text];
+}
+
+/** A repeatable `KEY=VALUE` flag; the value may itself contain '='. */
+export function envPair(text: string, previous: Record<string, string> | undefined): Record<string, string> {
+  const at = text.indexOf('=');
+  if (at <= 0) throw new InvalidArgumentError('expected KEY=VALUE');
+  return { ...previous, [text.slice(0, at)]: text.slice(at + 1) };
+}
+
+const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|seconds?|minutes?|hours?|days?)$/;
+const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** A duration of at least one second such as 30s, 5m or 1h, kept as text (Temporal parses it). */
+export function interval(text: string): string {
+  const match = DURATION.exec(text.trim());
+  const unit = match?.[2] === 'ms' ? 'ms' : match?.[2]?.[0];
+  const ms = match && unit ? Number(match[1]) * (UNIT_MS[unit] ?? 0) : 0;
+  if (ms < 1000) throw new InvalidArgumentError('expected a duration of at least 1s, such as 30s, 5m or 1h');
+  return text.trim();
+}

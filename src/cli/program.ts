@@ -2,6 +2,7 @@
 // Implementations load lazily inside the actions, so `--help` and a bad flag never load the Temporal SDK.
 import { Command, Option } from 'commander';
 import type { ApproveOptions } from './commands/approve.js';
+import type { SchemaOptions } from './commands/schema.js';
 import type { RunOptions } from './commands/run-recipe.js';
 import type { ScheduleOptions } from './commands/schedule.js';
 import type { UpOptions } from './commands/up.js';
@@ -470,10 +471,22 @@ export function buildProgram(invoke: Invoke, where: Where): Command {
         workflowId: args[0] ?? '',
         approve: raw.reject !== true,
         by: (raw.by as string | undefined) ?? (where.env.USER || 'cli'),
+        ...(raw.choice === undefined ? {} : { choice: raw.choice as string }),
       }),
     )
       .option('--reject', 'reject the plan instead')
+      .option(
+        '--choice <choice>',
+        'the choice to approve, when the plan offers several (e.g. restart-anyway)',
+      )
       .option('--by <name>', 'who answers (default: $USER)'),
+  );
+  leaf(
+    program,
+    'schema <recipe>',
+    'Print the input of a recipe (CleanStart, TestInteractive, ...) as JSON Schema.',
+    async () => (await import('./commands/schema.js')).recipeSchema,
+    (_raw, args): SchemaOptions => ({ recipe: args[0] ?? '' }),
   );
   declareWorker(
     group(

@@ -231,6 +231,11 @@ describe('argv -> options', () => {
       { path: 'approve', json: true, options: { workflowId: 'wf-1', approve: false, by: 'ann' } },
     ],
     [
+      ['approve', 'wf-1', '--choice', 'restart-anyway'],
+      { path: 'approve', options: { workflowId: 'wf-1', approve: true, by: 'me', choice: 'restart-anyway' } },
+    ],
+    [['schema', 'CleanStart'], { path: 'schema', options: { recipe: 'CleanStart' } }],
+    [
       ['worker', 'ensure', '--task-queue', 'orders'],
       { path: 'worker ensure', options: { mode: 'ensure', target: { ...here, taskQueue: 'orders' } } },
     ],

@@ -116,8 +116,9 @@ describe('Web UI', { skip: missing && `${CHROMIUM} is missing` }, () => {
       const progress = await waitFor(
         'the recipe to wait for its target',
         async () => {
-          const now = await handle.query<Progress>('progress');
-          return now.steps.find((s) => s.name === 'wait-target')?.outcome === 'running' && now;
+          // A query can fail before the first workflow task completes: keep waiting.
+          const now = await handle.query<Progress>('progress').catch(() => undefined);
+          return now?.steps.find((s) => s.name === 'wait-target')?.outcome === 'running' && now;
         },
         90_000,
       );

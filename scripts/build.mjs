@@ -3,7 +3,7 @@
 // import.meta.url (packageRoot, the workflow sources) resolve the same. Plain Node: bin/ imports
 // `distIsFresh` on every call, so esbuild is loaded only to build.
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -56,10 +56,13 @@ export function distIsFresh() {
 
 /** Rebuilds dist/ when the sources' digest differs from the stamp's; returns true when it built. */
 export async function ensureDist(log = (line) => process.stderr.write(`${line}\n`)) {
+  const startedAt = new Date();
   const digest = buildDigest();
   const stamped = existsSync(stampPath) ? readFileSync(stampPath, 'utf8') : '';
   if (stamped === digest && existsSync(join(distDir, 'main.js'))) {
-    writeFileSync(stampPath, digest); // same content, newer mtimes (a checkout): fresh again
+    // Same content, newer mtimes (a checkout): fresh again.
+    writeFileSync(stampPath, digest);
+    utimesSync(stampPath, startedAt, startedAt);
     return false;
   }
   log('setup: building dist/ (esbuild)');
@@ -82,5 +85,7 @@ export async function ensureDist(log = (line) => process.stderr.write(`${line}\n
     logLevel: 'warning',
   });
   writeFileSync(stampPath, digest);
+  // Dated before the digest was taken: a source saved meanwhile leaves dist/ stale for bin/.
+  utimesSync(stampPath, startedAt, startedAt);
   return true;
 }

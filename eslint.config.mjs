@@ -22,7 +22,9 @@ const nodeBuiltins = [
 ];
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.venv/', 'examples/', 'test/fixtures/', 'bin/', 'scripts/setup.mjs'] },
+  {
+    ignores: ['node_modules/', '.venv/', 'dist/', 'examples/', 'test/fixtures/', 'bin/', 'scripts/setup.mjs'],
+  },
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts'],

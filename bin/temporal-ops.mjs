@@ -1,6 +1,12 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx's loader (no build step).
-import { register } from 'tsx/esm/api';
+// Runs the compiled CLI from dist/ when setup built it from the current sources; otherwise the
+// TypeScript sources through tsx's loader.
+import { distIsFresh } from '../scripts/build.mjs';
 
-register();
-await import('../src/cli/main.ts');
+if (distIsFresh()) {
+  await import('../dist/main.js');
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import('../src/cli/main.ts');
+}

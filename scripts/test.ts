@@ -1,15 +1,14 @@
-// `npm test`: start a dev server of our profile on free ports with a throwaway database, bundle
-// the workflows once, run unit and integration tests against it, tear everything down.
+// `npm test`: start a dev server of our profile (Web UI on) on free ports with a throwaway database,
+// load the workflow bundle once (from setup's cache), run the tests against it, tear everything down.
 import { readdirSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { bundleWorkflowCode } from '@temporalio/worker';
 import { defaultTemporalCli, packageRoot } from '../src/config.js';
 import { startDevServer, stopDevServers } from '../src/server/dev-server.js';
-import { workflowsPath } from '../src/control-worker.js';
 import { freePort } from '../src/server/ports.js';
+import { loadWorkflowBundle } from '../src/workflow-bundle.js';
 
 function testFiles(dir: string): string[] {
   return readdirSync(join(packageRoot, dir))
@@ -27,14 +26,13 @@ async function main(): Promise<number> {
     port,
     uiPort: await freePort(),
     dbFile: join(root, 'temporal.db'),
-    headless: true,
   });
-  process.stderr.write(`test: dev server on ${server.address} (pid ${server.record.pid})\n`);
+  process.stderr.write(
+    `test: dev server on ${server.address}, Web UI ${server.uiUrl} (pid ${server.record.pid})\n`,
+  );
   try {
-    const bundle = await bundleWorkflowCode({
-      workflowsPath,
-      logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error } as never,
-    });
+    const bundle = await loadWorkflowBundle();
+    // A copy: a setup run during the tests may replace the cached file.
     const bundlePath = join(root, 'workflow-bundle.js');
     await writeFile(bundlePath, bundle.code);
     // Node 20's test runner does not expand globs.
@@ -51,6 +49,7 @@ async function main(): Promise<number> {
           TEMPORAL_ADDRESS: server.address,
           TEMPORAL_NAMESPACE: 'default',
           TEMPORAL_OPS_TEST_BUNDLE: bundlePath,
+          TEMPORAL_OPS_TEST_UI: server.uiUrl,
           TEMPORAL_OPS_TEST_ROOT: root,
         },
       },

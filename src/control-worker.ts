@@ -6,6 +6,7 @@ import { Worker, type WorkerOptions } from '@temporalio/worker';
 import { createClusterActivities, createHostActivities } from '../activities/index.js';
 import type { Settings } from './config.js';
 import { connectClient, connectNative, type ConnectTarget } from './temporal/connection.js';
+import { loadWorkflowBundle } from './workflow-bundle.js';
 
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
@@ -53,7 +54,7 @@ export async function createControlWorker({
     ...common,
     taskQueue: settings.opsTaskQueue,
     activities: createClusterActivities(deps),
-    ...(workflowBundle ? { workflowBundle } : { workflowsPath }),
+    workflowBundle: workflowBundle ?? (await loadWorkflowBundle()),
   });
   const local = await Worker.create({
     ...common,

@@ -4,14 +4,16 @@ import { packageRoot } from '../config.js';
 import type { CleanStartInput } from './clean-start-input.js';
 
 export const exampleProjectDir = join(packageRoot, 'examples', 'orders');
-export const venvPython = join(packageRoot, '.venv', 'bin', 'python');
+export const venvBin = join(packageRoot, '.venv', 'bin');
+export const venvPython = join(venvBin, 'python');
 
-/** CleanStart input for the example: its worker and starter run with the project venv's Python. */
+/** CleanStart input for the example, run as the runbook does (`uv run worker`), offline, with the venv's uv. */
 export function exampleCleanStartInput(taskQueue = 'orders'): CleanStartInput {
   return {
     projectDir: exampleProjectDir,
     taskQueue,
-    workerCommand: `${venvPython} worker.py`,
-    start: { command: `${venvPython} starter.py` },
+    workerCommand: `${join(venvBin, 'uv')} run worker`,
+    start: { command: `${join(venvBin, 'uv')} run starter` },
+    env: { UV_OFFLINE: '1' },
   };
 }

@@ -3,7 +3,7 @@
 import { readdirSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { execa } from 'execa';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { defaultTemporalCli, packageRoot } from '../src/config.js';
@@ -52,6 +52,12 @@ async function main(): Promise<number> {
           TEMPORAL_NAMESPACE: 'default',
           TEMPORAL_OPS_TEST_BUNDLE: bundlePath,
           TEMPORAL_OPS_TEST_ROOT: root,
+          // The local policy's roots for the fixtures, the example and the tests' temporary projects.
+          TEMPORAL_OPS_ALLOWED_ROOTS: [
+            join(packageRoot, 'examples'),
+            join(packageRoot, 'test', 'fixtures'),
+            root,
+          ].join(delimiter),
         },
       },
     );

@@ -3,7 +3,7 @@
 import { resolve } from 'node:path';
 import type { Settings } from '../config.js';
 import { InvalidInputError, PolicyRefusedError } from '../errors.js';
-import { canonicalDir, claimProject, findByDir } from '../projects/identity.js';
+import { canonicalDir, chooseKey, claimProject, findByDir } from '../projects/identity.js';
 import { loadPolicy } from '../projects/load-policy.js';
 import { checkPolicy, type CommandOrigin, type CommandRequest, type Policy } from '../projects/policy.js';
 import { readRegistry, type ProjectEntry } from '../projects/registry-store.js';
@@ -73,7 +73,8 @@ export async function prepareProject(input: ProjectInput, context: PrepareContex
   const { stateDir, policy } = context;
   const realDir = await canonicalDir(input.projectDir).catch(() => undefined);
   const dir = realDir ?? resolve(input.projectDir);
-  const entry = findByDir(await readRegistry(stateDir), dir);
+  const entries = await readRegistry(stateDir);
+  const entry = findByDir(entries, dir);
   const registered = entry?.source === 'registered' ? entry : undefined;
   const worker = workerCommandOf(input, registered, context.defaultWorkerCommand);
   const commands: CommandRequest[] = [
@@ -96,6 +97,7 @@ export async function prepareProject(input: ProjectInput, context: PrepareContex
       input.taskQueue,
       `"${taskQueue}", the task queue registered for ${realDir}`,
     );
+  chooseKey(entries, realDir, input.project); // a name held by another directory is refused first
   const pathEnv = input.env?.PATH ?? process.env.PATH;
   assertRunnable(worker.command, worker.field, realDir, pathEnv);
   if (starter !== undefined) assertRunnable(starter, 'start.command', realDir, pathEnv);

@@ -30,7 +30,7 @@ export async function readJsonFile<S extends z.ZodType>(
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
   const field = [path, ...(issue?.path ?? []).map(String)].join('.');
-  throw new InvalidInputError(field, raw, `${issue?.message ?? 'a valid file'}; expected ${expected}`);
+  throw new InvalidInputError(field, raw, `${expected} (${issue?.message ?? 'invalid'})`);
 }
 
 /** Writes `value` as JSON via a temporary file and rename. */

@@ -1,5 +1,7 @@
-// Strict lint: floating promises, type-only imports, and no Node built-ins (or I/O packages)
-// in workflow files, which run in Temporal's deterministic sandbox.
+// Strict lint: floating promises, type-only imports, no import cycles, and no Node built-ins,
+// I/O packages or I/O modules of ours as values in workflow files, which run in Temporal's
+// deterministic sandbox (types from anywhere stay allowed: they vanish from the bundle).
+import { createNodeResolver, importX } from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
 
 const nodeBuiltins = [
@@ -21,6 +23,8 @@ const nodeBuiltins = [
   'worker_threads',
 ];
 
+const sandbox = 'Workflow code runs in a sandbox: no Node built-ins.';
+
 export default tseslint.config(
   {
     ignores: ['node_modules/', '.venv/', 'dist/', 'examples/', 'test/fixtures/', 'bin/', 'scripts/setup.mjs'],
@@ -41,37 +45,62 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-floating-promises': 'off' },
   },
   {
+    // Our imports name the emitted `.js` file; the resolver maps it back to the `.ts` source.
+    files: ['**/*.ts'],
+    plugins: { 'import-x': importX },
+    settings: {
+      'import-x/extensions': ['.ts', '.js', '.mjs'],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
+      'import-x/resolver-next': [
+        createNodeResolver({
+          extensions: ['.ts', '.js', '.mjs', '.json'],
+          extensionAlias: { '.js': ['.ts', '.js'] },
+        }),
+      ],
+    },
+    rules: { 'import-x/no-cycle': ['error', { ignoreExternal: true }] },
+  },
+  {
     files: ['workflows/**/*.ts', 'src/diagnosis/**/*.ts', 'src/recipes/**/*.ts'],
     ignores: ['src/recipes/example-target.ts'],
     rules: {
-      'no-restricted-imports': [
+      '@typescript-eslint/no-restricted-imports': [
         'error',
         {
           paths: [
             ...nodeBuiltins.flatMap((name) => [
-              { name, message: 'Workflow code runs in a sandbox: no Node built-ins.' },
-              { name: `node:${name}`, message: 'Workflow code runs in a sandbox: no Node built-ins.' },
+              { name, message: sandbox, allowTypeImports: true },
+              { name: `node:${name}`, message: sandbox, allowTypeImports: true },
             ]),
-            { name: 'execa', message: 'Processes belong in activities.' },
-            { name: '@temporalio/client', message: 'Use activities to reach the server.' },
-            { name: '@temporalio/activity', message: 'Activity context is not available in workflows.' },
-          ],
-          patterns: [
+            { name: 'execa', message: 'Processes belong in activities.', allowTypeImports: true },
             {
-              group: ['**/activities/*', '!**/activities/*.js'],
-              message: 'Import activities as types only.',
+              name: '@temporalio/client',
+              message: 'Use activities to reach the server.',
+              allowTypeImports: true,
+            },
+            {
+              name: '@temporalio/activity',
+              message: 'Activity context is not available in workflows.',
+              allowTypeImports: true,
             },
           ],
-        },
-      ],
-      '@typescript-eslint/no-restricted-imports': [
-        'error',
-        {
           patterns: [
             {
               group: ['**/activities/**'],
               allowTypeImports: true,
               message: 'Workflows import activities as types only.',
+            },
+            {
+              group: ['**/src/processes/**', '**/src/inspect/**', '**/src/server/**', '**/src/temporal/**'],
+              allowTypeImports: true,
+              message:
+                'Process, inspection, server and client modules do I/O: reach them through activities.',
+            },
+            {
+              group: ['../processes/**', '../inspect/**', '../server/**', '../temporal/**'],
+              allowTypeImports: true,
+              message:
+                'Process, inspection, server and client modules do I/O: reach them through activities.',
             },
           ],
         },

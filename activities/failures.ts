@@ -1,7 +1,12 @@
 // Our errors become ApplicationFailures with a stable `type` (the class name) that workflows
 // branch on. Input and identity problems are non-retryable: retrying cannot fix them.
 import { ApplicationFailure } from '@temporalio/common';
-import { InvalidInputError, NotOurProcessError, WorkerNotReadyError } from '../src/errors.js';
+import {
+  InvalidInputError,
+  NotOurProcessError,
+  PolicyRefusedError,
+  WorkerNotReadyError,
+} from '../src/errors.js';
 import { SpawnFailedError } from '../src/processes/spawn.js';
 import { FailureType } from '../src/recipes/failure-types.js';
 
@@ -13,6 +18,14 @@ export function toFailure(error: unknown): unknown {
       type: FailureType.InvalidInput,
       nonRetryable: true,
       details: [{ field: error.field, value: error.value, expected: error.expected }],
+    });
+  }
+  if (error instanceof PolicyRefusedError) {
+    return ApplicationFailure.create({
+      message: error.message,
+      type: FailureType.PolicyRefused,
+      nonRetryable: true,
+      details: [{ field: error.field, value: error.value, rule: error.rule, fix: error.fix }],
     });
   }
   if (error instanceof WorkerNotReadyError) {

@@ -4,7 +4,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
 import type { HostClaim, HostOwner } from '../workflows/project-host.js';
 import type { Settings } from '../src/config.js';
-import { listPollers } from '../src/inspect/task-queue.js';
+import { listPollers } from '../src/temporal/task-queue.js';
 import { FailureType } from '../src/recipes/failure-types.js';
 
 /** A poller seen this recently is alive; dead pollers stay listed for about five minutes. */

@@ -10,6 +10,7 @@ import { tailLog } from '../src/processes/logs.js';
 import type { PidRecord } from '../src/processes/pid-file.js';
 import type { PlanMode } from '../src/processes/plan.js';
 import {
+  prepareContext,
   prepareProject,
   stillOurs,
   type PreparedProject,
@@ -34,6 +35,8 @@ export interface ProcessDeps {
   settings: Settings;
   /** Connection env handed to target workers (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE). */
   workerEnv: Record<string, string>;
+  /** The server this control worker serves: its policy defaults depend on it. */
+  address: string;
 }
 
 export type { PreparedProject };
@@ -106,7 +109,7 @@ async function heartbeating<T>(fn: (setDetails: (details: unknown) => void) => P
 }
 
 /** Builds the activities bound to this host's processes. */
-export function createProcessActivities({ client, settings, workerEnv }: ProcessDeps) {
+export function createProcessActivities({ client, settings, workerEnv, address }: ProcessDeps) {
   const graceMs = (seconds?: number) => (seconds === undefined ? settings.graceMs : seconds * 1000);
   const readyMs = (seconds?: number) => (seconds === undefined ? settings.readyTimeoutMs : seconds * 1000);
   const pollers = clientPollerSource(client);
@@ -148,7 +151,7 @@ export function createProcessActivities({ client, settings, workerEnv }: Process
             ...input,
             starterCommand: input.start && 'command' in input.start ? input.start.command : undefined,
           },
-          settings.workerCommand,
+          await prepareContext(settings, address),
         ),
     ),
 

@@ -4,7 +4,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
 import { execa } from 'execa';
-import { listPollers } from '../src/inspect/task-queue.js';
+import { listPollers } from '../src/temporal/task-queue.js';
 import { groupMembers, groupUsage } from '../src/processes/proc.js';
 import { pidOfIdentity } from '../src/processes/readiness.js';
 

@@ -2,7 +2,7 @@
 // poller identity of a task queue (polling DescribeTaskQueue every 20 ms), so "first poll" does not
 // depend on the code under test.
 import type { Client } from '@temporalio/client';
-import { listPollers } from '../src/inspect/task-queue.js';
+import { listPollers } from '../src/temporal/task-queue.js';
 import { pidOfIdentity } from '../src/processes/readiness.js';
 
 export interface PollObserver {

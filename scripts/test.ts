@@ -3,7 +3,7 @@
 import { readdirSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { execa } from 'execa';
 import { defaultTemporalCli, packageRoot } from '../src/config.js';
 import { startDevServer, stopDevServers } from '../src/server/dev-server.js';
@@ -51,6 +51,12 @@ async function main(): Promise<number> {
           TEMPORAL_OPS_TEST_BUNDLE: bundlePath,
           TEMPORAL_OPS_TEST_UI: server.uiUrl,
           TEMPORAL_OPS_TEST_ROOT: root,
+          // The local policy's roots for the fixtures, the example and the tests' temporary projects.
+          TEMPORAL_OPS_ALLOWED_ROOTS: [
+            join(packageRoot, 'examples'),
+            join(packageRoot, 'test', 'fixtures'),
+            root,
+          ].join(delimiter),
         },
       },
     );

@@ -1,6 +1,6 @@
 // Settings resolution: recipe input or CLI flag wins over environment, environment over defaults.
 import { homedir, hostname } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { delimiter, dirname, join, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -9,6 +9,16 @@ export const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..'
 
 export const DEFAULT_OPS_TASK_QUEUE = 'temporal-ops';
 export const DEFAULT_WORKER_COMMAND = 'uv run worker';
+
+/** Local policy settings from flags or environment; each one replaces the policy file's value. */
+export interface PolicyOverrides {
+  /** Directories whose projects may be run without registration (replaces the default list). */
+  allowedRoots?: string[];
+  /** Accept worker and starter commands given in recipe input that differ from a registration. */
+  allowFreeFormCommands?: boolean;
+  /** Accept commands with shell syntax (pipes, `&&`, `$VAR`, globs), which then run through /bin/sh. */
+  allowShell?: boolean;
+}
 
 export interface Settings {
   opsTaskQueue: string;
@@ -22,6 +32,8 @@ export interface Settings {
   /** How long a fresh worker may take to poll its task queue. */
   readyTimeoutMs: number;
   host: string;
+  /** Local policy settings on top of `<stateDir>/policy.json` (see src/projects/load-policy.ts). */
+  policy?: PolicyOverrides;
 }
 
 function numberFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -31,6 +43,26 @@ function numberFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): 
   if (!Number.isFinite(value) || value < 0)
     throw new Error(`${name}: expected a non-negative number, got "${raw}"`);
   return value;
+}
+
+function booleanFromEnv(env: NodeJS.ProcessEnv, name: string): boolean | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  if (['1', 'true', 'yes'].includes(raw)) return true;
+  if (['0', 'false', 'no'].includes(raw)) return false;
+  throw new Error(`${name}: expected true or false, got "${raw}"`);
+}
+
+/** Policy overrides from TEMPORAL_OPS_ALLOWED_ROOTS (path list), TEMPORAL_OPS_ALLOW_FREE_FORM, TEMPORAL_OPS_ALLOW_SHELL. */
+export function policyFromEnv(env: NodeJS.ProcessEnv = process.env): PolicyOverrides {
+  const roots = env.TEMPORAL_OPS_ALLOWED_ROOTS;
+  const freeForm = booleanFromEnv(env, 'TEMPORAL_OPS_ALLOW_FREE_FORM');
+  const shell = booleanFromEnv(env, 'TEMPORAL_OPS_ALLOW_SHELL');
+  return {
+    ...(roots ? { allowedRoots: roots.split(delimiter).filter(Boolean) } : {}),
+    ...(freeForm === undefined ? {} : { allowFreeFormCommands: freeForm }),
+    ...(shell === undefined ? {} : { allowShell: shell }),
+  };
 }
 
 /** The venv's `temporal` binary, or the one on PATH when TEMPORAL_CLI says so. */
@@ -51,6 +83,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     graceMs: numberFromEnv(env, 'TEMPORAL_OPS_GRACE_MS', 5000),
     readyTimeoutMs: numberFromEnv(env, 'TEMPORAL_OPS_READY_TIMEOUT_MS', 30_000),
     host: env.TEMPORAL_OPS_HOST || hostname(),
+    policy: policyFromEnv(env),
   };
 }
 

@@ -39,6 +39,22 @@ export class NotOurProcessError extends Error {
   }
 }
 
+/** Thrown when this host's local policy refuses a request; the message names the rule and how to change it. */
+export class PolicyRefusedError extends Error {
+  override readonly name = 'PolicyRefusedError';
+  constructor(
+    readonly field: string,
+    readonly value: unknown,
+    /** The policy setting that refused it: `allowedRoots`, `allowFreeFormCommands` or `allowShell`. */
+    readonly rule: string,
+    /** How to allow it (register the project, or change the policy file). */
+    readonly fix: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 /** Thrown by the CLI layer; carries the exit code to the single process.exit. */
 export class ExitError extends Error {
   override readonly name = 'ExitError';

@@ -1,7 +1,7 @@
 // Pollers per task queue, fetched once per sweep: hundreds of workflows on one queue cost one call.
 import type { Client } from '@temporalio/client';
 import type { PollerFact } from '../diagnosis/facts.js';
-import { listPollers, type TaskQueueKind } from './task-queue.js';
+import { listPollers, type TaskQueueKind } from '../temporal/task-queue.js';
 
 /**
  * Memoizes DescribeTaskQueue per (kind, queue) for one sweep or analysis. Entries expire after

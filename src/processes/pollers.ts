@@ -1,7 +1,7 @@
 // Where the process layer learns who polls a task queue: DescribeTaskQueue for both task types,
 // merged per identity. Injected as a function so process logic runs without a server in tests.
 import type { Client } from '@temporalio/client';
-import { listPollers } from '../inspect/task-queue.js';
+import { listPollers } from '../temporal/task-queue.js';
 import type { QueuePoller } from './reconcile.js';
 
 /** Pollers of a task queue (workflow and activity task types merged per identity). */

@@ -3,6 +3,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { NativeConnection } from '@temporalio/worker';
+import { addressHost } from './address.js';
 
 export interface ConnectTarget {
   address: string;
@@ -36,6 +37,6 @@ export function connectNative(target: ConnectTarget): Promise<NativeConnection> 
 
 /** True when the address points at this machine (a dev server we may start). */
 export function isLocalAddress(address: string): boolean {
-  const host = address.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
+  const host = addressHost(address);
   return ['localhost', '127.0.0.1', '::1', '0.0.0.0'].includes(host) || host.startsWith('127.');
 }

@@ -6,7 +6,7 @@ import { execa } from 'execa';
 import { nanoid } from 'nanoid';
 import type { CleanStartReport } from '../../workflows/clean-start.js';
 import { defaultTemporalCli } from '../../src/config.js';
-import { listPollers } from '../../src/inspect/task-queue.js';
+import { listPollers } from '../../src/temporal/task-queue.js';
 import { readPidRecords } from '../../src/processes/pid-file.js';
 import { groupMembers, readProc } from '../../src/processes/proc.js';
 import { pidOfIdentity } from '../../src/processes/readiness.js';

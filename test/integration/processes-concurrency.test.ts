@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { execa } from 'execa';
 import { nanoid } from 'nanoid';
 import type { CleanStartReport } from '../../workflows/clean-start.js';
-import { listPollers } from '../../src/inspect/task-queue.js';
+import { listPollers } from '../../src/temporal/task-queue.js';
 import { packageRoot } from '../../src/config.js';
 import { readPidRecords } from '../../src/processes/pid-file.js';
 import { clientPollerSource } from '../../src/processes/pollers.js';

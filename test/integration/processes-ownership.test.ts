@@ -11,7 +11,7 @@ import { clientPollerSource } from '../../src/processes/pollers.js';
 import { groupMembers, readProc } from '../../src/processes/proc.js';
 import { pidOfIdentity } from '../../src/processes/readiness.js';
 import { ensureWorker, stopProjectWorkers } from '../../src/processes/workers.js';
-import { listPollers } from '../../src/inspect/task-queue.js';
+import { listPollers } from '../../src/temporal/task-queue.js';
 import { createHarness, uniqueQueue, type Harness } from '../helpers/harness.js';
 import {
   copyOrders,

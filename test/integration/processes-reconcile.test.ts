@@ -11,7 +11,7 @@ import { readPidRecords } from '../../src/processes/pid-file.js';
 import { clientPollerSource } from '../../src/processes/pollers.js';
 import { readProc } from '../../src/processes/proc.js';
 import { ensureWorker } from '../../src/processes/workers.js';
-import { listPollers } from '../../src/inspect/task-queue.js';
+import { listPollers } from '../../src/temporal/task-queue.js';
 import { createHarness, testTarget, uniqueQueue, type Harness } from '../helpers/harness.js';
 import {
   copyOrders,

@@ -1,12 +1,21 @@
-// Pollers of a task queue, as plain facts.
+// The one place the process layer and inspection ask the server who polls a task queue:
+// DescribeTaskQueue, converted to plain facts here at the boundary.
 import type { Client } from '@temporalio/client';
 import proto from '@temporalio/proto';
+import type { PollerFact } from '../diagnosis/facts.js';
 
 const { temporal } = proto;
-import type { PollerFact } from '../diagnosis/facts.js';
-import { timestampMs } from './convert.js';
 
 export type TaskQueueKind = 'workflow' | 'activity';
+
+type Seconds = number | string | { toNumber(): number } | null | undefined;
+
+function epochMs(ts: { seconds?: Seconds; nanos?: number | null } | null | undefined): number {
+  if (!ts) return 0;
+  const s = ts.seconds;
+  const seconds = s === null || s === undefined ? 0 : typeof s === 'object' ? s.toNumber() : Number(s);
+  return seconds * 1000 + Math.floor((ts.nanos ?? 0) / 1e6);
+}
 
 /** Pollers DescribeTaskQueue lists for the queue; dead ones linger about five minutes. */
 export async function listPollers(
@@ -24,6 +33,6 @@ export async function listPollers(
   });
   return (response.pollers ?? []).map((p) => ({
     identity: p.identity ?? '',
-    lastAccessTimeMs: timestampMs(p.lastAccessTime) ?? 0,
+    lastAccessTimeMs: epochMs(p.lastAccessTime),
   }));
 }

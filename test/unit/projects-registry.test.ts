@@ -1,0 +1,128 @@
+// Registering projects on this host: add, list, re-add, remove, and what each refuses.
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { InvalidInputError } from '../../src/errors.js';
+import { writePidRecord } from '../../src/processes/pid-file.js';
+import { bootId, readProc } from '../../src/processes/proc.js';
+import { registryPath } from '../../src/projects/registry-store.js';
+import { addProject, listProjects, removeProject } from '../../src/projects/registry.js';
+
+let root: string;
+let stateDir: string;
+
+before(async () => {
+  root = await mkdtemp(join(tmpdir(), 'projects-registry-'));
+  stateDir = join(root, 'state');
+  for (const dir of ['shop', 'billing', 'other/shop']) await mkdir(join(root, dir), { recursive: true });
+});
+
+after(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+describe('project registry', () => {
+  it('round-trips add, list and remove', async () => {
+    const added = await addProject(stateDir, {
+      projectDir: join(root, 'shop'),
+      workerCommand: 'uv run worker',
+      taskQueue: 'orders',
+    });
+    assert.equal(added.key, 'shop');
+    assert.equal(added.source, 'registered');
+    await addProject(stateDir, { projectDir: join(root, 'billing', '..', 'billing'), project: 'pay' });
+    assert.deepEqual(
+      (await listProjects(stateDir)).map((p) => [
+        p.key,
+        p.projectDir,
+        p.workerCommand ?? null,
+        p.taskQueue ?? null,
+      ]),
+      [
+        ['pay', join(root, 'billing'), null, null],
+        ['shop', join(root, 'shop'), 'uv run worker', 'orders'],
+      ],
+    );
+    assert.equal((await removeProject(stateDir, 'pay'))?.key, 'pay');
+    assert.equal((await removeProject(stateDir, join(root, 'shop')))?.key, 'shop');
+    assert.deepEqual(await listProjects(stateDir), []);
+    assert.equal(await removeProject(stateDir, 'pay'), undefined, 'removing an unknown project is a no-op');
+  });
+
+  it('re-adding a directory replaces its registration and keeps its key', async () => {
+    await addProject(stateDir, { projectDir: join(root, 'shop'), workerCommand: 'uv run worker' });
+    const again = await addProject(stateDir, {
+      projectDir: join(root, 'shop'),
+      workerCommand: 'python worker.py',
+    });
+    assert.equal(again.key, 'shop');
+    assert.deepEqual(
+      (await listProjects(stateDir)).map((p) => p.workerCommand),
+      ['python worker.py'],
+    );
+    const file = JSON.parse(await readFile(registryPath(stateDir), 'utf8')) as {
+      projects: { key: string }[];
+    };
+    assert.deepEqual(
+      file.projects.map((p) => p.key),
+      ['shop'],
+    );
+  });
+
+  it('refuses a second directory under a held key, a rename, an unsafe name and shell syntax', async () => {
+    await assert.rejects(
+      addProject(stateDir, { projectDir: join(root, 'other', 'shop') }),
+      /"shop" is .*\/shop\)/,
+    );
+    await assert.rejects(
+      addProject(stateDir, { projectDir: join(root, 'shop'), project: 'store' }),
+      /project: expected the key "shop" this host already uses/,
+    );
+    await assert.rejects(
+      addProject(stateDir, { projectDir: join(root, 'billing'), project: '../../etc' }),
+      /project: expected a project key/,
+    );
+    await assert.rejects(
+      addProject(stateDir, { projectDir: join(root, 'billing'), workerCommand: 'cd src && uv run worker' }),
+      (error: unknown) => error instanceof InvalidInputError && error.field === 'workerCommand',
+    );
+    await assert.rejects(
+      addProject(stateDir, { projectDir: join(root, 'missing') }),
+      /projectDir: expected an existing directory/,
+    );
+    const shell = await addProject(stateDir, {
+      projectDir: join(root, 'billing'),
+      workerCommand: 'cd src && uv run worker',
+      allowShell: true,
+    });
+    assert.equal(shell.allowShell, true);
+  });
+
+  it('refuses to remove a project while a recorded worker of it runs', async () => {
+    const self = readProc(process.pid);
+    assert.ok(self);
+    await writePidRecord(stateDir, {
+      kind: 'worker',
+      pid: process.pid,
+      pgid: process.pid,
+      startTime: self.startTime,
+      bootId: bootId(),
+      cmdline: self.cmdline,
+      cwd: join(root, 'shop'),
+      project: 'shop',
+      taskQueue: 'orders',
+      logPath: join(root, 'shop.log'),
+      fingerprint: 'test',
+      command: self.cmdline.join(' '),
+      startedAt: new Date().toISOString(),
+      host: 'test',
+    });
+    await assert.rejects(removeProject(stateDir, 'shop'), new RegExp(`pids ${process.pid}; stop them with`));
+    assert.deepEqual(
+      (await listProjects(stateDir)).map((p) => p.key),
+      ['billing', 'shop'],
+    );
+  });
+});

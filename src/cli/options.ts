@@ -3,6 +3,7 @@
 import { statSync } from 'node:fs';
 import { basename, isAbsolute, resolve } from 'node:path';
 import { sanitizeProjectName } from '../config.js';
+import { assertProjectKey } from '../projects/key.js';
 import { ExitError } from '../errors.js';
 import { ExitCode } from './output.js';
 
@@ -123,7 +124,7 @@ export function workerTarget(raw: RawWorkerFlags, where: Where, restart = false)
   return {
     projectDir: dir,
     projectDirGiven: raw.projectDir !== undefined,
-    project: sanitizeProjectName(named ?? basename(dir)),
+    project: named === undefined ? sanitizeProjectName(basename(dir)) : projectName(named),
     taskQueue: raw.taskQueue ?? (restart ? undefined : where.env.TEMPORAL_TASK_QUEUE || undefined),
     workerCommand: raw.workerCommand,
     env: raw.env,
@@ -133,7 +134,16 @@ export function workerTarget(raw: RawWorkerFlags, where: Where, restart = false)
   };
 }
 
-/** --project as a file-safe name, when given. */
+/** --project as given: a project key, never rewritten (`../../etc` is refused, not read as `etc`). */
+function projectName(name: string): string {
+  try {
+    return assertProjectKey(name, '--project');
+  } catch (error) {
+    throw usageError((error as Error).message);
+  }
+}
+
+/** --project, when given (it must be a valid project key). */
 export function workerProject(raw: { project?: string }): string | undefined {
-  return raw.project === undefined ? undefined : sanitizeProjectName(raw.project);
+  return raw.project === undefined ? undefined : projectName(raw.project);
 }

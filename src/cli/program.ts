@@ -3,6 +3,7 @@
 import { Command, Option } from 'commander';
 import type { ApproveOptions } from './commands/approve.js';
 import type { SchemaOptions } from './commands/schema.js';
+import type { ProjectAddOptions } from './commands/project.js';
 import type { RunOptions } from './commands/run-recipe.js';
 import type { ScheduleOptions } from './commands/schedule.js';
 import type { UpOptions } from './commands/up.js';
@@ -436,6 +437,49 @@ export function buildProgram(invoke: Invoke, where: Where): Command {
     group('run', 'Start a recipe on a running control worker and follow its steps live.'),
     leaf,
     where,
+  );
+  const projects = group(
+    'project',
+    'Projects registered on this host: what recipes from a shared server may run here.',
+  );
+  jsonFlag(
+    leaf(
+      projects,
+      'add <dir>',
+      'Register a project directory (its real path) with its commands; re-adding replaces the registration.',
+      async () => (await import('./commands/project.js')).projectAdd,
+      (raw, args): ProjectAddOptions => ({
+        projectDir: args[0] ?? '',
+        ...(raw.project === undefined ? {} : { project: raw.project as string }),
+        ...(raw.workerCommand === undefined ? {} : { workerCommand: raw.workerCommand as string }),
+        ...(raw.startCommand === undefined ? {} : { starterCommand: raw.startCommand as string }),
+        ...(raw.taskQueue === undefined ? {} : { taskQueue: raw.taskQueue as string }),
+        allowShell: raw.allowShell === true,
+      }),
+    )
+      .option('--project <name>', 'the project key (default: the directory name)')
+      .option('--worker-command <cmd>', 'the command that starts its worker (default: TEMPORAL_WORKER_CMD)')
+      .option('--start-command <cmd>', 'the command that starts its workflow (a starter)')
+      .option('--task-queue <queue>', 'the task queue its worker polls')
+      .option('--allow-shell', 'let its commands use shell syntax'),
+  );
+  jsonFlag(
+    leaf(
+      projects,
+      'list',
+      'List the projects this host knows (registered, or seen by a recipe).',
+      async () => (await import('./commands/project.js')).projectList,
+      () => ({}),
+    ),
+  );
+  jsonFlag(
+    leaf(
+      projects,
+      'remove <key-or-dir>',
+      'Forget a project (refused while its worker runs).',
+      async () => (await import('./commands/project.js')).projectRemove,
+      (_raw, args) => ({ keyOrDir: args[0] ?? '' }),
+    ),
   );
   jsonFlag(
     leaf(

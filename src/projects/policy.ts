@@ -113,3 +113,15 @@ export function checkPolicy(policy: Policy, request: PolicyRequest): PolicyVerdi
   }
   return { allowed: true };
 }
+
+/** The policy of a user acting on their own machine through the CLI: every directory and command. */
+export function localUserPolicy(): Policy {
+  return {
+    file: '(the local CLI user)',
+    serverAddress: '',
+    defaults: 'loopback',
+    allowedRoots: [sep],
+    allowFreeFormCommands: true,
+    allowShell: true,
+  };
+}

@@ -236,6 +236,20 @@ describe('argv -> options', () => {
     ],
     [['schema', 'CleanStart'], { path: 'schema', options: { recipe: 'CleanStart' } }],
     [
+      ['project', 'add', '/srv/shop', '--worker-command', 'uv run worker', '--task-queue', 'orders'],
+      {
+        path: 'project add',
+        options: {
+          projectDir: '/srv/shop',
+          workerCommand: 'uv run worker',
+          taskQueue: 'orders',
+          allowShell: false,
+        },
+      },
+    ],
+    [['project', 'list', '--json'], { path: 'project list', json: true, options: {} }],
+    [['project', 'remove', 'shop'], { path: 'project remove', options: { keyOrDir: 'shop' } }],
+    [
       ['worker', 'ensure', '--task-queue', 'orders'],
       { path: 'worker ensure', options: { mode: 'ensure', target: { ...here, taskQueue: 'orders' } } },
     ],
@@ -309,7 +323,7 @@ describe('argv -> options', () => {
       { TEMPORAL_OPS_PROJECT: 'named', TEMPORAL_OPS_PROJECT_DIR: '/srv/x' },
     ],
     [
-      ['worker', 'stop', '--project', 'my app', '--grace', '2'],
+      ['worker', 'stop', '--project', 'my_app', '--grace', '2'],
       { path: 'worker stop', options: { project: 'my_app', graceMs: 2000 } },
     ],
     [
@@ -436,6 +450,8 @@ describe('argv errors exit 2 before anything runs, naming the flag', () => {
     [['run', 'clean-start', '--mode', 'cancel'], /unknown option '--mode'/],
     [['run', 'clear-stalled', '--worker-command', 'x'], /unknown option '--worker-command'/],
     [['approve', 'wf', '--every', '5m'], /unknown option '--every'/],
+    [['worker', 'stop', '--project', '../../etc'], /--project: expected .*got "..\/..\/etc"/],
+    [['worker', 'stop', '--project', 'my app'], /--project: expected .*got "my app"/],
     [['approve'], /missing required argument 'workflow-id'/],
     [['approve', 'a', 'b'], /too many arguments/],
     [['workflows', 'result'], /required option '-w, --workflow-id <id>' not specified/],

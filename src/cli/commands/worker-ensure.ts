@@ -1,7 +1,8 @@
 // `temporal-ops worker ensure|start|restart`: the process layer run from the CLI process itself
 // (no control worker needed); readiness is judged by the server's pollers, as in recipes.
 import { defaultRestartPolicy } from '../../processes/backoff.js';
-import { assertDirectory, assertRunnable } from '../../processes/executable.js';
+import { prepareProject, type PreparedProject } from '../../processes/prepare.js';
+import { localUserPolicy } from '../../projects/policy.js';
 import { readPidRecords } from '../../processes/pid-file.js';
 import type { PlanMode } from '../../processes/plan.js';
 import { clientPollerSource } from '../../processes/pollers.js';
@@ -37,24 +38,34 @@ async function resolveSpec(mode: PlanMode, target: WorkerTarget, ctx: CliContext
     );
   }
   const projectDir = last && !target.projectDirGiven ? last.cwd : target.projectDir;
-  const command = target.workerCommand ?? last?.command ?? settings.workerCommand;
   const env = target.env ?? last?.env ?? {};
+  let prepared: PreparedProject;
   try {
-    assertDirectory(projectDir, '--project-dir');
-    assertRunnable(
-      command,
-      target.workerCommand ? '--worker-command' : 'worker command (from TEMPORAL_WORKER_CMD)',
-      projectDir,
-      env.PATH ?? process.env.PATH,
+    // The same project identity as recipes (its real directory), without the remote policy: the
+    // user runs these commands on their own machine as themselves.
+    prepared = await prepareProject(
+      {
+        projectDir,
+        project: target.project,
+        workerCommand: target.workerCommand ?? last?.command,
+        taskQueue: target.taskQueue ?? last?.taskQueue,
+        env,
+      },
+      {
+        stateDir: settings.stateDir,
+        defaultWorkerCommand: settings.workerCommand,
+        policy: localUserPolicy(),
+      },
     );
   } catch (error) {
     if (error instanceof InvalidInputError) throw new ExitError(error.message, ExitCode.usage);
     throw error;
   }
+  const command = prepared.workerCommand;
   return {
     stateDir: settings.stateDir,
-    project: target.project,
-    projectDir,
+    project: prepared.project,
+    projectDir: prepared.projectDir,
     command,
     taskQueue: (target.taskQueue ?? last?.taskQueue)!,
     env,

@@ -1,0 +1,66 @@
+// `temporal-ops project add|list|remove`: the projects registered on this host. Against a server
+// that is not on loopback, recipes run only registered projects, with their registered commands.
+import { resolve } from 'node:path';
+import { ExitError, InvalidInputError } from '../../errors.js';
+import { addProject, listProjects, removeProject, type ProjectEntry } from '../../projects/registry.js';
+import type { CommandContext } from '../context.js';
+import { ExitCode } from '../output.js';
+
+export interface ProjectAddOptions {
+  projectDir: string;
+  project?: string;
+  workerCommand?: string;
+  starterCommand?: string;
+  taskQueue?: string;
+  allowShell: boolean;
+}
+
+function line(entry: ProjectEntry): string {
+  const parts = [
+    entry.key.padEnd(20),
+    entry.projectDir,
+    entry.workerCommand ? `worker "${entry.workerCommand}"` : '',
+    entry.taskQueue ? `queue ${entry.taskQueue}` : '',
+    entry.source === 'registered' ? 'registered' : 'seen (not registered)',
+  ];
+  return parts.filter(Boolean).join('  ');
+}
+
+/** Input problems (a bad directory, a colliding key) exit 2 naming the field. */
+async function asUsage<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    if (error instanceof InvalidInputError) throw new ExitError(error.message, ExitCode.usage);
+    throw error;
+  }
+}
+
+/** Registers a directory (its real path) with its commands; re-adding replaces the registration. */
+export async function projectAdd(options: ProjectAddOptions, ctx: CommandContext): Promise<number> {
+  const entry = await asUsage(() =>
+    addProject(ctx.settings.stateDir, { ...options, projectDir: resolve(ctx.cwd, options.projectDir) }),
+  );
+  ctx.out.result(entry, (e) => `registered ${line(e)}`);
+  return ExitCode.ok;
+}
+
+/** Lists the projects this host knows: registered ones and ones a recipe has run. */
+export async function projectList(_options: object, ctx: CommandContext): Promise<number> {
+  const entries = await listProjects(ctx.settings.stateDir);
+  ctx.out.result(entries, (list) => (list.length ? list.map(line).join('\n') : 'no projects on this host'));
+  return ExitCode.ok;
+}
+
+/** Removes a project by key or directory; exit 7 when there is none, 2 while its worker runs. */
+export async function projectRemove(options: { keyOrDir: string }, ctx: CommandContext): Promise<number> {
+  const target = options.keyOrDir.includes('/') ? resolve(ctx.cwd, options.keyOrDir) : options.keyOrDir;
+  const removed = await asUsage(() => removeProject(ctx.settings.stateDir, target));
+  if (!removed)
+    throw new ExitError(
+      `project ${JSON.stringify(options.keyOrDir)} is not known on this host`,
+      ExitCode.notFound,
+    );
+  ctx.out.result(removed, (e) => `removed ${e.key} (${e.projectDir})`);
+  return ExitCode.ok;
+}

@@ -1,4 +1,5 @@
 // CleanStart end to end: a real dev server, the real example Python project, real processes.
+import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
@@ -41,11 +42,13 @@ function runCleanStart(input: unknown): Promise<CleanStartReport> {
   });
 }
 
-async function livePollerPids(taskQueue: string): Promise<number[]> {
+/** Process groups of the live pollers (under `uv run`, the poller is uv's Python child in the worker's group). */
+async function livePollerGroups(taskQueue: string): Promise<number[]> {
   const pollers = await listPollers(h.client, taskQueue);
   return pollers
     .map((p) => pidOfIdentity(p.identity))
-    .filter((pid): pid is number => pid !== undefined && readProc(pid) !== undefined);
+    .flatMap((pid) => (pid === undefined ? [] : [readProc(pid)?.pgid]))
+    .filter((pgid): pgid is number => pgid !== undefined);
 }
 
 describe('CleanStart', () => {
@@ -68,7 +71,7 @@ describe('CleanStart', () => {
         'check-result',
       ].map((n) => [n, 'ok']),
     );
-    assert.deepEqual(await livePollerPids(taskQueue), [report.worker.pid]);
+    assert.deepEqual(await livePollerGroups(taskQueue), [report.worker.pgid]);
   });
 
   it('is started by the plain temporal CLI and keeps its outcome in search attributes and memo', async () => {
@@ -113,8 +116,8 @@ describe('CleanStart', () => {
       second.stopped.map((s) => [s.pid, s.result]),
       [[first.worker!.pid, 'stopped']],
     );
-    assert.deepEqual(await livePollerPids(taskQueue), [second.worker!.pid]);
-    const records = await readPidRecords(h.settings.stateDir, { kind: 'worker', project: input.project });
+    assert.deepEqual(await livePollerGroups(taskQueue), [second.worker!.pgid]);
+    const records = await readPidRecords(h.settings.stateDir, { kind: 'worker', project: second.project });
     assert.deepEqual(
       records.map((r) => r.pid),
       [second.worker!.pid],
@@ -123,7 +126,7 @@ describe('CleanStart', () => {
 
   it('reports a worker that exits at once with its log tail, and leaves no process behind', async () => {
     const taskQueue = uniqueQueue('orders');
-    const workerCommand = `${venvPython} -c "import sys; print('config missing: ORDERS_DB_URL', flush=True); sys.exit(3)"`;
+    const workerCommand = `${venvPython} -c 'import sys; print("config missing: ORDERS_DB_URL", flush=True); sys.exit(3)'`;
     const started = Date.now();
     const report = await h.withControlWorker(() => runCleanStart(orderInput(taskQueue, { workerCommand })));
     assert.equal(report.ok, false);
@@ -195,8 +198,8 @@ describe('CleanStart', () => {
     ],
     [
       'a projectDir that does not exist',
-      { projectDir: '/nonexistent/shop', taskQueue: 'q', start: { workflowType: 'Order' } },
-      /projectDir: expected an existing directory, got "\/nonexistent\/shop"/,
+      { projectDir: join(exampleProjectDir, 'no-such-shop'), taskQueue: 'q', start: { workflowType: 'Order' } },
+      /projectDir: expected an existing directory, got ".*\/no-such-shop"/,
     ],
     [
       'a worker command that is not found',

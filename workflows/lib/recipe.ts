@@ -99,7 +99,7 @@ function problemOf(error: unknown, host: string): string {
   return failureMessage(error);
 }
 
-type Ending = 'ok' | 'failed' | 'invalid' | 'canceled';
+type Ending = 'ok' | 'failed' | 'invalid' | 'refused' | 'canceled';
 
 /** Runs `spec` on `raw` input in the skeleton; returns the report, or ends the workflow failed/canceled. */
 export async function runRecipe<I, R extends RecipeReport>(spec: RecipeSpec<I, R>, raw: unknown): Promise<R> {
@@ -149,6 +149,7 @@ export async function runRecipe<I, R extends RecipeReport>(spec: RecipeSpec<I, R
     cause = error;
     if (isCancellation(error)) ending = 'canceled';
     else if (failureType(error) === FailureType.InvalidInput) ending = 'invalid';
+    else if (failureType(error) === FailureType.PolicyRefused) ending = 'refused';
     report.ok = false;
     if (ending !== 'canceled') report.problem = problemOf(error, ctx.host);
     const logTail = failureDetails<{ logTail?: string }>(error)?.logTail;
@@ -171,16 +172,20 @@ export async function runRecipe<I, R extends RecipeReport>(spec: RecipeSpec<I, R
     ending === 'canceled'
       ? `cancelled${report.problem ? `: ${report.problem}` : ''}`
       : (spec.summary(report).split('\n')[0] ?? '');
-  outcome.record(ending === 'invalid' ? 'failed' : ending, summary);
+  outcome.record(ending === 'invalid' || ending === 'refused' ? 'failed' : ending, summary);
   if (ending === 'canceled') {
     // The workflow returns no result when cancelled: keep the report where the UI and CLI find it.
     upsertMemo({ opsReport: compactReport(report) });
     throw cause;
   }
-  if (ending === 'invalid') {
+  if (ending === 'invalid' || ending === 'refused') {
+    // Retrying cannot fix bad input or a refusal by the host's policy: fail the recipe itself.
+    const refused = ending === 'refused';
     throw ApplicationFailure.create({
-      message: `${spec.name} input is invalid: ${failureMessage(cause)}`,
-      type: FailureType.InvalidInput,
+      message: refused
+        ? `${spec.name} refused by the policy of host "${ctx.host}": ${failureMessage(cause)}`
+        : `${spec.name} input is invalid: ${failureMessage(cause)}`,
+      type: refused ? FailureType.PolicyRefused : FailureType.InvalidInput,
       nonRetryable: true,
       details: failureDetails<unknown>(cause) === undefined ? [] : [failureDetails<unknown>(cause)],
     });

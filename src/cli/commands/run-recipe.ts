@@ -74,7 +74,8 @@ export function formatReport(report: Report): string {
 /** Exit code 2 for input the recipe itself rejected (a bad directory, a query the server refuses), else 1. */
 function failureExitCode(error: unknown): number {
   const cause = error instanceof WorkflowFailedError ? error.cause : undefined;
-  return cause instanceof ApplicationFailure && cause.type === FailureType.InvalidInput
+  return cause instanceof ApplicationFailure &&
+    (cause.type === FailureType.InvalidInput || cause.type === FailureType.PolicyRefused)
     ? ExitCode.usage
     : ExitCode.notOk;
 }

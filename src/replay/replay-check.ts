@@ -107,6 +107,7 @@ export async function replayCheck(client: Client, options: ReplayCheckOptions): 
     });
   if (histories.length === 0) return report([], false, 0);
   options.signal?.throwIfAborted();
+  const timeoutMs = options.timeoutMs ?? 120_000;
 
   await mkdir(join(options.stateDir, 'replay'), { recursive: true });
   const dir = await mkdtemp(join(options.stateDir, 'replay', 'check-'));
@@ -123,6 +124,8 @@ export async function replayCheck(client: Client, options: ReplayCheckOptions): 
       taskQueue: options.taskQueue,
       historiesPath: paths.historiesPath,
       outputPath: paths.outputPath,
+      // The hook ends itself a little after our own bound, should nobody be left to kill it.
+      deadlineSeconds: Math.ceil(timeoutMs / 1000) + 10,
     }),
   );
   const replayStarted = performance.now();
@@ -133,7 +136,7 @@ export async function replayCheck(client: Client, options: ReplayCheckOptions): 
     specPath: paths.specPath,
     outputPath: paths.outputPath,
     logPath: paths.logPath,
-    timeoutMs: options.timeoutMs ?? 120_000,
+    timeoutMs,
     signal: options.signal,
   });
   await assertReplayed(run.lines, run.exit, options.workerCommand, paths.logPath, options.taskQueue);

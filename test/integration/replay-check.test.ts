@@ -1,99 +1,41 @@
-// The replay check for real: a copy of the Python fixtures with the replay fixture added, a worker
-// started the normal way, open workflows, then edits to the copy's workflow code; replayCheck runs
-// the project's own worker command with the hook and predicts what a restart would do.
+// The replay check for real: a worker started the normal way, open workflows, then edits to the
+// project's workflow code; replayCheck runs the project's own worker command with the hook and
+// predicts what a restart onto the edited code would do.
 import assert from 'node:assert/strict';
-import { copyFile, readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { execa } from 'execa';
-import { packageRoot } from '../../src/config.js';
-import { eventTypeName } from '../../src/inspect/history.js';
-import { clientPollerSource } from '../../src/processes/pollers.js';
 import { readProc } from '../../src/processes/proc.js';
-import { ensureWorker } from '../../src/processes/workers.js';
-import { openWorkflowHistories } from '../../src/replay/histories.js';
 import { replayCheck, type ReplayCheckOptions } from '../../src/replay/replay-check.js';
-import { createHarness, testTarget, uniqueQueue, type Harness } from '../helpers/harness.js';
-import { fixturesDir, ordersSpec, scratchDir, venvPython, waitFor } from '../helpers/processes.js';
-
-const replayFixtures = join(packageRoot, 'test', 'fixtures', 'replay');
-const WORKER = `${venvPython} replay_worker.py`;
+import { createHarness, uniqueQueue, type Harness } from '../helpers/harness.js';
+import { scratchDir, venvPython } from '../helpers/processes.js';
+import {
+  checkOptions,
+  copyReplayProject,
+  startReplayWorker,
+  startWaitingGreeter,
+  waitListed,
+  type ReplayProject,
+} from './replay-fixture.js';
 
 let h: Harness;
-let dir: string;
+let project: ReplayProject;
 let queue: string;
-
-async function git(...args: string[]) {
-  return execa('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', ...args], { cwd: dir });
-}
-
-/** The stall fixtures plus the replay fixture, committed in a fresh git repo. */
-async function copyProject(target: string): Promise<void> {
-  for (const source of [fixturesDir, replayFixtures])
-    for (const name of await readdir(source))
-      if (name.endsWith('.py') || name.endsWith('.sh')) await copyFile(join(source, name), join(target, name));
-  dir = target;
-  await git('init', '-q');
-  await git('add', '.');
-  await git('commit', '-q', '-m', 'fixtures');
-}
-
-const original = () => readFile(join(replayFixtures, 'greeting_impl.py'), 'utf8');
-
-/** Writes greeting_impl.py of the copy with `code` inserted at the `# BEFORE-GREET` marker. */
-async function editWorkflow(code: string): Promise<void> {
-  const text = (await original()).replace('        # BEFORE-GREET\n', code);
-  await writeFile(join(dir, 'greeting_impl.py'), text);
-}
-
-function check(extra: Partial<ReplayCheckOptions> = {}): ReplayCheckOptions {
-  const target = testTarget();
-  return {
-    projectDir: dir,
-    taskQueue: queue,
-    workerCommand: WORKER,
-    baseEnv: { TEMPORAL_ADDRESS: target.address, TEMPORAL_NAMESPACE: target.namespace },
-    stateDir: h.settings.stateDir,
-    timeoutMs: 90_000,
-    ...extra,
-  };
-}
-
-async function eventTypes(workflowId: string): Promise<string[]> {
-  const history = await h.client.workflow.getHandle(workflowId).fetchHistory();
-  return (history.events ?? []).map(eventTypeName);
-}
-
 let workerPid: number;
 const greeterId = `greeter-${Date.now()}`;
 const waiterId = `waiter-${Date.now()}`;
 
+const check = (extra: Partial<ReplayCheckOptions> = {}) =>
+  checkOptions(project, h.settings.stateDir, queue, extra);
+
 before(async () => {
   h = await createHarness();
   queue = uniqueQueue('replay');
-  await copyProject(await scratchDir('replay-shop'));
-  const outcome = await ensureWorker(
-    ordersSpec(h.settings.stateDir, 'replay-shop', dir, queue, { command: WORKER }),
-    { ready: { timeoutMs: 30_000, pollers: clientPollerSource(h.client) } },
-  );
-  workerPid = outcome.record.pid;
-  await h.client.workflow.start('Greeter', { taskQueue: queue, workflowId: greeterId, args: ['bob'] });
+  project = await copyReplayProject('replay-shop');
+  workerPid = await startReplayWorker(h.client, h.settings.stateDir, project, queue);
+  await startWaitingGreeter(h.client, queue, greeterId);
   await h.client.workflow.start('WaitsForSignal', { taskQueue: queue, workflowId: waiterId });
-  // One activity done, the following workflow task completed: the run now waits for `go`.
-  await waitFor(
-    'Greeter to finish its first activity and wait',
-    async () => {
-      const types = await eventTypes(greeterId);
-      const done = types.indexOf('ActivityTaskCompleted');
-      return done > 0 && types.lastIndexOf('WorkflowTaskCompleted') > done;
-    },
-    30_000,
-  );
-  await waitFor(
-    'both runs to be listed as running',
-    async () => (await openWorkflowHistories(h.client, { taskQueue: queue })).histories.length === 2,
-    30_000,
-  );
+  await waitListed(h.client, queue, 2);
 });
 
 after(async () => {
@@ -107,7 +49,7 @@ after(async () => {
 
 describe('replayCheck', () => {
   it('predicts the break of a careless edit: the diverging event, what the new code did, the SDK message', async () => {
-    await editWorkflow(
+    await project.editWorkflow(
       '        await workflow.execute_activity(farewell, name, start_to_close_timeout=timedelta(seconds=10))\n',
     );
     const report = await replayCheck(h.client, check());
@@ -121,35 +63,49 @@ describe('replayCheck', () => {
     assert.equal(broken?.outcome, 'would-break');
     assert.equal(broken?.cause, 'nondeterminism');
     assert.equal(broken?.failureClass, 'NondeterminismError');
-    assert.match(broken?.divergence?.message ?? '', /^\[TMPRL1100\] Nondeterminism error: /);
+    assert.equal(
+      broken?.divergence?.message,
+      "[TMPRL1100] Nondeterminism error: Activity type of scheduled event 'greet' does not match activity type of activity command 'farewell'",
+    );
     assert.equal(broken?.divergence?.eventId, 5);
     assert.equal(broken?.divergence?.eventType, 'ActivityTaskScheduled');
     assert.equal(broken?.divergence?.recorded, 'greet');
     assert.equal(broken?.divergence?.produced, 'ScheduleActivityTask farewell');
-    // The running worker was not touched: same pid, same process.
+    // The running worker was not touched.
     assert.ok(readProc(workerPid), 'the old worker still runs');
   });
 
+  it('names the event when the new code schedules a timer where history has an activity', async () => {
+    await project.editWorkflow('        await workflow.sleep(1)\n');
+    const report = await replayCheck(h.client, check());
+    const broken = report.results.find((r) => r.workflowId === greeterId);
+    assert.equal(broken?.divergence?.eventId, 5);
+    assert.equal(broken?.divergence?.eventType, 'ActivityTaskScheduled');
+    assert.equal(broken?.divergence?.produced, 'StartTimer');
+    assert.match(broken?.divergence?.message ?? '', /^\[TMPRL1100\] .*HistoryEvent\(id: 5, ActivityTaskScheduled\)/);
+  });
+
   it('lets a harmless edit pass: a comment, or a new activity behind workflow.patched', async () => {
-    await editWorkflow('        # a comment that changes nothing\n');
+    await project.editWorkflow('        # a comment that changes nothing\n');
     const commented = await replayCheck(h.client, check());
     assert.deepEqual([commented.checked, commented.replays, commented.wouldBreak], [2, 2, 0]);
 
-    await editWorkflow(
+    await project.editWorkflow(
       '        if workflow.patched("farewell-first"):\n' +
         '            await workflow.execute_activity(farewell, name, start_to_close_timeout=timedelta(seconds=10))\n',
     );
     const patched = await replayCheck(h.client, check());
-    assert.deepEqual([patched.replays, patched.wouldBreak], [2, 0]);
-    assert.equal(patched.spawned, true);
+    assert.deepEqual([patched.replays, patched.wouldBreak, patched.spawned], [2, 0, true]);
   });
 
-  it('uses the worker registrations: a type found in no file or class name still replays', async () => {
-    await git('checkout', '--', 'greeting_impl.py');
+  it('uses the worker registrations: a type named in no file or class still replays', async () => {
+    await project.git('checkout', '--', 'greeting_impl.py');
     const sources = await Promise.all(
-      (await readdir(dir)).filter((n) => n.endsWith('.py')).map((n) => readFile(join(dir, n), 'utf8')),
+      (await readdir(project.dir))
+        .filter((n) => n.endsWith('.py'))
+        .map((n) => readFile(join(project.dir, n), 'utf8')),
     );
-    assert.ok(!sources.some((s) => /class Greeter\b|def Greeter\b/.test(s)));
+    assert.ok(!sources.some((s) => /class Greeter\b/.test(s)));
     const report = await replayCheck(h.client, check());
     assert.deepEqual(report.byType.Greeter, { replays: 1, wouldBreak: 0 });
   });
@@ -160,9 +116,7 @@ describe('replayCheck', () => {
       h.client,
       check({ taskQueue: uniqueQueue('empty'), workerCommand: '/nonexistent/python worker.py' }),
     );
-    assert.equal(report.checked, 0);
-    assert.equal(report.spawned, false);
-    assert.equal(report.replayMs, 0);
+    assert.deepEqual([report.checked, report.spawned, report.replayMs], [0, false, 0]);
     assert.ok(report.durationMs < 5000, `took ${report.durationMs} ms`);
   });
 
@@ -173,12 +127,10 @@ describe('replayCheck', () => {
       'import sys\nprint("project sitecustomize ran", file=sys.stderr)\n',
     );
     await assert.rejects(
-      replayCheck(
-        h.client,
-        check({ workerCommand: `${venvPython} -c pass`, env: { PYTHONPATH: own } }),
-      ),
+      replayCheck(h.client, check({ workerCommand: `${venvPython} -c pass`, env: { PYTHONPATH: own } })),
       (error: Error & { reason?: string; logTail?: string }) => {
         assert.equal(error.reason, 'no-worker');
+        assert.match(error.message, /without constructing a temporalio Worker/);
         assert.match(error.logTail ?? '', /project sitecustomize ran/);
         return true;
       },
@@ -186,13 +138,16 @@ describe('replayCheck', () => {
   });
 
   it('reports a crash before replay with the log tail', async () => {
-    await writeFile(join(dir, 'greeting_impl.py'), 'raise ImportError("broken on purpose")\n');
-    await assert.rejects(replayCheck(h.client, check()), (error: Error & { reason?: string; logTail?: string }) => {
-      assert.equal(error.reason, 'crashed');
-      assert.match(error.logTail ?? '', /broken on purpose/);
-      return true;
-    });
-    await git('checkout', '--', 'greeting_impl.py');
+    await writeFile(join(project.dir, 'greeting_impl.py'), 'raise ImportError("broken on purpose")\n');
+    await assert.rejects(
+      replayCheck(h.client, check()),
+      (error: Error & { reason?: string; logTail?: string }) => {
+        assert.equal(error.reason, 'crashed');
+        assert.match(error.logTail ?? '', /ImportError: broken on purpose/);
+        return true;
+      },
+    );
+    await project.git('checkout', '--', 'greeting_impl.py');
   });
 
   it('reports a command that is not Python', async () => {

@@ -20,6 +20,7 @@ import inspect
 import json
 import os
 import sys
+import threading
 import traceback
 from typing import Any
 
@@ -44,10 +45,23 @@ def activate(spec_path: str) -> None:
     with open(spec_path, encoding="utf-8") as f:
         _spec.update(json.load(f))
     _emit("hook-loaded", pid=os.getpid(), python=sys.executable)
+    _start_deadline(float(_spec.get("deadlineSeconds", 600)))
     if _WORKER_MODULE in sys.modules:
         _patch(sys.modules[_WORKER_MODULE])
     else:
         sys.meta_path.insert(0, _PatchOnImport())
+
+
+def _start_deadline(seconds: float) -> None:
+    """Ends the process after `seconds` even if whoever started it is gone (killed with -9)."""
+
+    def expire() -> None:
+        _emit("error", reason="deadline", message=f"replay did not finish within {seconds:.0f} s")
+        _exit(4)
+
+    timer = threading.Timer(seconds, expire)
+    timer.daemon = True
+    timer.start()
 
 
 class _PatchOnImport(importlib.abc.MetaPathFinder):

@@ -57,17 +57,20 @@ interface Mismatch {
 /** `X of scheduled event 'a' does not match X of ... command 'b'` messages of sdk-core. */
 const MISMATCHES: readonly { pattern: RegExp; eventType: string; command: string }[] = [
   {
-    pattern: /Activity (?:type|id) of scheduled event '([^']*)' does not match activity (?:type|id) of activity command '([^']*)'/,
+    pattern:
+      /Activity (?:type|id) of scheduled event '([^']*)' does not match activity (?:type|id) of activity command '([^']*)'/,
     eventType: 'ActivityTaskScheduled',
     command: 'ScheduleActivityTask',
   },
   {
-    pattern: /Child workflow (?:type|id) of scheduled event '([^']*)' does not match child workflow (?:type|id) of command '([^']*)'/,
+    pattern:
+      /Child workflow (?:type|id) of scheduled event '([^']*)' does not match child workflow (?:type|id) of command '([^']*)'/,
     eventType: 'StartChildWorkflowExecutionInitiated',
     command: 'StartChildWorkflowExecution',
   },
   {
-    pattern: /Activity (?:type|id) of recorded marker '([^']*)' does not match activity (?:type|id) of local activity command '([^']*)'/,
+    pattern:
+      /Activity (?:type|id) of recorded marker '([^']*)' does not match activity (?:type|id) of local activity command '([^']*)'/,
     eventType: 'MarkerRecorded',
     command: 'RecordMarker (local activity)',
   },

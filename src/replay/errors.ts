@@ -7,12 +7,7 @@
  * hook failed before every history was replayed; `timed-out`; `cancelled`.
  */
 export type ReplayCheckFailure =
-  | 'hook-not-loaded'
-  | 'no-worker'
-  | 'no-matching-worker'
-  | 'crashed'
-  | 'timed-out'
-  | 'cancelled';
+  'hook-not-loaded' | 'no-worker' | 'no-matching-worker' | 'crashed' | 'timed-out' | 'cancelled';
 
 /** Thrown when the worker command cannot replay the histories; carries the command's log tail. */
 export class ReplayCheckError extends Error {

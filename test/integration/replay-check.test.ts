@@ -82,7 +82,10 @@ describe('replayCheck', () => {
     assert.equal(broken?.divergence?.eventId, 5);
     assert.equal(broken?.divergence?.eventType, 'ActivityTaskScheduled');
     assert.equal(broken?.divergence?.produced, 'StartTimer');
-    assert.match(broken?.divergence?.message ?? '', /^\[TMPRL1100\] .*HistoryEvent\(id: 5, ActivityTaskScheduled\)/);
+    assert.match(
+      broken?.divergence?.message ?? '',
+      /^\[TMPRL1100\] .*HistoryEvent\(id: 5, ActivityTaskScheduled\)/,
+    );
   });
 
   it('lets a harmless edit pass: a comment, or a new activity behind workflow.patched', async () => {

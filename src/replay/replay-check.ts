@@ -27,6 +27,11 @@ export interface ReplayCheckOptions {
   /** Bound on the worker command's run (default 120 s). */
   timeoutMs?: number;
   signal?: AbortSignal;
+  /**
+   * A program may run several Workers: those on other task queues never poll, and the check fails
+   * as `no-matching-worker` when none on `taskQueue` runs within this long (default 30 s).
+   */
+  otherQueueWaitMs?: number;
   /** Keep the check's directory (histories, log) after a successful check. */
   keepFiles?: boolean;
 }
@@ -126,6 +131,7 @@ export async function replayCheck(client: Client, options: ReplayCheckOptions): 
       outputPath: paths.outputPath,
       // The hook ends itself a little after our own bound, should nobody be left to kill it.
       deadlineSeconds: Math.ceil(timeoutMs / 1000) + 10,
+      parkSeconds: (options.otherQueueWaitMs ?? 30_000) / 1000,
     }),
   );
   const replayStarted = performance.now();

@@ -10,6 +10,7 @@ import { replayCheck, type ReplayCheckOptions } from '../../src/replay/replay-ch
 import { createHarness, uniqueQueue, type Harness } from '../helpers/harness.js';
 import { scratchDir, venvPython } from '../helpers/processes.js';
 import {
+  REPLAY_WORKER as WORKER,
   checkOptions,
   copyReplayProject,
   startReplayWorker,
@@ -151,6 +152,23 @@ describe('replayCheck', () => {
       },
     );
     await project.git('checkout', '--', 'greeting_impl.py');
+  });
+
+  it('reports a worker that serves another task queue, which never polls', async () => {
+    await assert.rejects(
+      replayCheck(
+        h.client,
+        check({ workerCommand: `env TEMPORAL_TASK_QUEUE=elsewhere ${WORKER}`, otherQueueWaitMs: 2000 }),
+      ),
+      (error: Error & { reason?: string }) => {
+        assert.equal(error.reason, 'no-matching-worker');
+        assert.match(
+          error.message,
+          /no Worker with workflows on task queue "replay-[^"]+" \(seen: \["elsewhere"\]\)/,
+        );
+        return true;
+      },
+    );
   });
 
   it('reports a command that is not Python', async () => {

@@ -27,6 +27,8 @@ from typing import Any
 _WORKER_MODULE = "temporalio.worker._worker"
 _spec: dict[str, Any] = {}
 _replaying = False
+# Strong references: the event loop keeps only weak ones to its tasks.
+_parked: set[asyncio.Task[None]] = set()
 
 
 def _emit(kind: str, **fields: Any) -> None:
@@ -110,7 +112,7 @@ def _patch(module: Any) -> None:
     async def __aenter__(self: Any) -> Any:
         if _serves_spec(self):
             await _replay_and_exit(self)
-        asyncio.get_running_loop().create_task(_park())
+        _parked.add(asyncio.get_running_loop().create_task(_park()))
         return self
 
     async def __aexit__(self: Any, *args: Any) -> None:
@@ -129,8 +131,12 @@ def _patch(module: Any) -> None:
 async def _park() -> None:
     """A worker on another task queue: never poll; give up if no worker of the spec's queue runs."""
     await asyncio.sleep(float(_spec.get("parkSeconds", 30)))
-    if not _replaying:
-        _emit("error", reason="no-matching-worker", message=f"no worker on task queue {_spec['taskQueue']!r} ran")
+    if _replaying:
+        # Returning would let the program go on (and maybe exit) while the replay runs.
+        await asyncio.Event().wait()
+    else:
+        queue = _spec["taskQueue"]
+        _emit("error", reason="no-matching-worker", message=f"no worker on task queue {queue!r} ran")
         _exit(3)
 
 
@@ -192,32 +198,43 @@ def _histories():  # type: ignore[no-untyped-def]
 
 
 async def _replay_all(replayer: Any) -> int:
+    """Replays every history through one replay worker; then locates each break (rare) apart."""
     from temporalio.client import WorkflowHistory
 
+    # Keyed by the history object: the Replayer hands back the one it was given.
+    pending: dict[int, dict[str, Any]] = {}
+    broken: list[tuple[dict[str, Any], Any, BaseException]] = []
+
+    async def parsed():  # type: ignore[no-untyped-def]
+        for item in _histories():
+            base = {"workflowId": item["workflowId"], "runId": item.get("runId")}
+            try:
+                history = WorkflowHistory.from_json(item["workflowId"], item["history"])
+            except Exception as err:  # noqa: BLE001 - one bad history must not hide the others
+                _emit("result", **base, outcome="error", failureClass=type(err).__name__, message=str(err))
+                continue
+            pending[id(history)] = base
+            yield history
+
     count = 0
-    for item in _histories():
-        base = {"workflowId": item["workflowId"], "runId": item.get("runId")}
-        try:
-            history = WorkflowHistory.from_json(item["workflowId"], item["history"])
-            result = await replayer.replay_workflow(history, raise_on_replay_failure=False)
-        except Exception as err:  # noqa: BLE001 - one bad history must not hide the others
-            _emit("result", **base, outcome="error", failureClass=type(err).__name__, message=str(err))
+    async with replayer.workflow_replay_iterator(parsed()) as results:
+        async for result in results:
+            history = result.history
+            base = pending.pop(id(history))
             count += 1
-            continue
-        failure = result.replay_failure
-        if failure is None:
-            _emit("result", **base, outcome="replays")
-        else:
-            window = await _diverging_window(replayer, history)
-            _emit(
-                "result",
-                **base,
-                outcome="would-break",
-                failureClass=type(failure).__name__,
-                message=str(failure),
-                window=window,
-            )
-        count += 1
+            if result.replay_failure is None:
+                _emit("result", **base, outcome="replays")
+            else:
+                broken.append((base, history, result.replay_failure))
+    for base, history, failure in broken:
+        _emit(
+            "result",
+            **base,
+            outcome="would-break",
+            failureClass=type(failure).__name__,
+            message=str(failure),
+            window=await _diverging_window(replayer, history),
+        )
     return count
 
 

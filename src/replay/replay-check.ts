@@ -1,7 +1,7 @@
 // The replay check: fetch the open histories of a task queue, replay them with the project's own
 // worker command and registrations, and report per workflow whether a restart would break it.
 import { createWriteStream } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import type { Client } from '@temporalio/client';
@@ -44,6 +44,19 @@ async function writeHistories(path: string, histories: readonly OpenHistory[]): 
   }
   out.end();
   await once(out, 'finish');
+}
+
+/** Failed checks keep their files for a look; a day later, or after a kill -9, they go. */
+async function removeOldChecks(checksDir: string, maxAgeMs = 24 * 3600_000): Promise<void> {
+  for (const name of await readdir(checksDir)) {
+    if (!name.startsWith('check-')) continue;
+    const path = join(checksDir, name);
+    const age = await stat(path).then(
+      (s) => Date.now() - s.mtimeMs,
+      () => 0,
+    );
+    if (age > maxAgeMs) await rm(path, { recursive: true, force: true });
+  }
 }
 
 /** Throws ReplayCheckError unless the hook replayed every history; explains the first missing step. */
@@ -114,8 +127,10 @@ export async function replayCheck(client: Client, options: ReplayCheckOptions): 
   options.signal?.throwIfAborted();
   const timeoutMs = options.timeoutMs ?? 120_000;
 
-  await mkdir(join(options.stateDir, 'replay'), { recursive: true });
-  const dir = await mkdtemp(join(options.stateDir, 'replay', 'check-'));
+  const checksDir = join(options.stateDir, 'replay');
+  await mkdir(checksDir, { recursive: true });
+  await removeOldChecks(checksDir);
+  const dir = await mkdtemp(join(checksDir, 'check-'));
   const paths = {
     specPath: join(dir, 'spec.json'),
     historiesPath: join(dir, 'histories.jsonl'),

@@ -1,11 +1,10 @@
-// Running the project's own worker command with the replay hook on PYTHONPATH: in its own process
-// group, output to a log file, the whole group killed on timeout or cancellation.
-import { open, readFile } from 'node:fs/promises';
+// Running the project's own worker command with the replay hook on PYTHONPATH: spawned like a worker
+// (own process group, output to a log file), the whole group killed on timeout or cancellation.
+import { readFile } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
-import { execa } from 'execa';
 import { packageRoot } from '../config.js';
-import { parseCommand } from '../processes/command.js';
 import { tailLog } from '../processes/logs.js';
+import { spawnDetached, SpawnFailedError } from '../processes/spawn.js';
 import { ReplayCheckError } from './errors.js';
 import { parseHookLines, type HookLine } from './hook-output.js';
 
@@ -38,7 +37,7 @@ function pythonPath(env: Record<string, string>): string {
   return existing ? `${hookDir}${delimiter}${existing}` : hookDir;
 }
 
-/** Kills the group we spawned while its leader is unreaped (so the group id cannot be reused). */
+/** Kills the group we spawned while its leader is unreaped (so its group id cannot have been reused). */
 function killGroup(pid: number): void {
   try {
     process.kill(-pid, 'SIGKILL');
@@ -49,45 +48,34 @@ function killGroup(pid: number): void {
 
 /** Runs the command until it exits, the timeout passes or `signal` aborts; returns the hook's lines. */
 export async function runWithHook(run: HookRun): Promise<HookRunResult> {
-  const parsed = parseCommand(run.command);
-  const log = await open(run.logPath, 'a');
-  let child: ReturnType<typeof execa> | undefined;
+  const env = { ...run.env, PYTHONPATH: pythonPath(run.env), [REPLAY_SPEC_ENV]: run.specPath };
+  let pid: number | undefined;
+  let reaped = false;
   let stopped: 'timed-out' | 'cancelled' | undefined;
+  const stop = (why: 'timed-out' | 'cancelled') => {
+    stopped ??= why;
+    if (pid !== undefined && !reaped) killGroup(pid);
+  };
+  // Armed before the spawn: the child is unref'd, and this timer also keeps the event loop alive.
+  const timer = setTimeout(() => stop('timed-out'), run.timeoutMs);
+  const onAbort = () => stop('cancelled');
+  run.signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    child = execa(parsed.file, parsed.args, {
-      cwd: run.cwd,
-      env: { ...run.env, PYTHONPATH: pythonPath(run.env), [REPLAY_SPEC_ENV]: run.specPath },
-      extendEnv: true,
-      shell: parsed.shell,
-      detached: true,
-      cleanup: false,
-      stdin: 'ignore',
-      stdout: log.fd as 1,
-      stderr: log.fd as 2,
-      reject: false,
-      buffer: false,
-    });
-    const spawned = child;
-    const stop = (why: 'timed-out' | 'cancelled') => {
-      stopped ??= why;
-      if (spawned.pid !== undefined && spawned.exitCode === null) killGroup(spawned.pid);
-    };
-    const timer = setTimeout(() => stop('timed-out'), run.timeoutMs);
-    const onAbort = () => stop('cancelled');
-    run.signal?.addEventListener('abort', onAbort, { once: true });
-    if (run.signal?.aborted) onAbort();
-    const result = await spawned.finally(() => {
-      clearTimeout(timer);
-      run.signal?.removeEventListener('abort', onAbort);
-    });
-    const exit = { code: result.exitCode ?? null, signal: result.signal ?? null };
-    if (result.failed && result.exitCode === undefined && !stopped)
-      throw new ReplayCheckError(
-        'crashed',
-        `cannot start "${run.command}": ${result.shortMessage}`,
-        '',
-        exit,
-      );
+    let exited: Promise<{ code: number | null; signal: string | null }>;
+    try {
+      const spawned = await spawnDetached({ command: run.command, cwd: run.cwd, env, logPath: run.logPath });
+      ({ pid, exited } = spawned);
+    } catch (error) {
+      if (!(error instanceof SpawnFailedError)) throw error;
+      if (!error.exited) throw new ReplayCheckError('crashed', error.message, await tailLog(run.logPath, 30));
+      // Exited before we could look at it: its output file still says what happened.
+      reaped = true;
+      ({ pid } = error.exited);
+      exited = Promise.resolve(error.exited);
+    }
+    if (stopped || run.signal?.aborted) stop(stopped ?? 'cancelled');
+    const exit = await exited;
+    reaped = true;
     const lines = parseHookLines(await readFile(run.outputPath, 'utf8').catch(() => ''));
     if (stopped) {
       const what = stopped === 'timed-out' ? `timed out after ${run.timeoutMs} ms` : 'was cancelled';
@@ -98,8 +86,9 @@ export async function runWithHook(run: HookRun): Promise<HookRunResult> {
         exit,
       );
     }
-    return { lines, exit, pid: spawned.pid ?? 0 };
+    return { lines, exit, pid };
   } finally {
-    await log.close();
+    clearTimeout(timer);
+    run.signal?.removeEventListener('abort', onAbort);
   }
 }

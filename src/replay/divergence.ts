@@ -103,9 +103,13 @@ function producedBy(message: string): string | undefined {
 /**
  * The divergence a replay failure describes: the event named in the message
  * (`HistoryEvent(id: 5, TimerStarted)`), else the window event the message's mismatch points at,
- * else the first command event of the diverging workflow task.
+ * else (with `guess`, for nondeterminism) the first command event of the diverging workflow task.
  */
-export function divergenceOf(failure: string, window: readonly WindowEvent[] = []): Divergence {
+export function divergenceOf(
+  failure: string,
+  window: readonly WindowEvent[] = [],
+  { guess = true }: { guess?: boolean } = {},
+): Divergence {
   const message = sdkMessage(failure);
   const named = /HistoryEvent\(id: (\d+), (\w+)\)/.exec(message);
   const mismatch = mismatchOf(message);
@@ -121,7 +125,7 @@ export function divergenceOf(failure: string, window: readonly WindowEvent[] = [
     event =
       window.find((e) => e.eventType === mismatch.eventType && e.detail === mismatch.recorded) ??
       window.find((e) => e.eventType === mismatch.eventType);
-  } else {
+  } else if (guess) {
     event = window.find((e) => COMMAND_EVENTS.has(e.eventType)) ?? window[0];
   }
   if (event) {

@@ -46,14 +46,18 @@ function causeOf(line: Extract<HookLine, { kind: 'result' }>): BreakCause | unde
 
 function resultOf(ref: HistoryRef, line: Extract<HookLine, { kind: 'result' }>): ReplayResult {
   const result: ReplayResult = {
-    ...ref,
+    workflowId: ref.workflowId,
+    runId: ref.runId,
+    workflowType: ref.workflowType,
     outcome: line.outcome === 'replays' ? 'replays' : 'would-break',
   };
   const cause = causeOf(line);
   if (cause) result.cause = cause;
   if (line.failureClass) result.failureClass = line.failureClass;
   if (line.outcome !== 'replays')
-    result.divergence = divergenceOf(line.message ?? '', line.window?.events ?? []);
+    result.divergence = divergenceOf(line.message ?? '', line.window?.events ?? [], {
+      guess: cause === 'nondeterminism',
+    });
   return result;
 }
 

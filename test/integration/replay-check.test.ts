@@ -114,6 +114,29 @@ describe('replayCheck', () => {
     assert.deepEqual(report.byType.Greeter, { replays: 1, wouldBreak: 0 });
   });
 
+  it('predicts a task failure for a run whose workflow type the new worker no longer registers', async () => {
+    const worker = join(project.dir, 'replay_worker.py');
+    const text = await readFile(worker, 'utf8');
+    await writeFile(
+      worker,
+      text.replace(
+        'workflows=[registered_flows._Impl, WaitsForSignal]',
+        'workflows=[registered_flows._Impl]',
+      ),
+    );
+    try {
+      const report = await replayCheck(h.client, check());
+      const waiter = report.results.find((r) => r.workflowId === waiterId);
+      assert.equal(waiter?.outcome, 'would-break');
+      assert.equal(waiter?.cause, 'task-failure');
+      assert.match(waiter?.divergence?.message ?? '', /WaitsForSignal/);
+      assert.equal(waiter?.divergence?.eventId, undefined);
+      assert.deepEqual(report.byType.Greeter, { replays: 1, wouldBreak: 0 });
+    } finally {
+      await project.git('checkout', '--', 'replay_worker.py');
+    }
+  });
+
   it('passes at once when nothing is open, starting no process', async () => {
     // A command that cannot even start: any spawn would fail the check.
     const report = await replayCheck(

@@ -65,6 +65,26 @@ describe('buildReport', () => {
     assert.equal(c?.cause, 'task-failure');
   });
 
+  it('keeps results small: no history, only the run and the verdict', () => {
+    const big = { ...refs[0]!, json: '{"events": []}', startTimeMs: 1 };
+    const r = buildReport({
+      taskQueue: 'q',
+      histories: [big],
+      lines,
+      truncated: false,
+      spawned: true,
+      fetchMs: 1,
+      replayMs: 2,
+      durationMs: 3,
+    });
+    assert.deepEqual(r.results[0], {
+      workflowId: 'a',
+      runId: 'ra',
+      workflowType: 'Order',
+      outcome: 'replays',
+    });
+  });
+
   it('counts a run the hook gave no result for as a replay error, never as replaying', () => {
     const d = report(lines).results[3];
     assert.equal(d?.outcome, 'would-break');

@@ -56,8 +56,10 @@ export async function runWithHook(run: HookRun): Promise<HookRunResult> {
     stopped ??= why;
     if (pid !== undefined && !reaped) killGroup(pid);
   };
-  // Armed before the spawn: the child is unref'd, and this timer also keeps the event loop alive.
   const timer = setTimeout(() => stop('timed-out'), run.timeoutMs);
+  // The child is unref'd (spawned like a worker): without this, a process with nothing else to do
+  // would end before the child's exit is seen.
+  const keepAlive = setInterval(() => undefined, 60_000);
   const onAbort = () => stop('cancelled');
   run.signal?.addEventListener('abort', onAbort, { once: true });
   try {
@@ -89,6 +91,7 @@ export async function runWithHook(run: HookRun): Promise<HookRunResult> {
     return { lines, exit, pid };
   } finally {
     clearTimeout(timer);
+    clearInterval(keepAlive);
     run.signal?.removeEventListener('abort', onAbort);
   }
 }

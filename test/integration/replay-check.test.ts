@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { readProc } from '../../src/processes/proc.js';
 import { replayCheck, type ReplayCheckOptions } from '../../src/replay/replay-check.js';
 import { createHarness, uniqueQueue, type Harness } from '../helpers/harness.js';
-import { scratchDir, venvPython } from '../helpers/processes.js';
+import { processesOnQueue, scratchDir, venvPython, waitFor } from '../helpers/processes.js';
 import {
   REPLAY_WORKER as WORKER,
   checkOptions,
@@ -114,6 +114,16 @@ describe('replayCheck', () => {
     assert.deepEqual(report.byType.Greeter, { replays: 1, wouldBreak: 0 });
   });
 
+  it('replays through an `async with` worker with a payload codec, started by a uv-run-style wrapper', async () => {
+    // The stall fixtures' own worker.py (it does not register Greeter): only the newest run, the waiter.
+    const report = await replayCheck(
+      h.client,
+      check({ workerCommand: './wrapper.sh', env: { PYTHON: venvPython }, max: 1 }),
+    );
+    assert.deepEqual([report.checked, report.replays, report.truncated], [1, 1, true]);
+    assert.equal(report.results[0]?.workflowId, waiterId);
+  });
+
   it('predicts a task failure for a run whose workflow type the new worker no longer registers', async () => {
     const worker = join(project.dir, 'replay_worker.py');
     const text = await readFile(worker, 'utf8');
@@ -192,6 +202,20 @@ describe('replayCheck', () => {
         return true;
       },
     );
+  });
+
+  it('kills the whole process group at the timeout', async () => {
+    const started = Date.now();
+    await assert.rejects(
+      replayCheck(
+        h.client,
+        check({ workerCommand: `${venvPython} -c "import time; time.sleep(600)"`, timeoutMs: 1500 }),
+      ),
+      { reason: 'timed-out' },
+    );
+    assert.ok(Date.now() - started < 20_000);
+    // Only the real worker is left on the queue (its environment names the queue; the check's did too).
+    await waitFor('the check processes to be gone', () => processesOnQueue(queue).length === 1, 10_000);
   });
 
   it('reports a command that is not Python', async () => {

@@ -28,7 +28,7 @@ export async function copyReplayProject(name: string): Promise<ReplayProject> {
   const dir = await scratchDir(name);
   for (const source of [fixturesDir, replayFixtures])
     for (const file of await readdir(source))
-      if (file.endsWith('.py')) await copyFile(join(source, file), join(dir, file));
+      if (/\.(py|sh)$/.test(file)) await copyFile(join(source, file), join(dir, file));
   const git = (...args: string[]) =>
     execa('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', ...args], { cwd: dir });
   await git('init', '-q');

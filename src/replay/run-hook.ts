@@ -9,10 +9,10 @@ import { ReplayCheckError } from './errors.js';
 import { parseHookLines, type HookLine } from './hook-output.js';
 
 /** The directory holding sitecustomize.py and the hook module. */
-export const hookDir = join(packageRoot, 'src', 'replay', 'python');
+const hookDir = join(packageRoot, 'src', 'replay', 'python');
 
 /** The env var the hook reads: path of the replay spec (JSON). */
-export const REPLAY_SPEC_ENV = 'TEMPORAL_OPS_REPLAY';
+const REPLAY_SPEC_ENV = 'TEMPORAL_OPS_REPLAY';
 
 export interface HookRun {
   command: string;
@@ -29,7 +29,6 @@ export interface HookRun {
 export interface HookRunResult {
   lines: HookLine[];
   exit: { code: number | null; signal: string | null };
-  pid: number;
 }
 
 function pythonPath(env: Record<string, string>): string {
@@ -88,7 +87,7 @@ export async function runWithHook(run: HookRun): Promise<HookRunResult> {
         exit,
       );
     }
-    return { lines, exit, pid };
+    return { lines, exit };
   } finally {
     clearTimeout(timer);
     clearInterval(keepAlive);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { buildReport, parseHookLines, type HookLine } from '../../src/replay/hook-output.js';
+import { buildReport, parseHookLines, type HistoryRef, type HookLine } from '../../src/replay/hook-output.js';
 
 const refs = [
   { workflowId: 'a', runId: 'ra', workflowType: 'Order' },
@@ -9,10 +9,10 @@ const refs = [
   { workflowId: 'd', runId: 'rd', workflowType: 'Approval' },
 ];
 
-const report = (lines: HookLine[]) =>
+const report = (lines: HookLine[], histories: HistoryRef[] = refs) =>
   buildReport({
     taskQueue: 'q',
-    histories: refs,
+    histories,
     lines,
     truncated: false,
     spawned: true,
@@ -67,16 +67,7 @@ describe('buildReport', () => {
 
   it('keeps results small: no history, only the run and the verdict', () => {
     const big = { ...refs[0]!, json: '{"events": []}', startTimeMs: 1 };
-    const r = buildReport({
-      taskQueue: 'q',
-      histories: [big],
-      lines,
-      truncated: false,
-      spawned: true,
-      fetchMs: 1,
-      replayMs: 2,
-      durationMs: 3,
-    });
+    const r = report(lines, [big]);
     assert.deepEqual(r.results[0], {
       workflowId: 'a',
       runId: 'ra',

@@ -1,0 +1,142 @@
+// Replay-check benchmark against a throwaway dev server:
+//   node --import tsx bench/replay.bench.ts [--n 200] [--repeat 3]
+// N Greeter runs of the replay fixture wait for a signal after their first activity. Measured in
+// the same run: the raw history-fetch rate (list + fetch + JSON, what the check does first) and
+// the replay rate (the project's worker command with the hook: Python start-up, imports, replay of
+// every history). Also the start-up alone (a check of one run), to show the marginal replay rate.
+import { existsSync } from 'node:fs';
+import { copyFile, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { Client, Connection } from '@temporalio/client';
+import { defaultTemporalCli, packageRoot } from '../src/config.js';
+import { mapLimit } from '../src/inspect/pool.js';
+import { readPidRecords } from '../src/processes/pid-file.js';
+import { clientPollerSource } from '../src/processes/pollers.js';
+import { stopRecorded } from '../src/processes/stop.js';
+import { ensureWorker } from '../src/processes/workers.js';
+import { venvPython } from '../src/recipes/example-target.js';
+import { openWorkflowHistories } from '../src/replay/histories.js';
+import { replayCheck } from '../src/replay/replay-check.js';
+import { startDevServer, stopDevServers } from '../src/server/dev-server.js';
+import { freePort } from '../src/server/ports.js';
+
+const { values: flags } = parseArgs({
+  options: { n: { type: 'string', default: '200' }, repeat: { type: 'string', default: '3' } },
+});
+const N = Number(flags.n);
+const REPEAT = Number(flags.repeat);
+const QUEUE = 'replay-bench';
+const WORKER = `${venvPython} replay_worker.py`;
+
+const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+const rate = (count: number, ms: number) => (count / (ms / 1000)).toFixed(1);
+
+async function copyProject(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  for (const source of ['python', 'replay'].map((d) => join(packageRoot, 'test', 'fixtures', d)))
+    for (const file of await readdir(source))
+      if (file.endsWith('.py')) await copyFile(join(source, file), join(dir, file));
+}
+
+/** Starts N Greeter runs and waits until each has done its activity and waits (10 events). */
+async function populate(client: Client): Promise<void> {
+  const ids = Array.from({ length: N }, (_, i) => `greeter-${i}`);
+  await mapLimit(ids, 16, (workflowId) =>
+    client.workflow.start('Greeter', { taskQueue: QUEUE, workflowId, args: [workflowId] }),
+  );
+  const waiting = async (workflowId: string) => {
+    for (;;) {
+      const info = await client.workflow.getHandle(workflowId).describe();
+      if (info.historyLength >= 10) return;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  };
+  await mapLimit(ids, 16, waiting);
+  for (;;) {
+    const { histories } = await openWorkflowHistories(client, { taskQueue: QUEUE, max: N });
+    if (histories.length === N) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+async function main(): Promise<void> {
+  const root = await mkdtemp(join(tmpdir(), 'temporal-ops-replay-bench-'));
+  const stateDir = join(root, 'state');
+  const dbDir = await mkdtemp(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'replay-bench-db-'));
+  const server = await startDevServer(stateDir, defaultTemporalCli(), {
+    port: await freePort(),
+    uiPort: await freePort(),
+    dbFile: join(dbDir, 'bench.db'),
+    headless: true,
+  });
+  const connection = await Connection.connect({ address: server.address });
+  const client = new Client({ connection, namespace: 'default' });
+  const baseEnv = { TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: 'default' };
+  try {
+    const projectDir = join(root, 'project');
+    await copyProject(projectDir);
+    await ensureWorker(
+      {
+        stateDir,
+        project: 'replay-bench',
+        projectDir,
+        command: WORKER,
+        taskQueue: QUEUE,
+        env: {},
+        baseEnv,
+        graceMs: 3000,
+      },
+      { ready: { timeoutMs: 60_000, pollers: clientPollerSource(client) } },
+    );
+    const populated = performance.now();
+    await populate(client);
+    log(`${N} Greeter runs waiting after ${((performance.now() - populated) / 1000).toFixed(1)} s`);
+
+    const check = (max: number) =>
+      replayCheck(client, { projectDir, taskQueue: QUEUE, workerCommand: WORKER, baseEnv, stateDir, max });
+    const fetches: number[] = [];
+    const replays: number[] = [];
+    const startups: number[] = [];
+    for (let i = 0; i < REPEAT; i++) {
+      const t = performance.now();
+      const { histories } = await openWorkflowHistories(client, { taskQueue: QUEUE, max: N });
+      fetches.push(performance.now() - t);
+      const full = await check(N);
+      if (full.replays !== N || histories.length !== N)
+        throw new Error(`expected ${N} runs that replay, got ${full.replays} of ${full.checked}`);
+      replays.push(full.replayMs);
+      startups.push((await check(1)).replayMs);
+      log(
+        `run ${i + 1}: fetch ${Math.round(fetches.at(-1)!)} ms, replay ${full.replayMs} ms, one-run check ${startups.at(-1)} ms`,
+      );
+    }
+    const fetchMs = median(fetches);
+    const replayMs = median(replays);
+    const startupMs = median(startups);
+    const marginalMs = Math.max(1, replayMs - startupMs);
+    const lines = [
+      '',
+      `Replay check benchmark: ${N} open Greeter runs (10 events each), medians of ${REPEAT} runs, 2 shared cores`,
+      `  raw history fetch (list + ${N} fetches, 16 in flight, JSON): ${Math.round(fetchMs)} ms = ${rate(N, fetchMs)} histories/s`,
+      `  replay (worker command + hook + Replayer, one process): ${replayMs} ms = ${rate(N, replayMs)} histories/s`,
+      `  of which start-up (a one-run check): ${startupMs} ms; marginal replay rate ${rate(N - 1, marginalMs)} histories/s`,
+      `  replay rate / fetch rate = ${(fetchMs / replayMs).toFixed(2)}x  (marginal: ${((fetchMs * (N - 1)) / N / marginalMs).toFixed(2)}x)`,
+      `  a whole check (fetch + replay) of ${N} runs: ~${Math.round(fetchMs + replayMs)} ms`,
+    ];
+    process.stdout.write(`${lines.join('\n')}\n`);
+  } finally {
+    await connection.close();
+    for (const record of await readPidRecords(stateDir, { kind: 'worker' })) await stopRecorded(record, 3000);
+    await stopDevServers(stateDir, 5000);
+    await rm(root, { recursive: true, force: true });
+    await rm(dbDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,167 @@
+// The replay check: fetch the open histories of a task queue, replay them with the project's own
+// worker command and registrations, and report per workflow whether a restart would break it.
+import { createWriteStream } from 'node:fs';
+import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { once } from 'node:events';
+import type { Client } from '@temporalio/client';
+import { tailLog } from '../processes/logs.js';
+import { ReplayCheckError } from './errors.js';
+import { buildReport, type HookLine } from './hook-output.js';
+import { openWorkflowHistories, type OpenHistory } from './histories.js';
+import type { ReplayReport } from './report-types.js';
+import { runWithHook } from './run-hook.js';
+
+export interface ReplayCheckOptions {
+  projectDir: string;
+  taskQueue: string;
+  workerCommand: string;
+  /** Project env for the worker command (as for the real worker). */
+  env?: Record<string, string>;
+  /** Connection env of this host (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE). */
+  baseEnv?: Record<string, string>;
+  /** At most this many open runs, the newest (default 200). */
+  max?: number;
+  /** Where the spec, histories and log of each check go (a `replay/` dir is made inside). */
+  stateDir: string;
+  /** Bound on the worker command's run (default 120 s). */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  /**
+   * A program may run several Workers: those on other task queues never poll, and the check fails
+   * as `no-matching-worker` when none on `taskQueue` runs within this long (default 30 s).
+   */
+  otherQueueWaitMs?: number;
+  /** Keep the check's directory (histories, log) after a successful check. */
+  keepFiles?: boolean;
+}
+
+async function writeHistories(path: string, histories: readonly OpenHistory[]): Promise<void> {
+  const out = createWriteStream(path, { encoding: 'utf8' });
+  for (const h of histories) {
+    const line = `{"workflowId":${JSON.stringify(h.workflowId)},"runId":${JSON.stringify(h.runId)},"history":${h.json}}\n`;
+    if (!out.write(line)) await once(out, 'drain');
+  }
+  out.end();
+  await once(out, 'finish');
+}
+
+/** Failed checks keep their files for a look; a day later, or after a kill -9, they go. */
+async function removeOldChecks(checksDir: string, maxAgeMs = 24 * 3600_000): Promise<void> {
+  for (const name of await readdir(checksDir)) {
+    if (!name.startsWith('check-')) continue;
+    const path = join(checksDir, name);
+    const age = await stat(path).then(
+      (s) => Date.now() - s.mtimeMs,
+      () => 0,
+    );
+    if (age > maxAgeMs) await rm(path, { recursive: true, force: true });
+  }
+}
+
+/** Throws ReplayCheckError unless the hook replayed every history; explains the first missing step. */
+async function assertReplayed(
+  lines: readonly HookLine[],
+  exit: { code: number | null; signal: string | null },
+  command: string,
+  logPath: string,
+  taskQueue: string,
+): Promise<void> {
+  if (lines.some((l) => l.kind === 'done')) return;
+  const tail = await tailLog(logPath, 30);
+  const ended = `exit code ${exit.code}, signal ${exit.signal}`;
+  const seen = lines.filter((l) => l.kind === 'worker-seen');
+  const failed = lines.find((l) => l.kind === 'error');
+  if (!lines.some((l) => l.kind === 'hook-loaded'))
+    throw new ReplayCheckError(
+      'hook-not-loaded',
+      `"${command}" never loaded the replay hook (${ended}): is it a Python program run without -S/-I and with PYTHONPATH kept?`,
+      tail,
+      exit,
+    );
+  if (failed?.reason === 'no-matching-worker')
+    throw new ReplayCheckError(
+      'no-matching-worker',
+      `"${command}" constructed no Worker with workflows on task queue "${taskQueue}" (seen: ${JSON.stringify(seen.map((s) => s.taskQueue))})`,
+      tail,
+      exit,
+    );
+  const clean = exit.code === 0 && exit.signal === null;
+  if (seen.length === 0 && !failed && clean)
+    throw new ReplayCheckError(
+      'no-worker',
+      `"${command}" exited (${ended}) without constructing a temporalio Worker`,
+      tail,
+      exit,
+    );
+  const before = seen.length === 0 ? 'before constructing a Worker' : 'before replaying';
+  throw new ReplayCheckError(
+    'crashed',
+    `"${command}" failed ${before} (${ended})${failed ? `: ${failed.message}` : ''}`,
+    failed?.kind === 'error' && failed.traceback ? `${failed.traceback}\n${tail}` : tail,
+    exit,
+  );
+}
+
+/**
+ * Replays the task queue's open histories (newest first, at most `max`) against the code in
+ * `projectDir`, through its own worker command with the replay hook. Passes at once, without
+ * starting any process, when nothing is open. Throws ReplayCheckError when no verdict is possible.
+ */
+export async function replayCheck(client: Client, options: ReplayCheckOptions): Promise<ReplayReport> {
+  const started = performance.now();
+  const { histories, truncated } = await openWorkflowHistories(client, options);
+  const fetchMs = performance.now() - started;
+  const report = (lines: readonly HookLine[], spawned: boolean, replayMs: number) =>
+    buildReport({
+      taskQueue: options.taskQueue,
+      histories,
+      lines,
+      truncated,
+      spawned,
+      fetchMs: Math.round(fetchMs),
+      replayMs: Math.round(replayMs),
+      durationMs: Math.round(performance.now() - started),
+    });
+  if (histories.length === 0) return report([], false, 0);
+  options.signal?.throwIfAborted();
+  const timeoutMs = options.timeoutMs ?? 120_000;
+
+  const checksDir = join(options.stateDir, 'replay');
+  await mkdir(checksDir, { recursive: true });
+  await removeOldChecks(checksDir);
+  const dir = await mkdtemp(join(checksDir, 'check-'));
+  const paths = {
+    specPath: join(dir, 'spec.json'),
+    historiesPath: join(dir, 'histories.jsonl'),
+    outputPath: join(dir, 'output.jsonl'),
+    logPath: join(dir, 'worker.log'),
+  };
+  await writeHistories(paths.historiesPath, histories);
+  await writeFile(
+    paths.specPath,
+    JSON.stringify({
+      taskQueue: options.taskQueue,
+      historiesPath: paths.historiesPath,
+      outputPath: paths.outputPath,
+      // The hook ends itself a little after our own bound, should nobody be left to kill it.
+      deadlineSeconds: Math.ceil(timeoutMs / 1000) + 10,
+      parkSeconds: (options.otherQueueWaitMs ?? 30_000) / 1000,
+    }),
+  );
+  const replayStarted = performance.now();
+  const run = await runWithHook({
+    command: options.workerCommand,
+    cwd: options.projectDir,
+    env: { ...options.baseEnv, ...options.env, TEMPORAL_TASK_QUEUE: options.taskQueue },
+    specPath: paths.specPath,
+    outputPath: paths.outputPath,
+    logPath: paths.logPath,
+    timeoutMs,
+    signal: options.signal,
+  });
+  await assertReplayed(run.lines, run.exit, options.workerCommand, paths.logPath, options.taskQueue);
+  const result = report(run.lines, true, performance.now() - replayStarted);
+  if (!options.keepFiles) await rm(dir, { recursive: true, force: true });
+  return result;
+}

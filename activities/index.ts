@@ -5,6 +5,7 @@ import { createClearActivities } from './clear-activities.js';
 import { createHostInspectActivities, createInspectActivities } from './inspect-activities.js';
 import { createPlacementActivities } from './placement-activities.js';
 import { createProcessActivities, type ProcessDeps } from './process-activities.js';
+import { createReplayActivities } from './replay-activities.js';
 import { createStarterActivities } from './starter-activities.js';
 import { createTemporalActivities, type TemporalDeps } from './temporal-activities.js';
 
@@ -16,6 +17,7 @@ export function createHostActivities(deps: ActivityDeps) {
     ...createProcessActivities(deps),
     ...createHostInspectActivities(deps),
     ...createStarterActivities(deps),
+    ...createReplayActivities(deps),
   };
 }
 

@@ -1,7 +1,7 @@
 // The replay check as a host-bound activity: it runs the project's worker command on this host.
 import { ApplicationFailure } from '@temporalio/common';
 import { Context } from '@temporalio/activity';
-import { prepareProject, type ProjectInput } from '../src/processes/prepare.js';
+import { prepareContext, prepareProject, type ProjectInput } from '../src/processes/prepare.js';
 import { ReplayCheckError } from '../src/replay/errors.js';
 import { replayCheck } from '../src/replay/replay-check.js';
 import type { ReplayReport } from '../src/replay/report-types.js';
@@ -30,7 +30,7 @@ function replayFailure(error: ReplayCheckError): ApplicationFailure {
 }
 
 /** Builds the replay activities bound to this host. */
-export function createReplayActivities({ client, settings, workerEnv }: ProcessDeps) {
+export function createReplayActivities({ client, settings, workerEnv, address }: ProcessDeps) {
   return {
     /**
      * Replays the open runs of the task queue against the project's current code with its own
@@ -40,7 +40,7 @@ export function createReplayActivities({ client, settings, workerEnv }: ProcessD
       const ctx = Context.current();
       const timer = setInterval(() => ctx.heartbeat(), 5000);
       try {
-        const project = prepareProject(input, settings.workerCommand);
+        const project = await prepareProject(input, await prepareContext(settings, address));
         return await replayCheck(client, {
           projectDir: project.projectDir,
           taskQueue: input.taskQueue,

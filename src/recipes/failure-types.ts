@@ -8,4 +8,5 @@ export const FailureType = {
   ServerUnavailable: 'ServerUnavailableError',
   HostUnavailable: 'HostUnavailableError',
   PolicyRefused: 'PolicyRefusedError',
+  ReplayCheckFailed: 'ReplayCheckError',
 } as const;

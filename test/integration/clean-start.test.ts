@@ -198,7 +198,11 @@ describe('CleanStart', () => {
     ],
     [
       'a projectDir that does not exist',
-      { projectDir: join(exampleProjectDir, 'no-such-shop'), taskQueue: 'q', start: { workflowType: 'Order' } },
+      {
+        projectDir: join(exampleProjectDir, 'no-such-shop'),
+        taskQueue: 'q',
+        start: { workflowType: 'Order' },
+      },
       /projectDir: expected an existing directory, got ".*\/no-such-shop"/,
     ],
     [

@@ -53,6 +53,7 @@ before(async () => {
       client: h.client,
       settings: h.settings,
       workerEnv: targetEnv(testTarget()),
+      address: testTarget().address,
     }),
   });
   running = worker.run();

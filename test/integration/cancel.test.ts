@@ -60,9 +60,10 @@ async function cancelAndExpectCanceled(handle: WorkflowHandle): Promise<Record<s
   return description.memo ?? {};
 }
 
-async function liveWorkers(project: string): Promise<number[]> {
-  const records = await readPidRecords(h.settings.stateDir, { kind: 'worker', project });
-  return records.filter((r) => readProc(r.pid) !== undefined).map((r) => r.pid);
+/** Live recorded workers polling `taskQueue` (the project key is the directory's, whatever name the input gave). */
+async function liveWorkers(taskQueue: string): Promise<number[]> {
+  const records = await readPidRecords(h.settings.stateDir, { kind: 'worker' });
+  return records.filter((r) => r.taskQueue === taskQueue && readProc(r.pid) !== undefined).map((r) => r.pid);
 }
 
 describe('cancelling a recipe', () => {
@@ -83,21 +84,19 @@ describe('cancelling a recipe', () => {
   });
 
   it('ends a TestInteractive CANCELED and stops the worker it started', async () => {
-    const project = `cancel-ti-${nanoid(6)}`;
+    const input = waitingInput(`cancel-ti-${nanoid(6)}`);
     await h.withControlWorker(async () => {
       const handle = await h.client.workflow.start('TestInteractive', {
         taskQueue: h.settings.opsTaskQueue,
         workflowId: `cancel-test-interactive-${nanoid(8)}`,
-        args: [
-          { ...waitingInput(project), interactions: [{ query: 'get_status' }], resultTimeoutSeconds: 600 },
-        ],
+        args: [{ ...input, interactions: [{ query: 'get_status' }], resultTimeoutSeconds: 600 }],
       });
       await untilStep(handle, 'wait-target');
-      assert.equal((await liveWorkers(project)).length, 1, 'the recipe started one worker');
+      assert.equal((await liveWorkers(input.taskQueue)).length, 1, 'the recipe started one worker');
       const memo = await cancelAndExpectCanceled(handle);
       const report = memo.opsReport as { steps: { name: string; outcome: string }[] };
       assert.equal(report.steps.find((s) => s.name === 'stop-worker')?.outcome, 'ok');
-      assert.deepEqual(await liveWorkers(project), [], 'no worker is left running');
+      assert.deepEqual(await liveWorkers(input.taskQueue), [], 'no worker is left running');
     });
   });
 

@@ -79,7 +79,7 @@ const table: Row[] = [
     2,
     /--project-dir: expected an existing directory/,
   ],
-  [() => ['run', 'clean-start', '--project-dir', '/srv/shop'], 2, /taskQueue: expected a non-empty string/],
+  [() => ['run', 'clean-start', '--project-dir', '/srv/shop'], 2, /taskQueue: expected a task queue name/],
   [() => ['run', 'test-interactive', '--input', '[]'], 2, /expected a JSON object/],
   [() => ['run', 'clear-stalled', '--mode', 'nuke'], 2, /Allowed choices are auto, terminate, cancel/],
   [() => ['schedule', 'stall-sweep', '--every', '0s'], 2, /'--every <duration>' argument '0s' is invalid/],

@@ -110,10 +110,10 @@ describe('EnsureWorker recipe', () => {
     assert.equal(run.exitCode, 0, run.stderr);
     const report = JSON.parse(run.stdout) as EnsureWorkerRecipeReport;
     assert.equal(report.ok, true, report.problem);
-    const [record] = await readPidRecords(h.settings.stateDir, { project: 'remote' });
+    const [record] = await readPidRecords(h.settings.stateDir, { project: report.project });
     assert.equal(record?.pid, report.worker?.worker.pid, "the worker belongs to that host's control worker");
     assert.deepEqual(await readPidRecords(cliState), [], 'nothing was started where the CLI ran');
-    await stopProjectWorkers(h.settings.stateDir, 'remote', 3000);
+    await stopProjectWorkers(h.settings.stateDir, report.project, 3000);
   });
 
   it('fails fast on bad input, naming the field and the value', async () => {

@@ -23,6 +23,13 @@ export interface EnsureOptions {
   supervise?: { maxRestarts: number };
 }
 
+const FLAG_OF_FIELD: Record<string, string> = {
+  projectDir: '--project-dir',
+  project: '--project',
+  workerCommand: '--worker-command',
+  taskQueue: '--task-queue',
+};
+
 /** The worker spec from flags; `restart` fills what is missing from the project's latest record. */
 async function resolveSpec(mode: PlanMode, target: WorkerTarget, ctx: CliContext): Promise<WorkerSpec> {
   const { settings } = ctx;
@@ -58,7 +65,11 @@ async function resolveSpec(mode: PlanMode, target: WorkerTarget, ctx: CliContext
       },
     );
   } catch (error) {
-    if (error instanceof InvalidInputError) throw new ExitError(error.message, ExitCode.usage);
+    if (error instanceof InvalidInputError) {
+      // Name the flag the user typed, not the recipe field behind it.
+      const flag = FLAG_OF_FIELD[error.field] ?? error.field;
+      throw new ExitError(new InvalidInputError(flag, error.value, error.expected).message, ExitCode.usage);
+    }
     throw error;
   }
   const command = prepared.workerCommand;

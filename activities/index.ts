@@ -3,9 +3,11 @@
 // `temporal-ops@<host>`; cluster-only ones talk to Temporal alone and live on the shared queue.
 import { createClearActivities } from './clear-activities.js';
 import { createHostInspectActivities, createInspectActivities } from './inspect-activities.js';
+import { createGateActivities } from './gate-activities.js';
 import { createPlacementActivities } from './placement-activities.js';
 import { createProcessActivities, type ProcessDeps } from './process-activities.js';
 import { createReplayActivities } from './replay-activities.js';
+import { createResetActivities } from './reset-activities.js';
 import { createStarterActivities } from './starter-activities.js';
 import { createTemporalActivities, type TemporalDeps } from './temporal-activities.js';
 
@@ -18,6 +20,7 @@ export function createHostActivities(deps: ActivityDeps) {
     ...createHostInspectActivities(deps),
     ...createStarterActivities(deps),
     ...createReplayActivities(deps),
+    ...createGateActivities(deps),
   };
 }
 
@@ -28,6 +31,7 @@ export function createClusterActivities(deps: ActivityDeps) {
     ...createInspectActivities(deps),
     ...createClearActivities(deps),
     ...createPlacementActivities(deps),
+    ...createResetActivities(deps),
   };
 }
 

@@ -7,7 +7,7 @@ import type { SweepReport } from '../activities/inspect-activities.js';
 import { planClear, renderPlan, type ClearPlan } from '../src/recipes/clear-plan.js';
 import { parseClearStalledInput, type ClearStalledInput } from '../src/recipes/clear-stalled-input.js';
 import { clusterActivities, shortOp, waitOp } from './lib/activities.js';
-import { Approvals, type ApprovalDecision } from './lib/approval.js';
+import type { Approvals, ApprovalDecision } from './lib/approval.js';
 import { runRecipe, type RecipeReport } from './lib/recipe.js';
 import { freshWorkerPhase, WORKER_STEPS, type WorkerPhaseState } from './lib/worker-phase.js';
 
@@ -62,7 +62,7 @@ export function ClearStalledEnvironment(raw: unknown): Promise<ClearStalledRepor
       }),
       async body(ctx, report) {
         const { input, checklist } = ctx;
-        approvals = new Approvals(checklist, ctx.outcome);
+        approvals = ctx.approvals();
         const swept: SweepReport = await checklist.run(
           'find-stalled',
           () =>

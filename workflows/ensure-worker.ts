@@ -7,11 +7,14 @@ import { shortOp, waitOp } from './lib/activities.js';
 
 export type { EnsureWorkerInput };
 import { runRecipe, type RecipeReport } from './lib/recipe.js';
+import { GATE_STEP, resetAfterRestart, type GateReport } from './lib/replay-gate.js';
+import { gateStep, type WorkerPhaseState } from './lib/worker-phase.js';
 
 export interface EnsureWorkerRecipeReport extends RecipeReport {
   recipe: 'EnsureWorker';
   project: string;
   worker?: EnsureWorkerReport & { logTail?: string };
+  replayGate?: GateReport;
 }
 
 /** Runs the recipe; bad input fails the workflow, a worker that never polls ends in a report with ok=false. */
@@ -22,6 +25,7 @@ export function EnsureWorker(raw: unknown): Promise<EnsureWorkerRecipeReport> {
       parse: parseEnsureWorkerInput,
       steps: () => [
         ['prepare', 'Check project directory, commands and policy'],
+        GATE_STEP,
         ['ensure-worker', 'Stop old workers, start one, wait until it polls'],
       ],
       label: (input) => input.project ?? input.projectDir,
@@ -44,6 +48,18 @@ export function EnsureWorker(raw: unknown): Promise<EnsureWorkerRecipeReport> {
         );
         report.project = prepared.project;
         ctx.outcome.setProject(prepared.project);
+        // `start` keeps a running worker: nothing restarts, so nothing to replay.
+        const state: WorkerPhaseState = { project: prepared.project, stopped: [] };
+        let gate: GateReport | undefined;
+        if (input.mode === 'start')
+          checklist.mark('replay-gate', 'skipped', 'mode start keeps a running worker');
+        else {
+          try {
+            gate = await gateStep(ctx, input, prepared, state);
+          } finally {
+            report.replayGate = state.replayGate;
+          }
+        }
         const restartOnCrash =
           input.restartOnCrash &&
           Object.fromEntries(Object.entries(input.restartOnCrash).filter(([, v]) => v !== undefined));
@@ -70,6 +86,7 @@ export function EnsureWorker(raw: unknown): Promise<EnsureWorkerRecipeReport> {
           (w) =>
             `worker ${w.worker.pid} ${w.action}${w.ready ? `, polling after ${w.ready.waitedMs} ms` : ''}${w.supervised ? ', restarted on crash' : ''}`,
         );
+        if (gate) await resetAfterRestart(gate);
         report.ok = true;
       },
       summary: (report) =>

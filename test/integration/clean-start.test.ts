@@ -65,6 +65,7 @@ describe('CleanStart', () => {
         'verify-server',
         'pin-host',
         'prepare',
+        'replay-gate',
         'ensure-worker',
         'start-target',
         'wait-target',

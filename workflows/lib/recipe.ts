@@ -16,6 +16,7 @@ import { FailureType } from '../../src/recipes/failure-types.js';
 import type { InputProblem } from '../../src/recipes/validate.js';
 import { clusterActivities, hostActivities, HOST_PICKUP_SECONDS, shortOp } from './activities.js';
 import { Checklist, failureDetails, failureMessage, failureType, type StepReport } from './checklist.js';
+import { Approvals } from './approval.js';
 import { OutcomeRecorder, requireInput } from './outcome.js';
 
 /** The fields every recipe report has; the skeleton fills them. */
@@ -42,6 +43,8 @@ export interface RecipeContext<I> {
   readonly onHost: ReturnType<typeof hostActivities>;
   /** The host that owned the project before this recipe named another one explicitly. */
   readonly previousHost?: string;
+  /** The recipe's approval handlers (the `approve` update), installed on first use. */
+  approvals(): Approvals;
 }
 
 export interface RecipeSpec<I, R extends RecipeReport> {
@@ -114,12 +117,14 @@ export async function runRecipe<I, R extends RecipeReport>(spec: RecipeSpec<I, R
   ]);
   const report = spec.initialReport(input, checklist.steps);
   const outcome = new OutcomeRecorder(spec.name, spec.label(input));
+  let approvals: Approvals | undefined;
   const ctx: { -readonly [K in keyof RecipeContext<I>]: RecipeContext<I>[K] } = {
     input,
     checklist,
     outcome,
     host: wantedHost ?? '',
     onHost: hostActivities(wantedHost ?? 'unpinned'),
+    approvals: () => (approvals ??= new Approvals(checklist, outcome)),
   };
   let ending: Ending = 'failed';
   let cause: unknown;

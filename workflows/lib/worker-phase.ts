@@ -4,6 +4,8 @@
 import type { EnsureWorkerReport, PreparedProject } from '../../activities/process-activities.js';
 import type { StopOutcome } from '../../src/processes/stop.js';
 import type { WorkerFields } from '../../src/recipes/clean-start-input.js';
+import type { ReplayGate } from '../../src/recipes/rule-schemas.js';
+import { GATE_STEP, replayGateStep, resetAfterRestart, type GateReport } from './replay-gate.js';
 import { isCancellation } from '@temporalio/workflow';
 import { clusterActivities, hostActivities, processOp, shortOp, waitOp } from './activities.js';
 import { failureDetails, failureMessage } from './checklist.js';
@@ -11,6 +13,7 @@ import type { RecipeContext } from './recipe.js';
 
 export const WORKER_STEPS: [string, string][] = [
   ['prepare', 'Check project directory, commands and policy'],
+  GATE_STEP,
   ['ensure-worker', 'Stop stale workers, start one fresh, wait until it polls'],
 ];
 
@@ -28,6 +31,8 @@ export interface WorkerPhaseState {
   prepared?: PreparedProject;
   stopped: StopOutcome[];
   worker?: PhaseWorker;
+  /** What the replay gate found and chose before the restart. */
+  replayGate?: GateReport;
   /** What was done on the host that owned the project before this recipe moved it. */
   previousHost?: { host: string; stopped?: StopOutcome[]; problem?: string };
 }
@@ -155,20 +160,44 @@ export async function ensureWorkerStep(
   return state.worker;
 }
 
-/** Both worker steps: prepare, then ensure one fresh worker. */
+/** Runs the replay gate; throws (the recipe is not ok) when the old worker is kept. */
+export async function gateStep(
+  ctx: RecipeContext<unknown>,
+  input: WorkerFields & { replayGate?: ReplayGate },
+  prepared: PreparedProject,
+  state: WorkerPhaseState,
+): Promise<GateReport> {
+  const gate = await replayGateStep(ctx, input, prepared, () => ctx.approvals());
+  state.replayGate = gate;
+  if (gate.choice === 'keep-old-worker') {
+    ctx.checklist.mark('ensure-worker', 'skipped', 'the replay gate kept the old worker');
+    throw new Error(`replay gate: ${gate.reason}; kept the old worker (${gate.chosenBy}), nothing restarted`);
+  }
+  return gate;
+}
+
+/** The worker steps: prepare, the replay gate, then ensure one fresh worker (and resets the gate chose). */
 export async function freshWorkerPhase(
   ctx: RecipeContext<unknown>,
-  input: WorkerFields & { start?: unknown },
+  input: WorkerFields & { start?: unknown; replayGate?: ReplayGate },
   state: WorkerPhaseState,
 ): Promise<void> {
   const prepared = await prepareStep(ctx, input, state);
+  const gate = await gateStep(ctx, input, prepared, state);
   await ensureWorkerStep(ctx, input, prepared, state);
+  await resetAfterRestart(gate);
 }
 
 /** The phase's findings as report fields (every recipe report that runs the phase carries them). */
 export function phaseFields(
   state: WorkerPhaseState,
-): Pick<WorkerPhaseState, 'project' | 'stopped' | 'worker' | 'previousHost'> {
-  const { project, stopped, worker, previousHost } = state;
-  return { project, stopped, worker, ...(previousHost ? { previousHost } : {}) };
+): Pick<WorkerPhaseState, 'project' | 'stopped' | 'worker' | 'previousHost' | 'replayGate'> {
+  const { project, stopped, worker, previousHost, replayGate } = state;
+  return {
+    project,
+    stopped,
+    worker,
+    ...(previousHost ? { previousHost } : {}),
+    ...(replayGate ? { replayGate } : {}),
+  };
 }

@@ -1,0 +1,147 @@
+// The replay gate in a recipe: EnsureWorker restarting onto edited code replays the open histories
+// first. A careless edit stops the restart and asks (the old worker keeps serving); a harmless edit
+// restarts at once; with no open workflows the gate passes without starting Python.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { nanoid } from 'nanoid';
+import type { WorkflowHandle } from '@temporalio/client';
+import type { PendingApproval } from '../../workflows/lib/approval.js';
+import type { EnsureWorkerRecipeReport } from '../../workflows/ensure-worker.js';
+import { readProc } from '../../src/processes/proc.js';
+import { createHarness, uniqueQueue, type Harness } from '../helpers/harness.js';
+import { waitFor } from '../helpers/processes.js';
+import { copyReplayProject, REPLAY_WORKER, startWaitingGreeter, waitListed } from './replay-fixture.js';
+
+let h: Harness;
+before(async () => {
+  h = await createHarness();
+});
+after(async () => {
+  await h.cleanup();
+});
+
+function ensure(
+  projectDir: string,
+  taskQueue: string,
+  extra: Record<string, unknown> = {},
+): Promise<WorkflowHandle> {
+  return h.client.workflow.start('EnsureWorker', {
+    taskQueue: h.settings.opsTaskQueue,
+    workflowId: `gate-ensure-${nanoid(8)}`,
+    args: [{ projectDir, taskQueue, workerCommand: REPLAY_WORKER, ...extra }],
+  });
+}
+
+async function ensured(handle: WorkflowHandle): Promise<EnsureWorkerRecipeReport> {
+  const report = (await handle.result()) as EnsureWorkerRecipeReport;
+  assert.equal(report.ok, true, report.problem);
+  return report;
+}
+
+const carelessEdit =
+  '        await workflow.execute_activity(farewell, name, start_to_close_timeout=timedelta(seconds=10))\n';
+
+describe('replay gate', () => {
+  it('stops a restart onto a careless edit, names the diverging event, keeps the old worker until approved, then terminates', async () => {
+    const project = await copyReplayProject('gate-shop');
+    const taskQueue = uniqueQueue('gate');
+    const greeterId = `greeter-${nanoid(6)}`;
+    await h.withControlWorker(async () => {
+      const first = await ensured(await ensure(project.dir, taskQueue));
+      const oldPid = first.worker!.worker.pid;
+      await startWaitingGreeter(h.client, taskQueue, greeterId);
+      await waitListed(h.client, taskQueue, 1);
+      await project.editWorkflow(carelessEdit);
+
+      const handle = await ensure(project.dir, taskQueue);
+      const pending = await waitFor(
+        'the gate to ask',
+        () => handle.query<PendingApproval | null>('pendingApproval').then((p) => p ?? undefined),
+        90_000,
+      );
+      assert.equal(pending.kind, 'replay-gate');
+      assert.match(pending.plan, /1 of 1 open workflows would break/);
+      assert.match(pending.plan, new RegExp(`${greeterId}.*at event 5 ActivityTaskScheduled`));
+      assert.deepEqual(pending.choices, [
+        'keep-old-worker',
+        'restart-anyway',
+        'restart-and-terminate',
+        'restart-and-reset',
+      ]);
+      assert.ok(readProc(oldPid), 'the old worker still serves while the gate waits');
+
+      await assert.rejects(
+        handle.executeUpdate('approve', {
+          args: [{ planId: pending.planId, approve: true, choice: 'nope' }],
+        }),
+        /choice: expected one of/,
+      );
+      await handle.executeUpdate('approve', {
+        args: [{ planId: pending.planId, approve: true, choice: 'restart-and-terminate', by: 'test' }],
+      });
+      const report = await ensured(handle);
+      assert.equal(report.replayGate?.verdict, 'would-break');
+      assert.equal(report.replayGate?.choice, 'restart-and-terminate');
+      assert.equal(report.replayGate?.replay?.broken[0]?.divergence?.eventId, 5);
+      assert.match(report.replayGate?.replay?.broken[0]?.divergence?.message ?? '', /TMPRL1100/);
+      assert.notEqual(report.worker!.worker.pid, oldPid);
+      assert.equal(readProc(oldPid), undefined, 'the old worker was replaced after the choice');
+      assert.equal((await h.client.workflow.getHandle(greeterId).describe()).status.name, 'TERMINATED');
+    });
+  });
+
+  it('keeps the old worker when the input says so, and the recipe says why', async () => {
+    const project = await copyReplayProject('gate-keep');
+    const taskQueue = uniqueQueue('gate');
+    const greeterId = `greeter-${nanoid(6)}`;
+    await h.withControlWorker(async () => {
+      const first = await ensured(await ensure(project.dir, taskQueue));
+      await startWaitingGreeter(h.client, taskQueue, greeterId);
+      await waitListed(h.client, taskQueue, 1);
+      await project.editWorkflow(carelessEdit);
+      const report = (await (
+        await ensure(project.dir, taskQueue, { replayGate: { onBreak: 'keep-old-worker' } })
+      ).result()) as EnsureWorkerRecipeReport;
+      assert.equal(report.ok, false);
+      assert.match(
+        report.problem ?? '',
+        /replay gate: 1 of 1 open workflows would break; kept the old worker/,
+      );
+      assert.ok(readProc(first.worker!.worker.pid), 'the old worker still runs');
+      assert.equal((await h.client.workflow.getHandle(greeterId).describe()).status.name, 'RUNNING');
+      await h.client.workflow.getHandle(greeterId).terminate('test over');
+    });
+  });
+
+  it('lets a harmless edit restart at once, and passes at once with nothing open', async () => {
+    const project = await copyReplayProject('gate-harmless');
+    const taskQueue = uniqueQueue('gate');
+    const greeterId = `greeter-${nanoid(6)}`;
+    await h.withControlWorker(async () => {
+      await ensured(await ensure(project.dir, taskQueue));
+      await startWaitingGreeter(h.client, taskQueue, greeterId);
+      await waitListed(h.client, taskQueue, 1);
+      await project.editWorkflow('        # a comment changes nothing the workflow does\n');
+      const harmless = await ensured(await ensure(project.dir, taskQueue));
+      assert.equal(harmless.replayGate?.verdict, 'passed');
+      assert.equal(harmless.replayGate?.replay?.checked, 1);
+
+      await h.client.workflow.getHandle(greeterId).terminate('test over');
+      await project.editWorkflow(carelessEdit);
+      const empty = await ensured(await ensure(project.dir, taskQueue));
+      assert.equal(empty.replayGate?.verdict, 'passed');
+      assert.equal(empty.replayGate?.replay?.spawned, false, 'no Python started with nothing to replay');
+    });
+  });
+
+  it('costs nothing when the code did not change', async () => {
+    const project = await copyReplayProject('gate-same');
+    const taskQueue = uniqueQueue('gate');
+    await h.withControlWorker(async () => {
+      await ensured(await ensure(project.dir, taskQueue));
+      const again = await ensured(await ensure(project.dir, taskQueue));
+      assert.equal(again.replayGate?.verdict, 'skipped');
+      assert.match(again.replayGate?.reason ?? '', /code unchanged/);
+    });
+  });
+});

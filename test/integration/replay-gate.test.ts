@@ -74,7 +74,7 @@ describe('replay gate', () => {
         handle.executeUpdate('approve', {
           args: [{ planId: pending.planId, approve: true, choice: 'nope' }],
         }),
-        /choice: expected one of/,
+        (error: Error & { cause?: Error }) => /choice: expected one of/.test(String(error.cause?.message)),
       );
       await handle.executeUpdate('approve', {
         args: [{ planId: pending.planId, approve: true, choice: 'restart-and-terminate', by: 'test' }],

@@ -43,7 +43,7 @@ export interface RecipeContext<I> {
   readonly onHost: ReturnType<typeof hostActivities>;
   /** The host that owned the project before this recipe named another one explicitly. */
   readonly previousHost?: string;
-  /** The recipe's approval handlers (the `approve` update), installed on first use. */
+  /** The recipe's approval handlers (the `approve` update and `pendingApproval` query). */
   approvals(): Approvals;
 }
 
@@ -117,14 +117,15 @@ export async function runRecipe<I, R extends RecipeReport>(spec: RecipeSpec<I, R
   ]);
   const report = spec.initialReport(input, checklist.steps);
   const outcome = new OutcomeRecorder(spec.name, spec.label(input));
-  let approvals: Approvals | undefined;
+  // Installed up front, so `approve` and `pendingApproval` answer "nothing waiting" instead of failing.
+  const approvals = new Approvals(checklist, outcome);
   const ctx: { -readonly [K in keyof RecipeContext<I>]: RecipeContext<I>[K] } = {
     input,
     checklist,
     outcome,
     host: wantedHost ?? '',
     onHost: hostActivities(wantedHost ?? 'unpinned'),
-    approvals: () => (approvals ??= new Approvals(checklist, outcome)),
+    approvals: () => approvals,
   };
   let ending: Ending = 'failed';
   let cause: unknown;

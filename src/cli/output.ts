@@ -21,6 +21,8 @@ export const ExitCode = {
   stallsFound: 8,
   /** `workflows result`: the workflow is still running, so it has no result yet. */
   stillRunning: 9,
+  /** `replay-check`: some open workflow would break on the current code. */
+  wouldBreak: 10,
   /** Interrupted by Ctrl-C. */
   interrupted: 130,
 } as const;

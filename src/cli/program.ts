@@ -1,8 +1,10 @@
 // The whole command tree, declared once on commander: names, options, help, argv -> options.
 // Implementations load lazily inside the actions, so `--help` and a bad flag never load the Temporal SDK.
+import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import type { ApproveOptions } from './commands/approve.js';
 import type { SchemaOptions } from './commands/schema.js';
+import type { ReplayCheckCliOptions } from './commands/replay-check.js';
 import type { ProjectAddOptions } from './commands/project.js';
 import type { RunOptions } from './commands/run-recipe.js';
 import type { ScheduleOptions } from './commands/schedule.js';
@@ -524,6 +526,31 @@ export function buildProgram(invoke: Invoke, where: Where): Command {
         'the choice to approve, when the plan offers several (e.g. restart-anyway)',
       )
       .option('--by <name>', 'who answers (default: $USER)'),
+  );
+  jsonFlag(
+    leaf(
+      program,
+      'replay-check',
+      "Replay the open workflows of a task queue against the project's current code (its own worker command and registrations). Exit 10 when some would break.",
+      async () => (await import('./commands/replay-check.js')).replayCheckCommand,
+      (raw): ReplayCheckCliOptions => ({
+        projectDir: resolve(where.cwd, (raw.projectDir as string | undefined) ?? '.'),
+        ...(raw.taskQueue === undefined ? {} : { taskQueue: raw.taskQueue as string }),
+        ...(raw.workerCommand === undefined ? {} : { workerCommand: raw.workerCommand as string }),
+        ...(raw.max === undefined ? {} : { max: raw.max as number }),
+      }),
+    )
+      .option('--project-dir <dir>', 'the project (default: the current directory)')
+      .option('--task-queue <queue>', "its worker's task queue (default: registered or recorded)")
+      .option(
+        '--worker-command <cmd>',
+        'the command that starts its worker (default: registered or TEMPORAL_WORKER_CMD)',
+      )
+      .option(
+        '--max <n>',
+        'replay at most this many open workflows, newest first (default 200)',
+        positive(true),
+      ),
   );
   leaf(
     program,

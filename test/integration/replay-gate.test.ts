@@ -3,12 +3,15 @@
 // restarts at once; with no open workflows the gate passes without starting Python.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { join } from 'node:path';
+import { execa } from 'execa';
 import { nanoid } from 'nanoid';
+import { packageRoot } from '../../src/config.js';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { PendingApproval } from '../../workflows/lib/approval.js';
 import type { EnsureWorkerRecipeReport } from '../../workflows/ensure-worker.js';
 import { readProc } from '../../src/processes/proc.js';
-import { createHarness, uniqueQueue, type Harness } from '../helpers/harness.js';
+import { createHarness, testTarget, uniqueQueue, type Harness } from '../helpers/harness.js';
 import { waitFor } from '../helpers/processes.js';
 import { copyReplayProject, REPLAY_WORKER, startWaitingGreeter, waitListed } from './replay-fixture.js';
 
@@ -109,7 +112,27 @@ describe('replay gate', () => {
       );
       assert.ok(readProc(first.worker!.worker.pid), 'the old worker still runs');
       assert.equal((await h.client.workflow.getHandle(greeterId).describe()).status.name, 'RUNNING');
+
+      // The same check on demand: exit 10 while the run would break, 0 once nothing open would.
+      const cli = (): Promise<{ exitCode?: number; stdout: string; stderr: string }> =>
+        execa(
+          process.execPath,
+          [
+            join(packageRoot, 'bin', 'temporal-ops.mjs'),
+            ...['replay-check', '--project-dir', project.dir, '--task-queue', taskQueue],
+            ...['--worker-command', REPLAY_WORKER, '--json'],
+          ],
+          {
+            env: { TEMPORAL_ADDRESS: testTarget().address, TEMPORAL_OPS_STATE_DIR: h.settings.stateDir },
+            reject: false,
+          },
+        );
+      const breaking = await cli();
+      assert.equal(breaking.exitCode, 10, breaking.stderr);
+      assert.equal((JSON.parse(breaking.stdout) as { wouldBreak: number }).wouldBreak, 1);
       await h.client.workflow.getHandle(greeterId).terminate('test over');
+      const clean = await cli();
+      assert.equal(clean.exitCode, 0, clean.stderr);
     });
   });
 

@@ -236,6 +236,10 @@ describe('argv -> options', () => {
     ],
     [['schema', 'CleanStart'], { path: 'schema', options: { recipe: 'CleanStart' } }],
     [
+      ['replay-check', '--project-dir', '/srv/shop', '--task-queue', 'orders', '--json'],
+      { path: 'replay-check', json: true, options: { projectDir: '/srv/shop', taskQueue: 'orders' } },
+    ],
+    [
       ['project', 'add', '/srv/shop', '--worker-command', 'uv run worker', '--task-queue', 'orders'],
       {
         path: 'project add',

@@ -11,7 +11,7 @@ import type { ReplayReport, ReplayResult } from '../../src/replay/report-types.j
 import type { WorkerFields } from '../../src/recipes/clean-start-input.js';
 import type { ReplayGate } from '../../src/recipes/rule-schemas.js';
 import { clusterActivities, shortOp, waitOp } from './activities.js';
-import { Approvals } from './approval.js';
+import { type Approvals } from './approval.js';
 import type { RecipeContext } from './recipe.js';
 
 export const GATE_STEP: [string, string] = ['replay-gate', 'Replay open workflows against the new code'];

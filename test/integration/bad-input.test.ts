@@ -4,7 +4,18 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
 import { nanoid } from 'nanoid';
-import { createHarness, type Harness } from '../helpers/harness.js';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import type { Progress } from '../../workflows/lib/checklist.js';
+import { packageRoot } from '../../src/config.js';
+import { SHUTDOWN_FORCE_MS } from '../../src/control-worker.js';
+import { readPidRecords } from '../../src/processes/pid-file.js';
+import { stopRecorded } from '../../src/processes/stop.js';
+import { exampleCleanStartInput, exampleProjectDir, venvPython } from '../../src/recipes/example-target.js';
+import { createHarness, testTarget, uniqueQueue, type Harness } from '../helpers/harness.js';
+import { waitFor } from '../helpers/processes.js';
 
 let h: Harness;
 
@@ -131,5 +142,79 @@ describe('bad recipe input', () => {
       cause.message.slice(0, 300),
     );
     assert.ok(cause.message.length < 2000);
+  });
+});
+
+describe('after bad input', () => {
+  it('a normal CleanStart of the same project succeeds', async () => {
+    const report = await h.withControlWorker(() =>
+      h.client.workflow.execute('CleanStart', {
+        taskQueue: h.settings.opsTaskQueue,
+        workflowId: `after-bad-input-${nanoid(8)}`,
+        args: [
+          {
+            ...exampleCleanStartInput(uniqueQueue('orders')),
+            start: { workflowType: 'Order', args: [{ orderId: nanoid(6), items: ['book'] }] },
+          },
+        ],
+      }),
+    );
+    assert.equal(
+      (report as { ok: boolean; problem?: string }).ok,
+      true,
+      (report as { problem?: string }).problem,
+    );
+  });
+
+  it('a control worker stops on SIGTERM within its grace while an activity is stuck', async () => {
+    const stateDir = await mkdtemp(join(process.env.TEMPORAL_OPS_TEST_ROOT ?? tmpdir(), 'sigterm-'));
+    const opsQueue = uniqueQueue('ops-sigterm');
+    const serve = execa(process.execPath, [join(packageRoot, 'bin', 'temporal-ops.mjs'), 'serve'], {
+      env: {
+        TEMPORAL_ADDRESS: testTarget().address,
+        TEMPORAL_OPS_STATE_DIR: stateDir,
+        TEMPORAL_OPS_TASK_QUEUE: opsQueue,
+      },
+      reject: false,
+    });
+    try {
+      // A worker that never polls its queue keeps the ensure-worker activity waiting for two minutes.
+      const handle = await h.client.workflow.start('EnsureWorker', {
+        taskQueue: opsQueue,
+        workflowId: `sigterm-${nanoid(8)}`,
+        args: [
+          {
+            projectDir: exampleProjectDir,
+            taskQueue: uniqueQueue('orders'),
+            workerCommand: `env TEMPORAL_TASK_QUEUE=elsewhere ${venvPython} worker.py`,
+            readyTimeoutSeconds: 120,
+          },
+        ],
+      });
+      await waitFor(
+        'the ensure-worker step to run',
+        async () => {
+          const progress = await handle.query<Progress>('progress').catch(() => undefined);
+          return progress?.steps.some((s) => s.name === 'ensure-worker' && s.outcome === 'running');
+        },
+        60_000,
+      );
+      const sent = Date.now();
+      serve.kill('SIGTERM');
+      const result = await serve;
+      const tookMs = Date.now() - sent;
+      assert.ok(
+        tookMs < SHUTDOWN_FORCE_MS + 7000,
+        `stopped ${tookMs} ms after SIGTERM (force time ${SHUTDOWN_FORCE_MS} ms)`,
+      );
+      assert.ok(
+        result.exitCode === 0 || result.signal === 'SIGTERM',
+        `exit ${result.exitCode} ${result.signal}`,
+      );
+      await handle.terminate('test over');
+    } finally {
+      serve.kill('SIGKILL');
+      for (const record of await readPidRecords(stateDir)) await stopRecorded(record, 2000);
+    }
   });
 });

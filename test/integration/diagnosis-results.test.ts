@@ -56,7 +56,7 @@ before(async () => {
         {
           projectDir: fixtureDir,
           taskQueue: uniqueQueue('never'),
-          workerCommand: `${venvPython} -c "import sys; sys.exit(3)"`,
+          workerCommand: `${venvPython} -c 'import sys; sys.exit(3)'`,
           start: { workflowType: 'NoWorkerTarget' },
         },
       ],

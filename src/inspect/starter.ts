@@ -46,3 +46,17 @@ export async function runStarter(
   const output = String(result.all ?? '');
   return { ...parseStarterOutput(output, pattern), exitCode: result.exitCode ?? -1, output };
 }
+
+/** Thrown when a starter ran but gave no workflow ID: it timed out, or exited without printing one. */
+export class StarterFailedError extends Error {
+  override readonly name = 'StarterFailedError';
+  constructor(
+    readonly command: string,
+    readonly reason: 'timeout' | 'no-workflow-id',
+    readonly exitCode: number | null,
+    readonly outputTail: string,
+    message: string,
+  ) {
+    super(`${message}; output tail:\n${outputTail}`);
+  }
+}

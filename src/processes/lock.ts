@@ -1,71 +1,202 @@
-// Serializing process changes per project: an in-process queue (the control worker runs many
-// activities at once) plus a lock file that names its holder (other processes on the host).
-import { mkdir, open, readFile, rm } from 'node:fs/promises';
+// Serializing process changes per project: an in-process FIFO (the control worker runs many
+// activities at once) in front of a lock directory that names its holder (other processes on the
+// host; see lock-dir.ts). The holder renews a lease; a dead holder's or an expired lease's lock is
+// taken over atomically; a holder whose caller gave up (cancelled, abandoned) releases at once.
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { proveIdentity } from './identity.js';
+import { nanoid } from 'nanoid';
+import { proveIdentity, type Ownership } from './identity.js';
+import {
+  moveAway,
+  observe,
+  renew,
+  sweepOld,
+  tryCreate,
+  type LockOwner,
+  type ObservedOwner,
+} from './lock-dir.js';
 import { bootId, readProc } from './proc.js';
 
-const queues = new Map<string, Promise<unknown>>();
+/** Thrown when the lock could not be had within the wait bound; names the holder. */
+export class LockTimeoutError extends Error {
+  override readonly name = 'LockTimeoutError';
+  constructor(
+    readonly project: string,
+    readonly waitedMs: number,
+    readonly holder: string,
+  ) {
+    super(`project "${project}": lock still held by ${holder} after waiting ${waitedMs} ms`);
+  }
+}
 
-async function acquireFile(path: string, timeoutMs: number): Promise<void> {
+/** Thrown into a task whose lock was taken over (its lease expired) or held past its bound. */
+export class LockLostError extends Error {
+  override readonly name = 'LockLostError';
+  constructor(
+    readonly project: string,
+    why: string,
+  ) {
+    super(`project "${project}": lock lost (${why})`);
+  }
+}
+
+export interface LockOptions {
+  /** How long to wait for the lock (default 2 min). */
+  timeoutMs?: number;
+  /** How long the task may hold it (default 10 min); then the lock is released and the task aborted. */
+  holdMs?: number;
+  /** Stops waiting, or releases the held lock and aborts the task, when it aborts. */
+  signal?: AbortSignal;
+  /** Called every few hundred ms while waiting (e.g. to heartbeat). */
+  onWait?: (holder: string) => void;
+  /** Names the holder in the lock file, for others' messages. */
+  holder?: string;
+  /** Lease the holder renews; a lock not renewed for this long is taken over (default 60 s). */
+  leaseMs?: number;
+}
+
+/** `held` by a live holder within its lease, or takeover-able because the holder is `dead` or its lease `expired`. */
+export type LockVerdict = 'held' | 'dead' | 'expired';
+
+/** Decides whether an observed lock may be taken over. Pure: identity and clock are passed in. */
+export function lockVerdict(
+  seen: Pick<ObservedOwner, 'owner' | 'renewedAtMs'>,
+  holderOwnership: Ownership | undefined,
+  nowMs: number,
+  leaseMs: number,
+): LockVerdict {
+  if (seen.owner && holderOwnership !== 'ours') return 'dead';
+  return nowMs - seen.renewedAtMs > leaseMs ? 'expired' : 'held';
+}
+
+function describeHolder(seen: ObservedOwner | undefined): string {
+  const owner = seen?.owner;
+  if (!owner) return 'an unreadable lock file';
+  return `${owner.holder ?? 'a process'} (pid ${owner.pid}, since ${new Date(owner.acquiredAtMs).toISOString()})`;
+}
+
+function ownerOfThisProcess(holder?: string): LockOwner {
   const self = readProc(process.pid);
-  const owner = JSON.stringify({
+  return {
+    nonce: nanoid(12),
     pid: process.pid,
     startTime: self?.startTime ?? '',
     bootId: bootId(),
     cmdline: self?.cmdline ?? [],
-  });
-  const deadline = Date.now() + timeoutMs;
+    acquiredAtMs: Date.now(),
+    ...(holder ? { holder } : {}),
+  };
+}
+
+/** Takes the lock directory, taking over a dead or expired holder's; resolves with our owner entry. */
+async function acquireDir(lockDir: string, project: string, options: LockOptions): Promise<LockOwner> {
+  const timeoutMs = options.timeoutMs ?? 120_000;
+  const leaseMs = options.leaseMs ?? 60_000;
+  const started = Date.now();
+  let lastWait = 0;
   for (;;) {
-    try {
-      const handle = await open(path, 'wx');
-      await handle.writeFile(owner);
-      await handle.close();
-      return;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    options.signal?.throwIfAborted();
+    const owner = ownerOfThisProcess(options.holder);
+    if (await tryCreate(lockDir, owner)) {
+      await sweepOld(lockDir).catch(() => undefined);
+      return owner;
     }
-    const holder = await readFile(path, 'utf8').then(
-      (text) => JSON.parse(text) as never,
-      () => undefined,
-    );
-    if (holder && proveIdentity(holder).ownership !== 'ours') {
-      // The holder died without releasing: the lock is stale.
-      await rm(path, { force: true });
+    const seen = await observe(lockDir);
+    if (!seen) continue; // released between our try and our look
+    const ownership = seen.owner ? proveIdentity(seen.owner).ownership : undefined;
+    if (lockVerdict(seen, ownership, Date.now(), leaseMs) !== 'held') {
+      await moveAway(lockDir, seen);
       continue;
     }
-    if (Date.now() >= deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for lock ${path}`);
-    await sleep(100);
+    const waited = Date.now() - started;
+    if (waited >= timeoutMs) throw new LockTimeoutError(project, waited, describeHolder(seen));
+    if (Date.now() - lastWait >= 500) {
+      options.onWait?.(describeHolder(seen));
+      lastWait = Date.now();
+    }
+    await sleep(50 + Math.random() * 100, undefined, { signal: options.signal });
   }
 }
 
-/** Runs `task` while holding the project's lock; tasks of one project run one at a time. */
+/** A promise settled by hand: the in-process queue's baton. */
+function baton(): { done: Promise<void>; pass: () => void } {
+  let pass!: () => void;
+  const done = new Promise<void>((resolve) => (pass = resolve));
+  return { done, pass };
+}
+
+function aborted(signal: AbortSignal): Promise<never> {
+  return new Promise((_, reject) => {
+    if (signal.aborted) reject(signal.reason);
+    signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+  });
+}
+
+const tails = new Map<string, Promise<void>>();
+
+/** Waits for this process's earlier tasks of the key; the returned `pass` hands the turn on. */
+async function takeTurn(key: string, options: LockOptions): Promise<() => void> {
+  const previous = tails.get(key) ?? Promise.resolve();
+  const mine = baton();
+  tails.set(key, mine.done);
+  const pass = () => {
+    mine.pass();
+    if (tails.get(key) === mine.done) tails.delete(key);
+  };
+  try {
+    await (options.signal ? Promise.race([previous, aborted(options.signal)]) : previous);
+    return pass;
+  } catch (error) {
+    // A waiter that leaves still passes the turn only after its predecessor is done.
+    void previous.then(pass);
+    throw error;
+  }
+}
+
+/**
+ * Runs `task` while holding the project's lock; tasks of one project run one at a time across
+ * the processes sharing `stateDir`. The lock is released on every path, also when the task never
+ * settles but `signal` aborts or `holdMs` passes (the task's own signal then aborts).
+ */
 export async function withProjectLock<T>(
   stateDir: string,
   project: string,
-  task: () => Promise<T>,
-  timeoutMs = 120_000,
+  task: (signal: AbortSignal) => Promise<T>,
+  options: LockOptions = {},
 ): Promise<T> {
   const key = `${stateDir}\0${project}`;
-  const previous = queues.get(key) ?? Promise.resolve();
-  const run = previous
-    .catch(() => undefined)
-    .then(async () => {
-      const dir = join(stateDir, 'locks');
-      await mkdir(dir, { recursive: true });
-      const path = join(dir, `${project}.lock`);
-      await acquireFile(path, timeoutMs);
-      try {
-        return await task();
-      } finally {
-        await rm(path, { force: true });
-      }
-    });
-  queues.set(key, run);
+  const pass = await takeTurn(key, options);
+  const held = new AbortController();
   try {
-    return await run;
+    const dir = join(stateDir, 'locks');
+    await mkdir(dir, { recursive: true });
+    const lockDir = join(dir, `${project}.lock`);
+    const owner = await acquireDir(lockDir, project, options);
+    const leaseMs = options.leaseMs ?? 60_000;
+    const lose = (why: string) => held.abort(new LockLostError(project, why));
+    const renewal = setInterval(
+      () =>
+        void renew(lockDir, owner.nonce).then(
+          (still) => still || lose('taken over after its lease expired'),
+          () => undefined,
+        ),
+      Math.max(200, leaseMs / 6),
+    );
+    const holdMs = options.holdMs ?? 10 * 60_000;
+    const bound = setTimeout(() => lose(`held longer than ${holdMs} ms`), holdMs);
+    const onAbort = () => held.abort(options.signal?.reason);
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      return await Promise.race([task(held.signal), aborted(held.signal)]);
+    } finally {
+      clearInterval(renewal);
+      clearTimeout(bound);
+      options.signal?.removeEventListener('abort', onAbort);
+      const seen = await observe(lockDir);
+      if (seen?.owner?.nonce === owner.nonce) await moveAway(lockDir, seen);
+    }
   } finally {
-    if (queues.get(key) === run) queues.delete(key);
+    pass();
   }
 }

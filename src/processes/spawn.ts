@@ -12,6 +12,8 @@ export interface SpawnRequest {
   cwd: string;
   env: Record<string, string>;
   logPath: string;
+  /** Write a "starting" line to the log first (default true; off for output that is parsed). */
+  header?: boolean;
 }
 
 export interface Spawned {
@@ -42,9 +44,10 @@ export async function spawnDetached(request: SpawnRequest): Promise<Spawned> {
   const parsed = parseCommand(request.command);
   await mkdir(dirname(request.logPath), { recursive: true });
   const log = await open(request.logPath, 'a');
-  await log.write(
-    `\n=== ${new Date().toISOString()} temporal-ops starting: ${request.command} (cwd ${request.cwd})\n`,
-  );
+  if (request.header !== false)
+    await log.write(
+      `\n=== ${new Date().toISOString()} temporal-ops starting: ${request.command} (cwd ${request.cwd})\n`,
+    );
   try {
     const child = execa(parsed.file, parsed.args, {
       cwd: request.cwd,
@@ -65,17 +68,24 @@ export async function spawnDetached(request: SpawnRequest): Promise<Spawned> {
       (result) => ({ code: result.exitCode ?? null, signal: result.signal ?? null }),
       () => ({ code: null, signal: null }),
     );
+    // Some failures (E2BIG from a huge argument or env value) fire neither 'spawn' nor 'error':
+    // only the result tells, with `pid` never set. Race all three so a failed spawn fails at once.
     await new Promise<void>((resolve, reject) => {
-      child.once('spawn', () => resolve());
-      child.once('error', (error: NodeJS.ErrnoException) =>
+      const fail = (code: string | undefined, message: string) =>
         reject(
           new SpawnFailedError(
             request.command,
-            error.code ?? 'ESPAWN',
-            `cannot start "${request.command}": ${error.message}`,
+            code ?? 'ESPAWN',
+            `cannot start "${request.command}" (cwd ${request.cwd}): ${message}`,
           ),
-        ),
-      );
+        );
+      child.once('spawn', () => resolve());
+      child.once('error', (error: NodeJS.ErrnoException) => fail(error.code, error.message));
+      void child.then((result) => {
+        if (child.pid === undefined)
+          fail(result.code, result.originalMessage ?? result.message ?? 'spawn failed');
+        else resolve();
+      });
     });
     const pid = child.pid;
     if (pid === undefined)

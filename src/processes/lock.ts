@@ -134,9 +134,11 @@ function aborted(signal: AbortSignal): Promise<never> {
 }
 
 const tails = new Map<string, Promise<void>>();
+/** What runs now under each key in this process, for the messages of those waiting behind it. */
+const running = new Map<string, string>();
 
 /** Waits for this process's earlier tasks of the key; the returned `pass` hands the turn on. */
-async function takeTurn(key: string, options: LockOptions): Promise<() => void> {
+async function takeTurn(key: string, project: string, options: LockOptions): Promise<() => void> {
   const previous = tails.get(key) ?? Promise.resolve();
   const mine = baton();
   tails.set(key, mine.done);
@@ -144,13 +146,22 @@ async function takeTurn(key: string, options: LockOptions): Promise<() => void> 
     mine.pass();
     if (tails.get(key) === mine.done) tails.delete(key);
   };
+  const timeoutMs = options.timeoutMs ?? 120_000;
+  const bound = new AbortController();
+  const timedOut = sleep(timeoutMs, undefined, { signal: bound.signal }).then(() => {
+    const holder = running.get(key) ?? 'a task';
+    throw new LockTimeoutError(project, timeoutMs, `${holder} in this process (pid ${process.pid})`);
+  });
+  timedOut.catch(() => undefined);
   try {
-    await (options.signal ? Promise.race([previous, aborted(options.signal)]) : previous);
+    await Promise.race([previous, timedOut, ...(options.signal ? [aborted(options.signal)] : [])]);
     return pass;
   } catch (error) {
     // A waiter that leaves still passes the turn only after its predecessor is done.
     void previous.then(pass);
     throw error;
+  } finally {
+    bound.abort();
   }
 }
 
@@ -166,13 +177,16 @@ export async function withProjectLock<T>(
   options: LockOptions = {},
 ): Promise<T> {
   const key = `${stateDir}\0${project}`;
-  const pass = await takeTurn(key, options);
+  const started = Date.now();
+  const pass = await takeTurn(key, project, options);
   const held = new AbortController();
   try {
     const dir = join(stateDir, 'locks');
     await mkdir(dir, { recursive: true });
     const lockDir = join(dir, `${project}.lock`);
-    const owner = await acquireDir(lockDir, project, options);
+    const left = (options.timeoutMs ?? 120_000) - (Date.now() - started);
+    const owner = await acquireDir(lockDir, project, { ...options, timeoutMs: Math.max(0, left) });
+    running.set(key, options.holder ?? 'a task');
     const leaseMs = options.leaseMs ?? 60_000;
     const lose = (why: string) => held.abort(new LockLostError(project, why));
     const renewal = setInterval(
@@ -193,6 +207,7 @@ export async function withProjectLock<T>(
       clearInterval(renewal);
       clearTimeout(bound);
       options.signal?.removeEventListener('abort', onAbort);
+      running.delete(key);
       const seen = await observe(lockDir);
       if (seen?.owner?.nonce === owner.nonce) await moveAway(lockDir, seen);
     }

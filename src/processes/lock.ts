@@ -52,6 +52,8 @@ export interface LockOptions {
   onWait?: (holder: string) => void;
   /** Names the holder in the lock file, for others' messages. */
   holder?: string;
+  /** After `signal` or `holdMs` aborts the task, how long it may still run its cleanup under the lock (default 20 s). */
+  settleMs?: number;
   /** Lease the holder renews; a lock not renewed for this long is taken over (default 60 s). */
   leaseMs?: number;
 }
@@ -202,7 +204,16 @@ export async function withProjectLock<T>(
     const onAbort = () => held.abort(options.signal?.reason);
     options.signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      return await Promise.race([task(held.signal), aborted(held.signal)]);
+      const work = task(held.signal);
+      // Once aborted, the task gets a bounded moment to clean up (stop what it spawned) under the lock.
+      const cutOff = aborted(held.signal).catch(async (reason: unknown) => {
+        await Promise.race([
+          work.catch(() => undefined),
+          sleep(options.settleMs ?? 20_000, undefined, { ref: false }),
+        ]);
+        throw reason;
+      });
+      return await Promise.race([work, cutOff]);
     } finally {
       clearInterval(renewal);
       clearTimeout(bound);

@@ -79,8 +79,9 @@ export async function waitForPoller(wait: ReadyWait): Promise<ReadyOutcome> {
     wait.onTick?.();
     if (first) failpoint('ensure:during-ready');
     first = false;
+    // An aborted sleep rejects with a generic AbortError; the loop head throws the signal's reason.
     await Promise.race([
-      sleep(interval, undefined, wait.signal ? { signal: wait.signal } : undefined),
+      sleep(interval, undefined, wait.signal ? { signal: wait.signal } : undefined).catch(() => undefined),
       ...(exited && !leaderExited ? [exited] : []),
     ]);
   }

@@ -93,7 +93,11 @@ async function waitRunGone(run: StarterRun, deadlineMs: number, exited?: Promise
     if (first) failpoint('starter:during-wait');
     first = false;
     const signalled = run.signal ? { signal: run.signal } : undefined;
-    await Promise.race([sleep(200, undefined, signalled), ...(exited ? [exited] : [])]);
+    // An aborted sleep rejects with a generic AbortError: report the signal's own reason instead.
+    await Promise.race([
+      sleep(200, undefined, signalled).catch(() => undefined),
+      ...(exited ? [exited] : []),
+    ]);
     run.signal?.throwIfAborted();
   }
 }

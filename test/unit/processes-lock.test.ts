@@ -123,6 +123,7 @@ describe('withProjectLock', () => {
     const cancel = new AbortController();
     const stuck = withProjectLock(dir, 'p', () => new Promise<never>(() => undefined), {
       signal: cancel.signal,
+      settleMs: 100,
     });
     const next = withProjectLock(dir, 'p', async () => 'next ran');
     await sleep(50);
@@ -141,7 +142,7 @@ describe('withProjectLock', () => {
         seen = signal;
         return new Promise<never>(() => undefined);
       },
-      { holdMs: 200 },
+      { holdMs: 200, settleMs: 100 },
     );
     await assert.rejects(stuck, /lock lost \(held longer than 200 ms\)/);
     assert.equal(seen?.aborted, true);
@@ -166,6 +167,28 @@ describe('withProjectLock', () => {
     release();
     await holding;
     assert.equal(await third, true, 'the third ran only after the holder finished');
+  });
+
+  it('a cancelled task that cleans up keeps the lock until its cleanup is done', async () => {
+    const dir = await stateDir();
+    const cancel = new AbortController();
+    let cleaned = false;
+    const cancelled = withProjectLock(
+      dir,
+      'p',
+      async (signal) => {
+        await new Promise((resolve) => signal.addEventListener('abort', resolve));
+        await sleep(100);
+        cleaned = true;
+        throw signal.reason;
+      },
+      { signal: cancel.signal },
+    );
+    const next = withProjectLock(dir, 'p', async () => cleaned);
+    await sleep(50);
+    cancel.abort(new Error('cancelled'));
+    await assert.rejects(cancelled, /cancelled/);
+    assert.equal(await next, true, 'the next task ran after the cleanup');
   });
 
   it('an exception in the task releases the lock', async () => {

@@ -142,6 +142,25 @@ export interface ControlWorkerProcess {
   stop(graceMs?: number): Promise<void>;
 }
 
+/** The environment of a control worker process on the test server with its own state dir and ops queue. */
+export function controlWorkerEnv(
+  stateDir: string,
+  opsQueue: string,
+  stepBundle?: string,
+): Record<string, string> {
+  const recipes = process.env.TEMPORAL_OPS_TEST_BUNDLE ?? '';
+  return {
+    TEMPORAL_ADDRESS: testTarget().address,
+    TEMPORAL_NAMESPACE: 'default',
+    TEMPORAL_OPS_STATE_DIR: stateDir,
+    TEMPORAL_OPS_TASK_QUEUE: opsQueue,
+    TEMPORAL_OPS_GRACE_MS: '3000',
+    TEMPORAL_OPS_TEST_BUNDLE: recipes,
+    // Without step workflows, the recipes' bundle serves the steps queue too (nothing is sent there).
+    TEMPORAL_OPS_STEP_BUNDLE: stepBundle ?? recipes,
+  };
+}
+
 const controlWorkerMain = join(packageRoot, 'test', 'helpers', 'control-worker-main.ts');
 
 /** Starts test/helpers/control-worker-main.ts as its own process and waits until it says "ready". */

@@ -9,9 +9,10 @@ import { nanoid } from 'nanoid';
 import { readPidRecords } from '../../src/processes/pid-file.js';
 import { stopRecorded } from '../../src/processes/stop.js';
 import type { EnsureWorkerRecipeReport } from '../../workflows/ensure-worker.js';
-import { createHarness, testTarget, uniqueQueue, type Harness } from '../helpers/harness.js';
+import { createHarness, uniqueQueue, type Harness } from '../helpers/harness.js';
 import {
   assertOneWorkerNoOrphan,
+  controlWorkerEnv,
   copyOrders,
   scratchDir,
   startControlWorkerProcess,
@@ -79,16 +80,7 @@ describe('concurrent EnsureWorker recipes of one project', () => {
     const opsQueue = uniqueQueue('ops-shared');
     const project = 'shared';
     const queue = uniqueQueue('shared');
-    const env = {
-      TEMPORAL_ADDRESS: testTarget().address,
-      TEMPORAL_NAMESPACE: 'default',
-      TEMPORAL_OPS_STATE_DIR: stateDir,
-      TEMPORAL_OPS_TASK_QUEUE: opsQueue,
-      TEMPORAL_OPS_GRACE_MS: '3000',
-      TEMPORAL_OPS_TEST_BUNDLE: process.env.TEMPORAL_OPS_TEST_BUNDLE ?? '',
-      // The step workflows are not used here; the recipes' bundle serves that queue as well.
-      TEMPORAL_OPS_STEP_BUNDLE: process.env.TEMPORAL_OPS_TEST_BUNDLE ?? '',
-    };
+    const env = controlWorkerEnv(stateDir, opsQueue);
     const workers: ControlWorkerProcess[] = [];
     try {
       workers.push(...(await Promise.all([startControlWorkerProcess(env), startControlWorkerProcess(env)])));

@@ -11,13 +11,14 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import { nanoid } from 'nanoid';
 import type { StarterReport } from '../../activities/process-activities.js';
 import { packageRoot } from '../../src/config.js';
-import type { Failpoint } from '../../src/processes/failpoint.js';
+import { FAILPOINTS, type Failpoint } from '../../src/processes/failpoint.js';
 import { readPidRecords } from '../../src/processes/pid-file.js';
 import { stopRecorded } from '../../src/processes/stop.js';
 import type { EnsureWorkerRecipeReport } from '../../workflows/ensure-worker.js';
-import { testClient, testTarget, uniqueQueue } from '../helpers/harness.js';
+import { testClient, uniqueQueue } from '../helpers/harness.js';
 import {
   assertOneWorkerNoOrphan,
+  controlWorkerEnv,
   copyOrders,
   fixturesDir,
   scratchDir,
@@ -47,15 +48,7 @@ before(async () => {
     logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error } as never,
   });
   await writeFile(stepBundle, bundle.code);
-  env = {
-    TEMPORAL_ADDRESS: testTarget().address,
-    TEMPORAL_NAMESPACE: 'default',
-    TEMPORAL_OPS_STATE_DIR: stateDir,
-    TEMPORAL_OPS_TASK_QUEUE: opsQueue,
-    TEMPORAL_OPS_GRACE_MS: '3000',
-    TEMPORAL_OPS_TEST_BUNDLE: process.env.TEMPORAL_OPS_TEST_BUNDLE ?? '',
-    TEMPORAL_OPS_STEP_BUNDLE: stepBundle,
-  };
+  env = controlWorkerEnv(stateDir, opsQueue, stepBundle);
 });
 
 after(async () => {
@@ -83,14 +76,7 @@ async function withFreshWorker<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-const ensureInstants: Failpoint[] = [
-  'ensure:locked',
-  'ensure:before-spawn',
-  'ensure:after-spawn',
-  'ensure:after-record',
-  'ensure:during-stop',
-  'ensure:during-ready',
-];
+const ensureInstants = FAILPOINTS.filter((f) => f.startsWith('ensure:'));
 
 /** Instants after the spawn: the retry must take over the worker the killed attempt spawned. */
 const spawnedBeforeCrash = new Set<Failpoint>([
@@ -125,12 +111,7 @@ describe('kill -9 of the control worker inside EnsureWorker, then a restart', ()
   }
 });
 
-const starterInstants: Failpoint[] = [
-  'starter:before-spawn',
-  'starter:after-spawn',
-  'starter:during-wait',
-  'starter:after-exit',
-];
+const starterInstants = FAILPOINTS.filter((f) => f.startsWith('starter:'));
 
 describe('kill -9 of the control worker while a starter runs, then a restart', () => {
   for (const failpoint of starterInstants) {

@@ -203,6 +203,7 @@ export async function withProjectLock<T>(
     const bound = setTimeout(() => lose(`held longer than ${holdMs} ms`), holdMs);
     const onAbort = () => held.abort(options.signal?.reason);
     options.signal?.addEventListener('abort', onAbort, { once: true });
+    if (options.signal?.aborted) onAbort();
     try {
       const work = task(held.signal);
       // Once aborted, the task gets a bounded moment to clean up (stop what it spawned) under the lock.

@@ -7,6 +7,8 @@ import {
   PolicyRefusedError,
   WorkerNotReadyError,
 } from '../src/errors.js';
+import { StarterFailedError } from '../src/inspect/starter.js';
+import { LockLostError, LockTimeoutError } from '../src/processes/lock.js';
 import { SpawnFailedError } from '../src/processes/spawn.js';
 import { FailureType } from '../src/recipes/failure-types.js';
 
@@ -41,7 +43,20 @@ export function toFailure(error: unknown): unknown {
       message: error.message,
       type: FailureType.SpawnFailed,
       nonRetryable: true,
+      details: [{ command: error.command, code: error.code }],
     });
+  }
+  if (error instanceof StarterFailedError) {
+    return ApplicationFailure.create({
+      message: error.message,
+      type: FailureType.StarterFailed,
+      nonRetryable: true,
+      details: [{ command: error.command, reason: error.reason, exitCode: error.exitCode }],
+    });
+  }
+  // Retryable: the holder may finish, or its lease expire, before the next attempt.
+  if (error instanceof LockTimeoutError || error instanceof LockLostError) {
+    return ApplicationFailure.create({ message: error.message, type: error.name });
   }
   if (error instanceof NotOurProcessError) {
     return ApplicationFailure.create({

@@ -8,7 +8,6 @@ import { createPlacementActivities } from './placement-activities.js';
 import { createProcessActivities, type ProcessDeps } from './process-activities.js';
 import { createReplayActivities } from './replay-activities.js';
 import { createResetActivities } from './reset-activities.js';
-import { createStarterActivities } from './starter-activities.js';
 import { createTemporalActivities, type TemporalDeps } from './temporal-activities.js';
 
 export type ActivityDeps = ProcessDeps & TemporalDeps;
@@ -18,7 +17,6 @@ export function createHostActivities(deps: ActivityDeps) {
   return {
     ...createProcessActivities(deps),
     ...createHostInspectActivities(deps),
-    ...createStarterActivities(deps),
     ...createReplayActivities(deps),
     ...createGateActivities(deps),
   };

@@ -10,6 +10,7 @@ import { tailLog } from '../src/processes/logs.js';
 import type { PidRecord } from '../src/processes/pid-file.js';
 import type { PlanMode } from '../src/processes/plan.js';
 import {
+  confirmPrepared,
   prepareContext,
   prepareProject,
   stillOurs,
@@ -19,14 +20,18 @@ import {
 import { clientPollerSource } from '../src/processes/pollers.js';
 import { confirmReady, readyFacts, recordToWaitFor, type WaitFacts } from '../src/processes/ready-check.js';
 import type { StopOutcome } from '../src/processes/stop.js';
+import { tokenFor } from '../src/processes/spawn-token.js';
+import { runStarterOnce } from '../src/processes/starter-run.js';
 import { superviseInBackground } from '../src/processes/supervise.js';
 import {
   ensureWorker,
   exitOf,
   stopProjectWorkers,
+  type AdoptedFrom,
   type EnsureOutcome,
   type WorkerSpec,
 } from '../src/processes/workers.js';
+import { StarterFailedError } from '../src/inspect/starter.js';
 import type { StartSpec } from '../src/recipes/clean-start-input.js';
 import { typedFailures } from './failures.js';
 
@@ -75,9 +80,50 @@ export interface EnsureWorkerInput extends StartWorkerInput {
 export interface EnsureWorkerReport {
   action: EnsureOutcome['action'];
   reason: string;
+  /** Workers stopped to make room (stale ones, and groups an interrupted attempt left unrecorded). */
+  stopped: StopOutcome[];
   worker: WorkerInfo;
   ready?: ReadyInfo;
+  /** With `adopted`: the worker another request started, which this one now uses. */
+  adoptedFrom?: AdoptedFrom;
+  /** With `started`: an interrupted attempt of this step spawned the worker; this attempt took it over. */
+  recovered?: boolean;
+  /** In the worker's environment as TEMPORAL_OPS_SPAWN_TOKEN. */
+  spawnToken?: string;
   supervised: boolean;
+}
+
+export interface RunStarterInput {
+  projectDir: string;
+  taskQueue: string;
+  command: string;
+  /** The project's worker command as the recipe gave it (the policy judges the pair). */
+  workerCommand?: string;
+  workflowIdPattern?: string;
+  env?: Record<string, string>;
+  /** Bound on the starter's run (default 60 s). */
+  timeoutSeconds?: number;
+}
+
+export interface StarterReport {
+  workflowId: string;
+  runId: string;
+  /** The starter's exit code; null when it was adopted from an interrupted attempt. */
+  exitCode: number | null;
+  /** True when a retried step found the run of its interrupted attempt instead of running the starter again. */
+  recovered: boolean;
+}
+
+/** The token every attempt of the running activity shares: workflow, run and activity ids. */
+function stepToken(): string {
+  const info = Context.current().info;
+  const execution = info.workflowExecution;
+  return tokenFor([execution?.workflowId ?? '', execution?.runId ?? '', info.activityId]);
+}
+
+function holderName(name: string): string {
+  const execution = Context.current().info.workflowExecution;
+  return execution ? `${name} of workflow ${execution.workflowId}` : name;
 }
 
 function infoOf(record: PidRecord, replaced: StopOutcome[], action?: EnsureOutcome['action']): WorkerInfo {
@@ -164,10 +210,16 @@ export function createProcessActivities({ client, settings, workerEnv, address }
     stopWorkers: typedFailures(
       async (input: { project: string; graceSeconds?: number; spareStartedAfterMs?: number }) =>
         heartbeating(async () =>
-          stopProjectWorkers(settings.stateDir, input.project, graceMs(input.graceSeconds), {
-            spareStartedAfterMs: input.spareStartedAfterMs ?? (await recipeStartMs()),
-            requester: requester(),
-          }),
+          stopProjectWorkers(
+            settings.stateDir,
+            input.project,
+            graceMs(input.graceSeconds),
+            {
+              spareStartedAfterMs: input.spareStartedAfterMs ?? (await recipeStartMs()),
+              requester: requester(),
+            },
+            { signal: Context.current().cancellationSignal, holder: holderName('stopWorkers') },
+          ),
         ),
     ),
 
@@ -177,12 +229,16 @@ export function createProcessActivities({ client, settings, workerEnv, address }
      */
     startWorker: typedFailures(async (input: StartWorkerInput): Promise<WorkerInfo> =>
       heartbeating(async (setDetails) => {
+        await confirmPrepared(input, await prepareContext(settings, address));
         const earlier = Context.current().info.heartbeatDetails as WorkerInfo | undefined;
         if (earlier && (await stillOurs(settings.stateDir, input.project, earlier.pid))) return earlier;
         const outcome = await ensureWorker(spec(input), {
           mode: 'ensure',
           requestedAtMs: await recipeStartMs(),
           requester: requester(),
+          token: stepToken(),
+          signal: Context.current().cancellationSignal,
+          lock: { holder: holderName('startWorker') },
         });
         const info = infoOf(outcome.record, outcome.stopped, outcome.action);
         setDetails(info);
@@ -204,7 +260,8 @@ export function createProcessActivities({ client, settings, workerEnv, address }
           graceMs: settings.graceMs,
           onTick: () => ctx.heartbeat(),
           exitOf,
-          locked: (fn) => withProjectLock(settings.stateDir, input.project, fn),
+          signal: ctx.cancellationSignal,
+          locked: (fn) => withProjectLock(settings.stateDir, input.project, () => fn()),
         });
         return readyFacts(ready);
       },
@@ -216,13 +273,19 @@ export function createProcessActivities({ client, settings, workerEnv, address }
      */
     ensureWorker: typedFailures(async (input: EnsureWorkerInput): Promise<EnsureWorkerReport> =>
       heartbeating(async () => {
+        // Any workflow in the namespace can schedule this step: re-check what prepare decided.
+        await confirmPrepared(input, await prepareContext(settings, address));
         const workerSpec = spec(input);
         const ready = { timeoutMs: readyMs(input.readyTimeoutSeconds), pollers };
+        const token = stepToken();
         const outcome = await ensureWorker(workerSpec, {
           mode: input.mode ?? 'ensure',
           requestedAtMs: await recipeStartMs(),
           requester: requester(),
           ready,
+          token,
+          signal: Context.current().cancellationSignal,
+          lock: { holder: holderName('ensureWorker') },
         });
         const policy = { ...defaultRestartPolicy, ...input.restartOnCrash };
         const supervised =
@@ -232,9 +295,61 @@ export function createProcessActivities({ client, settings, workerEnv, address }
         return {
           action: outcome.action,
           reason: outcome.reason,
+          stopped: outcome.stopped,
           worker: infoOf(outcome.record, outcome.stopped),
           ready: outcome.ready && readyFacts(outcome.ready),
+          ...(outcome.adoptedFrom ? { adoptedFrom: outcome.adoptedFrom } : {}),
+          ...(outcome.recovered ? { recovered: true } : {}),
+          ...(outcome.record.spawnToken ? { spawnToken: outcome.record.spawnToken } : {}),
           supervised,
+        };
+      }),
+    ),
+
+    /**
+     * Runs the project's starter and returns the workflow it started. A retried step never runs
+     * it twice: it waits for the run its interrupted attempt began (found by the step's token) or
+     * reads what that run printed. Fails with StarterFailedError on timeout or without a workflow ID.
+     */
+    runStarter: typedFailures(async (input: RunStarterInput): Promise<StarterReport> =>
+      heartbeating(async () => {
+        const ctx = Context.current();
+        // Any workflow in the namespace can schedule this step: the policy judges it here too.
+        await prepareProject(
+          {
+            projectDir: input.projectDir,
+            workerCommand: input.workerCommand,
+            starterCommand: input.command,
+            env: input.env,
+          },
+          await prepareContext(settings, address),
+        );
+        const outcome = await runStarterOnce({
+          stateDir: settings.stateDir,
+          token: stepToken(),
+          command: input.command,
+          cwd: input.projectDir,
+          env: { ...workerEnv, TEMPORAL_TASK_QUEUE: input.taskQueue, ...input.env },
+          timeoutMs: (input.timeoutSeconds ?? 60) * 1000,
+          workflowIdPattern: input.workflowIdPattern,
+          signal: ctx.cancellationSignal,
+          stopOnCancel: () => ctx.cancellationDetails?.cancelRequested === true,
+        });
+        if (!outcome.workflowId) {
+          throw new StarterFailedError(
+            input.command,
+            'no-workflow-id',
+            outcome.exitCode,
+            outcome.output.slice(-2000),
+            `starter "${input.command}" exited ${outcome.exitCode ?? '(code unseen: its attempt was interrupted)'} without printing a workflow ID`,
+          );
+        }
+        const runId = outcome.runId ?? (await client.workflow.getHandle(outcome.workflowId).describe()).runId;
+        return {
+          workflowId: outcome.workflowId,
+          runId,
+          exitCode: outcome.exitCode,
+          recovered: outcome.recovered,
         };
       }),
     ),

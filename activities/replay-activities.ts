@@ -1,4 +1,5 @@
 // The replay check as a host-bound activity: it runs the project's worker command on this host.
+import { FailureType } from '../src/recipes/failure-types.js';
 import { ApplicationFailure } from '@temporalio/common';
 import { Context } from '@temporalio/activity';
 import { prepareContext, prepareProject, type ProjectInput } from '../src/processes/prepare.js';
@@ -9,7 +10,7 @@ import type { ProcessDeps } from './process-activities.js';
 import { toFailure } from './failures.js';
 
 /** Stable failure type of a replay check that gave no verdict; `details[0].reason` says why. */
-export const REPLAY_CHECK_FAILED = 'ReplayCheckError';
+export const REPLAY_CHECK_FAILED = FailureType.ReplayCheckFailed;
 
 export interface ReplayOpenWorkflowsInput extends ProjectInput {
   taskQueue: string;

@@ -1,8 +1,11 @@
-// The few named errors of temporal-ops. Activities turn them into ApplicationFailures whose
-// `type` is the class name, so workflows branch on the type, never on the message.
+// The named errors of temporal-ops, all in one place. Activities turn them into
+// ApplicationFailures whose `type` is the class's static `type` (its name), so workflows branch on
+// the type, never on the message. Pure: workflow code imports the types through failure-types.ts.
 
 /** Thrown when an option or input field has a bad value; the message quotes field and value. */
 export class InvalidInputError extends Error {
+  /** The stable failure `type` activities give this error; workflows branch on it. */
+  static readonly type = 'InvalidInputError' as const;
   override readonly name = 'InvalidInputError';
   constructor(
     readonly field: string,
@@ -15,6 +18,8 @@ export class InvalidInputError extends Error {
 
 /** Thrown when a target worker exits or never polls its task queue while we wait for it. */
 export class WorkerNotReadyError extends Error {
+  /** The stable failure `type` activities give this error; workflows branch on it. */
+  static readonly type = 'WorkerNotReadyError' as const;
   override readonly name = 'WorkerNotReadyError';
   constructor(
     message: string,
@@ -30,6 +35,8 @@ export class WorkerNotReadyError extends Error {
 
 /** Thrown when a process cannot be proven ours (pid + start time + command line) and so is left alone. */
 export class NotOurProcessError extends Error {
+  /** The stable failure `type` activities give this error; workflows branch on it. */
+  static readonly type = 'NotOurProcessError' as const;
   override readonly name = 'NotOurProcessError';
   constructor(
     readonly pid: number,
@@ -41,6 +48,8 @@ export class NotOurProcessError extends Error {
 
 /** Thrown when this host's local policy refuses a request; the message names the rule and how to change it. */
 export class PolicyRefusedError extends Error {
+  /** The stable failure `type` activities give this error; workflows branch on it. */
+  static readonly type = 'PolicyRefusedError' as const;
   override readonly name = 'PolicyRefusedError';
   constructor(
     readonly field: string,
@@ -57,11 +66,96 @@ export class PolicyRefusedError extends Error {
 
 /** Thrown by the CLI layer; carries the exit code to the single process.exit. */
 export class ExitError extends Error {
+  /** The stable failure `type` activities give this error; workflows branch on it. */
+  static readonly type = 'ExitError' as const;
   override readonly name = 'ExitError';
   constructor(
     message: string,
     readonly exitCode: number,
   ) {
     super(message);
+  }
+}
+
+/** Thrown when the command cannot be started at all (not found, not executable), or exits at once (`EEXITED`). */
+export class SpawnFailedError extends Error {
+  /** The stable failure `type` activities give this error; workflows branch on it. */
+  static readonly type = 'SpawnFailedError' as const;
+  override readonly name = 'SpawnFailedError';
+  constructor(
+    readonly command: string,
+    readonly code: string,
+    message: string,
+    /** With `EEXITED`: the pid it had and how it ended. */
+    readonly exited?: { pid: number; code: number | null; signal: string | null },
+  ) {
+    super(message);
+  }
+}
+
+/** Thrown when the lock could not be had within the wait bound; names the holder. */
+export class LockTimeoutError extends Error {
+  /** The stable failure `type` activities give this error; workflows branch on it. */
+  static readonly type = 'LockTimeoutError' as const;
+  override readonly name = 'LockTimeoutError';
+  constructor(
+    readonly project: string,
+    readonly waitedMs: number,
+    readonly holder: string,
+  ) {
+    super(`project "${project}": lock still held by ${holder} after waiting ${waitedMs} ms`);
+  }
+}
+
+/** Thrown into a task whose lock was taken over (its lease expired) or held past its bound. */
+export class LockLostError extends Error {
+  /** The stable failure `type` activities give this error; workflows branch on it. */
+  static readonly type = 'LockLostError' as const;
+  override readonly name = 'LockLostError';
+  constructor(
+    readonly project: string,
+    why: string,
+  ) {
+    super(`project "${project}": lock lost (${why})`);
+  }
+}
+
+/**
+ * `hook-not-loaded`: the command's Python never ran our start hook (not Python, `-S`/`-I`, or
+ * PYTHONPATH replaced); `no-worker`: the command exited without constructing a temporalio Worker;
+ * `no-matching-worker`: no Worker on the checked task queue ran; `crashed`: the command or the
+ * hook failed before every history was replayed; `timed-out`; `cancelled`.
+ */
+export type ReplayCheckFailure =
+  'hook-not-loaded' | 'no-worker' | 'no-matching-worker' | 'crashed' | 'timed-out' | 'cancelled';
+
+/** Thrown when the worker command cannot replay the histories; carries the command's log tail. */
+export class ReplayCheckError extends Error {
+  /** The stable failure `type` activities give this error; workflows branch on it. */
+  static readonly type = 'ReplayCheckError' as const;
+  override readonly name = 'ReplayCheckError';
+  constructor(
+    readonly reason: ReplayCheckFailure,
+    message: string,
+    readonly logTail: string,
+    readonly exit?: { code: number | null; signal: string | null },
+  ) {
+    super(message);
+  }
+}
+
+/** Thrown when a starter ran but gave no workflow ID: it timed out, or exited without printing one. */
+export class StarterFailedError extends Error {
+  /** The stable failure `type` activities give this error; workflows branch on it. */
+  static readonly type = 'StarterFailedError' as const;
+  override readonly name = 'StarterFailedError';
+  constructor(
+    readonly command: string,
+    readonly reason: 'timeout' | 'no-workflow-id',
+    readonly exitCode: number | null,
+    readonly outputTail: string,
+    message: string,
+  ) {
+    super(`${message}; output tail:\n${outputTail}`);
   }
 }

@@ -1,6 +1,5 @@
 // Running a project's starter command and reading the workflow ID it prints.
-import { execa } from 'execa';
-import { parseCommand } from '../processes/command.js';
+export { StarterFailedError } from '../errors.js';
 
 /** Matches "Workflow ID: x", "workflow_id=x", "workflowId: 'x'" and similar. */
 export const DEFAULT_WORKFLOW_ID_PATTERN = String.raw`workflow[ _-]?id["']?\s*[:=]\s*["']?([A-Za-z0-9._:/@+-]+)`;
@@ -21,28 +20,4 @@ export function parseStarterOutput(
   const idMatch = new RegExp(pattern, 'i').exec(output);
   const runMatch = RUN_ID_PATTERN.exec(output);
   return { workflowId: idMatch?.[1], runId: runMatch?.[1] };
-}
-
-/** Runs the starter to completion (bounded by `timeoutMs`) and parses its output. */
-export async function runStarter(
-  command: string,
-  cwd: string,
-  env: Record<string, string>,
-  timeoutMs: number,
-  pattern?: string,
-  cancelSignal?: AbortSignal,
-): Promise<StarterOutcome> {
-  const parsed = parseCommand(command, 'start.command');
-  const result = await execa(parsed.file, parsed.args, {
-    cwd,
-    env,
-    shell: parsed.shell,
-    all: true,
-    reject: false,
-    timeout: timeoutMs,
-    stdin: 'ignore',
-    ...(cancelSignal ? { cancelSignal } : {}),
-  });
-  const output = String(result.all ?? '');
-  return { ...parseStarterOutput(output, pattern), exitCode: result.exitCode ?? -1, output };
 }

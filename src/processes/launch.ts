@@ -2,10 +2,13 @@
 // and note how it ends (the spawning process is the only one that can see its exit status).
 import { hostname } from 'node:os';
 import { WorkerNotReadyError } from '../errors.js';
+import { failpoint } from './failpoint.js';
+import { removeIntent, writeIntent } from './intent.js';
 import { withProjectLock } from './lock.js';
 import { rotateIfLarge, tailLog, workerLogPath, type LogPolicy } from './logs.js';
 import { updatePidRecord, writePidRecord, type ExitInfo, type PidRecord } from './pid-file.js';
 import { identityOf, spawnDetached, SpawnFailedError } from './spawn.js';
+import { SPAWN_TOKEN_ENV } from './spawn-token.js';
 
 /** What to run for a project, where, and how long a stop may wait before SIGKILL. */
 export interface WorkerSpec {
@@ -59,12 +62,16 @@ async function recordExitedAtOnce(
   );
 }
 
-/** Spawns and records a worker; call under the project lock. */
+/**
+ * Spawns and records a worker carrying `spawnToken`; call under the project lock. The intent is
+ * written before the spawn and removed after the record, so a crash anywhere leaves one of them.
+ */
 export async function spawnWorker(
   spec: WorkerSpec,
   restarts: number,
   fingerprint: string,
   policy: LogPolicy,
+  spawnToken: string,
   startedBy?: string,
 ) {
   const logPath = workerLogPath(spec.stateDir, spec.project);
@@ -80,19 +87,37 @@ export async function spawnWorker(
     host: hostname(),
     env: spec.env,
     restarts,
+    spawnToken,
     ...(startedBy ? { startedBy } : {}),
   };
+  await writeIntent(spec.stateDir, { kind: 'worker', ...base });
+  failpoint('ensure:before-spawn');
   const spawned = await spawnDetached({
     command: spec.command,
     cwd: spec.projectDir,
-    env: { ...spec.baseEnv, ...spec.env, TEMPORAL_TASK_QUEUE: spec.taskQueue },
+    env: {
+      ...spec.baseEnv,
+      ...spec.env,
+      TEMPORAL_TASK_QUEUE: spec.taskQueue,
+      [SPAWN_TOKEN_ENV]: spawnToken,
+    },
     logPath,
-  }).catch((error: unknown) => {
-    if (error instanceof SpawnFailedError && error.exited) return recordExitedAtOnce(spec, base, error);
+  }).catch(async (error: unknown) => {
+    if (error instanceof SpawnFailedError && error.exited) {
+      try {
+        return await recordExitedAtOnce(spec, base, error);
+      } finally {
+        await removeIntent(spec.stateDir, spawnToken);
+      }
+    }
+    await removeIntent(spec.stateDir, spawnToken);
     throw error;
   });
+  failpoint('ensure:after-spawn');
   const record: PidRecord = { kind: 'worker', ...identityOf(spawned), ...base };
   await writePidRecord(spec.stateDir, record);
+  failpoint('ensure:after-record');
+  await removeIntent(spec.stateDir, spawnToken);
   const exited = spawned.exited.then((exit) => {
     const info: ExitInfo = { ...exit, atMs: Date.now() };
     exits.set(record.pid, info);

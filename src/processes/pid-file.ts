@@ -2,6 +2,7 @@
 import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { nanoid } from 'nanoid';
+import { removeIfOld } from './intent.js';
 
 /** How a process ended, as seen by the process that spawned it (the only one that can see it). */
 export interface ExitInfo {
@@ -33,6 +34,8 @@ export interface PidRecord {
   command: string;
   startedAt: string;
   host: string;
+  /** The token in the process's environment (TEMPORAL_OPS_SPAWN_TOKEN): finds it again after a crash. */
+  spawnToken?: string;
   /** Who asked for this worker (e.g. `workflow <id>/<run>`), so a recipe can tell its own worker from a concurrent one's. */
   startedBy?: string;
   /** Environment given for this worker on top of the connection env; a restart reuses it. */
@@ -104,6 +107,10 @@ export async function readPidRecords(
     return [];
   }
   const records: PidRecord[] = [];
+  // A crash between write and rename leaves a temporary file: it must not pile up.
+  await Promise.all(
+    names.filter((n) => n.endsWith('.tmp')).map((n) => removeIfOld(join(pidDir(stateDir), n))),
+  );
   for (const name of names.filter((n) => n.endsWith('.json'))) {
     try {
       const record = JSON.parse(await readFile(join(pidDir(stateDir), name), 'utf8')) as PidRecord;

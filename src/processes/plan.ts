@@ -19,6 +19,7 @@ export interface RecordedWorker {
   spec: WorkerSpecFacts;
   fingerprint: string;
   startedBy?: string;
+  spawnToken?: string;
 }
 
 /**
@@ -35,10 +36,20 @@ export interface PlanRequest {
   requestedAtMs: number;
   /** Code fingerprint of the working tree now. */
   fingerprint: string;
+  /** The spawn token of this request: a worker carrying it was spawned by an interrupted attempt of it. */
+  token?: string;
 }
 
 export type WorkerPlan =
-  | { action: 'adopt'; pid: number; stop: number[]; forget: number[]; reason: string }
+  | {
+      action: 'adopt';
+      pid: number;
+      stop: number[];
+      forget: number[];
+      reason: string;
+      /** The worker was spawned by an earlier, interrupted attempt of this same request. */
+      own?: boolean;
+    }
   | { action: 'keep'; pid: number; reason: string }
   | { action: 'replace'; stop: number[]; forget: number[]; reason: string };
 
@@ -68,6 +79,18 @@ export function planWorkers(request: PlanRequest, workers: RecordedWorker[]): Wo
   const live = workers
     .filter((w) => w.ownership === 'ours' && w.alive)
     .sort((a, b) => b.startedAtMs - a.startedAtMs);
+  const own = request.token === undefined ? undefined : live.find((w) => w.spawnToken === request.token);
+  if (own) {
+    const { stop, forget } = split(workers.filter((w) => w.pid !== own.pid));
+    return {
+      action: 'adopt',
+      pid: own.pid,
+      stop,
+      forget,
+      own: true,
+      reason: `worker ${own.pid} was started by an interrupted attempt of this request`,
+    };
+  }
   if (request.mode === 'start' && live[0]) {
     const stale =
       live[0].fingerprint !== request.fingerprint

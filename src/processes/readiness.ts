@@ -2,6 +2,7 @@
 // (`<pid>@<host>`, the Python SDK default) names a live pid of the spawned group, seen after spawn.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { PollerFact } from '../diagnosis/facts.js';
+import { failpoint } from './failpoint.js';
 import { groupMembers } from './proc.js';
 
 /** The pid in a `<pid>@<host>` identity, if it has one. */
@@ -32,6 +33,8 @@ export interface ReadyWait {
   exited?: Promise<unknown>;
   /** Called between polls, e.g. to heartbeat; may throw to abort. */
   onTick?: () => void;
+  /** Aborts the wait: it rejects with the signal's reason. */
+  signal?: AbortSignal;
   intervalMs?: number;
 }
 
@@ -55,7 +58,9 @@ export async function waitForPoller(wait: ReadyWait): Promise<ReadyOutcome> {
     leaderExited = true;
   });
   let lastError: string | undefined;
+  let first = true;
   for (;;) {
+    wait.signal?.throwIfAborted();
     const members = groupMembers(wait.pgid);
     if (members.length === 0) return { ready: false, reason: 'exited', waitedMs: Date.now() - started };
     let pollers: PollerFact[] = [];
@@ -72,6 +77,12 @@ export async function waitForPoller(wait: ReadyWait): Promise<ReadyOutcome> {
     if (now - started >= wait.timeoutMs)
       return { ready: false, reason: 'timeout', waitedMs: now - started, lastError };
     wait.onTick?.();
-    await Promise.race([sleep(interval), ...(exited && !leaderExited ? [exited] : [])]);
+    if (first) failpoint('ensure:during-ready');
+    first = false;
+    // An aborted sleep rejects with a generic AbortError; the loop head throws the signal's reason.
+    await Promise.race([
+      sleep(interval, undefined, wait.signal ? { signal: wait.signal } : undefined).catch(() => undefined),
+      ...(exited && !leaderExited ? [exited] : []),
+    ]);
   }
 }

@@ -72,6 +72,8 @@ export interface ConfirmOptions {
   /** Resolves when the worker exits (when this process spawned it). */
   exited?: Promise<unknown>;
   exitOf?: (pid: number) => ExitInfo | undefined;
+  /** Stops the wait (it then rejects with the signal's reason; the worker is left to the caller). */
+  signal?: AbortSignal;
   /** Runs the record changes after the wait; pass the project lock when the caller does not hold it. */
   locked?: <T>(fn: () => Promise<T>) => Promise<T>;
 }
@@ -96,6 +98,7 @@ export async function confirmReady(
     listPollers: () => options.pollers(record.taskQueue),
     exited: options.exited,
     onTick: options.onTick,
+    signal: options.signal,
   });
   if (outcome.ready) {
     const noted = await locked(async () => {

@@ -6,12 +6,16 @@ import { execa } from 'execa';
 import { parseCommand } from './command.js';
 import type { PidRecord } from './pid-file.js';
 import { bootId, readProc } from './proc.js';
+import { SpawnFailedError } from '../errors.js';
+export { SpawnFailedError };
 
 export interface SpawnRequest {
   command: string;
   cwd: string;
   env: Record<string, string>;
   logPath: string;
+  /** Write a "starting" line to the log first (default true; off for output that is parsed). */
+  header?: boolean;
 }
 
 export interface Spawned {
@@ -23,28 +27,15 @@ export interface Spawned {
   exited: Promise<{ code: number | null; signal: string | null }>;
 }
 
-/** Thrown when the command cannot be started at all (not found, not executable), or exits at once (`EEXITED`). */
-export class SpawnFailedError extends Error {
-  override readonly name = 'SpawnFailedError';
-  constructor(
-    readonly command: string,
-    readonly code: string,
-    message: string,
-    /** With `EEXITED`: the pid it had and how it ended. */
-    readonly exited?: { pid: number; code: number | null; signal: string | null },
-  ) {
-    super(message);
-  }
-}
-
 /** Starts the command and resolves once exec succeeded, with the facts that identify it. */
 export async function spawnDetached(request: SpawnRequest): Promise<Spawned> {
   const parsed = parseCommand(request.command);
   await mkdir(dirname(request.logPath), { recursive: true });
   const log = await open(request.logPath, 'a');
-  await log.write(
-    `\n=== ${new Date().toISOString()} temporal-ops starting: ${request.command} (cwd ${request.cwd})\n`,
-  );
+  if (request.header !== false)
+    await log.write(
+      `\n=== ${new Date().toISOString()} temporal-ops starting: ${request.command} (cwd ${request.cwd})\n`,
+    );
   try {
     const child = execa(parsed.file, parsed.args, {
       cwd: request.cwd,
@@ -65,17 +56,24 @@ export async function spawnDetached(request: SpawnRequest): Promise<Spawned> {
       (result) => ({ code: result.exitCode ?? null, signal: result.signal ?? null }),
       () => ({ code: null, signal: null }),
     );
+    // Some failures (E2BIG from a huge argument or env value) fire neither 'spawn' nor 'error':
+    // only the result tells, with `pid` never set. Race all three so a failed spawn fails at once.
     await new Promise<void>((resolve, reject) => {
-      child.once('spawn', () => resolve());
-      child.once('error', (error: NodeJS.ErrnoException) =>
+      const fail = (code: string | undefined, message: string) =>
         reject(
           new SpawnFailedError(
             request.command,
-            error.code ?? 'ESPAWN',
-            `cannot start "${request.command}": ${error.message}`,
+            code ?? 'ESPAWN',
+            `cannot start "${request.command}" (cwd ${request.cwd}): ${message}`,
           ),
-        ),
-      );
+        );
+      child.once('spawn', () => resolve());
+      child.once('error', (error: NodeJS.ErrnoException) => fail(error.code, error.message));
+      void child.then((result) => {
+        if (child.pid === undefined)
+          fail(result.code, result.originalMessage ?? result.message ?? 'spawn failed');
+        else resolve();
+      });
     });
     const pid = child.pid;
     if (pid === undefined)

@@ -1,5 +1,6 @@
 // Stopping a process group we own: SIGTERM, a grace period, SIGKILL, then proof it is gone.
 import { setTimeout as sleep } from 'node:timers/promises';
+import { failpoint } from './failpoint.js';
 import { proveIdentity, type Ownership } from './identity.js';
 import type { PidRecord } from './pid-file.js';
 import { groupMembers, readProc } from './proc.js';
@@ -59,6 +60,7 @@ export async function stopRecorded(record: PidRecord, graceMs: number): Promise<
     }
   }
   signalGroup(record.pgid, 'SIGTERM');
+  failpoint('ensure:during-stop');
   if (await waitGroupGone(record.pgid, graceMs)) {
     return {
       pid: record.pid,

@@ -1,7 +1,8 @@
 // Target workers of a project: observe the records, plan, then stop the ones proven ours and start
 // exactly one fresh worker, all under the project lock.
 import { codeFingerprint } from './fingerprint.js';
-import { withProjectLock } from './lock.js';
+import { failpoint } from './failpoint.js';
+import { withProjectLock, type LockOptions } from './lock.js';
 import { exitOf, spawnWorker, type WorkerSpec } from './launch.js';
 import { defaultLogPolicy, type LogPolicy } from './logs.js';
 import { observeWorker } from './observe.js';
@@ -9,6 +10,8 @@ import { readPidRecords, removePidRecord, type ExitInfo, type PidRecord } from '
 import { planStop, planWorkers, type PlanMode, type RecordedWorker } from './plan.js';
 import type { PollerSource } from './pollers.js';
 import { confirmReady, type ReadyInfo } from './ready-check.js';
+import { settleIntents } from './recover.js';
+import { freshToken } from './spawn-token.js';
 import { stopRecorded, type StopOutcome } from './stop.js';
 
 export { exitOf, type WorkerSpec } from './launch.js';
@@ -24,6 +27,22 @@ export interface EnsureOptions {
   /** Who asks (kept in the record as `startedBy`). */
   requester?: string;
   logPolicy?: LogPolicy;
+  /**
+   * The same for every attempt of one request (see tokenFor): a worker carrying it is the one an
+   * interrupted attempt spawned, and is adopted instead of spawning a second. Default: a fresh one.
+   */
+  token?: string;
+  /** Stops waiting (for the lock, for readiness) when it aborts; a fresh worker not yet ready is stopped. */
+  signal?: AbortSignal;
+  /** How the lock is waited for (bound, heartbeat, holder name). */
+  lock?: Omit<LockOptions, 'signal'>;
+}
+
+/** The worker an `adopted` outcome took over, as another request recorded it. */
+export interface AdoptedFrom {
+  pid: number;
+  startedBy?: string;
+  startedAtMs: number;
 }
 
 /** `started` a new worker, `adopted` one started after the request, `kept` the running one (start). */
@@ -35,6 +54,10 @@ export interface EnsureOutcome {
   ready?: ReadyInfo;
   /** Resolves when the worker exits; only when this process spawned it. */
   exited?: Promise<ExitInfo>;
+  /** With `adopted`: whose worker it is. */
+  adoptedFrom?: AdoptedFrom;
+  /** With `started`: an interrupted attempt of this request spawned it; this one adopted it. */
+  recovered?: boolean;
 }
 
 /** Nothing done: `onlyIfRecorded` was no longer recorded. */
@@ -53,6 +76,19 @@ function recorded(record: PidRecord): RecordedWorker {
     spec: { command: record.command, taskQueue: record.taskQueue, cwd: record.cwd, env: record.env ?? {} },
     fingerprint: record.fingerprint,
     startedBy: record.startedBy,
+    spawnToken: record.spawnToken,
+  };
+}
+
+/** Readiness as noted in the record by an earlier wait (a retry, or a worker adopted from another request). */
+function notedReady(record: PidRecord): ReadyInfo | undefined {
+  if (record.readyAtMs === undefined) return undefined;
+  return {
+    waitedMs: Math.max(0, record.readyAtMs - Date.parse(record.startedAt)),
+    readyAtMs: record.readyAtMs,
+    firstPollMs: record.readyAtMs,
+    pollerIdentity: record.pollerIdentity ?? '',
+    record,
   };
 }
 
@@ -80,10 +116,13 @@ export function ensureWorker(
   options: EnsureOptions = {},
 ): Promise<EnsureOutcome | SkippedEnsure> {
   const requestedAtMs = options.requestedAtMs ?? Date.now();
+  const token = options.token ?? freshToken();
   return withProjectLock(
     spec.stateDir,
     spec.project,
-    async (): Promise<EnsureOutcome | SkippedEnsure> => {
+    async (signal): Promise<EnsureOutcome | SkippedEnsure> => {
+      failpoint('ensure:locked');
+      const settled = await settleIntents(spec.stateDir, spec.project, spec.graceMs);
       const records = await readPidRecords(spec.stateDir, { kind: 'worker', project: spec.project });
       if (options.onlyIfRecorded !== undefined && !records.some((r) => r.pid === options.onlyIfRecorded)) {
         return {
@@ -97,6 +136,7 @@ export function ensureWorker(
           mode: options.mode ?? 'ensure',
           requestedAtMs,
           fingerprint,
+          token,
           spec: { command: spec.command, taskQueue: spec.taskQueue, cwd: spec.projectDir, env: spec.env },
         },
         records.map(recorded),
@@ -105,11 +145,12 @@ export function ensureWorker(
         return {
           action: 'kept',
           record: records.find((r) => r.pid === plan.pid)!,
-          stopped: [],
+          stopped: settled.stopped,
           reason: plan.reason,
         };
       const targets = records.filter((r) => plan.stop.includes(r.pid) || plan.forget.includes(r.pid));
-      const stopped = await stopAndForget(spec.stateDir, targets, spec.graceMs);
+      const stopped = [...settled.stopped, ...(await stopAndForget(spec.stateDir, targets, spec.graceMs))];
+      signal.throwIfAborted();
       let record = records.find((r) => plan.action === 'adopt' && r.pid === plan.pid);
       let exited: Promise<ExitInfo> | undefined;
       if (!record) {
@@ -119,21 +160,45 @@ export function ensureWorker(
           restarts,
           fingerprint,
           options.logPolicy ?? defaultLogPolicy,
+          token,
           options.requester,
         ));
       }
-      const action = plan.action === 'adopt' ? 'adopted' : 'started';
-      if (!options.ready || record.readyAtMs !== undefined)
-        return { action, record, stopped, reason: plan.reason, exited };
-      const ready = await confirmReady(spec.stateDir, record, {
-        ...options.ready,
-        graceMs: spec.graceMs,
+      const own = plan.action !== 'adopt' || plan.own === true;
+      const base = {
+        action: own ? ('started' as const) : ('adopted' as const),
+        stopped,
+        reason: plan.reason,
         exited,
-        exitOf,
-      });
-      return { action, record: ready.record, stopped, reason: plan.reason, ready, exited };
+        ...(plan.action === 'adopt' && plan.own ? { recovered: true } : {}),
+        ...(own
+          ? {}
+          : {
+              adoptedFrom: {
+                pid: record.pid,
+                startedBy: record.startedBy,
+                startedAtMs: Date.parse(record.startedAt),
+              },
+            }),
+      };
+      const noted = notedReady(record);
+      if (!options.ready || noted) return { ...base, record, ready: noted };
+      try {
+        const ready = await confirmReady(spec.stateDir, record, {
+          ...options.ready,
+          graceMs: spec.graceMs,
+          exited,
+          exitOf,
+          signal,
+        });
+        return { ...base, record: ready.record, ready };
+      } catch (error) {
+        // Cancelled while waiting: a worker this request started and nobody saw ready goes too.
+        if (signal.aborted && own) await stopAndForget(spec.stateDir, [record], spec.graceMs);
+        throw error;
+      }
     },
-    5 * 60_000,
+    { timeoutMs: 5 * 60_000, ...options.lock, ...(options.signal ? { signal: options.signal } : {}) },
   );
 }
 
@@ -146,22 +211,29 @@ export function stopProjectWorkers(
   project: string,
   graceMs: number,
   spare: { spareStartedAfterMs?: number; requester?: string } = {},
+  lock: LockOptions = {},
 ): Promise<StopOutcome[]> {
-  return withProjectLock(stateDir, project, async () => {
-    const records = await readPidRecords(stateDir, { kind: 'worker', project });
-    const plan = planStop(records.map(recorded), spare);
-    const outcomes = await stopAndForget(
-      stateDir,
-      records.filter((r) => !plan.spared.includes(r.pid)),
-      graceMs,
-    );
-    const spared: StopOutcome[] = plan.spared.map((pid) => ({
-      pid,
-      ownership: 'ours',
-      result: 'spared',
-      members: [],
-      detail: 'started after this stop was requested, by a concurrent request; left running',
-    }));
-    return [...outcomes, ...spared];
-  });
+  return withProjectLock(
+    stateDir,
+    project,
+    async () => {
+      const settled = await settleIntents(stateDir, project, graceMs);
+      const records = await readPidRecords(stateDir, { kind: 'worker', project });
+      const plan = planStop(records.map(recorded), spare);
+      const outcomes = await stopAndForget(
+        stateDir,
+        records.filter((r) => !plan.spared.includes(r.pid)),
+        graceMs,
+      );
+      const spared: StopOutcome[] = plan.spared.map((pid) => ({
+        pid,
+        ownership: 'ours',
+        result: 'spared',
+        members: [],
+        detail: 'started after this stop was requested, by a concurrent request; left running',
+      }));
+      return [...settled.stopped, ...outcomes, ...spared];
+    },
+    lock,
+  );
 }

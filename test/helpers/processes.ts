@@ -1,13 +1,21 @@
 // Helpers for the process-layer tests: throwaway copies of the example project, worker specs, and an
 // orphan detector that finds processes by the task queue in their environment (read-only: it never signals).
+import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Client } from '@temporalio/client';
 import { execa } from 'execa';
 import { packageRoot } from '../../src/config.js';
-import { listPids } from '../../src/processes/proc.js';
+import { listPollers } from '../../src/temporal/task-queue.js';
+import { proveIdentity } from '../../src/processes/identity.js';
+import { readIntents } from '../../src/processes/intent.js';
+import { readPidRecords, type PidRecord } from '../../src/processes/pid-file.js';
+import { groupMembers, listPids, readProc } from '../../src/processes/proc.js';
+import { pidOfIdentity } from '../../src/processes/readiness.js';
+import { tokenOfProcess } from '../../src/processes/spawn-token.js';
 import type { WorkerSpec } from '../../src/processes/workers.js';
 import { exampleProjectDir, venvPython } from '../../src/recipes/example-target.js';
 import { testTarget } from './harness.js';
@@ -84,4 +92,114 @@ export async function waitFor<T>(
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await sleep(50);
   }
+}
+
+/** Live pids started for `queue` (TEMPORAL_TASK_QUEUE in their environment) with their spawn token. */
+export function tokensOnQueue(queue: string): Map<number, string | undefined> {
+  return new Map(processesOnQueue(queue).map((pid) => [pid, tokenOfProcess(pid)]));
+}
+
+/**
+ * The end state every process step owes: one record of the project, its group alive and the only
+ * poller on the queue, and no process started for the queue outside it or with another token.
+ */
+export async function assertOneWorkerNoOrphan(
+  client: Client,
+  stateDir: string,
+  project: string,
+  queue: string,
+): Promise<PidRecord> {
+  const records = await readPidRecords(stateDir, { kind: 'worker', project });
+  assert.equal(records.length, 1, `records: ${records.map((r) => r.pid).join(', ')}`);
+  const [worker] = records as [PidRecord];
+  assert.equal(proveIdentity(worker).ownership, 'ours', `worker ${worker.pid} runs`);
+  const group = groupMembers(worker.pgid).map((m) => m.pid);
+  for (const [pid, token] of tokensOnQueue(queue)) {
+    assert.ok(
+      group.includes(pid),
+      `process ${pid} (token ${token}) runs outside the recorded group: an orphan`,
+    );
+    assert.equal(token, worker.spawnToken, `process ${pid} carries another spawn token`);
+  }
+  const intents = (await readIntents(stateDir, project)).map((i) => i.spawnToken);
+  assert.deepEqual(intents, [], 'no intent left behind');
+  const polling = await waitFor('the recorded worker to be the only live poller', async () => {
+    const pids = (await listPollers(client, queue))
+      .map((p) => pidOfIdentity(p.identity))
+      .filter((pid): pid is number => pid !== undefined && readProc(pid) !== undefined);
+    const unique = [...new Set(pids)];
+    return unique.length === 1 && unique[0] === worker.pid && unique;
+  });
+  assert.deepEqual(polling, [worker.pid]);
+  return worker;
+}
+
+export interface ControlWorkerProcess {
+  pid: number;
+  /** Resolves when the process ends, with its exit code or the signal that killed it. */
+  exited: Promise<{ code: number | null; signal: string | null }>;
+  /** SIGTERM, then waits for the exit (SIGKILL after `graceMs`). */
+  stop(graceMs?: number): Promise<void>;
+}
+
+/** The environment of a control worker process on the test server with its own state dir and ops queue. */
+export function controlWorkerEnv(
+  stateDir: string,
+  opsQueue: string,
+  stepBundle?: string,
+): Record<string, string> {
+  const recipes = process.env.TEMPORAL_OPS_TEST_BUNDLE ?? '';
+  return {
+    TEMPORAL_ADDRESS: testTarget().address,
+    TEMPORAL_NAMESPACE: 'default',
+    TEMPORAL_OPS_STATE_DIR: stateDir,
+    TEMPORAL_OPS_TASK_QUEUE: opsQueue,
+    TEMPORAL_OPS_GRACE_MS: '3000',
+    TEMPORAL_OPS_TEST_BUNDLE: recipes,
+    // Without step workflows, the recipes' bundle serves the steps queue too (nothing is sent there).
+    TEMPORAL_OPS_STEP_BUNDLE: stepBundle ?? recipes,
+  };
+}
+
+const controlWorkerMain = join(packageRoot, 'test', 'helpers', 'control-worker-main.ts');
+
+/** Starts test/helpers/control-worker-main.ts as its own process and waits until it says "ready". */
+export async function startControlWorkerProcess(env: Record<string, string>): Promise<ControlWorkerProcess> {
+  const child = execa(process.execPath, ['--import', 'tsx', controlWorkerMain], {
+    cwd: packageRoot,
+    env,
+    reject: false,
+    buffer: false,
+    stdin: 'ignore',
+    stdout: 'pipe',
+    stderr: 'inherit',
+  });
+  const exited = child.then((r) => ({ code: r.exitCode ?? null, signal: r.signal ?? null }));
+  const ready = new Promise<void>((resolve, reject) => {
+    let seen = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      seen += chunk.toString();
+      if (seen.includes('ready\n')) resolve();
+    });
+    void exited.then((exit) =>
+      reject(new Error(`control worker exited before ready: ${JSON.stringify(exit)}`)),
+    );
+  });
+  await Promise.race([
+    ready,
+    sleep(60_000).then(() => Promise.reject(new Error('control worker not ready in 60 s'))),
+  ]);
+  const pid = child.pid!;
+  return {
+    pid,
+    exited,
+    async stop(graceMs = 20_000) {
+      child.kill('SIGTERM');
+      const done = await Promise.race([exited, sleep(graceMs).then(() => undefined)]);
+      if (!done) {
+        child.kill('SIGKILL');
+        await exited;
+      }
+    },
+  };
 }

@@ -97,6 +97,36 @@ describe('planWorkers', () => {
       [worker(1, { startedAtMs: 999 })],
       { action: 'replace', stop: [1] },
     ],
+    [
+      'a retry adopts the worker its interrupted attempt spawned, even one started before the request',
+      { token: 't1' },
+      [worker(1, { startedAtMs: 500, spawnToken: 't1' })],
+      { action: 'adopt', pid: 1, own: true, stop: [] },
+    ],
+    [
+      'a retry adopts its own worker and still stops the older one',
+      { token: 't1' },
+      [worker(1, { startedAtMs: 400 }), worker(2, { startedAtMs: 500, spawnToken: 't1' })],
+      { action: 'adopt', pid: 2, own: true, stop: [1] },
+    ],
+    [
+      'its own worker is adopted although the code changed since the spawn',
+      { token: 't1' },
+      [worker(1, { spawnToken: 't1', fingerprint: 'old' })],
+      { action: 'adopt', pid: 1, own: true },
+    ],
+    [
+      "another request's token is not ours: replaced as usual",
+      { token: 't1' },
+      [worker(1, { spawnToken: 't2' })],
+      { action: 'replace', stop: [1] },
+    ],
+    [
+      'a dead worker of its own token is forgotten and a new one started',
+      { token: 't1' },
+      [worker(1, { spawnToken: 't1', ownership: 'gone', alive: false })],
+      { action: 'replace', stop: [], forget: [1] },
+    ],
   ];
   for (const [title, overrides, workers, expected] of cases) {
     it(title, () => {

@@ -11,7 +11,13 @@ import type { RecipeContext } from './recipe.js';
 /** Runs step `start-target`; a retried start never creates a second target workflow. */
 export function startTargetStep(
   ctx: RecipeContext<unknown>,
-  input: { projectDir: string; taskQueue: string; start: StartSpec; env?: Record<string, string> },
+  input: {
+    projectDir: string;
+    taskQueue: string;
+    start: StartSpec;
+    env?: Record<string, string>;
+    workerCommand?: string;
+  },
 ): Promise<StartedTarget> {
   const { start } = input;
   if ('workflowType' in start) {

@@ -1,0 +1,58 @@
+// Intents: written before a spawn, removed once its pid record exists. A crash in between leaves
+// an intent that says what was being spawned, so the next step can record or stop the process.
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { nanoid } from 'nanoid';
+import type { PidRecord } from './pid-file.js';
+
+/** Everything of the pid record except the facts only the spawn yields. */
+export type SpawnIntent = Omit<PidRecord, 'pid' | 'pgid' | 'startTime' | 'cmdline' | 'bootId'> & {
+  spawnToken: string;
+};
+
+function intentDir(stateDir: string): string {
+  return join(stateDir, 'intents');
+}
+
+function intentPath(stateDir: string, token: string): string {
+  return join(intentDir(stateDir), `${token}.json`);
+}
+
+/** Writes the intent atomically (temporary file, then rename). */
+export async function writeIntent(stateDir: string, intent: SpawnIntent): Promise<void> {
+  await mkdir(intentDir(stateDir), { recursive: true });
+  const path = intentPath(stateDir, intent.spawnToken);
+  const tmp = `${path}.${nanoid(6)}.tmp`;
+  await writeFile(tmp, JSON.stringify(intent, null, 2) + '\n', { mode: 0o600 });
+  await rename(tmp, path);
+}
+
+export async function removeIntent(stateDir: string, token: string): Promise<void> {
+  await rm(intentPath(stateDir, token), { force: true });
+}
+
+/** Deletes a temporary file a crashed writer left (a live writer renames it within milliseconds). */
+export async function removeIfOld(path: string, olderThanMs = 60_000): Promise<void> {
+  const info = await stat(path).catch(() => undefined);
+  if (info && Date.now() - info.mtimeMs > olderThanMs) await rm(path, { force: true });
+}
+
+/** Intents of one project (all when omitted); leftover temporary files are deleted. */
+export async function readIntents(stateDir: string, project?: string): Promise<SpawnIntent[]> {
+  const names = await readdir(intentDir(stateDir)).catch(() => [] as string[]);
+  const intents: SpawnIntent[] = [];
+  for (const name of names) {
+    const path = join(intentDir(stateDir), name);
+    if (name.endsWith('.tmp')) {
+      await removeIfOld(path);
+      continue;
+    }
+    try {
+      const intent = JSON.parse(await readFile(path, 'utf8')) as SpawnIntent;
+      if (project === undefined || intent.project === project) intents.push(intent);
+    } catch {
+      await rm(path, { force: true }); // unreadable: nothing can be recovered from it
+    }
+  }
+  return intents;
+}

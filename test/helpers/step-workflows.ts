@@ -1,0 +1,22 @@
+// Test-only workflows that run one host-bound step with a recipe's retry shape, so crash tests can
+// kill the control worker inside that step. Bundled by the test; hosted by control-worker-main.ts.
+import { proxyActivities } from '@temporalio/workflow';
+import type {
+  RunStarterInput,
+  ProcessActivities,
+  StarterReport,
+} from '../../activities/process-activities.js';
+
+/** Runs `runStarter` once on the host queue; a crash of the control worker makes Temporal retry it. */
+export async function RunStarterStep(input: {
+  hostQueue: string;
+  starter: RunStarterInput;
+}): Promise<StarterReport> {
+  const { runStarter } = proxyActivities<ProcessActivities>({
+    taskQueue: input.hostQueue,
+    startToCloseTimeout: '3m',
+    heartbeatTimeout: '10s',
+    retry: { maximumAttempts: 5, initialInterval: '1s' },
+  });
+  return runStarter(input.starter);
+}

@@ -1,0 +1,94 @@
+// Concurrent EnsureWorker recipes of one project (5, then 20, repeated): every one ends ok, exactly
+// one worker polls at the end, no orphan. In one control worker, and in two sharing a state dir.
+import assert from 'node:assert/strict';
+import { mkdtemp } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Client } from '@temporalio/client';
+import { nanoid } from 'nanoid';
+import { readPidRecords } from '../../src/processes/pid-file.js';
+import { stopRecorded } from '../../src/processes/stop.js';
+import type { EnsureWorkerRecipeReport } from '../../workflows/ensure-worker.js';
+import { createHarness, uniqueQueue, type Harness } from '../helpers/harness.js';
+import {
+  assertOneWorkerNoOrphan,
+  controlWorkerEnv,
+  copyOrders,
+  scratchDir,
+  startControlWorkerProcess,
+  venvPython,
+  type ControlWorkerProcess,
+} from '../helpers/processes.js';
+
+const root = process.env.TEMPORAL_OPS_TEST_ROOT ?? '/tmp';
+let h: Harness;
+let projectDir: string;
+
+before(async () => {
+  h = await createHarness();
+  projectDir = await copyOrders(await scratchDir('busy'), { git: true });
+});
+
+after(async () => {
+  await h.cleanup();
+});
+
+/** Starts `n` EnsureWorker recipes at once and checks the end state the project owes. */
+async function ensureAtOnce(
+  client: Client,
+  opsQueue: string,
+  stateDir: string,
+  project: string,
+  queue: string,
+  n: number,
+): Promise<void> {
+  const reports = (await Promise.all(
+    Array.from({ length: n }, () =>
+      client.workflow.execute('EnsureWorker', {
+        taskQueue: opsQueue,
+        workflowId: `concurrent-ensure-${nanoid(8)}`,
+        args: [{ projectDir, project, taskQueue: queue, workerCommand: `${venvPython} worker.py` }],
+        workflowExecutionTimeout: '5m',
+      }),
+    ),
+  )) as EnsureWorkerRecipeReport[];
+  assert.deepEqual(
+    reports.filter((r) => !r.ok).map((r) => r.problem),
+    [],
+    'every recipe ends ok',
+  );
+  const worker = await assertOneWorkerNoOrphan(client, stateDir, project, queue);
+  const starters = reports.filter((r) => r.worker?.action === 'started').map((r) => r.worker?.worker.pid);
+  assert.ok(starters.includes(worker.pid), 'the worker that runs was started by one of these recipes');
+  for (const r of reports.filter((r) => r.worker?.action === 'adopted'))
+    assert.ok(r.worker?.adoptedFrom, 'an adopting recipe says whose worker it adopted');
+}
+
+describe('concurrent EnsureWorker recipes of one project', () => {
+  it('in one control worker: 5 then 20 at once, five times, all ok with one worker', async () => {
+    const project = `busy-${nanoid(4)}`;
+    const queue = uniqueQueue('busy');
+    await h.withControlWorker(async () => {
+      for (let round = 0; round < 5; round++)
+        for (const n of [5, 20])
+          await ensureAtOnce(h.client, h.settings.opsTaskQueue, h.settings.stateDir, project, queue, n);
+    });
+  });
+
+  it('in two control worker processes sharing a state dir: 5 then 20 at once, twice, all ok with one worker', async () => {
+    const stateDir = await mkdtemp(join(root, 'shared-state-'));
+    const opsQueue = uniqueQueue('ops-shared');
+    const project = 'shared';
+    const queue = uniqueQueue('shared');
+    const env = controlWorkerEnv(stateDir, opsQueue);
+    const workers: ControlWorkerProcess[] = [];
+    try {
+      workers.push(...(await Promise.all([startControlWorkerProcess(env), startControlWorkerProcess(env)])));
+      for (let round = 0; round < 2; round++)
+        for (const n of [5, 20]) await ensureAtOnce(h.client, opsQueue, stateDir, project, queue, n);
+    } finally {
+      await Promise.all(workers.map((w) => w.stop()));
+      for (const record of await readPidRecords(stateDir)) await stopRecorded(record, 2000);
+    }
+  });
+});

@@ -1,0 +1,31 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { freshToken, SPAWN_TOKEN_ENV, tokenFor, tokenOfProcess } from '../../src/processes/spawn-token.js';
+
+describe('spawn tokens', () => {
+  it('every attempt of one step gets the same token', () => {
+    assert.equal(tokenFor(['wf', 'run', '3']), tokenFor(['wf', 'run', '3']));
+  });
+
+  it('another activity, run or workflow gets another token, also when the parts only shift', () => {
+    const tokens = [
+      tokenFor(['wf', 'run', '3']),
+      tokenFor(['wf', 'run', '4']),
+      tokenFor(['wf', 'run2', '3']),
+      tokenFor(['wf2', 'run', '3']),
+      tokenFor(['wf', 'ru', 'n3']),
+    ];
+    assert.equal(new Set(tokens).size, tokens.length);
+  });
+
+  it('fresh tokens never repeat and never look like a step token', () => {
+    const fresh = Array.from({ length: 100 }, freshToken);
+    assert.equal(new Set(fresh).size, 100);
+    assert.ok(fresh.every((t) => !/^[0-9a-f]{24}$/.test(t)));
+  });
+
+  it('reads no token from a process started without one', () => {
+    assert.equal(process.env[SPAWN_TOKEN_ENV], undefined);
+    assert.equal(tokenOfProcess(process.pid), undefined);
+  });
+});

@@ -8,6 +8,7 @@ import type { Client } from '@temporalio/client';
 import { nanoid } from 'nanoid';
 import { readPidRecords } from '../../src/processes/pid-file.js';
 import { stopRecorded } from '../../src/processes/stop.js';
+import type { CleanStartReport } from '../../workflows/clean-start.js';
 import type { EnsureWorkerRecipeReport } from '../../workflows/ensure-worker.js';
 import { createHarness, uniqueQueue, type Harness } from '../helpers/harness.js';
 import {
@@ -33,7 +34,23 @@ after(async () => {
   await h.cleanup();
 });
 
-/** Starts `n` EnsureWorker recipes at once and checks the end state the project owes. */
+/** The worker part of a CleanStart report, in EnsureWorker's shape. */
+function asEnsureReport(report: CleanStartReport): EnsureWorkerRecipeReport {
+  const { worker } = report;
+  return {
+    ...report,
+    recipe: 'EnsureWorker',
+    worker: worker && {
+      action: worker.action,
+      reason: worker.reason,
+      worker,
+      supervised: false,
+      ...(worker.adoptedFrom ? { adoptedFrom: worker.adoptedFrom } : {}),
+    },
+  } as EnsureWorkerRecipeReport;
+}
+
+/** Starts `n` recipes (EnsureWorker, or CleanStart running a target each) at once and checks the end state the project owes. */
 async function ensureAtOnce(
   client: Client,
   opsQueue: string,
@@ -41,17 +58,26 @@ async function ensureAtOnce(
   project: string,
   queue: string,
   n: number,
+  recipe: 'EnsureWorker' | 'CleanStart' = 'EnsureWorker',
 ): Promise<void> {
-  const reports = (await Promise.all(
-    Array.from({ length: n }, () =>
-      client.workflow.execute('EnsureWorker', {
+  const base = { projectDir, project, taskQueue: queue, workerCommand: `${venvPython} worker.py` };
+  const reports = await Promise.all(
+    Array.from({ length: n }, async (_, i) => {
+      const args =
+        recipe === 'EnsureWorker'
+          ? [base]
+          : [{ ...base, start: { workflowType: 'Order', args: [{ orderId: `c${i}`, items: ['book'] }] } }];
+      const report: unknown = await client.workflow.execute(recipe, {
         taskQueue: opsQueue,
-        workflowId: `concurrent-ensure-${nanoid(8)}`,
-        args: [{ projectDir, project, taskQueue: queue, workerCommand: `${venvPython} worker.py` }],
+        workflowId: `concurrent-${recipe}-${nanoid(8)}`,
+        args,
         workflowExecutionTimeout: '5m',
-      }),
-    ),
-  )) as EnsureWorkerRecipeReport[];
+      });
+      return recipe === 'EnsureWorker'
+        ? (report as EnsureWorkerRecipeReport)
+        : asEnsureReport(report as CleanStartReport);
+    }),
+  );
   assert.deepEqual(
     reports.filter((r) => !r.ok).map((r) => r.problem),
     [],
@@ -65,17 +91,25 @@ async function ensureAtOnce(
 }
 
 describe('concurrent EnsureWorker recipes of one project', () => {
-  it('in one control worker: 5 then 20 at once, five times, all ok with one worker', async () => {
+  it('CleanStart in one control worker: 5 then 20 at once, five times, all ok with one worker', async () => {
     const project = `busy-${nanoid(4)}`;
     const queue = uniqueQueue('busy');
     await h.withControlWorker(async () => {
       for (let round = 0; round < 5; round++)
         for (const n of [5, 20])
-          await ensureAtOnce(h.client, h.settings.opsTaskQueue, h.settings.stateDir, project, queue, n);
+          await ensureAtOnce(
+            h.client,
+            h.settings.opsTaskQueue,
+            h.settings.stateDir,
+            project,
+            queue,
+            n,
+            'CleanStart',
+          );
     });
   });
 
-  it('in two control worker processes sharing a state dir: 5 then 20 at once, twice, all ok with one worker', async () => {
+  it('EnsureWorker then CleanStart in two control worker processes sharing a state dir: 5 then 20 at once, all ok with one worker', async () => {
     const stateDir = await mkdtemp(join(root, 'shared-state-'));
     const opsQueue = uniqueQueue('ops-shared');
     const project = 'shared';
@@ -84,8 +118,8 @@ describe('concurrent EnsureWorker recipes of one project', () => {
     const workers: ControlWorkerProcess[] = [];
     try {
       workers.push(...(await Promise.all([startControlWorkerProcess(env), startControlWorkerProcess(env)])));
-      for (let round = 0; round < 2; round++)
-        for (const n of [5, 20]) await ensureAtOnce(h.client, opsQueue, stateDir, project, queue, n);
+      for (const recipe of ['EnsureWorker', 'CleanStart'] as const)
+        for (const n of [5, 20]) await ensureAtOnce(h.client, opsQueue, stateDir, project, queue, n, recipe);
     } finally {
       await Promise.all(workers.map((w) => w.stop()));
       for (const record of await readPidRecords(stateDir)) await stopRecorded(record, 2000);

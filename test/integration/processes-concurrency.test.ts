@@ -83,7 +83,7 @@ describe('one at a time per project', () => {
         ),
       ),
     );
-    const pid = await assertExactlyOneWorker(h.settings.stateDir, project, queue);
+    const pid = await assertExactlyOneWorker(h.settings.stateDir, reports[0]!.project, queue);
     assert.deepEqual(
       reports.filter((r) => !r.ok).map((r) => r.problem),
       [],

@@ -47,6 +47,17 @@ async function problemOf(input: Record<string, unknown>): Promise<string> {
   }
 }
 
+/** A refusal fails the recipe itself with a non-retryable PolicyRefusedError; returns its message. */
+async function refusal(input: Record<string, unknown>): Promise<string> {
+  const error = await ensureWorker(input).then(
+    (report) => assert.fail(`expected a refusal, the recipe ended ok=${report.ok}: ${report.problem}`),
+    (e: unknown) => e,
+  );
+  assert.ok(error instanceof WorkflowFailedError, String(error));
+  assert.equal((error.cause as { type?: string } | undefined)?.type, 'PolicyRefusedError');
+  return error.cause?.message ?? '';
+}
+
 async function liveWorkers(project: string) {
   const records = await readPidRecords(h.settings.stateDir, { kind: 'worker', project });
   return records.filter((r) => readProc(r.pid) !== undefined);
@@ -70,21 +81,13 @@ describe('local policy, registered-only (the remote default)', () => {
 
   it('refuses an unregistered directory, naming the policy, the rule and how to register it', async () => {
     const dir = await exampleCopy('unregistered');
-    const report = await h.withControlWorker(() =>
-      ensureWorker({ projectDir: dir, taskQueue: uniqueQueue('refused') }),
+    const problem = await h.withControlWorker(() =>
+      refusal({ projectDir: dir, taskQueue: uniqueQueue('refused') }),
     );
-    assert.equal(report.ok, false);
-    assert.equal(report.failedStep, 'prepare');
-    assert.match(
-      report.problem ?? '',
-      /projectDir ".*\/unregistered" refused by the loopback policy of this host/,
-    );
-    assert.match(
-      report.problem ?? '',
-      /not registered on this host and not under an allowed root \(allowedRoots: none\)/,
-    );
-    assert.match(report.problem ?? '', new RegExp(`temporal-ops project add ${dir}`));
-    assert.match(report.problem ?? '', /policy\.json/);
+    assert.match(problem, /projectDir ".*\/unregistered" refused by the loopback policy of this host/);
+    assert.match(problem, /not registered on this host and not under an allowed root \(allowedRoots: none\)/);
+    assert.match(problem, new RegExp(`temporal-ops project add ${dir}`));
+    assert.match(problem, /policy\.json/);
   });
 
   it('runs a registered directory with its registered command, and refuses a free-form one', async () => {
@@ -98,7 +101,7 @@ describe('local policy, registered-only (the remote default)', () => {
     });
     const [ran, freeForm, otherQueue] = await h.withControlWorker(async () => [
       await ensureWorker({ projectDir: dir, taskQueue }),
-      await ensureWorker({ projectDir: dir, taskQueue, workerCommand: `${venvPython} -c "print(1)"` }),
+      await refusal({ projectDir: dir, taskQueue, workerCommand: `${venvPython} -c "print(1)"` }),
       await problemOf({ projectDir: dir, taskQueue: `${taskQueue}-other` }),
     ]);
     assert.equal(ran.ok, true, ran.problem);
@@ -108,9 +111,8 @@ describe('local policy, registered-only (the remote default)', () => {
       workers.map((w) => [w.command, w.cwd]),
       [[command, dir]],
     );
-    assert.equal(freeForm.ok, false);
-    assert.match(freeForm.problem ?? '', /workerCommand ".*" refused by .*allowFreeFormCommands: false/);
-    assert.match(freeForm.problem ?? '', /--worker-command/);
+    assert.match(freeForm, /workerCommand ".*" refused by .*allowFreeFormCommands: false/);
+    assert.match(freeForm, /--worker-command/);
     assert.match(otherQueue, /taskQueue: expected ".*", the task queue registered for/);
   });
 });
@@ -128,12 +130,8 @@ describe('local policy, open roots', () => {
       taskQueue: uniqueQueue('shell'),
       workerCommand: `${venvPython} worker.py 2>&1`,
     };
-    const refused = await h.withControlWorker(() => ensureWorker(input));
-    assert.equal(refused.ok, false);
-    assert.match(
-      refused.problem ?? '',
-      /workerCommand ".*worker\.py 2>&1" refused by .*shell syntax .*allowShell: false/,
-    );
+    const refused = await h.withControlWorker(() => refusal(input));
+    assert.match(refused, /workerCommand ".*worker\.py 2>&1" refused by .*shell syntax .*allowShell: false/);
     h.settings.policy = { allowShell: true };
     try {
       const allowed = await h.withControlWorker(() => ensureWorker(input));

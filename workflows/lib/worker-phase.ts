@@ -20,6 +20,10 @@ export const WORKER_STEPS: [string, string][] = [
 export type PhaseWorker = EnsureWorkerReport['worker'] & {
   action: EnsureWorkerReport['action'];
   reason: string;
+  /** The worker a concurrent recipe had just started, which this recipe adopted instead of replacing. */
+  adoptedFrom?: EnsureWorkerReport['adoptedFrom'];
+  /** True when a retry after a crash finished what the crashed attempt began. */
+  recovered?: boolean;
   readyAfterMs?: number;
   pollerIdentity?: string;
   logTail?: string;
@@ -149,11 +153,13 @@ export async function ensureWorkerStep(
         state.worker = { ...notReadyWorker(failed.pid), logTail: failed.logTail };
       throw error;
     });
-  state.stopped = ensured.worker.replaced;
+  state.stopped = ensured.stopped;
   state.worker = {
     ...ensured.worker,
     action: ensured.action,
     reason: ensured.reason,
+    ...(ensured.adoptedFrom ? { adoptedFrom: ensured.adoptedFrom } : {}),
+    ...(ensured.recovered ? { recovered: true } : {}),
     readyAfterMs: ensured.ready?.waitedMs,
     pollerIdentity: ensured.ready?.pollerIdentity,
   };

@@ -37,7 +37,10 @@ export function CleanStart(raw: unknown): Promise<CleanStartReport> {
         } finally {
           Object.assign(report, phaseFields(state));
         }
-        const started = await startTargetStep(ctx, input);
+        const started = await startTargetStep(ctx, {
+          ...input,
+          workerCommand: state.prepared?.workerCommand ?? input.workerCommand,
+        });
         report.target = started;
         const timeoutSeconds = input.resultTimeoutSeconds ?? 300;
         const closed = await waitTargetStep(ctx, started, timeoutSeconds, input.resultRule);

@@ -83,7 +83,10 @@ export function TestInteractive(raw: unknown): Promise<TestInteractiveReport> {
         } finally {
           Object.assign(report, phaseFields(state));
         }
-        const started = await startTargetStep(ctx, input);
+        const started = await startTargetStep(ctx, {
+          ...input,
+          workerCommand: state.prepared?.workerCommand ?? input.workerCommand,
+        });
         report.target = started;
         await checklist.run(
           'wait-running',

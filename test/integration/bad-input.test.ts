@@ -176,6 +176,8 @@ describe('after bad input', () => {
         TEMPORAL_OPS_TASK_QUEUE: opsQueue,
       },
       reject: false,
+      // Measure the control worker's own shutdown: no SIGKILL from execa after a delay.
+      forceKillAfterDelay: false,
     });
     try {
       // A worker that never polls its queue keeps the ensure-worker activity waiting for two minutes.

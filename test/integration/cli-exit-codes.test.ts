@@ -153,7 +153,7 @@ describe('exit codes of every command (real bin, test server)', () => {
 
   it('run: 1 when the report is not ok, 5 for its COMPLETED result, 2 for a directory the recipe rejects, 0 when ok', async () => {
     await h.withControlWorker(async () => {
-      const dies = `${venvPython} -c "import sys; sys.exit(3)"`;
+      const dies = `${venvPython} -c 'import sys; sys.exit(3)'`;
       const notOk = await cli([
         'run',
         'clean-start',

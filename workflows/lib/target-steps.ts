@@ -41,6 +41,7 @@ export function startTargetStep(
           projectDir: input.projectDir,
           taskQueue: input.taskQueue,
           command: start.command,
+          workerCommand: input.workerCommand,
           workflowIdPattern: start.workflowIdPattern,
           env: input.env,
         },

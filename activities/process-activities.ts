@@ -10,6 +10,7 @@ import { tailLog } from '../src/processes/logs.js';
 import type { PidRecord } from '../src/processes/pid-file.js';
 import type { PlanMode } from '../src/processes/plan.js';
 import {
+  checkStarter,
   confirmPrepared,
   prepareContext,
   prepareProject,
@@ -97,8 +98,6 @@ export interface RunStarterInput {
   projectDir: string;
   taskQueue: string;
   command: string;
-  /** The project's worker command as the recipe gave it (the policy judges the pair). */
-  workerCommand?: string;
   workflowIdPattern?: string;
   env?: Record<string, string>;
   /** Bound on the starter's run (default 60 s). */
@@ -315,13 +314,8 @@ export function createProcessActivities({ client, settings, workerEnv, address }
       heartbeating(async () => {
         const ctx = Context.current();
         // Any workflow in the namespace can schedule this step: the policy judges it here too.
-        await prepareProject(
-          {
-            projectDir: input.projectDir,
-            workerCommand: input.workerCommand,
-            starterCommand: input.command,
-            env: input.env,
-          },
+        await checkStarter(
+          { projectDir: input.projectDir, command: input.command, env: input.env },
           await prepareContext(settings, address),
         );
         const outcome = await runStarterOnce({

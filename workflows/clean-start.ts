@@ -37,10 +37,7 @@ export function CleanStart(raw: unknown): Promise<CleanStartReport> {
         } finally {
           Object.assign(report, phaseFields(state));
         }
-        const started = await startTargetStep(ctx, {
-          ...input,
-          workerCommand: state.prepared?.workerCommand ?? input.workerCommand,
-        });
+        const started = await startTargetStep(ctx, input);
         report.target = started;
         const timeoutSeconds = input.resultTimeoutSeconds ?? 300;
         const closed = await waitTargetStep(ctx, started, timeoutSeconds, input.resultRule);

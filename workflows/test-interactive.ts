@@ -83,10 +83,7 @@ export function TestInteractive(raw: unknown): Promise<TestInteractiveReport> {
         } finally {
           Object.assign(report, phaseFields(state));
         }
-        const started = await startTargetStep(ctx, {
-          ...input,
-          workerCommand: state.prepared?.workerCommand ?? input.workerCommand,
-        });
+        const started = await startTargetStep(ctx, input);
         report.target = started;
         await checklist.run(
           'wait-running',

@@ -111,6 +111,32 @@ export async function prepareProject(input: ProjectInput, context: PrepareContex
 }
 
 /**
+ * Checks a starter command handed straight to the starter step (any workflow in the namespace can
+ * schedule it): the directory and the command must pass this host's policy, and the program exist.
+ */
+export async function checkStarter(
+  input: { projectDir: string; command: string; env?: Record<string, string> },
+  context: PrepareContext,
+): Promise<void> {
+  const realDir = await canonicalDir(input.projectDir).catch(() => undefined);
+  const dir = realDir ?? resolve(input.projectDir);
+  const entry = findByDir(await readRegistry(context.stateDir), dir);
+  const registered = entry?.source === 'registered' ? entry : undefined;
+  const command = input.command.trim();
+  const origin = command === registered?.starterCommand ? 'registration' : 'request';
+  const verdict = checkPolicy(context.policy, {
+    projectDir: dir,
+    registration: registered,
+    commands: [{ field: 'start.command', command, origin }],
+  });
+  if (!verdict.allowed)
+    throw new PolicyRefusedError(verdict.field, verdict.value, verdict.rule, verdict.fix, verdict.message);
+  if (realDir === undefined)
+    throw new InvalidInputError('projectDir', input.projectDir, 'an existing directory');
+  assertRunnable(command, 'start.command', realDir, input.env?.PATH ?? process.env.PATH);
+}
+
+/**
  * Re-checks a prepared project handed to a later step (any workflow in the namespace can schedule
  * that step): throws unless this host gives the directory the same key and allows the command.
  */

@@ -16,7 +16,6 @@ export function startTargetStep(
     taskQueue: string;
     start: StartSpec;
     env?: Record<string, string>;
-    workerCommand?: string;
   },
 ): Promise<StartedTarget> {
   const { start } = input;
@@ -41,7 +40,6 @@ export function startTargetStep(
           projectDir: input.projectDir,
           taskQueue: input.taskQueue,
           command: start.command,
-          workerCommand: input.workerCommand,
           workflowIdPattern: start.workflowIdPattern,
           env: input.env,
         },

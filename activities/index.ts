@@ -2,9 +2,12 @@
 // starters, worker logs, project files) and are registered only on this host's queue
 // `temporal-ops@<host>`; cluster-only ones talk to Temporal alone and live on the shared queue.
 import { createClearActivities } from './clear-activities.js';
+import { createFingerprintActivities } from './fingerprint-activities.js';
 import { createHostInspectActivities, createInspectActivities } from './inspect-activities.js';
 import { createPlacementActivities } from './placement-activities.js';
 import { createProcessActivities, type ProcessDeps } from './process-activities.js';
+import { createRecentActivities } from './recent-activities.js';
+import { createRemedyActivities } from './remedy-activities.js';
 import { createReplayActivities } from './replay-activities.js';
 import { createStarterActivities } from './starter-activities.js';
 import { createTemporalActivities, type TemporalDeps } from './temporal-activities.js';
@@ -18,6 +21,7 @@ export function createHostActivities(deps: ActivityDeps) {
     ...createHostInspectActivities(deps),
     ...createStarterActivities(deps),
     ...createReplayActivities(deps),
+    ...createFingerprintActivities(),
   };
 }
 
@@ -28,6 +32,8 @@ export function createClusterActivities(deps: ActivityDeps) {
     ...createInspectActivities(deps),
     ...createClearActivities(deps),
     ...createPlacementActivities(deps),
+    ...createRemedyActivities(deps),
+    ...createRecentActivities(deps),
   };
 }
 

@@ -16,6 +16,8 @@ import type { StalledOptions } from './commands/workflows-stalled.js';
 import type { WaitOptions } from './commands/workflows-wait.js';
 import type { CommandFn } from './context.js';
 import {
+  checkRecentInput,
+  debugStalledInput,
   recipeInput,
   sweepInput,
   usageError,
@@ -190,6 +192,55 @@ function declareRun(run: Command, leaf: Leaf, where: Where): void {
     )
     .option('--auto-approve', 'carry out the plan without waiting for approval')
     .option('--host <host>', 'run process steps on the control worker of HOST')
+    .option(
+      '--input <json>',
+      'the whole recipe input as a JSON object (flags override its fields)',
+      jsonObject,
+    );
+  runLeaf(
+    'debug-stalled',
+    'Start DebugStalled: a verdict, evidence and remedy per stalled workflow; with --act, plan the remedies, wait for approval (and the code fix), apply them and verify each.',
+    (raw) => debugStalledInput(raw as RawRecipeFlags & Raw, where),
+  )
+    .option('--query <query>', 'visibility query selecting the workflows to sweep')
+    .option(
+      '--task-queue <queue>',
+      "sweep only this task queue; with --act, the queue of the project's worker",
+    )
+    .option('--workflow-id <id>', 'analyze (and with --act remedy) this one workflow')
+    .option('--act', 'apply the remedies after approval and verify them')
+    .option('--auto-approve', 'with --act: apply without waiting for approval')
+    .option('--project-dir <dir>', 'with --act: the project whose worker is restarted')
+    .option('--project <name>', 'with --act: the project name (default: the directory name)')
+    .option('--worker-command <cmd>', 'with --act: command that starts the worker')
+    .option(
+      '--wait-for-fix <sec>',
+      'with --act: how long to wait for a code change (default 0: fixed already)',
+      numberAtLeast(0),
+    )
+    .addOption(
+      new Option('--non-determinism <how>', 'with --act: remedy for a diverged run').choices([
+        'terminate',
+        'reset',
+      ]),
+    )
+    .option('--no-rerun', 'with --act: do not start a new run after a terminate')
+    .option('--verify <sec>', 'with --act: how long to watch each remedy (default 60)', positive())
+    .option('--host <host>', 'run process steps on the control worker of HOST')
+    .option(
+      '--input <json>',
+      'the whole recipe input as a JSON object (flags override its fields)',
+      jsonObject,
+    );
+  runLeaf(
+    'check-recent',
+    'Start CheckRecentResults: check the result of every target workflow that closed in the last --minutes (COMPLETED but reading like an error, FAILED, TIMED_OUT, TERMINATED, CANCELED).',
+    (raw) => checkRecentInput(raw),
+  )
+    .option('--minutes <n>', 'how far back (default 30)', positive())
+    .option('--task-queue <queue>', 'only workflows on this task queue')
+    .option('--query <query>', 'visibility filter ANDed with the window')
+    .option('--workflow-type <type>', 'only this workflow type (repeatable)', collect, [])
     .option(
       '--input <json>',
       'the whole recipe input as a JSON object (flags override its fields)',

@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import proto from '@temporalio/proto';
 import type { WorkflowStatusName } from '../src/diagnosis/facts.js';
 import { resetEventId } from '../src/diagnosis/reset-point.js';
 import { judgeRemedy, type Verification, type VerifyGoal } from '../src/diagnosis/verify.js';
@@ -33,6 +34,7 @@ export interface RemedyCheck {
   next?: Run;
 }
 
+const { temporal } = proto;
 const ALREADY_EXISTS = 6;
 
 function refuse(message: string): ApplicationFailure {
@@ -124,6 +126,9 @@ export function createRemedyActivities({ client }: { client: Client }) {
           workflowTaskTimeout: started.workflowTaskTimeout,
           identity: `temporal-ops rerun of ${input.workflowId}`,
           requestId: input.requestId,
+          // A retry after the rerun closed must find it, not start another run.
+          workflowIdReusePolicy:
+            temporal.api.enums.v1.WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
         });
         return { workflowId: input.newWorkflowId, runId: response.runId ?? '', rerunOf: input.runId };
       } catch (error) {

@@ -1,5 +1,6 @@
 // The remedy plan of DebugStalled with `act`: one action per stalled workflow, decided from its
 // finding alone. Pure: the workflow calls it (IDs come from the caller, so a replay plans the same).
+import { isRecipeType } from '../recipes/ops-workflows.js';
 import type { Finding, Verdict } from './verdicts.js';
 
 /**
@@ -65,7 +66,9 @@ function workerNeeded(f: Finding): boolean {
 /** Plans one remedy per stalled finding; healthy and closed runs are not in the plan. */
 export function planRemedies(findings: readonly Finding[], options: RemedyOptions): RemedyPlan {
   const stalled = findings.filter((f) => f.stalled);
-  const queues = [...new Set(stalled.filter(workerNeeded).map(neededQueue))];
+  const queues = [
+    ...new Set(stalled.filter((f) => workerNeeded(f) && !isRecipeType(f.workflowType)).map(neededQueue)),
+  ];
   const workerQueue = options.taskQueue ?? (queues.length === 1 ? queues[0] : undefined);
   const actions = stalled.map((f): PlannedRemedy => {
     const base = {
@@ -76,6 +79,9 @@ export function planRemedies(findings: readonly Finding[], options: RemedyOption
       verdict: f.verdict,
       needsCodeFix: restartVerdicts[f.verdict] === true,
     };
+    // Sweeps leave ops workflows out already; one analyzed by ID is still never touched.
+    if (isRecipeType(f.workflowType))
+      return { ...base, remedy: 'manual', why: 'an ops workflow is never remedied' };
     if (f.verdict === 'non-determinism') {
       if (options.nonDeterminism === 'reset')
         return {

@@ -3,6 +3,7 @@
 // after one worker restart. Healthy waits are never touched; a rejected plan applies nothing.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { CancelledFailure, WorkflowFailedError } from '@temporalio/client';
 import { eventTypeName } from '../../src/inspect/history.js';
 import type { PendingApproval } from '../../workflows/clear-stalled-environment.js';
 import type { DebugStalledReport } from '../../workflows/debug-stalled.js';
@@ -107,6 +108,42 @@ describe('DebugStalled act: code fixes', () => {
     for (const id of Object.values(ids)) assert.equal(await status(id), 'RUNNING', id);
     // The worker the test started still runs: nothing was restarted.
     assert.doesNotThrow(() => process.kill(workerPid, 0));
+  });
+
+  it('ends CANCELED when cancelled while it waits for the fix, with the actions (none applied) in memo', async () => {
+    const { failure, memo } = await h.withControlWorker(async () => {
+      const handle = await startDebug(
+        h,
+        actInput(copy, { taskQueue: queue, autoApprove: true, waitForFixSeconds: 300 }),
+      );
+      await waitUntil(
+        'the recipe to wait for a code change',
+        async () =>
+          (await handle.describe()).memo?.opsSummary === `waiting for a code change in ${copy.dir}`
+            ? true
+            : undefined,
+        90_000,
+      );
+      await handle.cancel();
+      const failure = await handle.result().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      return { failure, memo: (await handle.describe()).memo };
+    });
+    assert.ok(failure instanceof WorkflowFailedError);
+    assert.ok(failure.cause instanceof CancelledFailure);
+    assert.equal(memo?.opsOutcome, 'canceled');
+    const saved = memo?.opsReport as DebugStalledReport;
+    assert.deepEqual(
+      saved.actions?.map((a) => [a.workflowId, a.applied]).sort(),
+      [
+        [ids.bug, false],
+        [ids.storm, false],
+      ].sort(),
+    );
+    assert.equal(saved.steps.find((s) => s.name === 'wait-fix')?.outcome, 'canceled');
+    assert.doesNotThrow(() => process.kill(workerPid, 0), 'the worker was not restarted');
   });
 
   it('waits for the code change, restarts the worker once, and the same runs resume and complete', async () => {

@@ -2,6 +2,7 @@
 // terminated and rerun (or reset), and a queue nobody polls gets the project's worker.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { createRemedyActivities } from '../../activities/remedy-activities.js';
 import { eventTypeName } from '../../src/inspect/history.js';
 import type { DebugStalledReport } from '../../workflows/debug-stalled.js';
 import { createHarness, uniqueQueue, type Harness } from '../helpers/harness.js';
@@ -100,6 +101,24 @@ describe('DebugStalled act: runs and workers', () => {
       status: 'ok',
       codeVersion: '2',
     });
+    // A retried terminate or rerun (same request id and workflow ID) finds what the first one did.
+    const remedies = createRemedyActivities({ client: h.client });
+    const planned = report.plan?.actions[0];
+    assert.ok(planned?.rerun);
+    const again = await remedies.rerunWorkflow({
+      workflowId: ids.terminate,
+      runId: oldRun,
+      newWorkflowId: planned.rerun.workflowId,
+      requestId: planned.rerun.requestId,
+    });
+    assert.deepEqual([again.workflowId, again.runId], [action.newWorkflowId, action.newRunId]);
+    assert.deepEqual(
+      await remedies.terminateRun({ workflowId: ids.terminate, runId: oldRun, reason: 'retry' }),
+      {
+        terminated: false,
+        status: 'TERMINATED',
+      },
+    );
   });
 
   it('with nonDeterminism "reset", resets to the workflow task before the divergence, and the new run completes', async () => {
@@ -128,6 +147,17 @@ describe('DebugStalled act: runs and workers', () => {
       codeVersion: '2',
     });
     assert.equal((await h.client.workflow.getHandle(ids.reset).describe()).runId, action.newRunId);
+    const again = await createRemedyActivities({ client: h.client }).resetRun({
+      workflowId: ids.reset,
+      runId: oldRun,
+      reason: 'retry',
+      requestId: report.plan?.actions[0]?.requestId ?? '',
+    });
+    assert.deepEqual(
+      [again.newRunId, again.alreadyReset],
+      [action.newRunId, true],
+      'a retried reset resets nothing',
+    );
   });
 
   it('starts the project worker for a queue nobody polls, and the workflow runs', async () => {

@@ -1,17 +1,14 @@
 // DebugStalled's wait for a code fix: watch the project's code fingerprint on its host until it
 // changes, `waitForFixSeconds` pass, or someone says so with the `codeFixed` Update or signal.
 import {
-  ActivityCancellationType,
   CancellationScope,
   condition,
   defineSignal,
   defineUpdate,
   isCancellation,
-  proxyActivities,
   setHandler,
 } from '@temporalio/workflow';
-import type { HostActivities } from '../../activities/index.js';
-import { HOST_PICKUP_SECONDS, hostQueue, shortOp, waitOp } from './activities.js';
+import { hostActivities, shortOp, waitOp } from './activities.js';
 import type { RecipeContext } from './recipe.js';
 
 export const codeFixedSignal = defineSignal<[by?: string]>('codeFixed');
@@ -56,13 +53,8 @@ export class FixWatch {
     seconds: number,
   ): Promise<FixWait> {
     if (this.fixedBy !== undefined) return { how: 'codeFixed', by: this.fixedBy, baseline };
-    // Not the skeleton's WAIT_CANCELLATION_COMPLETED: a `codeFixed` must end the wait at once.
-    const watcher = proxyActivities<HostActivities>({
-      ...waitOp(seconds),
-      taskQueue: hostQueue(ctx.host),
-      scheduleToStartTimeout: `${HOST_PICKUP_SECONDS}s`,
-      cancellationType: ActivityCancellationType.TRY_CANCEL,
-    });
+    // A short heartbeat timeout, so a `codeFixed` (a cancel) reaches the activity within seconds.
+    const watcher = hostActivities(ctx.host, { ...waitOp(seconds), heartbeatTimeout: '5s' });
     const scope = new CancellationScope();
     const watching = scope.run(() =>
       watcher.waitForCodeChange.executeWithOptions(
@@ -70,7 +62,8 @@ export class FixWatch {
         [{ projectDir, baseline, seconds }],
       ),
     );
-    const told = condition(() => this.fixedBy !== undefined);
+    // Not cancellable: a recipe cancel ends the wait through the activity, once it has stopped.
+    const told = CancellationScope.nonCancellable(() => condition(() => this.fixedBy !== undefined));
     const first = await Promise.race([
       watching.then((change) => ({ change })),
       told.then(() => ({ change: undefined })),

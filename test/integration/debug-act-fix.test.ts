@@ -11,6 +11,7 @@ import { createHarness, uniqueQueue, type Harness } from '../helpers/harness.js'
 import {
   actInput,
   copyFixtures,
+  fixWaitShown,
   startCopyWorker,
   startDebug,
   type FixtureCopy,
@@ -116,14 +117,7 @@ describe('DebugStalled act: code fixes', () => {
         h,
         actInput(copy, { taskQueue: queue, autoApprove: true, waitForFixSeconds: 300 }),
       );
-      await waitUntil(
-        'the recipe to wait for a code change',
-        async () =>
-          (await handle.describe()).memo?.opsSummary === `waiting for a code change in ${copy.dir}`
-            ? true
-            : undefined,
-        90_000,
-      );
+      await fixWaitShown(handle, copy);
       await handle.cancel();
       const failure = await handle.result().then(
         () => undefined,
@@ -152,14 +146,7 @@ describe('DebugStalled act: code fixes', () => {
         h,
         actInput(copy, { taskQueue: queue, autoApprove: true, waitForFixSeconds: 300, verifySeconds: 120 }),
       );
-      await waitUntil(
-        'the recipe to wait for a code change',
-        async () => {
-          const memo = (await handle.describe()).memo;
-          return memo?.opsSummary === `waiting for a code change in ${copy.dir}` ? true : undefined;
-        },
-        90_000,
-      );
+      await fixWaitShown(handle, copy);
       // The developer fixes both bugs while the recipe waits.
       await copy.edit(
         'workflows.py',
@@ -220,14 +207,7 @@ describe('DebugStalled act: code fixes', () => {
           h,
           actInput(copy, { taskQueue: queue, autoApprove: true, waitForFixSeconds: 600, verifySeconds: 15 }),
         );
-        await waitUntil(
-          'the recipe to wait for a code change',
-          async () =>
-            (await handle.describe()).memo?.opsSummary === `waiting for a code change in ${copy.dir}`
-              ? true
-              : undefined,
-          90_000,
-        );
+        await fixWaitShown(handle, copy);
         assert.equal(await handle.executeUpdate('codeFixed', { args: ['test'] }), 'code fix noted');
         return (await handle.result()) as DebugStalledReport;
       });

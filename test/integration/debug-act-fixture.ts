@@ -12,7 +12,7 @@ import { ensureWorker } from '../../src/processes/workers.js';
 import { venvPython } from '../../src/recipes/example-target.js';
 import { testTarget, type Harness } from '../helpers/harness.js';
 import { scratchDir } from '../helpers/processes.js';
-import { fixtureDir } from './diagnosis-fixture.js';
+import { fixtureDir, waitUntil } from './diagnosis-fixture.js';
 
 export const FIXTURE_WORKER = `${venvPython} worker.py`;
 
@@ -84,4 +84,16 @@ export function startDebug(h: Harness, input: Record<string, unknown>): Promise<
     args: [input],
     workflowExecutionTimeout: '10m',
   });
+}
+
+/** Resolves once the recipe shows that it waits for a code change in the copy. */
+export async function fixWaitShown(handle: WorkflowHandle, copy: FixtureCopy): Promise<void> {
+  await waitUntil(
+    'the recipe to wait for a code change',
+    async () =>
+      (await handle.describe()).memo?.opsSummary === `waiting for a code change in ${copy.dir}`
+        ? true
+        : undefined,
+    90_000,
+  );
 }

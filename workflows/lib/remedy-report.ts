@@ -1,8 +1,12 @@
 // The `actions[]` of DebugStalled's report: one entry per planned remedy, updated as it is
 // applied and verified, so a cancelled recipe's memo says how far it got.
 import type { WorkflowStatusName } from '../../src/diagnosis/facts.js';
-import type { PlannedRemedy, RemedyKind } from '../../src/diagnosis/remedy-plan.js';
+import type { PlannedRemedy, RemedyKind, RemedyPlan } from '../../src/diagnosis/remedy-plan.js';
 import type { Verdict } from '../../src/diagnosis/verdicts.js';
+import type { DebugStalledInput } from '../../src/recipes/debug-stalled-input.js';
+import type { RecipeContext, RecipeReport } from './recipe.js';
+import type { FixWait } from './remedy-fix-wait.js';
+import type { PhaseWorker } from './worker-phase.js';
 
 export interface RemedyAction {
   workflowId: string;
@@ -39,4 +43,28 @@ export function actionLine(a: RemedyAction): string {
   const state = !a.applied ? 'not applied' : a.verified ? 'verified' : 'NOT verified';
   const next = a.newRunId ? ` -> ${a.newWorkflowId ?? a.workflowId} run ${a.newRunId}` : '';
   return `${a.remedy} ${a.workflowId}${next}: ${state} (${a.detail})`;
+}
+
+/** What `act` adds to DebugStalled's report. */
+export interface ActReport extends RecipeReport {
+  plan?: RemedyPlan;
+  approval?: { by: string; approved: boolean; planId: string } | null;
+  fixWait?: FixWait;
+  actions?: RemedyAction[];
+  project?: string;
+  worker?: PhaseWorker;
+}
+
+/** The act steps' shared state: the plan and, per planned remedy, its report entry. */
+export interface Act {
+  ctx: RecipeContext<DebugStalledInput>;
+  report: ActReport;
+  plan: RemedyPlan;
+  /** Planned remedy and its report entry, side by side. */
+  pairs: {
+    planned: PlannedRemedy;
+    action: RemedyAction;
+    go: boolean;
+    next?: { workflowId: string; runId: string };
+  }[];
 }

@@ -180,7 +180,14 @@ export function DebugStalled(raw: unknown): Promise<DebugStalledReport> {
         }
         // Finding stalls is what the recipe is for, not a failed step: the report step is ok either way.
         ctx.checklist.mark('report', 'ok', summaryLine(report));
-        if (handlers) await actOnFindings(ctx, report, report.findings, handlers);
+        if (!handlers) return;
+        // Runs the sweep could not describe stay a problem, whatever the remedies of the others did.
+        const unswept = report.problem;
+        await actOnFindings(ctx, report, report.findings, handlers);
+        if (unswept !== undefined) {
+          report.ok = false;
+          report.problem = report.problem === unswept ? unswept : `${unswept}; ${report.problem ?? ''}`;
+        }
       },
       summary: summaryLine,
     },

@@ -2,10 +2,13 @@
 // starters, worker logs, project files) and are registered only on this host's queue
 // `temporal-ops@<host>`; cluster-only ones talk to Temporal alone and live on the shared queue.
 import { createClearActivities } from './clear-activities.js';
+import { createFingerprintActivities } from './fingerprint-activities.js';
 import { createHostInspectActivities, createInspectActivities } from './inspect-activities.js';
 import { createGateActivities } from './gate-activities.js';
 import { createPlacementActivities } from './placement-activities.js';
 import { createProcessActivities, type ProcessDeps } from './process-activities.js';
+import { createRecentActivities } from './recent-activities.js';
+import { createRemedyActivities } from './remedy-activities.js';
 import { createReplayActivities } from './replay-activities.js';
 import { createResetActivities } from './reset-activities.js';
 import { createTemporalActivities, type TemporalDeps } from './temporal-activities.js';
@@ -19,6 +22,7 @@ export function createHostActivities(deps: ActivityDeps) {
     ...createHostInspectActivities(deps),
     ...createReplayActivities(deps),
     ...createGateActivities(deps),
+    ...createFingerprintActivities(),
   };
 }
 
@@ -30,6 +34,8 @@ export function createClusterActivities(deps: ActivityDeps) {
     ...createClearActivities(deps),
     ...createPlacementActivities(deps),
     ...createResetActivities(deps),
+    ...createRemedyActivities(deps),
+    ...createRecentActivities(deps),
   };
 }
 

@@ -1,5 +1,6 @@
 // DebugStalled: the runbook's "Recipe 2". Find the stalled target workflows and say why, with
-// evidence and a remedy each; or analyze one workflow, whatever its status.
+// evidence and a remedy each; or analyze one workflow, whatever its status. With `act`, go on:
+// plan, approve, wait for the fix, apply and verify each remedy (workflows/lib/remedy-act.ts).
 import type { SweepReport } from '../activities/inspect-activities.js';
 import { groupRemedies, type RemedyGroup } from '../src/diagnosis/remedies.js';
 import { summarizeFindings, type Finding, type Verdict } from '../src/diagnosis/verdicts.js';
@@ -11,9 +12,15 @@ import {
 } from '../src/recipes/debug-stalled-input.js';
 import { clusterActivities, shortOp, waitOp } from './lib/activities.js';
 import { failureMessage, failureType } from './lib/checklist.js';
-import { runRecipe, type RecipeContext, type RecipeReport } from './lib/recipe.js';
+import { Approvals } from './lib/approval.js';
+import { runRecipe, type RecipeContext } from './lib/recipe.js';
+import { actOnFindings, actSteps, type ActReport } from './lib/remedy-act.js';
+import { FixWatch } from './lib/remedy-fix-wait.js';
+import { actionLine } from './lib/remedy-report.js';
 
-export interface DebugStalledReport extends RecipeReport {
+export type { RemedyAction } from './lib/remedy-report.js';
+
+export interface DebugStalledReport extends ActReport {
   recipe: 'DebugStalled';
   mode: 'sweep' | 'workflow';
   /** The visibility query swept (sweep mode). */
@@ -41,6 +48,12 @@ const longSweepSeconds = 900;
 
 function summaryLine(report: DebugStalledReport): string {
   if (report.problem) return report.problem.split('\n')[0] ?? 'failed';
+  if (report.actions) {
+    const verified = report.actions.filter((a) => a.verified).length;
+    return report.actions.length === 0
+      ? `no stalls in ${report.scanned} workflows; nothing to remedy`
+      : `${verified} of ${report.actions.length} remedies verified: ${report.actions.map(actionLine).join('; ')}`;
+  }
   if (report.mode === 'workflow') {
     const f = report.findings[0];
     return f ? `${f.workflowId}: ${f.verdict}${f.stalled ? ' (stalled)' : ''}` : 'no finding';
@@ -129,10 +142,16 @@ export function DebugStalled(raw: unknown): Promise<DebugStalledReport> {
     {
       name: 'DebugStalled',
       parse: parseDebugStalledInput,
-      steps: () => STEPS,
+      steps: (input) => (input.act ? [...STEPS, ...actSteps(input)] : STEPS),
       label: (input) => input.taskQueue ?? input.workflowId ?? 'all',
-      // One workflow's analysis reads our worker logs on the host; a sweep only talks to Temporal.
-      placement: (input) => (input.workflowId ? { host: input.host } : null),
+      // One workflow's analysis reads our worker logs on the host, and act runs the project's
+      // worker there; a sweep alone only talks to Temporal.
+      placement: (input) =>
+        input.act
+          ? { host: input.host, projectDir: input.projectDir }
+          : input.workflowId
+            ? { host: input.host }
+            : null,
       initialReport: (input, steps) => ({
         recipe: 'DebugStalled',
         ok: false,
@@ -146,6 +165,10 @@ export function DebugStalled(raw: unknown): Promise<DebugStalledReport> {
         steps,
       }),
       async body(ctx, report) {
+        // Installed before the first await, so an early `approve` or `codeFixed` finds its handler.
+        const handlers = ctx.input.act
+          ? { approvals: new Approvals(ctx.checklist, ctx.outcome), watch: new FixWatch() }
+          : undefined;
         try {
           if (ctx.input.workflowId) await workflowMode(ctx, ctx.input.workflowId, report);
           else await sweepMode(ctx, report);
@@ -157,6 +180,14 @@ export function DebugStalled(raw: unknown): Promise<DebugStalledReport> {
         }
         // Finding stalls is what the recipe is for, not a failed step: the report step is ok either way.
         ctx.checklist.mark('report', 'ok', summaryLine(report));
+        if (!handlers) return;
+        // Runs the sweep could not describe stay a problem, whatever the remedies of the others did.
+        const unswept = report.problem;
+        await actOnFindings(ctx, report, report.findings, handlers);
+        if (unswept !== undefined) {
+          report.ok = false;
+          report.problem = report.problem === unswept ? unswept : `${unswept}; ${report.problem ?? ''}`;
+        }
       },
       summary: summaryLine,
     },

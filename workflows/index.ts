@@ -4,6 +4,7 @@ export { DebugStalled } from './debug-stalled.js';
 export { EnsureWorker } from './ensure-worker.js';
 export { TestInteractive } from './test-interactive.js';
 export { ClearStalledEnvironment } from './clear-stalled-environment.js';
+export { CheckRecentResults } from './check-recent-results.js';
 
 // Not a recipe: the per-project host registry recipes consult through an update.
 export { ProjectHost } from './project-host.js';

@@ -86,6 +86,44 @@ export function sweepInput(raw: {
   };
 }
 
+/** Input of `run check-recent`: --input plus --minutes, --task-queue, --query, --workflow-type. */
+export function checkRecentInput(raw: {
+  input?: Record<string, unknown>;
+  minutes?: number;
+  taskQueue?: string;
+  query?: string;
+  workflowType?: string[];
+}): Record<string, unknown> {
+  return {
+    ...sweepInput(raw),
+    ...(raw.minutes !== undefined && { minutes: raw.minutes }),
+    ...(raw.workflowType?.length && { workflowTypes: raw.workflowType }),
+  };
+}
+
+/** Input of `run debug-stalled`: the sweep, one workflow, or with --act the project and the remedy knobs. */
+export function debugStalledInput(
+  raw: RawRecipeFlags & Record<string, unknown>,
+  where: Where,
+): Record<string, unknown> {
+  const input: Record<string, unknown> = { ...raw.input, ...sweepInput(raw) };
+  if (raw.projectDir !== undefined) input.projectDir = projectDir(raw.projectDir, raw.host, where);
+  const copy: [flag: string, field: string][] = [
+    ['workflowId', 'workflowId'],
+    ['workerCommand', 'workerCommand'],
+    ['project', 'project'],
+    ['host', 'host'],
+    ['waitForFix', 'waitForFixSeconds'],
+    ['verify', 'verifySeconds'],
+    ['nonDeterminism', 'nonDeterminism'],
+  ];
+  for (const [flag, field] of copy) if (raw[flag] !== undefined) input[field] = raw[flag];
+  if (raw.act === true) input.act = true;
+  if (raw.autoApprove === true) input.autoApprove = true;
+  if (raw.rerun === false) input.rerun = false;
+  return input;
+}
+
 /** The flags of the `worker` commands, as commander parsed them (each command declares a subset). */
 export interface RawWorkerFlags {
   projectDir?: string;

@@ -18,6 +18,8 @@ import type { StalledOptions } from './commands/workflows-stalled.js';
 import type { WaitOptions } from './commands/workflows-wait.js';
 import type { CommandFn } from './context.js';
 import {
+  checkRecentInput,
+  debugStalledInput,
   recipeInput,
   sweepInput,
   usageError,
@@ -72,6 +74,13 @@ Connection: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TLS settings
 profiles (TEMPORAL_PROFILE), as for the Temporal CLI.`;
 
 const jsonFlag = (c: Command) => c.option('--json', 'print the result as JSON');
+
+const inputFlag = (c: Command) =>
+  c.option(
+    '--input <json>',
+    'the whole recipe input as a JSON object (flags override its fields)',
+    jsonObject,
+  );
 
 /** --project-dir ... --input: what CleanStart and TestInteractive take. */
 function targetFlags(c: Command): Command {
@@ -175,28 +184,68 @@ function declareRun(run: Command, leaf: Leaf, where: Where): void {
       jsonArray,
     )
     .option('--expect-result <json>', 'the result the workflow must return (JSON)', json);
-  runLeaf(
-    'clear-stalled',
-    'Start ClearStalledEnvironment: plan terminate / cancel for each stalled workflow (healthy waits untouched), wait for approval unless --auto-approve, carry out the plan.',
-    (raw) => ({
-      ...sweepInput(raw),
-      ...(raw.mode !== undefined && { mode: raw.mode }),
-      ...(raw.autoApprove === true && { autoApprove: true }),
-      ...(raw.host !== undefined && { host: raw.host }),
-    }),
-  )
-    .option('--query <query>', 'visibility query selecting the workflows to sweep')
-    .option('--task-queue <queue>', 'sweep only this task queue')
-    .addOption(
-      new Option('--mode <mode>', 'what to do with stalled runs').choices(['auto', 'terminate', 'cancel']),
+  inputFlag(
+    runLeaf(
+      'clear-stalled',
+      'Start ClearStalledEnvironment: plan terminate / cancel for each stalled workflow (healthy waits untouched), wait for approval unless --auto-approve, carry out the plan.',
+      (raw) => ({
+        ...sweepInput(raw),
+        ...(raw.mode !== undefined && { mode: raw.mode }),
+        ...(raw.autoApprove === true && { autoApprove: true }),
+        ...(raw.host !== undefined && { host: raw.host }),
+      }),
     )
-    .option('--auto-approve', 'carry out the plan without waiting for approval')
-    .option('--host <host>', 'run process steps on the control worker of HOST')
-    .option(
-      '--input <json>',
-      'the whole recipe input as a JSON object (flags override its fields)',
-      jsonObject,
-    );
+      .option('--query <query>', 'visibility query selecting the workflows to sweep')
+      .option('--task-queue <queue>', 'sweep only this task queue')
+      .addOption(
+        new Option('--mode <mode>', 'what to do with stalled runs').choices(['auto', 'terminate', 'cancel']),
+      )
+      .option('--auto-approve', 'carry out the plan without waiting for approval')
+      .option('--host <host>', 'run process steps on the control worker of HOST'),
+  );
+  inputFlag(
+    runLeaf(
+      'debug-stalled',
+      'Start DebugStalled: a verdict, evidence and remedy per stalled workflow; with --act, plan the remedies, wait for approval (and the code fix), apply them and verify each.',
+      (raw) => debugStalledInput(raw as RawRecipeFlags & Raw, where),
+    )
+      .option('--query <query>', 'visibility query selecting the workflows to sweep')
+      .option(
+        '--task-queue <queue>',
+        "sweep only this task queue; with --act, the queue of the project's worker",
+      )
+      .option('--workflow-id <id>', 'analyze (and with --act remedy) this one workflow')
+      .option('--act', 'apply the remedies after approval and verify them')
+      .option('--auto-approve', 'with --act: apply without waiting for approval')
+      .option('--project-dir <dir>', 'with --act: the project whose worker is restarted')
+      .option('--project <name>', 'with --act: the project name (default: the directory name)')
+      .option('--worker-command <cmd>', 'with --act: command that starts the worker')
+      .option(
+        '--wait-for-fix <sec>',
+        'with --act: how long to wait for a code change (default 0: fixed already)',
+        numberAtLeast(0),
+      )
+      .addOption(
+        new Option('--non-determinism <how>', 'with --act: remedy for a diverged run').choices([
+          'terminate',
+          'reset',
+        ]),
+      )
+      .option('--no-rerun', 'with --act: do not start a new run after a terminate')
+      .option('--verify <sec>', 'with --act: how long to watch each remedy (default 60)', positive())
+      .option('--host <host>', 'run process steps on the control worker of HOST'),
+  );
+  inputFlag(
+    runLeaf(
+      'check-recent',
+      'Start CheckRecentResults: check the result of every target workflow that closed in the last --minutes (COMPLETED but reading like an error, FAILED, TIMED_OUT, TERMINATED, CANCELED).',
+      (raw) => checkRecentInput(raw),
+    )
+      .option('--minutes <n>', 'how far back (default 30)', positive())
+      .option('--task-queue <queue>', 'only workflows on this task queue')
+      .option('--query <query>', 'visibility filter ANDed with the window')
+      .option('--workflow-type <type>', 'only this workflow type (repeatable)', collect, []),
+  );
 }
 
 function declareWorker(worker: Command, leaf: Leaf, where: Where): void {

@@ -27,7 +27,9 @@ export const debugStalledInputSchema = recipeObject({
     .describe('Sweep mode: visibility filter ANDed with ExecutionStatus = "Running".')
     .optional(),
   taskQueue: taskQueueField
-    .describe('Sweep mode: only workflows on this task queue; with act, the queue of the restarted worker.')
+    .describe(
+      "Sweep mode: only workflows on this task queue; with act (also with workflowId), the queue the project's worker polls (default: the one queue the stalled workflows need).",
+    )
     .optional(),
   workflowId: workflowIdField
     .describe('Analyze this one workflow (any status) instead of sweeping.')
@@ -71,7 +73,9 @@ export const debugStalledInputSchema = recipeObject({
 })
   .superRefine(
     (input, ctx) => {
-      if (input.workflowId !== undefined && (input.query !== undefined || input.taskQueue !== undefined)) {
+      // With act, taskQueue also names the queue of the project's worker, so it may go with workflowId.
+      const sweepField = input.query !== undefined || (input.taskQueue !== undefined && !input.act);
+      if (input.workflowId !== undefined && sweepField) {
         ctx.addIssue({
           code: 'custom',
           path: ['workflowId'],

@@ -11,6 +11,7 @@ export const RECIPE_NAMES = [
   'TestInteractive',
   'ClearStalledEnvironment',
   'EnsureWorker',
+  'CheckRecentResults',
 ] as const;
 
 export type RecipeName = (typeof RECIPE_NAMES)[number];

@@ -5,8 +5,11 @@ import { cleanStartInputSchema, parseCleanStartInput } from './clean-start-input
 import { clearStalledInputSchema, parseClearStalledInput } from './clear-stalled-input.js';
 import { debugStalledInputSchema, parseDebugStalledInput } from './debug-stalled-input.js';
 import { ensureWorkerInputSchema, parseEnsureWorkerInput } from './ensure-worker-input.js';
+import { RECIPE_NAMES, type RecipeName } from './ops-workflows.js';
 import { parseTestInteractiveInput, testInteractiveInputSchema } from './test-interactive-input.js';
 import type { InputProblem } from './validate.js';
+
+export { RECIPE_NAMES };
 
 const schemas = {
   CleanStart: cleanStartInputSchema,
@@ -15,12 +18,10 @@ const schemas = {
   ClearStalledEnvironment: clearStalledInputSchema,
   TestInteractive: testInteractiveInputSchema,
   CheckRecentResults: checkRecentInputSchema,
-} as const;
+} as const satisfies Record<RecipeName, unknown>;
 
-/** Every recipe that takes an input, including those not yet exported as workflows. */
-export const RECIPE_NAMES = Object.keys(schemas) as (keyof typeof schemas)[];
-
-export type RecipeInputName = keyof typeof schemas;
+/** Every recipe takes an input: the names are ops-workflows.ts's list, which a test checks against the exports. */
+export type RecipeInputName = RecipeName;
 
 /** True for a name that has an input schema (exact spelling, as in `--type`). */
 export function isRecipeInputName(name: string): name is RecipeInputName {

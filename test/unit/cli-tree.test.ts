@@ -198,6 +198,62 @@ describe('argv -> options', () => {
       },
     ],
     [
+      [
+        'run',
+        'debug-stalled',
+        '--task-queue',
+        'q',
+        '--act',
+        '--project-dir',
+        '/srv/app',
+        '--wait-for-fix',
+        '600',
+        '--non-determinism',
+        'reset',
+        '--no-rerun',
+        '--verify',
+        '90',
+      ],
+      {
+        path: 'run debug-stalled',
+        options: {
+          recipe: 'debug-stalled',
+          follow: true,
+          input: {
+            taskQueue: 'q',
+            projectDir: '/srv/app',
+            act: true,
+            waitForFixSeconds: 600,
+            verifySeconds: 90,
+            nonDeterminism: 'reset',
+            rerun: false,
+          },
+        },
+      },
+    ],
+    [
+      [
+        'run',
+        'check-recent',
+        '--minutes',
+        '15',
+        '--task-queue',
+        'q',
+        '--workflow-type',
+        'A',
+        '--workflow-type',
+        'B',
+      ],
+      {
+        path: 'run check-recent',
+        options: {
+          recipe: 'check-recent',
+          follow: true,
+          input: { minutes: 15, taskQueue: 'q', workflowTypes: ['A', 'B'] },
+        },
+      },
+    ],
+    [
       ['schedule', 'stall-sweep'],
       {
         path: 'schedule stall-sweep',

@@ -1,13 +1,17 @@
 // `temporal-ops run <recipe>`: validate input, start the recipe workflow, follow it, print its report.
 import { ApplicationFailure, WorkflowFailedError, type Client } from '@temporalio/client';
 import { nanoid } from 'nanoid';
+import type { CheckRecentReport } from '../../../workflows/check-recent-results.js';
 import type { CleanStartReport } from '../../../workflows/clean-start.js';
+import type { DebugStalledReport } from '../../../workflows/debug-stalled.js';
 import type { TestInteractiveReport } from '../../../workflows/test-interactive.js';
 import type { ClearStalledReport } from '../../../workflows/clear-stalled-environment.js';
 import { parseClearStalledInput, type ClearStalledInput } from '../../recipes/clear-stalled-input.js';
 import { ExitError } from '../../errors.js';
 import { failureChain } from '../../inspect/target.js';
+import { parseCheckRecentInput } from '../../recipes/check-recent-input.js';
 import { parseCleanStartInput } from '../../recipes/clean-start-input.js';
+import { parseDebugStalledInput, type DebugStalledInput } from '../../recipes/debug-stalled-input.js';
 import { FailureType } from '../../recipes/failure-types.js';
 import { parseTestInteractiveInput } from '../../recipes/test-interactive-input.js';
 import { describeProblem, type InputProblem } from '../../recipes/validate.js';
@@ -15,10 +19,11 @@ import type { CommandContext } from '../context.js';
 import { followRecipe } from '../follow.js';
 import { ExitCode } from '../output.js';
 
-type Report = CleanStartReport | TestInteractiveReport | ClearStalledReport;
+type Report =
+  CleanStartReport | TestInteractiveReport | ClearStalledReport | DebugStalledReport | CheckRecentReport;
 
 interface RecipeCli {
-  type: 'CleanStart' | 'TestInteractive' | 'ClearStalledEnvironment';
+  type: Report['recipe'];
   parse(raw: unknown): { input?: object; problems: InputProblem[] };
   /** What the recipe works on, for its workflow ID and summary. */
   subject(input: never): string;
@@ -36,10 +41,20 @@ const RUNNABLE: Record<RunOptions['recipe'], RecipeCli> = {
     parse: parseClearStalledInput,
     subject: (input: ClearStalledInput) => input.taskQueue ?? 'all',
   },
+  'debug-stalled': {
+    type: 'DebugStalled',
+    parse: parseDebugStalledInput,
+    subject: (input: DebugStalledInput) => input.workflowId ?? input.taskQueue ?? 'all',
+  },
+  'check-recent': {
+    type: 'CheckRecentResults',
+    parse: parseCheckRecentInput,
+    subject: (input: { taskQueue?: string }) => input.taskQueue ?? 'all',
+  },
 };
 
 export interface RunOptions {
-  recipe: 'clean-start' | 'test-interactive' | 'clear-stalled';
+  recipe: 'clean-start' | 'test-interactive' | 'clear-stalled' | 'debug-stalled' | 'check-recent';
   /** The recipe input in its documented JSON form. */
   input: Record<string, unknown>;
   /** Print each step as it changes. */
@@ -48,6 +63,27 @@ export interface RunOptions {
 
 /** Human summary of a recipe report. */
 export function formatReport(report: Report): string {
+  if (report.recipe === 'CheckRecentResults') {
+    const { checked, failing } = report.counts;
+    const lines = [
+      `CheckRecentResults ${report.ok ? 'OK' : 'NOT OK'} — ${checked} closed, ${failing} not ok`,
+    ];
+    for (const w of report.workflows)
+      lines.push(`  ${w.resultOk ? 'ok    ' : 'NOT OK'} ${w.workflowId} (${w.workflowType}): ${w.reason}`);
+    return lines.join('\n');
+  }
+  if (report.recipe === 'DebugStalled') {
+    const lines = [
+      `DebugStalled ${report.ok ? 'OK' : 'NOT OK'} — ${report.stalledCount} stalled of ${report.scanned}`,
+    ];
+    for (const f of report.findings) lines.push(`  ${f.workflowId}: ${f.verdict} — ${f.remedy.text}`);
+    for (const a of report.actions ?? [])
+      lines.push(
+        `  ${a.remedy} ${a.workflowId}: ${a.applied ? (a.verified ? 'verified' : 'NOT verified') : 'not applied'} (${a.detail})`,
+      );
+    if (report.problem) lines.push(`  problem: ${report.problem}`);
+    return lines.join('\n');
+  }
   if (report.recipe === 'ClearStalledEnvironment') {
     const lines = [
       `ClearStalledEnvironment ${report.ok ? 'OK' : 'NOT OK'} — ${report.scanned} running workflows scanned`,
@@ -105,7 +141,9 @@ export async function runRecipe(
     staticSummary: `${recipe.type} ${subject}`,
   });
   out.info(`${recipe.type} started: workflow ${handle.workflowId}`);
-  if (recipe.type === 'ClearStalledEnvironment') {
+  const approves =
+    recipe.type === 'ClearStalledEnvironment' || (recipe.type === 'DebugStalled' && raw.act === true);
+  if (approves && raw.autoApprove !== true) {
     out.info(`it waits for approval unless autoApprove: npx temporal-ops approve ${handle.workflowId}`);
   }
   let report: Report;

@@ -1,0 +1,171 @@
+// DebugStalled's remedies on the server: terminate, reset, rerun, and watching the remedied runs
+// until they verify. Cluster-only (Temporal calls). Each is retry-safe: the workflow decides the
+// request ids and the rerun's workflow ID, and a retry finds what the first attempt did.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Context } from '@temporalio/activity';
+import type { Client } from '@temporalio/client';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import proto from '@temporalio/proto';
+import type { WorkflowStatusName } from '../src/diagnosis/facts.js';
+import { resetEventId } from '../src/diagnosis/reset-point.js';
+import { judgeRemedy, type Verification, type VerifyGoal } from '../src/diagnosis/verify.js';
+import { toNumber } from '../src/inspect/convert.js';
+import { isNotFound } from '../src/inspect/grpc.js';
+import { eventTypeName, workflowTaskFailureFact } from '../src/inspect/history.js';
+import { describeStatus } from '../src/inspect/target.js';
+import { isRecipeType } from '../src/recipes/ops-workflows.js';
+import { divergenceOf } from '../src/replay/divergence.js';
+import { progressFacts, runHistory } from './remedy-progress.js';
+
+export const RemedyFailure = {
+  /** The run is an ops workflow, or has no workflow task to reset to. */
+  Refused: 'RemedyRefusedError',
+} as const;
+
+interface Run {
+  workflowId: string;
+  runId: string;
+}
+
+export interface RemedyCheck {
+  goal: VerifyGoal;
+  run: Run;
+  /** The rerun, or the run a reset made. */
+  next?: Run;
+}
+
+const { temporal } = proto;
+const ALREADY_EXISTS = 6;
+
+function refuse(message: string): ApplicationFailure {
+  return ApplicationFailure.create({ message, type: RemedyFailure.Refused, nonRetryable: true });
+}
+
+async function refuseOps(client: Client, run: Run): Promise<void> {
+  const described = await client.workflow.getHandle(run.workflowId, run.runId).describe();
+  if (isRecipeType(described.type)) throw refuse(`${run.workflowId} is an ops workflow: never remedied`);
+}
+
+/** Builds the remedy activities (cluster-only: any control worker may run them). */
+export function createRemedyActivities({ client }: { client: Client }) {
+  const namespace = client.options.namespace;
+  return {
+    /** Terminates the run; a run already closed is reported with its status, not terminated again. */
+    async terminateRun(
+      input: Run & { reason: string },
+    ): Promise<{ terminated: boolean; status: WorkflowStatusName }> {
+      await refuseOps(client, input);
+      try {
+        await client.workflow.getHandle(input.workflowId, input.runId).terminate(input.reason);
+        return { terminated: true, status: 'TERMINATED' };
+      } catch (error) {
+        if (!isNotFound(error)) throw error;
+        return { terminated: false, status: await describeStatus(client, input.workflowId, input.runId) };
+      }
+    },
+
+    /**
+     * Resets the run to the last workflow task before its divergence; returns the new run. A run
+     * already reset (by an earlier attempt) answers with the run that reset made.
+     */
+    async resetRun(
+      input: Run & { reason: string; requestId: string },
+    ): Promise<{ newRunId: string; eventId: number; alreadyReset: boolean }> {
+      await refuseOps(client, input);
+      const described = await client.workflowService.describeWorkflowExecution({
+        namespace,
+        execution: input,
+      });
+      const earlier = described.workflowExtendedInfo?.resetRunId;
+      const events = await runHistory(client, input.workflowId, input.runId);
+      const refs = events.map((e) => ({
+        eventId: toNumber(e.eventId as never),
+        eventType: eventTypeName(e),
+      }));
+      const failed = [...events].reverse().find((e) => eventTypeName(e) === 'WorkflowTaskFailed');
+      const divergenceEventId = failed
+        ? divergenceOf(workflowTaskFailureFact(failed).message, [], { guess: false }).eventId
+        : undefined;
+      const eventId = resetEventId(refs, divergenceEventId);
+      if (earlier) return { newRunId: earlier, eventId: eventId ?? 0, alreadyReset: true };
+      if (eventId === undefined) throw refuse(`${input.workflowId}: no workflow task to reset to`);
+      const reset = await client.workflowService.resetWorkflowExecution({
+        namespace,
+        workflowExecution: { workflowId: input.workflowId, runId: input.runId },
+        reason: input.reason,
+        // protobufjs takes a number for an int64 field.
+        workflowTaskFinishEventId: eventId as never,
+        requestId: input.requestId,
+      });
+      return { newRunId: reset.runId ?? '', eventId, alreadyReset: false };
+    },
+
+    /**
+     * Starts `newWorkflowId` with the old run's type, input, headers, task queue and timeouts.
+     * The same request id or a workflow ID already started means a retry: that run is returned.
+     */
+    async rerunWorkflow(
+      input: Run & { newWorkflowId: string; requestId: string },
+    ): Promise<Run & { rerunOf: string }> {
+      const [first] = await runHistory(client, input.workflowId, input.runId);
+      const started = first?.workflowExecutionStartedEventAttributes;
+      if (!started?.workflowType?.name) throw refuse(`${input.workflowId}: no start event to rerun from`);
+      if (isRecipeType(started.workflowType.name))
+        throw refuse(`${input.workflowId} is an ops workflow: never rerun`);
+      try {
+        const response = await client.workflowService.startWorkflowExecution({
+          namespace,
+          workflowId: input.newWorkflowId,
+          workflowType: started.workflowType,
+          taskQueue: started.taskQueue,
+          input: started.input,
+          header: started.header,
+          memo: started.memo,
+          workflowExecutionTimeout: started.workflowExecutionTimeout,
+          workflowRunTimeout: started.workflowRunTimeout,
+          workflowTaskTimeout: started.workflowTaskTimeout,
+          identity: `temporal-ops rerun of ${input.workflowId}`,
+          requestId: input.requestId,
+          // A retry after the rerun closed must find it, not start another run.
+          workflowIdReusePolicy:
+            temporal.api.enums.v1.WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+        });
+        return { workflowId: input.newWorkflowId, runId: response.runId ?? '', rerunOf: input.runId };
+      } catch (error) {
+        if ((error as { code?: unknown }).code !== ALREADY_EXISTS) throw error;
+        const run = await client.workflow.getHandle(input.newWorkflowId).describe();
+        return { workflowId: input.newWorkflowId, runId: run.runId, rerunOf: input.runId };
+      }
+    },
+
+    /** Watches each check until it verifies or `seconds` pass; returns the last judgement of each. */
+    async watchRemedies(input: { checks: RemedyCheck[]; seconds: number }): Promise<Verification[]> {
+      const ctx = Context.current();
+      const deadline = Date.now() + input.seconds * 1000;
+      const results: (Verification | undefined)[] = input.checks.map(() => undefined);
+      for (;;) {
+        await Promise.all(
+          input.checks.map(async (check, i) => {
+            if (results[i]?.verified) return;
+            try {
+              const withPollers = check.goal.kind === 'picked-up';
+              const run = await progressFacts(client, check.run, withPollers);
+              const next = check.next && (await progressFacts(client, check.next));
+              results[i] = judgeRemedy(check.goal, { run, next, nowMs: Date.now() });
+            } catch (error) {
+              results[i] = { verified: false, statusAfter: 'UNKNOWN', evidence: (error as Error).message };
+            }
+          }),
+        );
+        if (results.every((r) => r?.verified) || Date.now() >= deadline) break;
+        ctx.heartbeat(results.filter((r) => r?.verified).length);
+        try {
+          await sleep(1000, undefined, { signal: ctx.cancellationSignal });
+        } catch {
+          throw new CancelledFailure('verify cancelled');
+        }
+      }
+      return results.map((r) => r ?? { verified: false, statusAfter: 'UNKNOWN', evidence: 'not checked' });
+    },
+  };
+}

@@ -1,0 +1,59 @@
+// A tool call's outcome in the CLI's terms (exit code, JSON result, stderr lines) and as an MCP result.
+import type { CallToolResult, ServerNotification } from '@modelcontextprotocol/sdk/types.js';
+import { ExitCode } from '../cli/output.js';
+import { ExitError } from '../errors.js';
+
+/** What one tool call produced: the CLI's exit code, its JSON result or its error message, its progress lines. */
+export interface ToolOutcome {
+  exitCode: number;
+  /** The command's --json result (absent when it failed before printing one). */
+  result?: unknown;
+  /** The message the CLI prints after `error: `. */
+  error?: string;
+  /** Progress and warnings, as the CLI prints them to stderr. */
+  log: string[];
+}
+
+/** An error result with the CLI's message and exit code (1 for an error not meant for users). */
+export function failedOutcome(error: unknown, log: string[] = []): ToolOutcome {
+  return {
+    exitCode: error instanceof ExitError ? error.exitCode : ExitCode.notOk,
+    error: error instanceof Error ? error.message : String(error),
+    log,
+  };
+}
+
+/** structuredContent plus a JSON text rendering; `isError` when the command printed no result. */
+export function toCallToolResult(outcome: ToolOutcome): CallToolResult {
+  const structured = { ...outcome } as Record<string, unknown>;
+  if (outcome.result === undefined) {
+    const text = `error (exit ${outcome.exitCode}): ${outcome.error ?? 'the command printed no result'}`;
+    return { isError: true, structuredContent: structured, content: [{ type: 'text', text }] };
+  }
+  return {
+    structuredContent: structured,
+    content: [{ type: 'text', text: JSON.stringify(structured, null, 2) }],
+  };
+}
+
+/** What a tool handler gets from the SDK, as far as progress goes. */
+export interface ProgressExtra {
+  _meta?: { progressToken?: string | number };
+  sendNotification(notification: ServerNotification): Promise<void>;
+}
+
+/** Sends each line as an MCP progress notification when the caller asked for progress; else drops it. */
+export function progressReporter(extra: ProgressExtra): (line: string) => void {
+  const token = extra._meta?.progressToken;
+  let progress = 0;
+  return (line) => {
+    if (token === undefined) return;
+    progress += 1;
+    extra
+      .sendNotification({
+        method: 'notifications/progress',
+        params: { progressToken: token, progress, message: line },
+      })
+      .catch(() => undefined);
+  };
+}

@@ -33,6 +33,15 @@ export async function followRecipeRun(
   });
   result.catch(() => undefined);
   const seen = new Map<string, string>();
+  const show = (steps: StepReport[]) => {
+    for (const step of steps) {
+      const line = stepLine(step);
+      if (step.outcome !== 'pending' && seen.get(step.name) !== line) {
+        seen.set(step.name, line);
+        onLine(line);
+      }
+    }
+  };
   while (!closed) {
     signal.throwIfAborted();
     try {
@@ -40,13 +49,7 @@ export async function followRecipeRun(
         handle.query<Progress>('progress'),
         handle.query<PendingApproval | null>('pendingApproval'),
       ]);
-      for (const step of progress.steps) {
-        const line = stepLine(step);
-        if (step.outcome !== 'pending' && seen.get(step.name) !== line) {
-          seen.set(step.name, line);
-          onLine(line);
-        }
-      }
+      show(progress.steps);
       if (pending)
         return {
           state: 'waiting-for-approval',
@@ -59,5 +62,8 @@ export async function followRecipeRun(
     }
     await Promise.race([sleep(500), result.catch(() => undefined)]);
   }
-  return { state: 'closed', workflowId: handle.workflowId, report: await recipeReport(handle, false, ctx) };
+  const report = await recipeReport(handle, false, ctx);
+  // The run may close between two reads: its report carries every step.
+  show(report.steps);
+  return { state: 'closed', workflowId: handle.workflowId, report };
 }

@@ -1,4 +1,5 @@
 // A tool call's outcome in the CLI's terms (exit code, JSON result, stderr lines) and as an MCP result.
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { CallToolResult, ServerNotification } from '@modelcontextprotocol/sdk/types.js';
 import { ExitCode } from '../cli/output.js';
 import { ExitError } from '../errors.js';
@@ -36,24 +37,33 @@ export function toCallToolResult(outcome: ToolOutcome): CallToolResult {
   };
 }
 
+const NOTIFICATION_GAP_MS = 30;
+
 /** What a tool handler gets from the SDK, as far as progress goes. */
 export interface ProgressExtra {
   _meta?: { progressToken?: string | number };
   sendNotification(notification: ServerNotification): Promise<void>;
 }
 
-/** Sends each line as an MCP progress notification when the caller asked for progress; else drops it. */
-export function progressReporter(extra: ProgressExtra): (line: string) => void {
+/**
+ * Runs a tool with its progress lines sent as MCP progress notifications (when the caller asked for
+ * progress), before the result. Best effort, as MCP progress is: the result carries every step too.
+ */
+export async function withProgress(
+  extra: ProgressExtra,
+  run: (onLine: (line: string) => void) => Promise<ToolOutcome>,
+): Promise<CallToolResult> {
   const token = extra._meta?.progressToken;
-  let progress = 0;
-  return (line) => {
+  const sent: Promise<void>[] = [];
+  const onLine = (line: string) => {
     if (token === undefined) return;
-    progress += 1;
-    extra
-      .sendNotification({
-        method: 'notifications/progress',
-        params: { progressToken: token, progress, message: line },
-      })
-      .catch(() => undefined);
+    const params = { progressToken: token, progress: sent.length + 1, message: line };
+    sent.push(extra.sendNotification({ method: 'notifications/progress', params }).catch(() => undefined));
   };
+  const outcome = await run(onLine);
+  await Promise.all(sent);
+  // The SDK's client handles notifications a microtask after a response read in the same chunk,
+  // and drops those that arrive after their request closed: let the last lines go out first.
+  if (sent.length > 0) await sleep(NOTIFICATION_GAP_MS);
+  return toCallToolResult(outcome);
 }

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { CliContext } from '../cli/context.js';
 import { RECIPE_START_TYPES, recipeInputProperty } from './recipe-schema.js';
 import { CLI_TOOLS, cliArgv, describeCliTool } from './cli-tools.js';
-import { progressReporter, toCallToolResult } from './outcome.js';
+import { withProgress } from './outcome.js';
 import { approveTool, recipeProgress, recipeStart } from './recipe-tools.js';
 import { runCliTool, type CommandTree } from './run-cli-tool.js';
 import type { Command } from 'commander';
@@ -22,8 +22,8 @@ export function createMcpServer(tree: CommandTree, context: CliContext, version:
   const program = tree(async () => undefined);
   for (const tool of CLI_TOOLS) {
     const { description, shape } = describeCliTool(tool, program);
-    server.registerTool(tool.name, { description, inputSchema: shape }, async (args, extra) =>
-      toCallToolResult(await runCliTool(cliArgv(tool, args), tree, context, progressReporter(extra))),
+    server.registerTool(tool.name, { description, inputSchema: shape }, (args, extra) =>
+      withProgress(extra, (onLine) => runCliTool(cliArgv(tool, args), tree, context, onLine)),
     );
   }
   server.registerTool(
@@ -42,8 +42,7 @@ export function createMcpServer(tree: CommandTree, context: CliContext, version:
           ),
       },
     },
-    async (args, extra) =>
-      toCallToolResult(await recipeStart(args, context, progressReporter(extra), extra.signal)),
+    (args, extra) => withProgress(extra, (onLine) => recipeStart(args, context, onLine, extra.signal)),
   );
   server.registerTool(
     'recipe_progress',
@@ -55,8 +54,7 @@ export function createMcpServer(tree: CommandTree, context: CliContext, version:
         follow: z.boolean().optional().describe('Follow to the report or the next pending approval.'),
       },
     },
-    async (args, extra) =>
-      toCallToolResult(await recipeProgress(args, context, progressReporter(extra), extra.signal)),
+    (args, extra) => withProgress(extra, (onLine) => recipeProgress(args, context, onLine, extra.signal)),
   );
   server.registerTool(
     'approve',
@@ -70,7 +68,7 @@ export function createMcpServer(tree: CommandTree, context: CliContext, version:
         by: z.string().optional().describe('Who answers (default: "$USER via mcp").'),
       },
     },
-    async (args, extra) => toCallToolResult(await approveTool(args, tree, context, progressReporter(extra))),
+    (args, extra) => withProgress(extra, (onLine) => approveTool(args, tree, context, onLine)),
   );
   return server;
 }

@@ -5,13 +5,24 @@ import { z } from 'zod';
 import type { CliContext } from '../cli/context.js';
 import { RECIPE_START_TYPES, recipeInputProperty } from './recipe-schema.js';
 import { CLI_TOOLS, cliArgv, describeCliTool } from './cli-tools.js';
-import { withProgress } from './outcome.js';
+import { withProgress as reportProgress } from './outcome.js';
 import { approveTool, recipeProgress, recipeStart } from './recipe-tools.js';
 import { runCliTool, type CommandTree } from './run-cli-tool.js';
 import type { Command } from 'commander';
 
-/** The server with every tool registered over the CLI's `tree`; connect it to a transport to serve. */
-export function createMcpServer(tree: CommandTree, context: CliContext, version: string): McpServer {
+/** The server with every tool registered over the CLI's `tree`, and a wait for the calls in flight. */
+export function createMcpServer(
+  tree: CommandTree,
+  context: CliContext,
+  version: string,
+): { server: McpServer; settled(): Promise<void> } {
+  const inFlight = new Set<Promise<unknown>>();
+  const withProgress: typeof reportProgress = (extra, run) => {
+    const call = reportProgress(extra, run);
+    inFlight.add(call);
+    void call.finally(() => inFlight.delete(call)).catch(() => undefined);
+    return call;
+  };
   const server = new McpServer(
     { name: 'temporal-ops', version },
     {
@@ -70,7 +81,17 @@ export function createMcpServer(tree: CommandTree, context: CliContext, version:
     },
     (args, extra) => withProgress(extra, (onLine) => approveTool(args, tree, context, onLine)),
   );
-  return server;
+  return {
+    server,
+    async settled() {
+      // Requests read with the end of input reach their handlers a few microtasks later, and
+      // answers go out a few microtasks after their handlers return.
+      const turn = () => new Promise((resolve) => setImmediate(resolve));
+      await turn();
+      while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+      await turn();
+    },
+  };
 }
 
 function describeApprove(program: Command): string {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { execa } from 'execa';
 import { nanoid } from 'nanoid';
 import { packageRoot } from '../../src/config.js';
 import type { Finding } from '../../src/diagnosis/verdicts.js';
@@ -109,6 +110,46 @@ describe('temporal-ops mcp over stdio', () => {
     const ensure = tools.find((t) => t.name === 'worker_ensure')!;
     assert.match(ensure.description ?? '', /CLI: temporal-ops worker ensure/);
     assert.ok(ensure.inputSchema.properties?.taskQueue, 'worker_ensure takes the --task-queue flag');
+  });
+
+  it('writes only protocol messages to stdout and exits 0 when the client closes stdin', async () => {
+    const messages = [
+      {
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: {
+          protocolVersion: '2025-06-18',
+          capabilities: {},
+          clientInfo: { name: 'raw', version: '0' },
+        },
+      },
+      { jsonrpc: '2.0', method: 'notifications/initialized' },
+      {
+        jsonrpc: '2.0',
+        id: 2,
+        method: 'tools/call',
+        params: { name: 'workflows_recent', arguments: { minutes: 1 } },
+      },
+    ];
+    const run = await execa(process.execPath, [join(packageRoot, 'bin', 'temporal-ops.mjs'), 'mcp'], {
+      input: messages.map((m) => `${JSON.stringify(m)}\n`).join(''),
+      env: { TEMPORAL_ADDRESS: testTarget().address, TEMPORAL_OPS_STATE_DIR: h.settings.stateDir },
+      reject: false,
+      timeout: 60_000,
+    });
+    assert.equal(run.exitCode, 0, run.stderr);
+    const lines = run.stdout.split('\n').filter(Boolean);
+    const replies = lines.map((line) => JSON.parse(line) as { jsonrpc: string; id?: number });
+    assert.ok(
+      replies.every((r) => r.jsonrpc === '2.0'),
+      run.stdout,
+    );
+    assert.deepEqual(
+      replies.map((r) => r.id),
+      [1, 2],
+    );
+    assert.match(run.stderr, /temporal-ops MCP server .* on stdio/);
   });
 
   it('errors are isError results with the CLI message and exit code', async () => {

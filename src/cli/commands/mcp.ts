@@ -9,7 +9,7 @@ import { ExitCode } from '../output.js';
 
 /**
  * The command over the CLI's own tree (handed in, so the server runs each tool as that command).
- * It serves until the client closes stdin (exit 0) or a SIGINT / SIGTERM arrives (exit 130).
+ * It serves until the client closes stdin and its calls answered (exit 0), or a SIGINT / SIGTERM (exit 130).
  */
 export function mcpCommand(tree: CommandTree): CommandFn<unknown> {
   return (_options, ctx) => mcpServe(tree, ctx);
@@ -25,7 +25,7 @@ async function mcpServe(tree: CommandTree, ctx: CommandContext): Promise<number>
     version: string;
   };
   const context = sessionContext(ctx);
-  const server = createMcpServer(tree, context, version);
+  const { server, settled } = createMcpServer(tree, context, version);
   const closed = new Promise<number>((resolve) => {
     const stop = (code: number) => () => {
       process.off('SIGINT', interrupted);
@@ -35,8 +35,10 @@ async function mcpServe(tree: CommandTree, ctx: CommandContext): Promise<number>
     const interrupted = stop(ExitCode.interrupted);
     process.once('SIGINT', interrupted);
     process.once('SIGTERM', interrupted);
-    // The transport does not watch for end of input: the client closing stdin ends the session.
-    process.stdin.once('end', stop(ExitCode.ok));
+    // The transport does not watch for end of input: the client closing stdin ends the session,
+    // once the calls it already sent have answered.
+    const ended = stop(ExitCode.ok);
+    process.stdin.once('end', () => void settled().finally(ended));
   });
   await server.connect(new StdioServerTransport());
   ctx.out.info(`temporal-ops MCP server ${version} on stdio (server ${ctx.target.address})`);

@@ -1,6 +1,5 @@
 // The recipe tools: start a recipe (and follow it), read a recipe's progress, approve its plan.
 // They run the `run` and `approve` commands' own functions, so input checks and approval rules match.
-import type { WorkflowHandle } from '@temporalio/client';
 import type { PendingApproval } from '../../workflows/lib/approval.js';
 import type { Progress } from '../../workflows/lib/checklist.js';
 import type { CliContext, CommandContext } from '../cli/context.js';
@@ -31,6 +30,26 @@ function followedOutcome(followed: Followed, log: string[]): ToolOutcome {
   return { exitCode: followed.report.ok ? ExitCode.ok : ExitCode.notOk, result: followed, log };
 }
 
+/** What a recipe tool runs with: the session's context, where progress lines go, the call's abort signal. */
+export interface ToolEnv {
+  context: CliContext;
+  onLine: (line: string) => void;
+  signal: AbortSignal;
+}
+
+/** Runs `body` with a command context that keeps its lines; any throw becomes the CLI's error outcome. */
+async function guarded(
+  env: ToolEnv,
+  body: (ctx: CommandContext, log: string[]) => Promise<ToolOutcome>,
+): Promise<ToolOutcome> {
+  const log: string[] = [];
+  try {
+    return await body(toolContext(env.context, log, env.onLine), log);
+  } catch (error) {
+    return failedOutcome(error, log);
+  }
+}
+
 export interface RecipeStartArgs {
   recipe: 'CleanStart' | 'TestInteractive' | 'ClearStalledEnvironment';
   input: unknown;
@@ -38,14 +57,8 @@ export interface RecipeStartArgs {
 }
 
 /** Starts the recipe as `run` does; follows it to its report or to a pending approval unless `follow: false`. */
-export async function recipeStart(
-  args: RecipeStartArgs,
-  context: CliContext,
-  onLine: (line: string) => void,
-  signal: AbortSignal,
-): Promise<ToolOutcome> {
-  const log: string[] = [];
-  try {
+export function recipeStart(args: RecipeStartArgs, env: ToolEnv): Promise<ToolOutcome> {
+  return guarded(env, async (ctx, log) => {
     const { RUNNABLE_RECIPES, startRecipe } = await import('../cli/commands/run-recipe.js');
     const recipe = RUNNABLE_RECIPES.find((r) => r.type === args.recipe);
     if (!recipe)
@@ -58,52 +71,45 @@ export async function recipeStart(
         `input: expected a JSON object, got ${JSON.stringify(args.input) ?? 'nothing'}`,
         ExitCode.usage,
       );
-    const ctx = toolContext(context, log, onLine);
-    const handle = await startRecipe(
-      () => ctx.client(),
-      { recipe: recipe.name, input: args.input as Record<string, unknown> },
-      ctx,
-    );
+    const input = args.input as Record<string, unknown>;
+    const handle = await startRecipe(() => ctx.client(), { recipe: recipe.name, input }, ctx);
     if (args.follow === false)
       return {
         exitCode: ExitCode.ok,
         result: { state: 'started', workflowId: handle.workflowId, runId: handle.firstExecutionRunId },
         log,
       };
-    return followedOutcome(await followRecipeRun(handle, ctx, onLine, signal), log);
-  } catch (error) {
-    return failedOutcome(error, log);
-  }
+    return followedOutcome(await followRecipeRun(handle, ctx, env.onLine, env.signal), log);
+  });
 }
 
-async function recipeHandle(context: CliContext, workflowId: string): Promise<WorkflowHandle> {
+/** The workflow's handle and description; exit 7 when there is no such workflow. */
+async function described(context: CliContext, workflowId: string) {
   const handle = (await context.client()).workflow.getHandle(workflowId);
-  await handle.describe().catch((error: unknown) => {
+  const description = await handle.describe().catch((error: unknown) => {
     if (isNotFound(error)) throw new ExitError(`workflow ${workflowId} not found`, ExitCode.notFound);
     throw error;
   });
-  return handle;
+  return { handle, description };
 }
 
 /** A recipe's status, steps and pending plan; with `follow`, follows it like recipe_start. */
-export async function recipeProgress(
+export function recipeProgress(
   args: { workflowId: string; follow?: boolean },
-  context: CliContext,
-  onLine: (line: string) => void,
-  signal: AbortSignal,
+  env: ToolEnv,
 ): Promise<ToolOutcome> {
-  const log: string[] = [];
-  try {
-    const handle = await recipeHandle(context, args.workflowId);
-    const ctx = toolContext(context, log, onLine);
-    if (args.follow === true) return followedOutcome(await followRecipeRun(handle, ctx, onLine, signal), log);
-    const { status, runId, type } = await handle.describe();
+  return guarded(env, async (ctx, log) => {
+    const { handle, description } = await described(env.context, args.workflowId);
+    if (args.follow === true)
+      return followedOutcome(await followRecipeRun(handle, ctx, env.onLine, env.signal), log);
+    const { status, runId, type } = description;
+    const ids = { workflowId: args.workflowId, runId, type, status: status.name };
     if (status.name !== 'RUNNING') {
       const { recipeReport } = await import('../cli/commands/run-recipe.js');
       const report = await recipeReport(handle, false, ctx);
       return {
         exitCode: report.ok ? ExitCode.ok : ExitCode.notOk,
-        result: { state: 'closed', workflowId: args.workflowId, runId, type, status: status.name, report },
+        result: { state: 'closed', ...ids, report },
         log,
       };
     }
@@ -111,22 +117,13 @@ export async function recipeProgress(
       handle.query<Progress>('progress'),
       handle.query<PendingApproval | null>('pendingApproval'),
     ]);
+    const state = pendingApproval ? 'waiting-for-approval' : 'running';
     return {
       exitCode: ExitCode.stillRunning,
-      result: {
-        state: pendingApproval ? 'waiting-for-approval' : 'running',
-        workflowId: args.workflowId,
-        runId,
-        type,
-        status: status.name,
-        steps: progress.steps,
-        pendingApproval,
-      },
+      result: { state, ...ids, steps: progress.steps, pendingApproval },
       log,
     };
-  } catch (error) {
-    return failedOutcome(error, log);
-  }
+  });
 }
 
 export interface ApproveArgs {
@@ -145,7 +142,7 @@ export async function approveTool(
   onLine: (line: string) => void,
 ): Promise<ToolOutcome> {
   try {
-    const handle = await recipeHandle(context, args.workflowId);
+    const { handle } = await described(context, args.workflowId);
     // When the plan cannot be read, `approve` itself reads it again and says why.
     const pending = await handle.query<PendingApproval | null>('pendingApproval').catch(() => null);
     if (pending && pending.planId !== args.planId)

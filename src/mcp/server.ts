@@ -53,7 +53,8 @@ export function createMcpServer(
           ),
       },
     },
-    (args, extra) => withProgress(extra, (onLine) => recipeStart(args, context, onLine, extra.signal)),
+    (args, extra) =>
+      withProgress(extra, (onLine) => recipeStart(args, { context, onLine, signal: extra.signal })),
   );
   server.registerTool(
     'recipe_progress',
@@ -65,7 +66,8 @@ export function createMcpServer(
         follow: z.boolean().optional().describe('Follow to the report or the next pending approval.'),
       },
     },
-    (args, extra) => withProgress(extra, (onLine) => recipeProgress(args, context, onLine, extra.signal)),
+    (args, extra) =>
+      withProgress(extra, (onLine) => recipeProgress(args, { context, onLine, signal: extra.signal })),
   );
   server.registerTool(
     'approve',

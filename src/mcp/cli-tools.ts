@@ -48,6 +48,11 @@ export const CLI_TOOLS: CliTool[] = [
     args: { project: text('--project'), projectDir: text('--project-dir'), graceSeconds: number('--grace') },
   },
   {
+    name: 'worker_stop_all',
+    command: ['worker', 'stop-all'],
+    args: { includeServer: flag('--include-server') },
+  },
+  {
     name: 'worker_list',
     command: ['worker', 'list'],
     args: { project: text('--project'), taskQueues: { flag: '--task-queue', kind: 'list' } },

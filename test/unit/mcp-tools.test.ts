@@ -58,6 +58,12 @@ describe('MCP tools over CLI commands', () => {
       }),
       ['workflows', 'stalled', '--policy={"noWorkerAfterMs":10}', '--stalled-only', '--json'],
     );
+    assert.deepEqual(cliArgv(tool('worker_stop_all'), { includeServer: true }), [
+      'worker',
+      'stop-all',
+      '--include-server',
+      '--json',
+    ]);
     assert.deepEqual(cliArgv(tool('worker_list'), { taskQueues: ['a', 'b'] }), [
       'worker',
       'list',

@@ -1,14 +1,14 @@
 // The MCP server: every tool declared once, each calling the CLI's own command functions on one
 // shared context (one connection, opened on the first call that needs it).
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { Command } from 'commander';
 import { z } from 'zod';
 import type { CliContext } from '../cli/context.js';
-import { RECIPE_START_TYPES, recipeInputProperty } from './recipe-schema.js';
 import { CLI_TOOLS, cliArgv, describeCliTool } from './cli-tools.js';
 import { withProgress as reportProgress } from './outcome.js';
 import { approveTool, recipeProgress, recipeStart } from './recipe-tools.js';
+import { RECIPE_START_TYPES, recipeInputProperty } from './recipe-schema.js';
 import { runCliTool, type CommandTree } from './run-cli-tool.js';
-import type { Command } from 'commander';
 
 /** The server with every tool registered over the CLI's `tree`, and a wait for the calls in flight. */
 export function createMcpServer(

@@ -603,6 +603,12 @@ export function buildProgram(invoke: Invoke, where: Where): Command {
   );
   leaf(
     program,
+    'mcp',
+    'Serve the Model Context Protocol over stdio for coding agents: the worker, workflows and recipe commands as tools.',
+    async () => (await import('./commands/mcp.js')).mcpCommand((invoke) => buildProgram(invoke, where)),
+  );
+  leaf(
+    program,
     'schema <recipe>',
     'Print the input of a recipe (CleanStart, TestInteractive, ...) as JSON Schema.',
     async () => (await import('./commands/schema.js')).recipeSchema,

@@ -81,6 +81,7 @@ describe('argv -> options', () => {
       { path: 'up', options: { recipeInput: { taskQueue: 'q' }, runRecipe: false, once: true }, json: true },
     ],
     [['serve'], { path: 'serve', options: {} }],
+    [['mcp'], { path: 'mcp', options: {} }],
     [
       [
         'run',
@@ -501,6 +502,7 @@ describe('argv errors exit 2 before anything runs, naming the flag', () => {
     [['worker', 'frobnicate'], /unknown command 'frobnicate'/],
     [['up', '--bogus'], /unknown option '--bogus'/],
     [['serve', '--json'], /unknown option '--json'/],
+    [['mcp', '--json'], /unknown option '--json'/],
     // A flag of another command is an error, not ignored.
     [['workflows', 'stalled', '--timeout', '3'], /unknown option '--timeout'/],
     [['workflows', 'recent', '-w', 'x'], /unknown option '-w'/],

@@ -1,5 +1,11 @@
 // `temporal-ops run <recipe>`: validate input, start the recipe workflow, follow it, print its report.
-import { ApplicationFailure, WorkflowFailedError, type Client } from '@temporalio/client';
+import {
+  ApplicationFailure,
+  WorkflowFailedError,
+  type Client,
+  type WorkflowHandle,
+  type WorkflowHandleWithFirstExecutionRunId,
+} from '@temporalio/client';
 import { nanoid } from 'nanoid';
 import type { CheckRecentReport } from '../../../workflows/check-recent-results.js';
 import type { CleanStartReport } from '../../../workflows/clean-start.js';
@@ -18,14 +24,15 @@ import { describeProblem, type InputProblem } from '../../recipes/validate.js';
 import type { CommandContext } from '../context.js';
 import { followRecipe } from '../follow.js';
 import { ExitCode } from '../output.js';
+import { recipeDetails, recipeSummary } from './recipe-summary.js';
 
-type Report =
+export type RecipeReport =
   CleanStartReport | TestInteractiveReport | ClearStalledReport | DebugStalledReport | CheckRecentReport;
 
 interface RecipeCli {
-  type: Report['recipe'];
+  type: RecipeReport['recipe'];
   parse(raw: unknown): { input?: object; problems: InputProblem[] };
-  /** What the recipe works on, for its workflow ID and summary. */
+  /** What the recipe works on, for its workflow ID. */
   subject(input: never): string;
 }
 
@@ -62,7 +69,7 @@ export interface RunOptions {
 }
 
 /** Human summary of a recipe report. */
-export function formatReport(report: Report): string {
+export function formatReport(report: RecipeReport): string {
   if (report.recipe === 'CheckRecentResults') {
     const { checked, failing } = report.counts;
     const lines = [
@@ -116,13 +123,18 @@ function failureExitCode(error: unknown): number {
     : ExitCode.notOk;
 }
 
-/** Validates input, then (connecting only then) starts the recipe on the ops queue, follows it and prints the report. */
-export async function runRecipe(
+/** Recipes startable with `run <name>`: CLI name and workflow type. */
+export const RUNNABLE_RECIPES = Object.entries(RUNNABLE).map(([name, recipe]) => ({
+  name: name as RunOptions['recipe'],
+  type: recipe.type,
+}));
+
+/** Validates input, then (connecting only then) starts the recipe on the ops queue with its UI summary and details. */
+export async function startRecipe(
   connect: () => Promise<Client>,
-  options: RunOptions,
+  options: Pick<RunOptions, 'recipe' | 'input'>,
   ctx: CommandContext,
-): Promise<Report> {
-  const { out } = ctx;
+): Promise<WorkflowHandleWithFirstExecutionRunId> {
   const name = options.recipe;
   const raw = options.input;
   const recipe = RUNNABLE[name];
@@ -138,22 +150,42 @@ export async function runRecipe(
     workflowId: `${name}-${subject}-${nanoid(8)}`,
     // The documented JSON form goes to the workflow, which validates it again (it may come from anywhere).
     args: [raw],
-    staticSummary: `${recipe.type} ${subject}`,
+    staticSummary: recipeSummary(recipe.type, parsed.input),
+    staticDetails: recipeDetails(raw),
   });
-  out.info(`${recipe.type} started: workflow ${handle.workflowId}`);
+  ctx.out.info(`${recipe.type} started: workflow ${handle.workflowId}`);
   const approves =
     recipe.type === 'ClearStalledEnvironment' || (recipe.type === 'DebugStalled' && raw.act === true);
   if (approves && raw.autoApprove !== true) {
-    out.info(`it waits for approval unless autoApprove: npx temporal-ops approve ${handle.workflowId}`);
+    ctx.out.info(`it waits for approval unless autoApprove: npx temporal-ops approve ${handle.workflowId}`);
   }
-  let report: Report;
+  return handle;
+}
+
+/** Waits for the recipe's report (printing each step with `follow`); its failure as an ExitError. */
+export async function recipeReport(
+  handle: WorkflowHandle,
+  follow: boolean,
+  ctx: CommandContext,
+): Promise<RecipeReport> {
   try {
-    report = options.follow ? await followRecipe<Report>(handle, out.info) : await handle.result();
+    return follow ? await followRecipe<RecipeReport>(handle, ctx.out.info) : await handle.result();
   } catch (error) {
     const message = error instanceof WorkflowFailedError ? failureChain(error.cause) : failureChain(error);
-    throw new ExitError(`${recipe.type} ${handle.workflowId} failed: ${message}`, failureExitCode(error));
+    const type = (await handle.describe().catch(() => undefined))?.type ?? 'recipe';
+    throw new ExitError(`${type} ${handle.workflowId} failed: ${message}`, failureExitCode(error));
   }
-  out.result(report, formatReport);
+}
+
+/** Starts the recipe, follows it and prints its report. */
+export async function runRecipe(
+  connect: () => Promise<Client>,
+  options: RunOptions,
+  ctx: CommandContext,
+): Promise<RecipeReport> {
+  const handle = await startRecipe(connect, options, ctx);
+  const report = await recipeReport(handle, options.follow, ctx);
+  ctx.out.result(report, formatReport);
   return report;
 }
 

@@ -1,0 +1,157 @@
+// The MCP tools that are CLI commands: each tool's arguments map to that command's flags, so the
+// tool runs the same code, defaults and checks as the command line. Descriptions come from the CLI's help.
+import type { Command } from 'commander';
+import { z } from 'zod';
+
+/** How one argument becomes flags: text and numbers as values, flags as presence, JSON as text, env as KEY=VALUE. */
+type Kind = 'text' | 'number' | 'flag' | 'json' | 'env' | 'list';
+
+interface Arg {
+  flag: string;
+  kind: Kind;
+  required?: boolean;
+}
+
+export interface CliTool {
+  name: string;
+  /** The command's words. */
+  command: string[];
+  args: Record<string, Arg>;
+}
+
+const text = (flag: string, required = false): Arg => ({ flag, kind: 'text', required });
+const number = (flag: string): Arg => ({ flag, kind: 'number' });
+const flag = (name: string): Arg => ({ flag: name, kind: 'flag' });
+const json = (name: string): Arg => ({ flag: name, kind: 'json' });
+
+const workerArgs = {
+  projectDir: text('--project-dir'),
+  project: text('--project'),
+  taskQueue: text('--task-queue'),
+  workerCommand: text('--worker-command'),
+  env: { flag: '--env', kind: 'env' },
+  readyTimeoutSeconds: number('--ready-timeout'),
+  graceSeconds: number('--grace'),
+  host: text('--host'),
+} satisfies Record<string, Arg>;
+
+const workflowArgs = { workflowId: text('--workflow-id', true), runId: text('--run-id') };
+
+/** Every CLI-backed tool (argument names carry units where the flag's help does: `...Seconds`); long-running modes (--supervise, --follow) are left to the terminal. */
+export const CLI_TOOLS: CliTool[] = [
+  { name: 'worker_ensure', command: ['worker', 'ensure'], args: workerArgs },
+  { name: 'worker_start', command: ['worker', 'start'], args: workerArgs },
+  { name: 'worker_restart', command: ['worker', 'restart'], args: workerArgs },
+  {
+    name: 'worker_stop',
+    command: ['worker', 'stop'],
+    args: { project: text('--project'), projectDir: text('--project-dir'), graceSeconds: number('--grace') },
+  },
+  {
+    name: 'worker_stop_all',
+    command: ['worker', 'stop-all'],
+    args: { includeServer: flag('--include-server') },
+  },
+  {
+    name: 'worker_list',
+    command: ['worker', 'list'],
+    args: { project: text('--project'), taskQueues: { flag: '--task-queue', kind: 'list' } },
+  },
+  { name: 'worker_health', command: ['worker', 'health'], args: { project: text('--project') } },
+  {
+    name: 'worker_logs',
+    command: ['worker', 'logs'],
+    args: { project: text('--project'), lines: number('--lines') },
+  },
+  {
+    name: 'workflows_stalled',
+    command: ['workflows', 'stalled'],
+    args: {
+      query: text('--query'),
+      taskQueue: text('--task-queue'),
+      policy: json('--policy'),
+      concurrency: number('--concurrency'),
+      stalledOnly: flag('--stalled-only'),
+      explainWaits: flag('--explain-waits'),
+    },
+  },
+  {
+    name: 'workflows_analyze',
+    command: ['workflows', 'analyze'],
+    args: { ...workflowArgs, policy: json('--policy') },
+  },
+  {
+    name: 'workflows_result',
+    command: ['workflows', 'result'],
+    args: { ...workflowArgs, resultRule: json('--result-rule') },
+  },
+  {
+    name: 'workflows_wait',
+    command: ['workflows', 'wait'],
+    args: { ...workflowArgs, status: text('--status'), timeoutSeconds: number('--timeout') },
+  },
+  {
+    name: 'workflows_recent',
+    command: ['workflows', 'recent'],
+    args: {
+      minutes: number('--minutes'),
+      query: text('--query'),
+      limit: number('--limit'),
+      resultRule: json('--result-rule'),
+    },
+  },
+];
+
+const schemaOf: Record<Kind, () => z.ZodType> = {
+  text: () => z.string(),
+  number: () => z.number(),
+  flag: () => z.boolean(),
+  json: () => z.record(z.string(), z.unknown()),
+  env: () => z.record(z.string(), z.string()),
+  list: () => z.array(z.string()),
+};
+
+function find(program: Command, words: string[]): Command {
+  let command = program;
+  for (const word of words) {
+    const next = command.commands.find((c) => c.name() === word);
+    if (!next) throw new Error(`no CLI command "${words.join(' ')}"`);
+    command = next;
+  }
+  return command;
+}
+
+/** The tool's description and input shape, both from the command's own help. */
+export function describeCliTool(
+  tool: CliTool,
+  program: Command,
+): { description: string; shape: Record<string, z.ZodType> } {
+  const command = find(program, tool.command);
+  const shape: Record<string, z.ZodType> = {};
+  for (const [key, arg] of Object.entries(tool.args)) {
+    const option = command.options.find((o) => o.long === arg.flag);
+    if (!option) throw new Error(`${tool.command.join(' ')} has no ${arg.flag}`);
+    const schema = schemaOf[arg.kind]().describe(`${option.description} (CLI: ${option.flags})`);
+    shape[key] = arg.required ? schema : schema.optional();
+  }
+  return { description: `${command.description()} (CLI: temporal-ops ${tool.command.join(' ')})`, shape };
+}
+
+/** The command line a call stands for, --json included; `--flag=value`, so no value reads as a flag. */
+export function cliArgv(tool: CliTool, args: Record<string, unknown>): string[] {
+  const argv = [...tool.command];
+  for (const [key, arg] of Object.entries(tool.args)) {
+    const value = args[key];
+    if (value === undefined) continue;
+    if (arg.kind === 'flag') {
+      if (value === true) argv.push(arg.flag);
+    } else if (arg.kind === 'json') argv.push(`${arg.flag}=${JSON.stringify(value)}`);
+    else if (arg.kind === 'env')
+      for (const [name, v] of Object.entries(value as Record<string, string>))
+        argv.push(`${arg.flag}=${name}=${v}`);
+    else if (arg.kind === 'list') for (const item of value as string[]) argv.push(`${arg.flag}=${item}`);
+    else argv.push(`${arg.flag}=${String(value)}`);
+  }
+  argv.push('--json');
+  return argv;
+}

@@ -3,8 +3,8 @@
 import type { CheckedTarget, StartedTarget } from '../activities/temporal-activities.js';
 import { parseCleanStartInput, type CleanStartInput } from '../src/recipes/clean-start-input.js';
 import { runRecipe, type RecipeReport } from './lib/recipe.js';
-import { startTargetStep, waitTargetStep } from './lib/target-steps.js';
-import { freshWorkerPhase, phaseFields, WORKER_STEPS, type WorkerPhaseState } from './lib/worker-phase.js';
+import { freshWorkerThenTarget, waitTargetStep } from './lib/target-steps.js';
+import { phaseFields, WORKER_STEPS, type WorkerPhaseState } from './lib/worker-phase.js';
 
 export interface CleanStartReport extends RecipeReport, Omit<WorkerPhaseState, 'prepared'> {
   recipe: 'CleanStart';
@@ -32,13 +32,7 @@ export function CleanStart(raw: unknown): Promise<CleanStartReport> {
       },
       async body(ctx, report) {
         const { input, checklist } = ctx;
-        try {
-          await freshWorkerPhase(ctx, input, state);
-        } finally {
-          Object.assign(report, phaseFields(state));
-        }
-        const started = await startTargetStep(ctx, input);
-        report.target = started;
+        const started = await freshWorkerThenTarget(ctx, input, state, report);
         const timeoutSeconds = input.resultTimeoutSeconds ?? 300;
         const closed = await waitTargetStep(ctx, started, timeoutSeconds, input.resultRule);
         report.target = closed;

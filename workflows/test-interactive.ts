@@ -10,8 +10,8 @@ import {
 } from '../src/recipes/test-interactive-input.js';
 import { clusterActivities, processOp, shortOp } from './lib/activities.js';
 import { runRecipe, type RecipeReport } from './lib/recipe.js';
-import { startTargetStep, waitTargetStep } from './lib/target-steps.js';
-import { freshWorkerPhase, phaseFields, WORKER_STEPS, type WorkerPhaseState } from './lib/worker-phase.js';
+import { freshWorkerThenTarget, waitTargetStep } from './lib/target-steps.js';
+import { phaseFields, WORKER_STEPS, type WorkerPhaseState } from './lib/worker-phase.js';
 
 export interface InteractionReport extends InteractionOutcome {
   kind: Interaction['kind'];
@@ -78,13 +78,7 @@ export function TestInteractive(raw: unknown): Promise<TestInteractiveReport> {
       },
       async body(ctx, report) {
         const { input, checklist } = ctx;
-        try {
-          await freshWorkerPhase(ctx, input, state);
-        } finally {
-          Object.assign(report, phaseFields(state));
-        }
-        const started = await startTargetStep(ctx, input);
-        report.target = started;
+        const started = await freshWorkerThenTarget(ctx, input, state, report);
         await checklist.run(
           'wait-running',
           async () => {

@@ -7,6 +7,7 @@ import type { ResultRule } from '../../src/diagnosis/result-check.js';
 import type { StartSpec } from '../../src/recipes/clean-start-input.js';
 import { clusterActivities, shortOp, waitOp } from './activities.js';
 import type { RecipeContext } from './recipe.js';
+import { freshWorkerPhase, phaseFields, type WorkerPhaseState } from './worker-phase.js';
 
 /** Runs step `start-target`; a retried start never creates a second target workflow. */
 export function startTargetStep(
@@ -64,4 +65,24 @@ export function waitTargetStep(
       ),
     (t) => t.status,
   );
+}
+
+/**
+ * The runbook's opening: one fresh worker (the worker phase), then step `start-target`. The
+ * phase's findings land in `report` on every path, so a failed phase still reports what it did.
+ */
+export async function freshWorkerThenTarget(
+  ctx: RecipeContext<unknown>,
+  input: Parameters<typeof freshWorkerPhase>[1] & Parameters<typeof startTargetStep>[1],
+  state: WorkerPhaseState,
+  report: Partial<ReturnType<typeof phaseFields>> & { target?: StartedTarget },
+): Promise<StartedTarget> {
+  try {
+    await freshWorkerPhase(ctx, input, state);
+  } finally {
+    Object.assign(report, phaseFields(state));
+  }
+  const started = await startTargetStep(ctx, input);
+  report.target = started;
+  return started;
 }

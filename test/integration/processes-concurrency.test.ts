@@ -40,10 +40,12 @@ async function assertExactlyOneWorker(stateDir: string, project: string, queue: 
     [],
     'no orphan outside its group',
   );
+  // Under `uv run`, the poller is uv's Python child: judge pollers by their process group.
   const polling = (await listPollers(h.client, queue))
     .map((p) => pidOfIdentity(p.identity))
-    .filter((pid) => pid !== undefined && readProc(pid));
-  assert.deepEqual([...new Set(polling)], [worker.pid]);
+    .flatMap((pid) => (pid === undefined ? [] : [readProc(pid)?.pgid]))
+    .filter((pgid) => pgid !== undefined);
+  assert.deepEqual([...new Set(polling)], [worker.pgid]);
   return worker.pid;
 }
 

@@ -102,9 +102,11 @@ describe('replayOpenWorkflows activity', () => {
     // A run nobody polls is still open: there is something to replay.
     await h.client.workflow.start('WaitsForSignal', { taskQueue: sleepy, workflowId: waiting });
     await waitListed(h.client, sleepy, 1);
+    // Through /bin/sh (it has shell syntax): the shell and its python share the group. This host's
+    // policy must allow shell syntax for that.
+    h.settings.policy = { ...h.settings.policy, allowShell: true };
     const handle = await probe({
       taskQueue: sleepy,
-      // Through /bin/sh (it has shell syntax): the shell and its python share the group.
       workerCommand: `${venvPython} -c "import time; time.sleep(600)"`,
     });
     await waitFor('the replay command to run', () => processesOnQueue(sleepy).length >= 2, 30_000);

@@ -2,7 +2,7 @@
 // (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TLS, temporal.toml profiles).
 import { Client, Connection } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
-import { NativeConnection } from '@temporalio/worker';
+import type { NativeConnection } from '@temporalio/worker';
 import { addressHost } from './address.js';
 
 export interface ConnectTarget {
@@ -30,8 +30,9 @@ export async function connectClient(target: ConnectTarget): Promise<Client> {
   return new Client({ connection, namespace: target.namespace });
 }
 
-/** A native connection for workers. */
-export function connectNative(target: ConnectTarget): Promise<NativeConnection> {
+/** A native connection for workers; the worker SDK loads only here, so client-only commands stay light. */
+export async function connectNative(target: ConnectTarget): Promise<NativeConnection> {
+  const { NativeConnection } = await import('@temporalio/worker');
   return NativeConnection.connect(target.connectionOptions);
 }
 

@@ -10,7 +10,6 @@ import { createProcessActivities, type ProcessDeps } from './process-activities.
 import { createRecentActivities } from './recent-activities.js';
 import { createRemedyActivities } from './remedy-activities.js';
 import { createReplayActivities } from './replay-activities.js';
-import { createResetActivities } from './reset-activities.js';
 import { createTemporalActivities, type TemporalDeps } from './temporal-activities.js';
 
 export type ActivityDeps = ProcessDeps & TemporalDeps;
@@ -33,7 +32,6 @@ export function createClusterActivities(deps: ActivityDeps) {
     ...createInspectActivities(deps),
     ...createClearActivities(deps),
     ...createPlacementActivities(deps),
-    ...createResetActivities(deps),
     ...createRemedyActivities(deps),
     ...createRecentActivities(deps),
   };

@@ -66,10 +66,16 @@ export function createRemedyActivities({ client }: { client: Client }) {
 
     /**
      * Resets the run to the last workflow task before its divergence; returns the new run. A run
-     * already reset (by an earlier attempt) answers with the run that reset made.
+     * already reset (by an earlier attempt) answers with the run that reset made. Used by
+     * DebugStalled's remedies and by the replay gate's `restart-and-reset`.
      */
     async resetRun(
-      input: Run & { reason: string; requestId: string },
+      input: Run & {
+        reason: string;
+        requestId: string;
+        /** The first diverging event when already known (the replay gate's); else read off the history. */
+        divergenceEventId?: number;
+      },
     ): Promise<{ newRunId: string; eventId: number; alreadyReset: boolean }> {
       await refuseOps(client, input);
       const described = await client.workflowService.describeWorkflowExecution({
@@ -83,9 +89,11 @@ export function createRemedyActivities({ client }: { client: Client }) {
         eventType: eventTypeName(e),
       }));
       const failed = [...events].reverse().find((e) => eventTypeName(e) === 'WorkflowTaskFailed');
-      const divergenceEventId = failed
-        ? divergenceOf(workflowTaskFailureFact(failed).message, [], { guess: false }).eventId
-        : undefined;
+      const divergenceEventId =
+        input.divergenceEventId ??
+        (failed
+          ? divergenceOf(workflowTaskFailureFact(failed).message, [], { guess: false }).eventId
+          : undefined);
       const eventId = resetEventId(refs, divergenceEventId);
       if (earlier) return { newRunId: earlier, eventId: eventId ?? 0, alreadyReset: true };
       if (eventId === undefined) throw refuse(`${input.workflowId}: no workflow task to reset to`);

@@ -136,6 +136,31 @@ describe('replay gate', () => {
     });
   });
 
+  it('with restart-and-reset, restarts and resets the broken run to its last workflow task before the divergence', async () => {
+    const project = await copyReplayProject('gate-reset');
+    const taskQueue = uniqueQueue('gate');
+    const greeterId = `greeter-${nanoid(6)}`;
+    await h.withControlWorker(async () => {
+      await ensured(await ensure(project.dir, taskQueue));
+      await startWaitingGreeter(h.client, taskQueue, greeterId);
+      await waitListed(h.client, taskQueue, 1);
+      const before = await h.client.workflow.getHandle(greeterId).describe();
+      await project.editWorkflow(carelessEdit);
+      const report = await ensured(
+        await ensure(project.dir, taskQueue, { replayGate: { onBreak: 'restart-and-reset' } }),
+      );
+      assert.equal(report.replayGate?.choice, 'restart-and-reset');
+      const [reset] = report.replayGate?.reset ?? [];
+      assert.equal(reset?.result, 'reset', reset?.error);
+      assert.equal(reset?.resetToEventId, 4, 'the workflow task before the divergence at event 5');
+      const after = await h.client.workflow.getHandle(greeterId).describe();
+      assert.notEqual(after.runId, before.runId);
+      assert.equal(after.runId, reset?.newRunId);
+      assert.equal(after.status.name, 'RUNNING', 'the reset run goes on, on the new code');
+      await h.client.workflow.getHandle(greeterId).terminate('test over');
+    });
+  });
+
   it('lets a harmless edit restart at once, and passes at once with nothing open', async () => {
     const project = await copyReplayProject('gate-harmless');
     const taskQueue = uniqueQueue('gate');

@@ -2,16 +2,16 @@
 // histories against that code (on the project's host, with the worker's own registrations). When
 // any would break, `onBreak` decides — by default a person, through the `approve` update — and the
 // old worker keeps serving until then.
-import { uuid4 } from '@temporalio/workflow';
+import { isCancellation, uuid4 } from '@temporalio/workflow';
 import type { CodeFingerprints } from '../../activities/gate-activities.js';
 import type { PreparedProject } from '../../activities/process-activities.js';
-import type { ResetResult } from '../../activities/reset-activities.js';
 import type { ClearResult } from '../../activities/clear-activities.js';
 import type { ReplayReport, ReplayResult } from '../../src/replay/report-types.js';
 import type { WorkerFields } from '../../src/recipes/clean-start-input.js';
 import type { ReplayGate } from '../../src/recipes/rule-schemas.js';
 import { clusterActivities, shortOp, waitOp } from './activities.js';
-import { type Approvals } from './approval.js';
+import type { Approvals } from './approval.js';
+import { failureMessage } from './checklist.js';
 import type { RecipeContext } from './recipe.js';
 
 export const GATE_STEP: [string, string] = ['replay-gate', 'Replay open workflows against the new code'];
@@ -37,6 +37,16 @@ export interface GateReport {
   /** Runs ended or reset by the choice. */
   terminated?: ClearResult[];
   reset?: ResetResult[];
+}
+
+export interface ResetResult {
+  workflowId: string;
+  runId: string;
+  result: 'reset' | 'failed';
+  /** The new run the reset started. */
+  newRunId?: string;
+  resetToEventId?: number;
+  error?: string;
 }
 
 function renderBroken(report: ReplayReport): string {
@@ -146,14 +156,27 @@ export async function replayGateStep(
 /** With `restart-and-reset`: resets each broken run to its last workflow task before the divergence. */
 export async function resetAfterRestart(report: GateReport): Promise<void> {
   if (report.choice !== 'restart-and-reset' || !report.replay) return;
-  const targets = report.replay.broken.map((r) => ({
-    workflowId: r.workflowId,
-    runId: r.runId,
-    beforeEventId: r.divergence?.eventId ?? Number.MAX_SAFE_INTEGER,
-    requestId: uuid4(),
-  }));
-  report.reset = await clusterActivities.resetTargets.executeWithOptions(
-    { ...waitOp(120), summary: `reset ${targets.length} runs to before their divergence` },
-    [{ targets, reason: 'temporal-ops replay gate: reset onto the new code' }],
-  );
+  report.reset = [];
+  for (const r of report.replay.broken) {
+    // Decided here, so a retried reset is the same reset.
+    const requestId = uuid4();
+    const base = { workflowId: r.workflowId, runId: r.runId };
+    try {
+      const done = await clusterActivities.resetRun.executeWithOptions(
+        { ...shortOp, summary: `reset ${r.workflowId} to before event ${r.divergence?.eventId ?? '?'}` },
+        [
+          {
+            ...base,
+            requestId,
+            divergenceEventId: r.divergence?.eventId,
+            reason: 'temporal-ops replay gate: reset onto the new code',
+          },
+        ],
+      );
+      report.reset.push({ ...base, result: 'reset', newRunId: done.newRunId, resetToEventId: done.eventId });
+    } catch (error) {
+      if (isCancellation(error)) throw error;
+      report.reset.push({ ...base, result: 'failed', error: failureMessage(error) });
+    }
+  }
 }

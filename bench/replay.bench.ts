@@ -5,22 +5,21 @@
 // the replay rate (the project's worker command with the hook: Python start-up, imports, replay of
 // every history). Also the start-up alone (a check of one run), to show the marginal replay rate.
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { defaultTemporalCli, packageRoot } from '../src/config.js';
 import { mapLimit } from '../src/inspect/pool.js';
-import { readPidRecords } from '../src/processes/pid-file.js';
 import { clientPollerSource } from '../src/processes/pollers.js';
-import { stopRecorded } from '../src/processes/stop.js';
 import { ensureWorker } from '../src/processes/workers.js';
 import { venvPython } from '../src/recipes/example-target.js';
 import { openWorkflowHistories } from '../src/replay/histories.js';
 import { replayCheck } from '../src/replay/replay-check.js';
-import { startDevServer, stopDevServers } from '../src/server/dev-server.js';
+import { startDevServer } from '../src/server/dev-server.js';
 import { freePort } from '../src/server/ports.js';
+import { teardownBench } from './teardown.js';
 
 const { values: flags } = parseArgs({
   options: { n: { type: 'string', default: '200' }, repeat: { type: 'string', default: '3' } },
@@ -128,11 +127,7 @@ async function main(): Promise<void> {
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
   } finally {
-    await connection.close();
-    for (const record of await readPidRecords(stateDir, { kind: 'worker' })) await stopRecorded(record, 3000);
-    await stopDevServers(stateDir, 5000);
-    await rm(root, { recursive: true, force: true });
-    await rm(dbDir, { recursive: true, force: true });
+    await teardownBench(connection, stateDir, [root, dbDir]);
   }
 }
 

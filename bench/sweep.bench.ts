@@ -5,19 +5,18 @@
 // then bounded-parallel DescribeWorkflowExecution only). Ours and the ceiling run in fresh child
 // processes (bench/sweep-probe.ts) so peak RSS and heap are theirs; medians of --repeat runs.
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { execa } from 'execa';
 import { defaultTemporalCli, packageRoot } from '../src/config.js';
-import { readPidRecords } from '../src/processes/pid-file.js';
-import { stopRecorded } from '../src/processes/stop.js';
-import { startDevServer, stopDevServers } from '../src/server/dev-server.js';
+import { startDevServer } from '../src/server/dev-server.js';
 import type { ProbeResult } from './sweep-probe.js';
 import { addFiller, createMix } from './sweep-population.js';
 import { freePort } from '../src/server/ports.js';
+import { teardownBench } from './teardown.js';
 // --db-dir DIR: where the server's SQLite file goes (default /dev/shm when present).
 const OPS_QUEUE = 'temporal-ops';
 
@@ -198,11 +197,7 @@ async function main(): Promise<void> {
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
   } finally {
-    await connection.close();
-    for (const record of await readPidRecords(stateDir, { kind: 'worker' })) await stopRecorded(record, 3000);
-    await stopDevServers(stateDir, 5000);
-    await rm(root, { recursive: true, force: true });
-    await rm(dbDir, { recursive: true, force: true });
+    await teardownBench(connection, stateDir, [root, dbDir]);
   }
 }
 

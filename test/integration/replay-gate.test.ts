@@ -41,19 +41,34 @@ async function ensured(handle: WorkflowHandle): Promise<EnsureWorkerRecipeReport
   return report;
 }
 
+/** A project copy whose worker EnsureWorker started, with one Greeter run waiting after its first activity. */
+interface WaitingGreeter {
+  project: Awaited<ReturnType<typeof copyReplayProject>>;
+  taskQueue: string;
+  greeterId: string;
+  first: EnsureWorkerRecipeReport;
+}
+
+/** Sets up a `WaitingGreeter` inside a control worker, then runs `fn` there. */
+async function withWaitingGreeter(name: string, fn: (g: WaitingGreeter) => Promise<void>): Promise<void> {
+  const project = await copyReplayProject(name);
+  const taskQueue = uniqueQueue('gate');
+  const greeterId = `greeter-${nanoid(6)}`;
+  await h.withControlWorker(async () => {
+    const first = await ensured(await ensure(project.dir, taskQueue));
+    await startWaitingGreeter(h.client, taskQueue, greeterId);
+    await waitListed(h.client, taskQueue, 1);
+    await fn({ project, taskQueue, greeterId, first });
+  });
+}
+
 const carelessEdit =
   '        await workflow.execute_activity(farewell, name, start_to_close_timeout=timedelta(seconds=10))\n';
 
 describe('replay gate', () => {
   it('stops a restart onto a careless edit, names the diverging event, keeps the old worker until approved, then terminates', async () => {
-    const project = await copyReplayProject('gate-shop');
-    const taskQueue = uniqueQueue('gate');
-    const greeterId = `greeter-${nanoid(6)}`;
-    await h.withControlWorker(async () => {
-      const first = await ensured(await ensure(project.dir, taskQueue));
+    await withWaitingGreeter('gate-shop', async ({ project, taskQueue, greeterId, first }) => {
       const oldPid = first.worker!.worker.pid;
-      await startWaitingGreeter(h.client, taskQueue, greeterId);
-      await waitListed(h.client, taskQueue, 1);
       await project.editWorkflow(carelessEdit);
 
       const handle = await ensure(project.dir, taskQueue);
@@ -94,13 +109,7 @@ describe('replay gate', () => {
   });
 
   it('keeps the old worker when the input says so, and the recipe says why', async () => {
-    const project = await copyReplayProject('gate-keep');
-    const taskQueue = uniqueQueue('gate');
-    const greeterId = `greeter-${nanoid(6)}`;
-    await h.withControlWorker(async () => {
-      const first = await ensured(await ensure(project.dir, taskQueue));
-      await startWaitingGreeter(h.client, taskQueue, greeterId);
-      await waitListed(h.client, taskQueue, 1);
+    await withWaitingGreeter('gate-keep', async ({ project, taskQueue, greeterId, first }) => {
       await project.editWorkflow(carelessEdit);
       const report = (await (
         await ensure(project.dir, taskQueue, { replayGate: { onBreak: 'keep-old-worker' } })
@@ -137,13 +146,7 @@ describe('replay gate', () => {
   });
 
   it('with restart-and-reset, restarts and resets the broken run to its last workflow task before the divergence', async () => {
-    const project = await copyReplayProject('gate-reset');
-    const taskQueue = uniqueQueue('gate');
-    const greeterId = `greeter-${nanoid(6)}`;
-    await h.withControlWorker(async () => {
-      await ensured(await ensure(project.dir, taskQueue));
-      await startWaitingGreeter(h.client, taskQueue, greeterId);
-      await waitListed(h.client, taskQueue, 1);
+    await withWaitingGreeter('gate-reset', async ({ project, taskQueue, greeterId }) => {
       const before = await h.client.workflow.getHandle(greeterId).describe();
       await project.editWorkflow(carelessEdit);
       const report = await ensured(
@@ -162,13 +165,7 @@ describe('replay gate', () => {
   });
 
   it('lets a harmless edit restart at once, and passes at once with nothing open', async () => {
-    const project = await copyReplayProject('gate-harmless');
-    const taskQueue = uniqueQueue('gate');
-    const greeterId = `greeter-${nanoid(6)}`;
-    await h.withControlWorker(async () => {
-      await ensured(await ensure(project.dir, taskQueue));
-      await startWaitingGreeter(h.client, taskQueue, greeterId);
-      await waitListed(h.client, taskQueue, 1);
+    await withWaitingGreeter('gate-harmless', async ({ project, taskQueue, greeterId }) => {
       await project.editWorkflow('        # a comment changes nothing the workflow does\n');
       const harmless = await ensured(await ensure(project.dir, taskQueue));
       assert.equal(harmless.replayGate?.verdict, 'passed');

@@ -1,17 +1,26 @@
 // One measured pass in a fresh process, so its peak RSS and heap are its own:
-//   node --import tsx --expose-gc bench/sweep-probe.ts <ours|ours-explain|ceiling> <address> <ops-queue> [concurrency]
-// ours:    the stall sweep (count, list, describe + history tail when needed + pollers, diagnose), streamed.
-// ours-explain: the same with the history of idle runs read too (`workflows stalled --explain-waits`).
-// ceiling: the same visibility list, then bounded-parallel DescribeWorkflowExecution only.
-// With a fifth argument K, a full GC runs after every K workflows and the largest heap left after
-// one is reported as the live heap (what the sweep retains, garbage excluded). Prints one JSON line.
+//   node --import tsx --expose-gc bench/sweep-probe.ts <mode> <grpc-js|native> <address> <ops-queue> [concurrency] [gc-every]
+// mode:
+//   ours          the stall sweep as `workflows stalled` and the control worker's activity run it: count,
+//                 list, describe + history tail when needed + pollers, diagnose; streamed.
+//   ours-explain  the same with the history of idle runs read too (`--explain-waits`).
+//   ceiling       the same visibility list, then bounded-parallel DescribeWorkflowExecution only.
+// The connection (gRPC-js, or the Rust core's) is opened before the timed pass, as both the command
+// and the control worker have it open before they sweep.
+// With gc-every K, a full GC runs after every K workflows and the largest heap left after one is
+// reported as the live heap (what the sweep retains, garbage excluded). Prints one JSON line.
 import { Client, Connection } from '@temporalio/client';
 import { executionSummary } from '../src/inspect/describe-facts.js';
 import { mapBounded } from '../src/inspect/pool.js';
-import { listExecutions, sweep, sweepQuery, SweepTally } from '../src/inspect/sweep.js';
+import { countWorkflows, listExecutions, sweep, sweepQuery, SweepTally } from '../src/inspect/sweep.js';
+import { connectNativeClient, loadConnectTarget } from '../src/temporal/connection.js';
+
+export type ProbeMode = 'ours' | 'ours-explain' | 'ceiling';
+export type ProbeTransport = 'grpc-js' | 'native';
 
 export interface ProbeResult {
-  mode: 'ours' | 'ours-explain' | 'ceiling';
+  mode: ProbeMode;
+  transport: ProbeTransport;
   ms: number;
   scanned: number;
   stalled?: number;
@@ -27,9 +36,22 @@ export interface ProbeResult {
 }
 
 const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
+const MODES: ProbeMode[] = ['ours', 'ours-explain', 'ceiling'];
+const TRANSPORTS: ProbeTransport[] = ['grpc-js', 'native'];
 
 async function main(): Promise<void> {
-  const [mode, address, opsTaskQueue, concurrencyText, gcEveryText] = process.argv.slice(2);
+  const [mode, transport, address, opsTaskQueue, concurrencyText, gcEveryText] = process.argv.slice(2) as [
+    ProbeMode,
+    ProbeTransport,
+    string,
+    string,
+    string?,
+    string?,
+  ];
+  if (!MODES.includes(mode) || !TRANSPORTS.includes(transport) || !address || !opsTaskQueue)
+    throw new Error(
+      `usage: sweep-probe <${MODES.join('|')}> <${TRANSPORTS.join('|')}> <address> <ops-queue>`,
+    );
   const gcEvery = gcEveryText ? Number(gcEveryText) : 0;
   const gc = (globalThis as { gc?: () => void }).gc;
   let liveHeap = 0;
@@ -41,12 +63,12 @@ async function main(): Promise<void> {
       liveHeap = Math.max(liveHeap, process.memoryUsage().heapUsed);
     }
   };
-  if ((mode !== 'ours' && mode !== 'ours-explain' && mode !== 'ceiling') || !address || !opsTaskQueue) {
-    throw new Error('usage: sweep-probe <ours|ours-explain|ceiling> <address> <ops-queue> [concurrency]');
-  }
   const concurrency = Number(concurrencyText ?? 24);
-  const connection = await Connection.connect({ address });
-  const client = new Client({ connection, namespace: 'default' });
+  const target = loadConnectTarget({ address, namespace: 'default' });
+  const client =
+    transport === 'native'
+      ? await connectNativeClient(target)
+      : new Client({ connection: await Connection.connect({ address }), namespace: 'default' });
   await client.workflowService.getSystemInfo({});
   gc?.();
   const base = process.memoryUsage();
@@ -60,13 +82,11 @@ async function main(): Promise<void> {
   const sampler = setInterval(sample, 10);
   const started = performance.now();
   const cpuStart = process.cpuUsage();
-  const result: Partial<ProbeResult> = { mode };
+  const query = sweepQuery({ opsTaskQueue });
+  const result: Partial<ProbeResult> = { mode, transport };
   if (mode !== 'ceiling') {
     const tally = new SweepTally();
-    await client.workflowService.countWorkflowExecutions({
-      namespace: 'default',
-      query: sweepQuery({ opsTaskQueue }),
-    });
+    await countWorkflows(client, query);
     for await (const item of sweep(client, {
       opsTaskQueue,
       concurrency,
@@ -79,8 +99,7 @@ async function main(): Promise<void> {
   } else {
     let scanned = 0;
     const runs = async function* () {
-      for await (const info of listExecutions(client, sweepQuery({ opsTaskQueue })))
-        yield executionSummary(info);
+      for await (const info of listExecutions(client, query)) yield executionSummary(info);
     };
     const described = mapBounded(runs(), concurrency, (run) =>
       client.workflowService.describeWorkflowExecution({
@@ -98,7 +117,7 @@ async function main(): Promise<void> {
   const cpu = process.cpuUsage(cpuStart);
   clearInterval(sampler);
   sample();
-  await connection.close();
+  await client.connection.close();
   process.stdout.write(
     `${JSON.stringify({ ...result, ms: Math.round(ms), cpuMs: Math.round((cpu.user + cpu.system) / 1000), baselineRssMb: mb(base.rss), peakRssMb: mb(peakRss), baselineHeapMb: mb(base.heapUsed), peakHeapMb: mb(peakHeap), ...(gcEvery > 0 && { liveHeapMb: mb(liveHeap) }) })}\n`,
   );

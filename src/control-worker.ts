@@ -2,10 +2,11 @@
 // host-bound activities only on this host's queue (`temporal-ops@<host>`), so process work always
 // runs on the machine that owns the processes.
 import { fileURLToPath } from 'node:url';
+import { Client } from '@temporalio/client';
 import { Worker, type WorkerOptions } from '@temporalio/worker';
 import { createClusterActivities, createHostActivities } from '../activities/index.js';
 import type { Settings } from './config.js';
-import { connectClient, connectNative, type ConnectTarget } from './temporal/connection.js';
+import { connectNative, type ConnectTarget } from './temporal/connection.js';
 import { loadWorkflowBundle } from './workflow-bundle.js';
 
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
@@ -39,7 +40,9 @@ export async function createControlWorker({
   workflowBundle,
 }: ControlWorkerOptions): Promise<ControlWorker> {
   const connection = await connectNative(target);
-  const client = await connectClient(target);
+  // One connection for the workers and the activities' client: no gRPC-js channel beside the
+  // Rust-core one, and the cheaper calls for the sweep.
+  const client = new Client({ connection, namespace: target.namespace });
   const deps = { client, settings, address: target.address, workerEnv: targetEnv(target) };
   const common: Partial<WorkerOptions> = {
     connection,
@@ -76,7 +79,6 @@ export async function createControlWorker({
         const failed = results.find((r) => r.status === 'rejected');
         if (failed && !signal.aborted) throw failed.reason;
       } finally {
-        await client.connection.close();
         await connection.close();
       }
     },

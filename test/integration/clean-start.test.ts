@@ -75,7 +75,7 @@ describe('CleanStart', () => {
     assert.deepEqual(await livePollerGroups(taskQueue), [report.worker.pgid]);
   });
 
-  it('is started by the plain temporal CLI and keeps its outcome in search attributes and memo', async () => {
+  it('is started by the plain temporal CLI and keeps its summary, input and outcome in memo and search attributes', async () => {
     const taskQueue = uniqueQueue('orders');
     const workflowId = `cli-clean-start-${nanoid(8)}`;
     const target = testTarget();
@@ -99,6 +99,12 @@ describe('CleanStart', () => {
     });
     const description = await h.client.workflow.getHandle(workflowId).describe();
     assert.equal(description.memo?.opsOutcome, 'ok');
+    // No static summary from the plain CLI: the recipe's own summary and input are in memo instead.
+    assert.match(String(description.memo?.opsTitle), new RegExp(`^CleanStart of \\S+ on ${taskQueue}$`));
+    assert.ok(
+      String(description.memo?.opsInput).includes(`- **taskQueue**: \`${taskQueue}\``),
+      String(description.memo?.opsInput),
+    );
     assert.deepEqual(description.searchAttributes.OpsOutcome, ['ok']);
     assert.deepEqual(description.searchAttributes.OpsRecipe, ['CleanStart']);
   });

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { WorkflowFailedError } from '@temporalio/client';
+import { WorkflowFailedError, type Client } from '@temporalio/client';
 import { execa } from 'execa';
 import { runCli } from '../../src/cli/run-cli.js';
 import { packageRoot } from '../../src/config.js';
@@ -11,6 +11,7 @@ import type { Finding, Verdict } from '../../src/diagnosis/verdicts.js';
 import { analyzeWorkflow } from '../../src/inspect/analyze.js';
 import { eventTypeName } from '../../src/inspect/history.js';
 import { sweep } from '../../src/inspect/sweep.js';
+import { connectNativeClient } from '../../src/temporal/connection.js';
 import type { DebugStalledReport } from '../../workflows/debug-stalled.js';
 import { createHarness, testTarget, uniqueQueue, type Harness } from '../helpers/harness.js';
 import {
@@ -124,9 +125,9 @@ after(async () => {
   await h.cleanup();
 });
 
-async function sweepAll(): Promise<Map<string, Finding>> {
+async function sweepAll(client: Client = h.client): Promise<Map<string, Finding>> {
   const found = new Map<string, Finding>();
-  for await (const item of sweep(h.client, {
+  for await (const item of sweep(client, {
     query: `${query} OR TaskQueue = "${opsQueue}" OR TaskQueue = "${opsQueue}@devbox"`,
     opsTaskQueue: opsQueue,
     policy,
@@ -179,6 +180,18 @@ describe('stall diagnosis on real Python workers', () => {
       assert.equal(f.workflowType, s.type);
       assert.equal(f.taskQueue, s.taskQueue ?? queue);
       assert.ok(f.runId.length > 0);
+    }
+  });
+
+  it('gives the same verdicts through the Rust-core connection that large sweeps take', async () => {
+    const viaGrpcJs = await findings();
+    const native = await connectNativeClient(testTarget());
+    try {
+      const viaNative = await sweepAll(native);
+      assert.deepEqual([...viaNative.keys()].sort(), [...viaGrpcJs.keys()].sort());
+      for (const [id, f] of viaGrpcJs) assert.equal(viaNative.get(id)?.verdict, f.verdict, id);
+    } finally {
+      await native.connection.close();
     }
   });
 

@@ -7,12 +7,14 @@ import {
   ApplicationFailure,
   CancellationScope,
   isCancellation,
+  patched,
   TimeoutFailure,
   upsertMemo,
 } from '@temporalio/workflow';
 import { TimeoutType } from '@temporalio/common';
 import type { ServerCheck } from '../../src/server/probe.js';
 import { FailureType } from '../../src/recipes/failure-types.js';
+import { recipeDetails, recipeSummary } from '../../src/recipes/summary.js';
 import type { InputProblem } from '../../src/recipes/validate.js';
 import { clusterActivities, hostActivities, HOST_PICKUP_SECONDS, shortOp } from './activities.js';
 import { Checklist, failureDetails, failureMessage, failureType, type StepReport } from './checklist.js';
@@ -107,6 +109,12 @@ type Ending = 'ok' | 'failed' | 'invalid' | 'refused' | 'canceled';
 /** Runs `spec` on `raw` input in the skeleton; returns the report, or ends the workflow failed/canceled. */
 export async function runRecipe<I, R extends RecipeReport>(spec: RecipeSpec<I, R>, raw: unknown): Promise<R> {
   const input = requireInput(spec.name, spec.parse(raw));
+  // Recipes already running when this landed replay without it.
+  if (patched('ops-summary-memo'))
+    upsertMemo({
+      opsTitle: recipeSummary(spec.name, input as object),
+      opsInput: recipeDetails((raw ?? {}) as Record<string, unknown>),
+    });
   const placement = spec.placement(input);
   const hostBound = placement !== null;
   const wantedHost = placement?.host;

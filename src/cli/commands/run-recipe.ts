@@ -24,7 +24,7 @@ import { describeProblem, type InputProblem } from '../../recipes/validate.js';
 import type { CommandContext } from '../context.js';
 import { followRecipe } from '../follow.js';
 import { ExitCode } from '../output.js';
-import { recipeDetails, recipeSummary } from './recipe-summary.js';
+import { recipeDetails, recipeSummary } from '../../recipes/summary.js';
 
 export type RecipeReport =
   CleanStartReport | TestInteractiveReport | ClearStalledReport | DebugStalledReport | CheckRecentReport;

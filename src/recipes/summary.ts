@@ -1,5 +1,7 @@
-// What the Web UI shows in a recipe's header when our CLI starts it: a one-line summary and a
-// short markdown of the input (the static summary and details of the workflow).
+// What the Web UI shows of a recipe: a one-line summary and a short markdown of the input. Our CLI
+// sets them as the workflow's static summary and details; the recipe also keeps them in memo
+// (opsTitle, opsInput), so a recipe started by the plain `temporal` CLI shows them too. Pure:
+// workflow code imports it.
 
 interface SummaryFields {
   project?: string;

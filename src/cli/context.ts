@@ -38,14 +38,16 @@ const unavailable = (target: ConnectTarget) => (error: Error) => {
   throw new ExitError(`cannot connect to ${target.address}: ${error.message}`, ExitCode.unavailable);
 };
 
-/** The context of this process's environment; the SDK loads only here, after argv parsed. */
-export async function createCliContext(): Promise<CliContext & { close(): Promise<void> }> {
+/** The context of this process's environment (or of `target`); the SDK loads only here, after argv parsed. */
+export async function createCliContext(
+  options: { target?: ConnectTarget } = {},
+): Promise<CliContext & Required<Pick<CliContext, 'reader'>> & { close(): Promise<void> }> {
   const [{ loadSettings }, { connectClient, loadConnectTarget }, { liteUnsupported }] = await Promise.all([
     import('../config.js'),
     import('../temporal/connection.js'),
     import('../temporal/lite/support.js'),
   ]);
-  const target = loadConnectTarget();
+  const target = options.target ?? loadConnectTarget();
   let pending: Promise<Client> | undefined;
   let lite: Promise<LiteClient> | undefined;
   const context = {
@@ -57,7 +59,7 @@ export async function createCliContext(): Promise<CliContext & { close(): Promis
       return pending;
     },
     reader(): Promise<WorkflowReadClient> {
-      // Options the light service does not apply (a proxy, say) are the full client's to honour.
+      // Options the light service does not apply (channel args, a proxy) are the full client's to honour.
       if (liteUnsupported(target)) return context.client();
       lite ??= import('../temporal/lite/workflow-service.js')
         .then(({ connectLite }) => connectLite(target))

@@ -12,15 +12,17 @@ import { createCliContext } from '../../src/cli/context.js';
 import { ExitCode } from '../../src/cli/output.js';
 import { runCli } from '../../src/cli/run-cli.js';
 import { packageRoot } from '../../src/config.js';
-import { targetEnv } from '../../src/control-worker.js';
 import { listRecent, type RecentRow } from '../../src/inspect/recent.js';
-import { clientPollerSource } from '../../src/processes/pollers.js';
-import { ensureWorker } from '../../src/processes/workers.js';
-import { venvPython } from '../../src/recipes/example-target.js';
 import { freePort } from '../../src/server/ports.js';
 import { connectLite, type LiteClient } from '../../src/temporal/lite/workflow-service.js';
 import { createHarness, testTarget, uniqueQueue, type Harness } from '../helpers/harness.js';
-import { captureOut, fixtureDir, terminateAll, uniqueId } from './diagnosis-fixture.js';
+import {
+  captureOut,
+  runResultFixtures,
+  startResultsWorker,
+  terminateAll,
+  uniqueId,
+} from './diagnosis-fixture.js';
 
 const bin = join(packageRoot, 'bin', 'temporal-ops.mjs');
 let h: Harness;
@@ -43,34 +45,8 @@ const recentOf = (now?: number) => ({
 
 before(async () => {
   h = await createHarness();
-  await ensureWorker(
-    {
-      stateDir: h.settings.stateDir,
-      project: uniqueId('lite-results'),
-      projectDir: fixtureDir,
-      command: `${venvPython} results_worker.py`,
-      taskQueue: queue,
-      env: {},
-      baseEnv: targetEnv(testTarget()),
-      graceMs: 3000,
-    },
-    { ready: { timeoutMs: 30_000, pollers: clientPollerSource(h.client) } },
-  );
-  const start = (type: string, workflowId: string) =>
-    h.client.workflow.start(type, { taskQueue: queue, workflowId, args: [{}] });
-  await Promise.all([
-    start('ReturnsOk', ids.ok),
-    start('ReturnsError', ids.error),
-    start('FailsWorkflow', ids.failed),
-    start('WaitsForever', ids.terminated),
-    start('WaitsForever', ids.running),
-  ]);
-  await h.client.workflow.getHandle(ids.terminated).terminate('lite: stop it');
-  for (const id of [ids.ok, ids.error, ids.failed])
-    await h.client.workflow
-      .getHandle(id)
-      .result()
-      .catch(() => undefined);
+  await startResultsWorker(h, queue);
+  await runResultFixtures(h, queue, ids);
   lite = await connectLite(testTarget());
   // Names every module the process loads, one line each on stderr.
   const dir = await mkdtemp(join(process.env.TEMPORAL_OPS_TEST_ROOT ?? '/tmp', 'lite-'));
@@ -122,7 +98,7 @@ describe('workflows recent on the light read path', () => {
       [rows.get(ids.failed)?.status, rows.get(ids.failed)?.problem],
       ['FAILED', 'card declined (CardDeclined)'],
     );
-    assert.equal(rows.get(ids.terminated)?.problem, 'terminated: lite: stop it');
+    assert.equal(rows.get(ids.terminated)?.problem, 'terminated: test: stop it');
     assert.equal(rows.get(ids.running)?.status, 'RUNNING');
   });
 

@@ -23,9 +23,11 @@ function generateOnUse(namespace: protobuf.NamespaceBase): void {
   for (const nested of namespace.nestedArray) {
     if (nested instanceof protobuf.Type) {
       const type = nested;
+      // What protobufjs's own setup hands its generated code (`C`: the message constructor, v8).
       const scope = () => ({
         types: type.fieldsArray.map((field) => field.resolve().resolvedType),
         util: protobuf.util,
+        C: type.ctor,
       });
       type.decode = ((...args: unknown[]) => {
         const decode = (protobuf.decoder(type) as Generated)({ ...scope(), Reader: protobuf.Reader });

@@ -3,6 +3,8 @@ import type { Client } from '@temporalio/client';
 import type { Settings } from '../config.js';
 import { ExitError } from '../errors.js';
 import type { ConnectTarget } from '../temporal/connection.js';
+import type { WorkflowReadClient } from '../temporal/lite/read-client.js';
+import type { LiteClient } from '../temporal/lite/workflow-service.js';
 import { ExitCode, type Output } from './output.js';
 
 export interface CliContext {
@@ -11,6 +13,12 @@ export interface CliContext {
   cwd: string;
   /** Connects on first use; exit code 3 when no server answers. */
   client(): Promise<Client>;
+  /**
+   * The read-only path of the hot read commands, connected on first use (exit code 3 when no
+   * server answers): the light WorkflowService when it honours the target, else `client()`.
+   * Contexts without it (tests, the MCP session) serve reads through `client()`.
+   */
+  reader?(): Promise<WorkflowReadClient>;
 }
 
 /** A context plus the output object of the one command being run. */
@@ -21,26 +29,47 @@ export interface CommandContext extends CliContext {
 /** One command: computes, prints through `ctx.out`, resolves with its exit code (or throws ExitError). */
 export type CommandFn<O> = (options: O, ctx: CommandContext) => Promise<number>;
 
-/** The context of this process's environment; the SDK loads only here, after argv parsed. */
-export async function createCliContext(): Promise<CliContext & { close(): Promise<void> }> {
-  const [{ loadSettings }, { connectClient, loadConnectTarget }] = await Promise.all([
+/** The client a read-only command uses: the context's reader when it has one, else its full client. */
+export function readClient(ctx: CliContext): Promise<WorkflowReadClient> {
+  return ctx.reader ? ctx.reader() : ctx.client();
+}
+
+const unavailable = (target: ConnectTarget) => (error: Error) => {
+  throw new ExitError(`cannot connect to ${target.address}: ${error.message}`, ExitCode.unavailable);
+};
+
+/** The context of this process's environment (or of `target`); the SDK loads only here, after argv parsed. */
+export async function createCliContext(
+  options: { target?: ConnectTarget } = {},
+): Promise<CliContext & Required<Pick<CliContext, 'reader'>> & { close(): Promise<void> }> {
+  const [{ loadSettings }, { connectClient, loadConnectTarget }, { liteUnsupported }] = await Promise.all([
     import('../config.js'),
     import('../temporal/connection.js'),
+    import('../temporal/lite/support.js'),
   ]);
-  const target = loadConnectTarget();
+  const target = options.target ?? loadConnectTarget();
   let pending: Promise<Client> | undefined;
-  return {
+  let lite: Promise<LiteClient> | undefined;
+  const context = {
     settings: loadSettings(),
     target,
     cwd: process.cwd(),
     client() {
-      pending ??= connectClient(target).catch((error: Error) => {
-        throw new ExitError(`cannot connect to ${target.address}: ${error.message}`, ExitCode.unavailable);
-      });
+      pending ??= connectClient(target).catch(unavailable(target));
       return pending;
     },
+    reader(): Promise<WorkflowReadClient> {
+      // Options the light service does not apply (channel args, a proxy) are the full client's to honour.
+      if (liteUnsupported(target)) return context.client();
+      lite ??= import('../temporal/lite/workflow-service.js')
+        .then(({ connectLite }) => connectLite(target))
+        .catch(unavailable(target));
+      return lite;
+    },
     async close() {
+      (await lite?.catch(() => undefined))?.close();
       if (pending) await (await pending.catch(() => undefined))?.connection.close();
     },
   };
+  return context;
 }

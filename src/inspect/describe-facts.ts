@@ -1,6 +1,6 @@
 // DescribeWorkflowExecution (and visibility) responses -> diagnosis facts. Pure conversion at the
 // boundary: Long, {seconds, nanos}, numeric enums and search-attribute payloads become plain data.
-import proto, { type temporal } from '@temporalio/proto';
+import type { temporal } from '@temporalio/proto';
 import type {
   PendingActivityFact,
   PendingWorkflowTaskFact,
@@ -8,9 +8,8 @@ import type {
   RunHeader,
   WorkflowStatusName,
 } from '../diagnosis/facts.js';
+import { enums } from '../temporal/lite/enums.js';
 import { durationMs, enumNameCached, kebabCase, timestampMs, toNumber } from './convert.js';
-
-const enums = proto.temporal.api.enums.v1;
 
 type DescribeResponse = temporal.api.workflowservice.v1.IDescribeWorkflowExecutionResponse;
 type ExecutionInfo = temporal.api.workflow.v1.IWorkflowExecutionInfo;
@@ -22,7 +21,7 @@ export const REPORTED_PROBLEMS_ATTRIBUTE = 'TemporalReportedProblems';
 /** A workflow execution status enum as its name: RUNNING, COMPLETED, ... */
 export function statusOf(status: number | null | undefined): WorkflowStatusName {
   return enumNameCached(
-    enums.WorkflowExecutionStatus as never,
+    enums.WorkflowExecutionStatus,
     status,
     'WORKFLOW_EXECUTION_STATUS_',
   ) as WorkflowStatusName;
@@ -55,7 +54,7 @@ function pendingActivity(a: PendingActivity): PendingActivityFact {
   const fact: PendingActivityFact = {
     activityId: a.activityId ?? '',
     activityType: a.activityType?.name ?? '',
-    state: state(a.state, enums.PendingActivityState as never, 'PENDING_ACTIVITY_STATE_'),
+    state: state(a.state, enums.PendingActivityState, 'PENDING_ACTIVITY_STATE_'),
     attempt: a.attempt ?? 0,
     maximumAttempts: a.maximumAttempts ?? 0,
   };
@@ -80,7 +79,7 @@ function pendingWorkflowTask(
 ): PendingWorkflowTaskFact | undefined {
   if (!task) return undefined;
   const fact: PendingWorkflowTaskFact = {
-    state: state(task.state, enums.PendingWorkflowTaskState as never, 'PENDING_WORKFLOW_TASK_STATE_'),
+    state: state(task.state, enums.PendingWorkflowTaskState, 'PENDING_WORKFLOW_TASK_STATE_'),
     attempt: task.attempt ?? 0,
   };
   const scheduled = timestampMs(task.scheduledTime);

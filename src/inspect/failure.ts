@@ -1,9 +1,8 @@
 // A Temporal Failure (and its causes) as a flat, plain chain: what analyze and result print.
-import proto, { type temporal } from '@temporalio/proto';
+import type { temporal } from '@temporalio/proto';
 import { stackExcerpt } from '../diagnosis/stall-workflow-task.js';
+import { enums } from '../temporal/lite/enums.js';
 import { enumNameCached } from './convert.js';
-
-const enums = proto.temporal.api.enums.v1;
 
 type ProtoFailure = temporal.api.failure.v1.IFailure;
 
@@ -29,7 +28,7 @@ function kindAndType(f: ProtoFailure): { kind: string; type?: string; nonRetryab
   if (f.timeoutFailureInfo)
     return {
       kind: 'timeout',
-      type: enumNameCached(enums.TimeoutType as never, f.timeoutFailureInfo.timeoutType, 'TIMEOUT_TYPE_'),
+      type: enumNameCached(enums.TimeoutType, f.timeoutFailureInfo.timeoutType, 'TIMEOUT_TYPE_'),
     };
   if (f.canceledFailureInfo) return { kind: 'canceled' };
   if (f.terminatedFailureInfo) return { kind: 'terminated' };

@@ -1,12 +1,12 @@
-// gRPC status checks on errors from raw WorkflowService calls.
-import { WorkflowNotFoundError } from '@temporalio/client';
+// gRPC status checks on errors from raw WorkflowService calls (no SDK import: the light read path uses them too).
 
 const INVALID_ARGUMENT = 3;
 const NOT_FOUND = 5;
 
 /** True when the server said the workflow (or run) does not exist. */
 export function isNotFound(error: unknown): boolean {
-  if (error instanceof WorkflowNotFoundError) return true;
+  // The SDK's WorkflowNotFoundError, by the name its class carries.
+  if (error instanceof Error && error.name === 'WorkflowNotFoundError') return true;
   return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === NOT_FOUND;
 }
 

@@ -1,18 +1,17 @@
 // The tail of a run's history, read newest first (GetWorkflowExecutionHistoryReverse) and only as
 // far back as the last completed workflow task: a few small pages, never the whole history.
-import type { Client } from '@temporalio/client';
-import proto, { type temporal } from '@temporalio/proto';
+import type { temporal } from '@temporalio/proto';
 import type { WorkflowStatusName, WorkflowTaskFailureFact } from '../diagnosis/facts.js';
+import { enums } from '../temporal/lite/enums.js';
+import type { WorkflowReadClient } from '../temporal/lite/read-client.js';
 import { enumNameCached, pascalCase, timestampMs, toNumber } from './convert.js';
 import { failureChain, type FailureLink } from './failure.js';
-
-const enums = proto.temporal.api.enums.v1;
 
 export type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 
 /** The event type as PascalCase without prefix: WorkflowTaskFailed, TimerStarted, ... */
 export function eventTypeName(event: HistoryEvent): string {
-  return pascalCase(enumNameCached(enums.EventType as never, event.eventType, 'EVENT_TYPE_'));
+  return pascalCase(enumNameCached(enums.EventType, event.eventType, 'EVENT_TYPE_'));
 }
 
 const CLOSE_STATUS: Readonly<Record<string, WorkflowStatusName>> = {
@@ -54,7 +53,7 @@ export function closeEventFact(event: HistoryEvent): CloseEventFact | undefined 
     status,
   };
   const retryState = (value: number | null | undefined) =>
-    enumNameCached(enums.RetryState as never, value, 'RETRY_STATE_');
+    enumNameCached(enums.RetryState, value, 'RETRY_STATE_');
   const failed = event.workflowExecutionFailedEventAttributes;
   const timedOut = event.workflowExecutionTimedOutEventAttributes;
   const terminated = event.workflowExecutionTerminatedEventAttributes;
@@ -82,11 +81,7 @@ export function workflowTaskFailureFact(event: HistoryEvent): WorkflowTaskFailur
   const fact: WorkflowTaskFailureFact = {
     eventId: toNumber(event.eventId as never),
     timeMs: timestampMs(event.eventTime) ?? 0,
-    cause: enumNameCached(
-      enums.WorkflowTaskFailedCause as never,
-      attrs?.cause,
-      'WORKFLOW_TASK_FAILED_CAUSE_',
-    ),
+    cause: enumNameCached(enums.WorkflowTaskFailedCause, attrs?.cause, 'WORKFLOW_TASK_FAILED_CAUSE_'),
     message: failure?.message ?? '',
   };
   if (failure?.stackTrace) fact.stackTrace = failure.stackTrace;
@@ -139,7 +134,7 @@ export interface HistoryReadOptions {
 
 /** Reads the run's newest events back to its last completed workflow task, bounded by maxEvents. */
 export async function readRecentHistory(
-  client: Client,
+  client: WorkflowReadClient,
   execution: { workflowId: string; runId: string },
   options: HistoryReadOptions = {},
 ): Promise<RecentHistory> {
@@ -166,7 +161,7 @@ export async function readRecentHistory(
 
 /** The close event of a closed run (one event, newest first); undefined while it runs. */
 export async function readCloseEvent(
-  client: Client,
+  client: WorkflowReadClient,
   execution: { workflowId: string; runId: string },
 ): Promise<HistoryEvent | undefined> {
   const response = await client.workflowService.getWorkflowExecutionHistoryReverse({

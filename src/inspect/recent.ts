@@ -1,14 +1,14 @@
 // Workflows started or closed in the last N minutes, with their status and, for COMPLETED ones,
 // the decoded result checked against the "reads like an error" rule.
-import type { Client } from '@temporalio/client';
 import type { RunHeader } from '../diagnosis/facts.js';
 import type { ResultCheck, ResultRule } from '../diagnosis/result-check.js';
 import { excludeOpsClause, isOpsWorkflow } from '../recipes/ops-workflows.js';
+import type { WorkflowReadClient } from '../temporal/lite/read-client.js';
 import { executionSummary, type ExecutionSummary } from './describe-facts.js';
 import { formatFailureChain } from './failure.js';
+import { listExecutions } from './list-executions.js';
 import { mapLimit } from './pool.js';
 import { outcomeOfRun } from './result.js';
-import { listExecutions } from './sweep.js';
 
 export interface RecentRow extends RunHeader {
   result?: unknown;
@@ -40,7 +40,11 @@ export function recentQuery(
   return parts.join(' AND ');
 }
 
-async function row(client: Client, run: ExecutionSummary, rule?: Partial<ResultRule>): Promise<RecentRow> {
+async function row(
+  client: WorkflowReadClient,
+  run: ExecutionSummary,
+  rule?: Partial<ResultRule>,
+): Promise<RecentRow> {
   const outcome = await outcomeOfRun(client, run, rule).catch(
     () => ({}) as Awaited<ReturnType<typeof outcomeOfRun>>,
   );
@@ -66,7 +70,7 @@ async function row(client: Client, run: ExecutionSummary, rule?: Partial<ResultR
 
 /** Lists recent target workflows (bounded by `limit`) and checks each closed one's outcome. */
 export async function listRecent(
-  client: Client,
+  client: WorkflowReadClient,
   options: RecentOptions,
 ): Promise<{ rows: RecentRow[]; truncated: boolean }> {
   const limit = options.limit ?? 200;

@@ -1,9 +1,8 @@
 // The outcome of a closed run: its decoded result (checked against the "reads like an error" rule)
 // or how it failed, from describe plus the close event.
-import type { Client } from '@temporalio/client';
-import { decodeArrayFromPayloads } from '@temporalio/common/lib/internal-non-workflow/index.js';
 import type { RunHeader, WorkflowStatusName } from '../diagnosis/facts.js';
 import { checkResult, type ResultCheck, type ResultRule } from '../diagnosis/result-check.js';
+import type { WorkflowReadClient } from '../temporal/lite/read-client.js';
 import { executionSummary } from './describe-facts.js';
 import { closeEventFact, readCloseEvent, type CloseEventFact, type HistoryEvent } from './history.js';
 
@@ -16,17 +15,23 @@ export interface RunOutcome extends RunHeader {
   close?: CloseEventFact;
 }
 
-/** The decoded result payload of a WorkflowExecutionCompleted event (null when empty). */
-export async function decodeCompletedResult(client: Client, event: HistoryEvent): Promise<unknown> {
-  const payloads = event.workflowExecutionCompletedEventAttributes?.result?.payloads;
+/** The decoded result payload of a WorkflowExecutionCompleted event (null when empty): codecs, then the converter. */
+export async function decodeCompletedResult(
+  client: WorkflowReadClient,
+  event: HistoryEvent,
+): Promise<unknown> {
+  let payloads = event.workflowExecutionCompletedEventAttributes?.result?.payloads;
   if (!payloads?.length) return null;
-  const [value] = await decodeArrayFromPayloads(client.options.loadedDataConverter, payloads);
-  return value ?? null;
+  const { payloadCodecs, payloadConverter } = client.options.loadedDataConverter;
+  // The SDK's own helper for this loads the whole API descriptor: the same steps, without it.
+  for (const codec of [...payloadCodecs].reverse()) payloads = await codec.decode(payloads);
+  const [first] = payloads;
+  return first ? (payloadConverter.fromPayload(first) ?? null) : null;
 }
 
 /** Reads how a known run closed: result and check for COMPLETED, the close facts otherwise. */
 export async function outcomeOfRun(
-  client: Client,
+  client: WorkflowReadClient,
   run: { workflowId: string; runId: string; status: WorkflowStatusName },
   rule?: Partial<ResultRule>,
 ): Promise<Pick<RunOutcome, 'result' | 'resultCheck' | 'close'>> {
@@ -43,7 +48,7 @@ export async function outcomeOfRun(
 
 /** Describes the run (latest when runId is omitted) and, when closed, reads its outcome. Throws not-found as the server does. */
 export async function readRunOutcome(
-  client: Client,
+  client: WorkflowReadClient,
   execution: { workflowId: string; runId?: string },
   rule?: Partial<ResultRule>,
 ): Promise<RunOutcome> {

@@ -2,7 +2,6 @@
 // bounded-concurrency describe (+ history tail when it matters) per run, streamed so memory stays
 // flat in the number of workflows. Ops workflows are left out by type and by ops task queue.
 import type { Client } from '@temporalio/client';
-import type { temporal } from '@temporalio/proto';
 import { diagnose } from '../diagnosis/diagnose.js';
 import {
   summarizeFindings,
@@ -15,10 +14,11 @@ import { toNumber } from './convert.js';
 import { executionSummary } from './describe-facts.js';
 import { gatherFacts, type HistoryMode } from './gather.js';
 import { isNotFound } from './grpc.js';
+import { listExecutions } from './list-executions.js';
 import { PollerCache } from './pollers.js';
 import { mapBounded } from './pool.js';
 
-type ExecutionInfo = temporal.api.workflow.v1.IWorkflowExecutionInfo;
+export { listExecutions };
 
 export interface SweepOptions {
   /** Extra visibility filter, ANDed with ExecutionStatus = "Running". */
@@ -66,31 +66,6 @@ export async function countWorkflows(client: Client, query: string): Promise<num
     query,
   });
   return toNumber(response.count as never);
-}
-
-/** Pages through ListWorkflowExecutions, fetching the next page while the current one is consumed. */
-export async function* listExecutions(
-  client: Client,
-  query: string,
-  pageSize = 500,
-): AsyncGenerator<ExecutionInfo> {
-  const fetchPage = (nextPageToken?: Uint8Array) =>
-    client.workflowService.listWorkflowExecutions({
-      namespace: client.options.namespace,
-      query,
-      pageSize,
-      nextPageToken,
-    });
-  let page = await fetchPage();
-  for (;;) {
-    const token = page.nextPageToken?.length ? page.nextPageToken : undefined;
-    const next = token ? fetchPage(token) : undefined;
-    // The prefetch is awaited below; until then a rejection must not count as unhandled.
-    next?.catch(() => undefined);
-    for (const info of page.executions ?? []) yield info;
-    if (!next) return;
-    page = await next;
-  }
 }
 
 /** Running target workflows of the query, diagnosed one by one as they complete (unordered). */

@@ -1,7 +1,6 @@
 // Connection settings from the standard Temporal environment and profile config
 // (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TLS, temporal.toml profiles).
-import { Client, Connection } from '@temporalio/client';
-import { IllegalStateError } from '@temporalio/common';
+import type { Client } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import type { NativeConnection } from '@temporalio/worker';
 import { addressHost } from './address.js';
@@ -27,6 +26,8 @@ export function loadConnectTarget(overrides: { address?: string; namespace?: str
 
 /** A client for the target; close its connection with `client.connection.close()`. */
 export async function connectClient(target: ConnectTarget): Promise<Client> {
+  // Loaded here: the light read path of `workflows recent` takes the config without the SDK client.
+  const { Client, Connection } = await import('@temporalio/client');
   const connection = await Connection.connect({ ...target.connectionOptions, connectTimeout: '5s' });
   return new Client({ connection, namespace: target.namespace });
 }
@@ -44,7 +45,9 @@ export async function connectNative(target: ConnectTarget): Promise<NativeConnec
  * handlers, so Ctrl-C still ends a command.
  */
 export async function connectNativeClient(target: ConnectTarget): Promise<Client> {
-  const [{ NativeConnection }, { Runtime }] = await Promise.all([
+  const [{ Client }, { IllegalStateError }, { NativeConnection }, { Runtime }] = await Promise.all([
+    import('@temporalio/client'),
+    import('@temporalio/common'),
     import('@temporalio/worker/lib/connection.js'),
     import('@temporalio/worker/lib/runtime.js'),
   ]);

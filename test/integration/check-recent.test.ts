@@ -5,13 +5,9 @@ import { after, before, describe, it } from 'node:test';
 import { execa } from 'execa';
 import { join } from 'node:path';
 import { packageRoot } from '../../src/config.js';
-import { clientPollerSource } from '../../src/processes/pollers.js';
-import { ensureWorker } from '../../src/processes/workers.js';
-import { venvPython } from '../../src/recipes/example-target.js';
-import { targetEnv } from '../../src/control-worker.js';
 import type { CheckRecentReport } from '../../workflows/check-recent-results.js';
 import { createHarness, testTarget, uniqueQueue, type Harness } from '../helpers/harness.js';
-import { fixtureDir, terminateAll, uniqueId } from './diagnosis-fixture.js';
+import { runResultFixtures, startResultsWorker, terminateAll, uniqueId } from './diagnosis-fixture.js';
 
 let h: Harness;
 const queue = uniqueQueue('results');
@@ -26,37 +22,13 @@ const ids = {
 
 before(async () => {
   h = await createHarness();
-  await ensureWorker(
-    {
-      stateDir: h.settings.stateDir,
-      project: uniqueId('results'),
-      projectDir: fixtureDir,
-      command: `${venvPython} results_worker.py`,
-      taskQueue: queue,
-      env: {},
-      baseEnv: targetEnv(testTarget()),
-      graceMs: 3000,
-    },
-    { ready: { timeoutMs: 30_000, pollers: clientPollerSource(h.client) } },
-  );
-  const run = (type: string, workflowId: string) =>
-    h.client.workflow.start(type, { taskQueue: queue, workflowId, args: [{}] });
+  await startResultsWorker(h, queue);
   await Promise.all([
-    run('ReturnsOk', ids.ok),
-    run('ReturnsError', ids.error),
-    run('FailsWorkflow', ids.failed),
-    run('WaitsForever', ids.terminated),
-    run('WaitsForever', ids.running),
+    runResultFixtures(h, queue, ids),
     // A recipe on the target queue that closed: ours, never checked.
     h.client.workflow.start('CleanStart', { taskQueue: queue, workflowId: ids.ops, args: [{}] }),
   ]);
-  await h.client.workflow.getHandle(ids.terminated).terminate('test: stop it');
   await h.client.workflow.getHandle(ids.ops).terminate('test: an ops workflow');
-  for (const id of [ids.ok, ids.error, ids.failed])
-    await h.client.workflow
-      .getHandle(id)
-      .result()
-      .catch(() => undefined);
 });
 
 after(async () => {

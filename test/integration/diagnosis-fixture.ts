@@ -37,6 +37,55 @@ export async function startFixtureWorker(
   return outcome.record;
 }
 
+/** Starts the results fixture worker (result_workflows.py) on `taskQueue` and waits until it polls. */
+export async function startResultsWorker(h: Harness, taskQueue: string): Promise<PidRecord> {
+  const outcome = await ensureWorker(
+    {
+      stateDir: h.settings.stateDir,
+      project: uniqueId('results'),
+      projectDir: fixtureDir,
+      command: `${venvPython} results_worker.py`,
+      taskQueue,
+      env: {},
+      baseEnv: targetEnv(testTarget()),
+      graceMs: 3000,
+    },
+    { ready: { timeoutMs: 30_000, pollers: clientPollerSource(h.client) } },
+  );
+  return outcome.record;
+}
+
+/** The workflow ids of one run per way a results fixture ends. */
+export interface ResultRunIds {
+  ok: string;
+  error: string;
+  failed: string;
+  terminated: string;
+  running: string;
+}
+
+/**
+ * Runs each results fixture once on `taskQueue` and waits until it ended its way: COMPLETED ok,
+ * COMPLETED error-like, FAILED, TERMINATED ("test: stop it"); `running` keeps waiting.
+ */
+export async function runResultFixtures(h: Harness, taskQueue: string, ids: ResultRunIds): Promise<void> {
+  const start = (type: string, workflowId: string) =>
+    h.client.workflow.start(type, { taskQueue, workflowId, args: [{}] });
+  await Promise.all([
+    start('ReturnsOk', ids.ok),
+    start('ReturnsError', ids.error),
+    start('FailsWorkflow', ids.failed),
+    start('WaitsForever', ids.terminated),
+    start('WaitsForever', ids.running),
+  ]);
+  await h.client.workflow.getHandle(ids.terminated).terminate('test: stop it');
+  for (const id of [ids.ok, ids.error, ids.failed])
+    await h.client.workflow
+      .getHandle(id)
+      .result()
+      .catch(() => undefined);
+}
+
 /** Calls `probe` until it returns a value (not undefined) or `timeoutMs` passes; the error names `what` and the last value seen. */
 export async function waitUntil<T>(
   what: string,

@@ -3,7 +3,7 @@ import type { ResultRule } from '../../diagnosis/result-check.js';
 import { ExitError } from '../../errors.js';
 import { isInvalidArgument } from '../../inspect/grpc.js';
 import { listRecent } from '../../inspect/recent.js';
-import type { CommandContext } from '../context.js';
+import { readClient, type CommandContext } from '../context.js';
 import { ExitCode } from '../output.js';
 import { formatRecentRow } from './workflows-format.js';
 
@@ -15,11 +15,11 @@ export interface RecentOptions {
   resultRule?: Partial<ResultRule>;
 }
 
-/** Lists and checks; exit code resultLooksLikeError when any COMPLETED result reads like an error. */
+/** Lists and checks (on the light read path when it can); exit code resultLooksLikeError when any COMPLETED result reads like an error. */
 export async function workflowsRecent(options: RecentOptions, ctx: CommandContext): Promise<number> {
   const { out } = ctx;
   const { opsTaskQueue } = ctx.settings;
-  const { rows, truncated } = await listRecent(await ctx.client(), {
+  const { rows, truncated } = await listRecent(await readClient(ctx), {
     ...options,
     rule: options.resultRule,
     opsTaskQueue,

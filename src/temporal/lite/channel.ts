@@ -1,0 +1,81 @@
+// The gRPC channel settings of a connection config, made the way the SDK's Connection makes them:
+// default port 7233, TLS when asked (or when an API key is given), the API key as a bearer token,
+// the config's metadata and the namespace header on every call.
+import { credentials, Metadata, type ChannelCredentials, type ChannelOptions } from '@grpc/grpc-js';
+import { normalizeGrpcEndpointAddress } from '@temporalio/common/lib/internal-non-workflow/parse-host-uri.js';
+import type { ConnectTarget } from '../connection.js';
+import { WORKFLOW_SERVICE } from './codec.js';
+
+export interface ChannelSettings {
+  /** host:port */
+  address: string;
+  credentials: ChannelCredentials;
+  options: ChannelOptions;
+  /** The metadata of one call on `namespace`. */
+  metadata(namespace: string): Metadata;
+}
+
+// Reads are idempotent: a server that is briefly unavailable is asked again, with backoff.
+const serviceConfig = {
+  methodConfig: [
+    {
+      name: [{ service: WORKFLOW_SERVICE }],
+      retryPolicy: {
+        maxAttempts: 4,
+        initialBackoff: '0.1s',
+        maxBackoff: '1s',
+        backoffMultiplier: 2,
+        retryableStatusCodes: ['UNAVAILABLE', 'RESOURCE_EXHAUSTED'],
+      },
+    },
+  ],
+};
+
+type Tls = {
+  serverNameOverride?: string;
+  serverRootCACertificate?: Uint8Array;
+  clientCertPair?: { crt: Uint8Array; key: Uint8Array };
+};
+
+const buffer = (bytes: Uint8Array | undefined) => (bytes ? Buffer.from(bytes) : null);
+
+/** The channel settings of `target` (check `liteUnsupported` first: options it does not list are not applied). */
+export function channelSettings(target: ConnectTarget): ChannelSettings {
+  const { tls: tlsOption, apiKey, metadata: configMetadata } = target.connectionOptions;
+  const tls: Tls | undefined =
+    tlsOption === false || tlsOption === null
+      ? undefined
+      : typeof tlsOption === 'object'
+        ? tlsOption
+        : tlsOption === true || apiKey !== undefined
+          ? {}
+          : undefined;
+  const options: ChannelOptions = {
+    // As the SDK: results and histories can be large.
+    'grpc.max_receive_message_length': 128 * 1024 * 1024,
+    'grpc.service_config': JSON.stringify(serviceConfig),
+  };
+  if (tls?.serverNameOverride) {
+    options['grpc.ssl_target_name_override'] = tls.serverNameOverride;
+    options['grpc.default_authority'] = tls.serverNameOverride;
+  }
+  const channelCredentials = tls
+    ? credentials.createSsl(
+        buffer(tls.serverRootCACertificate),
+        buffer(tls.clientCertPair?.key),
+        buffer(tls.clientCertPair?.crt),
+      )
+    : credentials.createInsecure();
+  return {
+    address: normalizeGrpcEndpointAddress(target.address, 7233),
+    credentials: channelCredentials,
+    options,
+    metadata(namespace) {
+      const metadata = new Metadata();
+      for (const [key, value] of Object.entries(configMetadata ?? {})) metadata.set(key, value);
+      if (apiKey) metadata.set('authorization', `Bearer ${apiKey}`);
+      metadata.set('temporal-namespace', namespace);
+      return metadata;
+    },
+  };
+}

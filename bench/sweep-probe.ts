@@ -4,7 +4,8 @@
 //   ours          the stall sweep as `workflows stalled` and the control worker's activity run it: count,
 //                 list, describe + history tail when needed + pollers, diagnose; streamed.
 //   ours-explain  the same with the history of idle runs read too (`--explain-waits`).
-//   ceiling       the same visibility list, then bounded-parallel DescribeWorkflowExecution only.
+//   ceiling       the same visibility list (the same small first page), then bounded-parallel
+//                 DescribeWorkflowExecution only.
 // The connection (gRPC-js, or the Rust core's) is opened before the timed pass, as both the command
 // and the control worker have it open before they sweep.
 // With gc-every K, a full GC runs after every K workflows and the largest heap left after one is
@@ -12,7 +13,14 @@
 import { Client, Connection } from '@temporalio/client';
 import { executionSummary } from '../src/inspect/describe-facts.js';
 import { mapBounded } from '../src/inspect/pool.js';
-import { countWorkflows, listExecutions, sweep, sweepQuery, SweepTally } from '../src/inspect/sweep.js';
+import {
+  countWorkflows,
+  FIRST_PAGE_SIZE,
+  listExecutions,
+  sweep,
+  sweepQuery,
+  SweepTally,
+} from '../src/inspect/sweep.js';
 import { connectNativeClient, loadConnectTarget } from '../src/temporal/connection.js';
 
 export type ProbeMode = 'ours' | 'ours-explain' | 'ceiling';
@@ -86,12 +94,10 @@ async function main(): Promise<void> {
   const result: Partial<ProbeResult> = { mode, transport };
   if (mode !== 'ceiling') {
     const tally = new SweepTally();
+    // As `workflows stalled` does: the sweep's first page is asked for beside the count.
+    const items = sweep(client, { opsTaskQueue, concurrency, explainIdle: mode === 'ours-explain' });
     await countWorkflows(client, query);
-    for await (const item of sweep(client, {
-      opsTaskQueue,
-      concurrency,
-      explainIdle: mode === 'ours-explain',
-    })) {
+    for await (const item of items) {
       tally.add(item);
       maybeGc();
     }
@@ -99,7 +105,8 @@ async function main(): Promise<void> {
   } else {
     let scanned = 0;
     const runs = async function* () {
-      for await (const info of listExecutions(client, query)) yield executionSummary(info);
+      for await (const info of listExecutions(client, query, 500, FIRST_PAGE_SIZE))
+        yield executionSummary(info);
     };
     const described = mapBounded(runs(), concurrency, (run) =>
       client.workflowService.describeWorkflowExecution({

@@ -4,17 +4,21 @@ import type { WorkflowReadClient } from '../temporal/lite/read-client.js';
 
 type ExecutionInfo = temporal.api.workflow.v1.IWorkflowExecutionInfo;
 
-/** Pages through ListWorkflowExecutions, fetching the next page while the current one is consumed. */
+/**
+ * Pages through ListWorkflowExecutions, fetching the next page while the current one is consumed.
+ * A smaller first page (firstPageSize) lets the caller start on the first runs sooner.
+ */
 export async function* listExecutions(
   client: WorkflowReadClient,
   query: string,
   pageSize = 500,
+  firstPageSize = pageSize,
 ): AsyncGenerator<ExecutionInfo> {
   const fetchPage = (nextPageToken?: Uint8Array) =>
     client.workflowService.listWorkflowExecutions({
       namespace: client.options.namespace,
       query,
-      pageSize,
+      pageSize: nextPageToken ? pageSize : firstPageSize,
       nextPageToken,
     });
   let page = await fetchPage();

@@ -2,6 +2,7 @@
 // bounded-concurrency describe (+ history tail when it matters) per run, streamed so memory stays
 // flat in the number of workflows. Ops workflows are left out by type and by ops task queue.
 import type { Client } from '@temporalio/client';
+import type { temporal } from '@temporalio/proto';
 import { diagnose } from '../diagnosis/diagnose.js';
 import {
   summarizeFindings,
@@ -48,6 +49,8 @@ export type SweepItem =
   | { kind: 'closed'; workflowId: string; runId: string }
   | { kind: 'error'; workflowId: string; runId: string; error: string };
 
+type ExecutionInfo = temporal.api.workflow.v1.IWorkflowExecutionInfo;
+
 const quote = (value: string): string => JSON.stringify(value);
 
 /** The visibility query of a sweep: running, optional user filter and queue, ops workflows excluded. */
@@ -59,6 +62,9 @@ export function sweepQuery(options: Pick<SweepOptions, 'query' | 'taskQueue' | '
   return parts.join(' AND ');
 }
 
+/** The first visibility page of a sweep: small, so describes start while the next page is listed. */
+export const FIRST_PAGE_SIZE = 100;
+
 /** CountWorkflowExecutions for the query. */
 export async function countWorkflows(client: Client, query: string): Promise<number> {
   const response = await client.workflowService.countWorkflowExecutions({
@@ -68,14 +74,31 @@ export async function countWorkflows(client: Client, query: string): Promise<num
   return toNumber(response.count as never);
 }
 
-/** Running target workflows of the query, diagnosed one by one as they complete (unordered). */
-export async function* sweep(client: Client, options: SweepOptions): AsyncGenerator<SweepItem> {
+/**
+ * Running target workflows of the query, diagnosed one by one as they complete (unordered). The
+ * first visibility page is asked for at once, so a count the caller awaits runs beside it.
+ */
+export function sweep(client: Client, options: SweepOptions): AsyncGenerator<SweepItem> {
+  const pageSize = options.pageSize ?? 500;
+  const listed = listExecutions(client, sweepQuery(options), pageSize, Math.min(pageSize, FIRST_PAGE_SIZE));
+  const first = listed.next();
+  // Consumed by the sweep; a caller that gives up before it (a rejected count) leaves it unhandled.
+  first.catch(() => undefined);
+  return sweepListed(client, options, listed, first);
+}
+
+async function* sweepListed(
+  client: Client,
+  options: SweepOptions,
+  listed: AsyncGenerator<ExecutionInfo>,
+  first: Promise<IteratorResult<ExecutionInfo>>,
+): AsyncGenerator<SweepItem> {
   const pollers = new PollerCache(client);
   const policy = options.policy ?? {};
   let scanned = 0;
   const targets = async function* () {
-    for await (const info of listExecutions(client, sweepQuery(options), options.pageSize)) {
-      const run = executionSummary(info);
+    for (let next = await first; !next.done; next = await listed.next()) {
+      const run = executionSummary(next.value);
       if (!isOpsWorkflow(run.workflowType, run.taskQueue, options.opsTaskQueue)) yield run;
     }
   };

@@ -1,9 +1,8 @@
 // `temporal-ops workflows stalled`: diagnose every running target workflow, streaming the findings.
-import type { Client } from '@temporalio/client';
 import type { DiagnosisPolicy } from '../../diagnosis/verdicts.js';
 import { ExitError } from '../../errors.js';
 import { isInvalidArgument } from '../../inspect/grpc.js';
-import { countWorkflows, sweep, sweepQuery, SweepTally } from '../../inspect/sweep.js';
+import { countWorkflows, sweep, sweepQuery, SweepTally, type SweepItem } from '../../inspect/sweep.js';
 import { connectNativeClient } from '../../temporal/connection.js';
 import type { CommandContext } from '../context.js';
 import { ExitCode } from '../output.js';
@@ -34,6 +33,7 @@ export async function workflowsStalled(raw: StalledOptions, ctx: CommandContext)
   });
   try {
     const query = sweepQuery(options);
+    const items = sweep(client, options);
     const total = await countWorkflows(client, query).catch((error: unknown) => {
       if (isInvalidArgument(error))
         throw new ExitError(
@@ -43,22 +43,22 @@ export async function workflowsStalled(raw: StalledOptions, ctx: CommandContext)
       throw error;
     });
     ctx.out.info(`${total} running target workflows (${query})`);
-    return await sweepAndPrint(client, options, ctx);
+    return await printSweep(items, options, ctx);
   } finally {
     await client.connection.close();
   }
 }
 
-async function sweepAndPrint(
-  client: Client,
-  options: StalledOptions & { opsTaskQueue: string },
+async function printSweep(
+  items: AsyncGenerator<SweepItem>,
+  options: StalledOptions,
   { out }: CommandContext,
 ): Promise<number> {
   const tally = new SweepTally();
   let printed = 0;
   // Findings stream as they come: a JSON array written item by item, or text for each stall.
   if (out.json) out.write('[');
-  for await (const item of sweep(client, options)) {
+  for await (const item of items) {
     tally.add(item);
     if (item.kind === 'error') out.info(`could not diagnose ${item.workflowId}: ${item.error}`);
     if (item.kind !== 'finding') continue;

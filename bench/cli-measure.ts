@@ -51,11 +51,15 @@ export interface WorkerRun {
   pollingMs: number;
   /** RSS of the group after `idleMs` of idling while polling. */
   idleRssBytes: number;
+  /** RSS of the group at each of `rssAtMs` after polling began. */
+  rssAt: number[];
 }
 
 export interface WorkerRunOptions {
   /** Idle this long once polling before reading RSS (default 0). */
   idleMs?: number;
+  /** Also read RSS at these offsets (ms after polling, each below idleMs). */
+  rssAtMs?: number[];
   /** Runs once polling, before the stop (e.g. work for the worker). */
   whilePolling?: () => Promise<void>;
   timeoutMs?: number;
@@ -66,7 +70,7 @@ export async function timeWorker(
   client: Client,
   spec: CommandSpec,
   taskQueue: string,
-  { idleMs = 0, whilePolling, timeoutMs = 120_000 }: WorkerRunOptions = {},
+  { idleMs = 0, rssAtMs = [], whilePolling, timeoutMs = 120_000 }: WorkerRunOptions = {},
 ): Promise<WorkerRun> {
   const started = performance.now();
   const child = execa(spec.file, spec.args, {
@@ -90,9 +94,14 @@ export async function timeWorker(
       await sleep(10);
     }
     const pollingMs = performance.now() - started;
-    await sleep(idleMs);
+    const rssAt: number[] = [];
+    for (const at of rssAtMs) {
+      await sleep(Math.max(0, at - (performance.now() - started - pollingMs)));
+      rssAt.push(groupUsage(pgid).rssBytes);
+    }
+    await sleep(Math.max(0, idleMs - (performance.now() - started - pollingMs)));
     await whilePolling?.();
-    return { pollingMs, idleRssBytes: groupUsage(pgid).rssBytes };
+    return { pollingMs, idleRssBytes: groupUsage(pgid).rssBytes, rssAt };
   } finally {
     await stopGroup(pgid);
     await child;

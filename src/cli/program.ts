@@ -17,7 +17,6 @@ import type { StopOptions } from './commands/worker-stop.js';
 import type { StalledOptions } from './commands/workflows-stalled.js';
 import type { WaitOptions } from './commands/workflows-wait.js';
 import type { CommandFn } from './context.js';
-import { tuneForLongRunning } from './long-running.js';
 import {
   checkRecentInput,
   debugStalledInput,
@@ -468,10 +467,7 @@ export function buildProgram(invoke: Invoke, where: Where): Command {
         program,
         'up',
         'Ensure a server (starts a local dev server if none answers), run the control worker, run CleanStart against the target (default: the bundled example), serve until Ctrl-C.',
-        async () => {
-          tuneForLongRunning();
-          return (await import('./commands/up.js')).up;
-        },
+        async () => (await import('./commands/up.js')).up,
         (raw): UpOptions => ({
           recipeInput: recipeInput(raw as RawRecipeFlags, where),
           runRecipe: raw.recipe !== false,
@@ -486,10 +482,7 @@ export function buildProgram(invoke: Invoke, where: Where): Command {
     program,
     'serve',
     'Run the control worker only (task queues temporal-ops and temporal-ops@<host>).',
-    async () => {
-      tuneForLongRunning();
-      return (await import('./commands/serve.js')).serve;
-    },
+    async () => (await import('./commands/serve.js')).serve,
   );
   declareRun(
     group('run', 'Start a recipe on a running control worker and follow its steps live.'),

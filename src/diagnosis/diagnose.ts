@@ -65,7 +65,7 @@ function conclude(ctx: Context): Conclusion {
  * verdict comes from a current workflow task failure if any, else healthy-wait, with remedy none.
  */
 export function diagnose(facts: WorkflowFacts, now: number, policy: Partial<DiagnosisPolicy> = {}): Finding {
-  const ctx = context(facts, now, resolveDiagnosisPolicy(policy));
+  const ctx = context(facts, now, resolved(policy));
   const { verdict, confidence, evidence } = conclude(ctx);
   const running = facts.status === 'RUNNING';
   const { summary, ...found } = stripUndefined(evidence);
@@ -98,5 +98,19 @@ export function diagnose(facts: WorkflowFacts, now: number, policy: Partial<Diag
 
 // Findings go into JSON reports and workflow results: keep absent fields absent, not `undefined`.
 function stripUndefined<T extends object>(o: T): T {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(o)) if (value !== undefined) out[key] = value;
+  return out as T;
+}
+
+const resolvedPolicies = new WeakMap<Partial<DiagnosisPolicy>, DiagnosisPolicy>();
+
+/** The policy with its defaults, resolved once per policy object (a sweep passes one for every run). */
+function resolved(policy: Partial<DiagnosisPolicy>): DiagnosisPolicy {
+  let full = resolvedPolicies.get(policy);
+  if (!full) {
+    full = resolveDiagnosisPolicy(policy);
+    resolvedPolicies.set(policy, full);
+  }
+  return full;
 }

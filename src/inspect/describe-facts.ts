@@ -119,17 +119,25 @@ export function executionSummary(info: ExecutionInfo | null | undefined): Execut
  * reported problems. History and poller facts are added by the gatherer.
  */
 export function factsFromDescribe(response: DescribeResponse): WorkflowFacts {
-  const { reportedProblems, ...summary } = executionSummary(response.workflowExecutionInfo);
-  const taskQueue = response.executionConfig?.taskQueue?.name || summary.taskQueue;
+  // Built field by field rather than by rest and spread: a sweep converts thousands of these.
+  const summary = executionSummary(response.workflowExecutionInfo);
   const facts: WorkflowFacts = {
-    ...summary,
-    taskQueue,
-    pendingActivities: (response.pendingActivities ?? []).map(pendingActivity),
+    workflowId: summary.workflowId,
+    runId: summary.runId,
+    workflowType: summary.workflowType,
+    taskQueue: response.executionConfig?.taskQueue?.name || summary.taskQueue,
+    status: summary.status,
+    startTimeMs: summary.startTimeMs,
+    historyLength: summary.historyLength,
+    pendingActivities: response.pendingActivities?.length
+      ? response.pendingActivities.map(pendingActivity)
+      : [],
     workflowTaskTimeoutsSinceCompleted: 0,
     pendingChildWorkflows: response.pendingChildren?.length ?? 0,
   };
+  if (summary.closeTimeMs !== undefined) facts.closeTimeMs = summary.closeTimeMs;
   const task = pendingWorkflowTask(response.pendingWorkflowTask);
   if (task) facts.pendingWorkflowTask = task;
-  if (reportedProblems.length > 0) facts.reportedProblems = reportedProblems;
+  if (summary.reportedProblems.length > 0) facts.reportedProblems = summary.reportedProblems;
   return facts;
 }

@@ -47,23 +47,21 @@ function mergeHistory(facts: WorkflowFacts, recent: RecentHistory): void {
   }
 }
 
+/** The pollers of the queues of scheduled activities, by queue; undefined when there are none. */
 async function activityPollers(
   facts: WorkflowFacts,
   pollers: PollerCache,
 ): Promise<WorkflowFacts['activityPollers']> {
-  const queues = new Set(
-    facts.pendingActivities
-      .filter((a) => a.state === 'scheduled' && a.taskQueue)
-      .map((a) => a.taskQueue as string),
-  );
+  const queues = new Set<string>();
+  for (const a of facts.pendingActivities)
+    if (a.state === 'scheduled' && a.taskQueue) queues.add(a.taskQueue);
   if (queues.size === 0) return undefined;
-  const entries = await Promise.all(
-    [...queues].map(async (q) => [q, await pollers.get(q, 'activity')] as const),
-  );
-  const fetched = entries.filter(
-    (e): e is readonly [string, NonNullable<(typeof e)[1]>] => e[1] !== undefined,
-  );
-  return fetched.length > 0 ? Object.fromEntries(fetched) : undefined;
+  const byQueue: NonNullable<WorkflowFacts['activityPollers']> = {};
+  for (const q of queues) {
+    const found = await pollers.get(q, 'activity');
+    if (found !== undefined) byQueue[q] = found;
+  }
+  return Object.keys(byQueue).length > 0 ? byQueue : undefined;
 }
 
 /**
@@ -83,11 +81,18 @@ export async function gatherFacts(
   const facts = factsFromDescribe(response);
   const running = facts.status === 'RUNNING';
   const readHistory = needsHistory(facts, options.history, options.explainIdle);
-  const [recent, workflowPollers, byQueue] = await Promise.all([
-    readHistory ? readRecentHistory(client, { workflowId: facts.workflowId, runId: facts.runId }) : undefined,
-    running ? pollers.get(facts.taskQueue, 'workflow') : undefined,
-    running ? activityPollers(facts, pollers) : undefined,
-  ]);
+  // Only what is needed is awaited: most runs of a sweep need no history, and their queues' pollers
+  // are known already.
+  const history = readHistory
+    ? readRecentHistory(client, { workflowId: facts.workflowId, runId: facts.runId })
+    : undefined;
+  // Awaited below, after the pollers: until then a rejection must not count as unhandled.
+  history?.catch(() => undefined);
+  const known = running ? pollers.get(facts.taskQueue, 'workflow') : undefined;
+  const workflowPollers = known instanceof Promise ? await known : known;
+  const byQueue =
+    running && facts.pendingActivities.length > 0 ? await activityPollers(facts, pollers) : undefined;
+  const recent = history ? await history : undefined;
   if (recent) mergeHistory(facts, recent);
   if (workflowPollers) facts.workflowPollers = workflowPollers;
   if (byQueue) facts.activityPollers = byQueue;

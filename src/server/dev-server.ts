@@ -43,7 +43,7 @@ export async function startDevServer(
   options: DevServerOptions,
   timeoutMs = 60_000,
 ): Promise<StartedServer> {
-  await mkdir(dirname(options.dbFile), { recursive: true });
+  if (options.dbFile !== undefined) await mkdir(dirname(options.dbFile), { recursive: true });
   const logPath = join(stateDir, 'logs', `server-${options.port}.log`);
   const command = [temporalCli, ...devServerArgs(options)].map(quote).join(' ');
   const spawned = await spawnDetached({ command, cwd: stateDir, env: {}, logPath });

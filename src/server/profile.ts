@@ -14,8 +14,11 @@ export const REPORTED_PROBLEMS_THRESHOLD = 3;
 export interface DevServerOptions {
   port: number;
   uiPort: number;
-  /** Persistent database file; recipes, schedules and history survive a restart. */
-  dbFile: string;
+  /**
+   * Persistent database file; recipes, schedules and history survive a restart. Without it the
+   * server keeps everything in memory, as a bare `temporal server start-dev` does.
+   */
+  dbFile?: string;
   ip?: string;
   headless?: boolean;
 }
@@ -35,8 +38,7 @@ export function devServerArgs(options: DevServerOptions): string[] {
     String(options.port),
     '--ui-port',
     String(options.uiPort),
-    '--db-filename',
-    options.dbFile,
+    ...(options.dbFile === undefined ? [] : ['--db-filename', options.dbFile]),
     '--log-level',
     'warn',
     '--dynamic-config-value',

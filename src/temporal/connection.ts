@@ -58,9 +58,25 @@ export async function connectNativeClient(target: ConnectTarget): Promise<Client
     // earlier native client did.
     if (!(error instanceof IllegalStateError)) throw error;
   }
-  const connection = await NativeConnection.connect(target.connectionOptions);
-  return new Client({ connection, namespace: target.namespace });
+  const connecting = NativeConnection.connect(target.connectionOptions);
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      // A connection that arrives after we gave up is closed, not leaked.
+      void connecting.then((late) => late.close()).catch(() => undefined);
+      reject(new Error(`no answer within ${NATIVE_CONNECT_TIMEOUT_MS / 1000} s`));
+    }, NATIVE_CONNECT_TIMEOUT_MS);
+  });
+  try {
+    const connection = await Promise.race([connecting, timedOut]);
+    return new Client({ connection, namespace: target.namespace });
+  } finally {
+    clearTimeout(timer);
+  }
 }
+
+/** How long a Rust-core connect may take, as gRPC-js's connectTimeout bounds the other path. */
+export const NATIVE_CONNECT_TIMEOUT_MS = 5000;
 
 /** True when the address points at this machine (a dev server we may start). */
 export function isLocalAddress(address: string): boolean {

@@ -34,7 +34,8 @@ export function readClient(ctx: CliContext): Promise<WorkflowReadClient> {
   return ctx.reader ? ctx.reader() : ctx.client();
 }
 
-const unavailable = (target: ConnectTarget) => (error: Error) => {
+/** A connection failure as the exit every command gives it: 3, naming the address. */
+export const unavailable = (target: ConnectTarget) => (error: Error) => {
   throw new ExitError(`cannot connect to ${target.address}: ${error.message}`, ExitCode.unavailable);
 };
 

@@ -1,9 +1,7 @@
 // The context every tool call of one MCP session shares: the CLI's settings and target, and one
 // connection that is opened on first use and, unlike a CLI run's, tried again after a failure.
 import type { Client } from '@temporalio/client';
-import type { CliContext } from '../cli/context.js';
-import { ExitCode } from '../cli/output.js';
-import { ExitError } from '../errors.js';
+import { unavailable, type CliContext } from '../cli/context.js';
 import { connectClient } from '../temporal/connection.js';
 
 /** A long-lived context over `base`'s settings: a server that was down at one call may answer the next. */
@@ -16,10 +14,7 @@ export function sessionContext(base: CliContext): CliContext & { close(): Promis
     client() {
       pending ??= connectClient(base.target).catch((error: Error) => {
         pending = undefined;
-        throw new ExitError(
-          `cannot connect to ${base.target.address}: ${error.message}`,
-          ExitCode.unavailable,
-        );
+        return unavailable(base.target)(error);
       });
       return pending;
     },

@@ -4,7 +4,7 @@ import { ExitError } from '../../errors.js';
 import { isInvalidArgument } from '../../inspect/grpc.js';
 import { countWorkflows, sweep, sweepQuery, SweepTally, type SweepItem } from '../../inspect/sweep.js';
 import { connectNativeClient } from '../../temporal/connection.js';
-import type { CommandContext } from '../context.js';
+import { unavailable, type CommandContext } from '../context.js';
 import { ExitCode } from '../output.js';
 import { checkedPolicy, formatCounts, formatFinding } from './workflows-format.js';
 
@@ -27,10 +27,7 @@ export interface StalledOptions {
  */
 export async function workflowsStalled(raw: StalledOptions, ctx: CommandContext): Promise<number> {
   const options = { ...raw, policy: checkedPolicy(raw.policy), opsTaskQueue: ctx.settings.opsTaskQueue };
-  const { address } = ctx.target;
-  const client = await connectNativeClient(ctx.target).catch((error: Error) => {
-    throw new ExitError(`cannot connect to ${address}: ${error.message}`, ExitCode.unavailable);
-  });
+  const client = await connectNativeClient(ctx.target).catch(unavailable(ctx.target));
   try {
     const query = sweepQuery(options);
     const items = sweep(client, options);

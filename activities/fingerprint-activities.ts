@@ -3,7 +3,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Context } from '@temporalio/activity';
 import { CancelledFailure } from '@temporalio/common';
+import type { Settings } from '../src/config.js';
 import { codeFingerprint } from '../src/processes/fingerprint.js';
+import { knownProject } from '../src/processes/prepare.js';
+import { typedFailures } from './failures.js';
 
 export interface CodeChange {
   changed: boolean;
@@ -11,29 +14,31 @@ export interface CodeChange {
   waitedMs: number;
 }
 
-/** Builds the fingerprint activities (they only read files). */
-export function createFingerprintActivities() {
+/** Builds the fingerprint activities (they only read the files of projects this host knows). */
+export function createFingerprintActivities({ settings }: { settings: Settings }) {
   return {
     /** The project's code fingerprint now (git state, or source names, sizes and mtimes). */
-    async projectFingerprint(input: { projectDir: string }): Promise<string> {
-      return codeFingerprint(input.projectDir);
-    },
+    projectFingerprint: typedFailures(async (input: { projectDir: string }): Promise<string> => {
+      const entry = await knownProject(settings.stateDir, input.projectDir);
+      return codeFingerprint(entry.projectDir);
+    }),
 
     /**
      * Polls the fingerprint until it differs from `baseline` or `seconds` pass; heartbeats and
      * stops when cancelled. A retry starts over from the same baseline, so it sees the same change.
      */
-    async waitForCodeChange(input: {
+    waitForCodeChange: typedFailures(async (input: {
       projectDir: string;
       baseline: string;
       seconds: number;
       intervalMs?: number;
-    }): Promise<CodeChange> {
+    }): Promise<CodeChange> => {
       const ctx = Context.current();
+      const { projectDir } = await knownProject(settings.stateDir, input.projectDir);
       const started = Date.now();
       const deadline = started + input.seconds * 1000;
       for (;;) {
-        const fingerprint = await codeFingerprint(input.projectDir);
+        const fingerprint = await codeFingerprint(projectDir);
         const waitedMs = Date.now() - started;
         if (fingerprint !== input.baseline) return { changed: true, fingerprint, waitedMs };
         if (Date.now() >= deadline) return { changed: false, fingerprint, waitedMs };
@@ -44,6 +49,6 @@ export function createFingerprintActivities() {
           throw new CancelledFailure('wait for a code change cancelled');
         }
       }
-    },
+    }),
   };
 }

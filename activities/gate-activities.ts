@@ -4,6 +4,8 @@ import { codeFingerprint } from '../src/processes/fingerprint.js';
 import { observeWorker } from '../src/processes/observe.js';
 import { readPidRecords } from '../src/processes/pid-file.js';
 import type { Settings } from '../src/config.js';
+import { knownProject } from '../src/processes/prepare.js';
+import { typedFailures } from './failures.js';
 
 export interface CodeFingerprints {
   /** The working tree's fingerprint now (what a restart would run). */
@@ -16,16 +18,17 @@ export interface CodeFingerprints {
 export function createGateActivities({ settings }: { settings: Settings }) {
   return {
     /** The code a restart would run, beside the code the running workers run. */
-    async codeFingerprints(input: {
+    codeFingerprints: typedFailures(async (input: {
       project: string;
       projectDir: string;
       taskQueue: string;
-    }): Promise<CodeFingerprints> {
+    }): Promise<CodeFingerprints> => {
+      const entry = await knownProject(settings.stateDir, input.projectDir, input.project);
       const records = await readPidRecords(settings.stateDir, { kind: 'worker', project: input.project });
       const running = records
         .filter((r) => r.taskQueue === input.taskQueue && observeWorker(r).alive)
         .map((r) => ({ pid: r.pid, fingerprint: r.fingerprint }));
-      return { current: await codeFingerprint(input.projectDir), running };
-    },
+      return { current: await codeFingerprint(entry.projectDir), running };
+    }),
   };
 }

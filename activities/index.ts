@@ -21,7 +21,7 @@ export function createHostActivities(deps: ActivityDeps) {
     ...createHostInspectActivities(deps),
     ...createReplayActivities(deps),
     ...createGateActivities(deps),
-    ...createFingerprintActivities(),
+    ...createFingerprintActivities(deps),
   };
 }
 

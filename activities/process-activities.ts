@@ -3,10 +3,6 @@ import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import type { Settings } from '../src/config.js';
 import { defaultRestartPolicy, type RestartPolicy } from '../src/processes/backoff.js';
-import { checkHealth, type WorkerHealth } from '../src/processes/health.js';
-import { inventoryFacts, takeInventory, type Inventory } from '../src/processes/inventory.js';
-import { withProjectLock } from '../src/processes/lock.js';
-import { tailLog } from '../src/processes/logs.js';
 import type { PidRecord } from '../src/processes/pid-file.js';
 import type { PlanMode } from '../src/processes/plan.js';
 import {
@@ -14,19 +10,17 @@ import {
   confirmPrepared,
   prepareContext,
   prepareProject,
-  stillOurs,
   type PreparedProject,
   type ProjectInput,
 } from '../src/processes/prepare.js';
 import { clientPollerSource } from '../src/processes/pollers.js';
-import { confirmReady, readyFacts, recordToWaitFor, type WaitFacts } from '../src/processes/ready-check.js';
+import { readyFacts } from '../src/processes/ready-check.js';
 import type { StopOutcome } from '../src/processes/stop.js';
 import { tokenFor } from '../src/processes/spawn-token.js';
 import { runStarterOnce } from '../src/processes/starter-run.js';
 import { superviseInBackground } from '../src/processes/supervise.js';
 import {
   ensureWorker,
-  exitOf,
   stopProjectWorkers,
   type AdoptedFrom,
   type EnsureOutcome,
@@ -158,14 +152,16 @@ export function createProcessActivities({ client, settings, workerEnv, address }
   const graceMs = (seconds?: number) => (seconds === undefined ? settings.graceMs : seconds * 1000);
   const readyMs = (seconds?: number) => (seconds === undefined ? settings.readyTimeoutMs : seconds * 1000);
   const pollers = clientPollerSource(client);
-  const spec = (input: StartWorkerInput): WorkerSpec => ({
+  /** The worker to launch: this host's own view of the project (`trusted`), never the input's alone. */
+  const spec = (input: StartWorkerInput, trusted: PreparedProject): WorkerSpec => ({
     stateDir: settings.stateDir,
-    project: input.project,
-    projectDir: input.projectDir,
-    command: input.workerCommand,
+    project: trusted.project,
+    projectDir: trusted.projectDir,
+    command: trusted.workerCommand,
     taskQueue: input.taskQueue,
     env: input.env ?? {},
     baseEnv: workerEnv,
+    ...(trusted.passEnv ? { passEnv: trusted.passEnv } : {}),
     graceMs: graceMs(input.graceSeconds),
   });
   /** The recipe run asking, recorded as a worker's `startedBy`. */
@@ -223,58 +219,14 @@ export function createProcessActivities({ client, settings, workerEnv, address }
     ),
 
     /**
-     * Replaces the project's workers with one fresh worker, or adopts one a concurrent recipe started
-     * after this recipe began with the same command and code. A retry adopts the worker it already started.
-     */
-    startWorker: typedFailures(async (input: StartWorkerInput): Promise<WorkerInfo> =>
-      heartbeating(async (setDetails) => {
-        await confirmPrepared(input, await prepareContext(settings, address));
-        const earlier = Context.current().info.heartbeatDetails as WorkerInfo | undefined;
-        if (earlier && (await stillOurs(settings.stateDir, input.project, earlier.pid))) return earlier;
-        const outcome = await ensureWorker(spec(input), {
-          mode: 'ensure',
-          requestedAtMs: await recipeStartMs(),
-          requester: requester(),
-          token: stepToken(),
-          signal: Context.current().cancellationSignal,
-          lock: { holder: holderName('startWorker') },
-        });
-        const info = infoOf(outcome.record, outcome.stopped, outcome.action);
-        setDetails(info);
-        return info;
-      }),
-    ),
-
-    /**
-     * Waits until the server lists a poller of the worker's group on the task queue. On failure the
-     * worker is stopped (no orphan) and the failure carries its log tail.
-     */
-    waitWorkerReady: typedFailures(
-      async (input: WaitFacts & { timeoutSeconds?: number }): Promise<ReadyInfo> => {
-        const ctx = Context.current();
-        const record = await recordToWaitFor(settings.stateDir, input);
-        const ready = await confirmReady(settings.stateDir, record, {
-          timeoutMs: readyMs(input.timeoutSeconds),
-          pollers,
-          graceMs: settings.graceMs,
-          onTick: () => ctx.heartbeat(),
-          exitOf,
-          signal: ctx.cancellationSignal,
-          locked: (fn) => withProjectLock(settings.stateDir, input.project, () => fn()),
-        });
-        return readyFacts(ready);
-      },
-    ),
-
-    /**
      * Stop, start and wait ready in one step under the project lock (mode `ensure`, `start` or
      * `restart`); with `restartOnCrash`, this host's control worker restarts it after crashes.
      */
     ensureWorker: typedFailures(async (input: EnsureWorkerInput): Promise<EnsureWorkerReport> =>
       heartbeating(async () => {
         // Any workflow in the namespace can schedule this step: re-check what prepare decided.
-        await confirmPrepared(input, await prepareContext(settings, address));
-        const workerSpec = spec(input);
+        const trusted = await confirmPrepared(input, await prepareContext(settings, address));
+        const workerSpec = spec(input, trusted);
         const ready = { timeoutMs: readyMs(input.readyTimeoutSeconds), pollers };
         const token = stepToken();
         const outcome = await ensureWorker(workerSpec, {
@@ -314,7 +266,7 @@ export function createProcessActivities({ client, settings, workerEnv, address }
       heartbeating(async () => {
         const ctx = Context.current();
         // Any workflow in the namespace can schedule this step: the policy judges it here too.
-        await checkStarter(
+        const passEnv = await checkStarter(
           { projectDir: input.projectDir, command: input.command, env: input.env },
           await prepareContext(settings, address),
         );
@@ -324,6 +276,7 @@ export function createProcessActivities({ client, settings, workerEnv, address }
           command: input.command,
           cwd: input.projectDir,
           env: { ...workerEnv, TEMPORAL_TASK_QUEUE: input.taskQueue, ...input.env },
+          passEnv,
           timeoutMs: (input.timeoutSeconds ?? 60) * 1000,
           workflowIdPattern: input.workflowIdPattern,
           signal: ctx.cancellationSignal,
@@ -347,23 +300,6 @@ export function createProcessActivities({ client, settings, workerEnv, address }
         };
       }),
     ),
-
-    /** Our recorded workers on this host with their state, and the pollers of their task queues classified. */
-    listWorkers: async (input: {
-      project?: string;
-      taskQueues?: string[];
-    }): Promise<Omit<Inventory, 'views'>> =>
-      inventoryFacts(await takeInventory(settings.stateDir, { ...input, pollers })),
-
-    /** Health of the recorded workers on this host (one project, or all). */
-    workerHealth: async (input: {
-      project?: string;
-    }): Promise<{ workers: WorkerHealth[]; serverError?: string }> =>
-      checkHealth(settings.stateDir, { ...input, pollers }),
-
-    /** Tail of a worker log, for reports. */
-    readLogTail: async (input: { logPath: string; lines?: number }): Promise<string> =>
-      tailLog(input.logPath, input.lines ?? 30),
   };
 }
 

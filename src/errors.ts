@@ -54,7 +54,7 @@ export class PolicyRefusedError extends Error {
   constructor(
     readonly field: string,
     readonly value: unknown,
-    /** The policy setting that refused it: `allowedRoots`, `allowFreeFormCommands` or `allowShell`. */
+    /** The policy rule that refused it (`allowedRoots`, `allowFreeFormCommands`, `allowShell`, `envName`, `envDenied`, `sharedDir`, `knownProjects`). */
     readonly rule: string,
     /** How to allow it (register the project, or change the policy file). */
     readonly fix: string,

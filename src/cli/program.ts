@@ -506,13 +506,30 @@ export function buildProgram(invoke: Invoke, where: Where): Command {
         ...(raw.startCommand === undefined ? {} : { starterCommand: raw.startCommand as string }),
         ...(raw.taskQueue === undefined ? {} : { taskQueue: raw.taskQueue as string }),
         allowShell: raw.allowShell === true,
+        ...(raw.envAllow === undefined ? {} : { envAllow: raw.envAllow as string[] }),
+        ...(raw.passEnv === undefined ? {} : { passEnv: raw.passEnv as string[] }),
+        ...(raw.allowSharedDir === true ? { allowSharedDir: true } : {}),
       }),
     )
       .option('--project <name>', 'the project key (default: the directory name)')
       .option('--worker-command <cmd>', 'the command that starts its worker (default: TEMPORAL_WORKER_CMD)')
       .option('--start-command <cmd>', 'the command that starts its workflow (a starter)')
       .option('--task-queue <queue>', 'the task queue its worker polls')
-      .option('--allow-shell', 'let its commands use shell syntax'),
+      .option('--allow-shell', 'let its commands use shell syntax')
+      .option(
+        '--env-allow <name>',
+        'an environment name recipe input may set for it beyond the default allow-list (NAME or PREFIX_*; repeatable)',
+        collect,
+      )
+      .option(
+        '--pass-env <name>',
+        'a connection secret its processes inherit, e.g. TEMPORAL_API_KEY (repeatable)',
+        collect,
+      )
+      .option(
+        '--allow-shared-dir',
+        'run it although its directory is world-writable or owned by another user',
+      ),
   );
   jsonFlag(
     leaf(

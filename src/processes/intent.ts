@@ -4,6 +4,7 @@ import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/p
 import { join } from 'node:path';
 import { nanoid } from 'nanoid';
 import type { PidRecord } from './pid-file.js';
+import { openSealed, sealJson } from './seal.js';
 
 /** Everything of the pid record except the facts only the spawn yields. */
 export type SpawnIntent = Omit<PidRecord, 'pid' | 'pgid' | 'startTime' | 'cmdline' | 'bootId'> & {
@@ -23,7 +24,7 @@ export async function writeIntent(stateDir: string, intent: SpawnIntent): Promis
   await mkdir(intentDir(stateDir), { recursive: true });
   const path = intentPath(stateDir, intent.spawnToken);
   const tmp = `${path}.${nanoid(6)}.tmp`;
-  await writeFile(tmp, JSON.stringify(intent, null, 2) + '\n', { mode: 0o600 });
+  await writeFile(tmp, await sealJson(stateDir, intent), { mode: 0o600 });
   await rename(tmp, path);
 }
 
@@ -48,8 +49,10 @@ export async function readIntents(stateDir: string, project?: string): Promise<S
       continue;
     }
     try {
-      const intent = JSON.parse(await readFile(path, 'utf8')) as SpawnIntent;
-      if (project === undefined || intent.project === project) intents.push(intent);
+      const intent = await openSealed<SpawnIntent>(stateDir, await readFile(path, 'utf8'));
+      // Unsealed: this host did not write it, so it names nothing to recover.
+      if (!intent) await rm(path, { force: true });
+      else if (project === undefined || intent.project === project) intents.push(intent);
     } catch {
       await rm(path, { force: true }); // unreadable: nothing can be recovered from it
     }

@@ -21,6 +21,8 @@ export interface WorkerSpec {
   env: Record<string, string>;
   /** Connection env of this host (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE); not part of the spec. */
   baseEnv?: Record<string, string>;
+  /** Connection secrets of ours the project's registration passes on (by name). */
+  passEnv?: readonly string[];
   graceMs: number;
 }
 
@@ -101,6 +103,7 @@ export async function spawnWorker(
       TEMPORAL_TASK_QUEUE: spec.taskQueue,
       [SPAWN_TOKEN_ENV]: spawnToken,
     },
+    ...(spec.passEnv ? { passEnv: spec.passEnv } : {}),
     logPath,
   }).catch(async (error: unknown) => {
     if (error instanceof SpawnFailedError && error.exited) {

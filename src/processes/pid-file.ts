@@ -3,6 +3,7 @@ import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promise
 import { join } from 'node:path';
 import { nanoid } from 'nanoid';
 import { removeIfOld } from './intent.js';
+import { openSealed, sealJson } from './seal.js';
 
 /** How a process ended, as seen by the process that spawned it (the only one that can see it). */
 export interface ExitInfo {
@@ -64,7 +65,7 @@ export async function writePidRecord(stateDir: string, record: PidRecord): Promi
   await mkdir(pidDir(stateDir), { recursive: true });
   const path = recordPath(stateDir, record);
   const tmp = `${path}.${nanoid(6)}.tmp`;
-  await writeFile(tmp, JSON.stringify(record, null, 2) + '\n', { mode: 0o600 });
+  await writeFile(tmp, await sealJson(stateDir, record), { mode: 0o600 });
   await rename(tmp, path);
   return path;
 }
@@ -79,13 +80,13 @@ export async function updatePidRecord(
   record: PidRecord,
   patch: Partial<PidRecord> | ((stored: PidRecord) => Partial<PidRecord>),
 ): Promise<PidRecord | undefined> {
-  let stored: PidRecord;
+  let stored: PidRecord | undefined;
   try {
-    stored = JSON.parse(await readFile(recordPath(stateDir, record), 'utf8')) as PidRecord;
+    stored = await openSealed<PidRecord>(stateDir, await readFile(recordPath(stateDir, record), 'utf8'));
   } catch {
     return undefined;
   }
-  if (stored.startTime !== record.startTime) return undefined;
+  if (!stored || stored.startTime !== record.startTime) return undefined;
   const next = { ...stored, ...(typeof patch === 'function' ? patch(stored) : patch) };
   await writePidRecord(stateDir, next);
   return next;
@@ -95,7 +96,10 @@ export async function removePidRecord(stateDir: string, record: PidRecord): Prom
   await rm(recordPath(stateDir, record), { force: true });
 }
 
-/** All readable records, optionally of one kind and project; unreadable files are skipped. */
+/**
+ * All readable records this host wrote (sealed with its key), optionally of one kind and project;
+ * unreadable or unsealed files are skipped: nothing is ever done to a process they name.
+ */
 export async function readPidRecords(
   stateDir: string,
   filter: { kind?: PidRecord['kind']; project?: string } = {},
@@ -113,7 +117,11 @@ export async function readPidRecords(
   );
   for (const name of names.filter((n) => n.endsWith('.json'))) {
     try {
-      const record = JSON.parse(await readFile(join(pidDir(stateDir), name), 'utf8')) as PidRecord;
+      const record = await openSealed<PidRecord>(
+        stateDir,
+        await readFile(join(pidDir(stateDir), name), 'utf8'),
+      );
+      if (!record) continue;
       if (filter.kind && record.kind !== filter.kind) continue;
       if (filter.project && record.project !== filter.project) continue;
       records.push(record);

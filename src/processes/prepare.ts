@@ -1,15 +1,20 @@
 // Checking a target project before touching processes: which project the directory is on this
 // host, whether the local policy lets this request run it, and that its commands can run.
+import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Settings } from '../config.js';
 import { InvalidInputError, PolicyRefusedError } from '../errors.js';
 import { canonicalDir, chooseKey, claimProject, findByDir } from '../projects/identity.js';
 import { loadPolicy } from '../projects/load-policy.js';
-import { checkPolicy, type CommandOrigin, type CommandRequest, type Policy } from '../projects/policy.js';
+import {
+  checkPolicy,
+  type CommandOrigin,
+  type CommandRequest,
+  type Policy,
+  type PolicyRequest,
+} from '../projects/policy.js';
 import { readRegistry, type ProjectEntry } from '../projects/registry-store.js';
 import { assertRunnable } from './executable.js';
-import { proveIdentity } from './identity.js';
-import { readPidRecords } from './pid-file.js';
 
 export interface PreparedProject {
   /** The project's key on this host: names its pid files, locks and logs. */
@@ -19,6 +24,8 @@ export interface PreparedProject {
   workerCommand: string;
   /** The task queue of the project's registration, when it names one. */
   taskQueue?: string;
+  /** Connection secrets its registration passes on to its processes (re-read on this host before each launch). */
+  passEnv?: string[];
 }
 
 export interface ProjectInput {
@@ -64,6 +71,24 @@ function workerCommandOf(input: ProjectInput, registered: ProjectEntry | undefin
   return { command: given, origin, field: 'workerCommand' };
 }
 
+/** Whether others than this user can change `dir` (world-writable, or another user's); undefined when not. */
+async function sharedDir(
+  dir: string | undefined,
+): Promise<'world-writable' | 'owned by another user' | undefined> {
+  if (dir === undefined) return undefined;
+  const info = await stat(dir);
+  if ((info.mode & 0o002) !== 0) return 'world-writable';
+  const uid = process.getuid?.();
+  return uid !== undefined && info.uid !== uid ? 'owned by another user' : undefined;
+}
+
+/** Throws PolicyRefusedError when the policy refuses the request. */
+function enforce(policy: Policy, request: PolicyRequest): void {
+  const verdict = checkPolicy(policy, request);
+  if (!verdict.allowed)
+    throw new PolicyRefusedError(verdict.field, verdict.value, verdict.rule, verdict.fix, verdict.message);
+}
+
 /**
  * Resolves the project's key, real directory and worker command, or throws: PolicyRefusedError
  * when the local policy refuses the directory or a command, InvalidInputError naming the field
@@ -85,9 +110,13 @@ export async function prepareProject(input: ProjectInput, context: PrepareContex
     const origin = starter === registered?.starterCommand ? 'registration' : 'request';
     commands.push({ field: 'start.command', command: starter, origin });
   }
-  const verdict = checkPolicy(policy, { projectDir: dir, registration: registered, commands });
-  if (!verdict.allowed)
-    throw new PolicyRefusedError(verdict.field, verdict.value, verdict.rule, verdict.fix, verdict.message);
+  enforce(policy, {
+    projectDir: dir,
+    registration: registered,
+    commands,
+    ...(input.env ? { env: input.env } : {}),
+    sharedDir: await sharedDir(realDir),
+  });
   if (realDir === undefined)
     throw new InvalidInputError('projectDir', input.projectDir, 'an existing directory');
   const taskQueue = registered?.taskQueue;
@@ -107,6 +136,7 @@ export async function prepareProject(input: ProjectInput, context: PrepareContex
     projectDir: realDir,
     workerCommand: worker.command,
     ...(taskQueue === undefined ? {} : { taskQueue }),
+    ...(registered?.passEnv ? { passEnv: registered.passEnv } : {}),
   };
 }
 
@@ -117,43 +147,65 @@ export async function prepareProject(input: ProjectInput, context: PrepareContex
 export async function checkStarter(
   input: { projectDir: string; command: string; env?: Record<string, string> },
   context: PrepareContext,
-): Promise<void> {
+): Promise<string[]> {
   const realDir = await canonicalDir(input.projectDir).catch(() => undefined);
   const dir = realDir ?? resolve(input.projectDir);
   const entry = findByDir(await readRegistry(context.stateDir), dir);
   const registered = entry?.source === 'registered' ? entry : undefined;
   const command = input.command.trim();
   const origin = command === registered?.starterCommand ? 'registration' : 'request';
-  const verdict = checkPolicy(context.policy, {
+  enforce(context.policy, {
     projectDir: dir,
     registration: registered,
     commands: [{ field: 'start.command', command, origin }],
+    ...(input.env ? { env: input.env } : {}),
+    sharedDir: await sharedDir(realDir),
   });
-  if (!verdict.allowed)
-    throw new PolicyRefusedError(verdict.field, verdict.value, verdict.rule, verdict.fix, verdict.message);
   if (realDir === undefined)
     throw new InvalidInputError('projectDir', input.projectDir, 'an existing directory');
   assertRunnable(command, 'start.command', realDir, input.env?.PATH ?? process.env.PATH);
+  return registered?.passEnv ?? [];
 }
 
 /**
  * Re-checks a prepared project handed to a later step (any workflow in the namespace can schedule
- * that step): throws unless this host gives the directory the same key and allows the command.
+ * that step): throws unless this host gives the directory the same key and allows the command and
+ * the environment. Returns this host's own view of the project, to launch with instead of the input's.
  */
-export async function confirmPrepared(prepared: PreparedProject, context: PrepareContext): Promise<void> {
-  const { project, projectDir, workerCommand } = prepared;
-  const again = await prepareProject({ project, projectDir, workerCommand }, context);
+export async function confirmPrepared(
+  prepared: PreparedProject & { env?: Record<string, string> },
+  context: PrepareContext,
+): Promise<PreparedProject> {
+  const { project, projectDir, workerCommand, env } = prepared;
+  const again = await prepareProject(
+    { project, projectDir, workerCommand, ...(env ? { env } : {}) },
+    context,
+  );
   if (again.project !== project)
     throw new InvalidInputError(
       'project',
       project,
       `"${again.project}", the key of ${again.projectDir} on this host`,
     );
+  return again;
 }
 
-/** True when `pid` is still a recorded worker of the project and proven ours (a retried start adopts it). */
-export async function stillOurs(stateDir: string, project: string, pid: number): Promise<boolean> {
-  const records = await readPidRecords(stateDir, { kind: 'worker', project });
-  const record = records.find((r) => r.pid === pid);
-  return record !== undefined && proveIdentity(record).ownership === 'ours';
+/**
+ * The registry entry of a project this host knows (registered, or prepared by a recipe before), for
+ * steps that read its files: throws PolicyRefusedError for any other directory, or a key that is not its own.
+ */
+export async function knownProject(stateDir: string, projectDir: string, project?: string): Promise<ProjectEntry> {
+  const dir = (await canonicalDir(projectDir).catch(() => undefined)) ?? resolve(projectDir);
+  const entry = findByDir(await readRegistry(stateDir), dir);
+  if (entry && (project === undefined || entry.key === project)) return entry;
+  const why = entry
+    ? `its key on this host is "${entry.key}", not "${project}"`
+    : 'this host has no project there (steps that read a project only read projects a recipe prepared)';
+  throw new PolicyRefusedError(
+    'projectDir',
+    projectDir,
+    'knownProjects',
+    `prepare it first (any recipe does), or register it with \`temporal-ops project add ${dir}\``,
+    `projectDir ${JSON.stringify(projectDir)} refused: ${why}`,
+  );
 }

@@ -3,6 +3,7 @@
 import { mkdir, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { execa } from 'execa';
+import { inheritedEnv } from '../projects/env-policy.js';
 import { parseCommand } from './command.js';
 import type { PidRecord } from './pid-file.js';
 import { bootId, readProc } from './proc.js';
@@ -12,7 +13,10 @@ export { SpawnFailedError };
 export interface SpawnRequest {
   command: string;
   cwd: string;
+  /** On top of what the process inherits from ours (our environment without connection secrets). */
   env: Record<string, string>;
+  /** Connection secrets the project asked for by name: they are inherited too. */
+  passEnv?: readonly string[];
   logPath: string;
   /** Write a "starting" line to the log first (default true; off for output that is parsed). */
   header?: boolean;
@@ -39,8 +43,9 @@ export async function spawnDetached(request: SpawnRequest): Promise<Spawned> {
   try {
     const child = execa(parsed.file, parsed.args, {
       cwd: request.cwd,
-      env: request.env,
-      extendEnv: true,
+      // Never our whole environment: our connection secrets stay ours unless the project names them.
+      env: { ...inheritedEnv(process.env, request.passEnv), ...request.env },
+      extendEnv: false,
       shell: parsed.shell,
       detached: true,
       cleanup: false,

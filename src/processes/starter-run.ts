@@ -17,6 +17,8 @@ export interface StarterRun {
   command: string;
   cwd: string;
   env: Record<string, string>;
+  /** Connection secrets of ours the project's registration passes on (by name). */
+  passEnv?: readonly string[];
   /** Bound from the first attempt's spawn; a starter still running then is stopped. */
   timeoutMs: number;
   workflowIdPattern?: string;
@@ -159,6 +161,7 @@ export async function runStarterOnce(run: StarterRun): Promise<StarterResult> {
       command: run.command,
       cwd: run.cwd,
       env: { ...run.env, [SPAWN_TOKEN_ENV]: run.token },
+      ...(run.passEnv ? { passEnv: run.passEnv } : {}),
       logPath: outputPath(run),
       header: false,
     });

@@ -14,6 +14,7 @@ const fileSchema = z.strictObject({
   allowedRoots: z.array(z.string().min(1)).optional(),
   allowFreeFormCommands: z.boolean().optional(),
   allowShell: z.boolean().optional(),
+  envAllow: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*\*?$/)).optional(),
 });
 
 /** The contents of `<stateDir>/policy.json`; every field is optional. */
@@ -42,7 +43,8 @@ export async function loadPolicy(
   serverAddress?: string,
 ): Promise<Policy> {
   const file = policyPath(stateDir);
-  const expected = '{ allowedRoots?: [directories], allowFreeFormCommands?: boolean, allowShell?: boolean }';
+  const expected =
+    '{ allowedRoots?: [directories], allowFreeFormCommands?: boolean, allowShell?: boolean, envAllow?: [names] }';
   const fromFile = await readJsonFile(file, fileSchema, {}, expected);
   const loopback = isLoopbackAddress(serverAddress);
   const rootsField = overrides.allowedRoots ? 'allowedRoots' : `${file}.allowedRoots`;
@@ -54,6 +56,7 @@ export async function loadPolicy(
     allowedRoots: await Promise.all(roots.map((root) => canonicalRoot(root, rootsField))),
     allowFreeFormCommands: overrides.allowFreeFormCommands ?? fromFile.allowFreeFormCommands ?? loopback,
     allowShell: overrides.allowShell ?? fromFile.allowShell ?? false,
+    envAllow: fromFile.envAllow ?? [],
   };
 }
 

@@ -3,6 +3,7 @@
 // so the directories and commands it accepts are decided here, locally, not by the request.
 import { sep } from 'node:path';
 import { parseCommand } from '../processes/command.js';
+import { refusedEnv } from './env-policy.js';
 
 /** The local policy of one control worker, resolved from defaults, the policy file and flags. */
 export interface Policy {
@@ -17,6 +18,10 @@ export interface Policy {
   allowFreeFormCommands: boolean;
   /** Commands with shell syntax, for every project (a registration can allow it for its own). */
   allowShell: boolean;
+  /** Environment names every project's requests may set beyond the default allow-list (`*` ends a prefix). */
+  envAllow: string[];
+  /** True for the local CLI user, who may set any environment of their own processes. */
+  openEnv?: boolean;
 }
 
 /**
@@ -35,11 +40,16 @@ export interface PolicyRequest {
   /** The project directory's real path. */
   projectDir: string;
   /** Present when the directory was registered on this host with `project add`. */
-  registration?: { allowShell?: boolean };
+  registration?: { allowShell?: boolean; envAllow?: string[]; allowSharedDir?: boolean };
   commands: CommandRequest[];
+  /** Environment the request hands the launched processes. */
+  env?: Record<string, string>;
+  /** Set when others than this user can change the directory: it is world-writable or theirs. */
+  sharedDir?: 'world-writable' | 'owned by another user';
 }
 
-export type PolicyRule = 'allowedRoots' | 'allowFreeFormCommands' | 'allowShell';
+export type PolicyRule =
+  'allowedRoots' | 'allowFreeFormCommands' | 'allowShell' | 'envName' | 'envDenied' | 'sharedDir';
 
 export interface PolicyRefusal {
   field: string;
@@ -87,6 +97,31 @@ export function checkPolicy(policy: Policy, request: PolicyRequest): PolicyVerdi
       `register it with \`temporal-ops project add ${projectDir}\` or add a parent directory to allowedRoots in ${policy.file}`,
     );
   }
+  if (request.sharedDir && !registration?.allowSharedDir) {
+    return refuse(
+      policy,
+      'projectDir',
+      projectDir,
+      'sharedDir',
+      `the directory is ${request.sharedDir}, so others could change the code this host runs`,
+      `fix its owner and mode, or register it with \`temporal-ops project add ${projectDir} --allow-shared-dir\``,
+    );
+  }
+  const env = request.env ?? {};
+  const envRefusal = policy.openEnv
+    ? undefined
+    : refusedEnv(env, [...policy.envAllow, ...(registration?.envAllow ?? [])]);
+  if (envRefusal) {
+    const { name, rule, why } = envRefusal;
+    return refuse(
+      policy,
+      `env.${name}`,
+      env[name] ?? '',
+      rule,
+      `${why} (input env is an allow-list)`,
+      `register the project with \`temporal-ops project add ${projectDir} --env-allow ${name}\` or add it to envAllow in ${policy.file}`,
+    );
+  }
   for (const { field, command, origin } of request.commands) {
     if (origin === 'request' && !policy.allowFreeFormCommands) {
       const flag = field === 'workerCommand' ? '--worker-command' : '--start-command';
@@ -123,5 +158,7 @@ export function localUserPolicy(): Policy {
     allowedRoots: [sep],
     allowFreeFormCommands: true,
     allowShell: true,
+    envAllow: [],
+    openEnv: true,
   };
 }

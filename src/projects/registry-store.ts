@@ -13,6 +13,12 @@ const entrySchema = z.strictObject({
   starterCommand: z.string().min(1).optional(),
   taskQueue: z.string().min(1).optional(),
   allowShell: z.boolean().optional(),
+  /** Environment names this project's requests may set beyond the default allow-list. */
+  envAllow: z.array(z.string()).optional(),
+  /** Connection secrets of the control worker that this project's processes inherit. */
+  passEnv: z.array(z.string()).optional(),
+  /** Run it although others can change its directory. */
+  allowSharedDir: z.boolean().optional(),
   addedAt: z.string(),
 });
 

@@ -21,6 +21,23 @@ export interface ProjectRegistration {
   taskQueue?: string;
   /** Let this project's commands use shell syntax. */
   allowShell?: boolean;
+  /** Environment names its requests may set beyond the default allow-list (`*` ends a prefix). */
+  envAllow?: string[];
+  /** Connection secrets of the control worker its processes inherit (e.g. TEMPORAL_API_KEY). */
+  passEnv?: string[];
+  /** Run it although its directory is world-writable or another user's. */
+  allowSharedDir?: boolean;
+}
+
+function checkNames(names: string[] | undefined, field: string, prefix: boolean): void {
+  const shape = prefix ? /^[A-Za-z_][A-Za-z0-9_]*\*?$/ : /^[A-Za-z_][A-Za-z0-9_]*$/;
+  const bad = names?.find((name) => !shape.test(name));
+  if (bad !== undefined)
+    throw new InvalidInputError(
+      field,
+      bad,
+      `an environment variable name (letters, digits and "_"${prefix ? '; a trailing "*" for a prefix' : ''})`,
+    );
 }
 
 function checkCommand(command: string | undefined, field: string, allowShell: boolean): void {
@@ -33,8 +50,11 @@ function checkCommand(command: string | undefined, field: string, allowShell: bo
 export async function addProject(stateDir: string, registration: ProjectRegistration): Promise<ProjectEntry> {
   const realDir = await canonicalDir(registration.projectDir);
   const { project, workerCommand, starterCommand, taskQueue, allowShell } = registration;
+  const { envAllow, passEnv, allowSharedDir } = registration;
   checkCommand(workerCommand, 'workerCommand', allowShell === true);
   checkCommand(starterCommand, 'starterCommand', allowShell === true);
+  checkNames(envAllow, 'envAllow', true);
+  checkNames(passEnv, 'passEnv', false);
   if (taskQueue !== undefined && taskQueue.trim() === '')
     throw new InvalidInputError('taskQueue', taskQueue, 'a non-empty task queue name');
   return updateRegistry(stateDir, (entries) => {
@@ -53,6 +73,9 @@ export async function addProject(stateDir: string, registration: ProjectRegistra
       ...(starterCommand === undefined ? {} : { starterCommand }),
       ...(taskQueue === undefined ? {} : { taskQueue }),
       ...(allowShell ? { allowShell } : {}),
+      ...(envAllow?.length ? { envAllow } : {}),
+      ...(passEnv?.length ? { passEnv } : {}),
+      ...(allowSharedDir ? { allowSharedDir } : {}),
       addedAt: existing?.addedAt ?? new Date().toISOString(),
     };
     return { entries: [...entries.filter((e) => e !== existing), entry], result: entry };

@@ -20,3 +20,23 @@ export async function RunStarterStep(input: {
   });
   return runStarter(input.starter);
 }
+
+/**
+ * Schedules any activity type with any arguments on any queue, once: what anyone who can start a
+ * workflow in the namespace can do. The security tests use it to call host activities directly.
+ */
+export async function ScheduleActivity(input: {
+  taskQueue: string;
+  activity: string;
+  args: unknown[];
+}): Promise<unknown> {
+  const activities = proxyActivities<Record<string, (...args: unknown[]) => Promise<unknown>>>({
+    taskQueue: input.taskQueue,
+    scheduleToCloseTimeout: '2m',
+    startToCloseTimeout: '1m',
+    retry: { maximumAttempts: 1 },
+  });
+  const activity = activities[input.activity];
+  if (!activity) throw new Error(`no activity ${input.activity}`);
+  return activity(...input.args);
+}

@@ -25,6 +25,7 @@ function policyFor(address: string, extra: Partial<Policy> = {}): Policy {
     allowedRoots: defaultRoots(loopback),
     allowFreeFormCommands: loopback,
     allowShell: false,
+    envAllow: [],
     ...extra,
   };
 }

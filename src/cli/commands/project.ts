@@ -13,6 +13,9 @@ export interface ProjectAddOptions {
   starterCommand?: string;
   taskQueue?: string;
   allowShell: boolean;
+  envAllow?: string[];
+  passEnv?: string[];
+  allowSharedDir?: boolean;
 }
 
 function line(entry: ProjectEntry): string {
@@ -21,6 +24,9 @@ function line(entry: ProjectEntry): string {
     entry.projectDir,
     entry.workerCommand ? `worker "${entry.workerCommand}"` : '',
     entry.taskQueue ? `queue ${entry.taskQueue}` : '',
+    entry.envAllow ? `env-allow ${entry.envAllow.join(',')}` : '',
+    entry.passEnv ? `pass-env ${entry.passEnv.join(',')}` : '',
+    entry.allowSharedDir ? 'shared dir allowed' : '',
     entry.source === 'registered' ? 'registered' : 'seen (not registered)',
   ];
   return parts.filter(Boolean).join('  ');

@@ -27,28 +27,30 @@ export function createFingerprintActivities({ settings }: { settings: Settings }
      * Polls the fingerprint until it differs from `baseline` or `seconds` pass; heartbeats and
      * stops when cancelled. A retry starts over from the same baseline, so it sees the same change.
      */
-    waitForCodeChange: typedFailures(async (input: {
-      projectDir: string;
-      baseline: string;
-      seconds: number;
-      intervalMs?: number;
-    }): Promise<CodeChange> => {
-      const ctx = Context.current();
-      const { projectDir } = await knownProject(settings.stateDir, input.projectDir);
-      const started = Date.now();
-      const deadline = started + input.seconds * 1000;
-      for (;;) {
-        const fingerprint = await codeFingerprint(projectDir);
-        const waitedMs = Date.now() - started;
-        if (fingerprint !== input.baseline) return { changed: true, fingerprint, waitedMs };
-        if (Date.now() >= deadline) return { changed: false, fingerprint, waitedMs };
-        ctx.heartbeat({ waitedMs });
-        try {
-          await sleep(input.intervalMs ?? 1000, undefined, { signal: ctx.cancellationSignal });
-        } catch {
-          throw new CancelledFailure('wait for a code change cancelled');
+    waitForCodeChange: typedFailures(
+      async (input: {
+        projectDir: string;
+        baseline: string;
+        seconds: number;
+        intervalMs?: number;
+      }): Promise<CodeChange> => {
+        const ctx = Context.current();
+        const { projectDir } = await knownProject(settings.stateDir, input.projectDir);
+        const started = Date.now();
+        const deadline = started + input.seconds * 1000;
+        for (;;) {
+          const fingerprint = await codeFingerprint(projectDir);
+          const waitedMs = Date.now() - started;
+          if (fingerprint !== input.baseline) return { changed: true, fingerprint, waitedMs };
+          if (Date.now() >= deadline) return { changed: false, fingerprint, waitedMs };
+          ctx.heartbeat({ waitedMs });
+          try {
+            await sleep(input.intervalMs ?? 1000, undefined, { signal: ctx.cancellationSignal });
+          } catch {
+            throw new CancelledFailure('wait for a code change cancelled');
+          }
         }
-      }
-    }),
+      },
+    ),
   };
 }

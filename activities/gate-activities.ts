@@ -18,17 +18,19 @@ export interface CodeFingerprints {
 export function createGateActivities({ settings }: { settings: Settings }) {
   return {
     /** The code a restart would run, beside the code the running workers run. */
-    codeFingerprints: typedFailures(async (input: {
-      project: string;
-      projectDir: string;
-      taskQueue: string;
-    }): Promise<CodeFingerprints> => {
-      const entry = await knownProject(settings.stateDir, input.projectDir, input.project);
-      const records = await readPidRecords(settings.stateDir, { kind: 'worker', project: input.project });
-      const running = records
-        .filter((r) => r.taskQueue === input.taskQueue && observeWorker(r).alive)
-        .map((r) => ({ pid: r.pid, fingerprint: r.fingerprint }));
-      return { current: await codeFingerprint(entry.projectDir), running };
-    }),
+    codeFingerprints: typedFailures(
+      async (input: {
+        project: string;
+        projectDir: string;
+        taskQueue: string;
+      }): Promise<CodeFingerprints> => {
+        const entry = await knownProject(settings.stateDir, input.projectDir, input.project);
+        const records = await readPidRecords(settings.stateDir, { kind: 'worker', project: input.project });
+        const running = records
+          .filter((r) => r.taskQueue === input.taskQueue && observeWorker(r).alive)
+          .map((r) => ({ pid: r.pid, fingerprint: r.fingerprint }));
+        return { current: await codeFingerprint(entry.projectDir), running };
+      },
+    ),
   };
 }

@@ -194,7 +194,11 @@ export async function confirmPrepared(
  * The registry entry of a project this host knows (registered, or prepared by a recipe before), for
  * steps that read its files: throws PolicyRefusedError for any other directory, or a key that is not its own.
  */
-export async function knownProject(stateDir: string, projectDir: string, project?: string): Promise<ProjectEntry> {
+export async function knownProject(
+  stateDir: string,
+  projectDir: string,
+  project?: string,
+): Promise<ProjectEntry> {
   const dir = (await canonicalDir(projectDir).catch(() => undefined)) ?? resolve(projectDir);
   const entry = findByDir(await readRegistry(stateDir), dir);
   if (entry && (project === undefined || entry.key === project)) return entry;

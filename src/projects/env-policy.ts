@@ -81,8 +81,16 @@ const DENIED: readonly { names: readonly string[]; why: string }[] = [
   { names: ['TEMPORAL_OPS_*'], why: 'it is bookkeeping of this control worker' },
 ];
 
-/** The one allowed exception inside a denied family: unbuffered output is harmless and common. */
-const ALWAYS_ALLOWED = new Set(['PYTHONUNBUFFERED']);
+/** Exceptions inside the denied families: each only makes its tool do less, so none can run code. */
+const ALWAYS_ALLOWED = new Set([
+  'PYTHONUNBUFFERED',
+  'PYTHONDONTWRITEBYTECODE',
+  'UV_OFFLINE',
+  'UV_FROZEN',
+  'UV_LOCKED',
+  'UV_NO_SYNC',
+  'UV_NO_PROGRESS',
+]);
 
 function matches(name: string, pattern: string): boolean {
   return pattern.endsWith('*') ? name.startsWith(pattern.slice(0, -1)) : name === pattern;

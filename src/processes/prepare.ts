@@ -2,7 +2,7 @@
 // host, whether the local policy lets this request run it, and that its commands can run.
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { Settings } from '../config.js';
+import { DEFAULT_WORKER_COMMAND, type Settings } from '../config.js';
 import { InvalidInputError, PolicyRefusedError } from '../errors.js';
 import { canonicalDir, chooseKey, claimProject, findByDir } from '../projects/identity.js';
 import { loadPolicy } from '../projects/load-policy.js';
@@ -15,6 +15,7 @@ import {
 } from '../projects/policy.js';
 import { readRegistry, type ProjectEntry } from '../projects/registry-store.js';
 import { assertRunnable } from './executable.js';
+import { readPidRecords } from './pid-file.js';
 
 export interface PreparedProject {
   /** The project's key on this host: names its pid files, locks and logs. */
@@ -56,19 +57,65 @@ export async function prepareContext(settings: Settings, serverAddress: string):
   };
 }
 
-function workerCommandOf(input: ProjectInput, registered: ProjectEntry | undefined, fallback: string) {
+/** Where the worker command of a request came from, in the order the rule tries them. */
+type CommandSource =
+  | { kind: 'input' }
+  | { kind: 'registered'; key: string }
+  | { kind: 'recorded'; dir: string }
+  | { kind: 'env' }
+  | { kind: 'default' };
+
+function fieldOf(source: CommandSource): string {
+  switch (source.kind) {
+    case 'input':
+      return 'workerCommand';
+    case 'registered':
+      return `workerCommand (registered for ${source.key})`;
+    case 'recorded':
+      return `workerCommand (recorded: the last worker started in ${source.dir})`;
+    case 'env':
+      return 'workerCommand (from TEMPORAL_WORKER_CMD)';
+    case 'default':
+      return `workerCommand (the default, "${DEFAULT_WORKER_COMMAND}"; TEMPORAL_WORKER_CMD is not set)`;
+  }
+}
+
+/**
+ * The one rule for the worker command, used by every command and recipe: the input (or flag), then
+ * the registration, then the worker recorded for the directory (on the same task queue when one is
+ * given), then TEMPORAL_WORKER_CMD, then the default. The policy origin follows the source.
+ */
+export function workerCommandOf(
+  input: Pick<ProjectInput, 'workerCommand'>,
+  registered: Pick<ProjectEntry, 'key' | 'workerCommand'> | undefined,
+  recorded: string | undefined,
+  fallback: { command: string; fromEnv: boolean },
+  dir: string,
+): { command: string; origin: CommandOrigin; field: string } {
   const own = registered?.workerCommand;
   const given = input.workerCommand?.trim();
-  if (given === undefined || given === own)
-    return own
-      ? {
-          command: own,
-          origin: 'registration' as const,
-          field: `workerCommand (registered for ${registered?.key})`,
-        }
-      : { command: fallback, origin: 'local' as const, field: 'workerCommand (from TEMPORAL_WORKER_CMD)' };
-  const origin: CommandOrigin = own === undefined && given === fallback ? 'local' : 'request';
-  return { command: given, origin, field: 'workerCommand' };
+  const fallbackSource: CommandSource = fallback.fromEnv ? { kind: 'env' } : { kind: 'default' };
+  const pick = (command: string, source: CommandSource, origin: CommandOrigin) => ({
+    command,
+    origin,
+    field: fieldOf(source),
+  });
+  if (given !== undefined && given !== own) {
+    const origin: CommandOrigin = own === undefined && given === fallback.command ? 'local' : 'request';
+    return pick(given, { kind: 'input' }, origin);
+  }
+  if (own !== undefined && registered)
+    return pick(own, { kind: 'registered', key: registered.key }, 'registration');
+  if (recorded !== undefined)
+    return pick(recorded, { kind: 'recorded', dir }, recorded === fallback.command ? 'local' : 'request');
+  return pick(fallback.command, fallbackSource, 'local');
+}
+
+/** The command of the newest worker recorded for the project (on `taskQueue` when given). */
+async function recordedCommand(stateDir: string, key: string | undefined, taskQueue?: string) {
+  if (key === undefined) return undefined;
+  const records = await readPidRecords(stateDir, { kind: 'worker', project: key });
+  return records.filter((r) => taskQueue === undefined || r.taskQueue === taskQueue).at(-1)?.command;
 }
 
 /** Whether others than this user can change `dir` (world-writable, or another user's); undefined when not. */
@@ -101,7 +148,14 @@ export async function prepareProject(input: ProjectInput, context: PrepareContex
   const entries = await readRegistry(stateDir);
   const entry = findByDir(entries, dir);
   const registered = entry?.source === 'registered' ? entry : undefined;
-  const worker = workerCommandOf(input, registered, context.defaultWorkerCommand);
+  const recorded = await recordedCommand(stateDir, entry?.key, input.taskQueue ?? registered?.taskQueue);
+  const fallback = {
+    command: context.defaultWorkerCommand,
+    // The setting differs from the default only when TEMPORAL_WORKER_CMD set it.
+    fromEnv:
+      context.defaultWorkerCommand !== DEFAULT_WORKER_COMMAND || Boolean(process.env.TEMPORAL_WORKER_CMD),
+  };
+  const worker = workerCommandOf(input, registered, recorded, fallback, dir);
   const commands: CommandRequest[] = [
     { field: 'workerCommand', command: worker.command, origin: worker.origin },
   ];

@@ -6,7 +6,9 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { packageRoot } from '../../src/config.js';
 import { InvalidInputError, PolicyRefusedError } from '../../src/errors.js';
+import { writePidRecord } from '../../src/processes/pid-file.js';
 import { confirmPrepared, prepareProject, type PrepareContext } from '../../src/processes/prepare.js';
+import { localUserPolicy } from '../../src/projects/policy.js';
 import { loadPolicy } from '../../src/projects/load-policy.js';
 import { addProject } from '../../src/projects/registry.js';
 import { venvPython } from '../../src/recipes/example-target.js';
@@ -111,5 +113,42 @@ describe('prepareProject under the remote defaults', () => {
       ),
       PolicyRefusedError,
     );
+  });
+});
+
+describe('one rule for the worker command', () => {
+  it('takes the input, then the registration, then the worker recorded on the queue, then the setting', async () => {
+    const open = { ...context, policy: localUserPolicy() };
+    const dir = await project('rule');
+    const commandFor = async (input: { workerCommand?: string; taskQueue?: string }) =>
+      (await prepareProject({ projectDir: dir, ...input }, open)).workerCommand;
+    const prepared = await prepareProject(
+      { projectDir: dir, workerCommand: command, taskQueue: 'rule-q' },
+      open,
+    );
+    await writePidRecord(open.stateDir, {
+      kind: 'worker',
+      pid: 999_999,
+      pgid: 999_999,
+      startTime: '1',
+      cmdline: [],
+      cwd: dir,
+      project: prepared.project,
+      taskQueue: 'rule-q',
+      logPath: join(root, 'rule.log'),
+      fingerprint: 'x',
+      command: `${venvPython} recorded.py`,
+      startedAt: new Date().toISOString(),
+      host: 'h',
+    });
+    assert.equal(await commandFor({ taskQueue: 'rule-q' }), `${venvPython} recorded.py`);
+    // Another queue's worker is not this queue's command: the setting applies.
+    await assert.rejects(
+      commandFor({ taskQueue: 'other-q' }),
+      /workerCommand \(the default, "uv run worker"|uv/,
+    );
+    await addProject(open.stateDir, { projectDir: dir, workerCommand: `${venvPython} registered.py` });
+    assert.equal(await commandFor({ taskQueue: 'rule-q' }), `${venvPython} registered.py`);
+    assert.equal(await commandFor({ taskQueue: 'rule-q', workerCommand: command }), command);
   });
 });

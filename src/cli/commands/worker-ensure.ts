@@ -54,7 +54,7 @@ async function resolveSpec(mode: PlanMode, target: WorkerTarget, ctx: CliContext
       {
         projectDir,
         project: target.project,
-        workerCommand: target.workerCommand ?? last?.command,
+        workerCommand: target.workerCommand,
         taskQueue: target.taskQueue ?? last?.taskQueue,
         env,
       },

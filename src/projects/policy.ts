@@ -118,7 +118,7 @@ export function checkPolicy(policy: Policy, request: PolicyRequest): PolicyVerdi
       `env.${name}`,
       env[name] ?? '',
       rule,
-      `${why} (input env is an allow-list)`,
+      `${why} (rule ${rule}: input env is an allow-list)`,
       `register the project with \`temporal-ops project add ${projectDir} --env-allow ${name}\` or add it to envAllow in ${policy.file}`,
     );
   }

@@ -203,7 +203,13 @@ export function createProcessActivities({ client, settings, workerEnv, address }
      * another time (a far-future one spares none).
      */
     stopWorkers: typedFailures(
-      async (input: { project: string; graceSeconds?: number; spareStartedAfterMs?: number }) =>
+      async (input: {
+        project: string;
+        /** Only the workers of this task queue (a project may run one per queue); all when omitted. */
+        taskQueue?: string;
+        graceSeconds?: number;
+        spareStartedAfterMs?: number;
+      }) =>
         heartbeating(async () =>
           stopProjectWorkers(
             settings.stateDir,
@@ -212,6 +218,7 @@ export function createProcessActivities({ client, settings, workerEnv, address }
             {
               spareStartedAfterMs: input.spareStartedAfterMs ?? (await recipeStartMs()),
               requester: requester(),
+              ...(input.taskQueue === undefined ? {} : { taskQueue: input.taskQueue }),
             },
             { signal: Context.current().cancellationSignal, holder: holderName('stopWorkers') },
           ),

@@ -146,7 +146,13 @@ export function TestInteractive(raw: unknown): Promise<TestInteractiveReport> {
           () =>
             ctx.onHost.stopWorkers.executeWithOptions(
               { ...processOp, summary: `stop workers of ${prepared.project}` },
-              [{ project: prepared.project, graceSeconds: ctx.input.graceSeconds }],
+              [
+                {
+                  project: prepared.project,
+                  taskQueue: ctx.input.taskQueue,
+                  graceSeconds: ctx.input.graceSeconds,
+                },
+              ],
             ),
           (outcomes) => outcomes.map((o) => `${o.pid} ${o.result}`).join(', ') || 'none running',
         );

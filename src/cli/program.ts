@@ -285,13 +285,18 @@ function declareWorker(worker: Command, leaf: Leaf, where: Where): void {
       async () => (await import('./commands/worker-stop.js')).workerStop,
       (raw): StopOptions => {
         const { project, graceMs } = workerTarget(raw as RawWorkerFlags, where);
-        return { project, graceMs };
+        const taskQueue = (raw as { taskQueue?: string }).taskQueue;
+        return { project, graceMs, ...(taskQueue === undefined ? {} : { taskQueue }) };
       },
     )
       .option('--project <name>', "project name (default $TEMPORAL_OPS_PROJECT, else the directory's name)")
       .option(
         '--project-dir <dir>',
         'project directory (default $TEMPORAL_OPS_PROJECT_DIR, else the current dir)',
+      )
+      .option(
+        '--task-queue <queue>',
+        "only the worker of this task queue (default: all the project's workers)",
       )
       .option(
         '--grace <sec>',

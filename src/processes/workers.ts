@@ -123,7 +123,10 @@ export function ensureWorker(
     async (signal): Promise<EnsureOutcome | SkippedEnsure> => {
       failpoint('ensure:locked');
       const settled = await settleIntents(spec.stateDir, spec.project, spec.graceMs);
-      const records = await readPidRecords(spec.stateDir, { kind: 'worker', project: spec.project });
+      // A project may run one worker per task queue: only this queue's workers are this request's.
+      const records = (await readPidRecords(spec.stateDir, { kind: 'worker', project: spec.project })).filter(
+        (r) => r.taskQueue === spec.taskQueue,
+      );
       if (options.onlyIfRecorded !== undefined && !records.some((r) => r.pid === options.onlyIfRecorded)) {
         return {
           action: 'skipped',
@@ -203,14 +206,15 @@ export function ensureWorker(
 }
 
 /**
- * Stops every worker of the project that is proven ours; others are reported as left alone. With
- * `spareStartedAfterMs`, workers started after that time by another requester keep running.
+ * Stops every worker of the project (of `taskQueue` only, when given) that is proven ours; others
+ * are reported as left alone. With `spareStartedAfterMs`, workers started after that time by
+ * another requester keep running.
  */
 export function stopProjectWorkers(
   stateDir: string,
   project: string,
   graceMs: number,
-  spare: { spareStartedAfterMs?: number; requester?: string } = {},
+  spare: { spareStartedAfterMs?: number; requester?: string; taskQueue?: string } = {},
   lock: LockOptions = {},
 ): Promise<StopOutcome[]> {
   return withProjectLock(
@@ -218,7 +222,9 @@ export function stopProjectWorkers(
     project,
     async () => {
       const settled = await settleIntents(stateDir, project, graceMs);
-      const records = await readPidRecords(stateDir, { kind: 'worker', project });
+      const records = (await readPidRecords(stateDir, { kind: 'worker', project })).filter(
+        (r) => spare.taskQueue === undefined || r.taskQueue === spare.taskQueue,
+      );
       const plan = planStop(records.map(recorded), spare);
       const outcomes = await stopAndForget(
         stateDir,

@@ -392,6 +392,10 @@ describe('argv -> options', () => {
       { path: 'worker stop', options: { project: 'shop', graceMs: undefined } },
     ],
     [
+      ['worker', 'stop', '--project', 'shop', '--task-queue', 'orders'],
+      { path: 'worker stop', options: { project: 'shop', graceMs: undefined, taskQueue: 'orders' } },
+    ],
+    [
       ['worker', 'stop-all', '--include-server', '--json'],
       { path: 'worker stop-all', json: true, options: { includeServer: true } },
     ],

@@ -8,6 +8,8 @@ export interface StopOptions {
   project: string;
   /** SIGTERM to SIGKILL; default from settings. */
   graceMs?: number;
+  /** Only the worker of this task queue. */
+  taskQueue?: string;
 }
 
 /** One line per outcome; a process left alone is a warning (stderr), never an error. */
@@ -35,6 +37,7 @@ export async function workerStop(options: StopOptions, ctx: CommandContext): Pro
     settings.stateDir,
     options.project,
     options.graceMs ?? settings.graceMs,
+    options.taskQueue === undefined ? {} : { taskQueue: options.taskQueue },
   );
   printStopOutcomes(
     outcomes.map((o) => ({ project: options.project, ...o })),

@@ -80,9 +80,4 @@ export class PollerCache {
   get calls(): number {
     return this.fetches;
   }
-
-  /** Distinct identities whose process the oracle was asked about (one check each per expiry window). */
-  get processChecks(): number {
-    return this.processes.size;
-  }
 }

@@ -119,16 +119,20 @@ describe('ghost pollers of killed workers', () => {
       );
     }
 
+    // The sweep checks each distinct identity once, however many runs its queue holds.
+    const asked: string[] = [];
+    const local = localLivenessOracle();
     const swept = new Map<string, Finding>();
     for await (const item of sweep(h.client, {
       taskQueue: queue,
       opsTaskQueue: h.settings.opsTaskQueue,
       policy,
-      oracle: localLivenessOracle(),
+      oracle: (identity) => (asked.push(identity), local(identity)),
     }))
       if (item.kind === 'finding') swept.set(item.finding.workflowId, item.finding);
     assert.equal(swept.get(ids.alone)?.verdict, 'no-worker');
     assert.equal(swept.get(ids.beside)?.verdict, 'healthy-wait');
+    assert.deepEqual([...asked].sort(), Object.values(identities).sort());
   });
 
   it('DebugStalled says no-worker with the ghosts, for one workflow and in a sweep', async () => {

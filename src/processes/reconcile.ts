@@ -96,12 +96,12 @@ function classifyOne(input: ReconcileInput, poller: QueuePoller): Classified {
   const judged = judgePoller({ ...poller, process }, input.nowMs, LIVE_POLL_WINDOW_MS);
   const base = { pid, host, ...(process && { process }) };
   const local = pid !== undefined && host === input.host;
-  // A record with this pid that does not prove ours: our worker died (its pid may be reused).
-  const former = local ? input.workers.find((w) => w.pid === pid && w.ownership === 'recycled') : undefined;
   const worker = local
     ? input.workers.find((w) => w.ownership !== 'recycled' && w.memberPids.includes(pid))
     : undefined;
-  if (judged.liveness === 'ghost' || former) {
+  // A record with this pid that is not a live worker: our worker died (a recycled pid proves it).
+  const former = local && !worker ? input.workers.find((w) => w.pid === pid) : undefined;
+  if (judged.liveness === 'ghost' || former?.ownership === 'recycled') {
     const was = former ? `was worker ${pid} of ${former.project}; ` : '';
     const why = judged.liveness === 'ghost' ? judged.why : `pid ${pid} is no longer that worker`;
     return { ...base, class: 'ghost', project: former?.project, why: `${was}${why}` };
@@ -127,10 +127,12 @@ function classifyOne(input: ReconcileInput, poller: QueuePoller): Classified {
     const where = pid === undefined ? 'its identity names no pid' : `it runs on host ${host}`;
     return { ...base, class: 'foreign', why: `${where}, so no record of ours can prove it` };
   }
-  const described = input.processes.find((p) => p.pid === pid);
+  const described = process?.running ? input.processes.find((p) => p.pid === pid) : undefined;
   const what = described
     ? `runs "${described.cmdline.join(' ')}"${described.cwd ? ` in ${described.cwd}` : ''}`
-    : 'is alive';
+    : process?.running
+      ? 'is alive'
+      : 'could not be checked on this host';
   return { ...base, class: 'foreign', why: `pid ${pid} ${what}; not started by temporal-ops` };
 }
 

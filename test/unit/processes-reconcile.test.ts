@@ -82,6 +82,25 @@ describe('reconcile', () => {
     ],
     ['a pid that is gone', '556@vm', now - 1000, {}, 'ghost', /^pid 556 is not running on vm$/],
     [
+      'our dead worker, pid gone, but /proc cannot prove it: no ghost',
+      '100@vm',
+      now - 1000,
+      { workers: [{ ...ours, ownership: 'gone', memberPids: [] }], processes: [], oracle: () => undefined },
+      'foreign',
+      /^pid 100 could not be checked on this host; not started by temporal-ops$/,
+    ],
+    [
+      'our dead worker, pid gone, proven by the oracle',
+      '100@vm',
+      now - 1000,
+      {
+        workers: [{ ...ours, ownership: 'gone', memberPids: [] }],
+        oracle: () => ({ host: 'vm', pid: 100, running: false }),
+      },
+      'ghost',
+      /^was worker 100 of shop; pid 100 is not running on vm$/,
+    ],
+    [
       'our dead worker, pid reused',
       '100@vm',
       now - 1000,

@@ -30,10 +30,10 @@ export interface LivenessJudgement {
 
 /**
  * A process's start time read from /proc and the server's last-access time may disagree by clock
- * resolution (boot time has whole seconds) and skew: only a start later than this past the last poll
- * proves the pid was reused.
+ * resolution (boot time has whole seconds) and by the skew of a remote server's clock: only a start
+ * later than this past the last poll proves the pid was reused.
  */
-export const START_AFTER_POLL_SLACK_MS = 5_000;
+export const START_AFTER_POLL_SLACK_MS = 30_000;
 
 // The Python SDK writes `<pid>@<hostname>`; Linux pids stay below 2^22.
 const IDENTITY = /^([1-9]\d{0,6})@([^\s@]+)$/;

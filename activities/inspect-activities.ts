@@ -8,6 +8,7 @@ import type { DiagnosisPolicy, Finding, Verdict } from '../src/diagnosis/verdict
 import { analyzeWorkflow, type Analysis } from '../src/inspect/analyze.js';
 import { isInvalidArgument, isNotFound } from '../src/inspect/grpc.js';
 import { countWorkflows, sweep, sweepQuery, SweepTally } from '../src/inspect/sweep.js';
+import { localLivenessOracle } from '../src/processes/pollers.js';
 import { DebugStalledFailure } from '../src/recipes/debug-stalled-input.js';
 import { FailureType } from '../src/recipes/failure-types.js';
 
@@ -75,6 +76,8 @@ export function createInspectActivities({ client, settings }: InspectDeps) {
         ...input,
         opsTaskQueue: settings.opsTaskQueue,
         onProgress: (scanned: number) => ctx.heartbeat({ scanned }),
+        // Pollers named `<pid>@<this host>` are checked here; other hosts' by last access alone.
+        oracle: localLivenessOracle(),
       };
       const tally = new SweepTally();
       const findings: Finding[] = [];
@@ -119,6 +122,7 @@ export function createHostInspectActivities({ client, settings }: InspectDeps) {
           policy: input.policy,
           stateDir: settings.stateDir,
           maxLogLines: 60,
+          oracle: localLivenessOracle(),
         });
       } catch (error) {
         if (!isNotFound(error)) throw error;

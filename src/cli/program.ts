@@ -316,7 +316,7 @@ function declareWorker(worker: Command, leaf: Leaf, where: Where): void {
     leaf(
       worker,
       'list',
-      'Our workers (state, uptime, RSS, pollers, code fingerprint, log), then every poller of their task queues: ours, ours-stale, foreign, ghost.',
+      'Our workers (state, uptime, RSS, pollers, code fingerprint, log), then every poller of their task queues: ours, ours-stale, foreign, silent, ghost.',
       async () => (await import('./commands/worker-list.js')).workerList,
       (raw): ListOptions => ({
         project: workerProject(raw),

@@ -2,6 +2,7 @@
 // Pure and deterministic (`now` is passed in): recipes import it from workflow code.
 
 import type { PollerFact, WorkflowFacts } from './facts.js';
+import { judgePoller } from './poller-liveness.js';
 import { healthyWait } from './stall-healthy-wait.js';
 import { RULES, currentFailureRule, type Conclusion, type Context } from './stall-rules.js';
 import {
@@ -18,11 +19,16 @@ function judgePollers(
   now: number,
   policy: DiagnosisPolicy,
 ): PollerEvidence[] {
-  return pollers.map((p) => ({
-    identity: p.identity,
-    lastAccessAgeMs: Math.max(0, now - p.lastAccessTimeMs),
-    live: now - p.lastAccessTimeMs < policy.pollerFreshMs,
-  }));
+  return pollers.map((p) => {
+    const { liveness, why } = judgePoller(p, now, policy.pollerFreshMs);
+    return {
+      identity: p.identity,
+      lastAccessAgeMs: Math.max(0, now - p.lastAccessTimeMs),
+      live: liveness === 'live',
+      liveness,
+      why,
+    };
+  });
 }
 
 function context(facts: WorkflowFacts, now: number, policy: DiagnosisPolicy): Context {

@@ -1,5 +1,6 @@
 // The facts diagnosis works from, gathered by src/inspect and converted at that boundary:
 // plain numbers (epoch milliseconds), strings, no Long, no protobuf enums. Pure data.
+import type { ProcessFact } from './poller-liveness.js';
 
 /** Temporal's workflow execution statuses, by their upper-case names. */
 export type WorkflowStatusName =
@@ -16,6 +17,8 @@ export type WorkflowStatusName =
 export interface PollerFact {
   identity: string;
   lastAccessTimeMs: number;
+  /** The process its identity names, as that process's host saw it when the pollers were fetched. */
+  process?: ProcessFact;
 }
 
 /** One pending activity of a workflow, from DescribeWorkflowExecution. */

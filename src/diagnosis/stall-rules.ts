@@ -2,6 +2,7 @@
 // Pure: no clock (ctx.now is passed in), no I/O.
 
 import type { PendingActivityFact, WorkflowFacts } from './facts.js';
+import { formatAge } from './poller-liveness.js';
 import {
   classifyWorkflowTaskFailure,
   currentWorkflowTaskFailure,
@@ -42,11 +43,7 @@ const raise = (c: Confidence): Confidence => (c === 'low' ? 'medium' : 'high');
 // The server flags runs whose workflow tasks keep failing: that confirms a workflow-task verdict.
 const withReported = (ctx: Context, c: Confidence): Confidence => (ctx.reported.length > 0 ? raise(c) : c);
 
-export function formatAge(ms: number): string {
-  if (ms < 120_000) return `${Math.round(ms / 1000)} s`;
-  if (ms < 7_200_000) return `${Math.round(ms / 60_000)} min`;
-  return `${Math.round(ms / 3_600_000)} h`;
-}
+export { formatAge };
 
 const firstLine = (text: string): string => text.split('\n', 1)[0] ?? '';
 
@@ -135,13 +132,23 @@ const retryStormRule: Rule = (ctx) => {
   };
 };
 
-// Rule 6: a workflow task scheduled >= noWorkerAfterMs ago and no live poller on its queue.
+/**
+ * Nobody serves a queue at once when pollers are listed, none is live, and at least one is a proven
+ * ghost: its worker is known to be dead, so there is nothing to wait for.
+ */
+export function servedOnlyByGhosts(pollers: readonly PollerEvidence[] | undefined): boolean {
+  return pollers !== undefined && !pollers.some((p) => p.live) && pollers.some((p) => p.liveness === 'ghost');
+}
+
+// Rule 6: a workflow task not picked up, with no live poller on its queue: at once when only ghosts
+// poll it, else once it waited noWorkerAfterMs (a worker may be about to poll).
 const noWorkerRule: Rule = (ctx) => {
   const task = ctx.facts.pendingWorkflowTask;
   const scheduledAt = task?.scheduledTimeMs ?? task?.originalScheduledTimeMs;
   if (task?.state !== 'scheduled' || scheduledAt === undefined) return undefined;
-  const waited = ctx.now - scheduledAt;
-  if (waited < ctx.policy.noWorkerAfterMs || ctx.pollers?.some((p) => p.live)) return undefined;
+  const waited = Math.max(0, ctx.now - scheduledAt);
+  if (ctx.pollers?.some((p) => p.live)) return undefined;
+  if (waited < ctx.policy.noWorkerAfterMs && !servedOnlyByGhosts(ctx.pollers)) return undefined;
   const seen = ctx.pollers === undefined ? 'pollers were not fetched' : pollerSummary(ctx.pollers);
   return {
     verdict: 'no-worker',
@@ -153,14 +160,16 @@ const noWorkerRule: Rule = (ctx) => {
   };
 };
 
-// Rule 6b: a pending activity scheduled >= noWorkerAfterMs ago whose own task queue has no live
-// poller (an activity worker that is down, or polls another queue). Only with pollers fetched.
+// Rule 6b: a pending activity not picked up whose own task queue has no live poller (an activity
+// worker that is down, or polls another queue): at once when only ghosts poll it, else after
+// noWorkerAfterMs. Only with pollers fetched.
 const activityNoWorkerRule: Rule = (ctx) => {
   for (const a of [...ctx.facts.pendingActivities].sort(byAttemptDesc)) {
     if (a.state !== 'scheduled' || a.taskQueue === undefined || a.scheduledTimeMs === undefined) continue;
-    const waited = ctx.now - a.scheduledTimeMs;
+    const waited = Math.max(0, ctx.now - a.scheduledTimeMs);
     const pollers = ctx.activityPollers?.[a.taskQueue];
-    if (waited < ctx.policy.noWorkerAfterMs || !pollers || pollers.some((p) => p.live)) continue;
+    if (!pollers || pollers.some((p) => p.live)) continue;
+    if (waited < ctx.policy.noWorkerAfterMs && !servedOnlyByGhosts(pollers)) continue;
     return {
       verdict: 'no-worker',
       confidence: 'high',
@@ -176,8 +185,18 @@ const activityNoWorkerRule: Rule = (ctx) => {
 
 function pollerSummary(pollers: PollerEvidence[]): string {
   if (pollers.length === 0) return 'no poller on the queue';
-  const newest = Math.min(...pollers.map((p) => p.lastAccessAgeMs));
-  return `no live poller (${pollers.length} stale, newest seen ${formatAge(newest)} ago)`;
+  const ghosts = pollers.filter((p) => p.liveness === 'ghost');
+  const silent = pollers.filter((p) => p.liveness === 'silent');
+  const parts: string[] = [];
+  if (ghosts.length > 0)
+    parts.push(
+      `${ghosts.length === 1 ? 'a ghost' : `${ghosts.length} ghosts`} of dead workers: ${ghosts.map((p) => `${p.identity} (${p.why})`).join(', ')}`,
+    );
+  if (silent.length > 0) {
+    const newest = Math.min(...silent.map((p) => p.lastAccessAgeMs));
+    parts.push(`${silent.length} silent, newest seen ${formatAge(newest)} ago`);
+  }
+  return `no live poller (${parts.join('; ')})`;
 }
 
 // Rule 7a: the server reports problems, or the task is retrying, yet history shows no current cause.

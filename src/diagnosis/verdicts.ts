@@ -2,6 +2,7 @@
 // Pure data and pure helpers: imported by workflow code, so no Node built-ins and no clock.
 
 import type { WorkflowFacts } from './facts.js';
+import type { PollerLiveness } from './poller-liveness.js';
 
 /** Why a target workflow is (or is not) making progress. */
 export type Verdict =
@@ -40,6 +41,10 @@ export interface PollerEvidence {
   identity: string;
   lastAccessAgeMs: number;
   live: boolean;
+  /** `ghost` only with proof that its process is gone (see poller-liveness.ts). */
+  liveness: PollerLiveness;
+  /** Why it was judged so: for a ghost, the proof. */
+  why: string;
 }
 
 /** The pending activity a verdict is about. */

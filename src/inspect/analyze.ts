@@ -3,6 +3,7 @@
 import type { Client } from '@temporalio/client';
 import { diagnose } from '../diagnosis/diagnose.js';
 import type { RunHeader, WorkflowFacts } from '../diagnosis/facts.js';
+import type { LivenessOracle } from '../diagnosis/poller-liveness.js';
 import type { DiagnosisPolicy, Finding } from '../diagnosis/verdicts.js';
 import { gatherFacts } from './gather.js';
 import type { CloseEventFact } from './history.js';
@@ -23,6 +24,8 @@ export interface AnalyzeOptions {
   /** Where our worker logs live; omit to skip the log search. */
   stateDir?: string;
   maxLogLines?: number;
+  /** Tells the processes behind poller identities on this host (see SweepOptions.oracle). */
+  oracle?: LivenessOracle;
 }
 
 /** The moment the logs are searched around: the failing task, else the pending task, else the close. */
@@ -41,7 +44,9 @@ export async function analyzeWorkflow(
   execution: { workflowId: string; runId?: string },
   options: AnalyzeOptions = {},
 ): Promise<Analysis> {
-  const gathered = await gatherFacts(client, execution, new PollerCache(client), { history: 'always' });
+  const gathered = await gatherFacts(client, execution, new PollerCache(client, options.oracle), {
+    history: 'always',
+  });
   const { facts } = gathered;
   const finding = diagnose(facts, gathered.gatheredAtMs, options.policy ?? {});
   const aroundMs = failingTimeMs(facts);

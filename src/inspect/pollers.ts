@@ -1,6 +1,9 @@
 // Pollers per task queue, fetched once per sweep: hundreds of workflows on one queue cost one call.
+// Each poller carries the fact its host's liveness oracle gives about its process, checked once per
+// distinct identity (per expiry window), so a dead worker's lingering poller can be told for a ghost.
 import type { Client } from '@temporalio/client';
 import type { PollerFact } from '../diagnosis/facts.js';
+import type { LivenessOracle, ProcessFact } from '../diagnosis/poller-liveness.js';
 import { listPollers, type TaskQueueKind } from '../temporal/task-queue.js';
 
 interface Entry {
@@ -18,10 +21,33 @@ export class PollerCache {
   private readonly entries = new Map<string, Entry>();
   private fetches = 0;
 
+  private readonly processes = new Map<string, { at: number; fact: ProcessFact | undefined }>();
+
+  /** `oracle` judges the identities this host can judge (omit it to judge by last access alone). */
   constructor(
     private readonly client: Client,
+    private readonly oracle?: LivenessOracle,
     private readonly ttlMs = 15_000,
   ) {}
+
+  /** The process fact of one identity, asked of the oracle at most once per `ttlMs`. */
+  private processOf(identity: string, now: number): ProcessFact | undefined {
+    let entry = this.processes.get(identity);
+    if (!entry || now - entry.at > this.ttlMs) {
+      entry = { at: now, fact: this.oracle!(identity) };
+      this.processes.set(identity, entry);
+    }
+    return entry.fact;
+  }
+
+  private withProcesses(pollers: PollerFact[]): PollerFact[] {
+    if (!this.oracle) return pollers;
+    const now = Date.now();
+    return pollers.map((p) => {
+      const fact = this.processOf(p.identity, now);
+      return fact ? { ...p, process: fact } : p;
+    });
+  }
 
   /**
    * The queue's pollers; undefined when DescribeTaskQueue failed (the diagnosis then says so). Once
@@ -38,7 +64,10 @@ export class PollerCache {
       this.fetches += 1;
       const fresh: Entry = {
         at: now,
-        pollers: listPollers(this.client, taskQueue, kind).catch(() => undefined),
+        pollers: listPollers(this.client, taskQueue, kind).then(
+          (listed) => this.withProcesses(listed),
+          () => undefined,
+        ),
       };
       void fresh.pollers.then((pollers) => (fresh.settled = { pollers }));
       entry = fresh;

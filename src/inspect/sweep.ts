@@ -10,6 +10,7 @@ import {
   type Finding,
   type Verdict,
 } from '../diagnosis/verdicts.js';
+import type { LivenessOracle } from '../diagnosis/poller-liveness.js';
 import { excludeOpsClause, isOpsWorkflow } from '../recipes/ops-workflows.js';
 import { toNumber } from './convert.js';
 import { executionSummary } from './describe-facts.js';
@@ -41,6 +42,11 @@ export interface SweepOptions {
   explainIdle?: boolean;
   /** Called after each run is diagnosed. */
   onProgress?: (scanned: number) => void;
+  /**
+   * Tells the processes behind poller identities on this host (src/processes/pollers.ts), so a
+   * dead worker's lingering poller counts as a ghost; omitted, pollers are judged by last access.
+   */
+  oracle?: LivenessOracle;
 }
 
 /** One swept run: its finding, or why it could not be diagnosed. */
@@ -93,7 +99,7 @@ async function* sweepListed(
   listed: AsyncGenerator<ExecutionInfo>,
   first: Promise<IteratorResult<ExecutionInfo>>,
 ): AsyncGenerator<SweepItem> {
-  const pollers = new PollerCache(client);
+  const pollers = new PollerCache(client, options.oracle);
   const policy = options.policy ?? {};
   let scanned = 0;
   const targets = async function* () {

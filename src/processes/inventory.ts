@@ -4,7 +4,8 @@ import { codeFingerprint } from './fingerprint.js';
 import { localProcesses, observeWorker, type WorkerView } from './observe.js';
 import { parseIdentity, reconcile, type LocalWorkerFacts, type Reconciliation } from './reconcile.js';
 import { readPidRecords, type ExitInfo } from './pid-file.js';
-import type { PollerSource } from './pollers.js';
+import type { LivenessOracle } from '../diagnosis/poller-liveness.js';
+import { localLivenessOracle, type PollerSource } from './pollers.js';
 import { workerState, type WorkerState } from './state.js';
 
 export interface WorkerRow {
@@ -33,7 +34,7 @@ export interface WorkerRow {
 
 export interface Inventory {
   workers: WorkerRow[];
-  /** Every poller of each task queue involved, classified (ours, ours-stale, foreign, ghost). */
+  /** Every poller of each task queue involved, classified (ours, ours-stale, foreign, silent, ghost). */
   queues: Reconciliation[];
   /** Set when the server could not be asked about pollers. */
   serverError?: string;
@@ -46,6 +47,8 @@ export interface InventoryOptions {
   pollers?: PollerSource;
   /** Task queues to reconcile besides those of the recorded workers. */
   taskQueues?: string[];
+  /** Tells whether a poller's process still runs (default: this host's /proc). */
+  oracle?: LivenessOracle;
 }
 
 /** The inventory without the internal views: what JSON output and activities return. */
@@ -91,6 +94,13 @@ export async function takeInventory(stateDir: string, options: InventoryOptions 
     try {
       const lists = await Promise.all(queueNames.map((q) => options.pollers!(q)));
       const host = hostname();
+      // One check per distinct identity, though it may poll several of the queues.
+      const ask = options.oracle ?? localLivenessOracle(host);
+      const checked = new Map<string, ReturnType<LivenessOracle>>();
+      const oracle: LivenessOracle = (identity) => {
+        if (!checked.has(identity)) checked.set(identity, ask(identity));
+        return checked.get(identity);
+      };
       lists.forEach((pollers, i) => {
         const pids = pollers
           .map((p) => parseIdentity(p.identity))
@@ -104,6 +114,7 @@ export async function takeInventory(stateDir: string, options: InventoryOptions 
             nowMs: Date.now(),
             workers: facts,
             processes: localProcesses(pids),
+            oracle,
           }),
         );
       });

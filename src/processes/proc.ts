@@ -112,7 +112,7 @@ export function bootTimeMs(): number {
 /** Clock ticks per second; 100 on every Linux we target. */
 export const CLOCK_TICKS = 100;
 
-/** Wall-clock start time of a process in epoch milliseconds. */
-export function startTimeMs(info: Pick<ProcInfo, 'startTime'>): number {
-  return bootTimeMs() + (Number(info.startTime) * 1000) / CLOCK_TICKS;
+/** Wall-clock start time of a process in epoch milliseconds (`bootMs` saves re-reading /proc/stat). */
+export function startTimeMs(info: Pick<ProcInfo, 'startTime'>, bootMs = bootTimeMs()): number {
+  return bootMs + (Number(info.startTime) * 1000) / CLOCK_TICKS;
 }

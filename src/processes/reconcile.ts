@@ -1,5 +1,11 @@
 // Reconciliation with the server: join the pollers DescribeTaskQueue lists to local processes and
 // our pid records. Answers "why is old code still answering my workflows?". Pure.
+import {
+  judgePoller,
+  parsePollerIdentity,
+  type LivenessOracle,
+  type ProcessFact,
+} from '../diagnosis/poller-liveness.js';
 import type { Ownership } from './identity.js';
 
 /** A poller identity on a task queue, merged over the workflow and activity task types. */
@@ -7,6 +13,8 @@ export interface QueuePoller {
   identity: string;
   lastAccessTimeMs: number;
   types: ('workflow' | 'activity')[];
+  /** The process its identity names, when already known; else `ReconcileInput.oracle` is asked. */
+  process?: ProcessFact;
 }
 
 /** One of our recorded workers, as observed on this host. */
@@ -36,17 +44,21 @@ export interface ReconcileInput {
   host: string;
   nowMs: number;
   workers: LocalWorkerFacts[];
-  /** Live local processes; a poller pid missing here is not running. */
+  /** Live local processes named by poller identities, to describe the ones that are not ours. */
   processes: LocalProcessFacts[];
+  /** Whether the process a poller identity names still runs (src/processes/pollers.ts on this host). */
+  oracle?: LivenessOracle;
 }
 
 /**
  * - `ours`: a process of one of our workers, running the code of the working tree.
  * - `ours-stale`: ours, but started from other code than the working tree has now.
  * - `foreign`: polling, but no record of ours proves it (another tool, a terminal, another host).
- * - `ghost`: listed by the server, but its process is gone (the server keeps dead pollers ~5 min).
+ * - `silent`: not ours, and has not polled within the live window; nothing proves its process gone
+ *   (another host, a custom identity, or a live process that stopped polling).
+ * - `ghost`: listed by the server, but its process is proven gone (the server keeps dead pollers ~5 min).
  */
-export type PollerClass = 'ours' | 'ours-stale' | 'foreign' | 'ghost';
+export type PollerClass = 'ours' | 'ours-stale' | 'foreign' | 'silent' | 'ghost';
 
 export interface ClassifiedPoller {
   identity: string;
@@ -57,6 +69,8 @@ export interface ClassifiedPoller {
   lastAccessTimeMs: number;
   types: QueuePoller['types'];
   why: string;
+  /** The process fact the judgement used, when the identity names one this host could check. */
+  process?: ProcessFact;
 }
 
 export interface Reconciliation {
@@ -71,72 +85,55 @@ export const LIVE_POLL_WINDOW_MS = 80_000;
 
 /** Splits `<pid>@<host>`; undefined parts when the identity has another form. */
 export function parseIdentity(identity: string): { pid?: number; host?: string } {
-  const match = /^(\d+)@(.+)$/.exec(identity);
-  return match ? { pid: Number(match[1]), host: match[2] } : {};
+  return parsePollerIdentity(identity) ?? {};
 }
 
-function ago(input: ReconcileInput, poller: QueuePoller): string {
-  return `${Math.round((input.nowMs - poller.lastAccessTimeMs) / 1000)} s ago`;
-}
+type Classified = Omit<ClassifiedPoller, 'identity' | 'lastAccessTimeMs' | 'types'>;
 
-function classifyOne(
-  input: ReconcileInput,
-  poller: QueuePoller,
-): Omit<ClassifiedPoller, 'identity' | 'lastAccessTimeMs' | 'types'> {
+function classifyOne(input: ReconcileInput, poller: QueuePoller): Classified {
   const { pid, host } = parseIdentity(poller.identity);
-  const fresh = input.nowMs - poller.lastAccessTimeMs <= LIVE_POLL_WINDOW_MS;
-  if (pid === undefined || host !== input.host) {
-    const where = pid === undefined ? 'its identity names no pid' : `it runs on host ${host}`;
-    return fresh
-      ? { class: 'foreign', pid, host, why: `${where}, so no record of ours can prove it` }
-      : { class: 'ghost', pid, host, why: `${where} and it last polled ${ago(input, poller)}` };
+  const process = poller.process ?? input.oracle?.(poller.identity);
+  const judged = judgePoller({ ...poller, process }, input.nowMs, LIVE_POLL_WINDOW_MS);
+  const base = { pid, host, ...(process && { process }) };
+  const local = pid !== undefined && host === input.host;
+  const worker = local
+    ? input.workers.find((w) => w.ownership !== 'recycled' && w.memberPids.includes(pid))
+    : undefined;
+  // A record with this pid that is not a live worker: our worker died (a recycled pid proves it).
+  const former = local && !worker ? input.workers.find((w) => w.pid === pid) : undefined;
+  if (judged.liveness === 'ghost' || former?.ownership === 'recycled') {
+    const was = former ? `was worker ${pid} of ${former.project}; ` : '';
+    const why = judged.liveness === 'ghost' ? judged.why : `pid ${pid} is no longer that worker`;
+    return { ...base, class: 'ghost', project: former?.project, why: `${was}${why}` };
   }
-  const worker = input.workers.find((w) => w.ownership !== 'recycled' && w.memberPids.includes(pid));
   if (worker) {
     const stale = worker.currentFingerprint !== undefined && worker.currentFingerprint !== worker.fingerprint;
     return stale
       ? {
+          ...base,
           class: 'ours-stale',
-          pid,
-          host,
           project: worker.project,
           why: `worker ${worker.pid} of ${worker.project} runs code ${worker.fingerprint}; the working tree is ${worker.currentFingerprint}`,
         }
       : {
+          ...base,
           class: 'ours',
-          pid,
-          host,
           project: worker.project,
           why: `worker ${worker.pid} of ${worker.project}, code ${worker.fingerprint}`,
         };
   }
-  const process = input.processes.find((p) => p.pid === pid);
-  // A record with this pid that did not prove ours above: the worker died (its pid may be reused).
-  const former = input.workers.find((w) => w.pid === pid);
-  if (!process || former) {
-    const was = former ? `was worker ${pid} of ${former.project}; ` : '';
-    return {
-      class: 'ghost',
-      pid,
-      host,
-      project: former?.project,
-      why: `${was}no process ${pid} of ours polls any more (last poll ${ago(input, poller)})`,
-    };
+  if (judged.liveness === 'silent') return { ...base, class: 'silent', why: judged.why };
+  if (!local) {
+    const where = pid === undefined ? 'its identity names no pid' : `it runs on host ${host}`;
+    return { ...base, class: 'foreign', why: `${where}, so no record of ours can prove it` };
   }
-  if (!fresh)
-    return {
-      class: 'ghost',
-      pid,
-      host,
-      why: `pid ${pid} is alive but last polled ${ago(input, poller)}; the pid was likely reused`,
-    };
-  const where = process.cwd ? ` in ${process.cwd}` : '';
-  return {
-    class: 'foreign',
-    pid,
-    host,
-    why: `pid ${pid} runs "${process.cmdline.join(' ')}"${where}; not started by temporal-ops`,
-  };
+  const described = process?.running ? input.processes.find((p) => p.pid === pid) : undefined;
+  const what = described
+    ? `runs "${described.cmdline.join(' ')}"${described.cwd ? ` in ${described.cwd}` : ''}`
+    : process?.running
+      ? 'is alive'
+      : 'could not be checked on this host';
+  return { ...base, class: 'foreign', why: `pid ${pid} ${what}; not started by temporal-ops` };
 }
 
 /** Classifies every poller of the queue and lists our live workers on it that do not poll. */

@@ -443,7 +443,13 @@ describe('diagnose', () => {
     );
     assert.match(f.remedy.text, /"orders"/);
     assert.deepEqual(f.evidence.pollers, [
-      { identity: '4100@devbox', lastAccessAgeMs: 5 * MIN, live: false },
+      {
+        identity: '4100@devbox',
+        lastAccessAgeMs: 5 * MIN,
+        live: false,
+        liveness: 'silent',
+        why: 'last polled 5 min ago, longer than a live worker waits between polls',
+      },
     ]);
     assert.match(f.evidence.summary, /30 s ago/);
   });

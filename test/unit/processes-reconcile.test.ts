@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { isExecTail } from '../../src/processes/identity.js';
+import type { LivenessOracle } from '../../src/diagnosis/poller-liveness.js';
 import { mergePollers } from '../../src/processes/pollers.js';
 import {
   parseIdentity,
@@ -22,6 +23,19 @@ const ours: LocalWorkerFacts = {
   currentFingerprint: 'abc',
 };
 
+// The live processes of host vm and when they started; every other pid there runs nothing.
+const started: Record<number, number> = { 100: now - 3_600_000, 101: now - 3_600_000, 555: now - 3_600_000 };
+
+/** A table-driven oracle for host vm, as src/processes/pollers.ts answers from /proc. */
+const oracle: LivenessOracle = (identity) => {
+  const named = parseIdentity(identity);
+  if (named.pid === undefined || named.host !== 'vm') return undefined;
+  const at = started[named.pid];
+  return at === undefined
+    ? { host: 'vm', pid: named.pid, running: false }
+    : { host: 'vm', pid: named.pid, running: true, startTimeMs: at };
+};
+
 function input(extra: Partial<ReconcileInput>): ReconcileInput {
   return {
     taskQueue: 'q',
@@ -33,6 +47,7 @@ function input(extra: Partial<ReconcileInput>): ReconcileInput {
       { pid: 100, cmdline: ['uv', 'run'] },
       { pid: 101, cmdline: ['python', 'worker.py'] },
     ],
+    oracle,
     ...extra,
   };
 }
@@ -65,13 +80,25 @@ describe('reconcile', () => {
       'foreign',
       /pid 555 runs "python worker.py" in \/app2; not started by temporal-ops/,
     ],
+    ['a pid that is gone', '556@vm', now - 1000, {}, 'ghost', /^pid 556 is not running on vm$/],
     [
-      'a pid that is gone',
-      '556@vm',
+      'our dead worker, pid gone, but /proc cannot prove it: no ghost',
+      '100@vm',
       now - 1000,
-      {},
+      { workers: [{ ...ours, ownership: 'gone', memberPids: [] }], processes: [], oracle: () => undefined },
+      'foreign',
+      /^pid 100 could not be checked on this host; not started by temporal-ops$/,
+    ],
+    [
+      'our dead worker, pid gone, proven by the oracle',
+      '100@vm',
+      now - 1000,
+      {
+        workers: [{ ...ours, ownership: 'gone', memberPids: [] }],
+        oracle: () => ({ host: 'vm', pid: 100, running: false }),
+      },
       'ghost',
-      /no process 556 of ours polls any more \(last poll 1 s ago\)/,
+      /^was worker 100 of shop; pid 100 is not running on vm$/,
     ],
     [
       'our dead worker, pid reused',
@@ -82,24 +109,40 @@ describe('reconcile', () => {
       /was worker 100 of shop/,
     ],
     [
-      'a live pid whose last poll is old: the pid was reused',
+      'a live pid started after the last poll: the pid was reused',
+      '555@vm',
+      now - 3_700_000,
+      { processes: [{ pid: 555, cmdline: ['bash'] }] },
+      'ghost',
+      /pid 555 on vm is another process: it started 100 s after this poller's last poll/,
+    ],
+    [
+      'a live pid that was there at its last poll, silent since',
       '555@vm',
       now - 200_000,
       { processes: [{ pid: 555, cmdline: ['bash'] }] },
-      'ghost',
-      /likely reused/,
+      'silent',
+      /last polled 3 min ago/,
     ],
     ['another host, polling', '42@elsewhere', now - 1000, {}, 'foreign', /runs on host elsewhere/],
     [
-      'another host, silent for minutes',
+      'another host, silent for minutes: nothing proves it dead',
       '42@elsewhere',
       now - 200_000,
       {},
-      'ghost',
-      /runs on host elsewhere and it last polled 200 s ago/,
+      'silent',
+      /last polled 3 min ago/,
     ],
     ['a custom identity, polling', 'my-worker', now - 1000, {}, 'foreign', /names no pid/],
-    ['a custom identity, silent', 'my-worker', now - 100_000, {}, 'ghost', /names no pid/],
+    ['a custom identity, silent', 'my-worker', now - 100_000, {}, 'silent', /last polled 100 s ago/],
+    [
+      'a custom identity that looks like ours on this host is judged by its form only',
+      '556@vm-2',
+      now - 1000,
+      {},
+      'foreign',
+      /runs on host vm-2/,
+    ],
   ];
   for (const [title, identity, lastAccessTimeMs, extra, expected, why] of cases) {
     it(`${title}: ${expected}`, () => {

@@ -1,6 +1,7 @@
 // `temporal-ops workflows analyze -w ID`: one workflow, any status, with its worker log lines.
 import type { DiagnosisPolicy } from '../../diagnosis/verdicts.js';
 import { analyzeWorkflow } from '../../inspect/analyze.js';
+import { localLivenessOracle } from '../../processes/pollers.js';
 import type { CommandContext } from '../context.js';
 import { ExitCode } from '../output.js';
 import { checkedPolicy, formatAnalysis, notFoundExit } from './workflows-format.js';
@@ -18,6 +19,7 @@ export async function workflowsAnalyze(options: AnalyzeOptions, ctx: CommandCont
   const analysis = await analyzeWorkflow(await ctx.client(), options, {
     policy,
     stateDir: ctx.settings.stateDir,
+    oracle: localLivenessOracle(),
   }).catch(notFoundExit(options));
   ctx.out.result(analysis, formatAnalysis);
   return analysis.finding.stalled ? ExitCode.stallsFound : ExitCode.ok;

@@ -2,6 +2,7 @@
 import type { DiagnosisPolicy } from '../../diagnosis/verdicts.js';
 import { ExitError } from '../../errors.js';
 import { isInvalidArgument } from '../../inspect/grpc.js';
+import { localLivenessOracle } from '../../processes/pollers.js';
 import { countWorkflows, sweep, sweepQuery, SweepTally, type SweepItem } from '../../inspect/sweep.js';
 import { connectNativeClient } from '../../temporal/connection.js';
 import { unavailable, type CommandContext } from '../context.js';
@@ -26,7 +27,12 @@ export interface StalledOptions {
  * costs the client a third less CPU (bench:sweep), which repays it within the first hundred runs.
  */
 export async function workflowsStalled(raw: StalledOptions, ctx: CommandContext): Promise<number> {
-  const options = { ...raw, policy: checkedPolicy(raw.policy), opsTaskQueue: ctx.settings.opsTaskQueue };
+  const options = {
+    ...raw,
+    policy: checkedPolicy(raw.policy),
+    opsTaskQueue: ctx.settings.opsTaskQueue,
+    oracle: localLivenessOracle(),
+  };
   const client = await connectNativeClient(ctx.target).catch(unavailable(ctx.target));
   try {
     const query = sweepQuery(options);

@@ -1,0 +1,81 @@
+// Whether a poller DescribeTaskQueue lists still stands for a running worker. The server keeps a dead
+// worker's poller listed for about five minutes, so the list alone cannot tell; the host the identity
+// names can. One judgement serves `worker list`, the diagnosis and the sweep. Pure: no I/O, no clock.
+
+/**
+ * What the host named by a poller identity knows of the process behind it, gathered outside the
+ * diagnosis (src/processes reads /proc on this host). Absent on a poller: nothing is known.
+ * - `running: false`: no live process with that pid on that host (zombies count as gone).
+ * - `running: true`: a live process with that pid, started at `startTimeMs` (epoch ms).
+ */
+export type ProcessFact =
+  | { host: string; pid: number; running: false }
+  | { host: string; pid: number; running: true; startTimeMs: number };
+
+/** Looks up the process a poller identity names; undefined when the identity cannot be judged here. */
+export type LivenessOracle = (identity: string) => ProcessFact | undefined;
+
+/**
+ * - `live`: polled within the fresh window and nothing proves its process gone.
+ * - `silent`: listed, but has not polled within the fresh window; nothing proves it dead.
+ * - `ghost`: proven dead: its pid runs no process on its host, or a process started after its last poll.
+ */
+export type PollerLiveness = 'live' | 'silent' | 'ghost';
+
+export interface LivenessJudgement {
+  liveness: PollerLiveness;
+  /** Why, in words: the proof for a ghost, the last poll for the others. */
+  why: string;
+}
+
+/**
+ * A process's start time read from /proc and the server's last-access time may disagree by clock
+ * resolution (boot time has whole seconds) and by the skew of a remote server's clock: only a start
+ * later than this past the last poll proves the pid was reused.
+ */
+export const START_AFTER_POLL_SLACK_MS = 30_000;
+
+// The Python SDK writes `<pid>@<hostname>`; Linux pids stay below 2^22.
+const IDENTITY = /^([1-9]\d{0,6})@([^\s@]+)$/;
+const MAX_PID = 4_194_304;
+
+/** Splits an identity of the exact `<pid>@<host>` form; undefined for any other form (users may set any string). */
+export function parsePollerIdentity(identity: string): { pid: number; host: string } | undefined {
+  const match = IDENTITY.exec(identity);
+  if (!match) return undefined;
+  const pid = Number(match[1]);
+  return pid <= MAX_PID ? { pid, host: match[2]! } : undefined;
+}
+
+/** A duration for humans: seconds under two minutes, then minutes, then hours. */
+export function formatAge(ms: number): string {
+  if (ms < 120_000) return `${Math.round(ms / 1000)} s`;
+  if (ms < 7_200_000) return `${Math.round(ms / 60_000)} min`;
+  return `${Math.round(ms / 3_600_000)} h`;
+}
+
+/** Judges one poller at `nowMs` from its last access and, when known, the process its identity names. */
+export function judgePoller(
+  poller: { lastAccessTimeMs: number; process?: ProcessFact },
+  nowMs: number,
+  freshMs: number,
+): LivenessJudgement {
+  const age = Math.max(0, nowMs - poller.lastAccessTimeMs);
+  const { process } = poller;
+  if (process && !process.running)
+    return { liveness: 'ghost', why: `pid ${process.pid} is not running on ${process.host}` };
+  if (process && process.startTimeMs > poller.lastAccessTimeMs + START_AFTER_POLL_SLACK_MS) {
+    const after = formatAge(process.startTimeMs - poller.lastAccessTimeMs);
+    return {
+      liveness: 'ghost',
+      why: `pid ${process.pid} on ${process.host} is another process: it started ${after} after this poller's last poll`,
+    };
+  }
+  const polled = `last polled ${formatAge(age)} ago`;
+  if (age >= freshMs)
+    return { liveness: 'silent', why: `${polled}, longer than a live worker waits between polls` };
+  return {
+    liveness: 'live',
+    why: process ? `pid ${process.pid} runs on ${process.host}; ${polled}` : polled,
+  };
+}

@@ -27,8 +27,9 @@ export class FixWatch {
   private fixedBy: string | undefined;
 
   constructor() {
-    const fixed = (by?: string) => {
-      this.fixedBy ??= by ?? 'someone';
+    // `by` is whatever the sender put there (even an undecodable payload): only a string names someone.
+    const fixed = (by?: unknown) => {
+      this.fixedBy ??= typeof by === 'string' ? by : 'someone';
     };
     setHandler(codeFixedSignal, fixed);
     setHandler(codeFixedUpdate, (by) => {

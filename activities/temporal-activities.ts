@@ -10,8 +10,11 @@ import {
 } from '@temporalio/client';
 import type { WorkflowStatusName } from '../src/diagnosis/facts.js';
 import type { Interaction } from '../src/recipes/test-interactive-input.js';
-import { checkResult, type ResultCheck, type ResultRule } from '../src/diagnosis/result-check.js';
-import { describeStatus, failureChain, waitForClose, type ClosedTarget } from '../src/inspect/target.js';
+import type { ResultCheck, ResultRule } from '../src/diagnosis/result-check.js';
+import { formatFailureChain } from '../src/inspect/failure.js';
+import { outcomeOfRun } from '../src/inspect/result.js';
+import { describeStatus, failureChain, type ClosedTarget } from '../src/inspect/target.js';
+import { WAITABLE_STATUSES, waitForStatus } from '../src/inspect/wait.js';
 import { checkServer, type ServerCheck } from '../src/server/probe.js';
 import { isNotFound } from '../src/inspect/grpc.js';
 import { mapBounded } from '../src/inspect/pool.js';
@@ -139,7 +142,11 @@ export function createTemporalActivities({ client, address }: TemporalDeps) {
       }
     },
 
-    /** Long-polls until the target closes (or the timeout), then decodes and checks its result. */
+    /**
+     * Long-polls until the target run closes or `timeoutSeconds` pass, counted from the step's first
+     * schedule (a retried attempt waits only what is left); RUNNING on timeout. A closed run comes
+     * back with its decoded, checked result (COMPLETED) or how it ended.
+     */
     async waitTargetClosed(input: {
       workflowId: string;
       runId: string;
@@ -147,16 +154,38 @@ export function createTemporalActivities({ client, address }: TemporalDeps) {
       resultRule?: Partial<ResultRule>;
     }): Promise<CheckedTarget> {
       const ctx = Context.current();
-      const closed = await waitForClose(
-        client,
-        input.workflowId,
-        input.runId,
-        input.timeoutSeconds * 1000,
-        () => ctx.heartbeat(),
-        ctx.cancellationSignal,
-      );
-      if (closed.status !== 'COMPLETED') return closed;
-      return { ...closed, resultCheck: checkResult(closed.result, input.resultRule) };
+      const { workflowId, runId } = input;
+      const deadline = ctx.info.scheduledTimestampMs + input.timeoutSeconds * 1000;
+      const ticker = setInterval(() => ctx.heartbeat(), 2000);
+      try {
+        const closed = WAITABLE_STATUSES.filter((s) => s !== 'RUNNING');
+        const waited = await waitForStatus(
+          client,
+          { workflowId, runId },
+          closed,
+          deadline - Date.now(),
+          ctx.cancellationSignal,
+        );
+        if (waited.outcome === 'not-found')
+          throw ApplicationFailure.create({
+            message: `target ${workflowId} (run ${runId}) not found`,
+            type: 'TargetNotFound',
+            nonRetryable: true,
+          });
+        const status = waited.status ?? 'RUNNING';
+        if (waited.outcome === 'timeout') return { workflowId, runId, status };
+        const { result, resultCheck, close } = await outcomeOfRun(
+          client,
+          { workflowId, runId, status },
+          input.resultRule,
+        );
+        if (status === 'COMPLETED')
+          return { workflowId, runId, status, result, ...(resultCheck && { resultCheck }) };
+        const failure = close?.failure?.length ? formatFailureChain(close.failure) : close?.reason;
+        return { workflowId, runId, status, ...(failure && { failure }) };
+      } finally {
+        clearInterval(ticker);
+      }
     },
   };
 }

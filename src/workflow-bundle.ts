@@ -8,6 +8,8 @@ import { packageRoot } from './config.js';
 
 /** The recipes' entry, always the TypeScript source: dist and tsx runs share one cache. */
 export const workflowSourcesEntry = join(packageRoot, 'workflows', 'index.ts');
+/** The recipes' payload converter (see its file): bundled with them, so undecodable input fails the recipe. */
+export const payloadConverterPath = join(packageRoot, 'workflows', 'lib', 'payload-converter.ts');
 export const defaultBundleCacheDir = join(packageRoot, 'dist', 'workflow-bundles');
 
 export interface WorkflowBundleOptions {
@@ -57,7 +59,7 @@ export function workflowBundleHash(entry: string): string {
   const lock = join(packageRoot, 'package-lock.json');
   hash.update(existsSync(lock) ? readFileSync(lock) : 'no lock');
   hash.update('\0');
-  for (const file of workflowSourceFiles(entry)) {
+  for (const file of [...new Set([...workflowSourceFiles(entry), payloadConverterPath])].sort()) {
     hash.update(`${relative(packageRoot, file)}\0`);
     hash.update(readFileSync(file));
     hash.update('\0');
@@ -68,7 +70,7 @@ export function workflowBundleHash(entry: string): string {
 async function bundle(workflowsPath: string): Promise<string> {
   const { bundleWorkflowCode } = await import('@temporalio/worker');
   const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error };
-  const { code } = await bundleWorkflowCode({ workflowsPath, logger: quiet as never });
+  const { code } = await bundleWorkflowCode({ workflowsPath, payloadConverterPath, logger: quiet as never });
   return code;
 }
 

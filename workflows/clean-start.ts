@@ -3,7 +3,7 @@
 import type { CheckedTarget, StartedTarget } from '../activities/temporal-activities.js';
 import { parseCleanStartInput, type CleanStartInput } from '../src/recipes/clean-start-input.js';
 import { runRecipe, type RecipeReport } from './lib/recipe.js';
-import { freshWorkerThenTarget, waitTargetStep } from './lib/target-steps.js';
+import { freshWorkerThenTarget, stillRunning, waitTargetStep } from './lib/target-steps.js';
 import { phaseFields, WORKER_STEPS, type WorkerPhaseState } from './lib/worker-phase.js';
 
 export interface CleanStartReport extends RecipeReport, Omit<WorkerPhaseState, 'prepared'> {
@@ -41,7 +41,7 @@ export function CleanStart(raw: unknown): Promise<CleanStartReport> {
           checklist.mark('check-result', 'failed', detail);
           report.problem =
             closed.status === 'RUNNING'
-              ? `target still RUNNING after ${timeoutSeconds} s`
+              ? stillRunning(timeoutSeconds)
               : `target ${closed.status}: ${closed.failure ?? ''}`;
         } else if (closed.resultCheck?.looksLikeError) {
           checklist.mark('check-result', 'failed', `COMPLETED but ${closed.resultCheck.reason}`);

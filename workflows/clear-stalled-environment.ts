@@ -108,7 +108,9 @@ export function ClearStalledEnvironment(raw: unknown): Promise<ClearStalledRepor
                   });
               report.approval = { by: answer.by, approved: answer.approved };
               if (answer.timedOut)
-                throw new Error(`no approval within ${input.approvalTimeoutSeconds} s; nothing was touched`);
+                throw new Error(
+                  `no approval within approvalTimeoutSeconds (${input.approvalTimeoutSeconds} s); nothing was touched`,
+                );
               if (!answer.approved) throw new Error(`plan rejected by ${answer.by}; nothing was touched`);
               return answer;
             },

@@ -10,7 +10,7 @@ import {
 } from '../src/recipes/test-interactive-input.js';
 import { clusterActivities, processOp, shortOp } from './lib/activities.js';
 import { runRecipe, type RecipeReport } from './lib/recipe.js';
-import { freshWorkerThenTarget, waitTargetStep } from './lib/target-steps.js';
+import { freshWorkerThenTarget, stillRunning, waitTargetStep } from './lib/target-steps.js';
 import { phaseFields, WORKER_STEPS, type WorkerPhaseState } from './lib/worker-phase.js';
 
 export interface InteractionReport extends InteractionOutcome {
@@ -123,6 +123,7 @@ export function TestInteractive(raw: unknown): Promise<TestInteractiveReport> {
         await checklist.run(
           'check-result',
           async () => {
+            if (closed.status === 'RUNNING') throw new ExpectationFailed(stillRunning(timeoutSeconds));
             if (closed.status !== 'COMPLETED')
               throw new ExpectationFailed(
                 `target ${closed.status}${closed.failure ? `: ${closed.failure}` : ''}`,

@@ -34,52 +34,92 @@ export const WAITABLE_STATUSES: readonly WorkflowStatusName[] = [
   'TIMED_OUT',
 ];
 
+/** Thrown when the caller's signal ends a wait: carries the signal's reason. */
+function stoppedBy(signal: AbortSignal): unknown {
+  return signal.reason ?? new Error('the wait was cancelled');
+}
+
+/**
+ * Runs one call until it answers, `deadline` passes (undefined), or `signal` aborts (throws its
+ * reason). The Rust-core connection ignores abort signals, so the call also gets the deadline as
+ * its gRPC deadline and is raced here: whatever the connection, the caller is back in time.
+ */
+async function bounded<T>(
+  client: Client,
+  deadline: number,
+  signal: AbortSignal | undefined,
+  call: () => Promise<T>,
+): Promise<T | undefined> {
+  if (signal?.aborted) throw stoppedBy(signal);
+  const controller = new AbortController();
+  const abort = () => controller.abort();
+  const timer = setTimeout(abort, Math.max(0, deadline - Date.now()));
+  signal?.addEventListener('abort', abort, { once: true });
+  const ended = new Promise<undefined>((resolve) =>
+    controller.signal.addEventListener('abort', () => resolve(undefined), { once: true }),
+  );
+  // A second past our own timer: the race, not a DEADLINE_EXCEEDED, decides.
+  const running = client.withDeadline(deadline + 1000, () => client.withAbortSignal(controller.signal, call));
+  try {
+    const result = await Promise.race([running, ended]);
+    if (signal?.aborted) throw stoppedBy(signal);
+    return result;
+  } catch (error) {
+    if (signal?.aborted) throw stoppedBy(signal);
+    if (controller.signal.aborted) return undefined;
+    throw error;
+  } finally {
+    // A call left behind by the race settles later: its failure is not ours to report.
+    running.catch(() => undefined);
+    clearTimeout(timer);
+    signal?.removeEventListener('abort', abort);
+  }
+}
+
 /** Long-polls the run's close event until `deadline`; undefined when the deadline came first. */
 async function longPollClose(
   client: Client,
   execution: { workflowId: string; runId: string },
   deadline: number,
+  signal?: AbortSignal,
 ): Promise<CloseEventFact | undefined> {
   let nextPageToken: Uint8Array | undefined;
   while (Date.now() < deadline) {
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), deadline - Date.now());
-    try {
-      const response = await client.withAbortSignal(controller.signal, () =>
-        client.workflowService.getWorkflowExecutionHistory({
-          namespace: client.options.namespace,
-          execution,
-          waitNewEvent: true,
-          historyEventFilterType: HistoryEventFilterType.HISTORY_EVENT_FILTER_TYPE_CLOSE_EVENT,
-          skipArchival: true,
-          nextPageToken,
-        }),
-      );
-      for (const event of response.history?.events ?? []) {
-        const close = closeEventFact(event);
-        if (close) return close;
-      }
-      nextPageToken = response.nextPageToken?.length ? response.nextPageToken : undefined;
-    } catch (error) {
-      if (controller.signal.aborted) return undefined;
-      throw error;
-    } finally {
-      clearTimeout(timer);
+    const response = await bounded(client, deadline, signal, () =>
+      client.workflowService.getWorkflowExecutionHistory({
+        namespace: client.options.namespace,
+        execution,
+        waitNewEvent: true,
+        historyEventFilterType: HistoryEventFilterType.HISTORY_EVENT_FILTER_TYPE_CLOSE_EVENT,
+        skipArchival: true,
+        nextPageToken,
+      }),
+    );
+    if (!response) return undefined;
+    for (const event of response.history?.events ?? []) {
+      const close = closeEventFact(event);
+      if (close) return close;
     }
+    nextPageToken = response.nextPageToken?.length ? response.nextPageToken : undefined;
   }
   return undefined;
 }
 
+/** How long a describe or a read of the close event may take when the wait's own time is up. */
+const READ_GRACE_MS = 5000;
+
 /**
  * Waits until the workflow's run reaches one of `statuses`, closes otherwise, or `timeoutMs` passes.
  * Without a runId the latest run is followed across continue-as-new (unless CONTINUED_AS_NEW is
- * wanted). A workflow that does not exist is reported at once as not-found.
+ * wanted). A workflow that does not exist is reported at once as not-found. Returns within
+ * `timeoutMs` plus a few seconds whatever the connection; throws the reason once `signal` aborts.
  */
 export async function waitForStatus(
   client: Client,
   execution: { workflowId: string; runId?: string },
   statuses: readonly WorkflowStatusName[],
   timeoutMs: number,
+  signal?: AbortSignal,
 ): Promise<WaitResult> {
   const started = Date.now();
   const deadline = started + timeoutMs;
@@ -88,11 +128,15 @@ export async function waitForStatus(
   let runId = execution.runId;
   for (;;) {
     let status: WorkflowStatusName;
+    const readBy = Math.max(deadline, Date.now() + READ_GRACE_MS);
     try {
-      const described = await client.workflowService.describeWorkflowExecution({
-        namespace: client.options.namespace,
-        execution: { workflowId, runId: runId ?? '' },
-      });
+      const described = await bounded(client, readBy, signal, () =>
+        client.workflowService.describeWorkflowExecution({
+          namespace: client.options.namespace,
+          execution: { workflowId, runId: runId ?? '' },
+        }),
+      );
+      if (!described) throw new Error(`the server did not describe ${workflowId} within ${READ_GRACE_MS} ms`);
       runId = described.workflowExecutionInfo?.execution?.runId ?? runId;
       status = statusOf(described.workflowExecutionInfo?.status);
     } catch (error) {
@@ -103,12 +147,14 @@ export async function waitForStatus(
     if (statuses.includes(status)) return { outcome: 'match', workflowId, runId, status, waitedMs: waited() };
     let close: CloseEventFact | undefined;
     if (status === 'RUNNING') {
-      close = await longPollClose(client, { workflowId, runId: runId ?? '' }, deadline);
+      close = await longPollClose(client, { workflowId, runId: runId ?? '' }, deadline, signal);
       if (!close) return { outcome: 'timeout', workflowId, runId, status, waitedMs: waited() };
       if (statuses.includes(close.status))
         return { outcome: 'match', workflowId, runId, status: close.status, waitedMs: waited(), close };
     } else {
-      const event = await readCloseEvent(client, { workflowId, runId: runId ?? '' });
+      const event = await bounded(client, readBy, signal, () =>
+        readCloseEvent(client, { workflowId, runId: runId ?? '' }),
+      );
       close = event && closeEventFact(event);
     }
     const next = close?.newExecutionRunId;

@@ -145,6 +145,82 @@ describe('bad recipe input', () => {
   });
 });
 
+/** Starts a recipe with one hand-built payload (what a client of any SDK could send), returns its failure. */
+async function runRaw(
+  workflowType: string,
+  data: string,
+  encoding = 'json/plain',
+): Promise<{ error: unknown; taskFailures: number }> {
+  const workflowId = `bad-payload-${workflowType}-${nanoid(8)}`;
+  await h.client.workflowService.startWorkflowExecution({
+    namespace: h.client.options.namespace,
+    workflowId,
+    workflowType: { name: workflowType },
+    taskQueue: { name: h.settings.opsTaskQueue },
+    input: { payloads: [{ metadata: { encoding: Buffer.from(encoding) }, data: Buffer.from(data) }] },
+    requestId: nanoid(),
+    identity: 'bad-input test',
+  });
+  const handle = h.client.workflow.getHandle(workflowId);
+  const error = await handle.result().then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  const history = await handle.fetchHistory();
+  const taskFailures = (history.events ?? []).filter((e) => e.workflowTaskFailedEventAttributes).length;
+  return { error, taskFailures };
+}
+
+const shop = '"projectDir": "/srv/shop", "taskQueue": "orders"';
+const deep = 20_000;
+
+/** recipe, raw payload data (and encoding), text the failure must contain. */
+const payloadCases: [string, string, string, string?][] = [
+  ['CleanStart', `{${shop}, "start": {"workflowT`, 'not valid JSON'],
+  [
+    'EnsureWorker',
+    `{${shop}, "readyTimeoutSeconds": Infinity}`,
+    'the number Infinity, which JSON does not allow',
+  ],
+  ['TestInteractive', `{${shop}, "resultTimeoutSeconds": -Infinity}`, 'the number -Infinity'],
+  ['DebugStalled', `{"policy": {"noWorkerAfterMs": NaN}}`, 'the number NaN'],
+  [
+    'CleanStart',
+    `{${shop}, "start": {"workflowType": "Order", "args": [${'['.repeat(deep)}${']'.repeat(deep)}]}}`,
+    'nested more than 100 levels deep',
+  ],
+  ['ClearStalledEnvironment', `{"mode": "cancel"}`, 'Unknown encoding: binary/nonsense', 'binary/nonsense'],
+];
+
+describe('input the SDK cannot decode', () => {
+  const hangGuard = { timeout: 120_000 };
+  it(
+    'fails each recipe with a non-retryable InvalidInputError naming the problem, without retrying its task',
+    hangGuard,
+    async () => {
+      const outcomes = await h.withControlWorker(() =>
+        Promise.all(payloadCases.map(([type, data, , encoding]) => runRaw(type, data, encoding))),
+      );
+      for (const [n, [type, , problem]] of payloadCases.entries()) {
+        const { error, taskFailures } = outcomes[n]!;
+        assert.ok(error instanceof WorkflowFailedError, `${type} case ${n} fails, got ${String(error)}`);
+        const cause = error.cause;
+        assert.ok(cause instanceof ApplicationFailure, `${type} case ${n}: an ApplicationFailure`);
+        assert.equal(cause.type, 'InvalidInputError');
+        assert.equal(cause.nonRetryable, true);
+        assert.ok(
+          cause.message.startsWith(
+            `${type} input is invalid: input: expected one JSON object the SDK can decode`,
+          ),
+          cause.message,
+        );
+        assert.ok(cause.message.includes(problem), `${type} case ${n}: ${cause.message.slice(0, 300)}`);
+        assert.equal(taskFailures, 0, `${type} case ${n}: no workflow task failed`);
+      }
+    },
+  );
+});
+
 describe('after bad input', () => {
   it('a normal CleanStart of the same project succeeds', async () => {
     const report = await h.withControlWorker(() =>

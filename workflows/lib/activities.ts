@@ -3,11 +3,14 @@
 // time to be picked up, so a host whose control worker is gone fails in a minute, not never.
 import {
   ActivityCancellationType,
+  ActivityFailure,
   proxyActivities,
+  TimeoutFailure,
   workflowInfo,
   type ActivityOptions,
 } from '@temporalio/workflow';
 import type { ClusterActivities, HostActivities } from '../../activities/index.js';
+import { TimeoutType } from '@temporalio/common';
 import { FailureType } from '../../src/recipes/failure-types.js';
 
 const nonRetryableErrorTypes = [
@@ -42,6 +45,27 @@ export function waitOp(seconds: number): ActivityOptions {
     heartbeatTimeout: '20s',
     retry,
   };
+}
+
+/** How long a bounded wait may run past its bound: the last reads and the reply. */
+export const BOUND_SLACK_SECONDS = 10;
+
+/**
+ * A wait whose length the recipe input gives: each attempt, and all of them together, end
+ * BOUND_SLACK_SECONDS after `seconds`, so the input's number bounds the step end to end.
+ */
+export function boundedWaitOp(seconds: number): ActivityOptions {
+  const bound = `${Math.ceil(seconds) + BOUND_SLACK_SECONDS}s`;
+  return { startToCloseTimeout: bound, scheduleToCloseTimeout: bound, heartbeatTimeout: '20s', retry };
+}
+
+/** True when an activity ran out of its time (not when no worker picked it up). */
+export function ranOutOfTime(error: unknown): boolean {
+  return (
+    error instanceof ActivityFailure &&
+    error.cause instanceof TimeoutFailure &&
+    error.cause.timeoutType !== TimeoutType.SCHEDULE_TO_START
+  );
 }
 
 /** How long a host-bound step may wait for its host's control worker to pick it up. */

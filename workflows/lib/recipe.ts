@@ -20,6 +20,7 @@ import { clusterActivities, hostActivities, HOST_PICKUP_SECONDS, shortOp } from 
 import { Checklist, failureDetails, failureMessage, failureType, type StepReport } from './checklist.js';
 import { Approvals } from './approval.js';
 import { OutcomeRecorder, requireInput } from './outcome.js';
+import { UndecodablePayload } from './payload-converter.js';
 
 /** The fields every recipe report has; the skeleton fills them. */
 export interface RecipeReport {
@@ -106,9 +107,23 @@ function problemOf(error: unknown, host: string): string {
 
 type Ending = 'ok' | 'failed' | 'invalid' | 'refused' | 'canceled';
 
+/** The spec's parse, after the checks that hold for every recipe: a payload that decoded, a stack that held. */
+function parseInput<I>(parse: RecipeSpec<I, RecipeReport>['parse'], raw: unknown): ReturnType<typeof parse> {
+  const expected = 'one JSON object the SDK can decode';
+  if (raw instanceof UndecodablePayload)
+    return { problems: [{ field: 'input', value: raw.toJSON(), expected }] };
+  try {
+    return parse(raw);
+  } catch (error) {
+    // The converter caps nesting; this is the guard should a schema still recurse too deep.
+    if (!(error instanceof RangeError)) throw error;
+    return { problems: [{ field: 'input', value: `(${error.message})`, expected }] };
+  }
+}
+
 /** Runs `spec` on `raw` input in the skeleton; returns the report, or ends the workflow failed/canceled. */
 export async function runRecipe<I, R extends RecipeReport>(spec: RecipeSpec<I, R>, raw: unknown): Promise<R> {
-  const input = requireInput(spec.name, spec.parse(raw));
+  const input = requireInput(spec.name, parseInput(spec.parse, raw));
   // Recipes already running when this landed replay without it.
   if (patched('ops-summary-memo'))
     upsertMemo({

@@ -8,7 +8,7 @@ import {
   isCancellation,
   setHandler,
 } from '@temporalio/workflow';
-import { hostActivities, shortOp, waitOp } from './activities.js';
+import { boundedWaitOp, hostActivities, ranOutOfTime, shortOp } from './activities.js';
 import type { RecipeContext } from './recipe.js';
 
 export const codeFixedSignal = defineSignal<[by?: string]>('codeFixed');
@@ -27,8 +27,9 @@ export class FixWatch {
   private fixedBy: string | undefined;
 
   constructor() {
-    const fixed = (by?: string) => {
-      this.fixedBy ??= by ?? 'someone';
+    // `by` is whatever the sender put there (even an undecodable payload): only a string names someone.
+    const fixed = (by?: unknown) => {
+      this.fixedBy ??= typeof by === 'string' ? by : 'someone';
     };
     setHandler(codeFixedSignal, fixed);
     setHandler(codeFixedUpdate, (by) => {
@@ -54,14 +55,21 @@ export class FixWatch {
   ): Promise<FixWait> {
     if (this.fixedBy !== undefined) return { how: 'codeFixed', by: this.fixedBy, baseline };
     // A short heartbeat timeout, so a `codeFixed` (a cancel) reaches the activity within seconds.
-    const watcher = hostActivities(ctx.host, { ...waitOp(seconds), heartbeatTimeout: '5s' });
+    const profile = { ...boundedWaitOp(seconds), heartbeatTimeout: '5s' };
+    const watcher = hostActivities(ctx.host, profile);
     const scope = new CancellationScope();
-    const watching = scope.run(() =>
-      watcher.waitForCodeChange.executeWithOptions(
-        { ...waitOp(seconds), summary: `waiting for a code change in ${projectDir}` },
-        [{ projectDir, baseline, seconds }],
-      ),
-    );
+    const watching = scope
+      .run(() =>
+        watcher.waitForCodeChange.executeWithOptions(
+          { ...profile, summary: `waiting for a code change in ${projectDir}` },
+          [{ projectDir, baseline, seconds }],
+        ),
+      )
+      .catch((error: unknown) => {
+        // A watch that did not answer within the bound saw no change in time.
+        if (ranOutOfTime(error)) return { changed: false, fingerprint: undefined };
+        throw error;
+      });
     // Not cancellable: a recipe cancel ends the wait through the activity, once it has stopped.
     const told = CancellationScope.nonCancellable(() => condition(() => this.fixedBy !== undefined));
     const first = await Promise.race([

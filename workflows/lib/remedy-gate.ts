@@ -24,7 +24,7 @@ export async function approve(act: Act, approvals: Approvals): Promise<void> {
       report.approval = { by: answer.by, approved: answer.approved, planId: answer.planId };
       if (!answer.approved || answer.timedOut) {
         const why = answer.timedOut
-          ? `no approval within ${input.approvalTimeoutSeconds ?? 3600} s`
+          ? `no approval within approvalTimeoutSeconds (${input.approvalTimeoutSeconds ?? 3600} s)`
           : `plan rejected by ${answer.by}`;
         for (const p of act.pairs) if (p.go) p.action.detail = `not applied: ${why}`;
         throw new Error(`${why}; nothing was touched`);
@@ -63,7 +63,7 @@ export async function waitForFix(
       () => watch.wait(ctx, projectDir, baseline, input.waitForFixSeconds),
       (w) =>
         w.how === 'timeout'
-          ? `no code change within ${input.waitForFixSeconds} s`
+          ? `no code change within waitForFixSeconds (${input.waitForFixSeconds} s)`
           : w.how === 'codeFixed'
             ? `codeFixed by ${w.by}`
             : `code changed (${w.fingerprint})`,
@@ -74,6 +74,6 @@ export async function waitForFix(
   if (report.fixWait.how !== 'timeout') return;
   for (const p of fixing) {
     p.go = false;
-    p.action.detail = `not applied: no code change in ${projectDir} within ${input.waitForFixSeconds} s (restarting on the same code would not help)`;
+    p.action.detail = `not applied: no code change in ${projectDir} within waitForFixSeconds (${input.waitForFixSeconds} s) (restarting on the same code would not help)`;
   }
 }

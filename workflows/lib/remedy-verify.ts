@@ -1,7 +1,7 @@
 // DebugStalled's verify step: watch each applied remedy until it verifies or verifySeconds pass.
 import type { RemedyCheck } from '../../activities/remedy-activities.js';
 import { defaultDiagnosisPolicy } from '../../src/diagnosis/verdicts.js';
-import { clusterActivities, waitOp } from './activities.js';
+import { boundedWaitOp, clusterActivities, ranOutOfTime } from './activities.js';
 import type { Act } from './remedy-report.js';
 
 /** Verifies each applied remedy (see src/diagnosis/verify.ts) and writes the evidence on its action. */
@@ -40,14 +40,22 @@ export async function verify(
       },
     };
   });
+  const seconds = input.verifySeconds;
   const results = await ctx.checklist.run(
     'verify',
     () =>
-      clusterActivities.watchRemedies.executeWithOptions(
-        { ...waitOp(input.verifySeconds), summary: `verify ${checks.length} remedies` },
-        [{ checks, seconds: input.verifySeconds }],
-      ),
-    (r) => `${r.filter((v) => v.verified).length} of ${r.length} verified within ${input.verifySeconds} s`,
+      clusterActivities.watchRemedies
+        .executeWithOptions({ ...boundedWaitOp(seconds), summary: `verify ${checks.length} remedies` }, [
+          { checks, seconds },
+        ])
+        .catch((error: unknown) => {
+          // The watch did not answer within the bound: nothing was seen to verify in time.
+          if (!ranOutOfTime(error)) throw error;
+          const evidence = `no answer from the watch within verifySeconds (${seconds} s)`;
+          return checks.map(() => ({ verified: false, statusAfter: 'UNKNOWN', evidence }));
+        }),
+    (r) =>
+      `${r.filter((v) => v.verified).length} of ${r.length} verified within verifySeconds (${seconds} s)`,
   );
   watched.forEach((p, i) => {
     const v = results[i]!;

@@ -5,7 +5,7 @@ import { uuid4 } from '@temporalio/workflow';
 import type { CheckedTarget, StartedTarget } from '../../activities/temporal-activities.js';
 import type { ResultRule } from '../../src/diagnosis/result-check.js';
 import type { StartSpec } from '../../src/recipes/clean-start-input.js';
-import { clusterActivities, shortOp, waitOp } from './activities.js';
+import { boundedWaitOp, clusterActivities, ranOutOfTime, shortOp, waitOp } from './activities.js';
 import type { RecipeContext } from './recipe.js';
 import { freshWorkerPhase, phaseFields, type WorkerPhaseState } from './worker-phase.js';
 
@@ -49,7 +49,18 @@ export function startTargetStep(
   );
 }
 
-/** Runs step `wait-target`: long-polls until the target closes or `timeoutSeconds` pass. */
+/** The problem of a target that did not close within the recipe's bound. */
+export function stillRunning(timeoutSeconds: number): string {
+  return `target still RUNNING when resultTimeoutSeconds (${timeoutSeconds} s) ran out`;
+}
+
+/** The status read after a wait that did not answer in time: quick, or not at all. */
+const lastLook = { startToCloseTimeout: '5s', scheduleToCloseTimeout: '10s', retry: { maximumAttempts: 2 } };
+
+/**
+ * Runs step `wait-target`: long-polls until the target closes or `timeoutSeconds` pass (RUNNING
+ * then). The bound holds end to end, even when the wait's activity does not answer in time.
+ */
 export function waitTargetStep(
   ctx: RecipeContext<unknown>,
   started: StartedTarget,
@@ -58,11 +69,24 @@ export function waitTargetStep(
 ): Promise<CheckedTarget> {
   return ctx.checklist.run(
     'wait-target',
-    () =>
-      clusterActivities.waitTargetClosed.executeWithOptions(
-        { ...waitOp(timeoutSeconds), summary: `wait for ${started.workflowId}` },
-        [{ ...started, timeoutSeconds, resultRule }],
-      ),
+    async () => {
+      try {
+        return await clusterActivities.waitTargetClosed.executeWithOptions(
+          { ...boundedWaitOp(timeoutSeconds), summary: `wait for ${started.workflowId}` },
+          [{ ...started, timeoutSeconds, resultRule }],
+        );
+      } catch (error) {
+        if (!ranOutOfTime(error)) throw error;
+        const { status } = await clusterActivities.describeTarget
+          .executeWithOptions({ ...lastLook, summary: `status of ${started.workflowId}` }, [started])
+          .catch(() => {
+            throw error;
+          });
+        // Closed just as the bound ran out: its result was not read, so the step cannot say more.
+        if (status !== 'RUNNING') throw error;
+        return { ...started, status };
+      }
+    },
     (t) => t.status,
   );
 }

@@ -187,8 +187,12 @@ export function ensureWorker(
       const noted = notedReady(record);
       if (!options.ready || noted) return { ...base, record, ready: noted };
       try {
+        // The ready bound runs from the worker's spawn: a retry that adopts the worker its
+        // interrupted attempt started waits only what is left of it.
+        const sinceSpawnMs = Math.max(0, Date.now() - Date.parse(record.startedAt));
         const ready = await confirmReady(spec.stateDir, record, {
           ...options.ready,
+          timeoutMs: Math.max(1000, options.ready.timeoutMs - sinceSpawnMs),
           graceMs: spec.graceMs,
           exited,
           exitOf,

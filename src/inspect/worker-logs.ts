@@ -66,8 +66,20 @@ export function excerptMentions(
   const lines = text.split('\n');
   const byRun = excerpt(lines, (l) => l.includes(ids.runId), maxLines);
   if (byRun.length > 0 || !ids.workflowId) return byRun;
-  const word = new RegExp(`(^|[^\\w.-])${ids.workflowId.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^\\w.-])`);
-  return excerpt(lines, (l) => word.test(l), maxLines);
+  return excerpt(lines, (l) => namesWord(l, ids.workflowId), maxLines);
+}
+
+const wordChar = /[\w.-]/;
+
+/** True when `word` occurs in `line` between non-word characters (a workflow ID from input: no regex is built of it). */
+function namesWord(line: string, word: string): boolean {
+  for (let at = line.indexOf(word); at >= 0; at = line.indexOf(word, at + 1)) {
+    const before = line[at - 1];
+    const after = line[at + word.length];
+    if ((before === undefined || !wordChar.test(before)) && (after === undefined || !wordChar.test(after)))
+      return true;
+  }
+  return false;
 }
 
 /** Lines logged within ±windowMs of `aroundMs`, with their tracebacks. */

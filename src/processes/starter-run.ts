@@ -106,7 +106,7 @@ async function waitRunGone(run: StarterRun, deadlineMs: number, exited?: Promise
 
 async function finish(run: StarterRun, state: RunState, recovered: boolean): Promise<StarterResult> {
   const output = await readOutput(run);
-  const parsed = parseStarterOutput(output, run.workflowIdPattern);
+  const parsed = await parseStarterOutput(output, run.workflowIdPattern);
   return { ...parsed, exitCode: state.exit?.code ?? null, output, recovered, pid: state.pid };
 }
 

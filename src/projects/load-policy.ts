@@ -46,7 +46,7 @@ export async function loadPolicy(
   const expected =
     '{ allowedRoots?: [directories], allowFreeFormCommands?: boolean, allowShell?: boolean, envAllow?: [names] }';
   const fromFile = await readJsonFile(file, fileSchema, {}, expected);
-  const loopback = isLoopbackAddress(serverAddress);
+  const loopback = await isLoopbackAddress(serverAddress);
   const rootsField = overrides.allowedRoots ? 'allowedRoots' : `${file}.allowedRoots`;
   const roots = overrides.allowedRoots ?? fromFile.allowedRoots ?? defaultRoots(loopback);
   return {

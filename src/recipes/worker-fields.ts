@@ -13,6 +13,7 @@ import {
   text,
   workflowIdField,
 } from './fields.js';
+import { idPatternProblem, MAX_PATTERN_LENGTH, PATTERN_EXPECTED } from './id-pattern.js';
 
 export const workerFieldsShape = {
   projectDir: projectDirField.describe('Absolute path of the target project (the worker runs there).'),
@@ -49,15 +50,6 @@ export type StartSpec =
 const byType = ['workflowType', 'args', 'workflowId'] as const;
 const byCommand = ['command', 'workflowIdPattern'] as const;
 
-function compiles(pattern: string): boolean {
-  try {
-    new RegExp(pattern);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** `start`: a workflow type with args, or a starter command whose output names the workflow. */
 export const startSchema = strict(
   {
@@ -74,9 +66,15 @@ export const startSchema = strict(
         'Starter command run in projectDir instead of workflowType; its output names the workflow it started.',
       )
       .optional(),
-    workflowIdPattern: text('a regular expression', 1000)
-      .refine(compiles, { error: 'a regular expression' })
-      .describe('With command: regular expression whose first group picks the workflow ID out of the output.')
+    workflowIdPattern: text(PATTERN_EXPECTED, MAX_PATTERN_LENGTH)
+      .check((ctx) => {
+        const problem = idPatternProblem(ctx.value);
+        if (problem !== undefined)
+          ctx.issues.push({ code: 'custom', input: ctx.value, message: `${PATTERN_EXPECTED} (${problem})` });
+      })
+      .describe(
+        'With command: regular expression (RE2 syntax, case-insensitive) whose first group picks the workflow ID out of the output.',
+      )
       .optional(),
   },
   'an object: {"workflowType": ..., "args": [...]} or {"command": ...}',

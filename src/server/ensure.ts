@@ -1,7 +1,8 @@
 // Bootstrap for the main job: a workflow cannot ensure the server it runs on, so `up` does it.
 import { join } from 'node:path';
 import type { Settings } from '../config.js';
-import { isLocalAddress, type ConnectTarget } from '../temporal/connection.js';
+import { isLoopbackAddress } from '../temporal/address.js';
+import type { ConnectTarget } from '../temporal/connection.js';
 import { serverAnswers, startDevServer } from './dev-server.js';
 import { defaultDbFile } from './profile.js';
 
@@ -19,7 +20,7 @@ function portOf(address: string): number {
   return Number.isInteger(port) && port > 0 ? port : 7233;
 }
 
-/** Probes the target address; when nothing answers on a local address, starts a dev server there. */
+/** Probes the target address; when nothing answers on a loopback address, starts a dev server there. */
 export async function ensureServer(
   target: ConnectTarget,
   settings: Settings,
@@ -29,9 +30,9 @@ export async function ensureServer(
     log(`server: using the server already answering on ${target.address}`);
     return { address: target.address, startedByUs: false };
   }
-  if (!isLocalAddress(target.address)) {
+  if (!(await isLoopbackAddress(target.address))) {
     throw new Error(
-      `no Temporal server answers on ${target.address}, and it is not a local address we could start one on`,
+      `no Temporal server answers on ${target.address}, and it is not a loopback address we could start one on (its host must resolve to 127.x or ::1 only)`,
     );
   }
   const port = portOf(target.address);

@@ -1,5 +1,8 @@
 // Reading a Temporal server address (`host:port`, `[v6]:port`, a bare host) for the decisions
-// that depend on where the server is.
+// that depend on where the server is. Whether only this machine reaches it is judged by the
+// addresses its host resolves to, never by its name: DNS or a hosts entry can point any name anywhere.
+import { lookup } from 'node:dns/promises';
+import { BlockList, isIP } from 'node:net';
 
 /** The host part of a server address, without port or IPv6 brackets, lower-cased. */
 export function addressHost(address: string): string {
@@ -13,16 +16,55 @@ export function addressHost(address: string): string {
   return text.replace(/:\d*$/, '').toLowerCase();
 }
 
-/** True when only this machine can reach the address: localhost, 127.x, ::1, or no address at all. */
-export function isLoopbackAddress(address: string | undefined): boolean {
-  if (address === undefined || address.trim() === '') return true;
-  const host = addressHost(address);
-  return (
-    host === 'localhost' ||
-    host.endsWith('.localhost') ||
-    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host) ||
-    host === '::1' ||
-    host === '0:0:0:0:0:0:0:1' ||
-    host === '::ffff:127.0.0.1'
-  );
+const loopbackNets = new BlockList();
+loopbackNets.addSubnet('127.0.0.0', 8, 'ipv4');
+loopbackNets.addAddress('::1', 'ipv6');
+
+/** True for an IP address in 127.0.0.0/8, ::1, or 127.x mapped into IPv6 (`::ffff:127.0.0.1`); false for anything else. */
+export function isLoopbackIp(ip: string): boolean {
+  const family = isIP(ip);
+  return family !== 0 && loopbackNets.check(ip, family === 4 ? 'ipv4' : 'ipv6');
+}
+
+/** Loopback only when the host resolved to at least one address and every one of them is loopback. */
+function allLoopback(resolved: readonly string[]): boolean {
+  return resolved.length > 0 && resolved.every(isLoopbackIp);
+}
+
+/** The addresses a host name resolves to; rejects when it resolves to none. */
+export type ResolveHost = (host: string) => Promise<string[]>;
+
+/** How long a name may take to resolve before it counts as unresolvable. */
+const RESOLVE_TIMEOUT_MS = 5000;
+
+/** Every address the system resolver gives `host` (getaddrinfo: hosts file, DNS, IPv4 shorthand such as 127.1). */
+async function resolveHost(host: string): Promise<string[]> {
+  const found = await lookup(host, { all: true, verbatim: true });
+  return found.map((entry) => entry.address);
+}
+
+function withinResolveTimeout<T>(pending: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('no answer in time')), RESOLVE_TIMEOUT_MS);
+  });
+  return Promise.race([pending, timedOut]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * True when only this machine can reach the server at `address`: every address its host resolves
+ * to is loopback. No address at all means the default, localhost:7233; a host that does not resolve
+ * is not loopback.
+ */
+export async function isLoopbackAddress(
+  address: string | undefined,
+  resolve: ResolveHost = resolveHost,
+): Promise<boolean> {
+  const host = (address === undefined ? '' : addressHost(address)) || 'localhost';
+  if (isIP(host) !== 0) return isLoopbackIp(host);
+  try {
+    return allLoopback(await withinResolveTimeout(resolve(host)));
+  } catch {
+    return false;
+  }
 }

@@ -3,7 +3,6 @@
 import type { Client } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import type { NativeConnection } from '@temporalio/worker';
-import { addressHost } from './address.js';
 
 export interface ConnectTarget {
   address: string;
@@ -77,9 +76,3 @@ export async function connectNativeClient(target: ConnectTarget): Promise<Client
 
 /** How long a Rust-core connect may take, as gRPC-js's connectTimeout bounds the other path. */
 export const NATIVE_CONNECT_TIMEOUT_MS = 5000;
-
-/** True when the address points at this machine (a dev server we may start). */
-export function isLocalAddress(address: string): boolean {
-  const host = addressHost(address);
-  return ['localhost', '127.0.0.1', '::1', '0.0.0.0'].includes(host) || host.startsWith('127.');
-}

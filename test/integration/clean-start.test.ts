@@ -176,6 +176,22 @@ describe('CleanStart', () => {
     assert.match(report.target!.workflowId, /^order-/);
   });
 
+  it('matches a workflow ID pattern that backtracks without end in RegExp, and serves the next recipe', async () => {
+    // In RegExp the optional tail retries 2^36 ways on the printed run ID before it gives up.
+    const workflowIdPattern = String.raw`workflow id: (\S+)(?:\s+run id: (?:[\w-]|[0-9a-f-])+Z)?`;
+    const hostile = {
+      ...orderInput(uniqueQueue('orders')),
+      start: { command: `${venvPython} starter.py`, workflowIdPattern },
+    };
+    const [first, next] = await h.withControlWorker(async () => [
+      await runCleanStart(hostile),
+      await runCleanStart(orderInput(uniqueQueue('orders'))),
+    ]);
+    assert.equal(first?.ok, true, first?.problem);
+    assert.match(first?.target?.workflowId ?? '', /^order-[0-9a-f]{8}$/);
+    assert.equal(next?.ok, true, next?.problem);
+  });
+
   const invalid: [string, unknown, RegExp][] = [
     ['input that is not an object', 'orders', /input: expected one JSON object, got "orders"/],
     [

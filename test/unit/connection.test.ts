@@ -3,7 +3,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, it } from 'node:test';
-import { isLocalAddress, loadConnectTarget } from '../../src/temporal/connection.js';
+import { loadConnectTarget } from '../../src/temporal/connection.js';
 
 const saved = { ...process.env };
 
@@ -46,16 +46,4 @@ describe('loadConnectTarget', () => {
     assert.equal(target.address, '127.0.0.1:9999');
     assert.equal(target.connectionOptions.address, '127.0.0.1:9999');
   });
-});
-
-describe('isLocalAddress', () => {
-  for (const [address, local] of [
-    ['localhost:7233', true],
-    ['127.0.0.1:7233', true],
-    ['[::1]:7233', true],
-    ['temporal:7233', false],
-    ['ns.tmprl.cloud:7233', false],
-  ] as const) {
-    it(`${address} is ${local ? '' : 'not '}local`, () => assert.equal(isLocalAddress(address), local));
-  }
 });

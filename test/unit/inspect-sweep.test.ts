@@ -154,6 +154,15 @@ describe('worker log excerpts', () => {
     assert.equal(lines.length, 5, 's-CodeBug2 is another workflow');
   });
 
+  it('takes a workflow id literally, at either end of a line as well', () => {
+    const at = '2026-11-25 12:09:31,100 ';
+    const log = ['order.(1)+ failed', 'orderx(1)+ failed', 'retrying order.(1)+', 'order.(1)+x']
+      .map((line, i) => (i === 0 ? line : at + line))
+      .join('\n');
+    const lines = excerptMentions(log, { workflowId: 'order.(1)+', runId: 'no-such-run' });
+    assert.deepEqual(lines, ['order.(1)+ failed', `${at}retrying order.(1)+`]);
+  });
+
   it('falls back to the lines logged around a time', () => {
     const at = new Date(2026, 10, 25, 12, 9, 31, 200).getTime();
     const lines = excerptAround(PY_LOG, at, 1000);

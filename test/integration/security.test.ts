@@ -16,7 +16,8 @@ import { packageRoot } from '../../src/config.js';
 import { pidDir, readPidRecords } from '../../src/processes/pid-file.js';
 import { readProc } from '../../src/processes/proc.js';
 import { spawnDetached } from '../../src/processes/spawn.js';
-import { writePolicyFile } from '../../src/projects/load-policy.js';
+import { loadPolicy, writePolicyFile } from '../../src/projects/load-policy.js';
+import { isLoopbackAddress, type ResolveHost } from '../../src/temporal/address.js';
 import { addProject } from '../../src/projects/registry.js';
 import { createHarness, testTarget, uniqueQueue, type Harness } from '../helpers/harness.js';
 import { copyOrders, scratchDir, venvPython, waitFor } from '../helpers/processes.js';
@@ -479,5 +480,58 @@ describe('workers get a clean environment', () => {
       });
       assert.equal((report as { ok: boolean }).ok, true);
     });
+  });
+});
+
+describe('regular expressions from input are bounded', () => {
+  it('refuses a pattern RE2 cannot run, and matches a backtracking one in linear time while the worker stays responsive', async () => {
+    const starterDir = python.dir;
+    await h.withControlWorker(async () => {
+      const refused = await recipeRefusal('CleanStart', {
+        projectDir: starterDir,
+        taskQueue: python.taskQueue,
+        start: { command: 'bash worker.sh', workflowIdPattern: '(?=x)(\\w+)' },
+      });
+      assert.equal(refused.type, 'InvalidInputError', refused.message);
+      assert.match(refused.message, /start\.workflowIdPattern/);
+      // The issue's pattern, which backtracks without end in a backtracking engine on a run ID,
+      // scheduled straight on the host queue: the step ends (any outcome) and the host still answers.
+      const runId = '01a24169-0071-7b83-a35a-add19b95f00c';
+      const outcome = await schedule(hostQueue(), 'runStarter', [
+        {
+          projectDir: bash.dir,
+          taskQueue: bash.taskQueue,
+          command: 'bash worker.sh',
+          workflowIdPattern: '([\\w-]|[0-9a-f-])+Z',
+          timeoutSeconds: 5,
+          env: { NOTE: runId },
+        },
+      ]);
+      assert.ok(outcome.message.length > 0);
+      const after = await h.client.workflow.execute('ScheduleActivity', {
+        taskQueue: attackQueue,
+        workflowId: `after-regex-${nanoid(6)}`,
+        args: [
+          { taskQueue: hostQueue(), activity: 'projectFingerprint', args: [{ projectDir: python.dir }] },
+        ],
+        workflowExecutionTimeout: '1m',
+      });
+      assert.equal(typeof after, 'string', 'the control worker still serves host activities');
+    });
+  });
+});
+
+describe('loopback is judged by address', () => {
+  it('gives a name the open policy only when every address it resolves to is loopback', async () => {
+    const toRemote: ResolveHost = () => Promise.resolve(['10.0.0.5']);
+    assert.equal(await isLoopbackAddress('evil.localhost:7233', toRemote), false);
+    assert.equal(
+      await isLoopbackAddress('mixed.example:7233', () => Promise.resolve(['127.0.0.1', '10.0.0.5'])),
+      false,
+    );
+    assert.equal(await isLoopbackAddress('127.1:7233'), true);
+    const policy = await loadPolicy(h.settings.stateDir, {}, `attacker-${nanoid(6)}.invalid:7233`);
+    assert.equal(policy.defaults, 'remote');
+    assert.equal(policy.allowFreeFormCommands, false);
   });
 });

@@ -86,6 +86,10 @@ const inputFlag = (c: Command) =>
 function targetFlags(c: Command): Command {
   return c
     .option('--project-dir <dir>', 'target project directory (absolute, or relative to the current dir)')
+    .option(
+      '--project <name>',
+      "project name for pid and log files (default: the directory's name, or a free variant of it)",
+    )
     .option('--task-queue <queue>', 'target task queue')
     .option(
       '--worker-command <cmd>',

@@ -98,7 +98,10 @@ function targetFlags(c: Command): Command {
     .option('--workflow-type <type>', 'start this workflow type (with --args and --workflow-id) ...')
     .option('--args <json>', 'arguments of --workflow-type, a JSON array', jsonArray)
     .option('--workflow-id <id>', 'workflow ID for --workflow-type')
-    .option('--starter <cmd>', '... or run this starter command and read "Workflow ID: ..." from its output')
+    .option(
+      '--starter <cmd>',
+      '... or run this starter command: its "Workflow ID: ...", else the one workflow it started on the queue',
+    )
     .option('--env <KEY=VALUE>', 'extra environment for the worker and starter (repeatable)', envPair)
     .option('--ready-timeout <sec>', 'how long the fresh worker may take to poll (default 60)', positive())
     .option('--result-timeout <sec>', 'how long to wait for the target workflow (default 300)', positive())

@@ -13,12 +13,17 @@ import { createHarness, testTarget, uniqueQueue, type Harness } from '../helpers
 import { fixturesDir } from '../helpers/processes.js';
 
 let h: Harness;
+// The starter's child handle is unref'd (a control worker outlives it): without a live handle of its
+// own, this process could end its event loop before the child's exit is reaped.
+let keepAlive: NodeJS.Timeout;
 
 before(async () => {
   h = await createHarness();
+  keepAlive = setInterval(() => undefined, 1000);
 });
 
 after(async () => {
+  clearInterval(keepAlive);
   await h.cleanup();
 });
 

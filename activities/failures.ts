@@ -51,7 +51,14 @@ export function toFailure(error: unknown): unknown {
       message: error.message,
       type: FailureType.StarterFailed,
       nonRetryable: true,
-      details: [{ command: error.command, reason: error.reason, exitCode: error.exitCode }],
+      details: [
+        {
+          command: error.command,
+          reason: error.reason,
+          exitCode: error.exitCode,
+          candidates: error.candidates,
+        },
+      ],
     });
   }
   // Retryable: the holder may finish, or its lease expire, before the next attempt.

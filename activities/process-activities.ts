@@ -18,6 +18,7 @@ import { readyFacts } from '../src/processes/ready-check.js';
 import type { StopOutcome } from '../src/processes/stop.js';
 import { tokenFor } from '../src/processes/spawn-token.js';
 import { runStarterOnce } from '../src/processes/starter-run.js';
+import { starterWorkflowFromVisibility } from '../src/processes/starter-found.js';
 import { superviseInBackground } from '../src/processes/supervise.js';
 import {
   ensureWorker,
@@ -26,7 +27,6 @@ import {
   type EnsureOutcome,
   type WorkerSpec,
 } from '../src/processes/workers.js';
-import { StarterFailedError } from '../src/inspect/starter.js';
 import type { StartSpec } from '../src/recipes/clean-start-input.js';
 import { typedFailures } from './failures.js';
 
@@ -267,7 +267,8 @@ export function createProcessActivities({ client, settings, workerEnv, address }
     /**
      * Runs the project's starter and returns the workflow it started. A retried step never runs
      * it twice: it waits for the run its interrupted attempt began (found by the step's token) or
-     * reads what that run printed. Fails with StarterFailedError on timeout or without a workflow ID.
+     * reads what that run printed. Without a printed ID, the run that started on the task queue while
+     * the starter ran is the answer. Fails with StarterFailedError on timeout, or with none or several such runs.
      */
     runStarter: typedFailures(async (input: RunStarterInput): Promise<StarterReport> =>
       heartbeating(async () => {
@@ -290,13 +291,10 @@ export function createProcessActivities({ client, settings, workerEnv, address }
           stopOnCancel: () => ctx.cancellationDetails?.cancelRequested === true,
         });
         if (!outcome.workflowId) {
-          throw new StarterFailedError(
-            input.command,
-            'no-workflow-id',
-            outcome.exitCode,
-            outcome.output.slice(-2000),
-            `starter "${input.command}" exited ${outcome.exitCode ?? '(code unseen: its attempt was interrupted)'} without printing a workflow ID`,
-          );
+          const found = await starterWorkflowFromVisibility(client, input, outcome, settings.opsTaskQueue, {
+            signal: ctx.cancellationSignal,
+          });
+          return { ...found, exitCode: outcome.exitCode, recovered: outcome.recovered };
         }
         const runId = outcome.runId ?? (await client.workflow.getHandle(outcome.workflowId).describe()).runId;
         return {

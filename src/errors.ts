@@ -144,17 +144,21 @@ export class ReplayCheckError extends Error {
   }
 }
 
-/** Thrown when a starter ran but gave no workflow ID: it timed out, or exited without printing one. */
+/**
+ * Thrown when a starter ran but gave no workflow: it timed out, neither printed an ID nor started a
+ * run that visibility shows, or started several that cannot be told apart (`candidates`).
+ */
 export class StarterFailedError extends Error {
   /** The stable failure `type` activities give this error; workflows branch on it. */
   static readonly type = 'StarterFailedError' as const;
   override readonly name = 'StarterFailedError';
   constructor(
     readonly command: string,
-    readonly reason: 'timeout' | 'no-workflow-id',
+    readonly reason: 'timeout' | 'no-workflow-id' | 'ambiguous',
     readonly exitCode: number | null,
     readonly outputTail: string,
     message: string,
+    readonly candidates: string[] = [],
   ) {
     super(`${message}; output tail:\n${outputTail}`);
   }

@@ -21,6 +21,7 @@ export function usageError(message: string): ExitError {
 export interface RawRecipeFlags {
   input?: Record<string, unknown>;
   projectDir?: string;
+  project?: string;
   taskQueue?: string;
   workerCommand?: string;
   workflowType?: string;
@@ -53,6 +54,7 @@ function projectDir(dir: string, host: string | undefined, where: Where): string
 export function recipeInput(raw: RawRecipeFlags, where: Where): Record<string, unknown> | undefined {
   const input: Record<string, unknown> = { ...raw.input };
   if (raw.projectDir !== undefined) input.projectDir = projectDir(raw.projectDir, raw.host, where);
+  if (raw.project !== undefined) input.project = raw.project;
   if (raw.taskQueue !== undefined) input.taskQueue = raw.taskQueue;
   if (raw.workerCommand !== undefined) input.workerCommand = raw.workerCommand;
   if (raw.workflowType !== undefined && raw.starter !== undefined)

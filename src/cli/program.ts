@@ -86,6 +86,10 @@ const inputFlag = (c: Command) =>
 function targetFlags(c: Command): Command {
   return c
     .option('--project-dir <dir>', 'target project directory (absolute, or relative to the current dir)')
+    .option(
+      '--project <name>',
+      "project name for pid and log files (default: the directory's name, or a free variant of it)",
+    )
     .option('--task-queue <queue>', 'target task queue')
     .option(
       '--worker-command <cmd>',
@@ -94,7 +98,10 @@ function targetFlags(c: Command): Command {
     .option('--workflow-type <type>', 'start this workflow type (with --args and --workflow-id) ...')
     .option('--args <json>', 'arguments of --workflow-type, a JSON array', jsonArray)
     .option('--workflow-id <id>', 'workflow ID for --workflow-type')
-    .option('--starter <cmd>', '... or run this starter command and read "Workflow ID: ..." from its output')
+    .option(
+      '--starter <cmd>',
+      '... or run this starter command: its "Workflow ID: ...", else the one workflow it started on the queue',
+    )
     .option('--env <KEY=VALUE>', 'extra environment for the worker and starter (repeatable)', envPair)
     .option('--ready-timeout <sec>', 'how long the fresh worker may take to poll (default 60)', positive())
     .option('--result-timeout <sec>', 'how long to wait for the target workflow (default 300)', positive())

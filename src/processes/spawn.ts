@@ -4,7 +4,7 @@ import { mkdir, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { execa } from 'execa';
 import { inheritedEnv } from '../projects/env-policy.js';
-import { parseCommand } from './command.js';
+import { resolveCommand } from './executable.js';
 import type { PidRecord } from './pid-file.js';
 import { bootId, readProc } from './proc.js';
 import { SpawnFailedError } from '../errors.js';
@@ -33,7 +33,7 @@ export interface Spawned {
 
 /** Starts the command and resolves once exec succeeded, with the facts that identify it. */
 export async function spawnDetached(request: SpawnRequest): Promise<Spawned> {
-  const parsed = parseCommand(request.command);
+  const parsed = resolveCommand(request.command, request.cwd, request.env.PATH ?? process.env.PATH);
   await mkdir(dirname(request.logPath), { recursive: true });
   const log = await open(request.logPath, 'a');
   if (request.header !== false)

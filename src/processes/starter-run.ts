@@ -37,6 +37,10 @@ export interface StarterResult {
   /** True when this call found the run of an earlier attempt instead of starting one. */
   recovered: boolean;
   pid?: number;
+  /** The starter's lifetime on this host's clock, as the state file keeps it (the same for every attempt). */
+  startedAtMs: number;
+  /** When its exit was seen; absent only in a state file from before this field existed. */
+  endedAtMs?: number;
 }
 
 /** What the state file keeps of a starter run. */
@@ -46,7 +50,7 @@ interface RunState {
   cwd: string;
   startedAtMs: number;
   pid?: number;
-  exit?: { code: number | null; signal: string | null; timedOut?: boolean };
+  exit?: { code: number | null; signal: string | null; timedOut?: boolean; atMs?: number };
 }
 
 const dirOf = (stateDir: string) => join(stateDir, 'starters');
@@ -107,7 +111,15 @@ async function waitRunGone(run: StarterRun, deadlineMs: number, exited?: Promise
 async function finish(run: StarterRun, state: RunState, recovered: boolean): Promise<StarterResult> {
   const output = await readOutput(run);
   const parsed = await parseStarterOutput(output, run.workflowIdPattern);
-  return { ...parsed, exitCode: state.exit?.code ?? null, output, recovered, pid: state.pid };
+  return {
+    ...parsed,
+    exitCode: state.exit?.code ?? null,
+    output,
+    recovered,
+    pid: state.pid,
+    startedAtMs: state.startedAtMs,
+    endedAtMs: state.exit?.atMs,
+  };
 }
 
 async function awaitRun(
@@ -124,7 +136,7 @@ async function awaitRun(
   }
   if (!gone) {
     await stopRun(run.token);
-    const done = { ...state, exit: { code: null, signal: 'SIGTERM', timedOut: true } };
+    const done = { ...state, exit: { code: null, signal: 'SIGTERM', timedOut: true, atMs: Date.now() } };
     await writeState(run, done);
     const tail = (await readOutput(run)).slice(-2000);
     throw new StarterFailedError(
@@ -136,7 +148,7 @@ async function awaitRun(
     );
   }
   const exit = exited ? await exited : { code: null, signal: null };
-  const done = { ...state, exit };
+  const done = { ...state, exit: { ...exit, atMs: Date.now() } };
   await writeState(run, done);
   failpoint('starter:after-exit');
   return done;
@@ -169,7 +181,7 @@ export async function runStarterOnce(run: StarterRun): Promise<StarterResult> {
     if (!(error instanceof SpawnFailedError && error.exited)) throw error;
     // Exited before we could look at it: it ran, so what it printed is the answer.
     const { code, signal } = error.exited;
-    const done = { ...state, pid: error.exited.pid, exit: { code, signal } };
+    const done = { ...state, pid: error.exited.pid, exit: { code, signal, atMs: Date.now() } };
     await writeState(run, done);
     return finish(run, done, false);
   }

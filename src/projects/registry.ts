@@ -6,7 +6,7 @@ import { InvalidInputError } from '../errors.js';
 import { parseCommand } from '../processes/command.js';
 import { proveIdentity } from '../processes/identity.js';
 import { readPidRecords } from '../processes/pid-file.js';
-import { canonicalDir, chooseKey, findByDir } from './identity.js';
+import { canonicalDir, chooseKey, findByDir, withEntry } from './identity.js';
 import { assertProjectKey } from './key.js';
 import { readRegistry, updateRegistry, type ProjectEntry } from './registry-store.js';
 
@@ -78,7 +78,7 @@ export async function addProject(stateDir: string, registration: ProjectRegistra
       ...(allowSharedDir ? { allowSharedDir } : {}),
       addedAt: existing?.addedAt ?? new Date().toISOString(),
     };
-    return { entries: [...entries.filter((e) => e !== existing), entry], result: entry };
+    return { entries: withEntry(entries, entry), result: entry };
   });
 }
 

@@ -1,4 +1,6 @@
 // CleanStart end to end: a real dev server, the real example Python project, real processes.
+import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -13,6 +15,7 @@ import { groupMembers, readProc } from '../../src/processes/proc.js';
 import { pidOfIdentity } from '../../src/processes/readiness.js';
 import { exampleCleanStartInput, exampleProjectDir, venvPython } from '../../src/recipes/example-target.js';
 import { createHarness, testTarget, uniqueQueue, type Harness } from '../helpers/harness.js';
+import { fixturesDir } from '../helpers/processes.js';
 
 let h: Harness;
 
@@ -190,6 +193,34 @@ describe('CleanStart', () => {
     assert.equal(first?.ok, true, first?.problem);
     assert.match(first?.target?.workflowId ?? '', /^order-[0-9a-f]{8}$/);
     assert.equal(next?.ok, true, next?.problem);
+  });
+
+  it('finds the workflow a starter started when it prints only the result', async () => {
+    const taskQueue = uniqueQueue('orders');
+    const idsFile = join(tmpdir(), `starter-ids-${nanoid(6)}`);
+    const command = `${venvPython} ${join(fixturesDir, 'result_starter.py')} --ids-file ${idsFile}`;
+    const report = await h.withControlWorker(() =>
+      runCleanStart({ ...orderInput(taskQueue), start: { command } }),
+    );
+    assert.equal(report.ok, true, report.problem);
+    const [startedId] = (await readFile(idsFile, 'utf8')).split('\n');
+    assert.equal(report.target!.workflowId, startedId);
+    assert.equal(report.target && 'status' in report.target && report.target.status, 'COMPLETED');
+  });
+
+  it('refuses to guess when a starter that prints no ID started two workflows, and names both', async () => {
+    const taskQueue = uniqueQueue('orders');
+    const idsFile = join(tmpdir(), `starter-ids-${nanoid(6)}`);
+    const command = `${venvPython} ${join(fixturesDir, 'result_starter.py')} --count 2 --ids-file ${idsFile}`;
+    const report = await h.withControlWorker(() =>
+      runCleanStart({ ...orderInput(taskQueue), start: { command } }),
+    );
+    assert.equal(report.ok, false);
+    assert.equal(report.failedStep, 'start-target');
+    const ids = (await readFile(idsFile, 'utf8')).trim().split('\n');
+    assert.equal(ids.length, 2);
+    for (const id of ids) assert.ok(report.problem?.includes(id), `${id} is named in: ${report.problem}`);
+    assert.match(report.problem ?? '', /2 workflows started on task queue/);
   });
 
   const invalid: [string, unknown, RegExp][] = [

@@ -1,13 +1,18 @@
 // The CLI as a user runs it: `temporal-ops up --once` (what `npm start` runs) and `worker stop-all`.
 import assert from 'node:assert/strict';
-import { mkdtemp } from 'node:fs/promises';
+import { cp, mkdtemp } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { execa } from 'execa';
 import { packageRoot } from '../../src/config.js';
 import { readPidRecords } from '../../src/processes/pid-file.js';
 import { readProc } from '../../src/processes/proc.js';
-import { exampleCleanStartInput } from '../../src/recipes/example-target.js';
+import {
+  exampleCleanStartInput,
+  exampleProjectDir,
+  exampleProjectName,
+  venvPython,
+} from '../../src/recipes/example-target.js';
 import { testTarget, uniqueQueue } from '../helpers/harness.js';
 
 const bin = join(packageRoot, 'bin', 'temporal-ops.mjs');
@@ -41,6 +46,49 @@ describe('temporal-ops CLI', () => {
       [[worker.pid, 'stopped']],
     );
     assert.equal(readProc(worker.pid), undefined);
+  });
+
+  it('`up --once` in two checkouts whose examples share a name: both ok, each under its own name', async () => {
+    const stateDir = await mkdtemp(join(process.env.TEMPORAL_OPS_TEST_ROOT ?? '/tmp', 'cli-'));
+    const env = { TEMPORAL_OPS_STATE_DIR: stateDir, TEMPORAL_OPS_TASK_QUEUE: uniqueQueue('ops') };
+    const checkout = async () => {
+      const root = await mkdtemp(join(process.env.TEMPORAL_OPS_TEST_ROOT ?? '/tmp', 'checkout-'));
+      const dir = join(root, 'examples', 'orders');
+      await cp(exampleProjectDir, dir, { recursive: true, filter: (path) => !path.includes('/.venv') });
+      return dir;
+    };
+    const upIn = (dir: string) =>
+      cli(
+        [
+          'up',
+          '--once',
+          '--project-dir',
+          dir,
+          '--task-queue',
+          uniqueQueue('orders'),
+          '--worker-command',
+          `${venvPython} worker.py`,
+          '--starter',
+          `${venvPython} starter.py`,
+        ],
+        env,
+      );
+    // Another checkout ran first and holds the plain name "orders" in the per-user registry.
+    const [first, second] = [await checkout(), await checkout()];
+    const firstUp = await upIn(first);
+    assert.equal(firstUp.exitCode, 0, firstUp.stderr);
+    assert.match(firstUp.stdout, /CleanStart OK — project orders\b(?!-)/);
+    const secondUp = await upIn(second);
+    assert.equal(secondUp.exitCode, 0, secondUp.stderr);
+    assert.match(secondUp.stdout, /CleanStart OK — project orders-[0-9a-f]{6}\b/);
+    // The bundled example of this checkout, with no name given, is not blocked either.
+    const example = await cli(['up', '--once', '--task-queue', uniqueQueue('orders')], env);
+    assert.equal(example.exitCode, 0, example.stderr);
+    assert.ok(example.stdout.includes(`CleanStart OK — project ${exampleProjectName()}`), example.stdout);
+    const projects = new Set((await readPidRecords(stateDir, { kind: 'worker' })).map((r) => r.project));
+    assert.equal(projects.size, 3, [...projects].join(', '));
+    const stop = await cli(['worker', 'stop-all', '--json'], env);
+    assert.equal(stop.exitCode, 0, stop.stderr);
   });
 
   it('`up` serves until Ctrl-C, then stops gracefully and says what it leaves running', async () => {

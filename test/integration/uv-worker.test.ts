@@ -2,10 +2,11 @@
 // polls the server; stopping its group leaves no Python child behind (uv does not exec Python).
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { execa } from 'execa';
 import { packageRoot } from '../../src/config.js';
+import { assertRunnable } from '../../src/processes/executable.js';
 import { clientPollerSource } from '../../src/processes/pollers.js';
 import { groupMembers, readProc } from '../../src/processes/proc.js';
 import { pidOfIdentity } from '../../src/processes/readiness.js';
@@ -70,5 +71,32 @@ describe('uv run worker', () => {
     await waitFor('the Python child to be gone', () => readProc(pollerPid) === undefined, 10_000);
     assert.deepEqual(groupMembers(outcome.record.pgid), []);
     assert.deepEqual(processesOnQueue(queue), []);
+  });
+
+  it("finds uv in the setup's venv when the PATH it is given lacks uv", async () => {
+    const queue = uniqueQueue('uv');
+    const pathWithoutUv = (process.env.PATH ?? '')
+      .split(delimiter)
+      .filter((dir) => dir !== '' && !existsSync(join(dir, 'uv')))
+      .join(delimiter);
+    const env = { PATH: pathWithoutUv, UV_OFFLINE: '1' };
+    assert.equal(
+      assertRunnable('uv run worker', 'workerCommand', exampleProjectDir, pathWithoutUv),
+      join(venvBin, 'uv'),
+    );
+    const spec = ordersSpec(h.settings.stateDir, 'uv-setup-copy', exampleProjectDir, queue, {
+      command: 'uv run worker',
+      env,
+    });
+    const outcome = await ensureWorker(spec, {
+      ready: { timeoutMs: 60_000, pollers: clientPollerSource(h.client) },
+    });
+    assert.equal(outcome.action, 'started');
+    assert.equal(readProc(outcome.record.pid)?.cmdline[0], join(venvBin, 'uv'));
+    const stopped = await stopProjectWorkers(h.settings.stateDir, 'uv-setup-copy', 3000);
+    assert.deepEqual(
+      stopped.map((s) => s.result),
+      ['stopped'],
+    );
   });
 });

@@ -80,6 +80,10 @@ describe('argv -> options', () => {
       ['up', '--once', '--no-recipe', '--json', '--task-queue', 'q'],
       { path: 'up', options: { recipeInput: { taskQueue: 'q' }, runRecipe: false, once: true }, json: true },
     ],
+    [
+      ['up', '--once', '--project', 'orders-mine'],
+      { path: 'up', options: { recipeInput: { project: 'orders-mine' }, runRecipe: true, once: true } },
+    ],
     [['serve'], { path: 'serve', options: {} }],
     [['mcp'], { path: 'mcp', options: {} }],
     [
@@ -88,6 +92,8 @@ describe('argv -> options', () => {
         'clean-start',
         '--project-dir',
         'orders',
+        '--project',
+        'shop',
         '--task-queue',
         'orders',
         '--workflow-type',
@@ -110,6 +116,7 @@ describe('argv -> options', () => {
           follow: true,
           input: {
             projectDir: examples,
+            project: 'shop',
             taskQueue: 'orders',
             start: { workflowType: 'Order', args: [1] },
             env: { A: 'b=c', B: '1' },
@@ -146,6 +153,8 @@ describe('argv -> options', () => {
         'test-interactive',
         '--project-dir',
         '/srv/app',
+        '--project',
+        'app',
         '--workflow-type',
         'Approval',
         '--workflow-id',
@@ -162,6 +171,7 @@ describe('argv -> options', () => {
           follow: true,
           input: {
             projectDir: '/srv/app',
+            project: 'app',
             start: { workflowType: 'Approval', args: [], workflowId: 'a-1' },
             interactions: [{ signal: 'approve' }],
             expectResult: 'done',

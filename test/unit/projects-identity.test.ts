@@ -5,8 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { InvalidInputError } from '../../src/errors.js';
-import { canonicalDir, claimProject } from '../../src/projects/identity.js';
-import { registryPath } from '../../src/projects/registry-store.js';
+import { canonicalDir, chooseKey, claimProject } from '../../src/projects/identity.js';
+import { keyForDir } from '../../src/projects/key.js';
+import { readRegistry, registryPath, type ProjectEntry } from '../../src/projects/registry-store.js';
 import { resolveProjectKey } from '../../src/projects/registry.js';
 
 let root: string;
@@ -51,14 +52,12 @@ describe('project identity', () => {
     assert.equal(projects.length, 2, 'a/shop and c/my shop, nothing else');
   });
 
-  it('refuses a default name that is another directory’s key, naming field, value and directory', async () => {
-    await assert.rejects(claim(join(root, 'b', 'shop')), (error: unknown) => {
-      assert.ok(error instanceof InvalidInputError);
-      assert.equal(error.field, 'project (default: basename of projectDir)');
-      assert.equal(error.value, 'shop');
-      assert.ok(error.message.includes(join(root, 'a', 'shop')), error.message);
-      return true;
-    });
+  it('gives a second directory whose default name is held a variant unique to its path', async () => {
+    const second = await claim(join(root, 'b', 'shop'));
+    assert.equal(second.key, keyForDir('shop', join(root, 'b', 'shop')));
+    assert.match(second.key, /^shop-[0-9a-f]{6}$/);
+    assert.equal((await claim(join(root, 'b', 'shop'))).key, second.key, 'and keeps it');
+    assert.equal((await claim(join(root, 'a', 'shop'))).key, 'shop', 'the first keeps its own');
   });
 
   it('refuses an explicit name that is another directory’s key', async () => {
@@ -72,10 +71,86 @@ describe('project identity', () => {
     await assert.rejects(claim(join(root, 'a', 'shop'), 'storefront'), InvalidInputError);
   });
 
+  it('lets a new directory take a name whose directory is gone, and forgets the stale entry', async () => {
+    const gone = join(root, 'gone', 'orders');
+    await mkdir(gone, { recursive: true });
+    assert.equal((await claim(gone, 'orders')).key, 'orders');
+    await rm(join(root, 'gone'), { recursive: true });
+    const newcomer = join(root, 'new', 'orders');
+    await mkdir(newcomer, { recursive: true });
+    assert.equal((await claim(newcomer)).key, 'orders');
+    const holders = (await readRegistry(stateDir)).filter((e) => e.key === 'orders');
+    assert.deepEqual(
+      holders.map((e) => e.projectDir),
+      [await canonicalDir(newcomer)],
+    );
+  });
+
   it('sanitises a default basename but refuses an explicit name that is not its own sanitised form', async () => {
     await assert.rejects(claim(join(root, 'etc'), '../../etc'), /project: expected a project key/);
     await assert.rejects(claim(join(root, 'etc'), 'my shop'), /project: expected a project key/);
   });
+});
+
+describe('choosing a key (the registry rules)', () => {
+  const entry = (key: string, projectDir: string, source: ProjectEntry['source'] = 'seen'): ProjectEntry => ({
+    key,
+    projectDir,
+    source,
+    addedAt: '2026-01-01T00:00:00.000Z',
+  });
+  const exists = (live: string[]) => (dir: string) => live.includes(dir);
+
+  const table: [string, ProjectEntry[], string[], string | undefined, string | RegExp][] = [
+    ['a new directory gets its basename', [], [], undefined, 'orders'],
+    [
+      'a known directory keeps its key, whatever name is asked',
+      [entry('shop-1', '/x/orders')],
+      ['/x/orders'],
+      'other',
+      'shop-1',
+    ],
+    [
+      'a seen directory that exists does not block a default name: a variant',
+      [entry('orders', '/other/orders')],
+      ['/other/orders'],
+      undefined,
+      keyForDir('orders', '/x/orders'),
+    ],
+    [
+      'a registered directory that exists does not block a default name either',
+      [entry('orders', '/other/orders', 'registered')],
+      ['/other/orders'],
+      undefined,
+      keyForDir('orders', '/x/orders'),
+    ],
+    ['a gone directory blocks no default name', [entry('orders', '/gone/orders')], [], undefined, 'orders'],
+    [
+      'a gone directory blocks no explicit name',
+      [entry('shop', '/gone/shop', 'registered')],
+      [],
+      'shop',
+      'shop',
+    ],
+    [
+      'an explicit name another existing directory holds is refused, naming it',
+      [entry('shop', '/other/shop')],
+      ['/other/shop'],
+      'shop',
+      /project: expected a name that is not already another directory's project \("shop" is \/other\/shop\); give this directory its own name \(--project/,
+    ],
+  ];
+  for (const [title, entries, live, name, expected] of table) {
+    it(title, () => {
+      const choose = () => chooseKey(entries, '/x/orders', name, exists(live));
+      if (typeof expected === 'string') assert.equal(choose(), expected);
+      else
+        assert.throws(
+          choose,
+          (error: unknown) => error instanceof InvalidInputError && expected.test(error.message),
+        );
+    });
+  }
 });
 
 describe('resolveProjectKey', () => {

@@ -73,7 +73,7 @@ describe('project registry', () => {
 
   it('refuses a second directory under a held key, a rename, an unsafe name and shell syntax', async () => {
     await assert.rejects(
-      addProject(stateDir, { projectDir: join(root, 'other', 'shop') }),
+      addProject(stateDir, { projectDir: join(root, 'other', 'shop'), project: 'shop' }),
       /"shop" is .*\/shop\)/,
     );
     await assert.rejects(

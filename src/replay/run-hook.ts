@@ -12,6 +12,7 @@ import { ReplayCheckError } from './errors.js';
 import { parseHookLines, type HookLine } from './hook-output.js';
 import { commandOf, hookedArgv, hookEnv } from './hook-command.js';
 import type { IsolationPlan } from './isolation.js';
+import { SdkWatch } from './sdk-watch.js';
 
 /** The directory holding sitecustomize.py and the hook module. */
 const hookDir = join(packageRoot, 'src', 'replay', 'python');
@@ -127,6 +128,7 @@ export async function runWithHook(run: HookRun): Promise<HookRunResult> {
   // The child is unref'd (spawned like a worker): without this, a process with nothing else to do
   // would end before the child's exit is seen.
   const keepAlive = setInterval(() => undefined, 60_000);
+  let watching: NodeJS.Timeout | undefined;
   const onAbort = () => stop('cancelled');
   run.signal?.addEventListener('abort', onAbort, { once: true });
   try {
@@ -143,6 +145,18 @@ export async function runWithHook(run: HookRun): Promise<HookRunResult> {
       exited = Promise.resolve(error.exited);
     }
     if (stopped || run.signal?.aborted) stop(stopped ?? 'cancelled');
+    let strays: number[] = [];
+    if (run.isolation.kind === 'none' && process.platform === 'linux') {
+      const watch = new SdkWatch(pid, run.outputPath);
+      const leader = pid;
+      const look = () => {
+        if (reaped || strays.length > 0) return;
+        strays = watch.strays();
+        if (strays.length > 0) killGroup(leader);
+      };
+      look();
+      watching = setInterval(look, 100);
+    }
     if ((await awaitHook(run.outputPath, exited, () => stopped !== undefined)) === 'waited') {
       killGroup(pid);
       const exit = await exited;
@@ -159,6 +173,10 @@ export async function runWithHook(run: HookRun): Promise<HookRunResult> {
     const exit = await exited;
     reaped = true;
     const lines = await readLines(run.outputPath);
+    if (strays.length > 0) {
+      const why = `ran a Python with temporalio (pid ${strays.join(', ')}) that did not load the hook; stopped`;
+      throw hookNotLoaded(run.command, lines, why, await tailLog(run.logPath, 30), exit);
+    }
     if (stopped) {
       const what = stopped === 'timed-out' ? `timed out after ${run.timeoutMs} ms` : 'was cancelled';
       throw new ReplayCheckError(
@@ -172,6 +190,7 @@ export async function runWithHook(run: HookRun): Promise<HookRunResult> {
   } finally {
     clearTimeout(timer);
     clearInterval(keepAlive);
+    clearInterval(watching);
     run.signal?.removeEventListener('abort', onAbort);
   }
 }

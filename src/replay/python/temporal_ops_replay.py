@@ -66,6 +66,8 @@ def activate(spec_path: str) -> None:
     if patches:
         sys.meta_path.insert(0, _PatchOnImport(patches))
     _emit("hook-loaded", pid=os.getpid(), python=sys.executable)
+    # A forked child inherits the patched SDK: it is hooked too, and says so for the gate's watch.
+    os.register_at_fork(after_in_child=lambda: _emit("hook-loaded", pid=os.getpid(), python=sys.executable))
     _start_deadline(float(_spec.get("deadlineSeconds", 600)))
 
 

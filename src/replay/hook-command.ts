@@ -10,16 +10,8 @@ export const REPLAY_SPEC_ENV = 'TEMPORAL_OPS_REPLAY';
 /** Connection settings by name (the SDKs' own and the spellings projects use for an address). */
 const CONNECTION_NAME = /^TEMPORAL_\w*(ADDRESS|HOST|HOSTPORT|ENDPOINT|SERVER|TARGET|URL|FRONTEND)\w*$/;
 
-/** A word that `parseCommand` reads back as exactly `word`, never as shell syntax. */
-export function quoteWord(word: string): string {
-  if (/^[\w@%+=:,./-]+$/.test(word)) return word;
-  if (word === '') return "''";
-  // Quotes do not escape in parseCommand: a single quote goes in double quotes of its own.
-  return word
-    .split("'")
-    .map((part) => (part === '' ? '' : `'${part}'`))
-    .join(`"'"`);
-}
+/** The env var that carries, shell-quoted, an argv that a command string cannot spell. */
+export const REPLAY_ARGV_ENV = 'TEMPORAL_OPS_REPLAY_ARGV';
 
 function shellQuote(word: string): string {
   return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
@@ -52,9 +44,18 @@ export function hookedArgv(command: string, hookDir: string): string[] {
   return argv;
 }
 
-/** A command string for spawnDetached that runs exactly `argv`. */
-export function commandOf(argv: readonly string[]): string {
-  return argv.map(quoteWord).join(' ');
+/**
+ * A command string for spawnDetached that runs exactly `argv`, plus env it needs. parseCommand has
+ * no escapes and takes an unpaired single quote for shell syntax: an argv with a single quote in a
+ * word goes through `sh -c 'eval "exec $TEMPORAL_OPS_REPLAY_ARGV"'` instead (the same pid: exec).
+ */
+export function launchOf(argv: readonly string[]): { command: string; env: Record<string, string> } {
+  if (!argv.some((word) => word.includes("'")))
+    return { command: argv.map((w) => (/^[\w@%+=:,./-]+$/.test(w) ? w : `'${w}'`)).join(' '), env: {} };
+  return {
+    command: `/bin/sh -c 'eval "exec $${REPLAY_ARGV_ENV}"'`,
+    env: { [REPLAY_ARGV_ENV]: argv.map(shellQuote).join(' ') },
+  };
 }
 
 export interface HookEnvInput {

@@ -10,7 +10,7 @@ import { tailLog } from '../processes/logs.js';
 import { spawnDetached, SpawnFailedError } from '../processes/spawn.js';
 import { ReplayCheckError } from './errors.js';
 import { parseHookLines, type HookLine } from './hook-output.js';
-import { commandOf, hookedArgv, hookEnv } from './hook-command.js';
+import { hookedArgv, hookEnv, launchOf } from './hook-command.js';
 import type { IsolationPlan } from './isolation.js';
 import { SdkWatch } from './sdk-watch.js';
 
@@ -108,7 +108,8 @@ export function hookNotLoaded(
 
 /** Runs the command until it exits, the timeout passes or `signal` aborts; returns the hook's lines. */
 export async function runWithHook(run: HookRun): Promise<HookRunResult> {
-  const env = hookEnv({
+  const launch = launchOf([...run.isolation.prefix, ...hookedArgv(run.command, hookDir)]);
+  const hooked = hookEnv({
     env: run.env,
     inherited: process.env,
     hookDir,
@@ -116,7 +117,8 @@ export async function runWithHook(run: HookRun): Promise<HookRunResult> {
     gateAddress: run.gateAddress,
     configFilePath: run.configFilePath,
   });
-  const command = commandOf([...run.isolation.prefix, ...hookedArgv(run.command, hookDir)]);
+  const env = { ...hooked, ...launch.env };
+  const command = launch.command;
   let pid: number | undefined;
   let reaped = false;
   let stopped: 'timed-out' | 'cancelled' | undefined;

@@ -122,9 +122,12 @@ export async function runWithHook(run: HookRun): Promise<HookRunResult> {
   let pid: number | undefined;
   let reaped = false;
   let stopped: 'timed-out' | 'cancelled' | undefined;
+  const stopGroup = () => {
+    if (pid !== undefined && !reaped) killGroup(pid);
+  };
   const stop = (why: 'timed-out' | 'cancelled') => {
     stopped ??= why;
-    if (pid !== undefined && !reaped) killGroup(pid);
+    stopGroup();
   };
   const timer = setTimeout(() => stop('timed-out'), run.timeoutMs);
   // The child is unref'd (spawned like a worker): without this, a process with nothing else to do
@@ -146,23 +149,23 @@ export async function runWithHook(run: HookRun): Promise<HookRunResult> {
       ({ pid } = error.exited);
       exited = Promise.resolve(error.exited);
     }
+    // Reaped means the group id may be reused: never signal it after that.
+    void exited.then(() => (reaped = true));
     if (stopped || run.signal?.aborted) stop(stopped ?? 'cancelled');
     let strays: number[] = [];
     if (run.isolation.kind === 'none' && process.platform === 'linux') {
       const watch = new SdkWatch(pid, run.outputPath);
-      const leader = pid;
       const look = () => {
         if (reaped || strays.length > 0) return;
         strays = watch.strays();
-        if (strays.length > 0) killGroup(leader);
+        if (strays.length > 0) stopGroup();
       };
       look();
       watching = setInterval(look, 100);
     }
     if ((await awaitHook(run.outputPath, exited, () => stopped !== undefined)) === 'waited') {
-      killGroup(pid);
+      stopGroup();
       const exit = await exited;
-      reaped = true;
       const why = `ran ${HOOK_WAIT_MS / 1000} s`;
       throw hookNotLoaded(
         run.command,
@@ -173,7 +176,6 @@ export async function runWithHook(run: HookRun): Promise<HookRunResult> {
       );
     }
     const exit = await exited;
-    reaped = true;
     const lines = await readLines(run.outputPath);
     if (strays.length > 0) {
       const why = `ran a Python with temporalio (pid ${strays.join(', ')}) that did not load the hook; stopped`;

@@ -1,17 +1,16 @@
 // The replay process's command and environment: the hook directory on every PYTHONPATH the command
-// sets for itself, every connection setting aimed at the gate's own address, and the network
-// isolation prefix.
+// sets for itself, and every connection setting aimed at the gate's own address.
 import { delimiter } from 'node:path';
 import { parseCommand } from '../processes/command.js';
 
 /** The env var the hook reads: path of the replay spec (JSON). */
-export const REPLAY_SPEC_ENV = 'TEMPORAL_OPS_REPLAY';
+const REPLAY_SPEC_ENV = 'TEMPORAL_OPS_REPLAY';
 
 /** Connection settings by name (the SDKs' own and the spellings projects use for an address). */
 const CONNECTION_NAME = /^TEMPORAL_\w*(ADDRESS|HOST|HOSTPORT|ENDPOINT|SERVER|TARGET|URL|FRONTEND)\w*$/;
 
 /** The env var that carries, shell-quoted, an argv that a command string cannot spell. */
-export const REPLAY_ARGV_ENV = 'TEMPORAL_OPS_REPLAY_ARGV';
+const REPLAY_ARGV_ENV = 'TEMPORAL_OPS_REPLAY_ARGV';
 
 function shellQuote(word: string): string {
   return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;

@@ -14,8 +14,6 @@ export interface IsolationPlan {
   kind: ReplayIsolation;
   /** Argv to put before the command (empty for `none`). */
   prefix: string[];
-  /** Why there is no isolation, when there is none. */
-  note?: string;
 }
 
 let probed: Promise<IsolationPlan> | undefined;
@@ -27,16 +25,15 @@ async function works(prefix: string[]): Promise<boolean> {
 }
 
 async function probe(): Promise<IsolationPlan> {
-  if (process.platform !== 'linux')
-    return { kind: 'none', prefix: [], note: `no network namespaces on ${process.platform}` };
+  if (process.platform !== 'linux') return { kind: 'none', prefix: [] }; // no network namespaces (macOS)
   const unshare = resolveExecutable('unshare', '/', `${process.env.PATH ?? ''}:/usr/bin:/bin`);
-  if (!unshare) return { kind: 'none', prefix: [], note: 'unshare (util-linux) is not installed' };
+  if (!unshare) return { kind: 'none', prefix: [] }; // util-linux is not installed
   const candidates: [ReplayIsolation, string[]][] = [
     ['user-network-namespace', [unshare, '--user', '--map-root-user', '--net', '--']],
   ];
   if (process.getuid?.() === 0) candidates.unshift(['network-namespace', [unshare, '--net', '--']]);
   for (const [kind, prefix] of candidates) if (await works(prefix)) return { kind, prefix };
-  return { kind: 'none', prefix: [], note: 'unshare --net is not permitted here' };
+  return { kind: 'none', prefix: [] }; // neither is permitted here
 }
 
 /** How this host isolates a replay process; probed once per process. */

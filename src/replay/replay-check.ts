@@ -139,9 +139,7 @@ export async function replayCheck(client: Client, options: ReplayCheckOptions): 
     configFilePath: join(dir, 'temporal.toml'),
   };
   const isolation: IsolationPlan =
-    options.isolation === 'none'
-      ? { kind: 'none', prefix: [], note: 'not asked for' }
-      : await networkIsolation();
+    options.isolation === 'none' ? { kind: 'none', prefix: [] } : await networkIsolation();
   const gate = await openGateAddress();
   try {
     const env: Record<string, string> = {

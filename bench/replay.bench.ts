@@ -99,6 +99,7 @@ async function main(): Promise<void> {
     const fetches: number[] = [];
     const replays: number[] = [];
     const startups: number[] = [];
+    let isolation = 'none';
     for (let i = 0; i < REPEAT; i++) {
       const t = performance.now();
       const { histories } = await openWorkflowHistories(client, { taskQueue: QUEUE, max: N });
@@ -107,6 +108,7 @@ async function main(): Promise<void> {
       if (full.replays !== N || histories.length !== N)
         throw new Error(`expected ${N} runs that replay, got ${full.replays} of ${full.checked}`);
       replays.push(full.replayMs);
+      isolation = full.isolation ?? 'none';
       startups.push((await check(1)).replayMs);
       log(
         `run ${i + 1}: fetch ${Math.round(fetches.at(-1)!)} ms, replay ${full.replayMs} ms, one-run check ${startups.at(-1)} ms`,
@@ -120,7 +122,7 @@ async function main(): Promise<void> {
       '',
       `Replay check benchmark: ${N} open Greeter runs (10 events each), medians of ${REPEAT} runs, 2 shared cores`,
       `  raw history fetch (list + ${N} fetches, 16 in flight, JSON): ${Math.round(fetchMs)} ms = ${rate(N, fetchMs)} histories/s`,
-      `  replay (worker command + hook + Replayer, one process): ${replayMs} ms = ${rate(N, replayMs)} histories/s`,
+      `  replay (worker command + hook + Replayer, one process, isolation ${isolation}): ${replayMs} ms = ${rate(N, replayMs)} histories/s`,
       `  of which start-up (a one-run check): ${startupMs} ms; marginal replay rate ${rate(N - 1, marginalMs)} histories/s`,
       `  replay rate / fetch rate = ${(fetchMs / replayMs).toFixed(2)}x  (marginal: ${((fetchMs * (N - 1)) / N / marginalMs).toFixed(2)}x)`,
       `  a whole check (fetch + replay) of ${N} runs: ~${Math.round(fetchMs + replayMs)} ms`,

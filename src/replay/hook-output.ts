@@ -1,9 +1,12 @@
 // The replay hook's output file (JSON lines) and the report built from it.
 import { divergenceOf, type WindowEvent } from './divergence.js';
+import type { ReplayIsolation } from './isolation.js';
 import type { BreakCause, ReplayReport, ReplayResult } from './report-types.js';
 
 export type HookLine =
   | { kind: 'hook-loaded'; pid: number; python: string }
+  | { kind: 'hook-inert'; pid: number; python: string; why: string }
+  | { kind: 'connect-refused'; target: string }
   | { kind: 'worker-seen'; taskQueue: string; workflows: string[] }
   | {
       kind: 'result';
@@ -68,6 +71,7 @@ export function buildReport(input: {
   lines: readonly HookLine[];
   truncated: boolean;
   spawned: boolean;
+  isolation?: ReplayIsolation;
   fetchMs: number;
   replayMs: number;
   durationMs: number;
@@ -101,6 +105,7 @@ export function buildReport(input: {
     results,
     truncated: input.truncated,
     spawned: input.spawned,
+    ...(input.isolation ? { isolation: input.isolation } : {}),
     fetchMs: input.fetchMs,
     replayMs: input.replayMs,
     durationMs: input.durationMs,

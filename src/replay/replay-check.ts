@@ -7,10 +7,13 @@ import { once } from 'node:events';
 import type { Client } from '@temporalio/client';
 import { tailLog } from '../processes/logs.js';
 import { ReplayCheckError } from './errors.js';
+import { openGateAddress } from './gate-address.js';
+import { gateConfigFile } from './hook-command.js';
 import { buildReport, type HookLine } from './hook-output.js';
 import { openWorkflowHistories, type OpenHistory } from './histories.js';
+import { networkIsolation, type IsolationPlan } from './isolation.js';
 import type { ReplayReport } from './report-types.js';
-import { runWithHook } from './run-hook.js';
+import { hookNotLoaded, runWithHook } from './run-hook.js';
 
 export interface ReplayCheckOptions {
   projectDir: string;
@@ -34,6 +37,8 @@ export interface ReplayCheckOptions {
   otherQueueWaitMs?: number;
   /** Keep the check's directory (histories, log) after a successful check. */
   keepFiles?: boolean;
+  /** `none` runs the replay process on this host's network (the hook and the gate address still apply). */
+  isolation?: 'auto' | 'none';
 }
 
 async function writeHistories(path: string, histories: readonly OpenHistory[]): Promise<void> {
@@ -69,16 +74,10 @@ async function assertReplayed(
 ): Promise<void> {
   if (lines.some((l) => l.kind === 'done')) return;
   const tail = await tailLog(logPath, 30);
-  const ended = `exit code ${exit.code}, signal ${exit.signal}`;
+  const ended = `exited (code ${exit.code}, signal ${exit.signal})`;
   const seen = lines.filter((l) => l.kind === 'worker-seen');
   const failed = lines.find((l) => l.kind === 'error');
-  if (!lines.some((l) => l.kind === 'hook-loaded'))
-    throw new ReplayCheckError(
-      'hook-not-loaded',
-      `"${command}" never loaded the replay hook (${ended}): is it a Python program run without -S/-I and with PYTHONPATH kept?`,
-      tail,
-      exit,
-    );
+  if (!lines.some((l) => l.kind === 'hook-loaded')) throw hookNotLoaded(command, lines, ended, tail, exit);
   if (failed?.reason === 'no-matching-worker')
     throw new ReplayCheckError(
       'no-matching-worker',
@@ -90,7 +89,7 @@ async function assertReplayed(
   if (seen.length === 0 && !failed && clean)
     throw new ReplayCheckError(
       'no-worker',
-      `"${command}" exited (${ended}) without constructing a temporalio Worker`,
+      `"${command}" ${ended} without constructing a temporalio Worker`,
       tail,
       exit,
     );
@@ -112,18 +111,19 @@ export async function replayCheck(client: Client, options: ReplayCheckOptions): 
   const started = performance.now();
   const { histories, truncated } = await openWorkflowHistories(client, options);
   const fetchMs = performance.now() - started;
-  const report = (lines: readonly HookLine[], spawned: boolean, replayMs: number) =>
+  const report = (lines: readonly HookLine[], isolation: IsolationPlan | undefined, replayMs: number) =>
     buildReport({
       taskQueue: options.taskQueue,
       histories,
       lines,
       truncated,
-      spawned,
+      spawned: isolation !== undefined,
+      ...(isolation ? { isolation: isolation.kind } : {}),
       fetchMs: Math.round(fetchMs),
       replayMs: Math.round(replayMs),
       durationMs: Math.round(performance.now() - started),
     });
-  if (histories.length === 0) return report([], false, 0);
+  if (histories.length === 0) return report([], undefined, 0);
   options.signal?.throwIfAborted();
   const timeoutMs = options.timeoutMs ?? 120_000;
 
@@ -136,32 +136,47 @@ export async function replayCheck(client: Client, options: ReplayCheckOptions): 
     historiesPath: join(dir, 'histories.jsonl'),
     outputPath: join(dir, 'output.jsonl'),
     logPath: join(dir, 'worker.log'),
+    configFilePath: join(dir, 'temporal.toml'),
   };
-  await writeHistories(paths.historiesPath, histories);
-  await writeFile(
-    paths.specPath,
-    JSON.stringify({
-      taskQueue: options.taskQueue,
-      historiesPath: paths.historiesPath,
-      outputPath: paths.outputPath,
-      // The hook ends itself a little after our own bound, should nobody be left to kill it.
-      deadlineSeconds: Math.ceil(timeoutMs / 1000) + 10,
-      parkSeconds: (options.otherQueueWaitMs ?? 30_000) / 1000,
-    }),
-  );
-  const replayStarted = performance.now();
-  const run = await runWithHook({
-    command: options.workerCommand,
-    cwd: options.projectDir,
-    env: { ...options.baseEnv, ...options.env, TEMPORAL_TASK_QUEUE: options.taskQueue },
-    specPath: paths.specPath,
-    outputPath: paths.outputPath,
-    logPath: paths.logPath,
-    timeoutMs,
-    signal: options.signal,
-  });
-  await assertReplayed(run.lines, run.exit, options.workerCommand, paths.logPath, options.taskQueue);
-  const result = report(run.lines, true, performance.now() - replayStarted);
-  if (!options.keepFiles) await rm(dir, { recursive: true, force: true });
-  return result;
+  const isolation: IsolationPlan =
+    options.isolation === 'none' ? { kind: 'none', prefix: [] } : await networkIsolation();
+  const gate = await openGateAddress();
+  try {
+    const env: Record<string, string> = {
+      ...options.baseEnv,
+      ...options.env,
+      TEMPORAL_TASK_QUEUE: options.taskQueue,
+    };
+    await writeHistories(paths.historiesPath, histories);
+    await writeFile(paths.configFilePath, gateConfigFile(gate.address, env.TEMPORAL_PROFILE));
+    await writeFile(
+      paths.specPath,
+      JSON.stringify({
+        taskQueue: options.taskQueue,
+        gateAddress: gate.address,
+        historiesPath: paths.historiesPath,
+        outputPath: paths.outputPath,
+        // The hook ends itself a little after our own bound, should nobody be left to kill it.
+        deadlineSeconds: Math.ceil(timeoutMs / 1000) + 10,
+        parkSeconds: (options.otherQueueWaitMs ?? 30_000) / 1000,
+      }),
+    );
+    const replayStarted = performance.now();
+    const run = await runWithHook({
+      command: options.workerCommand,
+      cwd: options.projectDir,
+      env,
+      ...paths,
+      gateAddress: gate.address,
+      isolation,
+      timeoutMs,
+      signal: options.signal,
+    });
+    await assertReplayed(run.lines, run.exit, options.workerCommand, paths.logPath, options.taskQueue);
+    const result = report(run.lines, isolation, performance.now() - replayStarted);
+    if (!options.keepFiles) await rm(dir, { recursive: true, force: true });
+    return result;
+  } finally {
+    await gate.close();
+  }
 }

@@ -1,4 +1,5 @@
 // What a replay check reports: one result per open workflow, grouped by workflow type.
+import type { ReplayIsolation } from './isolation.js';
 
 /** `replays`: the new code reproduces the history; `would-break`: a restart onto it would fail the run. */
 export type ReplayOutcome = 'replays' | 'would-break';
@@ -47,6 +48,8 @@ export interface ReplayReport {
   truncated: boolean;
   /** False when there was nothing to replay and no Python process was started. */
   spawned: boolean;
+  /** How the replay process was kept off the network, when one was started (see ReplayIsolation). */
+  isolation?: ReplayIsolation;
   fetchMs: number;
   replayMs: number;
   durationMs: number;

@@ -218,6 +218,18 @@ describe('replayCheck', () => {
     await waitFor('the check processes to be gone', () => processesOnQueue(queue).length === 1, 10_000);
   });
 
+  it('stops a command whose Python does not load the hook within the handshake wait', async () => {
+    await assert.rejects(
+      replayCheck(h.client, check({ workerCommand: `${venvPython} -I -c "import time; time.sleep(600)"` })),
+      (error: Error & { reason?: string }) => {
+        assert.equal(error.reason, 'hook-not-loaded');
+        assert.match(error.message, /ran 5 s without loading the replay hook/);
+        return true;
+      },
+    );
+    await waitFor('the check processes to be gone', () => processesOnQueue(queue).length === 1, 10_000);
+  });
+
   it('reports a command that is not Python', async () => {
     await assert.rejects(replayCheck(h.client, check({ workerCommand: 'true' })), {
       reason: 'hook-not-loaded',

@@ -24,6 +24,10 @@ function render(report: ReplayReport): string {
   const lines = [
     `${report.replays} of ${report.checked} open workflows on ${report.taskQueue} replay on the current code`,
   ];
+  if (report.isolation === 'none')
+    lines.push(
+      "  (replayed on this host's network: no network namespace here; the hook kept it off the server)",
+    );
   for (const [type, n] of Object.entries(report.byType))
     lines.push(`  ${type}: ${n.replays} replay, ${n.wouldBreak} would break`);
   for (const r of report.results.filter((x) => x.outcome === 'would-break')) {

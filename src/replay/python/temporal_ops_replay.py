@@ -1,21 +1,30 @@
 """Replays open histories with the registrations of the project's own worker, instead of polling.
 
-activate(spec_path) patches temporalio.worker.Worker when the SDK is first imported:
-- Worker(...) runs the SDK's own constructor (validation, plugins) and is recorded;
+activate(spec_path) patches the SDK when it is first imported, before the program's code runs:
+- every client connection is made lazy, aimed at the gate's own address, and refused if it is ever
+  used: the replay process reaches no server at all;
+- Worker(...) runs the SDK's own constructor up to the plugins and is recorded (it builds no
+  connected worker);
 - run() / `async with` on the worker serving the spec's task queue builds a
   temporalio.worker.Replayer from that worker's workflows, runners, data converter, interceptors,
   plugins and flags, replays every history of the spec, writes one JSON line per workflow and
   exits the process with 0. Other workers never poll: they wait, and give up after a while.
 
+In an interpreter without temporalio (a helper Python of a wrapper) the hook stays inert and says
+so ({"kind": "hook-inert"}); "hook-loaded" is the gate's proof that the SDK is patched here.
+
 Output (spec["outputPath"], JSON lines, appended): {"kind": "hook-loaded"}, {"kind": "worker-seen"},
-{"kind": "result"} per history, then {"kind": "done"}; {"kind": "error"} on a failure of the hook.
+{"kind": "result"} per history, then {"kind": "done"}; {"kind": "error"} on a failure of the hook;
+{"kind": "connect-refused"} when the program tried to use a connection.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import importlib.abc
 import importlib.machinery
+import importlib.util
 import json
 import os
 import sys
@@ -26,6 +35,7 @@ from typing import Any
 import temporal_ops_replayer
 
 _WORKER_MODULE = "temporalio.worker._worker"
+_SERVICE_MODULE = "temporalio.service"
 _spec: dict[str, Any] = {}
 _replaying = False
 # Strong references: the event loop keeps only weak ones to its tasks.
@@ -47,12 +57,18 @@ def _exit(code: int) -> None:
 def activate(spec_path: str) -> None:
     with open(spec_path, encoding="utf-8") as f:
         _spec.update(json.load(f))
+    if importlib.util.find_spec("temporalio") is None:
+        _emit("hook-inert", pid=os.getpid(), python=sys.executable, why="no temporalio")
+        return
+    patches = {_SERVICE_MODULE: _patch_service, _WORKER_MODULE: _patch}
+    for name in [n for n in patches if n in sys.modules]:
+        patches.pop(name)(sys.modules[name])
+    if patches:
+        sys.meta_path.insert(0, _PatchOnImport(patches))
     _emit("hook-loaded", pid=os.getpid(), python=sys.executable)
+    # A forked child inherits the patched SDK: it is hooked too, and says so for the gate's watch.
+    os.register_at_fork(after_in_child=lambda: _emit("hook-loaded", pid=os.getpid(), python=sys.executable))
     _start_deadline(float(_spec.get("deadlineSeconds", 600)))
-    if _WORKER_MODULE in sys.modules:
-        _patch(sys.modules[_WORKER_MODULE])
-    else:
-        sys.meta_path.insert(0, _PatchOnImport())
 
 
 def _start_deadline(seconds: float) -> None:
@@ -68,12 +84,17 @@ def _start_deadline(seconds: float) -> None:
 
 
 class _PatchOnImport(importlib.abc.MetaPathFinder):
-    """Patches the Worker class right after its module executes, wherever it is imported from."""
+    """Patches SDK modules right after they execute, wherever they are imported from."""
+
+    def __init__(self, patches: dict[str, Any]) -> None:
+        self._patches = patches
 
     def find_spec(self, name, path, target=None):  # type: ignore[no-untyped-def]
-        if name != _WORKER_MODULE:
+        patch = self._patches.pop(name, None)
+        if patch is None:
             return None
-        sys.meta_path.remove(self)
+        if not self._patches:
+            sys.meta_path.remove(self)
         spec = importlib.machinery.PathFinder.find_spec(name, path)
         if spec is None or spec.loader is None:
             return spec
@@ -81,7 +102,7 @@ class _PatchOnImport(importlib.abc.MetaPathFinder):
 
         def exec_module(module):  # type: ignore[no-untyped-def]
             original(module)
-            _patch(module)
+            patch(module)
 
         spec.loader.exec_module = exec_module  # type: ignore[method-assign]
         return spec
@@ -92,9 +113,34 @@ def _serves_spec(worker: Any) -> bool:
     return bool(config.get("workflows")) and config.get("task_queue") == _spec["taskQueue"]
 
 
+def _patch_service(module: Any) -> None:
+    """No connection: clients are lazy, aimed at the gate's address, and refuse to connect."""
+    bridge_class = module._BridgeServiceClient
+    gate = _spec.get("gateAddress", "127.0.0.1:1")
+
+    async def connect(config: Any) -> Any:
+        return bridge_class(dataclasses.replace(config, target_host=gate, lazy=True))
+
+    async def _connected_client(self: Any) -> Any:
+        _emit("connect-refused", target=self.config.target_host)
+        raise RuntimeError(
+            "temporal-ops replay check: this process replays histories and connects to no server"
+        )
+
+    bridge_class.connect = staticmethod(connect)
+    bridge_class._connected_client = _connected_client
+
+
 def _patch(module: Any) -> None:
     worker_class = module.Worker
     original_init = worker_class.__init__
+    if hasattr(worker_class, "_init_from_config"):
+        # The SDK's own constructor runs the plugins, then builds a worker bound to a connected
+        # client: keep the configuration and build nothing.
+        def _init_from_config(self: Any, client: Any, config: Any) -> None:
+            self._config = config
+
+        worker_class._init_from_config = _init_from_config
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         original_init(self, *args, **kwargs)

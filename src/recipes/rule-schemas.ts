@@ -52,6 +52,9 @@ export const policySchema = strict(
   'an object such as {"noWorkerAfterMs": 10000}',
 ).describe('Diagnosis thresholds overriding the defaults.') satisfies z.ZodType<Partial<DiagnosisPolicy>>;
 
+/** What a recipe may do when the gate cannot give a verdict. */
+export const REPLAY_UNKNOWN_CHOICES = ['ask', 'keep-old-worker', 'restart-anyway'] as const;
+
 export const REPLAY_BREAK_CHOICES = [
   'ask',
   'keep-old-worker',
@@ -66,6 +69,11 @@ export const replayGateSchema = strict(
     onBreak: oneOf(REPLAY_BREAK_CHOICES)
       .describe(
         'When a history breaks on the new code: ask for approval, keep the old worker, or restart (and terminate or reset the broken runs).',
+      )
+      .optional(),
+    onUnknown: oneOf(REPLAY_UNKNOWN_CHOICES)
+      .describe(
+        'When the gate cannot run (its hook did not load, the replay crashed or timed out): ask for approval, keep the old worker, or restart without a prediction (default ask).',
       )
       .optional(),
     max: numberIn(1, 1000, { integer: true })

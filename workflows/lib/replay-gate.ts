@@ -11,7 +11,8 @@ import type { WorkerFields } from '../../src/recipes/clean-start-input.js';
 import type { ReplayGate } from '../../src/recipes/rule-schemas.js';
 import { clusterActivities, shortOp, waitOp } from './activities.js';
 import type { Approvals } from './approval.js';
-import { failureMessage } from './checklist.js';
+import { FailureType } from '../../src/recipes/failure-types.js';
+import { failureMessage, failureType } from './checklist.js';
 import type { RecipeContext } from './recipe.js';
 
 export const GATE_STEP: [string, string] = ['replay-gate', 'Replay open workflows against the new code'];
@@ -27,8 +28,11 @@ const CHOICES: GateChoice[] = [
 ];
 
 export interface GateReport {
-  /** `skipped`: the code did not change (or nothing runs); `passed`: every history replays. */
-  verdict: 'skipped' | 'passed' | 'would-break';
+  /**
+   * `skipped`: the code did not change (or nothing runs); `passed`: every history replays;
+   * `unknown`: the gate could not run (the reason says why), so `onUnknown` decided.
+   */
+  verdict: 'skipped' | 'passed' | 'would-break' | 'unknown';
   reason: string;
   fingerprints?: CodeFingerprints;
   replay?: Omit<ReplayReport, 'results'> & { broken: ReplayResult[] };
@@ -73,6 +77,34 @@ function renderBroken(report: ReplayReport): string {
   ].join('\n');
 }
 
+/** The gate could not run: `onUnknown` (default: ask a person) decides whether to restart anyway. */
+async function gateUnknown(
+  gate: ReplayGate | undefined,
+  fingerprints: CodeFingerprints,
+  why: string,
+  approvals: () => Approvals,
+): Promise<GateReport> {
+  const base: GateReport = { verdict: 'unknown', reason: `the gate could not run: ${why}`, fingerprints };
+  const onUnknown = gate?.onUnknown ?? 'ask';
+  if (onUnknown !== 'ask') return { ...base, choice: onUnknown, chosenBy: 'input' };
+  const decision = await approvals().ask({
+    kind: 'replay-gate',
+    actions: 0,
+    markdown: [
+      `**The replay gate could not run**, so nobody knows whether the open workflows replay on the new code.`,
+      '',
+      `Why: ${why}`,
+      '',
+      'Choices: `keep-old-worker`, `restart-anyway`. The old worker keeps serving until you choose.',
+    ].join('\n'),
+    choices: ['keep-old-worker', 'restart-anyway'],
+    timeoutSeconds: gate?.approvalTimeoutSeconds ?? 3600,
+  });
+  const choice: GateChoice =
+    decision.approved && decision.choice === 'restart-anyway' ? 'restart-anyway' : 'keep-old-worker';
+  return { ...base, choice, chosenBy: decision.timedOut ? 'timeout' : decision.by };
+}
+
 /**
  * Runs step `replay-gate`. Returns the choice: `restart-*` lets the caller restart the worker
  * (terminate-choices have already ended the broken runs; resets happen after the restart through
@@ -97,10 +129,16 @@ export async function replayGateStep(
         return { verdict: 'skipped', reason: 'no worker runs: nothing to protect', fingerprints };
       if (changed.length === 0)
         return { verdict: 'skipped', reason: `code unchanged (${fingerprints.current})`, fingerprints };
-      const replay = await ctx.onHost.replayOpenWorkflows.executeWithOptions(
-        { ...waitOp(180), summary: `replay open workflows of ${input.taskQueue}` },
-        [{ ...prepared, taskQueue: input.taskQueue, env: input.env, max: gate?.max, timeoutSeconds: 150 }],
-      );
+      let replay: ReplayReport;
+      try {
+        replay = await ctx.onHost.replayOpenWorkflows.executeWithOptions(
+          { ...waitOp(180), summary: `replay open workflows of ${input.taskQueue}` },
+          [{ ...prepared, taskQueue: input.taskQueue, env: input.env, max: gate?.max, timeoutSeconds: 150 }],
+        );
+      } catch (error) {
+        if (isCancellation(error) || failureType(error) !== FailureType.ReplayCheckFailed) throw error;
+        return await gateUnknown(gate, fingerprints, failureMessage(error), approvals);
+      }
       const { results, ...counts } = replay;
       const summary = { ...counts, broken: results.filter((r) => r.outcome === 'would-break').slice(0, 50) };
       if (replay.wouldBreak === 0)

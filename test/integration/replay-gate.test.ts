@@ -3,6 +3,7 @@
 // restarts at once; with no open workflows the gate passes without starting Python.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { nanoid } from 'nanoid';
@@ -105,6 +106,41 @@ describe('replay gate', () => {
       assert.notEqual(report.worker!.worker.pid, oldPid);
       assert.equal(readProc(oldPid), undefined, 'the old worker was replaced after the choice');
       assert.equal((await h.client.workflow.getHandle(greeterId).describe()).status.name, 'TERMINATED');
+    });
+  });
+
+  it('says so when the gate cannot run (a wrapper drops its hook), and follows onUnknown; nothing served the run meanwhile', async () => {
+    await withWaitingGreeter('gate-unknown', async ({ project, taskQueue, greeterId, first }) => {
+      const before = (await h.client.workflow.getHandle(greeterId).fetchHistory()).events?.length;
+      // A wrapper that sets its own PYTHONPATH inside a script: the hook cannot be carried in.
+      await writeFile(
+        join(project.dir, 'reset-path.sh'),
+        `export PYTHONPATH=/nowhere\nexec ${REPLAY_WORKER}\n`,
+      );
+      await project.editWorkflow(carelessEdit);
+      const handle = await ensure(project.dir, taskQueue, {
+        workerCommand: 'bash reset-path.sh',
+        replayGate: { onUnknown: 'ask' },
+      });
+      const pending = await waitFor(
+        'the gate to ask what to do without a verdict',
+        () => handle.query<PendingApproval | null>('pendingApproval').then((p) => p ?? undefined),
+        90_000,
+      );
+      assert.equal(pending.kind, 'replay-gate');
+      assert.match(pending.plan, /could not run/);
+      assert.match(pending.plan, /hook/);
+      assert.deepEqual(pending.choices, ['keep-old-worker', 'restart-anyway']);
+      await handle.executeUpdate('approve', {
+        args: [{ planId: pending.planId, approve: true, choice: 'keep-old-worker', by: 'test' }],
+      });
+      const report = (await handle.result()) as EnsureWorkerRecipeReport;
+      assert.equal(report.ok, false);
+      assert.equal(report.replayGate?.verdict, 'unknown');
+      assert.equal(report.replayGate?.choice, 'keep-old-worker');
+      assert.ok(readProc(first.worker!.worker.pid), 'the old worker still runs');
+      const after = (await h.client.workflow.getHandle(greeterId).fetchHistory()).events?.length;
+      assert.equal(after, before, 'no other worker advanced the waiting run');
     });
   });
 

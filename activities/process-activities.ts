@@ -28,6 +28,7 @@ import {
   type WorkerSpec,
 } from '../src/processes/workers.js';
 import type { StartSpec } from '../src/recipes/clean-start-input.js';
+import { serverAnswersVia } from '../src/temporal/connection.js';
 import { typedFailures } from './failures.js';
 
 export interface ProcessDeps {
@@ -83,6 +84,8 @@ export interface EnsureWorkerReport {
   adoptedFrom?: AdoptedFrom;
   /** With `started`: an interrupted attempt of this step spawned the worker; this attempt took it over. */
   recovered?: boolean;
+  /** Times the worker was started again because it exited while the server was briefly down. */
+  serverBlips?: number;
   /** In the worker's environment as TEMPORAL_OPS_SPAWN_TOKEN. */
   spawnToken?: string;
   supervised: boolean;
@@ -234,7 +237,11 @@ export function createProcessActivities({ client, settings, workerEnv, address }
         // Any workflow in the namespace can schedule this step: re-check what prepare decided.
         const trusted = await confirmPrepared(input, await prepareContext(settings, address));
         const workerSpec = spec(input, trusted);
-        const ready = { timeoutMs: readyMs(input.readyTimeoutSeconds), pollers };
+        const ready = {
+          timeoutMs: readyMs(input.readyTimeoutSeconds),
+          pollers,
+          serverUp: () => serverAnswersVia(client),
+        };
         const token = stepToken();
         const outcome = await ensureWorker(workerSpec, {
           mode: input.mode ?? 'ensure',
@@ -258,6 +265,7 @@ export function createProcessActivities({ client, settings, workerEnv, address }
           ready: outcome.ready && readyFacts(outcome.ready),
           ...(outcome.adoptedFrom ? { adoptedFrom: outcome.adoptedFrom } : {}),
           ...(outcome.recovered ? { recovered: true } : {}),
+          ...(outcome.serverBlips ? { serverBlips: outcome.serverBlips } : {}),
           ...(outcome.record.spawnToken ? { spawnToken: outcome.record.spawnToken } : {}),
           supervised,
         };

@@ -1,5 +1,7 @@
 // Target workers of a project: observe the records, plan, then stop the ones proven ours and start
 // exactly one fresh worker, all under the project lock.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { WorkerNotReadyError } from '../errors.js';
 import { codeFingerprint } from './fingerprint.js';
 import { failpoint } from './failpoint.js';
 import { withProjectLock, type LockOptions } from './lock.js';
@@ -21,7 +23,17 @@ export interface EnsureOptions {
   /** When the caller asked (default now); a matching worker started later is adopted. */
   requestedAtMs?: number;
   /** Wait for readiness inside the lock, so queued requests see a ready worker or none. */
-  ready?: { timeoutMs: number; pollers: PollerSource; onTick?: () => void };
+  ready?: {
+    timeoutMs: number;
+    pollers: PollerSource;
+    onTick?: () => void;
+    /**
+     * True when the server answers. With it, a fresh worker that exits before polling while the
+     * server is down (a blip: a restart, a network hiccup) is started again once the server is
+     * back, within the ready bound, up to SERVER_BLIP_RESPAWNS times.
+     */
+    serverUp?: () => Promise<boolean>;
+  };
   /** Act only while this pid is still recorded (crash supervision must not undo a stop). */
   onlyIfRecorded?: number;
   /** Who asks (kept in the record as `startedBy`). */
@@ -58,6 +70,8 @@ export interface EnsureOutcome {
   adoptedFrom?: AdoptedFrom;
   /** With `started`: an interrupted attempt of this request spawned it; this one adopted it. */
   recovered?: boolean;
+  /** How many times the worker was started again because it exited while the server was down. */
+  serverBlips?: number;
 }
 
 /** Nothing done: `onlyIfRecorded` was no longer recorded. */
@@ -100,6 +114,33 @@ async function stopAndForget(
   const outcomes = await Promise.all(records.map((record) => stopRecorded(record, graceMs)));
   await Promise.all(records.map((record) => removePidRecord(stateDir, record)));
   return outcomes;
+}
+
+/** How many times a fresh worker is started again after it exited while the server was down. */
+export const SERVER_BLIP_RESPAWNS = 3;
+
+/** Probes `serverUp` every second until stopped; remembers whether the server was ever down. */
+function watchServer(serverUp: () => Promise<boolean>): { sawDown(): boolean; stop(): void } {
+  let down = false;
+  let stopped = false;
+  const probe = async () => {
+    while (!stopped) {
+      if (!(await serverUp())) down = true;
+      await sleep(1000, undefined, { ref: false });
+    }
+  };
+  void probe();
+  return { sawDown: () => down, stop: () => void (stopped = true) };
+}
+
+/** Waits until `serverUp` answers true (every 500 ms), before `deadline`; false when it did not. */
+async function serverBack(serverUp: () => Promise<boolean>, deadline: number, signal: AbortSignal) {
+  while (Date.now() < deadline) {
+    signal.throwIfAborted();
+    if (await serverUp()) return true;
+    await sleep(500, undefined, { signal });
+  }
+  return false;
 }
 
 /**
@@ -186,23 +227,54 @@ export function ensureWorker(
       };
       const noted = notedReady(record);
       if (!options.ready || noted) return { ...base, record, ready: noted };
-      try {
-        // The ready bound runs from the worker's spawn: a retry that adopts the worker its
-        // interrupted attempt started waits only what is left of it.
-        const sinceSpawnMs = Math.max(0, Date.now() - Date.parse(record.startedAt));
-        const ready = await confirmReady(spec.stateDir, record, {
-          ...options.ready,
-          timeoutMs: Math.max(1000, options.ready.timeoutMs - sinceSpawnMs),
-          graceMs: spec.graceMs,
-          exited,
-          exitOf,
-          signal,
-        });
-        return { ...base, record: ready.record, ready };
-      } catch (error) {
-        // Cancelled while waiting: a worker this request started and nobody saw ready goes too.
-        if (signal.aborted && own) await stopAndForget(spec.stateDir, [record], spec.graceMs);
-        throw error;
+      const ready = options.ready;
+      // The ready bound runs from the first spawn: a retry that adopts the worker its interrupted
+      // attempt started, or a start again after a server blip, waits only what is left of it.
+      const deadline = Date.parse(record.startedAt) + ready.timeoutMs;
+      for (let blips = 0; ; blips++) {
+        const watch = ready.serverUp && watchServer(ready.serverUp);
+        try {
+          const confirmed = await confirmReady(spec.stateDir, record, {
+            ...ready,
+            timeoutMs: Math.max(1000, deadline - Date.now()),
+            graceMs: spec.graceMs,
+            exited,
+            exitOf,
+            signal,
+          });
+          return {
+            ...base,
+            record: confirmed.record,
+            ready: confirmed,
+            ...(blips ? { serverBlips: blips } : {}),
+          };
+        } catch (error) {
+          // Cancelled while waiting: a worker this request started and nobody saw ready goes too.
+          if (signal.aborted) {
+            if (own) await stopAndForget(spec.stateDir, [record], spec.graceMs);
+            throw error;
+          }
+          const blip =
+            own &&
+            blips < SERVER_BLIP_RESPAWNS &&
+            error instanceof WorkerNotReadyError &&
+            error.reason === 'exited' &&
+            ready.serverUp !== undefined &&
+            watch !== undefined &&
+            (watch.sawDown() || !(await ready.serverUp())) &&
+            (await serverBack(ready.serverUp, deadline, signal));
+          if (!blip) throw error;
+          ({ record, exited } = await spawnWorker(
+            spec,
+            (record.restarts ?? 0) + 1,
+            fingerprint,
+            options.logPolicy ?? defaultLogPolicy,
+            token,
+            options.requester,
+          ));
+        } finally {
+          watch?.stop();
+        }
       }
     },
     { timeoutMs: 5 * 60_000, ...options.lock, ...(options.signal ? { signal: options.signal } : {}) },

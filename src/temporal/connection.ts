@@ -76,3 +76,25 @@ export async function connectNativeClient(target: ConnectTarget): Promise<Client
 
 /** How long a Rust-core connect may take, as gRPC-js's connectTimeout bounds the other path. */
 export const NATIVE_CONNECT_TIMEOUT_MS = 5000;
+
+/** True when the server answers a cheap call through `client` within `timeoutMs` (a server blip gives false). */
+export async function serverAnswersVia(
+  client: { workflowService: { getSystemInfo(request: object): Promise<unknown> } },
+  timeoutMs = 2000,
+): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), timeoutMs);
+  });
+  try {
+    return await Promise.race([
+      client.workflowService.getSystemInfo({}).then(
+        () => true,
+        () => false,
+      ),
+      late,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

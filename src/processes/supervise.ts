@@ -70,7 +70,9 @@ export async function superviseWorker(
   const emit = options.onEvent ?? (() => undefined);
   const crashes: CrashFact[] = [];
   let current = first.record;
-  let exited = first.exited;
+  // A worker that daemonised is recorded under its daemon; the spawned parent's exit says nothing.
+  const exitOfSpawn = (outcome: EnsureOutcome) => (outcome.record.spawned ? undefined : outcome.exited);
+  let exited = exitOfSpawn(first);
   // Timers below are unref'd; this one interval decides whether supervision holds the process open.
   const keepAlive = options.keepAlive === false ? undefined : setInterval(() => undefined, 60_000);
   try {
@@ -103,7 +105,7 @@ export async function superviseWorker(
           });
           if (outcome.action === 'skipped') return { ended: 'stopped', pid: current.pid };
           current = outcome.record;
-          exited = outcome.exited;
+          exited = exitOfSpawn(outcome);
           emit({ type: 'restarted', pid: current.pid });
           break;
         } catch (error) {

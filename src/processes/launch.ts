@@ -5,7 +5,7 @@ import { WorkerNotReadyError } from '../errors.js';
 import { failpoint } from './failpoint.js';
 import { removeIntent, writeIntent } from './intent.js';
 import { withProjectLock } from './lock.js';
-import { rotateIfLarge, tailLog, workerLogPath, type LogPolicy } from './logs.js';
+import { rotateIfLarge, sectionTail, workerLogPath, type LogPolicy } from './logs.js';
 import { updatePidRecord, writePidRecord, type ExitInfo, type PidRecord } from './pid-file.js';
 import { identityOf, spawnDetached, SpawnFailedError } from './spawn.js';
 import { SPAWN_TOKEN_ENV } from './spawn-token.js';
@@ -51,7 +51,7 @@ async function recordExitedAtOnce(
     ...base,
     exit,
   });
-  const logTail = await tailLog(base.logPath, 30);
+  const logTail = await sectionTail(base, 30);
   const message = `worker ${pid} exited at once (exit code ${code}, signal ${signal}) before polling task queue "${spec.taskQueue}"`;
   throw new WorkerNotReadyError(
     `${message}\n--- log tail (${base.logPath}) ---\n${logTail}`,

@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { WorkerNotReadyError } from '../errors.js';
 import { tokenProcesses } from './escaped.js';
 import { settledRecord } from './identity.js';
-import { tailLog } from './logs.js';
+import { rotateIfLarge, sectionTail } from './logs.js';
 import {
   readPidRecords,
   removePidRecord,
@@ -197,7 +197,9 @@ export async function confirmReady(
       ? `; it daemonised: ${escaped.length} process(es) outside its group carried its spawn token (${escaped.join(', ')}) and were stopped`
       : '';
   const exit = await exitInfo(record, options);
-  const logTail = await tailLog(record.logPath, 30);
+  await rotateIfLarge(record.logPath).catch(() => false);
+  // Only this worker's lines: a previous worker's traceback would mislead.
+  const logTail = await sectionTail(record, 30);
   let message: string;
   if (outcome.reason === 'timeout') {
     message =

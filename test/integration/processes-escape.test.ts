@@ -34,22 +34,26 @@ after(async () => {
   await h.cleanup();
 });
 
-function daemonSpec(project: string, queue: string, env: Record<string, string>) {
-  return ordersSpec(h.settings.stateDir, project, fixturesDir, queue, {
-    command: `${venvPython} daemonize.py`,
-    env,
-  });
+function daemonSpec(
+  project: string,
+  queue: string,
+  env: Record<string, string>,
+  command = `${venvPython} daemonize.py`,
+) {
+  return ordersSpec(h.settings.stateDir, project, fixturesDir, queue, { command, env });
 }
 
 describe('processes that escape their group', () => {
-  for (const [how, env] of [
-    ['fork and setsid', {}],
-    ['a double fork', { DAEMON_DOUBLE_FORK: '1' }],
+  for (const [how, env, command] of [
+    ['fork and setsid', {}, undefined],
+    ['a double fork', { DAEMON_DOUBLE_FORK: '1' }, undefined],
+    // The spawned `setsid` usually exits before its start time can be read.
+    ['`setsid -f`', {}, `setsid -f ${venvPython} worker.py`],
   ] as const) {
     it(`adopts a worker that daemonises by ${how} once it polls, and stop leaves nothing with its token`, async () => {
       const queue = uniqueQueue('daemon');
       const project = `daemon-${nanoid(4)}`;
-      const outcome = await ensureWorker(daemonSpec(project, queue, env), {
+      const outcome = await ensureWorker(daemonSpec(project, queue, env, command), {
         ready: { timeoutMs: 30_000, pollers: clientPollerSource(h.client) },
       });
       const { record, ready } = outcome;

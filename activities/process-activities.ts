@@ -58,6 +58,8 @@ export interface ReadyInfo {
   pollerIdentity: string;
   readyAtMs?: number;
   firstPollMs?: number;
+  /** The spawned process daemonised: `pid` is the process that polls, now the worker. */
+  daemonised?: { spawnedPid: number; pid: number; pgid: number };
 }
 
 export type StartWorkerInput = PreparedProject & {

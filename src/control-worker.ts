@@ -6,6 +6,7 @@ import { Client } from '@temporalio/client';
 import { Worker, type WorkerOptions } from '@temporalio/worker';
 import { createClusterActivities, createHostActivities } from '../activities/index.js';
 import type { Settings } from './config.js';
+import { watchWorkerLogs } from './processes/logs.js';
 import { connectNative, type ConnectTarget } from './temporal/connection.js';
 import { loadWorkflowBundle } from './workflow-bundle.js';
 
@@ -73,12 +74,16 @@ export async function createControlWorker({
       };
       if (signal.aborted) stop();
       else signal.addEventListener('abort', stop, { once: true });
+      // Target workers write their logs themselves: this host caps them while they run.
+      const logs = new AbortController();
+      watchWorkerLogs(settings.stateDir, { signal: logs.signal });
       try {
         // A worker past its force time rejects; the other may still be finishing: wait for both.
         const results = await Promise.allSettled([shared.run(), local.run()]);
         const failed = results.find((r) => r.status === 'rejected');
         if (failed && !signal.aborted) throw failed.reason;
       } finally {
+        logs.abort();
         await connection.close();
       }
     },

@@ -5,10 +5,11 @@ import { WorkerNotReadyError } from '../errors.js';
 import { failpoint } from './failpoint.js';
 import { removeIntent, writeIntent } from './intent.js';
 import { withProjectLock } from './lock.js';
-import { rotateIfLarge, tailLog, workerLogPath, type LogPolicy } from './logs.js';
+import { rotateIfLarge, sectionTail, workerLogPath, type LogPolicy } from './logs.js';
 import { updatePidRecord, writePidRecord, type ExitInfo, type PidRecord } from './pid-file.js';
 import { identityOf, spawnDetached, SpawnFailedError } from './spawn.js';
 import { SPAWN_TOKEN_ENV } from './spawn-token.js';
+import { tokenProcesses } from './escaped.js';
 
 /** What to run for a project, where, and how long a stop may wait before SIGKILL. */
 export interface WorkerSpec {
@@ -35,25 +36,24 @@ export function exitOf(pid: number): ExitInfo | undefined {
 
 /**
  * A worker that exits before we could even read its start time still gets a record (it cannot be
- * proven ours, so it is never signalled) that says how it ended, and a WorkerNotReadyError.
+ * proven ours, so it is never signalled) that says how it ended, and a WorkerNotReadyError. When
+ * processes carrying its token live on (`setsid -f worker`: it daemonised at once), the record is
+ * returned instead, for the ready check to follow them.
  */
 async function recordExitedAtOnce(
   spec: WorkerSpec,
   base: Omit<PidRecord, 'kind' | 'pid' | 'pgid' | 'startTime' | 'cmdline'>,
   error: SpawnFailedError,
-): Promise<never> {
+): Promise<{ record: PidRecord; exited: Promise<ExitInfo> }> {
   const { pid, code, signal } = error.exited!;
   const exit: ExitInfo = { code, signal, atMs: Date.now(), note: 'exited at once' };
-  await writePidRecord(spec.stateDir, {
-    kind: 'worker',
-    pid,
-    pgid: pid,
-    startTime: '',
-    cmdline: [],
-    ...base,
-    exit,
-  });
-  const logTail = await tailLog(base.logPath, 30);
+  const record: PidRecord = { kind: 'worker', pid, pgid: pid, startTime: '', cmdline: [], ...base };
+  if (tokenProcesses(record).length > 0) {
+    await writePidRecord(spec.stateDir, record);
+    return { record, exited: Promise.resolve(exit) };
+  }
+  await writePidRecord(spec.stateDir, { ...record, exit });
+  const logTail = await sectionTail(base, 30);
   const message = `worker ${pid} exited at once (exit code ${code}, signal ${signal}) before polling task queue "${spec.taskQueue}"`;
   throw new WorkerNotReadyError(
     `${message}\n--- log tail (${base.logPath}) ---\n${logTail}`,
@@ -116,6 +116,7 @@ export async function spawnWorker(
     await removeIntent(spec.stateDir, spawnToken);
     throw error;
   });
+  if ('record' in spawned) return spawned;
   failpoint('ensure:after-spawn');
   const record: PidRecord = { kind: 'worker', ...identityOf(spawned), ...base };
   await writePidRecord(spec.stateDir, record);

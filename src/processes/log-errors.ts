@@ -15,7 +15,7 @@ const TIMESTAMP =
 const ERROR_LINE =
   /\b(ERROR|CRITICAL|FATAL)\b|Failed activation|Completing activity as failed|^\w*(Error|Exception): /;
 const TRACEBACK = 'Traceback (most recent call last):';
-const RUN_MARKER = /^=== \S+ temporal-ops starting: /;
+export const RUN_MARKER = /^=== \S+ temporal-ops starting: /;
 
 /** Epoch ms of a line's leading timestamp; undefined when it has none. */
 export function lineTimeMs(line: string): number | undefined {

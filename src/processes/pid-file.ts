@@ -48,6 +48,13 @@ export interface PidRecord {
   pollerIdentity?: string;
   /** Written by the spawning process when it saw the worker exit without being stopped by us. */
   exit?: ExitInfo;
+  /**
+   * What was spawned, when that process daemonised (left its group, the parent exited) and this
+   * record was moved to the process that polls; its start tick still bounds the token sweep.
+   */
+  spawned?: { pid: number; pgid: number; startTime: string; movedAtMs: number };
+  /** Where this worker's section of the log starts: its header line at `offset` names `id`. */
+  logSection?: { id: string; offset: number };
   /** Written when crash supervision stopped restarting this project's worker. */
   gaveUp?: { atMs: number; reason: string };
 }

@@ -3,8 +3,10 @@
 import { mkdir, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { execa } from 'execa';
+import { nanoid } from 'nanoid';
 import { inheritedEnv } from '../projects/env-policy.js';
 import { resolveCommand } from './executable.js';
+import { sectionHeader } from './logs.js';
 import type { PidRecord } from './pid-file.js';
 import { bootId, readProc } from './proc.js';
 import { SpawnFailedError } from '../errors.js';
@@ -18,7 +20,7 @@ export interface SpawnRequest {
   /** Connection secrets the project asked for by name: they are inherited too. */
   passEnv?: readonly string[];
   logPath: string;
-  /** Write a "starting" line to the log first (default true; off for output that is parsed). */
+  /** Open a labelled section of the log with a "starting" line (default true; off for output that is parsed). */
   header?: boolean;
 }
 
@@ -27,6 +29,8 @@ export interface Spawned {
   pgid: number;
   startTime: string;
   cmdline: string[];
+  /** Where its section of the log starts (with `header`). */
+  logSection?: { id: string; offset: number };
   /** Resolves when the process exits, with its code or signal; never rejects. */
   exited: Promise<{ code: number | null; signal: string | null }>;
 }
@@ -36,10 +40,13 @@ export async function spawnDetached(request: SpawnRequest): Promise<Spawned> {
   const parsed = resolveCommand(request.command, request.cwd, request.env.PATH ?? process.env.PATH);
   await mkdir(dirname(request.logPath), { recursive: true });
   const log = await open(request.logPath, 'a');
-  if (request.header !== false)
-    await log.write(
-      `\n=== ${new Date().toISOString()} temporal-ops starting: ${request.command} (cwd ${request.cwd})\n`,
-    );
+  let logSection: Spawned['logSection'];
+  if (request.header !== false) {
+    // The header goes on a line of its own: it starts one byte past the current end.
+    const id = nanoid(10);
+    logSection = { id, offset: (await log.stat()).size + 1 };
+    await log.write(`\n${sectionHeader(request.command, request.cwd, id)}\n`);
+  }
   try {
     const child = execa(parsed.file, parsed.args, {
       cwd: request.cwd,
@@ -94,7 +101,14 @@ export async function spawnDetached(request: SpawnRequest): Promise<Spawned> {
         { pid, ...exit },
       );
     }
-    return { pid, pgid: pid, startTime: info.startTime, cmdline: info.cmdline, exited };
+    return {
+      pid,
+      pgid: pid,
+      startTime: info.startTime,
+      cmdline: info.cmdline,
+      ...(logSection ? { logSection } : {}),
+      exited,
+    };
   } finally {
     await log.close();
   }
@@ -103,12 +117,13 @@ export async function spawnDetached(request: SpawnRequest): Promise<Spawned> {
 /** The record fields that come from a spawn. */
 export function identityOf(
   spawned: Spawned,
-): Pick<PidRecord, 'pid' | 'pgid' | 'startTime' | 'bootId' | 'cmdline'> {
+): Pick<PidRecord, 'pid' | 'pgid' | 'startTime' | 'bootId' | 'cmdline' | 'logSection'> {
   return {
     pid: spawned.pid,
     pgid: spawned.pgid,
     startTime: spawned.startTime,
     bootId: bootId(),
     cmdline: spawned.cmdline,
+    ...(spawned.logSection ? { logSection: spawned.logSection } : {}),
   };
 }

@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { WorkerNotReadyError } from '../errors.js';
 import { nextRestart, type CrashFact, type RestartPolicy } from './backoff.js';
 import { withProjectLock } from './lock.js';
-import { tailLog } from './logs.js';
+import { rotateIfLarge, sectionTail } from './logs.js';
 import { observeWorker } from './observe.js';
 import { readPidRecords, updatePidRecord, type ExitInfo, type PidRecord } from './pid-file.js';
 import type { PollerSource } from './pollers.js';
@@ -70,9 +70,14 @@ export async function superviseWorker(
   const emit = options.onEvent ?? (() => undefined);
   const crashes: CrashFact[] = [];
   let current = first.record;
-  let exited = first.exited;
+  // A worker that daemonised is recorded under its daemon; the spawned parent's exit says nothing.
+  const exitOfSpawn = (outcome: EnsureOutcome) => (outcome.record.spawned ? undefined : outcome.exited);
+  let exited = exitOfSpawn(first);
   // Timers below are unref'd; this one interval decides whether supervision holds the process open.
   const keepAlive = options.keepAlive === false ? undefined : setInterval(() => undefined, 60_000);
+  // The worker writes its log itself: cap it while it runs.
+  const capLog = setInterval(() => void rotateIfLarge(current.logPath).catch(() => false), 5000);
+  capLog.unref();
   try {
     for (;;) {
       const exit = await groupExit(current, exited, options.pollMs ?? 1000, options.signal);
@@ -81,7 +86,7 @@ export async function superviseWorker(
       if (!crashed) return { ended: 'stopped', pid: current.pid };
       const ranMs = (exit?.atMs ?? Date.now()) - Date.parse(current.startedAt);
       crashes.push({ ranMs });
-      emit({ type: 'crashed', pid: current.pid, exit, ranMs, logTail: await tailLog(current.logPath, 20) });
+      emit({ type: 'crashed', pid: current.pid, exit, ranMs, logTail: await sectionTail(current, 20) });
       for (;;) {
         const decision = nextRestart(options.policy, crashes);
         if (decision.action === 'give-up') {
@@ -103,7 +108,7 @@ export async function superviseWorker(
           });
           if (outcome.action === 'skipped') return { ended: 'stopped', pid: current.pid };
           current = outcome.record;
-          exited = outcome.exited;
+          exited = exitOfSpawn(outcome);
           emit({ type: 'restarted', pid: current.pid });
           break;
         } catch (error) {
@@ -124,6 +129,7 @@ export async function superviseWorker(
     throw error;
   } finally {
     clearInterval(keepAlive);
+    clearInterval(capLog);
   }
 }
 

@@ -110,8 +110,9 @@ async function stopAndForget(
   stateDir: string,
   records: PidRecord[],
   graceMs: number,
+  keep?: PidRecord,
 ): Promise<StopOutcome[]> {
-  const outcomes = await Promise.all(records.map((record) => stopRecorded(record, graceMs)));
+  const outcomes = await Promise.all(records.map((record) => stopRecorded(record, graceMs, { keep })));
   await Promise.all(records.map((record) => removePidRecord(stateDir, record)));
   return outcomes;
 }
@@ -193,9 +194,12 @@ export function ensureWorker(
           reason: plan.reason,
         };
       const targets = records.filter((r) => plan.stop.includes(r.pid) || plan.forget.includes(r.pid));
-      const stopped = [...settled.stopped, ...(await stopAndForget(spec.stateDir, targets, spec.graceMs))];
-      signal.throwIfAborted();
       let record = records.find((r) => plan.action === 'adopt' && r.pid === plan.pid);
+      const stopped = [
+        ...settled.stopped,
+        ...(await stopAndForget(spec.stateDir, targets, spec.graceMs, record)),
+      ];
+      signal.throwIfAborted();
       let exited: Promise<ExitInfo> | undefined;
       if (!record) {
         const restarts = records.length === 0 ? 0 : Math.max(...records.map((r) => r.restarts ?? 0)) + 1;

@@ -26,6 +26,8 @@ export type PhaseWorker = EnsureWorkerReport['worker'] & {
   recovered?: boolean;
   readyAfterMs?: number;
   pollerIdentity?: string;
+  /** The spawned process daemonised: `pid` is the process that polls (outside the spawned group), now the worker. */
+  daemonised?: { spawnedPid: number; pid: number; pgid: number };
   logTail?: string;
 };
 
@@ -39,6 +41,12 @@ export interface WorkerPhaseState {
   replayGate?: GateReport;
   /** What was done on the host that owned the project before this recipe moved it. */
   previousHost?: { host: string; stopped?: StopOutcome[]; problem?: string };
+}
+
+/** The host's readiness facts name the process that polls when the spawned one daemonised. */
+function daemonisedOf(ready: EnsureWorkerReport['ready']): Pick<PhaseWorker, 'daemonised'> {
+  const daemonised = ready?.daemonised;
+  return daemonised ? { daemonised } : {};
 }
 
 /** What is known of a worker that failed to become ready: its pid is its group. */
@@ -141,6 +149,9 @@ export async function ensureWorkerStep(
         ),
       (e) =>
         `${e.action === 'adopted' ? 'adopted' : 'started'} worker ${e.worker.pid}` +
+        (daemonisedOf(e.ready).daemonised
+          ? ` (daemonised from ${daemonisedOf(e.ready).daemonised?.spawnedPid})`
+          : '') +
         (e.ready ? `, polling after ${e.ready.waitedMs} ms` : '') +
         (e.worker.replaced.length
           ? `; stopped ${e.worker.replaced.map((o) => `${o.pid} ${o.result}`).join(', ')}`
@@ -162,6 +173,7 @@ export async function ensureWorkerStep(
     ...(ensured.recovered ? { recovered: true } : {}),
     readyAfterMs: ensured.ready?.waitedMs,
     pollerIdentity: ensured.ready?.pollerIdentity,
+    ...daemonisedOf(ensured.ready),
   };
   return state.worker;
 }

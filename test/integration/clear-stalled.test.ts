@@ -74,8 +74,8 @@ describe('ClearStalledEnvironment', () => {
       assert.deepEqual(
         report.cleared.map((r) => [r.workflowId, r.action, r.result]).sort(),
         [
-          [ids.bug, 'terminate', 'done'],
-          [ids.storm, 'cancel', 'done'],
+          [ids.bug, 'terminate', 'terminated'],
+          [ids.storm, 'cancel', 'cancel-requested'],
         ].sort(),
       );
       const status = async (id: string) => (await h.client.workflow.getHandle(id).describe()).status.name;

@@ -2,11 +2,14 @@
 // workflow that a pattern or query selects, whatever its verdict, after the same plan and approval;
 // ops workflows that match are left alone, and the selection is bounded by maxWorkflows.
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { execa } from 'execa';
 import { nanoid } from 'nanoid';
+import { packageRoot } from '../../src/config.js';
 import type { ClearStalledReport, PendingApproval } from '../../workflows/clear-stalled-environment.js';
 import { OpsRecipe } from '../../src/recipes/search-attributes.js';
-import { createHarness, uniqueQueue, type Harness } from '../helpers/harness.js';
+import { createHarness, testTarget, uniqueQueue, type Harness } from '../helpers/harness.js';
 import { startFixtureWorker, terminateAll, waitUntil } from './diagnosis-fixture.js';
 
 let h: Harness;
@@ -205,6 +208,51 @@ describe('ClearStalledEnvironment in bulk mode', () => {
         within.cleared.map((r) => r.result),
         ['terminated', 'terminated', 'terminated'],
       );
+      for (const id of ids) assert.equal(await status(id), 'TERMINATED');
+    } finally {
+      await terminateAll(h.client, ids);
+    }
+  });
+
+  it('runs from the CLI: --pattern --action --max, exit 1 above the bound and 0 when cleared, 2 without a selection', async () => {
+    const cli = (args: string[]) =>
+      execa(
+        process.execPath,
+        [join(packageRoot, 'bin', 'temporal-ops.mjs'), 'run', 'clear-stalled', ...args],
+        {
+          env: {
+            TEMPORAL_ADDRESS: testTarget().address,
+            TEMPORAL_OPS_STATE_DIR: h.settings.stateDir,
+            TEMPORAL_OPS_TASK_QUEUE: h.settings.opsTaskQueue,
+          },
+          reject: false,
+          timeout: 120_000,
+        },
+      );
+    const noSelection = await cli(['--action', 'cancel']);
+    assert.equal(noSelection.exitCode, 2, noSelection.stderr);
+    assert.match(noSelection.stderr, /action: expected an action together with query, pattern or taskQueue/);
+
+    const idle = uniqueQueue('nobody-polls');
+    const prefix = `cli-${nanoid(6)}-`;
+    const ids = [`${prefix}a`, `${prefix}b`];
+    await Promise.all(
+      ids.map((workflowId) => h.client.workflow.start('Anything', { taskQueue: idle, workflowId, args: [] })),
+    );
+    try {
+      await visible(prefix, 2);
+      const args = ['--pattern', `${prefix}*`, '--action', 'terminate', '--auto-approve', '--no-follow'];
+      await h.withControlWorker(async () => {
+        const refused = await cli([...args, '--max', '1']);
+        assert.equal(refused.exitCode, 1, refused.stderr);
+        assert.match(
+          refused.stdout,
+          /problem: 2 running workflows match pattern "cli-.*", more than maxWorkflows 1/,
+        );
+        const cleared = await cli([...args, '--max', '2']);
+        assert.equal(cleared.exitCode, 0, cleared.stderr);
+        for (const id of ids) assert.match(cleared.stdout, new RegExp(`terminate ${id}: terminated`));
+      });
       for (const id of ids) assert.equal(await status(id), 'TERMINATED');
     } finally {
       await terminateAll(h.client, ids);

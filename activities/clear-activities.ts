@@ -7,7 +7,7 @@ import type { Settings } from '../src/config.js';
 import { executionSummary, searchAttributeStrings } from '../src/inspect/describe-facts.js';
 import { isNotFound } from '../src/inspect/grpc.js';
 import { listExecutions } from '../src/inspect/list-executions.js';
-import { mapBounded } from '../src/inspect/pool.js';
+import { mapBounded, mapLimit } from '../src/inspect/pool.js';
 import { sweepQuery } from '../src/inspect/sweep.js';
 import type { ClearAction, PlannedClear, SelectedWorkflow } from '../src/recipes/clear-plan.js';
 import { literalPrefix, matchesIdPattern } from '../src/recipes/id-glob.js';
@@ -20,13 +20,25 @@ export interface ClearResult {
   runId: string;
   action: ClearAction;
   /**
-   * `terminated`; `cancel-requested` (the workflow's code decides when it ends: a workflow whose
-   * tasks keep failing never does); `already-closed` (closed before we got to it); `refused` (an ops
-   * workflow); `failed` (with `error`).
+   * `terminated`; `cancelled` (closed after the cancel request, `status` says how); `cancel-requested`
+   * (still running when the wait ended: the workflow's code decides when it ends, and a workflow
+   * whose tasks keep failing never does); `already-closed` (closed before we got to it); `refused`
+   * (an ops workflow); `failed` (with `error`).
    */
-  result: 'terminated' | 'cancel-requested' | 'already-closed' | 'refused' | 'failed';
+  result: 'terminated' | 'cancelled' | 'cancel-requested' | 'already-closed' | 'refused' | 'failed';
+  /** After a cancel request: the status last seen (CANCELLED, COMPLETED, ..., or RUNNING). */
+  status?: string;
   error?: string;
 }
+
+export interface ClearTargetsInput {
+  actions: PlannedClear[];
+  reason: string;
+  /** After the cancel requests, how long to watch the cancelled workflows close (default 0). */
+  cancelWaitSeconds?: number;
+}
+
+const settlePollMs = 250;
 
 export interface SelectInput {
   query?: string;
@@ -85,7 +97,7 @@ export function createClearActivities({ client, settings }: { client: Client; se
     },
 
     /** Terminates or cancels each planned workflow (at most 8 at a time); never an ops workflow. */
-    async clearTargets(input: { actions: PlannedClear[]; reason: string }): Promise<ClearResult[]> {
+    async clearTargets(input: ClearTargetsInput): Promise<ClearResult[]> {
       const ctx = Context.current();
       const results: ClearResult[] = [];
       const act = async (a: PlannedClear): Promise<ClearResult> => {
@@ -110,9 +122,34 @@ export function createClearActivities({ client, settings }: { client: Client; se
         results.push(result);
         ctx.heartbeat(results.length);
       }
+      await settleCancels(client, results, (input.cancelWaitSeconds ?? 0) * 1000, ctx);
       return results;
     },
   };
+}
+
+/**
+ * Watches the cancel-requested workflows until each has closed or `waitMs` ran out, and marks the
+ * closed ones `cancelled` with their status: a cancel only asks, so its result is what followed.
+ */
+async function settleCancels(client: Client, results: ClearResult[], waitMs: number, ctx: Context) {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const open = results.filter((r) => r.result === 'cancel-requested');
+    if (open.length === 0) return;
+    await mapLimit(open, 8, async (r) => {
+      try {
+        r.status = (await client.workflow.getHandle(r.workflowId, r.runId).describe()).status.name;
+        if (r.status !== 'RUNNING') r.result = 'cancelled';
+      } catch (error) {
+        if (!isNotFound(error)) throw error;
+        r.result = 'cancelled';
+      }
+    });
+    ctx.heartbeat(results.length);
+    if (Date.now() >= deadline || ctx.cancellationSignal.aborted) return;
+    await ctx.sleep(settlePollMs);
+  }
 }
 
 export type ClearActivities = ReturnType<typeof createClearActivities>;

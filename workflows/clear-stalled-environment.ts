@@ -183,11 +183,14 @@ export function ClearStalledEnvironment(raw: unknown): Promise<ClearStalledRepor
             'clear',
             () =>
               clusterActivities.clearTargets.executeWithOptions(
-                { ...waitOp(300), summary: `clear ${plan.actions.length} workflows` },
-                [{ actions: plan.actions, reason: input.reason }],
+                {
+                  ...waitOp(300 + input.cancelWaitSeconds),
+                  summary: `clear ${plan.actions.length} workflows`,
+                },
+                [{ actions: plan.actions, reason: input.reason, cancelWaitSeconds: input.cancelWaitSeconds }],
               ),
             (results) =>
-              `${results.filter((r) => r.result === 'terminated').length} terminated, ${results.filter((r) => r.result === 'cancel-requested').length} cancel requested, ${results.filter((r) => r.result === 'failed').length} failed`,
+              `${results.filter((r) => r.result === 'terminated').length} terminated, ${results.filter((r) => r.result === 'cancelled').length} cancelled, ${results.filter((r) => r.result === 'cancel-requested').length} still running after cancel, ${results.filter((r) => r.result === 'failed').length} failed`,
           );
           const failed = report.cleared.filter((r) => r.result === 'failed' || r.result === 'refused');
           if (failed.length > 0)
@@ -215,7 +218,7 @@ export function ClearStalledEnvironment(raw: unknown): Promise<ClearStalledRepor
       },
       summary: (report) =>
         report.ok
-          ? `cleared ${report.cleared.filter((r) => r.result === 'terminated' || r.result === 'cancel-requested').length} of ${report.plan.actions.length} planned`
+          ? `cleared ${report.cleared.filter((r) => r.result === 'terminated' || r.result === 'cancelled').length} of ${report.plan.actions.length} planned`
           : (report.problem ?? 'failed'),
     },
     raw,

@@ -54,6 +54,11 @@ export const clearStalledInputSchema = recipeObject({
     .describe(
       'Refuse to act when more than this many workflows are selected; nothing is touched (default 200).',
     ),
+  cancelWaitSeconds: numberIn(0, 300)
+    .default(10)
+    .describe(
+      'After the cancel requests: seconds to watch the cancelled workflows close, so each result says cancelled or still cancel-requested (default 10).',
+    ),
   reason: text('a non-empty reason of at most 1000 characters', 1000)
     .default('temporal-ops ClearStalledEnvironment')
     .describe('Reason recorded on each terminate or cancel.'),

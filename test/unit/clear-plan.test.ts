@@ -89,6 +89,7 @@ describe('parseClearStalledInput', () => {
     assert.equal(input?.mode, 'auto');
     assert.equal(input?.autoApprove, false);
     assert.equal(input?.maxWorkflows, 200);
+    assert.equal(input?.cancelWaitSeconds, 10);
   });
 
   it('names bad fields and values', () => {

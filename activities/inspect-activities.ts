@@ -42,7 +42,7 @@ export interface SweepReport {
 }
 
 /** A query the server rejects will not get better by retrying: fail as bad input naming it. */
-function rejectedQuery(query: string | undefined, error: unknown): unknown {
+export function rejectedQuery(query: string | undefined, error: unknown): unknown {
   if (!isInvalidArgument(error)) return error;
   return ApplicationFailure.create({
     message: `query: expected a visibility query the server accepts, got ${JSON.stringify(query ?? '')} (${(error as Error).message})`,

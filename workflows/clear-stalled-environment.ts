@@ -1,21 +1,26 @@
 // ClearStalledEnvironment: the runbook's "Recipe 3". Find the stalled workflows, plan what to do
 // to each (terminate or cancel; healthy waits and ops workflows are never touched), wait for
-// approval unless autoApprove, carry out the plan, then start one fresh worker if asked. A cancel
-// mid-way reports how far the plan got.
-import type { ClearResult } from '../activities/clear-activities.js';
+// approval unless autoApprove, carry out the plan, then start one fresh worker if asked. With
+// `action` it is the runbook's bulk cancel instead: every running workflow that a query or
+// workflow-ID pattern selects, whatever its verdict (ops workflows never). A cancel mid-way reports
+// how far the plan got.
+import type { ClearResult, Selection } from '../activities/clear-activities.js';
 import type { SweepReport } from '../activities/inspect-activities.js';
-import { planClear, renderPlan, type ClearPlan } from '../src/recipes/clear-plan.js';
+import { planBulk, planClear, renderPlan, type ClearPlan } from '../src/recipes/clear-plan.js';
 import { parseClearStalledInput, type ClearStalledInput } from '../src/recipes/clear-stalled-input.js';
 import { clusterActivities, shortOp, waitOp } from './lib/activities.js';
 import type { Approvals, ApprovalDecision } from './lib/approval.js';
-import { runRecipe, type RecipeReport } from './lib/recipe.js';
+import { runRecipe, type RecipeContext, type RecipeReport } from './lib/recipe.js';
 import { freshWorkerPhase, WORKER_STEPS, type WorkerPhaseState } from './lib/worker-phase.js';
 
 export type { ApprovalRequest, PendingApproval } from './lib/approval.js';
 
 export interface ClearStalledReport extends RecipeReport {
   recipe: 'ClearStalledEnvironment';
+  /** Stalled mode: running workflows diagnosed. Bulk mode: running target workflows that matched. */
   scanned: number;
+  /** Bulk mode: what selected the workflows. */
+  selection?: { query: string; pattern?: string; matched: number };
   plan: ClearPlan;
   approval: { by: string; approved: boolean } | null;
   cleared: ClearResult[];
@@ -25,6 +30,82 @@ export interface ClearStalledReport extends RecipeReport {
 }
 
 const sweepSeconds = 900;
+
+/** `pattern "order-*" and query "…"`: the words the plan and the refusal use. */
+function selectionText(input: ClearStalledInput): string {
+  const parts: string[] = [];
+  if (input.pattern !== undefined) parts.push(`pattern ${JSON.stringify(input.pattern)}`);
+  if (input.query !== undefined) parts.push(`query ${JSON.stringify(input.query)}`);
+  if (input.taskQueue !== undefined) parts.push(`task queue ${JSON.stringify(input.taskQueue)}`);
+  return parts.join(' and ');
+}
+
+/** Stalled mode: sweep, then one action per stalled finding by its verdict. */
+async function planStalled(ctx: RecipeContext<ClearStalledInput>, report: ClearStalledReport) {
+  const { input, checklist } = ctx;
+  const swept: SweepReport = await checklist.run(
+    'find-stalled',
+    () =>
+      clusterActivities.sweepStalled.executeWithOptions(
+        { ...waitOp(sweepSeconds), summary: 'find stalled workflows' },
+        [
+          {
+            query: input.query,
+            taskQueue: input.taskQueue,
+            policy: input.policy,
+            maxFindings: input.maxWorkflows + 1,
+          },
+        ],
+      ),
+    (s) => `${s.stalledCount} stalled of ${s.scanned} running`,
+  );
+  report.scanned = swept.scanned;
+  if (swept.truncated || swept.stalledCount > input.maxWorkflows) {
+    throw new Error(
+      `${swept.stalledCount} stalled workflows exceed maxWorkflows ${input.maxWorkflows}; narrow the query or raise the limit`,
+    );
+  }
+  return checklist.run(
+    'plan',
+    async () => planClear(swept.findings, input.mode, input.verdicts),
+    planSummary,
+  );
+}
+
+/** Bulk mode: every running workflow the selection lists gets `action`; refuses above maxWorkflows. */
+async function planSelected(ctx: RecipeContext<ClearStalledInput>, report: ClearStalledReport) {
+  const { input, checklist } = ctx;
+  const action = input.action!;
+  const what = selectionText(input);
+  const found: Selection = await checklist.run(
+    'find-matching',
+    () =>
+      clusterActivities.selectRunning.executeWithOptions(
+        { ...waitOp(sweepSeconds), summary: `find running workflows: ${what}` },
+        [
+          {
+            query: input.query,
+            pattern: input.pattern,
+            taskQueue: input.taskQueue,
+            limit: input.maxWorkflows,
+          },
+        ],
+      ),
+    (s) => `${s.matched} running workflows match`,
+  );
+  report.scanned = found.matched;
+  report.selection = {
+    query: found.query,
+    ...(input.pattern !== undefined && { pattern: input.pattern }),
+    matched: found.matched,
+  };
+  if (found.matched > input.maxWorkflows) {
+    throw new Error(
+      `${found.matched} running workflows match ${what}, more than maxWorkflows ${input.maxWorkflows}; nothing was touched: narrow the selection or raise maxWorkflows`,
+    );
+  }
+  return checklist.run('plan', async () => planBulk(found.selected, action, what), planSummary);
+}
 
 function planSummary(p: ClearPlan): string {
   const count = (action: string) => p.actions.filter((a) => a.action === action).length;
@@ -40,8 +121,15 @@ export function ClearStalledEnvironment(raw: unknown): Promise<ClearStalledRepor
       name: 'ClearStalledEnvironment',
       parse: parseClearStalledInput,
       steps: (input) => [
-        ['find-stalled', 'Find stalled workflows'],
-        ['plan', 'Plan: terminate or cancel each'],
+        input.action
+          ? ['find-matching', `Find running workflows: ${selectionText(input)}`]
+          : ['find-stalled', 'Find stalled workflows'],
+        [
+          'plan',
+          input.action
+            ? `Plan: ${input.action} each (ops workflows left alone)`
+            : 'Plan: terminate or cancel each',
+        ],
         ['approval', input.autoApprove ? 'Approval (autoApprove)' : 'Wait for approval (approve update)'],
         ['clear', 'Terminate / cancel the planned workflows'],
         ...(input.restartWorker ? WORKER_STEPS : []),
@@ -63,33 +151,7 @@ export function ClearStalledEnvironment(raw: unknown): Promise<ClearStalledRepor
       async body(ctx, report) {
         const { input, checklist } = ctx;
         approvals = ctx.approvals();
-        const swept: SweepReport = await checklist.run(
-          'find-stalled',
-          () =>
-            clusterActivities.sweepStalled.executeWithOptions(
-              { ...waitOp(sweepSeconds), summary: 'find stalled workflows' },
-              [
-                {
-                  query: input.query,
-                  taskQueue: input.taskQueue,
-                  policy: input.policy,
-                  maxFindings: input.maxWorkflows + 1,
-                },
-              ],
-            ),
-          (s) => `${s.stalledCount} stalled of ${s.scanned} running`,
-        );
-        report.scanned = swept.scanned;
-        if (swept.truncated || swept.stalledCount > input.maxWorkflows) {
-          throw new Error(
-            `${swept.stalledCount} stalled workflows exceed maxWorkflows ${input.maxWorkflows}; narrow the query or raise the limit`,
-          );
-        }
-        const plan = await checklist.run(
-          'plan',
-          async () => planClear(swept.findings, input.mode, input.verdicts),
-          planSummary,
-        );
+        const plan = input.action ? await planSelected(ctx, report) : await planStalled(ctx, report);
         report.plan = plan;
         if (plan.actions.length === 0) {
           checklist.mark('approval', 'skipped', 'nothing to clear');
@@ -121,11 +183,14 @@ export function ClearStalledEnvironment(raw: unknown): Promise<ClearStalledRepor
             'clear',
             () =>
               clusterActivities.clearTargets.executeWithOptions(
-                { ...waitOp(300), summary: `clear ${plan.actions.length} workflows` },
-                [{ actions: plan.actions, reason: input.reason }],
+                {
+                  ...waitOp(300 + input.cancelWaitSeconds),
+                  summary: `clear ${plan.actions.length} workflows`,
+                },
+                [{ actions: plan.actions, reason: input.reason, cancelWaitSeconds: input.cancelWaitSeconds }],
               ),
             (results) =>
-              `${results.filter((r) => r.result === 'done').length} done, ${results.filter((r) => r.result === 'failed').length} failed`,
+              `${results.filter((r) => r.result === 'terminated').length} terminated, ${results.filter((r) => r.result === 'cancelled').length} cancelled, ${results.filter((r) => r.result === 'cancel-requested').length} still running after cancel, ${results.filter((r) => r.result === 'failed').length} failed`,
           );
           const failed = report.cleared.filter((r) => r.result === 'failed' || r.result === 'refused');
           if (failed.length > 0)
@@ -153,7 +218,7 @@ export function ClearStalledEnvironment(raw: unknown): Promise<ClearStalledRepor
       },
       summary: (report) =>
         report.ok
-          ? `cleared ${report.cleared.filter((r) => r.result === 'done').length} of ${report.plan.actions.length} planned`
+          ? `cleared ${report.cleared.filter((r) => r.result === 'terminated' || r.result === 'cancelled').length} of ${report.plan.actions.length} planned`
           : (report.problem ?? 'failed'),
     },
     raw,

@@ -194,19 +194,33 @@ function declareRun(run: Command, leaf: Leaf, where: Where): void {
   inputFlag(
     runLeaf(
       'clear-stalled',
-      'Start ClearStalledEnvironment: plan terminate / cancel for each stalled workflow (healthy waits untouched), wait for approval unless --auto-approve, carry out the plan.',
+      'Start ClearStalledEnvironment: plan terminate / cancel for each stalled workflow (healthy waits untouched), or with --action for every running workflow that --query / --pattern select (ops workflows never); wait for approval unless --auto-approve, carry out the plan.',
       (raw) => ({
         ...sweepInput(raw),
+        ...(raw.pattern !== undefined && { pattern: raw.pattern }),
+        ...(raw.action !== undefined && { action: raw.action }),
         ...(raw.mode !== undefined && { mode: raw.mode }),
+        ...(raw.max !== undefined && { maxWorkflows: raw.max }),
         ...(raw.autoApprove === true && { autoApprove: true }),
         ...(raw.host !== undefined && { host: raw.host }),
       }),
     )
       .option('--query <query>', 'visibility query selecting the workflows to sweep')
       .option('--task-queue <queue>', 'sweep only this task queue')
+      .option(
+        '--pattern <glob>',
+        'with --action: workflow IDs matching this glob ("order-*"), or this prefix',
+      )
+      .addOption(
+        new Option(
+          '--action <action>',
+          'bulk: cancel or terminate EVERY running workflow selected, whatever its verdict',
+        ).choices(['cancel', 'terminate']),
+      )
       .addOption(
         new Option('--mode <mode>', 'what to do with stalled runs').choices(['auto', 'terminate', 'cancel']),
       )
+      .option('--max <n>', 'refuse when more than N workflows are selected (default 200)', positive(true))
       .option('--auto-approve', 'carry out the plan without waiting for approval')
       .option('--host <host>', 'run process steps on the control worker of HOST'),
   );

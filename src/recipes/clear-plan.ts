@@ -1,5 +1,6 @@
-// What ClearStalledEnvironment will do to which workflows: a pure plan from findings, shown for
-// approval before anything is terminated or cancelled.
+// What ClearStalledEnvironment will do to which workflows: a pure plan from findings (stalled mode)
+// or from the running workflows a query or pattern selected (bulk mode), shown for approval before
+// anything is terminated or cancelled.
 import type { Finding, Verdict } from '../diagnosis/verdicts.js';
 import { isRecipeType } from './ops-workflows.js';
 
@@ -11,15 +12,26 @@ export interface PlannedClear {
   runId: string;
   workflowType: string;
   taskQueue: string;
-  verdict: Verdict;
+  /** The stall verdict; absent in bulk mode, which selects whatever the verdict. */
+  verdict?: Verdict;
   action: ClearAction;
   why: string;
 }
 
 export interface ClearPlan {
   actions: PlannedClear[];
-  /** Stalled findings left alone, and why (verdict not selected, an ops workflow). */
-  skipped: { workflowId: string; verdict: Verdict; why: string }[];
+  /** Workflows left alone, and why (verdict not selected, an ops workflow). */
+  skipped: { workflowId: string; verdict?: Verdict; why: string }[];
+}
+
+/** A running workflow that a bulk selection listed. */
+export interface SelectedWorkflow {
+  workflowId: string;
+  runId: string;
+  workflowType: string;
+  taskQueue: string;
+  /** Set when the run carries our OpsRecipe search attribute: an ops workflow on any queue. */
+  opsRecipe?: string;
 }
 
 /**
@@ -53,12 +65,36 @@ export function planClear(findings: Finding[], mode: ClearMode, verdicts?: reado
   return plan;
 }
 
+/** Plans `action` on every selected workflow but ops workflows, which are listed as left alone. */
+export function planBulk(selected: SelectedWorkflow[], action: ClearAction, selection: string): ClearPlan {
+  const plan: ClearPlan = { actions: [], skipped: [] };
+  for (const w of selected) {
+    if (isRecipeType(w.workflowType) || w.opsRecipe !== undefined) {
+      plan.skipped.push({ workflowId: w.workflowId, why: 'an ops workflow' });
+    } else {
+      const { workflowId, runId, workflowType, taskQueue } = w;
+      plan.actions.push({
+        workflowId,
+        runId,
+        workflowType,
+        taskQueue,
+        action,
+        why: `selected by ${selection}`,
+      });
+    }
+  }
+  return plan;
+}
+
 /** The plan as a markdown list for current details and the approval prompt. */
 export function renderPlan(plan: ClearPlan, limit = 25): string {
   if (plan.actions.length === 0) return '_nothing to clear_';
   const lines = plan.actions
     .slice(0, limit)
-    .map((a) => `- **${a.action}** \`${a.workflowId}\` (${a.workflowType}, ${a.verdict}) — ${a.why}`);
+    .map(
+      (a) =>
+        `- **${a.action}** \`${a.workflowId}\` (${a.workflowType}${a.verdict ? `, ${a.verdict}` : ''}) — ${a.why}`,
+    );
   if (plan.actions.length > limit) lines.push(`- … and ${plan.actions.length - limit} more`);
   return lines.join('\n');
 }

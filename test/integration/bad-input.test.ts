@@ -72,6 +72,12 @@ const cases: [string, unknown, string][] = [
   ['DebugStalled', { replayGate: { onBreak: 'later' } }, 'replayGate.onBreak: expected one of ask,'],
   ['ClearStalledEnvironment', { mode: 'nuke' }, 'mode: expected one of auto, terminate, cancel, got "nuke"'],
   ['ClearStalledEnvironment', { verdicts: ['healthy-wait'] }, 'verdicts[0]: expected a stalled verdict'],
+  [
+    'ClearStalledEnvironment',
+    { action: 'terminate' },
+    'action: expected an action together with query, pattern',
+  ],
+  ['ClearStalledEnvironment', { pattern: 'order-*' }, 'pattern: expected no pattern without action'],
 ];
 
 interface Outcome {

@@ -43,7 +43,9 @@ describe('ClearStalledEnvironment', () => {
         const handle = await h.client.workflow.start('ClearStalledEnvironment', {
           taskQueue: h.settings.opsTaskQueue,
           workflowId: `clear-${nanoid(8)}`,
-          args: [{ taskQueue, verdicts: ['workflow-code-bug', 'activity-retry-storm'] }],
+          args: [
+            { taskQueue, verdicts: ['workflow-code-bug', 'activity-retry-storm'], cancelWaitSeconds: 30 },
+          ],
         });
         const pending = await waitUntil(
           'the plan to wait for approval',
@@ -72,10 +74,10 @@ describe('ClearStalledEnvironment', () => {
       assert.equal(report.ok, true, report.problem);
       assert.deepEqual(report.approval, { by: 'test', approved: true });
       assert.deepEqual(
-        report.cleared.map((r) => [r.workflowId, r.action, r.result]).sort(),
+        report.cleared.map((r) => [r.workflowId, r.action, r.result, r.status]).sort(),
         [
-          [ids.bug, 'terminate', 'done'],
-          [ids.storm, 'cancel', 'done'],
+          [ids.bug, 'terminate', 'terminated', undefined],
+          [ids.storm, 'cancel', 'cancelled', 'CANCELLED'],
         ].sort(),
       );
       const status = async (id: string) => (await h.client.workflow.getHandle(id).describe()).status.name;

@@ -257,7 +257,7 @@ describe('temporal-ops mcp over stdio', () => {
       assert.deepEqual(report.approval, { by: 'mcp-test', approved: true });
       assert.deepEqual(
         report.cleared.map((r) => [r.workflowId, r.action, r.result]),
-        [[bugId, 'terminate', 'done']],
+        [[bugId, 'terminate', 'terminated']],
       );
     });
     assert.equal((await h.client.workflow.getHandle(bugId).describe()).status.name, 'TERMINATED');

@@ -211,6 +211,28 @@ describe('argv -> options', () => {
     [
       [
         'run',
+        'clear-stalled',
+        '--pattern',
+        'order-*',
+        '--query',
+        "WorkflowType = 'Order'",
+        '--action',
+        'cancel',
+        '--max',
+        '50',
+      ],
+      {
+        path: 'run clear-stalled',
+        options: {
+          recipe: 'clear-stalled',
+          follow: true,
+          input: { query: "WorkflowType = 'Order'", pattern: 'order-*', action: 'cancel', maxWorkflows: 50 },
+        },
+      },
+    ],
+    [
+      [
+        'run',
         'debug-stalled',
         '--task-queue',
         'q',
@@ -592,6 +614,14 @@ describe('argv errors exit 2 before anything runs, naming the flag', () => {
     [
       ['run', 'test-interactive', '--interactions', '{"signal":"x"}'],
       /'--interactions <json>' argument .* is invalid. expected a JSON array/,
+    ],
+    [
+      ['run', 'clear-stalled', '--pattern', 'x', '--action', 'nuke'],
+      /'--action <action>' argument 'nuke' is invalid. Allowed choices are cancel, terminate/,
+    ],
+    [
+      ['run', 'clear-stalled', '--pattern', 'x', '--action', 'cancel', '--max', '2.5'],
+      /'--max <n>' argument '2.5' is invalid. expected a positive integer/,
     ],
     [
       ['run', 'clear-stalled', '--mode', 'nuke'],

@@ -328,6 +328,7 @@ describe('recipe input schemas accept good input', () => {
       autoApprove: false,
       approvalTimeoutSeconds: 3600,
       maxWorkflows: 200,
+      cancelWaitSeconds: 10,
       reason: 'temporal-ops ClearStalledEnvironment',
     });
   });

@@ -93,11 +93,13 @@ export function formatReport(report: RecipeReport): string {
   }
   if (report.recipe === 'ClearStalledEnvironment') {
     const lines = [
-      `ClearStalledEnvironment ${report.ok ? 'OK' : 'NOT OK'} — ${report.scanned} running workflows scanned`,
+      `ClearStalledEnvironment ${report.ok ? 'OK' : 'NOT OK'} — ${report.scanned} running workflows ${report.selection ? 'matched' : 'scanned'}`,
     ];
     for (const r of report.cleared)
       lines.push(`  ${r.action} ${r.workflowId}: ${r.result}${r.error ? ` (${r.error})` : ''}`);
-    for (const s of report.plan.skipped) lines.push(`  left alone ${s.workflowId} (${s.verdict}): ${s.why}`);
+    if (report.selection) lines.push(`  selected: ${report.selection.matched} by ${report.selection.query}`);
+    for (const s of report.plan.skipped)
+      lines.push(`  left alone ${s.workflowId}${s.verdict ? ` (${s.verdict})` : ''}: ${s.why}`);
     if (report.problem) lines.push(`  problem: ${report.problem}`);
     return lines.join('\n');
   }

@@ -9,7 +9,7 @@ import { execa } from 'execa';
 import { nanoid } from 'nanoid';
 import { packageRoot } from '../../src/config.js';
 import type { Finding } from '../../src/diagnosis/verdicts.js';
-import { exampleCleanStartInput } from '../../src/recipes/example-target.js';
+import { exampleCleanStartInput, exampleProjectName } from '../../src/recipes/example-target.js';
 import { recipeInputJsonSchema } from '../../src/recipes/schemas.js';
 import type { PendingApproval } from '../../workflows/lib/approval.js';
 import type { CleanStartReport } from '../../workflows/clean-start.js';
@@ -295,7 +295,7 @@ describe('temporal-ops mcp over stdio', () => {
     );
 
     const description = await h.client.workflow.getHandle(outcome.result!.workflowId).describe();
-    assert.equal(await description.staticSummary(), `CleanStart of orders on ${taskQueue}`);
+    assert.equal(await description.staticSummary(), `CleanStart of ${exampleProjectName()} on ${taskQueue}`);
     const details = (await description.staticDetails()) ?? '';
     assert.match(details, new RegExp(`- \\*\\*taskQueue\\*\\*: \`${taskQueue}\``));
     assert.match(details, /- \*\*projectDir\*\*: `\/.*\/examples\/orders`/);

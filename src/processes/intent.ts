@@ -38,9 +38,20 @@ export async function removeIfOld(path: string, olderThanMs = 60_000): Promise<v
   if (info && Date.now() - info.mtimeMs > olderThanMs) await rm(path, { force: true });
 }
 
-/** Intents of one project (all when omitted); leftover temporary files are deleted. */
+function isMissing(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException).code === 'ENOENT';
+}
+
+/**
+ * Intents of one project (all when omitted); leftover temporary files are deleted, and so are
+ * intents that are not JSON or not sealed by this host. An intent that cannot be read now (an I/O
+ * error, the key) makes this throw: forgetting it would let the caller spawn beside its process.
+ */
 export async function readIntents(stateDir: string, project?: string): Promise<SpawnIntent[]> {
-  const names = await readdir(intentDir(stateDir)).catch(() => [] as string[]);
+  const names = await readdir(intentDir(stateDir)).catch((error: unknown) => {
+    if (isMissing(error)) return [] as string[];
+    throw error;
+  });
   const intents: SpawnIntent[] = [];
   for (const name of names) {
     const path = join(intentDir(stateDir), name);
@@ -48,14 +59,21 @@ export async function readIntents(stateDir: string, project?: string): Promise<S
       await removeIfOld(path);
       continue;
     }
+    const text = await readFile(path, 'utf8').catch((error: unknown) => {
+      if (isMissing(error)) return undefined; // settled and removed meanwhile
+      throw error;
+    });
+    if (text === undefined) continue;
+    let intent: SpawnIntent | undefined;
     try {
-      const intent = await openSealed<SpawnIntent>(stateDir, await readFile(path, 'utf8'));
-      // Unsealed: this host did not write it, so it names nothing to recover.
-      if (!intent) await rm(path, { force: true });
-      else if (project === undefined || intent.project === project) intents.push(intent);
-    } catch {
-      await rm(path, { force: true }); // unreadable: nothing can be recovered from it
+      intent = await openSealed<SpawnIntent>(stateDir, text);
+    } catch (error) {
+      if (!(error instanceof SyntaxError || error instanceof TypeError)) throw error;
+      // Not JSON: intents are renamed into place whole, so this one names nothing to recover.
     }
+    // Unsealed: this host did not write it, so it names nothing to recover.
+    if (!intent) await rm(path, { force: true });
+    else if (project === undefined || intent.project === project) intents.push(intent);
   }
   return intents;
 }

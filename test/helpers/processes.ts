@@ -108,6 +108,8 @@ export async function assertOneWorkerNoOrphan(
   stateDir: string,
   project: string,
   queue: string,
+  /** Under a wrapper (`uv run`) the poller is a child in the worker's group, not its leader. */
+  options: { pollerInGroup?: boolean } = {},
 ): Promise<PidRecord> {
   const records = await readPidRecords(stateDir, { kind: 'worker', project });
   assert.equal(records.length, 1, `records: ${records.map((r) => r.pid).join(', ')}`);
@@ -126,7 +128,8 @@ export async function assertOneWorkerNoOrphan(
   const polling = await waitFor('the recorded worker to be the only live poller', async () => {
     const pids = (await listPollers(client, queue))
       .map((p) => pidOfIdentity(p.identity))
-      .filter((pid): pid is number => pid !== undefined && readProc(pid) !== undefined);
+      .filter((pid): pid is number => pid !== undefined && readProc(pid) !== undefined)
+      .map((pid) => (options.pollerInGroup ? readProc(pid)!.pgid : pid));
     const unique = [...new Set(pids)];
     return unique.length === 1 && unique[0] === worker.pid && unique;
   });

@@ -1,7 +1,7 @@
 // Seals on the records this host writes (pid records, spawn intents): an HMAC under a key kept in
 // the state dir, so a record this host did not write is never acted on, whoever put it there.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 const keys = new Map<string, Promise<Buffer>>();
@@ -11,11 +11,16 @@ async function loadKey(stateDir: string): Promise<Buffer> {
   const existing = await readFile(path).catch(() => undefined);
   if (existing?.length === 32) return existing;
   await mkdir(stateDir, { recursive: true, mode: 0o700 });
+  // Written whole under a temporary name, then linked into place: a kill at any instant leaves
+  // either no key or a whole one, and of two first writers one links and the other reads it.
+  const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  await writeFile(tmp, randomBytes(32), { mode: 0o600 });
   try {
-    // `wx`: of two first writers, one creates the key and the other reads it.
-    await writeFile(path, randomBytes(32), { flag: 'wx', mode: 0o600 });
+    await link(tmp, path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  } finally {
+    await unlink(tmp).catch(() => undefined);
   }
   const key = await readFile(path);
   if (key.length !== 32) throw new Error(`${path} is not a 32-byte key; remove it to make a new one`);

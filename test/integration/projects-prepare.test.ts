@@ -143,10 +143,7 @@ describe('one rule for the worker command', () => {
     });
     assert.equal(await commandFor({ taskQueue: 'rule-q' }), `${venvPython} recorded.py`);
     // Another queue's worker is not this queue's command: the setting applies.
-    await assert.rejects(
-      commandFor({ taskQueue: 'other-q' }),
-      /workerCommand \(the default, "uv run worker"|uv/,
-    );
+    assert.equal(await commandFor({ taskQueue: 'other-q' }), 'uv run worker');
     await addProject(open.stateDir, { projectDir: dir, workerCommand: `${venvPython} registered.py` });
     assert.equal(await commandFor({ taskQueue: 'rule-q' }), `${venvPython} registered.py`);
     assert.equal(await commandFor({ taskQueue: 'rule-q', workerCommand: command }), command);

@@ -1,14 +1,17 @@
 // Activities that inspect target workflows for DebugStalled: count, sweep, analyze one. Thin:
 // the logic is in src/inspect and src/diagnosis; here it meets heartbeats and typed failures.
+import { hostname } from 'node:os';
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { Settings } from '../src/config.js';
+import { MAX_PID, type ProcessFact } from '../src/diagnosis/poller-liveness.js';
 import type { DiagnosisPolicy, Finding, Verdict } from '../src/diagnosis/verdicts.js';
 import { analyzeWorkflow, type Analysis } from '../src/inspect/analyze.js';
 import { isInvalidArgument, isNotFound } from '../src/inspect/grpc.js';
 import { countWorkflows, sweep, sweepQuery, SweepTally } from '../src/inspect/sweep.js';
 import { localLivenessOracle } from '../src/processes/pollers.js';
+import { remoteLiveness } from '../src/inspect/remote-liveness.js';
 import { DebugStalledFailure } from '../src/recipes/debug-stalled-input.js';
 import { FailureType } from '../src/recipes/failure-types.js';
 
@@ -76,8 +79,10 @@ export function createInspectActivities({ client, settings }: InspectDeps) {
         ...input,
         opsTaskQueue: settings.opsTaskQueue,
         onProgress: (scanned: number) => ctx.heartbeat({ scanned }),
-        // Pollers named `<pid>@<this host>` are checked here; other hosts' by last access alone.
+        // Pollers named `<pid>@<this host>` are checked here; other hosts' are asked of their control
+        // workers, and judged by last access alone where none answers.
         oracle: localLivenessOracle(),
+        remote: remoteLiveness(client, settings.opsTaskQueue, hostname()),
       };
       const tally = new SweepTally();
       const findings: Finding[] = [];
@@ -108,9 +113,32 @@ export function createInspectActivities({ client, settings }: InspectDeps) {
   };
 }
 
+/** At most this many pids per question: a queue's pollers, not a process table. */
+const MAX_ASKED_PIDS = 1000;
+
 /** Builds the inspect activities that read this host's files (worker logs): host-bound. */
 export function createHostInspectActivities({ client, settings }: InspectDeps) {
   return {
+    /**
+     * Whether each pid runs on this host, and since when: what a diagnosis elsewhere needs to tell a
+     * ghost poller named `<pid>@<this host>`. Reads /proc only; returns no more than that.
+     */
+    async processFacts(input: { pids: unknown }): Promise<ProcessFact[]> {
+      const pids = input?.pids;
+      const bad = Array.isArray(pids)
+        ? pids.find((pid) => !Number.isInteger(pid) || (pid as number) < 1 || (pid as number) > MAX_PID)
+        : pids;
+      if (!Array.isArray(pids) || pids.length > MAX_ASKED_PIDS || bad !== undefined)
+        throw ApplicationFailure.create({
+          message: `pids: expected up to ${MAX_ASKED_PIDS} process ids (1 to ${MAX_PID}), got ${JSON.stringify(bad ?? pids).slice(0, 80)}`,
+          type: FailureType.InvalidInput,
+          nonRetryable: true,
+        });
+      const host = hostname();
+      const oracle = localLivenessOracle(host);
+      return [...new Set(pids as number[])].flatMap((pid) => oracle(`${pid}@${host}`) ?? []);
+    },
+
     /** Analyzes one run (any status), including our worker logs on this host. */
     async analyzeTarget(input: {
       workflowId: string;
@@ -123,6 +151,7 @@ export function createHostInspectActivities({ client, settings }: InspectDeps) {
           stateDir: settings.stateDir,
           maxLogLines: 60,
           oracle: localLivenessOracle(),
+          remote: remoteLiveness(client, settings.opsTaskQueue, hostname()),
         });
       } catch (error) {
         if (!isNotFound(error)) throw error;

@@ -8,3 +8,5 @@ export { CheckRecentResults } from './check-recent-results.js';
 
 // Not a recipe: the per-project host registry recipes consult through an update.
 export { ProjectHost } from './project-host.js';
+// Not a recipe: one host's answer about the processes behind pollers (ghost detection elsewhere).
+export { HostProcesses } from './host-processes.js';

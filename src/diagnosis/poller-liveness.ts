@@ -16,6 +16,12 @@ export type ProcessFact =
 export type LivenessOracle = (identity: string) => ProcessFact | undefined;
 
 /**
+ * Asks the other hosts that identities name about their processes (through their control workers);
+ * answers, by identity, what those hosts could tell. Identities it cannot judge are left out.
+ */
+export type RemoteLiveness = (identities: readonly string[]) => Promise<ReadonlyMap<string, ProcessFact>>;
+
+/**
  * - `live`: polled within the fresh window and nothing proves its process gone.
  * - `silent`: listed, but has not polled within the fresh window; nothing proves it dead.
  * - `ghost`: proven dead: its pid runs no process on its host, or a process started after its last poll.
@@ -37,7 +43,7 @@ export const START_AFTER_POLL_SLACK_MS = 30_000;
 
 // The Python SDK writes `<pid>@<hostname>`; Linux pids stay below 2^22.
 const IDENTITY = /^([1-9]\d{0,6})@([^\s@]+)$/;
-const MAX_PID = 4_194_304;
+export const MAX_PID = 4_194_304;
 
 /** Splits an identity of the exact `<pid>@<host>` form; undefined for any other form (users may set any string). */
 export function parsePollerIdentity(identity: string): { pid: number; host: string } | undefined {

@@ -3,7 +3,7 @@
 import type { Client } from '@temporalio/client';
 import { diagnose } from '../diagnosis/diagnose.js';
 import type { RunHeader, WorkflowFacts } from '../diagnosis/facts.js';
-import type { LivenessOracle } from '../diagnosis/poller-liveness.js';
+import type { LivenessOracle, RemoteLiveness } from '../diagnosis/poller-liveness.js';
 import type { DiagnosisPolicy, Finding } from '../diagnosis/verdicts.js';
 import { gatherFacts } from './gather.js';
 import type { CloseEventFact } from './history.js';
@@ -26,6 +26,8 @@ export interface AnalyzeOptions {
   maxLogLines?: number;
   /** Tells the processes behind poller identities on this host (see SweepOptions.oracle). */
   oracle?: LivenessOracle;
+  /** Asks other hosts' control workers about the processes their pollers name (see remote-liveness.ts). */
+  remote?: RemoteLiveness;
 }
 
 /** The moment the logs are searched around: the failing task, else the pending task, else the close. */
@@ -44,7 +46,7 @@ export async function analyzeWorkflow(
   execution: { workflowId: string; runId?: string },
   options: AnalyzeOptions = {},
 ): Promise<Analysis> {
-  const gathered = await gatherFacts(client, execution, new PollerCache(client, options.oracle), {
+  const gathered = await gatherFacts(client, execution, new PollerCache(client, options), {
     history: 'always',
   });
   const { facts } = gathered;

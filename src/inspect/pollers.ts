@@ -1,9 +1,10 @@
 // Pollers per task queue, fetched once per sweep: hundreds of workflows on one queue cost one call.
-// Each poller carries the fact its host's liveness oracle gives about its process, checked once per
-// distinct identity (per expiry window), so a dead worker's lingering poller can be told for a ghost.
+// Each poller carries the fact its host gives about its process (this host's /proc, or another
+// host's control worker), checked once per distinct identity (per expiry window), so a dead
+// worker's lingering poller can be told for a ghost.
 import type { Client } from '@temporalio/client';
 import type { PollerFact } from '../diagnosis/facts.js';
-import type { LivenessOracle, ProcessFact } from '../diagnosis/poller-liveness.js';
+import type { LivenessOracle, ProcessFact, RemoteLiveness } from '../diagnosis/poller-liveness.js';
 import { listPollers, type TaskQueueKind } from '../temporal/task-queue.js';
 
 interface Entry {
@@ -23,28 +24,47 @@ export class PollerCache {
 
   private readonly processes = new Map<string, { at: number; fact: ProcessFact | undefined }>();
 
-  /** `oracle` judges the identities this host can judge (omit it to judge by last access alone). */
+  private readonly oracle?: LivenessOracle;
+  private readonly remote?: RemoteLiveness;
+
+  /**
+   * `oracle` judges the identities this host can judge, `remote` asks other hosts about theirs
+   * (omit both to judge by last access alone).
+   */
   constructor(
     private readonly client: Client,
-    private readonly oracle?: LivenessOracle,
+    judges: { oracle?: LivenessOracle; remote?: RemoteLiveness } = {},
     private readonly ttlMs = 15_000,
-  ) {}
-
-  /** The process fact of one identity, asked of the oracle at most once per `ttlMs`. */
-  private processOf(identity: string, now: number): ProcessFact | undefined {
-    let entry = this.processes.get(identity);
-    if (!entry || now - entry.at > this.ttlMs) {
-      entry = { at: now, fact: this.oracle!(identity) };
-      this.processes.set(identity, entry);
-    }
-    return entry.fact;
+  ) {
+    this.oracle = judges.oracle;
+    this.remote = judges.remote;
   }
 
-  private withProcesses(pollers: PollerFact[]): PollerFact[] {
-    if (!this.oracle) return pollers;
+  private fresh(identity: string, now: number): boolean {
+    const entry = this.processes.get(identity);
+    return entry !== undefined && now - entry.at <= this.ttlMs;
+  }
+
+  /** Asks this host's oracle, then other hosts, about identities not judged within `ttlMs`. */
+  private async judge(identities: string[]): Promise<void> {
     const now = Date.now();
+    const unjudged: string[] = [];
+    for (const identity of new Set(identities)) {
+      if (this.fresh(identity, now)) continue;
+      const fact = this.oracle?.(identity);
+      this.processes.set(identity, { at: now, fact });
+      if (!fact) unjudged.push(identity);
+    }
+    if (!this.remote || unjudged.length === 0) return;
+    const answers = await this.remote(unjudged).catch(() => new Map<string, ProcessFact>());
+    for (const [identity, fact] of answers) this.processes.set(identity, { at: now, fact });
+  }
+
+  private async withProcesses(pollers: PollerFact[]): Promise<PollerFact[]> {
+    if (!this.oracle && !this.remote) return pollers;
+    await this.judge(pollers.map((p) => p.identity));
     return pollers.map((p) => {
-      const fact = this.processOf(p.identity, now);
+      const fact = this.processes.get(p.identity)?.fact;
       return fact ? { ...p, process: fact } : p;
     });
   }

@@ -10,7 +10,7 @@ import {
   type Finding,
   type Verdict,
 } from '../diagnosis/verdicts.js';
-import type { LivenessOracle } from '../diagnosis/poller-liveness.js';
+import type { LivenessOracle, RemoteLiveness } from '../diagnosis/poller-liveness.js';
 import { excludeOpsClause, isOpsWorkflow } from '../recipes/ops-workflows.js';
 import { toNumber } from './convert.js';
 import { executionSummary } from './describe-facts.js';
@@ -47,6 +47,8 @@ export interface SweepOptions {
    * dead worker's lingering poller counts as a ghost; omitted, pollers are judged by last access.
    */
   oracle?: LivenessOracle;
+  /** Asks other hosts' control workers about the processes their pollers name (see remote-liveness.ts). */
+  remote?: RemoteLiveness;
 }
 
 /** One swept run: its finding, or why it could not be diagnosed. */
@@ -99,7 +101,7 @@ async function* sweepListed(
   listed: AsyncGenerator<ExecutionInfo>,
   first: Promise<IteratorResult<ExecutionInfo>>,
 ): AsyncGenerator<SweepItem> {
-  const pollers = new PollerCache(client, options.oracle);
+  const pollers = new PollerCache(client, options);
   const policy = options.policy ?? {};
   let scanned = 0;
   const targets = async function* () {

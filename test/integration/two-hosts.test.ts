@@ -10,6 +10,7 @@ import { execa, type ResultPromise } from 'execa';
 import { nanoid } from 'nanoid';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { CleanStartReport } from '../../workflows/clean-start.js';
+import type { DebugStalledReport } from '../../workflows/debug-stalled.js';
 import type { Progress } from '../../workflows/lib/checklist.js';
 import { packageRoot } from '../../src/config.js';
 import { exampleProjectDir, venvPython } from '../../src/recipes/example-target.js';
@@ -174,5 +175,47 @@ describe('two hosts on one cluster', () => {
       [restarted.pidNamespace()],
       'no worker on the surviving host',
     );
+  });
+
+  it("calls a dead worker on another host a ghost, as that host's control worker says", async () => {
+    const root = await mkdtemp(join(process.env.TEMPORAL_OPS_TEST_ROOT ?? '/tmp', 'ghosts-'));
+    const [c, d] = [await startHost('host-c', join(root, 'c')), await startHost('host-d', join(root, 'd'))];
+    hosts.push(c, d);
+    await Promise.all([hostPolling(c.name), hostPolling(d.name)]);
+    const taskQueue = uniqueQueue('orders-ghost');
+    const started = (await (await cleanStart(taskQueue, { host: c.name })).result()) as CleanStartReport;
+    assert.equal(started.ok, true, started.problem);
+    const identity = started.worker?.pollerIdentity ?? '';
+    assert.match(identity, /^\d+@host-c$/);
+    const [pid] = processesOnQueue(taskQueue);
+    assert.ok(pid, 'the worker runs');
+    process.kill(pid, 'SIGKILL');
+    await waitFor('the worker to be gone', () => processesOnQueue(taskQueue).length === 0, 20_000);
+
+    // The server still lists the dead worker's poller; only host-c can tell it is gone.
+    const order = await client.workflow.start('Order', {
+      taskQueue,
+      workflowId: `ghost-order-${nanoid(6)}`,
+      args: [{ orderId: nanoid(6), items: ['book'] }],
+    });
+    try {
+      const debug = await client.workflow.start('DebugStalled', {
+        taskQueue: opsQueue,
+        workflowId: `hosts-debug-${nanoid(8)}`,
+        // Diagnosed on host-d; an hour's wait, so no-worker can only come from the ghost.
+        args: [{ workflowId: order.workflowId, host: d.name, policy: { noWorkerAfterMs: 3_600_000 } }],
+      });
+      const report = (await debug.result()) as DebugStalledReport;
+      const finding = report.findings[0];
+      assert.equal(finding?.verdict, 'no-worker', finding?.evidence.summary);
+      assert.equal(report.host, d.name);
+      const poller = finding.evidence.pollers?.find((p) => p.identity === identity);
+      assert.deepEqual(
+        [poller?.liveness, poller?.why],
+        ['ghost', `pid ${identity.split('@')[0]} is not running on host-c`],
+      );
+    } finally {
+      await order.terminate('test over').catch(() => undefined);
+    }
   });
 });

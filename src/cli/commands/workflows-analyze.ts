@@ -1,7 +1,9 @@
 // `temporal-ops workflows analyze -w ID`: one workflow, any status, with its worker log lines.
+import { hostname } from 'node:os';
 import type { DiagnosisPolicy } from '../../diagnosis/verdicts.js';
 import { analyzeWorkflow } from '../../inspect/analyze.js';
 import { localLivenessOracle } from '../../processes/pollers.js';
+import { remoteLiveness } from '../../inspect/remote-liveness.js';
 import type { CommandContext } from '../context.js';
 import { ExitCode } from '../output.js';
 import { checkedPolicy, formatAnalysis, notFoundExit } from './workflows-format.js';
@@ -16,10 +18,12 @@ export interface AnalyzeOptions {
 /** Prints the analysis; exit code stallsFound when the run is stalled, notFound when it does not exist. */
 export async function workflowsAnalyze(options: AnalyzeOptions, ctx: CommandContext): Promise<number> {
   const policy = checkedPolicy(options.policy);
-  const analysis = await analyzeWorkflow(await ctx.client(), options, {
+  const client = await ctx.client();
+  const analysis = await analyzeWorkflow(client, options, {
     policy,
     stateDir: ctx.settings.stateDir,
     oracle: localLivenessOracle(),
+    remote: remoteLiveness(client, ctx.settings.opsTaskQueue, hostname()),
   }).catch(notFoundExit(options));
   ctx.out.result(analysis, formatAnalysis);
   return analysis.finding.stalled ? ExitCode.stallsFound : ExitCode.ok;

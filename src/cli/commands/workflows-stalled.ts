@@ -1,8 +1,10 @@
 // `temporal-ops workflows stalled`: diagnose every running target workflow, streaming the findings.
+import { hostname } from 'node:os';
 import type { DiagnosisPolicy } from '../../diagnosis/verdicts.js';
 import { ExitError } from '../../errors.js';
 import { isInvalidArgument } from '../../inspect/grpc.js';
 import { localLivenessOracle } from '../../processes/pollers.js';
+import { remoteLiveness } from '../../inspect/remote-liveness.js';
 import { countWorkflows, sweep, sweepQuery, SweepTally, type SweepItem } from '../../inspect/sweep.js';
 import { connectNativeClient } from '../../temporal/connection.js';
 import { unavailable, type CommandContext } from '../context.js';
@@ -27,14 +29,17 @@ export interface StalledOptions {
  * costs the client a third less CPU (bench:sweep), which repays it within the first hundred runs.
  */
 export async function workflowsStalled(raw: StalledOptions, ctx: CommandContext): Promise<number> {
-  const options = {
-    ...raw,
-    policy: checkedPolicy(raw.policy),
-    opsTaskQueue: ctx.settings.opsTaskQueue,
-    oracle: localLivenessOracle(),
-  };
+  const policy = checkedPolicy(raw.policy);
   const client = await connectNativeClient(ctx.target).catch(unavailable(ctx.target));
   try {
+    const { opsTaskQueue } = ctx.settings;
+    const options = {
+      ...raw,
+      policy,
+      opsTaskQueue,
+      oracle: localLivenessOracle(),
+      remote: remoteLiveness(client, opsTaskQueue, hostname()),
+    };
     const query = sweepQuery(options);
     const items = sweep(client, options);
     const total = await countWorkflows(client, query).catch((error: unknown) => {

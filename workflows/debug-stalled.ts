@@ -12,7 +12,6 @@ import {
 } from '../src/recipes/debug-stalled-input.js';
 import { clusterActivities, shortOp, waitOp } from './lib/activities.js';
 import { failureMessage, failureType } from './lib/checklist.js';
-import { Approvals } from './lib/approval.js';
 import { runRecipe, type RecipeContext } from './lib/recipe.js';
 import { actOnFindings, actSteps, type ActReport } from './lib/remedy-act.js';
 import { FixWatch } from './lib/remedy-fix-wait.js';
@@ -165,10 +164,9 @@ export function DebugStalled(raw: unknown): Promise<DebugStalledReport> {
         steps,
       }),
       async body(ctx, report) {
-        // Installed before the first await, so an early `approve` or `codeFixed` finds its handler.
-        const handlers = ctx.input.act
-          ? { approvals: new Approvals(ctx.checklist, ctx.outcome), watch: new FixWatch() }
-          : undefined;
+        // The skeleton's approvals (one `approve` handler for the remedy plan and the replay gate);
+        // the fix watch installed before the first await, so an early `codeFixed` finds its handler.
+        const handlers = ctx.input.act ? { approvals: ctx.approvals(), watch: new FixWatch() } : undefined;
         try {
           if (ctx.input.workflowId) await workflowMode(ctx, ctx.input.workflowId, report);
           else await sweepMode(ctx, report);

@@ -46,13 +46,14 @@ export async function startCopyWorker(
   copy: FixtureCopy,
   taskQueue: string,
   codeVersion: '1' | '2' = '1',
+  command = FIXTURE_WORKER,
 ): Promise<PidRecord> {
   const outcome = await ensureWorker(
     {
       stateDir: h.settings.stateDir,
       project: copy.project,
       projectDir: copy.dir,
-      command: FIXTURE_WORKER,
+      command,
       taskQueue,
       env: { FIXTURE_CODE_VERSION: codeVersion },
       baseEnv: targetEnv(testTarget()),

@@ -7,6 +7,7 @@ import { removeIntent, writeIntent } from './intent.js';
 import { withProjectLock } from './lock.js';
 import { rotateIfLarge, sectionTail, workerLogPath, type LogPolicy } from './logs.js';
 import { updatePidRecord, writePidRecord, type ExitInfo, type PidRecord } from './pid-file.js';
+import { rememberWorkerCommand } from './last-command.js';
 import { identityOf, spawnDetached, SpawnFailedError } from './spawn.js';
 import { SPAWN_TOKEN_ENV } from './spawn-token.js';
 import { tokenProcesses } from './escaped.js';
@@ -120,6 +121,11 @@ export async function spawnWorker(
   failpoint('ensure:after-spawn');
   const record: PidRecord = { kind: 'worker', ...identityOf(spawned), ...base };
   await writePidRecord(spec.stateDir, record);
+  await rememberWorkerCommand(spec.stateDir, {
+    project: spec.project,
+    taskQueue: spec.taskQueue,
+    command: spec.command,
+  });
   failpoint('ensure:after-record');
   await removeIntent(spec.stateDir, spawnToken);
   const exited = spawned.exited.then((exit) => {

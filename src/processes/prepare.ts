@@ -15,6 +15,7 @@ import {
 } from '../projects/policy.js';
 import { readRegistry, type ProjectEntry } from '../projects/registry-store.js';
 import { assertRunnable } from './executable.js';
+import { lastWorkerCommand } from './last-command.js';
 import { readPidRecords } from './pid-file.js';
 
 export interface PreparedProject {
@@ -111,11 +112,15 @@ export function workerCommandOf(
   return pick(fallback.command, fallbackSource, 'local');
 }
 
-/** The command of the newest worker recorded for the project (on `taskQueue` when given). */
+/**
+ * The command of the newest worker recorded for the project (on `taskQueue` when given), else the
+ * one last launched there: a stopped worker's record is gone, but its command is what serves the queue.
+ */
 async function recordedCommand(stateDir: string, key: string | undefined, taskQueue?: string) {
   if (key === undefined) return undefined;
   const records = await readPidRecords(stateDir, { kind: 'worker', project: key });
-  return records.filter((r) => taskQueue === undefined || r.taskQueue === taskQueue).at(-1)?.command;
+  const recorded = records.filter((r) => taskQueue === undefined || r.taskQueue === taskQueue).at(-1);
+  return recorded?.command ?? (await lastWorkerCommand(stateDir, key, taskQueue));
 }
 
 /** Whether others than this user can change `dir` (world-writable, or another user's); undefined when not. */

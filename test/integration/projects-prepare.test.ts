@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { packageRoot } from '../../src/config.js';
 import { InvalidInputError, PolicyRefusedError } from '../../src/errors.js';
+import { rememberWorkerCommand } from '../../src/processes/last-command.js';
 import { writePidRecord } from '../../src/processes/pid-file.js';
 import { confirmPrepared, prepareProject, type PrepareContext } from '../../src/processes/prepare.js';
 import { localUserPolicy } from '../../src/projects/policy.js';
@@ -147,5 +148,23 @@ describe('one rule for the worker command', () => {
     await addProject(open.stateDir, { projectDir: dir, workerCommand: `${venvPython} registered.py` });
     assert.equal(await commandFor({ taskQueue: 'rule-q' }), `${venvPython} registered.py`);
     assert.equal(await commandFor({ taskQueue: 'rule-q', workerCommand: command }), command);
+  });
+
+  it("after the queue's worker was stopped (its record gone), takes the command last launched there", async () => {
+    const open = { ...context, policy: localUserPolicy() };
+    const dir = await project('stopped');
+    const { project: key } = await prepareProject({ projectDir: dir, workerCommand: command }, open);
+    await rememberWorkerCommand(open.stateDir, {
+      project: key,
+      taskQueue: 'stopped-q',
+      command: `${venvPython} -m app.worker`,
+    });
+    await rememberWorkerCommand(open.stateDir, { project: key, taskQueue: 'other-q', command });
+    const prepared = await prepareProject({ projectDir: dir, taskQueue: 'stopped-q' }, open);
+    assert.equal(prepared.workerCommand, `${venvPython} -m app.worker`);
+    assert.equal(
+      (await prepareProject({ projectDir: dir, taskQueue: 'third-q' }, open)).workerCommand,
+      'uv run worker',
+    );
   });
 });

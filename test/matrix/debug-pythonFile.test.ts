@@ -1,0 +1,5 @@
+// DebugStalled diagnose and act for every stall on the pythonFile shape (see debug-scenario.ts).
+import { shapes } from '../integration/replay-shapes-fixture.js';
+import { debugScenario } from './debug-scenario.js';
+
+debugScenario('pythonFile', shapes.pythonFile);

@@ -1,6 +1,7 @@
 // DebugStalled's remedies on the server: terminate, reset, rerun, and watching the remedied runs
 // until they verify. Cluster-only (Temporal calls). Each is retry-safe: the workflow decides the
 // request ids and the rerun's workflow ID, and a retry finds what the first attempt did.
+import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
@@ -15,6 +16,9 @@ import { eventTypeName, workflowTaskFailureFact } from '../src/inspect/history.j
 import { describeStatus } from '../src/inspect/target.js';
 import { isRecipeType } from '../src/recipes/ops-workflows.js';
 import { divergenceOf } from '../src/replay/divergence.js';
+import type { Settings } from '../src/config.js';
+import { remoteLiveness } from '../src/inspect/remote-liveness.js';
+import { localLivenessOracle } from '../src/processes/pollers.js';
 import { progressFacts, runHistory } from './remedy-progress.js';
 
 export const RemedyFailure = {
@@ -47,7 +51,26 @@ async function refuseOps(client: Client, run: Run): Promise<void> {
 }
 
 /** Builds the remedy activities (cluster-only: any control worker may run them). */
-export function createRemedyActivities({ client }: { client: Client }) {
+/** How often the watch asks whether the worker the recipe started still runs (another host: a workflow each time). */
+const WORKER_CHECK_MS = 5000;
+
+/**
+ * Whether the process behind a poller identity is proven gone: this host's /proc, or for another
+ * host its control worker (when `opsTaskQueue` is known); undefined when nothing can tell.
+ */
+async function goneWorker(
+  client: Client,
+  identity: string,
+  opsTaskQueue: string | undefined,
+): Promise<string | undefined> {
+  const host = hostname();
+  let fact = localLivenessOracle(host)(identity);
+  if (!fact && opsTaskQueue !== undefined)
+    fact = (await remoteLiveness(client, opsTaskQueue, host)([identity])).get(identity);
+  return fact && !fact.running ? `pid ${fact.pid} is not running on ${fact.host}` : undefined;
+}
+
+export function createRemedyActivities({ client, settings }: { client: Client; settings?: Settings }) {
   const namespace = client.options.namespace;
   return {
     /** Terminates the run; a run already closed is reported with its status, not terminated again. */
@@ -146,15 +169,26 @@ export function createRemedyActivities({ client }: { client: Client }) {
       }
     },
 
-    /** Watches each check until it verifies or `seconds` pass; returns the last judgement of each. */
-    async watchRemedies(input: { checks: RemedyCheck[]; seconds: number }): Promise<Verification[]> {
+    /**
+     * Watches each check until it verifies or `seconds` pass; returns the last judgement of each.
+     * `worker` is the poller identity of the worker the recipe started: once its process is proven
+     * gone, the checks that wait on it end unverified at once, saying so.
+     */
+    async watchRemedies(input: {
+      checks: RemedyCheck[];
+      seconds: number;
+      worker?: string;
+    }): Promise<Verification[]> {
       const ctx = Context.current();
       const deadline = Date.now() + input.seconds * 1000;
       const results: (Verification | undefined)[] = input.checks.map(() => undefined);
+      const waitsOnWorker = (check: RemedyCheck) => check.goal.kind !== 'replaced';
+      let workerCheckedAt = 0;
+      let gone: string | undefined;
       for (;;) {
         await Promise.all(
           input.checks.map(async (check, i) => {
-            if (results[i]?.verified) return;
+            if (results[i]?.verified || (gone && waitsOnWorker(check))) return;
             try {
               const withPollers = check.goal.kind === 'picked-up';
               const run = await progressFacts(client, check.run, withPollers);
@@ -165,7 +199,21 @@ export function createRemedyActivities({ client }: { client: Client }) {
             }
           }),
         );
-        if (results.every((r) => r?.verified) || Date.now() >= deadline) break;
+        if (input.worker && !gone && Date.now() - workerCheckedAt >= WORKER_CHECK_MS) {
+          workerCheckedAt = Date.now();
+          gone = await goneWorker(client, input.worker, settings?.opsTaskQueue).catch(() => undefined);
+          const why = `the worker this recipe started (${input.worker}) is gone: ${gone}`;
+          if (gone)
+            input.checks.forEach((check, i) => {
+              const r = results[i] ?? { verified: false, statusAfter: 'UNKNOWN', evidence: 'not checked' };
+              if (!r.verified && waitsOnWorker(check))
+                results[i] = { ...r, evidence: `${r.evidence}; ${why}` };
+            });
+        }
+        const open = input.checks.filter(
+          (check, i) => !results[i]?.verified && !(gone && waitsOnWorker(check)),
+        );
+        if (open.length === 0 || Date.now() >= deadline) break;
         ctx.heartbeat(results.filter((r) => r?.verified).length);
         try {
           await sleep(1000, undefined, { signal: ctx.cancellationSignal });

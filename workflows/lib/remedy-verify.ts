@@ -46,7 +46,7 @@ export async function verify(
     () =>
       clusterActivities.watchRemedies
         .executeWithOptions({ ...boundedWaitOp(seconds), summary: `verify ${checks.length} remedies` }, [
-          { checks, seconds },
+          { checks, seconds, ...(pollerIdentity !== undefined && { worker: pollerIdentity }) },
         ])
         .catch((error: unknown) => {
           // The watch did not answer within the bound: nothing was seen to verify in time.

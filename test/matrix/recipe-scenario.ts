@@ -3,7 +3,7 @@
 // that starts its own run), `replay-check` as the CLI runs it for the directory the recipes
 // recorded, and ClearStalledEnvironment on a run whose worker is gone beside a healthy wait.
 import assert from 'node:assert/strict';
-import { cp, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { WorkflowHandle } from '@temporalio/client';
@@ -13,7 +13,6 @@ import type { ClearStalledReport } from '../../workflows/clear-stalled-environme
 import type { CleanStartReport } from '../../workflows/clean-start.js';
 import type { TestInteractiveReport } from '../../workflows/test-interactive.js';
 import { packageRoot } from '../../src/config.js';
-import { eventTypeName } from '../../src/inspect/history.js';
 import { readPidRecords } from '../../src/processes/pid-file.js';
 import { readProc } from '../../src/processes/proc.js';
 import { pidOfIdentity } from '../../src/processes/readiness.js';
@@ -21,40 +20,11 @@ import { stopProjectWorkers } from '../../src/processes/workers.js';
 import type { ReplayReport } from '../../src/replay/report-types.js';
 import { listPollers } from '../../src/temporal/task-queue.js';
 import { createHarness, testTarget, uniqueQueue, type Harness } from '../helpers/harness.js';
-import { scratchDir, venvPython, waitFor } from '../helpers/processes.js';
+import { waitFor } from '../helpers/processes.js';
 import { guarded, shapes, type PlantedRun, type Shape } from '../integration/replay-shapes-fixture.js';
-import { recipeShapes, type ShapeName } from './recipe-shapes.js';
+import { copyShape, recipeShapes, waitsForSignal, type ShapeName } from './recipe-shapes.js';
 
 const bin = join(packageRoot, 'bin', 'temporal-ops.mjs');
-
-/** A fresh copy of the shape's fixture, ready to run as its users run it. */
-async function copyShape(shape: Shape): Promise<string> {
-  const dir = await scratchDir(`${shape.fixture}-${nanoid(4)}`);
-  await cp(join(packageRoot, 'test', 'fixtures', shape.fixture), dir, { recursive: true });
-  if (shape.fixture === 'shape-single-file') {
-    // The file hard-codes localhost:7233: make it the server of this test.
-    const file = join(dir, shape.workflowFile);
-    await writeFile(file, (await readFile(file, 'utf8')).replace('localhost:7233', testTarget().address));
-  }
-  if (shape.fixture === 'shape-src-layout')
-    await execa(
-      join(packageRoot, '.venv', 'bin', 'uv'),
-      ['sync', '--locked', '--offline', '--quiet', '--python', venvPython],
-      {
-        cwd: dir,
-        env: { UV_OFFLINE: '1', UV_PYTHON_DOWNLOADS: 'never' },
-      },
-    );
-  return dir;
-}
-
-/** True once the run completed its activity and then a workflow task: it waits for its signal. */
-async function waitsForSignal(handle: WorkflowHandle): Promise<boolean> {
-  const history = await handle.fetchHistory().catch(() => undefined);
-  const types = (history?.events ?? []).map(eventTypeName);
-  const done = types.indexOf('ActivityTaskCompleted');
-  return done > 0 && types.lastIndexOf('WorkflowTaskCompleted') > done;
-}
 
 /** Registers the recipe matrix of one shape (one test file per shape calls this). */
 export function recipeMatrix(name: ShapeName): void {
@@ -79,15 +49,13 @@ export function recipeMatrix(name: ShapeName): void {
     };
   };
 
-  const startRecipe = async (type: string, input: unknown) => {
-    const handle = await h.client.workflow.start(type, {
+  const startRecipe = (type: string, input: unknown) =>
+    h.client.workflow.start(type, {
       taskQueue: h.settings.opsTaskQueue,
       workflowId: `${type}-${label}-${nanoid(6)}`,
       args: [input],
       workflowExecutionTimeout: '4m',
     });
-    return handle;
-  };
 
   /** Process groups of the live pollers of the queue (dead pollers linger in the list for minutes). */
   const livePollerGroups = async () =>
@@ -98,7 +66,7 @@ export function recipeMatrix(name: ShapeName): void {
           .flatMap((pid) => (pid === undefined ? [] : [readProc(pid)?.pgid]))
           .filter((pgid): pgid is number => pgid !== undefined),
       ),
-    ].sort();
+    ].sort((a, b) => a - b);
 
   /** The run the single-file program started, once it waits for its signal. */
   const ownRun = async () => {

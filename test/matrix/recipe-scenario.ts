@@ -1,7 +1,8 @@
 // The recipe matrix for one project shape, through the real control worker on a fresh copy of the
 // shape's fixture: TestInteractive, CleanStart (the project's own starter, or the worker program
 // that starts its own run), `replay-check` as the CLI runs it for the directory the recipes
-// recorded, and ClearStalledEnvironment on a run whose worker is gone beside a healthy wait.
+// recorded, and ClearStalledEnvironment on a run that fails its workflow task after a careless edit
+// and restart, and on one whose worker is gone, each beside a healthy wait that it must leave alone.
 import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -13,6 +14,7 @@ import type { ClearStalledReport } from '../../workflows/clear-stalled-environme
 import type { CleanStartReport } from '../../workflows/clean-start.js';
 import type { TestInteractiveReport } from '../../workflows/test-interactive.js';
 import { packageRoot } from '../../src/config.js';
+import { eventTypeName } from '../../src/inspect/history.js';
 import { readPidRecords } from '../../src/processes/pid-file.js';
 import { readProc } from '../../src/processes/proc.js';
 import { pidOfIdentity } from '../../src/processes/readiness.js';
@@ -252,6 +254,50 @@ export function recipeMatrix(name: ShapeName): void {
       await waiting.edit(false);
     });
 
+    const clearQueue = async (): Promise<ClearStalledReport> =>
+      (
+        await startRecipe('ClearStalledEnvironment', { taskQueue, autoApprove: true, cancelWaitSeconds: 0 })
+      ).result();
+
+    // The single file cannot be restarted beside its open run: it would start that run's ID again.
+    if (starter)
+      it('ClearStalledEnvironment terminates a run that a careless edit and restart left failing its workflow task', async () => {
+        assert.ok(waiting, 'the waiting run of the replay check');
+        const broken = await h.client.workflow.start(shape.workflowType, {
+          taskQueue,
+          workflowId: `${shape.workflowType}-edited-${nanoid(6)}`,
+          args: [arg],
+        });
+        opened.add(broken.workflowId);
+        await waitFor(`${broken.workflowId} to wait for its signal`, () => waitsForSignal(broken), 30_000);
+        await waiting.edit(true);
+        try {
+          // As a user restarts it: the recorded command, queue and env.
+          const restart = await cli(['worker', 'restart', '--project-dir', dir, '--project', projectKey]);
+          assert.equal(restart.exitCode, 0, restart.stderr);
+          await broken.signal(shape.signal);
+          await waitFor(
+            `${broken.workflowId} to fail its workflow task on the edited code`,
+            async () => {
+              const events = (await broken.fetchHistory()).events ?? [];
+              return events.map(eventTypeName).includes('WorkflowTaskFailed');
+            },
+            30_000,
+          );
+          const report = await clearQueue();
+          assert.equal(report.ok, true, report.problem);
+          assert.deepEqual(
+            report.cleared.map((r) => [r.workflowId, r.action, r.result]),
+            [[broken.workflowId, 'terminate', 'terminated']],
+          );
+          assert.equal((await broken.describe()).status.name, 'TERMINATED');
+          const healthy = await h.client.workflow.getHandle(waiting.workflowId).describe();
+          assert.equal(healthy.status.name, 'RUNNING', 'the healthy wait is untouched');
+        } finally {
+          await waiting.edit(false);
+        }
+      });
+
     it('ClearStalledEnvironment terminates a run whose worker is gone and leaves the healthy wait', async () => {
       assert.ok(waiting, 'the waiting run of the replay check');
       await stopProjectWorkers(h.settings.stateDir, projectKey, 3000);
@@ -262,12 +308,7 @@ export function recipeMatrix(name: ShapeName): void {
         args: [arg],
       });
       opened.add(stalled.workflowId);
-      const handle = await startRecipe('ClearStalledEnvironment', {
-        taskQueue,
-        autoApprove: true,
-        cancelWaitSeconds: 0,
-      });
-      const report: ClearStalledReport = await handle.result();
+      const report = await clearQueue();
       assert.equal(report.ok, true, report.problem);
       assert.deepEqual(
         report.cleared.map((r) => [r.workflowId, r.action, r.result]),

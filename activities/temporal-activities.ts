@@ -19,6 +19,8 @@ import { checkServer, type ServerCheck } from '../src/server/probe.js';
 import { isNotFound } from '../src/inspect/grpc.js';
 import { mapBounded } from '../src/inspect/pool.js';
 import { FailureType } from '../src/recipes/failure-types.js';
+import { workerStartedRun } from '../src/processes/starter-found.js';
+import { typedFailures } from './failures.js';
 
 export interface TemporalDeps {
   client: Client;
@@ -187,6 +189,27 @@ export function createTemporalActivities({ client, address }: TemporalDeps) {
         clearInterval(ticker);
       }
     },
+
+    /**
+     * The run a worker program started itself (`start.byWorker`): the one workflow on the task
+     * queue that started since the worker's spawn, waited for up to `timeoutSeconds`.
+     */
+    findRunStartedByWorker: typedFailures(
+      async (input: {
+        command: string;
+        taskQueue: string;
+        startedAtMs: number;
+        opsTaskQueue: string;
+        timeoutSeconds: number;
+      }): Promise<StartedTarget> => {
+        const ctx = Context.current();
+        return workerStartedRun(client, input, input.opsTaskQueue, {
+          timeoutMs: input.timeoutSeconds * 1000,
+          signal: ctx.cancellationSignal,
+          onTick: () => ctx.heartbeat(),
+        });
+      },
+    ),
   };
 }
 

@@ -28,6 +28,7 @@ export interface RawRecipeFlags {
   args?: unknown[];
   workflowId?: string;
   starter?: string;
+  byWorker?: boolean;
   env?: Record<string, string>;
   readyTimeout?: number;
   resultTimeout?: number;
@@ -68,6 +69,11 @@ export function recipeInput(raw: RawRecipeFlags, where: Where): Record<string, u
       ...(raw.workflowId !== undefined && { workflowId: raw.workflowId }),
     };
   if (raw.starter !== undefined) input.start = { command: raw.starter };
+  if (raw.byWorker === true) {
+    if (raw.workflowType !== undefined || raw.starter !== undefined)
+      throw usageError('--by-worker: not with --workflow-type or --starter');
+    input.start = { byWorker: true };
+  }
   if (raw.env !== undefined) input.env = raw.env;
   if (raw.readyTimeout !== undefined) input.readyTimeoutSeconds = raw.readyTimeout;
   if (raw.resultTimeout !== undefined) input.resultTimeoutSeconds = raw.resultTimeout;

@@ -102,6 +102,10 @@ function targetFlags(c: Command): Command {
       '--starter <cmd>',
       '... or run this starter command: its "Workflow ID: ...", else the one workflow it started on the queue',
     )
+    .option(
+      '--by-worker',
+      '... or the worker command starts the workflow itself (one file that is worker and starter): the run it started',
+    )
     .option('--env <KEY=VALUE>', 'extra environment for the worker and starter (repeatable)', envPair)
     .option('--ready-timeout <sec>', 'how long the fresh worker may take to poll (default 60)', positive())
     .option('--result-timeout <sec>', 'how long to wait for the target workflow (default 300)', positive())
@@ -636,7 +640,7 @@ export function buildProgram(invoke: Invoke, where: Where): Command {
       .option('--task-queue <queue>', "its worker's task queue (default: registered or recorded)")
       .option(
         '--worker-command <cmd>',
-        'the command that starts its worker (default: registered or TEMPORAL_WORKER_CMD)',
+        'the command that starts its worker (default: registered, else the one recorded for the directory, else TEMPORAL_WORKER_CMD)',
       )
       .option(
         '--max <n>',

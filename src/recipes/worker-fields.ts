@@ -45,10 +45,12 @@ export type WorkerFields = z.output<typeof workerFieldsSchema>;
 
 export type StartSpec =
   | { workflowType: string; args: unknown[]; workflowId?: string }
-  | { command: string; workflowIdPattern?: string };
+  | { command: string; workflowIdPattern?: string }
+  | { byWorker: true };
 
 const byType = ['workflowType', 'args', 'workflowId'] as const;
 const byCommand = ['command', 'workflowIdPattern'] as const;
+const forms = 'a workflow type, a starter command in start.command, or start.byWorker';
 
 /** `start`: a workflow type with args, or a starter command whose output names the workflow. */
 export const startSchema = strict(
@@ -76,8 +78,14 @@ export const startSchema = strict(
         'With command: regular expression (RE2 syntax, case-insensitive) whose first group picks the workflow ID out of the output.',
       )
       .optional(),
+    byWorker: z
+      .literal(true, { error: 'true' })
+      .describe(
+        'Instead of workflowType or command: the worker program starts the target workflow itself (one file that is worker and starter, as in the Temporal samples); the run it started on the task queue is found through visibility.',
+      )
+      .optional(),
   },
-  'an object: {"workflowType": ..., "args": [...]} or {"command": ...}',
+  'an object: {"workflowType": ..., "args": [...]}, {"command": ...} or {"byWorker": true}',
 )
   .superRefine((start, ctx) => {
     const hasCommand = start.command !== undefined;
@@ -89,12 +97,14 @@ export const startSchema = strict(
       });
       return;
     }
+    if (start.byWorker !== undefined) {
+      const other = [...byType, ...byCommand].filter((key) => start[key] !== undefined);
+      for (const key of other)
+        ctx.addIssue({ code: 'custom', path: [key], message: 'no such field with start.byWorker' });
+      return;
+    }
     if (!hasCommand && start.workflowType === undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['workflowType'],
-        message: 'a workflow type, or a starter command in start.command',
-      });
+      ctx.addIssue({ code: 'custom', path: ['workflowType'], message: forms });
       return;
     }
     const [allowed, other, what] = hasCommand
@@ -110,6 +120,7 @@ export const startSchema = strict(
     }
   })
   .transform((start): StartSpec => {
+    if (start.byWorker) return { byWorker: true };
     if (start.command !== undefined) {
       const { command, workflowIdPattern } = start;
       return { command, ...(workflowIdPattern !== undefined ? { workflowIdPattern } : {}) };
@@ -118,5 +129,5 @@ export const startSchema = strict(
     return { workflowType, args, ...(workflowId !== undefined ? { workflowId } : {}) };
   })
   .describe(
-    'The target workflow: {"workflowType", "args", "workflowId"} or {"command", "workflowIdPattern"}.',
+    'The target workflow: {"workflowType", "args", "workflowId"}, {"command", "workflowIdPattern"} or {"byWorker": true}.',
   );

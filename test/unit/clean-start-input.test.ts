@@ -30,7 +30,23 @@ describe('parseCleanStartInput', () => {
     assert.deepEqual(input?.start, { command: 'uv run starter' });
   });
 
+  it('accepts a worker that starts its own run (one file that is worker and starter)', () => {
+    const { input, problems } = parseCleanStartInput({ ...valid, start: { byWorker: true } });
+    assert.deepEqual(problems, []);
+    assert.deepEqual(input?.start, { byWorker: true });
+  });
+
   const table: [string, unknown, string[]][] = [
+    [
+      'byWorker with a workflow type',
+      { ...valid, start: { byWorker: true, workflowType: 'Order' } },
+      ['start.workflowType: expected no such field with start.byWorker, got "Order"'],
+    ],
+    [
+      'byWorker false',
+      { ...valid, start: { byWorker: false } },
+      ['start.byWorker: expected true, got false'],
+    ],
     ['a non-object', [1], ['input: expected one JSON object, got [1]']],
     ['null', null, ['input: expected one JSON object, got null']],
     [
@@ -39,7 +55,7 @@ describe('parseCleanStartInput', () => {
       [
         'projectDir: expected an absolute path, got nothing',
         'taskQueue: expected a task queue name: 1 to 1000 characters, no control characters, got nothing',
-        'start: expected an object: {"workflowType": ..., "args": [...]} or {"command": ...}, got nothing',
+        'start: expected an object: {"workflowType": ..., "args": [...]}, {"command": ...} or {"byWorker": true}, got nothing',
       ],
     ],
     [
@@ -63,7 +79,7 @@ describe('parseCleanStartInput', () => {
       'an unknown start field',
       { ...valid, start: { workflowType: 'Order', id: 'x' } },
       [
-        'start.id: expected no such field (known: workflowType, args, workflowId, command, workflowIdPattern), got "x"',
+        'start.id: expected no such field (known: workflowType, args, workflowId, command, workflowIdPattern, byWorker), got "x"',
       ],
     ],
     [

@@ -148,6 +148,18 @@ describe('argv -> options', () => {
       },
     ],
     [
+      ['run', 'clean-start', '--input', '{"projectDir":"/a","taskQueue":"q"}', '--by-worker', '--no-follow'],
+      {
+        path: 'run clean-start',
+        json: false,
+        options: {
+          recipe: 'clean-start',
+          follow: false,
+          input: { projectDir: '/a', taskQueue: 'q', start: { byWorker: true } },
+        },
+      },
+    ],
+    [
       [
         'run',
         'test-interactive',
@@ -598,6 +610,10 @@ describe('argv errors exit 2 before anything runs, naming the flag', () => {
     ],
     [['run', 'clean-start', '--args', '[]'], /--args and --workflow-id: only with --workflow-type/],
     [['run', 'clean-start', '--workflow-type', 'A', '--starter', 'x'], /give one, not both/],
+    [
+      ['run', 'clean-start', '--by-worker', '--starter', 'x'],
+      /--by-worker: not with --workflow-type or --starter/,
+    ],
     [
       ['run', 'clean-start', '--result-timeout=-1'],
       /'--result-timeout <sec>' argument '-1' is invalid. expected a positive number/,

@@ -1,7 +1,7 @@
 // The target-workflow steps shared by recipes: start it (directly, under an ID this recipe
 // chooses, or by the project's starter on the project's host), then wait for it to close and
 // check its result.
-import { uuid4 } from '@temporalio/workflow';
+import { uuid4, workflowInfo } from '@temporalio/workflow';
 import type { CheckedTarget, StartedTarget } from '../../activities/temporal-activities.js';
 import type { ResultRule } from '../../src/diagnosis/result-check.js';
 import type { StartSpec } from '../../src/recipes/clean-start-input.js';
@@ -9,7 +9,13 @@ import { boundedWaitOp, clusterActivities, ranOutOfTime, shortOp, waitOp } from 
 import type { RecipeContext } from './recipe.js';
 import { freshWorkerPhase, phaseFields, type WorkerPhaseState } from './worker-phase.js';
 
-/** Runs step `start-target`; a retried start never creates a second target workflow. */
+/** How long a worker that is its own starter may take to start its workflow. */
+const BY_WORKER_SECONDS = 30;
+
+/**
+ * Runs step `start-target`; a retried start never creates a second target workflow. With
+ * `start.byWorker`, the fresh `worker` started it: the step finds that run.
+ */
 export function startTargetStep(
   ctx: RecipeContext<unknown>,
   input: {
@@ -18,8 +24,28 @@ export function startTargetStep(
     start: StartSpec;
     env?: Record<string, string>;
   },
+  worker?: { command: string; startedAtMs: number },
 ): Promise<StartedTarget> {
   const { start } = input;
+  if ('byWorker' in start) {
+    if (!worker) throw new Error('start.byWorker: no fresh worker to watch');
+    return ctx.checklist.run(
+      'start-target',
+      () =>
+        clusterActivities.findRunStartedByWorker.executeWithOptions(
+          { ...waitOp(BY_WORKER_SECONDS), summary: `find the run ${worker.command} started` },
+          [
+            {
+              ...worker,
+              taskQueue: input.taskQueue,
+              opsTaskQueue: workflowInfo().taskQueue,
+              timeoutSeconds: BY_WORKER_SECONDS,
+            },
+          ],
+        ),
+      (t) => `workflow ${t.workflowId}, started by the worker`,
+    );
+  }
   if ('workflowType' in start) {
     // Decided in workflow code, so every retry of the start asks for the same ID.
     const workflowId = start.workflowId ?? `${start.workflowType}-${uuid4().slice(0, 13)}`;
@@ -106,7 +132,12 @@ export async function freshWorkerThenTarget(
   } finally {
     Object.assign(report, phaseFields(state));
   }
-  const started = await startTargetStep(ctx, input);
+  const worker = state.worker &&
+    state.prepared && {
+      command: state.prepared.workerCommand,
+      startedAtMs: state.worker.startedAtMs,
+    };
+  const started = await startTargetStep(ctx, input, worker);
   report.target = started;
   return started;
 }

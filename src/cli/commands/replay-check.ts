@@ -61,11 +61,17 @@ export async function replayCheckCommand(
       `--task-queue: no task queue is registered or recorded for ${prepared.projectDir}; give one`,
       ExitCode.usage,
     );
+  // The worker recorded with this command ran with its own env (e.g. the PYTHON a wrapper execs):
+  // the replay runs the same command, so it needs the same env.
+  const env = recorded
+    .filter((r) => r.taskQueue === taskQueue && r.command === prepared.workerCommand)
+    .at(-1)?.env;
   try {
     const report = await replayCheck(await ctx.client(), {
       projectDir: prepared.projectDir,
       taskQueue,
       workerCommand: prepared.workerCommand,
+      ...(env ? { env } : {}),
       baseEnv: targetEnv(ctx.target),
       max: options.max,
       stateDir: settings.stateDir,

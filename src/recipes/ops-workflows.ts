@@ -17,7 +17,7 @@ export const RECIPE_NAMES = [
 export type RecipeName = (typeof RECIPE_NAMES)[number];
 
 /** Every workflow type workflows/index.ts exports: the recipes and the internal ones they use. */
-export const OPS_WORKFLOW_TYPES = [...RECIPE_NAMES, 'ProjectHost'] as const;
+export const OPS_WORKFLOW_TYPES = [...RECIPE_NAMES, 'ProjectHost', 'HostProcesses'] as const;
 
 const opsTypeSet: ReadonlySet<string> = new Set(OPS_WORKFLOW_TYPES);
 

@@ -70,7 +70,7 @@ export const currentFailureRule: Rule = (ctx) => {
 
 // Rule 3: workflow tasks keep timing out. Repeated attempts are not written to history, so a
 // retrying task whose last problem was a timeout counts its earlier attempts as timeouts.
-const taskTimeoutRule: Rule = (ctx) => {
+export const taskTimeoutRule: Rule = (ctx) => {
   const written = ctx.facts.workflowTaskTimeoutsSinceCompleted;
   const lastWasTimeout = written > 0 || ctx.facts.lastEventType === 'WorkflowTaskTimedOut';
   const repeated = lastWasTimeout ? Math.max(written, ctx.attempt - 1) : 0;
@@ -90,13 +90,18 @@ export const activityEvidence = (a: PendingActivityFact): ActivityEvidence => ({
   attempt: a.attempt,
   ...(a.lastFailureMessage !== undefined && { lastFailureMessage: a.lastFailureMessage }),
   ...(a.taskQueue !== undefined && { taskQueue: a.taskQueue }),
+  ...(a.pause !== undefined && { pause: a.pause }),
 });
+
+/** Paused by someone (or a rule), or a pause requested: not failing by itself. */
+export const isPaused = (a: PendingActivityFact): boolean =>
+  a.pause !== undefined || a.state === 'paused' || a.state === 'pause-requested';
 
 export const byAttemptDesc = (a: PendingActivityFact, b: PendingActivityFact): number =>
   b.attempt - a.attempt;
 
 // Rule 4: a pending activity whose last failure says its type is not registered on the worker.
-const activityNotRegisteredRule: Rule = (ctx) => {
+export const activityNotRegisteredRule: Rule = (ctx) => {
   const a = ctx.facts.pendingActivities
     .filter((p) => isActivityNotRegistered(p.lastFailureMessage))
     .sort(byAttemptDesc)[0];
@@ -113,10 +118,12 @@ const activityNotRegisteredRule: Rule = (ctx) => {
 };
 
 // Rule 5: a pending activity on attempt >= retryStormAttempts with a last failure.
-const retryStormRule: Rule = (ctx) => {
+export const retryStormRule: Rule = (ctx) => {
   const failing = ctx.facts.pendingActivities.filter(
     (p) =>
-      p.attempt >= ctx.policy.retryStormAttempts && (p.lastFailureMessage ?? p.lastFailureType) !== undefined,
+      !isPaused(p) &&
+      p.attempt >= ctx.policy.retryStormAttempts &&
+      (p.lastFailureMessage ?? p.lastFailureType) !== undefined,
   );
   const a = failing.sort(byAttemptDesc)[0];
   if (!a) return undefined;
@@ -142,7 +149,7 @@ export function servedOnlyByGhosts(pollers: readonly PollerEvidence[] | undefine
 
 // Rule 6: a workflow task not picked up, with no live poller on its queue: at once when only ghosts
 // poll it, else once it waited noWorkerAfterMs (a worker may be about to poll).
-const noWorkerRule: Rule = (ctx) => {
+export const noWorkerRule: Rule = (ctx) => {
   const task = ctx.facts.pendingWorkflowTask;
   const scheduledAt = task?.scheduledTimeMs ?? task?.originalScheduledTimeMs;
   if (task?.state !== 'scheduled' || scheduledAt === undefined) return undefined;
@@ -163,7 +170,7 @@ const noWorkerRule: Rule = (ctx) => {
 // Rule 6b: a pending activity not picked up whose own task queue has no live poller (an activity
 // worker that is down, or polls another queue): at once when only ghosts poll it, else after
 // noWorkerAfterMs. Only with pollers fetched.
-const activityNoWorkerRule: Rule = (ctx) => {
+export const activityNoWorkerRule: Rule = (ctx) => {
   for (const a of [...ctx.facts.pendingActivities].sort(byAttemptDesc)) {
     if (a.state !== 'scheduled' || a.taskQueue === undefined || a.scheduledTimeMs === undefined) continue;
     const waited = Math.max(0, ctx.now - a.scheduledTimeMs);
@@ -183,7 +190,7 @@ const activityNoWorkerRule: Rule = (ctx) => {
   return undefined;
 };
 
-function pollerSummary(pollers: PollerEvidence[]): string {
+export function pollerSummary(pollers: PollerEvidence[]): string {
   if (pollers.length === 0) return 'no poller on the queue';
   const ghosts = pollers.filter((p) => p.liveness === 'ghost');
   const silent = pollers.filter((p) => p.liveness === 'silent');
@@ -200,7 +207,7 @@ function pollerSummary(pollers: PollerEvidence[]): string {
 }
 
 // Rule 7a: the server reports problems, or the task is retrying, yet history shows no current cause.
-const unexplainedTaskProblemRule: Rule = (ctx) => {
+export const unexplainedTaskProblemRule: Rule = (ctx) => {
   const retrying = ctx.attempt > 1 && ctx.facts.workflowTaskTimeoutsSinceCompleted === 0;
   if (ctx.reported.length === 0 && !retrying) return undefined;
   const summary =
@@ -213,14 +220,3 @@ const unexplainedTaskProblemRule: Rule = (ctx) => {
     evidence: { summary },
   };
 };
-
-/** Rule precedence, top to bottom; healthy-wait (rule 7) applies when none matches. */
-export const RULES: readonly Rule[] = [
-  currentFailureRule,
-  taskTimeoutRule,
-  activityNotRegisteredRule,
-  retryStormRule,
-  noWorkerRule,
-  activityNoWorkerRule,
-  unexplainedTaskProblemRule,
-];

@@ -1,7 +1,7 @@
 // The vocabulary of a diagnosis: verdicts, evidence, remedies, findings and the policy knobs.
 // Pure data and pure helpers: imported by workflow code, so no Node built-ins and no clock.
 
-import type { WorkflowFacts } from './facts.js';
+import type { ActivityPauseFact, HeldSlotFact, RunRef, WorkflowFacts } from './facts.js';
 import type { PollerLiveness } from './poller-liveness.js';
 
 /** Why a target workflow is (or is not) making progress. */
@@ -12,8 +12,11 @@ export type Verdict =
   | 'workflow-not-registered'
   | 'sandbox-violation'
   | 'activity-retry-storm'
+  | 'activity-paused'
   | 'activity-not-registered'
   | 'workflow-task-timeout'
+  | 'worker-saturated'
+  | 'blocked'
   | 'healthy-wait';
 
 /** Every verdict, in rule precedence order (healthy-wait last). */
@@ -24,8 +27,11 @@ export const VERDICTS: readonly Verdict[] = Object.freeze([
   'workflow-code-bug',
   'workflow-task-timeout',
   'activity-not-registered',
+  'activity-paused',
   'activity-retry-storm',
   'no-worker',
+  'worker-saturated',
+  'blocked',
   'healthy-wait',
 ] as const);
 
@@ -55,6 +61,36 @@ export interface ActivityEvidence {
   lastFailureMessage?: string;
   /** The activity's task queue, when known. */
   taskQueue?: string;
+  /** Who paused it, when and why, for a paused activity. */
+  pause?: ActivityPauseFact;
+}
+
+/** What a blocked run waits on, and the root cause at the end of the chain. */
+export interface BlockedByEvidence extends RunRef {
+  workflowType: string;
+  relation: 'child-workflow';
+  verdict: Verdict;
+  summary: string;
+  /** The run at the end of the chain, with its own remedy (the one the blocked run's remedy repeats). */
+  rootCause: RunRef & {
+    workflowType: string;
+    verdict: Verdict;
+    summary: string;
+    chain: string[];
+    remedy: Remedy;
+  };
+}
+
+/** A live worker whose activity slots are all taken, with what holds them and what waits. */
+export interface SaturationEvidence {
+  workerIdentity: string;
+  /** Why the worker counts as alive although it stopped polling for activities. */
+  alive: 'polls-workflow-queue' | 'holds-started-activity';
+  /** The started activities holding its slots, as far as they were found. */
+  holding: HeldSlotFact[];
+  /** Approximate backlog of the activity queue (DescribeTaskQueue reportStats), when the server gives it. */
+  backlogCount?: number;
+  backlogAgeMs?: number;
 }
 
 /** The facts a verdict rests on, shaped for a human and for JSON reports. */
@@ -71,6 +107,12 @@ export interface Evidence {
   activityPollers?: PollerEvidence[];
   reportedProblems?: string[];
   waitingOn?: WaitingOn;
+  /** For `blocked`: the run waited on and the root cause of the chain. */
+  blockedBy?: BlockedByEvidence;
+  /** For a stalled run started by another: the runs above it (parent, root), which wait on it unless they abandoned it. */
+  waitedOnBy?: RunRef[];
+  /** For `worker-saturated`: the worker, what holds its slots, and the backlog. */
+  saturation?: SaturationEvidence;
 }
 
 export type RemedyAction =
@@ -80,6 +122,8 @@ export type RemedyAction =
   | 'fix-code-restart-worker'
   | 'register-and-restart-worker'
   | 'inspect-worker'
+  | 'unpause-activity'
+  | 'raise-worker-slots'
   | 'none';
 
 export interface Remedy {
@@ -88,6 +132,8 @@ export interface Remedy {
   text: string;
   /** Whether the run resumes by itself once the remedy is applied (no terminate, reset or resend). */
   autoRecovers: boolean;
+  /** The run the remedy acts on when it is another one (a blocked run's root cause). */
+  target?: RunRef;
 }
 
 export type Confidence = 'high' | 'medium' | 'low';
@@ -150,8 +196,9 @@ export function summarizeFindings(findings: Finding[]): Record<Verdict, number> 
   return counts;
 }
 
-/** The remedy a verdict calls for, worded with the run's own task queue, type and activity. */
-export function remedyFor(verdict: Verdict, facts: WorkflowFacts, activity?: ActivityEvidence): Remedy {
+/** The remedy a verdict calls for, worded with the run's own task queue, type, activity and evidence. */
+export function remedyFor(verdict: Verdict, facts: WorkflowFacts, evidence: Partial<Evidence> = {}): Remedy {
+  const activity = evidence.activity;
   const queue = `task queue "${facts.taskQueue}"`;
   // A no-worker verdict about an activity names the activity's queue, which may differ.
   const idleQueue = `task queue "${activity?.taskQueue ?? facts.taskQueue}"`;
@@ -205,7 +252,51 @@ export function remedyFor(verdict: Verdict, facts: WorkflowFacts, activity?: Act
         text: `Workflow tasks on ${queue} keep timing out: the worker is overloaded, blocked in workflow code or dying mid-task. Read its log, then restart it.`,
         autoRecovers: true,
       };
+    case 'activity-paused':
+      return pausedRemedy(facts, activity);
+    case 'worker-saturated':
+      return saturatedRemedy(activity, evidence.saturation);
+    case 'blocked':
+      return blockedRemedy(evidence.blockedBy);
     case 'healthy-wait':
       return { action: 'none', text: 'Nothing to do: the run is waiting as designed.', autoRecovers: true };
   }
+}
+
+function pausedRemedy(facts: WorkflowFacts, activity: ActivityEvidence | undefined): Remedy {
+  const ids = `--workflow-id ${facts.workflowId} --activity-id ${activity?.activityId ?? '<id>'}`;
+  return {
+    action: 'unpause-activity',
+    text:
+      `Activity "${activity?.activityType ?? '?'}" was paused on purpose: check with whoever paused it, then unpause it ` +
+      `(temporal activity unpause ${ids}), or reset its attempts, which also unpauses it (temporal activity reset ${ids}); ` +
+      `the run then resumes by itself.`,
+    autoRecovers: true,
+  };
+}
+
+function saturatedRemedy(activity: ActivityEvidence | undefined, s: SaturationEvidence | undefined): Remedy {
+  const held = s?.holding[0];
+  const holder = held
+    ? `activity "${held.activityType}" of workflow ${held.workflowId}${s.holding.length > 1 ? ` (and ${s.holding.length - 1} more)` : ''}`
+    : 'its running activities';
+  return {
+    action: 'raise-worker-slots',
+    text:
+      `Worker ${s?.workerIdentity ?? '?'} is alive but every activity slot is taken by ${holder}, so ` +
+      `"${activity?.activityType ?? 'the activity'}" waits in the queue. Let the holder finish (or fix it if it should not run so long), ` +
+      `or raise the worker's activity slots (max_concurrent_activities in the Python SDK); the worker is alive, so do not start a second one.`,
+    autoRecovers: true,
+  };
+}
+
+function blockedRemedy(b: BlockedByEvidence | undefined): Remedy {
+  const root = b?.rootCause;
+  if (!root) return { action: 'none', text: 'Blocked by a run that could not be read.', autoRecovers: true };
+  return {
+    action: root.remedy.action,
+    text: `Blocked by ${root.chain.join(' -> ')} (${root.verdict}): ${root.remedy.text}`,
+    autoRecovers: root.remedy.autoRecovers,
+    target: { workflowId: root.workflowId, runId: root.runId },
+  };
 }

@@ -120,6 +120,13 @@ export interface WorkflowTaskFailureFact {
   identity?: string;
 }
 
+/** An update accepted after the last completed workflow task and not completed yet, from history. */
+export interface OpenUpdateFact {
+  updateId: string;
+  name: string;
+  acceptedEventId: number;
+}
+
 /** Which run it is and where it stands: the fields list, describe and every report share. */
 export interface RunHeader {
   workflowId: string;
@@ -141,6 +148,8 @@ export interface WorkflowFacts extends RunHeader {
    * the last WorkflowTaskCompleted, so a failure older than that (one the run recovered from) can be absent.
    */
   lastWorkflowTaskFailure?: WorkflowTaskFailureFact;
+  /** Updates accepted since the last completed workflow task and still open, when history was read. */
+  openUpdates?: OpenUpdateFact[];
   /** Event id of the last WorkflowTaskCompleted event, if any. */
   lastWorkflowTaskCompletedEventId?: number;
   /** WorkflowTaskTimedOut events since the last WorkflowTaskCompleted. */

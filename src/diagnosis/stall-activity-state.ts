@@ -63,7 +63,7 @@ function heldBy(facts: WorkflowFacts, identity: string): HeldSlotFact[] {
 
 /**
  * A worker that stopped polling for activities but is alive: it still polls the workflow queue, or
- * it holds started activities. A worker with free slots would have taken the waiting task.
+ * an activity it runs heartbeats. A worker with free slots would have taken the waiting task.
  */
 function busyWorker(
   ctx: Context,
@@ -80,7 +80,12 @@ function busyWorker(
     if (ghosts.has(identity)) continue;
     const holding = heldBy(ctx.facts, identity);
     const polls = ctx.pollers?.some((p) => p.identity === identity && p.live) ?? false;
-    if (holding.length === 0 && !polls) continue;
+    // A dead worker's activities stay started until they time out: only a fresh heartbeat shows life.
+    const beating = holding.some(
+      (h) =>
+        h.lastHeartbeatTimeMs !== undefined && ctx.now - h.lastHeartbeatTimeMs < ctx.policy.pollerFreshMs,
+    );
+    if (!polls && !beating) continue;
     const found = {
       workerIdentity: identity,
       alive: polls ? ('polls-workflow-queue' as const) : ('holds-started-activity' as const),

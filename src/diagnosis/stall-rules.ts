@@ -2,6 +2,7 @@
 // Pure: no clock (ctx.now is passed in), no I/O.
 
 import type { PendingActivityFact, WorkflowFacts } from './facts.js';
+import { failingHandler, handlerText } from './failing-handler.js';
 import { formatAge } from './poller-liveness.js';
 import {
   classifyWorkflowTaskFailure,
@@ -56,12 +57,14 @@ export const currentFailureRule: Rule = (ctx) => {
   const what = cls.deadlock
     ? 'Python deadlock detector: workflow code blocked without yielding'
     : `${failure.cause}: ${firstLine(failure.message)}`;
+  const handler = failingHandler(failure, ctx.facts.openUpdates);
   return {
     verdict: cls.verdict,
     confidence: withReported(ctx, base),
     evidence: {
-      summary: `Workflow task failing (attempt ${ctx.attempt || '?'}): ${what}`,
+      summary: `Workflow task failing (attempt ${ctx.attempt || '?'}): ${what}${handler ? ` ${handlerText(handler)}` : ''}`,
       eventIds: [failure.eventId],
+      ...(handler && { handler }),
       failureMessage: failure.message,
       stackExcerpt: stackExcerpt(failure.stackTrace),
     },

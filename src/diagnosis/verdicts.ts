@@ -65,6 +65,16 @@ export interface ActivityEvidence {
   pause?: ActivityPauseFact;
 }
 
+/** The update or signal handler a workflow task failure comes from. */
+export interface HandlerEvidence {
+  kind: 'update' | 'signal';
+  /** The handler function in the traceback. */
+  functionName: string;
+  /** The accepted update it serves, when history holds it (an update failing before acceptance is not recorded). */
+  updateName?: string;
+  updateId?: string;
+}
+
 /** What a blocked run waits on, and the root cause at the end of the chain. */
 export interface BlockedByEvidence extends RunRef {
   workflowType: string;
@@ -84,7 +94,7 @@ export interface BlockedByEvidence extends RunRef {
 /** A live worker whose activity slots are all taken, with what holds them and what waits. */
 export interface SaturationEvidence {
   workerIdentity: string;
-  /** Why the worker counts as alive although it stopped polling for activities. */
+  /** Why the worker counts as alive although it stopped polling for activities (`holds-started-activity`: one heartbeats). */
   alive: 'polls-workflow-queue' | 'holds-started-activity';
   /** The started activities holding its slots, as far as they were found. */
   holding: HeldSlotFact[];
@@ -107,6 +117,8 @@ export interface Evidence {
   activityPollers?: PollerEvidence[];
   reportedProblems?: string[];
   waitingOn?: WaitingOn;
+  /** For a workflow task failure raised in an update or signal handler: which one. */
+  handler?: HandlerEvidence;
   /** For `blocked`: the run waited on and the root cause of the chain. */
   blockedBy?: BlockedByEvidence;
   /** For a stalled run started by another: the runs above it (parent, root), which wait on it unless they abandoned it. */

@@ -50,6 +50,7 @@ function mergeHistory(facts: WorkflowFacts, recent: RecentHistory): void {
   facts.workflowTaskTimeoutsSinceCompleted = recent.workflowTaskTimeoutsSinceCompleted;
   if (recent.lastEventType !== undefined) facts.lastEventType = recent.lastEventType;
   if (recent.lastWorkflowTaskFailure) facts.lastWorkflowTaskFailure = recent.lastWorkflowTaskFailure;
+  if (recent.openUpdates) facts.openUpdates = recent.openUpdates;
   if (recent.lastWorkflowTaskCompletedEventId !== undefined) {
     facts.lastWorkflowTaskCompletedEventId = recent.lastWorkflowTaskCompletedEventId;
   }

@@ -1,9 +1,10 @@
 // Root causes, not symptoms, on real Python workers: a parent and a grandparent waiting on a child
 // whose workflow code raises, an activity paused with `temporal activity pause`, and a worker whose
-// only activity slot is taken while more activities queue behind it.
+// only activity slot is taken while more activities queue behind it; update handlers that raise.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { WorkflowUpdateStage } from '@temporalio/client';
 import { execa } from 'execa';
 import { planRemedies } from '../../src/diagnosis/remedy-plan.js';
 import type { Finding } from '../../src/diagnosis/verdicts.js';
@@ -25,7 +26,9 @@ const ids = {
   holder: uniqueId('holder'),
   queued: uniqueId('queued'),
   queuedToo: uniqueId('queued-too'),
+  updateLater: uniqueId('update-later'),
 };
+const UPDATE_ID = uniqueId('explode-later');
 const child = `${ids.parent}-child`;
 const middle = `${ids.grandparent}-child`;
 const grandchild = `${ids.grandparent}-child-child`;
@@ -107,6 +110,13 @@ before(async () => {
     args: [{ depth: 2 }],
   });
   await h.client.workflow.start('RetryStorm', { taskQueue: queue, workflowId: ids.paused });
+  await h.client.workflow.start('UpdateHandlerBug', { taskQueue: queue, workflowId: ids.updateLater });
+  // Accepted (history records its ID), then its handler raises after a timer.
+  await h.client.workflow.getHandle(ids.updateLater).startUpdate('explode-later', {
+    args: ['kaboom'],
+    updateId: UPDATE_ID,
+    waitForStage: WorkflowUpdateStage.ACCEPTED,
+  });
   await Promise.all([pauseFailingActivity(), saturateWorker()]);
 });
 
@@ -227,5 +237,28 @@ describe('root causes on real Python workers', () => {
     });
     for (const a of plan.actions) assert.equal(a.remedy, 'manual', a.why);
     assert.equal(plan.workerQueue, undefined);
+  });
+
+  it('names the update handler whose exception fails the workflow task, and the accepted update ID', async () => {
+    let last: Finding | undefined;
+    const found = await waitUntil(
+      'the update handler to fail its workflow task',
+      async () => {
+        last = (await sweepQueue(queue)).get(ids.updateLater);
+        return last?.evidence.handler ? last : undefined;
+      },
+      60_000,
+      1000,
+    ).catch((error: Error) => {
+      throw new Error(`${error.message}\n${JSON.stringify(last?.evidence)}`);
+    });
+    assert.equal(found.verdict, 'workflow-code-bug');
+    assert.deepEqual(found.evidence.handler, {
+      kind: 'update',
+      functionName: 'explode_later',
+      updateName: 'explode-later',
+      updateId: UPDATE_ID,
+    });
+    assert.match(found.evidence.summary, new RegExp(`update handler explode_later .*ID ${UPDATE_ID}`));
   });
 });

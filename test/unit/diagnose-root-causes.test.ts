@@ -101,6 +101,7 @@ describe('worker-saturated', () => {
     activityId: '1',
     activityType: 'build_report',
     startedTimeMs: NOW - 4 * MIN,
+    lastHeartbeatTimeMs: NOW - 2 * SEC,
   };
   const saturated = (over: Partial<WorkflowFacts> = {}) =>
     facts({
@@ -135,6 +136,17 @@ describe('worker-saturated', () => {
     );
     assert.equal(f.verdict, 'worker-saturated');
     assert.equal(f.evidence.saturation?.alive, 'holds-started-activity');
+  });
+
+  it('does not take a started activity without a fresh heartbeat for a live worker: a dead worker leaves those', () => {
+    const f = diagnose(
+      saturated({
+        workflowPollers: [{ identity: WORKER, lastAccessTimeMs: NOW - 4 * MIN }],
+        heldSlots: { [WORKER]: [{ ...held, lastHeartbeatTimeMs: NOW - 10 * MIN }] },
+      }),
+      NOW,
+    );
+    assert.equal(f.verdict, 'no-worker', f.evidence.summary);
   });
 
   it('finds the slot holder among the run own started activities', () => {
@@ -275,5 +287,98 @@ describe('blocked', () => {
 
   it('is planned by hand: the remedy belongs to the root cause, planned with its own finding', () => {
     assert.equal(plan([diagnose(parent, NOW)]).actions[0]?.remedy, 'manual');
+  });
+});
+
+describe('handler naming', () => {
+  // Read off a real Python worker (temporalio 1.35): an async update handler raising after a timer.
+  const SDK = '/app/.venv/lib/python3.11/site-packages/temporalio';
+  const trace = [
+    `  File "${SDK}/worker/_workflow_instance.py", line 534, in activate`,
+    '    self._run_once(',
+    '',
+    `  File "${SDK}/worker/_workflow_instance.py", line 736, in run_update`,
+    '    success = await self._inbound.handle_update_handler(handler_input)',
+    '',
+    `  File "${SDK}/worker/_workflow_instance.py", line 3295, in handle_update_handler`,
+    '    return await handler(*input.args)',
+    '',
+    `  File "${SDK}/workflow/_handlers.py", line 415, in with_object`,
+    '    return await fn(obj, *args, **kwargs)',
+    '',
+    '  File "/app/orders/workflows.py", line 269, in explode_later',
+    '    raise RuntimeError(f"update handler bug after a timer: {what}")',
+  ].join('\n');
+  const failingUpdate = (over: Partial<WorkflowFacts> = {}) =>
+    facts({
+      lastWorkflowTaskFailure: {
+        eventId: 13,
+        timeMs: NOW - MIN,
+        cause: 'WORKFLOW_WORKER_UNHANDLED_FAILURE',
+        message: 'update handler bug after a timer: kaboom',
+        stackTrace: trace,
+      },
+      lastEventType: 'WorkflowTaskFailed',
+      pendingWorkflowTask: { state: 'scheduled', attempt: 3, scheduledTimeMs: NOW - SEC },
+      ...over,
+    });
+
+  it('names the update handler and the accepted update it serves', () => {
+    const f = diagnose(
+      failingUpdate({
+        openUpdates: [
+          { updateId: 'approve-1', name: 'approve', acceptedEventId: 5 },
+          { updateId: 'upd-8', name: 'explode-later', acceptedEventId: 8 },
+        ],
+      }),
+      NOW,
+    );
+    assert.equal(f.verdict, 'workflow-code-bug');
+    assert.deepEqual(f.evidence.handler, {
+      kind: 'update',
+      functionName: 'explode_later',
+      updateName: 'explode-later',
+      updateId: 'upd-8',
+    });
+    assert.match(f.evidence.summary, /in update handler explode_later \(update "explode-later", ID upd-8\)/);
+  });
+
+  it('says when history holds no ID for the update', () => {
+    const f = diagnose(failingUpdate(), NOW);
+    assert.deepEqual(f.evidence.handler, { kind: 'update', functionName: 'explode_later' });
+    assert.match(f.evidence.summary, /not accepted, so history holds no ID/);
+  });
+
+  it('names a signal handler, and names none when the run method failed', () => {
+    const signal = trace
+      .replaceAll('run_update', '_apply_signal')
+      .replaceAll('handle_update_handler', 'handle_signal');
+    const f = diagnose(
+      failingUpdate({
+        lastWorkflowTaskFailure: {
+          eventId: 13,
+          timeMs: NOW - MIN,
+          cause: 'X',
+          message: 'm',
+          stackTrace: signal,
+        },
+      }),
+      NOW,
+    );
+    assert.equal(f.evidence.handler?.kind, 'signal');
+    const run = trace.split('\n').slice(0, 2).join('\n');
+    const g = diagnose(
+      failingUpdate({
+        lastWorkflowTaskFailure: {
+          eventId: 13,
+          timeMs: NOW - MIN,
+          cause: 'X',
+          message: 'm',
+          stackTrace: run,
+        },
+      }),
+      NOW,
+    );
+    assert.equal(g.evidence.handler, undefined);
   });
 });

@@ -584,6 +584,7 @@ const OWN_FILES = [
   'rules.ts',
   'stall-activity-state.ts',
   'stall-blocked.ts',
+  'failing-handler.ts',
   'stall-healthy-wait.ts',
   'stall-workflow-task.ts',
   'remedies.ts',

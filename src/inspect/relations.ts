@@ -3,6 +3,11 @@
 // costs one describe, and runs without pending children cost nothing more.
 import type { BlockerFact, RunRef, WorkflowFacts } from '../diagnosis/facts.js';
 import type { Finding } from '../diagnosis/verdicts.js';
+import { mapLimit } from './pool.js';
+
+/** Children of one run looked at, at most (a fan-out parent is judged by its first children), and in flight. */
+const MAX_CHILDREN = 100;
+const CHILDREN_IN_FLIGHT = 8;
 
 /** Gathers and diagnoses one run; undefined when it is closed or gone. */
 export type DiagnoseRun = (run: RunRef) => Promise<Finding | undefined>;
@@ -45,10 +50,8 @@ function rootCauseOf(f: Finding): BlockerFact['rootCause'] {
 
 /** The stalled ones among the run's pending children, each with its root cause; children that cannot be read are left out. */
 export async function blockersOf(facts: WorkflowFacts, findings: RunFindings): Promise<BlockerFact[]> {
-  const children = facts.pendingChildren ?? [];
-  const found = await Promise.all(
-    children.filter((c) => c.runId).map((c) => findings.of(c).catch(() => undefined)),
-  );
+  const children = (facts.pendingChildren ?? []).filter((c) => c.runId).slice(0, MAX_CHILDREN);
+  const found = await mapLimit(children, CHILDREN_IN_FLIGHT, (c) => findings.of(c).catch(() => undefined));
   return found
     .filter((f): f is Finding => f?.stalled === true)
     .map((f) => ({

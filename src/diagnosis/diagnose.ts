@@ -5,10 +5,10 @@ import type { PollerFact, WorkflowFacts } from './facts.js';
 import { judgePoller } from './poller-liveness.js';
 import { waitingAbove } from './stall-blocked.js';
 import { healthyWait } from './stall-healthy-wait.js';
+import { remedyFor } from './remedy-for.js';
 import { RULES } from './rules.js';
 import { currentFailureRule, type Conclusion, type Context } from './stall-rules.js';
 import {
-  remedyFor,
   resolveDiagnosisPolicy,
   type DiagnosisPolicy,
   type Evidence,

@@ -585,6 +585,7 @@ const OWN_FILES = [
   'stall-activity-state.ts',
   'stall-blocked.ts',
   'failing-handler.ts',
+  'remedy-for.ts',
   'stall-healthy-wait.ts',
   'stall-workflow-task.ts',
   'remedies.ts',

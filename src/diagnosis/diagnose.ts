@@ -3,10 +3,12 @@
 
 import type { PollerFact, WorkflowFacts } from './facts.js';
 import { judgePoller } from './poller-liveness.js';
+import { waitingAbove } from './stall-blocked.js';
 import { healthyWait } from './stall-healthy-wait.js';
-import { RULES, currentFailureRule, type Conclusion, type Context } from './stall-rules.js';
+import { remedyFor } from './remedy-for.js';
+import { RULES } from './rules.js';
+import { currentFailureRule, type Conclusion, type Context } from './stall-rules.js';
 import {
-  remedyFor,
   resolveDiagnosisPolicy,
   type DiagnosisPolicy,
   type Evidence,
@@ -74,14 +76,18 @@ export function diagnose(facts: WorkflowFacts, now: number, policy: Partial<Diag
   const ctx = context(facts, now, resolved(policy));
   const { verdict, confidence, evidence } = conclude(ctx);
   const running = facts.status === 'RUNNING';
+  const stalled = running && verdict !== 'healthy-wait';
+  const above = stalled ? waitingAbove(facts) : [];
   const { summary, ...found } = stripUndefined(evidence);
   const full: Evidence = {
-    summary,
+    summary:
+      above.length > 0 ? `${summary}; waited on by ${above.map((r) => r.workflowId).join(', ')}` : summary,
     eventIds: [],
     ...(facts.pendingWorkflowTask && { workflowTaskAttempt: facts.pendingWorkflowTask.attempt }),
     ...(ctx.pollers && { pollers: ctx.pollers }),
     ...(ctx.reported.length > 0 && { reportedProblems: [...ctx.reported] }),
     ...found,
+    ...(above.length > 0 && { waitedOnBy: above }),
   };
   return {
     workflowId: facts.workflowId,
@@ -89,11 +95,11 @@ export function diagnose(facts: WorkflowFacts, now: number, policy: Partial<Diag
     workflowType: facts.workflowType,
     taskQueue: facts.taskQueue,
     verdict,
-    stalled: running && verdict !== 'healthy-wait',
+    stalled,
     confidence,
     evidence: full,
     remedy: running
-      ? remedyFor(verdict, facts, evidence.activity)
+      ? remedyFor(verdict, facts, evidence)
       : {
           action: 'none',
           text: `Run is ${facts.status}: nothing resumes it, so there is nothing to fix in this run.`,

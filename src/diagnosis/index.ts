@@ -3,4 +3,5 @@
 export type * from './facts.js';
 export * from './verdicts.js';
 export { diagnose } from './diagnose.js';
+export { remedyFor } from './remedy-for.js';
 export { groupRemedies, type RemedyGroup } from './remedies.js';

@@ -39,10 +39,13 @@ export function healthyWait(ctx: Context): Conclusion {
       : idle
         ? 'timer-signal-or-update'
         : (WAIT_BY_LAST_EVENT[ctx.facts.lastEventType ?? ''] ?? 'unknown');
+  const child = ctx.facts.pendingChildren?.[0];
   const summary = a
     ? `Waiting on activity "${a.activityType}" (attempt ${a.attempt}${heartbeatAge(ctx.now, a.lastHeartbeatTimeMs)})`
-    : WAIT_TEXT[waitingOn] +
-      (waitingOn === 'unknown' ? ` (last event: ${ctx.facts.lastEventType ?? 'unknown'})` : '');
+    : waitingOn === 'child-workflow' && child
+      ? `Waiting on child workflow ${child.workflowId} (run ${child.runId})${children > 1 ? ` and ${children - 1} more` : ''}, none of them stalled`
+      : WAIT_TEXT[waitingOn] +
+        (waitingOn === 'unknown' ? ` (last event: ${ctx.facts.lastEventType ?? 'unknown'})` : '');
   return {
     verdict: 'healthy-wait',
     confidence: waitingOn === 'unknown' ? 'medium' : 'high',

@@ -2,6 +2,7 @@
 // Pure: no clock (ctx.now is passed in), no I/O.
 
 import type { PendingActivityFact, WorkflowFacts } from './facts.js';
+import { failingHandler, handlerText } from './failing-handler.js';
 import { formatAge } from './poller-liveness.js';
 import {
   classifyWorkflowTaskFailure,
@@ -56,12 +57,14 @@ export const currentFailureRule: Rule = (ctx) => {
   const what = cls.deadlock
     ? 'Python deadlock detector: workflow code blocked without yielding'
     : `${failure.cause}: ${firstLine(failure.message)}`;
+  const handler = failingHandler(failure, ctx.facts.openUpdates);
   return {
     verdict: cls.verdict,
     confidence: withReported(ctx, base),
     evidence: {
-      summary: `Workflow task failing (attempt ${ctx.attempt || '?'}): ${what}`,
+      summary: `Workflow task failing (attempt ${ctx.attempt || '?'}): ${what}${handler ? ` ${handlerText(handler)}` : ''}`,
       eventIds: [failure.eventId],
+      ...(handler && { handler }),
       failureMessage: failure.message,
       stackExcerpt: stackExcerpt(failure.stackTrace),
     },
@@ -70,7 +73,7 @@ export const currentFailureRule: Rule = (ctx) => {
 
 // Rule 3: workflow tasks keep timing out. Repeated attempts are not written to history, so a
 // retrying task whose last problem was a timeout counts its earlier attempts as timeouts.
-const taskTimeoutRule: Rule = (ctx) => {
+export const taskTimeoutRule: Rule = (ctx) => {
   const written = ctx.facts.workflowTaskTimeoutsSinceCompleted;
   const lastWasTimeout = written > 0 || ctx.facts.lastEventType === 'WorkflowTaskTimedOut';
   const repeated = lastWasTimeout ? Math.max(written, ctx.attempt - 1) : 0;
@@ -90,13 +93,18 @@ export const activityEvidence = (a: PendingActivityFact): ActivityEvidence => ({
   attempt: a.attempt,
   ...(a.lastFailureMessage !== undefined && { lastFailureMessage: a.lastFailureMessage }),
   ...(a.taskQueue !== undefined && { taskQueue: a.taskQueue }),
+  ...(a.pause !== undefined && { pause: a.pause }),
 });
+
+/** Paused by someone (or a rule), or a pause requested: not failing by itself. */
+export const isPaused = (a: PendingActivityFact): boolean =>
+  a.pause !== undefined || a.state === 'paused' || a.state === 'pause-requested';
 
 export const byAttemptDesc = (a: PendingActivityFact, b: PendingActivityFact): number =>
   b.attempt - a.attempt;
 
 // Rule 4: a pending activity whose last failure says its type is not registered on the worker.
-const activityNotRegisteredRule: Rule = (ctx) => {
+export const activityNotRegisteredRule: Rule = (ctx) => {
   const a = ctx.facts.pendingActivities
     .filter((p) => isActivityNotRegistered(p.lastFailureMessage))
     .sort(byAttemptDesc)[0];
@@ -113,10 +121,12 @@ const activityNotRegisteredRule: Rule = (ctx) => {
 };
 
 // Rule 5: a pending activity on attempt >= retryStormAttempts with a last failure.
-const retryStormRule: Rule = (ctx) => {
+export const retryStormRule: Rule = (ctx) => {
   const failing = ctx.facts.pendingActivities.filter(
     (p) =>
-      p.attempt >= ctx.policy.retryStormAttempts && (p.lastFailureMessage ?? p.lastFailureType) !== undefined,
+      !isPaused(p) &&
+      p.attempt >= ctx.policy.retryStormAttempts &&
+      (p.lastFailureMessage ?? p.lastFailureType) !== undefined,
   );
   const a = failing.sort(byAttemptDesc)[0];
   if (!a) return undefined;
@@ -142,7 +152,7 @@ export function servedOnlyByGhosts(pollers: readonly PollerEvidence[] | undefine
 
 // Rule 6: a workflow task not picked up, with no live poller on its queue: at once when only ghosts
 // poll it, else once it waited noWorkerAfterMs (a worker may be about to poll).
-const noWorkerRule: Rule = (ctx) => {
+export const noWorkerRule: Rule = (ctx) => {
   const task = ctx.facts.pendingWorkflowTask;
   const scheduledAt = task?.scheduledTimeMs ?? task?.originalScheduledTimeMs;
   if (task?.state !== 'scheduled' || scheduledAt === undefined) return undefined;
@@ -163,7 +173,7 @@ const noWorkerRule: Rule = (ctx) => {
 // Rule 6b: a pending activity not picked up whose own task queue has no live poller (an activity
 // worker that is down, or polls another queue): at once when only ghosts poll it, else after
 // noWorkerAfterMs. Only with pollers fetched.
-const activityNoWorkerRule: Rule = (ctx) => {
+export const activityNoWorkerRule: Rule = (ctx) => {
   for (const a of [...ctx.facts.pendingActivities].sort(byAttemptDesc)) {
     if (a.state !== 'scheduled' || a.taskQueue === undefined || a.scheduledTimeMs === undefined) continue;
     const waited = Math.max(0, ctx.now - a.scheduledTimeMs);
@@ -183,7 +193,7 @@ const activityNoWorkerRule: Rule = (ctx) => {
   return undefined;
 };
 
-function pollerSummary(pollers: PollerEvidence[]): string {
+export function pollerSummary(pollers: PollerEvidence[]): string {
   if (pollers.length === 0) return 'no poller on the queue';
   const ghosts = pollers.filter((p) => p.liveness === 'ghost');
   const silent = pollers.filter((p) => p.liveness === 'silent');
@@ -200,7 +210,7 @@ function pollerSummary(pollers: PollerEvidence[]): string {
 }
 
 // Rule 7a: the server reports problems, or the task is retrying, yet history shows no current cause.
-const unexplainedTaskProblemRule: Rule = (ctx) => {
+export const unexplainedTaskProblemRule: Rule = (ctx) => {
   const retrying = ctx.attempt > 1 && ctx.facts.workflowTaskTimeoutsSinceCompleted === 0;
   if (ctx.reported.length === 0 && !retrying) return undefined;
   const summary =
@@ -213,14 +223,3 @@ const unexplainedTaskProblemRule: Rule = (ctx) => {
     evidence: { summary },
   };
 };
-
-/** Rule precedence, top to bottom; healthy-wait (rule 7) applies when none matches. */
-export const RULES: readonly Rule[] = [
-  currentFailureRule,
-  taskTimeoutRule,
-  activityNotRegisteredRule,
-  retryStormRule,
-  noWorkerRule,
-  activityNoWorkerRule,
-  unexplainedTaskProblemRule,
-];

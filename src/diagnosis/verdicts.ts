@@ -1,7 +1,7 @@
 // The vocabulary of a diagnosis: verdicts, evidence, remedies, findings and the policy knobs.
 // Pure data and pure helpers: imported by workflow code, so no Node built-ins and no clock.
 
-import type { WorkflowFacts } from './facts.js';
+import type { ActivityPauseFact, HeldSlotFact, RunRef } from './facts.js';
 import type { PollerLiveness } from './poller-liveness.js';
 
 /** Why a target workflow is (or is not) making progress. */
@@ -12,8 +12,11 @@ export type Verdict =
   | 'workflow-not-registered'
   | 'sandbox-violation'
   | 'activity-retry-storm'
+  | 'activity-paused'
   | 'activity-not-registered'
   | 'workflow-task-timeout'
+  | 'worker-saturated'
+  | 'blocked'
   | 'healthy-wait';
 
 /** Every verdict, in rule precedence order (healthy-wait last). */
@@ -24,8 +27,11 @@ export const VERDICTS: readonly Verdict[] = Object.freeze([
   'workflow-code-bug',
   'workflow-task-timeout',
   'activity-not-registered',
+  'activity-paused',
   'activity-retry-storm',
   'no-worker',
+  'worker-saturated',
+  'blocked',
   'healthy-wait',
 ] as const);
 
@@ -55,6 +61,46 @@ export interface ActivityEvidence {
   lastFailureMessage?: string;
   /** The activity's task queue, when known. */
   taskQueue?: string;
+  /** Who paused it, when and why, for a paused activity. */
+  pause?: ActivityPauseFact;
+}
+
+/** The update or signal handler a workflow task failure comes from. */
+export interface HandlerEvidence {
+  kind: 'update' | 'signal';
+  /** The handler function in the traceback. */
+  functionName: string;
+  /** The accepted update it serves, when history holds it (an update failing before acceptance is not recorded). */
+  updateName?: string;
+  updateId?: string;
+}
+
+/** What a blocked run waits on, and the root cause at the end of the chain. */
+export interface BlockedByEvidence extends RunRef {
+  workflowType: string;
+  relation: 'child-workflow';
+  verdict: Verdict;
+  summary: string;
+  /** The run at the end of the chain, with its own remedy (the one the blocked run's remedy repeats). */
+  rootCause: RunRef & {
+    workflowType: string;
+    verdict: Verdict;
+    summary: string;
+    chain: string[];
+    remedy: Remedy;
+  };
+}
+
+/** A live worker whose activity slots are all taken, with what holds them and what waits. */
+export interface SaturationEvidence {
+  workerIdentity: string;
+  /** Why the worker counts as alive although it stopped polling for activities (`holds-started-activity`: one heartbeats). */
+  alive: 'polls-workflow-queue' | 'holds-started-activity';
+  /** The started activities holding its slots, as far as they were found. */
+  holding: HeldSlotFact[];
+  /** Approximate backlog of the activity queue (DescribeTaskQueue reportStats), when the server gives it. */
+  backlogCount?: number;
+  backlogAgeMs?: number;
 }
 
 /** The facts a verdict rests on, shaped for a human and for JSON reports. */
@@ -71,6 +117,14 @@ export interface Evidence {
   activityPollers?: PollerEvidence[];
   reportedProblems?: string[];
   waitingOn?: WaitingOn;
+  /** For a workflow task failure raised in an update or signal handler: which one. */
+  handler?: HandlerEvidence;
+  /** For `blocked`: the run waited on and the root cause of the chain. */
+  blockedBy?: BlockedByEvidence;
+  /** For a stalled run started by another: the runs above it (parent, root), which wait on it unless they abandoned it. */
+  waitedOnBy?: RunRef[];
+  /** For `worker-saturated`: the worker, what holds its slots, and the backlog. */
+  saturation?: SaturationEvidence;
 }
 
 export type RemedyAction =
@@ -80,6 +134,8 @@ export type RemedyAction =
   | 'fix-code-restart-worker'
   | 'register-and-restart-worker'
   | 'inspect-worker'
+  | 'unpause-activity'
+  | 'raise-worker-slots'
   | 'none';
 
 export interface Remedy {
@@ -88,6 +144,8 @@ export interface Remedy {
   text: string;
   /** Whether the run resumes by itself once the remedy is applied (no terminate, reset or resend). */
   autoRecovers: boolean;
+  /** The run the remedy acts on when it is another one (a blocked run's root cause). */
+  target?: RunRef;
 }
 
 export type Confidence = 'high' | 'medium' | 'low';
@@ -148,64 +206,4 @@ export function summarizeFindings(findings: Finding[]): Record<Verdict, number> 
   const counts = Object.fromEntries(VERDICTS.map((v) => [v, 0])) as Record<Verdict, number>;
   for (const f of findings) counts[f.verdict] += 1;
   return counts;
-}
-
-/** The remedy a verdict calls for, worded with the run's own task queue, type and activity. */
-export function remedyFor(verdict: Verdict, facts: WorkflowFacts, activity?: ActivityEvidence): Remedy {
-  const queue = `task queue "${facts.taskQueue}"`;
-  // A no-worker verdict about an activity names the activity's queue, which may differ.
-  const idleQueue = `task queue "${activity?.taskQueue ?? facts.taskQueue}"`;
-  const act = activity ? `activity "${activity.activityType}"` : 'the failing activity';
-  switch (verdict) {
-    case 'no-worker':
-      return {
-        action: 'start-worker',
-        text: `No live worker polls ${idleQueue}. Start one (or fix the task queue name the worker polls); the workflow then resumes by itself.`,
-        autoRecovers: true,
-      };
-    case 'non-determinism':
-      return {
-        action: 'terminate-or-reset',
-        text: `The workflow code no longer replays this run's history. Terminate the run, or reset it to an event before the change, then start a new run; restarting the worker will not help.`,
-        autoRecovers: false,
-      };
-    case 'workflow-code-bug':
-      return {
-        action: 'fix-code-restart-worker',
-        text: `Fix the exception in workflow "${facts.workflowType}" and restart the worker on ${queue}; the workflow task retries and the run resumes by itself.`,
-        autoRecovers: true,
-      };
-    case 'workflow-not-registered':
-      return {
-        action: 'register-and-restart-worker',
-        text: `Register workflow "${facts.workflowType}" on the worker for ${queue} and restart it; the run resumes by itself.`,
-        autoRecovers: true,
-      };
-    case 'sandbox-violation':
-      return {
-        action: 'fix-code-restart-worker',
-        text: `Move the restricted call out of workflow "${facts.workflowType}" (into an activity) or pass the import through the sandbox, then restart the worker on ${queue}; the run resumes by itself.`,
-        autoRecovers: true,
-      };
-    case 'activity-retry-storm':
-      return {
-        action: 'fix-code-restart-worker',
-        text: `Fix ${act} and restart the worker that runs it; its retries continue and the run resumes by itself.`,
-        autoRecovers: true,
-      };
-    case 'activity-not-registered':
-      return {
-        action: 'register-and-restart-worker',
-        text: `Register ${act} on the worker that polls its task queue (workflow queue: "${facts.taskQueue}") and restart it; the next retry picks it up.`,
-        autoRecovers: true,
-      };
-    case 'workflow-task-timeout':
-      return {
-        action: 'inspect-worker',
-        text: `Workflow tasks on ${queue} keep timing out: the worker is overloaded, blocked in workflow code or dying mid-task. Read its log, then restart it.`,
-        autoRecovers: true,
-      };
-    case 'healthy-wait':
-      return { action: 'none', text: 'Nothing to do: the run is waiting as designed.', autoRecovers: true };
-  }
 }

@@ -4,10 +4,13 @@ import type { Client } from '@temporalio/client';
 import { diagnose } from '../diagnosis/diagnose.js';
 import type { RunHeader, WorkflowFacts } from '../diagnosis/facts.js';
 import type { LivenessOracle, RemoteLiveness } from '../diagnosis/poller-liveness.js';
-import type { DiagnosisPolicy, Finding } from '../diagnosis/verdicts.js';
+import { resolveDiagnosisPolicy, type DiagnosisPolicy, type Finding } from '../diagnosis/verdicts.js';
 import { gatherFacts } from './gather.js';
+import { isNotFound } from './grpc.js';
+import { HeldSlots } from './held-slots.js';
 import type { CloseEventFact } from './history.js';
 import { PollerCache } from './pollers.js';
+import { RunFindings } from './relations.js';
 import { workerLogExcerpts, type LogExcerpt } from './worker-logs.js';
 
 export interface Analysis extends RunHeader {
@@ -46,11 +49,25 @@ export async function analyzeWorkflow(
   execution: { workflowId: string; runId?: string },
   options: AnalyzeOptions = {},
 ): Promise<Analysis> {
-  const gathered = await gatherFacts(client, execution, new PollerCache(client, options), {
-    history: 'always',
+  const policy = options.policy ?? {};
+  const pollers = new PollerCache(client, options);
+  const shared = {
+    slots: new HeldSlots(client),
+    pollerFreshMs: resolveDiagnosisPolicy(policy).pollerFreshMs,
+  };
+  // Children are gathered as a sweep gathers them; the run itself always with its history.
+  const children: RunFindings = new RunFindings(async (run) => {
+    try {
+      const child = await gatherFacts(client, run, pollers, { ...shared, children });
+      return child.facts.status === 'RUNNING' ? diagnose(child.facts, child.gatheredAtMs, policy) : undefined;
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
   });
+  const gathered = await gatherFacts(client, execution, pollers, { ...shared, children, history: 'always' });
   const { facts } = gathered;
-  const finding = diagnose(facts, gathered.gatheredAtMs, options.policy ?? {});
+  const finding = diagnose(facts, gathered.gatheredAtMs, policy);
   const aroundMs = failingTimeMs(facts);
   const logs = options.stateDir
     ? await workerLogExcerpts(options.stateDir, {

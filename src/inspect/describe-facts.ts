@@ -2,7 +2,10 @@
 // boundary: Long, {seconds, nanos}, numeric enums and search-attribute payloads become plain data.
 import type { temporal } from '@temporalio/proto';
 import type {
+  ActivityPauseFact,
   PendingActivityFact,
+  PendingChildFact,
+  RunRef,
   PendingWorkflowTaskFact,
   WorkflowFacts,
   RunHeader,
@@ -50,6 +53,18 @@ function state(value: number | null | undefined, values: Record<string, unknown>
   return name === 'UNKNOWN' || name === 'UNSPECIFIED' ? 'unknown' : kebabCase(name);
 }
 
+function pauseOf(info: PendingActivity['pauseInfo']): ActivityPauseFact | undefined {
+  if (!info) return undefined;
+  const pause: ActivityPauseFact = {};
+  const at = timestampMs(info.pauseTime);
+  if (at !== undefined && at > 0) pause.timeMs = at;
+  const by = info.manual ?? info.rule;
+  if (by?.identity) pause.identity = by.identity;
+  if (by?.reason) pause.reason = by.reason;
+  if (info.rule?.ruleId) pause.ruleId = info.rule.ruleId;
+  return pause;
+}
+
 function pendingActivity(a: PendingActivity): PendingActivityFact {
   const fact: PendingActivityFact = {
     activityId: a.activityId ?? '',
@@ -68,6 +83,7 @@ function pendingActivity(a: PendingActivity): PendingActivityFact {
     lastFailureType: a.lastFailure?.applicationFailureInfo?.type || undefined,
     lastWorkerIdentity: a.lastWorkerIdentity || undefined,
     taskQueue: a.activityOptions?.taskQueue?.name || undefined,
+    pause: pauseOf(a.pauseInfo),
   };
   for (const [key, value] of Object.entries(optional))
     if (value !== undefined) Object.assign(fact, { [key]: value });
@@ -114,6 +130,18 @@ export function executionSummary(info: ExecutionInfo | null | undefined): Execut
   return summary;
 }
 
+function runRef(
+  execution: { workflowId?: string | null; runId?: string | null } | null | undefined,
+): RunRef | undefined {
+  return execution?.workflowId && execution.runId
+    ? { workflowId: execution.workflowId, runId: execution.runId }
+    : undefined;
+}
+
+function pendingChild(c: NonNullable<DescribeResponse['pendingChildren']>[number]): PendingChildFact {
+  return { workflowId: c.workflowId ?? '', runId: c.runId ?? '', workflowType: c.workflowTypeName ?? '' };
+}
+
 /**
  * The facts describe alone gives: status, pending workflow task, pending activities and children,
  * reported problems. History and poller facts are added by the gatherer.
@@ -139,5 +167,10 @@ export function factsFromDescribe(response: DescribeResponse): WorkflowFacts {
   const task = pendingWorkflowTask(response.pendingWorkflowTask);
   if (task) facts.pendingWorkflowTask = task;
   if (summary.reportedProblems.length > 0) facts.reportedProblems = summary.reportedProblems;
+  if (response.pendingChildren?.length) facts.pendingChildren = response.pendingChildren.map(pendingChild);
+  const parent = runRef(response.workflowExecutionInfo?.parentExecution);
+  const root = runRef(response.workflowExecutionInfo?.rootExecution);
+  if (parent) facts.parent = parent;
+  if (parent && root) facts.root = root;
   return facts;
 }

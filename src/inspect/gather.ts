@@ -3,8 +3,10 @@
 import type { Client } from '@temporalio/client';
 import type { WorkflowFacts } from '../diagnosis/facts.js';
 import { factsFromDescribe } from './describe-facts.js';
+import type { HeldSlots } from './held-slots.js';
 import { readRecentHistory, type CloseEventFact, type RecentHistory } from './history.js';
 import type { PollerCache } from './pollers.js';
+import { blockersOf, type RunFindings } from './relations.js';
 
 /**
  * `auto` reads history only when describe shows a reason: a workflow task on attempt > 1, reported
@@ -16,6 +18,12 @@ export interface GatherOptions {
   history?: HistoryMode;
   /** In auto mode, read the last events of idle runs to tell a timer wait from a signal wait (default true). */
   explainIdle?: boolean;
+  /** Diagnoses pending children (memoized), so a run waiting on a stalled one is found blocked; omitted, children are not read. */
+  children?: RunFindings;
+  /** Finds what a worker that stopped polling for activities is busy with; omitted, not looked for. */
+  slots?: HeldSlots;
+  /** A poller seen this recently is live (the diagnosis policy's pollerFreshMs; default 70 s). */
+  pollerFreshMs?: number;
 }
 
 export interface GatheredFacts {
@@ -42,6 +50,7 @@ function mergeHistory(facts: WorkflowFacts, recent: RecentHistory): void {
   facts.workflowTaskTimeoutsSinceCompleted = recent.workflowTaskTimeoutsSinceCompleted;
   if (recent.lastEventType !== undefined) facts.lastEventType = recent.lastEventType;
   if (recent.lastWorkflowTaskFailure) facts.lastWorkflowTaskFailure = recent.lastWorkflowTaskFailure;
+  if (recent.openUpdates) facts.openUpdates = recent.openUpdates;
   if (recent.lastWorkflowTaskCompletedEventId !== undefined) {
     facts.lastWorkflowTaskCompletedEventId = recent.lastWorkflowTaskCompletedEventId;
   }
@@ -62,6 +71,43 @@ async function activityPollers(
     if (found !== undefined) byQueue[q] = found;
   }
   return Object.keys(byQueue).length > 0 ? byQueue : undefined;
+}
+
+/**
+ * The activity queues where an activity waits while no activity poller is fresh, though some poller
+ * was seen: a worker that may be alive with every slot taken.
+ */
+function quietActivityQueues(
+  facts: WorkflowFacts,
+  byQueue: WorkflowFacts['activityPollers'],
+  now: number,
+  freshMs: number,
+): string[] {
+  const queues = new Set<string>();
+  for (const a of facts.pendingActivities) {
+    if (a.state !== 'scheduled' || !a.taskQueue) continue;
+    const pollers = byQueue?.[a.taskQueue];
+    if (pollers && !pollers.some((p) => now - p.lastAccessTimeMs < freshMs)) queues.add(a.taskQueue);
+  }
+  return [...queues];
+}
+
+/** Adds the started activities by worker and the backlogs of the quiet queues to the facts. */
+async function addSaturationFacts(facts: WorkflowFacts, slots: HeldSlots, queues: string[]): Promise<void> {
+  const [held, stats] = await Promise.all([
+    Promise.all(queues.map((q) => slots.byWorker(q))),
+    Promise.all(queues.map((q) => slots.backlog(q))),
+  ]);
+  const heldSlots: NonNullable<WorkflowFacts['heldSlots']> = {};
+  for (const byWorker of held)
+    for (const [identity, list] of Object.entries(byWorker)) (heldSlots[identity] ??= []).push(...list);
+  if (Object.keys(heldSlots).length > 0) facts.heldSlots = heldSlots;
+  const byQueue: NonNullable<WorkflowFacts['activityQueueStats']> = {};
+  queues.forEach((q, i) => {
+    const s = stats[i];
+    if (s) byQueue[q] = s;
+  });
+  if (Object.keys(byQueue).length > 0) facts.activityQueueStats = byQueue;
 }
 
 /**
@@ -96,6 +142,15 @@ export async function gatherFacts(
   if (recent) mergeHistory(facts, recent);
   if (workflowPollers) facts.workflowPollers = workflowPollers;
   if (byQueue) facts.activityPollers = byQueue;
+  const quiet =
+    options.slots && byQueue
+      ? quietActivityQueues(facts, byQueue, Date.now(), options.pollerFreshMs ?? 70_000)
+      : [];
+  if (options.slots && quiet.length > 0) await addSaturationFacts(facts, options.slots, quiet);
+  if (running && options.children && facts.pendingChildren?.length) {
+    const blockers = await blockersOf(facts, options.children);
+    if (blockers.length > 0) facts.blockers = blockers;
+  }
   const gathered: GatheredFacts = { facts, gatheredAtMs: Date.now(), historyRead: recent !== undefined };
   if (recent?.close) gathered.close = recent.close;
   return gathered;

@@ -1,7 +1,7 @@
 // The tail of a run's history, read newest first (GetWorkflowExecutionHistoryReverse) and only as
 // far back as the last completed workflow task: a few small pages, never the whole history.
 import type { temporal } from '@temporalio/proto';
-import type { WorkflowStatusName, WorkflowTaskFailureFact } from '../diagnosis/facts.js';
+import type { OpenUpdateFact, WorkflowStatusName, WorkflowTaskFailureFact } from '../diagnosis/facts.js';
 import { enums } from '../temporal/lite/enums.js';
 import type { WorkflowReadClient } from '../temporal/lite/read-client.js';
 import { enumNameCached, pascalCase, timestampMs, toNumber } from './convert.js';
@@ -97,6 +97,10 @@ export interface RecentHistory {
   lastWorkflowTaskCompletedEventId?: number;
   /** WorkflowTaskTimedOut events after the last WorkflowTaskCompleted. */
   workflowTaskTimeoutsSinceCompleted: number;
+  /** Updates accepted after the last WorkflowTaskCompleted and not completed since, oldest first. */
+  openUpdates?: OpenUpdateFact[];
+  /** Update IDs completed among the events read (newer than any acceptance still to be read). */
+  completedUpdates?: Set<string>;
   /** Present when the newest event closes the run. */
   close?: CloseEventFact;
   eventsRead: number;
@@ -121,8 +125,24 @@ export function foldNewestFirst(into: RecentHistory, events: readonly HistoryEve
     if (type === 'WorkflowTaskFailed' && !into.lastWorkflowTaskFailure)
       into.lastWorkflowTaskFailure = workflowTaskFailureFact(event);
     if (type === 'WorkflowTaskTimedOut') into.workflowTaskTimeoutsSinceCompleted += 1;
+    foldUpdate(into, event);
   }
   return false;
+}
+
+// Newest first: a completion is read before its acceptance, so an acceptance not completed is open.
+function foldUpdate(into: RecentHistory, event: HistoryEvent): void {
+  const completed = event.workflowExecutionUpdateCompletedEventAttributes?.meta?.updateId;
+  if (completed) (into.completedUpdates ??= new Set()).add(completed);
+  const accepted = event.workflowExecutionUpdateAcceptedEventAttributes;
+  if (!accepted) return;
+  const updateId = accepted.protocolInstanceId || accepted.acceptedRequest?.meta?.updateId || '';
+  if (!updateId || into.completedUpdates?.has(updateId)) return;
+  (into.openUpdates ??= []).unshift({
+    updateId,
+    name: accepted.acceptedRequest?.input?.name ?? '',
+    acceptedEventId: toNumber(event.eventId as never),
+  });
 }
 
 export interface HistoryReadOptions {

@@ -5,6 +5,7 @@ import type { Client } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
 import { diagnose } from '../diagnosis/diagnose.js';
 import {
+  resolveDiagnosisPolicy,
   summarizeFindings,
   type DiagnosisPolicy,
   type Finding,
@@ -16,9 +17,11 @@ import { toNumber } from './convert.js';
 import { executionSummary } from './describe-facts.js';
 import { gatherFacts, type HistoryMode } from './gather.js';
 import { isNotFound } from './grpc.js';
+import { HeldSlots } from './held-slots.js';
 import { listExecutions } from './list-executions.js';
 import { PollerCache } from './pollers.js';
 import { mapBounded } from './pool.js';
+import { RunFindings } from './relations.js';
 
 export { listExecutions };
 
@@ -103,30 +106,49 @@ async function* sweepListed(
 ): AsyncGenerator<SweepItem> {
   const pollers = new PollerCache(client, options);
   const policy = options.policy ?? {};
+  const gatherOptions = {
+    history: options.history,
+    explainIdle: options.explainIdle ?? false,
+    slots: new HeldSlots(client),
+    pollerFreshMs: resolveDiagnosisPolicy(policy).pollerFreshMs,
+  };
   let scanned = 0;
+  // A run's finding, or undefined when it closed or is gone; pending children are diagnosed
+  // through `related`, so a child the sweep also lists is described once.
+  const diagnoseRun = async (run: { workflowId: string; runId: string }): Promise<Finding | undefined> => {
+    try {
+      const gathered = await gatherFacts(client, run, pollers, { ...gatherOptions, children: related });
+      if (gathered.facts.status !== 'RUNNING') return undefined;
+      return diagnose(gathered.facts, gathered.gatheredAtMs, policy);
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  };
+  const related: RunFindings = new RunFindings(diagnoseRun);
   const targets = async function* () {
     for (let next = await first; !next.done; next = await listed.next()) {
       const run = executionSummary(next.value);
-      if (!isOpsWorkflow(run.workflowType, run.taskQueue, options.opsTaskQueue)) yield run;
+      const hasParent = Boolean(next.value.parentExecution?.workflowId);
+      if (!isOpsWorkflow(run.workflowType, run.taskQueue, options.opsTaskQueue))
+        yield { workflowId: run.workflowId, runId: run.runId, hasParent };
     }
   };
   const diagnoseOne = async ({
     workflowId,
     runId,
+    hasParent,
   }: {
     workflowId: string;
     runId: string;
+    hasParent: boolean;
   }): Promise<SweepItem> => {
     const run = { workflowId, runId };
     try {
-      const gathered = await gatherFacts(client, run, pollers, {
-        history: options.history,
-        explainIdle: options.explainIdle ?? false,
-      });
-      if (gathered.facts.status !== 'RUNNING') return { kind: 'closed', ...run };
-      return { kind: 'finding', finding: diagnose(gathered.facts, gathered.gatheredAtMs, policy) };
+      // Only children can be asked for by another run: only they go through the memo.
+      const finding = hasParent ? await related.of(run) : await diagnoseRun(run);
+      return finding ? { kind: 'finding', finding } : { kind: 'closed', ...run };
     } catch (error) {
-      if (isNotFound(error)) return { kind: 'closed', ...run };
       return { kind: 'error', ...run, error: error instanceof Error ? error.message : String(error) };
     } finally {
       scanned += 1;

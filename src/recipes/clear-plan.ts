@@ -38,7 +38,13 @@ export interface SelectedWorkflow {
  * Cancel is delivered to workflow code, so it only clears a workflow whose code still runs (an
  * activity retrying); a workflow whose tasks fail, time out or find no worker can only be terminated.
  */
-const CANCELLABLE: ReadonlySet<Verdict> = new Set(['activity-retry-storm', 'activity-not-registered']);
+const CANCELLABLE: ReadonlySet<Verdict> = new Set([
+  'activity-retry-storm',
+  'activity-not-registered',
+  'activity-paused',
+  'worker-saturated',
+  'blocked',
+]);
 
 function actionFor(verdict: Verdict, mode: ClearMode): { action: ClearAction; why: string } {
   if (mode === 'terminate') return { action: 'terminate', why: 'mode terminate' };

@@ -19,7 +19,7 @@ export const fixtureDir = join(packageRoot, 'test', 'fixtures', 'python');
 /** Starts (or, for another code version, replaces) the project's fixture worker and waits until it polls. */
 export async function startFixtureWorker(
   h: Harness,
-  options: { project: string; taskQueue: string; codeVersion?: '1' | '2' },
+  options: { project: string; taskQueue: string; codeVersion?: '1' | '2'; env?: Record<string, string> },
 ): Promise<PidRecord> {
   const outcome = await ensureWorker(
     {
@@ -28,7 +28,7 @@ export async function startFixtureWorker(
       projectDir: fixtureDir,
       command: `${venvPython} worker.py`,
       taskQueue: options.taskQueue,
-      env: { FIXTURE_CODE_VERSION: options.codeVersion ?? '1' },
+      env: { FIXTURE_CODE_VERSION: options.codeVersion ?? '1', ...options.env },
       baseEnv: targetEnv(testTarget()),
       graceMs: 3000,
     },

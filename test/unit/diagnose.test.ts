@@ -547,8 +547,8 @@ describe('diagnose', () => {
 
 describe('verdict helpers', () => {
   it('lists each verdict once', () => {
-    assert.equal(new Set(VERDICTS).size, 9);
-    assert.equal(VERDICTS.length, 9);
+    assert.equal(new Set(VERDICTS).size, 12);
+    assert.equal(VERDICTS.length, 12);
   });
 
   it('uses the documented default policy', () => {
@@ -581,6 +581,11 @@ const OWN_FILES = [
   'verdicts.ts',
   'index.ts',
   'stall-rules.ts',
+  'rules.ts',
+  'stall-activity-state.ts',
+  'stall-blocked.ts',
+  'failing-handler.ts',
+  'remedy-for.ts',
   'stall-healthy-wait.ts',
   'stall-workflow-task.ts',
   'remedies.ts',

@@ -1,0 +1,116 @@
+// The remedy each verdict calls for, worded with the run's own queue, type, activity and evidence.
+// Pure: imported by workflow code.
+import type { WorkflowFacts } from './facts.js';
+import type {
+  ActivityEvidence,
+  BlockedByEvidence,
+  Evidence,
+  Remedy,
+  SaturationEvidence,
+  Verdict,
+} from './verdicts.js';
+
+/** The remedy a verdict calls for, worded with the run's own task queue, type, activity and evidence. */
+export function remedyFor(verdict: Verdict, facts: WorkflowFacts, evidence: Partial<Evidence> = {}): Remedy {
+  const activity = evidence.activity;
+  const queue = `task queue "${facts.taskQueue}"`;
+  // A no-worker verdict about an activity names the activity's queue, which may differ.
+  const idleQueue = `task queue "${activity?.taskQueue ?? facts.taskQueue}"`;
+  const act = activity ? `activity "${activity.activityType}"` : 'the failing activity';
+  switch (verdict) {
+    case 'no-worker':
+      return {
+        action: 'start-worker',
+        text: `No live worker polls ${idleQueue}. Start one (or fix the task queue name the worker polls); the workflow then resumes by itself.`,
+        autoRecovers: true,
+      };
+    case 'non-determinism':
+      return {
+        action: 'terminate-or-reset',
+        text: `The workflow code no longer replays this run's history. Terminate the run, or reset it to an event before the change, then start a new run; restarting the worker will not help.`,
+        autoRecovers: false,
+      };
+    case 'workflow-code-bug':
+      return {
+        action: 'fix-code-restart-worker',
+        text: `Fix the exception in workflow "${facts.workflowType}" and restart the worker on ${queue}; the workflow task retries and the run resumes by itself.`,
+        autoRecovers: true,
+      };
+    case 'workflow-not-registered':
+      return {
+        action: 'register-and-restart-worker',
+        text: `Register workflow "${facts.workflowType}" on the worker for ${queue} and restart it; the run resumes by itself.`,
+        autoRecovers: true,
+      };
+    case 'sandbox-violation':
+      return {
+        action: 'fix-code-restart-worker',
+        text: `Move the restricted call out of workflow "${facts.workflowType}" (into an activity) or pass the import through the sandbox, then restart the worker on ${queue}; the run resumes by itself.`,
+        autoRecovers: true,
+      };
+    case 'activity-retry-storm':
+      return {
+        action: 'fix-code-restart-worker',
+        text: `Fix ${act} and restart the worker that runs it; its retries continue and the run resumes by itself.`,
+        autoRecovers: true,
+      };
+    case 'activity-not-registered':
+      return {
+        action: 'register-and-restart-worker',
+        text: `Register ${act} on the worker that polls its task queue (workflow queue: "${facts.taskQueue}") and restart it; the next retry picks it up.`,
+        autoRecovers: true,
+      };
+    case 'workflow-task-timeout':
+      return {
+        action: 'inspect-worker',
+        text: `Workflow tasks on ${queue} keep timing out: the worker is overloaded, blocked in workflow code or dying mid-task. Read its log, then restart it.`,
+        autoRecovers: true,
+      };
+    case 'activity-paused':
+      return pausedRemedy(facts, activity);
+    case 'worker-saturated':
+      return saturatedRemedy(activity, evidence.saturation);
+    case 'blocked':
+      return blockedRemedy(evidence.blockedBy);
+    case 'healthy-wait':
+      return { action: 'none', text: 'Nothing to do: the run is waiting as designed.', autoRecovers: true };
+  }
+}
+
+function pausedRemedy(facts: WorkflowFacts, activity: ActivityEvidence | undefined): Remedy {
+  const ids = `--workflow-id ${facts.workflowId} --activity-id ${activity?.activityId ?? '<id>'}`;
+  return {
+    action: 'unpause-activity',
+    text:
+      `Activity "${activity?.activityType ?? '?'}" was paused on purpose: check with whoever paused it, then unpause it ` +
+      `(temporal activity unpause ${ids}), or reset its attempts, which also unpauses it (temporal activity reset ${ids}); ` +
+      `the run then resumes by itself.`,
+    autoRecovers: true,
+  };
+}
+
+function saturatedRemedy(activity: ActivityEvidence | undefined, s: SaturationEvidence | undefined): Remedy {
+  const held = s?.holding[0];
+  const holder = held
+    ? `activity "${held.activityType}" of workflow ${held.workflowId}${s.holding.length > 1 ? ` (and ${s.holding.length - 1} more)` : ''}`
+    : 'its running activities';
+  return {
+    action: 'raise-worker-slots',
+    text:
+      `Worker ${s?.workerIdentity ?? '?'} is alive but every activity slot is taken by ${holder}, so ` +
+      `"${activity?.activityType ?? 'the activity'}" waits in the queue. Let the holder finish (or fix it if it should not run so long), ` +
+      `or raise the worker's activity slots (max_concurrent_activities in the Python SDK); the worker is alive, so do not start a second one.`,
+    autoRecovers: true,
+  };
+}
+
+function blockedRemedy(b: BlockedByEvidence | undefined): Remedy {
+  const root = b?.rootCause;
+  if (!root) return { action: 'none', text: 'Blocked by a run that could not be read.', autoRecovers: true };
+  return {
+    action: root.remedy.action,
+    text: `Blocked by ${root.chain.join(' -> ')} (${root.verdict}): ${root.remedy.text}`,
+    autoRecovers: root.remedy.autoRecovers,
+    target: { workflowId: root.workflowId, runId: root.runId },
+  };
+}

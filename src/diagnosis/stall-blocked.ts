@@ -1,0 +1,53 @@
+// Relationships: a run waiting on a stalled child is blocked by it (transitively), and a stalled
+// run names the runs above it that wait on it. Pure: the gatherer diagnosed the children.
+import type { RunRef, WorkflowFacts } from './facts.js';
+import type { Rule } from './stall-rules.js';
+
+// Rule 7: a pending child is stalled (or itself blocked): the run waits on a root cause elsewhere.
+// After the run's own problems, which need their own fix first.
+export const blockedRule: Rule = (ctx) => {
+  const b = ctx.facts.blockers?.[0];
+  if (!b) return undefined;
+  const root = b.rootCause;
+  const via = root.chain.length > 1 ? ` through ${root.chain.join(' -> ')}` : '';
+  const more =
+    (ctx.facts.blockers?.length ?? 1) > 1
+      ? ` (and ${(ctx.facts.blockers?.length ?? 1) - 1} more stalled children)`
+      : '';
+  return {
+    verdict: 'blocked',
+    confidence: 'high',
+    evidence: {
+      summary:
+        `Waiting on child workflow ${b.workflowId} (run ${b.runId}), which is ${b.verdict}${more}; ` +
+        `root cause${via}: ${root.workflowId} (run ${root.runId}) is ${root.verdict}: ${root.summary}`,
+      waitingOn: 'child-workflow',
+      blockedBy: {
+        workflowId: b.workflowId,
+        runId: b.runId,
+        workflowType: b.workflowType,
+        relation: b.relation,
+        verdict: b.verdict,
+        summary: b.summary,
+        rootCause: {
+          workflowId: root.workflowId,
+          runId: root.runId,
+          workflowType: root.workflowType,
+          verdict: root.verdict,
+          summary: root.summary,
+          chain: root.chain,
+          remedy: root.remedy,
+        },
+      },
+    },
+  };
+};
+
+/** The runs above a run (its parent, then the root of its tree), which wait on it while it stalls. */
+export function waitingAbove(facts: WorkflowFacts): RunRef[] {
+  const above: RunRef[] = [];
+  if (facts.parent) above.push(facts.parent);
+  if (facts.root && facts.root.runId !== facts.parent?.runId && facts.root.runId !== facts.runId)
+    above.push(facts.root);
+  return above;
+}

@@ -1,0 +1,93 @@
+// What a worker that stopped polling for activities is busy with: the started activities of the
+// running workflows on a queue, by the worker running them, and the queue's backlog. Fetched only
+// for an activity that waits while no activity poller is live, once per queue per sweep.
+import type { Client } from '@temporalio/client';
+import proto from '@temporalio/proto';
+import type { HeldSlotFact, TaskQueueStatsFact } from '../diagnosis/facts.js';
+import { durationMs, toNumber } from './convert.js';
+import { factsFromDescribe } from './describe-facts.js';
+import { listExecutions } from './list-executions.js';
+import { mapLimit } from './pool.js';
+
+const { temporal } = proto;
+
+/** Running workflows looked at per queue: a saturated worker's holders are among the oldest few. */
+const MAX_RUNS = 200;
+
+type Held = Record<string, HeldSlotFact[]>;
+
+async function heldOnQueue(client: Client, queue: string): Promise<Held> {
+  const runs: { workflowId: string; runId: string }[] = [];
+  const query = `ExecutionStatus = "Running" AND TaskQueue = ${JSON.stringify(queue)}`;
+  for await (const info of listExecutions(client, query, 100)) {
+    if (info.execution?.workflowId && info.execution.runId)
+      runs.push({ workflowId: info.execution.workflowId, runId: info.execution.runId });
+    if (runs.length >= MAX_RUNS) break;
+  }
+  const held: Held = {};
+  await mapLimit(runs, 8, async (run) => {
+    const response = await client.workflowService
+      .describeWorkflowExecution({ namespace: client.options.namespace, execution: run })
+      .catch(() => undefined);
+    if (!response) return;
+    for (const a of factsFromDescribe(response).pendingActivities) {
+      if (a.state !== 'started' || !a.lastWorkerIdentity) continue;
+      const slot: HeldSlotFact = { ...run, activityId: a.activityId, activityType: a.activityType };
+      if (a.lastStartedTimeMs !== undefined) slot.startedTimeMs = a.lastStartedTimeMs;
+      if (a.lastHeartbeatTimeMs !== undefined) slot.lastHeartbeatTimeMs = a.lastHeartbeatTimeMs;
+      (held[a.lastWorkerIdentity] ??= []).push(slot);
+    }
+  });
+  return held;
+}
+
+async function statsOfQueue(client: Client, queue: string): Promise<TaskQueueStatsFact | undefined> {
+  const response = await client.workflowService.describeTaskQueue({
+    namespace: client.options.namespace,
+    taskQueue: { name: queue, kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
+    taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
+    reportStats: true,
+  });
+  if (!response.stats) return undefined;
+  const stats: TaskQueueStatsFact = {
+    backlogCount: toNumber(response.stats.approximateBacklogCount as never),
+  };
+  const age = durationMs(response.stats.approximateBacklogAge);
+  if (age !== undefined) stats.backlogAgeMs = age;
+  return stats;
+}
+
+/** Memoizes, per queue and for `ttlMs`, the started activities by worker and the backlog; failures read as unknown. */
+export class HeldSlots {
+  private readonly held = new Map<string, { at: number; value: Promise<Held> }>();
+  private readonly stats = new Map<string, { at: number; value: Promise<TaskQueueStatsFact | undefined> }>();
+
+  constructor(
+    private readonly client: Client,
+    private readonly ttlMs = 15_000,
+  ) {}
+
+  private cached<T>(
+    map: Map<string, { at: number; value: Promise<T> }>,
+    key: string,
+    fetch: () => Promise<T>,
+    fallback: T,
+  ): Promise<T> {
+    const now = Date.now();
+    const entry = map.get(key);
+    if (entry && now - entry.at <= this.ttlMs) return entry.value;
+    const value = fetch().catch(() => fallback);
+    map.set(key, { at: now, value });
+    return value;
+  }
+
+  /** Started activities of the running workflows on `queue`, by the identity of the worker running them. */
+  byWorker(queue: string): Promise<Held> {
+    return this.cached(this.held, queue, () => heldOnQueue(this.client, queue), {});
+  }
+
+  /** The activity backlog of `queue`, when the server reports stats. */
+  backlog(queue: string): Promise<TaskQueueStatsFact | undefined> {
+    return this.cached(this.stats, queue, () => statsOfQueue(this.client, queue), undefined);
+  }
+}

@@ -116,10 +116,13 @@ describe('local policy, registered-only (the remote default)', () => {
     assert.equal(ranOther.ok, true, ranOther.problem);
     assert.equal(ran.project, entry.key);
     const workers = await liveWorkers(entry.key);
-    assert.deepEqual(workers.map((w) => [w.taskQueue, w.command, w.cwd]).sort(), [
-      [otherQueue, otherCommand, dir],
-      [taskQueue, command, dir],
-    ]);
+    assert.deepEqual(
+      workers.map((w) => [w.taskQueue, w.command, w.cwd]).sort((a, b) => a[0]!.localeCompare(b[0]!)),
+      [
+        [taskQueue, command, dir],
+        [otherQueue, otherCommand, dir],
+      ],
+    );
     assert.match(freeForm, /workerCommand ".*" refused by .*allowFreeFormCommands: false/);
     assert.match(freeForm, /--worker-command/);
   });

@@ -12,7 +12,7 @@ import { packageRoot } from '../../src/config.js';
 import { eventTypeName } from '../../src/inspect/history.js';
 import { readPidRecords } from '../../src/processes/pid-file.js';
 import { readProc } from '../../src/processes/proc.js';
-import { addProject } from '../../src/projects/registry.js';
+import type { ProjectEntry } from '../../src/projects/registry.js';
 import type { DebugStalledReport } from '../../workflows/debug-stalled.js';
 import type { EnsureWorkerRecipeReport } from '../../workflows/ensure-worker.js';
 import { createHarness, testTarget, type Harness } from '../helpers/harness.js';
@@ -53,18 +53,47 @@ function ensureWorker(sample: Sample): Promise<EnsureWorkerRecipeReport> {
   });
 }
 
+/** `temporal-ops ARGS` as a user runs it, on this test's state dir and server. */
+function cli(args: string[]) {
+  return execa(process.execPath, [bin, ...args], {
+    cwd: dir,
+    env: { TEMPORAL_ADDRESS: testTarget().address, TEMPORAL_OPS_STATE_DIR: h.settings.stateDir },
+    reject: false,
+    timeout: 60_000,
+  });
+}
+
 before(async () => {
   h = await createHarness();
   dir = await realpath(await scratchDir(`samples-${nanoid(4)}`));
   await cp(join(packageRoot, 'test', 'fixtures', 'shape-samples'), dir, { recursive: true });
+  for (const sample of Object.keys(queues) as Sample[]) {
+    const added = await cli([
+      'project',
+      'add',
+      dir,
+      '--task-queue',
+      queues[sample],
+      '--worker-command',
+      commandOf(sample),
+    ]);
+    assert.equal(added.exitCode, 0, added.stderr);
+  }
+  const [json, text] = await Promise.all([cli(['project', 'list', '--json']), cli(['project', 'list'])]);
+  const [entry] = JSON.parse(json.stdout) as ProjectEntry[];
+  assert.ok(entry);
+  project = entry.key;
+  assert.deepEqual(
+    entry.workers?.map((w) => [w.taskQueue, w.workerCommand]),
+    [
+      [queues.hello, commandOf('hello')],
+      [queues.orders, commandOf('orders')],
+      [queues.shipping, commandOf('shipping')],
+    ],
+    'one directory, three registered workers',
+  );
   for (const sample of Object.keys(queues) as Sample[])
-    project = (
-      await addProject(h.settings.stateDir, {
-        projectDir: dir,
-        taskQueue: queues[sample],
-        workerCommand: commandOf(sample),
-      })
-    ).key;
+    assert.ok(text.stdout.includes(`queue  ${queues[sample]}  worker "${commandOf(sample)}"`), text.stdout);
 });
 
 after(async () => {
@@ -158,16 +187,7 @@ describe('a project with three workers on three task queues', () => {
     await h.client.workflow.getHandle(waiting).signal('proceed');
     assert.equal(await h.client.workflow.getHandle(waiting).result(), 'Hello, bob!');
 
-    const stop = await execa(
-      process.execPath,
-      [bin, 'worker', 'stop', '--project', project, '--task-queue', queues.orders, '--json'],
-      {
-        cwd: dir,
-        env: { TEMPORAL_ADDRESS: testTarget().address, TEMPORAL_OPS_STATE_DIR: h.settings.stateDir },
-        reject: false,
-        timeout: 60_000,
-      },
-    );
+    const stop = await cli(['worker', 'stop', '--project', project, '--task-queue', queues.orders, '--json']);
     assert.equal(stop.exitCode, 0, stop.stderr);
     const stopped = JSON.parse(stop.stdout) as { pid: number; result: string }[];
     const ordersPid = running.find(([queue]) => queue === queues.orders)?.[1];

@@ -200,5 +200,12 @@ describe('a project with three workers on three task queues', () => {
       after.filter(([queue]) => queue !== queues.orders).map(([queue, pid]) => [queue, pid]),
       'hello and shipping still run',
     );
+    const removed = await cli(['project', 'remove', dir, '--task-queue', queues.orders, '--json']);
+    assert.equal(removed.exitCode, 0, removed.stderr);
+    assert.deepEqual(
+      (JSON.parse(removed.stdout) as ProjectEntry).workers?.map((w) => w.taskQueue),
+      [queues.hello, queues.shipping],
+      "only the orders queue's registration is forgotten",
+    );
   });
 });

@@ -527,7 +527,7 @@ export function buildProgram(invoke: Invoke, where: Where): Command {
     leaf(
       projects,
       'add <dir>',
-      'Register a project directory (its real path) with its commands; re-adding replaces the registration.',
+      'Register a project directory (its real path) with its commands; with --task-queue, add or replace the worker of that queue (a project may have several); without, re-adding replaces the default registration.',
       async () => (await import('./commands/project.js')).projectAdd,
       (raw, args): ProjectAddOptions => ({
         projectDir: args[0] ?? '',
@@ -544,7 +544,10 @@ export function buildProgram(invoke: Invoke, where: Where): Command {
       .option('--project <name>', 'the project key (default: the directory name)')
       .option('--worker-command <cmd>', 'the command that starts its worker (default: TEMPORAL_WORKER_CMD)')
       .option('--start-command <cmd>', 'the command that starts its workflow (a starter)')
-      .option('--task-queue <queue>', 'the task queue its worker polls')
+      .option(
+        '--task-queue <queue>',
+        "the task queue this worker polls: registers the project's worker for that queue, keeping its other workers",
+      )
       .option('--allow-shell', 'let its commands use shell syntax')
       .option(
         '--env-allow <name>',
@@ -574,10 +577,13 @@ export function buildProgram(invoke: Invoke, where: Where): Command {
     leaf(
       projects,
       'remove <key-or-dir>',
-      'Forget a project (refused while its worker runs).',
+      'Forget a project (refused while its worker runs), or with --task-queue only the worker of that queue.',
       async () => (await import('./commands/project.js')).projectRemove,
-      (_raw, args) => ({ keyOrDir: args[0] ?? '' }),
-    ),
+      (raw, args) => ({
+        keyOrDir: args[0] ?? '',
+        ...(raw.taskQueue === undefined ? {} : { taskQueue: raw.taskQueue as string }),
+      }),
+    ).option('--task-queue <queue>', 'forget only the worker registered for this task queue'),
   );
   jsonFlag(
     leaf(

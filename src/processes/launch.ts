@@ -4,7 +4,7 @@ import { hostname } from 'node:os';
 import { WorkerNotReadyError } from '../errors.js';
 import { failpoint } from './failpoint.js';
 import { removeIntent, writeIntent } from './intent.js';
-import { withProjectLock } from './lock.js';
+import { withWorkerLock } from './lock.js';
 import { rotateIfLarge, sectionTail, workerLogPath, type LogPolicy } from './logs.js';
 import { updatePidRecord, writePidRecord, type ExitInfo, type PidRecord } from './pid-file.js';
 import { rememberWorkerCommand } from './last-command.js';
@@ -134,7 +134,7 @@ export async function spawnWorker(
     // Only a record still stored gets the exit (a stopped worker's record is removed), and a
     // note written by the readiness check is kept.
     const patch = (stored: PidRecord) => (stored.exit ? {} : { exit: info });
-    void withProjectLock(spec.stateDir, spec.project, () =>
+    void withWorkerLock(spec.stateDir, spec.project, spec.taskQueue, () =>
       updatePidRecord(spec.stateDir, record, patch),
     ).catch(() => undefined);
     return info;

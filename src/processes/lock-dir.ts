@@ -1,8 +1,9 @@
-// The per-project lock on disk: a directory that appears and leaves only by rename, so every
-// transition is atomic. `<name>.lock/owner.json` names the holder; a holder's lock leaves only by
-// a rename to `<name>.reap-<nonce>`, which exists from then on. A second rename to the same name
-// fails (the target is a non-empty directory), so two processes that both see a dead holder can
-// never both take its lock over, and a late one cannot move the new holder's lock away.
+// A lock on disk (per project, or per task queue of a project): a directory that appears and
+// leaves only by rename, so every transition is atomic. `<name>.lock/owner.json` names the holder;
+// a holder's lock leaves only by a rename to `<name>.reap-<nonce>`, which exists from then on. A
+// second rename to the same name fails (the target is a non-empty directory), so two processes
+// that both see a dead holder can never both take its lock over, and a late one cannot move the
+// new holder's lock away.
 import { mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 

@@ -1,7 +1,9 @@
-// Serializing process changes per project: an in-process FIFO (the control worker runs many
+// Serializing process changes per project, or per task queue of a project (each queue's worker
+// is its own: two queues never wait on each other): an in-process FIFO (the control worker runs many
 // activities at once) in front of a lock directory that names its holder (other processes on the
 // host; see lock-dir.ts). The holder renews a lease; a dead holder's or an expired lease's lock is
 // taken over atomically; a holder whose caller gave up (cancelled, abandoned) releases at once.
+import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -153,20 +155,47 @@ async function takeTurn(key: string, project: string, options: LockOptions): Pro
  * the processes sharing `stateDir`. The lock is released on every path, also when the task never
  * settles but `signal` aborts or `holdMs` passes (the task's own signal then aborts).
  */
-export async function withProjectLock<T>(
+export function withProjectLock<T>(
   stateDir: string,
   project: string,
   task: (signal: AbortSignal) => Promise<T>,
   options: LockOptions = {},
 ): Promise<T> {
-  const key = `${stateDir}\0${project}`;
+  return withLock(stateDir, { file: project, label: project }, task, options);
+}
+
+/**
+ * Runs `task` while holding the lock of the project's worker on `taskQueue`: changes to one queue's
+ * worker run one at a time, and never wait for (or block) those of the project's other queues.
+ */
+export function withWorkerLock<T>(
+  stateDir: string,
+  project: string,
+  taskQueue: string,
+  task: (signal: AbortSignal) => Promise<T>,
+  options: LockOptions = {},
+): Promise<T> {
+  // "@" is in no project key, so the name is no project's; the hash keeps any queue name file-safe.
+  const hash = createHash('sha256').update(taskQueue).digest('hex').slice(0, 16);
+  const label = `${project}, task queue ${JSON.stringify(taskQueue)}`;
+  return withLock(stateDir, { file: `${project}@${hash}`, label }, task, options);
+}
+
+async function withLock<T>(
+  stateDir: string,
+  name: { file: string; label: string },
+  task: (signal: AbortSignal) => Promise<T>,
+  options: LockOptions,
+): Promise<T> {
+  const { file, label: project } = name;
+  const key = `${stateDir}\0${file}`;
   const started = Date.now();
   const pass = await takeTurn(key, project, options);
   const held = new AbortController();
   try {
     const dir = join(stateDir, 'locks');
     await mkdir(dir, { recursive: true });
-    const lockDir = join(dir, `${project}.lock`);
+    const lockDir = join(dir, `${file}.lock`);
     const left = (options.timeoutMs ?? 120_000) - (Date.now() - started);
     const owner = await acquireDir(lockDir, project, { ...options, timeoutMs: Math.max(0, left) });
     running.set(key, options.holder ?? 'a task');

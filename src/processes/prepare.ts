@@ -13,7 +13,12 @@ import {
   type Policy,
   type PolicyRequest,
 } from '../projects/policy.js';
-import { readRegistry, type ProjectEntry } from '../projects/registry-store.js';
+import {
+  readRegistry,
+  registeredCommands,
+  workerFor,
+  type ProjectEntry,
+} from '../projects/registry-store.js';
 import { assertRunnable } from './executable.js';
 import { lastWorkerCommand } from './last-command.js';
 import { readPidRecords } from './pid-file.js';
@@ -24,7 +29,7 @@ export interface PreparedProject {
   /** The directory's real path: the project's identity on this host. */
   projectDir: string;
   workerCommand: string;
-  /** The task queue of the project's registration, when it names one. */
+  /** The task queue asked for, else the queue of the project's only registered worker. */
   taskQueue?: string;
   /** Connection secrets its registration passes on to its processes (re-read on this host before each launch). */
   passEnv?: string[];
@@ -61,7 +66,7 @@ export async function prepareContext(settings: Settings, serverAddress: string):
 /** Where the worker command of a request came from, in the order the rule tries them. */
 type CommandSource =
   | { kind: 'input' }
-  | { kind: 'registered'; key: string }
+  | { kind: 'registered'; key: string; taskQueue?: string }
   | { kind: 'recorded'; dir: string }
   | { kind: 'env' }
   | { kind: 'default' };
@@ -71,7 +76,9 @@ function fieldOf(source: CommandSource): string {
     case 'input':
       return 'workerCommand';
     case 'registered':
-      return `workerCommand (registered for ${source.key})`;
+      return source.taskQueue === undefined
+        ? `workerCommand (registered for ${source.key})`
+        : `workerCommand (registered for ${source.key}, task queue "${source.taskQueue}")`;
     case 'recorded':
       return `workerCommand (recorded: the last worker started in ${source.dir})`;
     case 'env':
@@ -83,17 +90,25 @@ function fieldOf(source: CommandSource): string {
 
 /**
  * The one rule for the worker command, used by every command and recipe: the input (or flag), then
- * the registration, then the worker recorded for the directory (on the same task queue when one is
- * given), then TEMPORAL_WORKER_CMD, then the default. The policy origin follows the source.
+ * the worker registered for the task queue, then the directory's default registration, then the
+ * worker recorded for the directory (on the same task queue when one is given), then
+ * TEMPORAL_WORKER_CMD, then the default. The policy origin follows the source; an input equal to
+ * any registered command is the registration's.
  */
 export function workerCommandOf(
-  input: Pick<ProjectInput, 'workerCommand'>,
-  registered: Pick<ProjectEntry, 'key' | 'workerCommand'> | undefined,
+  input: Pick<ProjectInput, 'workerCommand' | 'taskQueue'>,
+  registered: Pick<ProjectEntry, 'key' | 'workerCommand' | 'workers'> | undefined,
   recorded: string | undefined,
   fallback: { command: string; fromEnv: boolean },
   dir: string,
 ): { command: string; origin: CommandOrigin; field: string } {
-  const own = registered?.workerCommand;
+  const forQueue = registered && workerFor(registered, input.taskQueue);
+  const own = forQueue?.workerCommand ?? registered?.workerCommand;
+  const ownSource: CommandSource | undefined = registered && {
+    kind: 'registered',
+    key: registered.key,
+    ...(forQueue?.workerCommand === undefined ? {} : { taskQueue: forQueue.taskQueue }),
+  };
   const given = input.workerCommand?.trim();
   const fallbackSource: CommandSource = fallback.fromEnv ? { kind: 'env' } : { kind: 'default' };
   const pick = (command: string, source: CommandSource, origin: CommandOrigin) => ({
@@ -102,11 +117,14 @@ export function workerCommandOf(
     field: fieldOf(source),
   });
   if (given !== undefined && given !== own) {
-    const origin: CommandOrigin = own === undefined && given === fallback.command ? 'local' : 'request';
+    const origin: CommandOrigin = registeredCommands(registered, 'workerCommand').includes(given)
+      ? 'registration'
+      : own === undefined && given === fallback.command
+        ? 'local'
+        : 'request';
     return pick(given, { kind: 'input' }, origin);
   }
-  if (own !== undefined && registered)
-    return pick(own, { kind: 'registered', key: registered.key }, 'registration');
+  if (own !== undefined && ownSource) return pick(own, ownSource, 'registration');
   if (recorded !== undefined)
     return pick(recorded, { kind: 'recorded', dir }, recorded === fallback.command ? 'local' : 'request');
   return pick(fallback.command, fallbackSource, 'local');
@@ -121,6 +139,11 @@ async function recordedCommand(stateDir: string, key: string | undefined, taskQu
   const records = await readPidRecords(stateDir, { kind: 'worker', project: key });
   const recorded = records.filter((r) => taskQueue === undefined || r.taskQueue === taskQueue).at(-1);
   return recorded?.command ?? (await lastWorkerCommand(stateDir, key, taskQueue));
+}
+
+/** Every worker and starter command registered for the project. */
+function registeredCommandsOf(entry: ProjectEntry): string[] {
+  return [...registeredCommands(entry, 'workerCommand'), ...registeredCommands(entry, 'starterCommand')];
 }
 
 /** Whether others than this user can change `dir` (world-writable, or another user's); undefined when not. */
@@ -153,38 +176,35 @@ export async function prepareProject(input: ProjectInput, context: PrepareContex
   const entries = await readRegistry(stateDir);
   const entry = findByDir(entries, dir);
   const registered = entry?.source === 'registered' ? entry : undefined;
-  const recorded = await recordedCommand(stateDir, entry?.key, input.taskQueue ?? registered?.taskQueue);
+  // Without a queue asked, a project with one registered worker means that worker's queue.
+  const taskQueue = input.taskQueue ?? (registered && workerFor(registered)?.taskQueue);
+  const recorded = await recordedCommand(stateDir, entry?.key, taskQueue);
   const fallback = {
     command: context.defaultWorkerCommand,
     // The setting differs from the default only when TEMPORAL_WORKER_CMD set it.
     fromEnv:
       context.defaultWorkerCommand !== DEFAULT_WORKER_COMMAND || Boolean(process.env.TEMPORAL_WORKER_CMD),
   };
-  const worker = workerCommandOf(input, registered, recorded, fallback, dir);
+  const worker = workerCommandOf({ ...input, taskQueue }, registered, recorded, fallback, dir);
   const commands: CommandRequest[] = [
     { field: 'workerCommand', command: worker.command, origin: worker.origin },
   ];
   const starter = input.starterCommand?.trim();
   if (starter !== undefined) {
-    const origin = starter === registered?.starterCommand ? 'registration' : 'request';
+    const origin = registeredCommands(registered, 'starterCommand').includes(starter)
+      ? 'registration'
+      : 'request';
     commands.push({ field: 'start.command', command: starter, origin });
   }
   enforce(policy, {
     projectDir: dir,
-    registration: registered,
+    registration: registered && { ...registered, commands: registeredCommandsOf(registered) },
     commands,
     ...(input.env ? { env: input.env } : {}),
     sharedDir: await sharedDir(realDir),
   });
   if (realDir === undefined)
     throw new InvalidInputError('projectDir', input.projectDir, 'an existing directory');
-  const taskQueue = registered?.taskQueue;
-  if (taskQueue !== undefined && input.taskQueue !== undefined && input.taskQueue !== taskQueue)
-    throw new InvalidInputError(
-      'taskQueue',
-      input.taskQueue,
-      `"${taskQueue}", the task queue registered for ${realDir}`,
-    );
   chooseKey(entries, realDir, input.project); // a name held by another directory is refused first
   const pathEnv = input.env?.PATH ?? process.env.PATH;
   assertRunnable(worker.command, worker.field, realDir, pathEnv);
@@ -212,10 +232,12 @@ export async function checkStarter(
   const entry = findByDir(await readRegistry(context.stateDir), dir);
   const registered = entry?.source === 'registered' ? entry : undefined;
   const command = input.command.trim();
-  const origin = command === registered?.starterCommand ? 'registration' : 'request';
+  const origin = registeredCommands(registered, 'starterCommand').includes(command)
+    ? 'registration'
+    : 'request';
   enforce(context.policy, {
     projectDir: dir,
-    registration: registered,
+    registration: registered && { ...registered, commands: registeredCommandsOf(registered) },
     commands: [{ field: 'start.command', command, origin }],
     ...(input.env ? { env: input.env } : {}),
     sharedDir: await sharedDir(realDir),
@@ -235,9 +257,15 @@ export async function confirmPrepared(
   prepared: PreparedProject & { env?: Record<string, string> },
   context: PrepareContext,
 ): Promise<PreparedProject> {
-  const { project, projectDir, workerCommand, env } = prepared;
+  const { project, projectDir, workerCommand, taskQueue, env } = prepared;
   const again = await prepareProject(
-    { project, projectDir, workerCommand, ...(env ? { env } : {}) },
+    {
+      project,
+      projectDir,
+      workerCommand,
+      ...(taskQueue === undefined ? {} : { taskQueue }),
+      ...(env ? { env } : {}),
+    },
     context,
   );
   if (again.project !== project)

@@ -1,5 +1,6 @@
-// After a crash: turn what interrupted spawns of a project left into pid records, so the plan
-// sees every worker we own. Run under the project lock, before reading the records.
+// After a crash: turn what interrupted spawns of a project's worker on one task queue left into pid
+// records, so the plan sees every worker we own. Run under that queue's worker lock, before reading
+// the records: another queue's intents belong to spawns its own lock may have in progress.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { readIntents, removeIntent, type SpawnIntent } from './intent.js';
 import { readPidRecords, writePidRecord, type PidRecord } from './pid-file.js';
@@ -51,12 +52,18 @@ async function stopTokenGroup(pgid: number, token: string, graceMs: number): Pro
 }
 
 /**
- * For each intent of the project: a live leader carrying its token gets its pid record; members
- * without their leader (a wrapper died, its child lives on) are stopped; then the intent goes.
+ * For each intent of the project's worker on `taskQueue`: a live leader carrying its token gets its
+ * pid record; members without their leader (a wrapper died, its child lives on) are stopped; then
+ * the intent goes.
  */
-export async function settleIntents(stateDir: string, project: string, graceMs: number): Promise<Settled> {
+export async function settleIntents(
+  stateDir: string,
+  project: string,
+  taskQueue: string,
+  graceMs: number,
+): Promise<Settled> {
   const settled: Settled = { recorded: [], stopped: [] };
-  const intents = await readIntents(stateDir, project);
+  const intents = (await readIntents(stateDir, project)).filter((i) => i.taskQueue === taskQueue);
   if (intents.length === 0) return settled;
   const records = await readPidRecords(stateDir, { kind: 'worker', project });
   for (const intent of intents) {

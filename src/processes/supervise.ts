@@ -4,7 +4,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WorkerNotReadyError } from '../errors.js';
 import { nextRestart, type CrashFact, type RestartPolicy } from './backoff.js';
-import { withProjectLock } from './lock.js';
+import { withWorkerLock } from './lock.js';
 import { rotateIfLarge, sectionTail } from './logs.js';
 import { observeWorker } from './observe.js';
 import { readPidRecords, updatePidRecord, type ExitInfo, type PidRecord } from './pid-file.js';
@@ -82,7 +82,9 @@ export async function superviseWorker(
     for (;;) {
       const exit = await groupExit(current, exited, options.pollMs ?? 1000, options.signal);
       // Under the lock: a stop in progress holds it until the record is removed, so it is not taken for a crash.
-      const crashed = await withProjectLock(spec.stateDir, spec.project, () => isCurrent(spec, current.pid));
+      const crashed = await withWorkerLock(spec.stateDir, spec.project, spec.taskQueue, () =>
+        isCurrent(spec, current.pid),
+      );
       if (!crashed) return { ended: 'stopped', pid: current.pid };
       const ranMs = (exit?.atMs ?? Date.now()) - Date.parse(current.startedAt);
       crashes.push({ ranMs });
@@ -91,7 +93,7 @@ export async function superviseWorker(
         const decision = nextRestart(options.policy, crashes);
         if (decision.action === 'give-up') {
           const gaveUp = { atMs: Date.now(), reason: decision.reason };
-          await withProjectLock(spec.stateDir, spec.project, () =>
+          await withWorkerLock(spec.stateDir, spec.project, spec.taskQueue, () =>
             updatePidRecord(spec.stateDir, current, { gaveUp }),
           );
           emit({ type: 'gave-up', reason: decision.reason });
@@ -137,14 +139,14 @@ const background = new Map<string, AbortController>();
 
 /**
  * Supervises in the background of a long-lived host process (the control worker): one supervision
- * per project and state dir, a newer one replacing the older. Returns whether it now runs.
+ * per project, task queue and state dir, a newer one replacing the older. Returns whether it now runs.
  */
 export function superviseInBackground(
   spec: WorkerSpec,
   first: EnsureOutcome,
   options: Omit<SupervisionOptions, 'signal' | 'keepAlive'>,
 ): boolean {
-  const key = `${spec.stateDir}\0${spec.project}`;
+  const key = `${spec.stateDir}\0${spec.project}\0${spec.taskQueue}`;
   background.get(key)?.abort();
   const stop = new AbortController();
   background.set(key, stop);

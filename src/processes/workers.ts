@@ -1,13 +1,15 @@
 // Target workers of a project: observe the records, plan, then stop the ones proven ours and start
-// exactly one fresh worker, all under the project lock.
+// exactly one fresh worker, all under the lock of that task queue's worker (a project may run one
+// worker per queue; each queue's changes wait only for each other).
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WorkerNotReadyError } from '../errors.js';
 import { codeFingerprint } from './fingerprint.js';
 import { failpoint } from './failpoint.js';
-import { withProjectLock, type LockOptions } from './lock.js';
+import { withWorkerLock, type LockOptions } from './lock.js';
 import { exitOf, spawnWorker, type WorkerSpec } from './launch.js';
 import { defaultLogPolicy, type LogPolicy } from './logs.js';
 import { observeWorker } from './observe.js';
+import { readIntents } from './intent.js';
 import { readPidRecords, removePidRecord, type ExitInfo, type PidRecord } from './pid-file.js';
 import { planStop, planWorkers, type PlanMode, type RecordedWorker } from './plan.js';
 import type { PollerSource } from './pollers.js';
@@ -159,12 +161,13 @@ export function ensureWorker(
 ): Promise<EnsureOutcome | SkippedEnsure> {
   const requestedAtMs = options.requestedAtMs ?? Date.now();
   const token = options.token ?? freshToken();
-  return withProjectLock(
+  return withWorkerLock(
     spec.stateDir,
     spec.project,
+    spec.taskQueue,
     async (signal): Promise<EnsureOutcome | SkippedEnsure> => {
       failpoint('ensure:locked');
-      const settled = await settleIntents(spec.stateDir, spec.project, spec.graceMs);
+      const settled = await settleIntents(spec.stateDir, spec.project, spec.taskQueue, spec.graceMs);
       // A project may run one worker per task queue: only this queue's workers are this request's.
       const records = (await readPidRecords(spec.stateDir, { kind: 'worker', project: spec.project })).filter(
         (r) => r.taskQueue === spec.taskQueue,
@@ -285,25 +288,28 @@ export function ensureWorker(
   );
 }
 
-/**
- * Stops every worker of the project (of `taskQueue` only, when given) that is proven ours; others
- * are reported as left alone. With `spareStartedAfterMs`, workers started after that time by
- * another requester keep running.
- */
-export function stopProjectWorkers(
+interface StopSpare {
+  spareStartedAfterMs?: number;
+  requester?: string;
+}
+
+/** Stops the project's workers on one task queue under that queue's lock. */
+function stopQueueWorkers(
   stateDir: string,
   project: string,
+  taskQueue: string,
   graceMs: number,
-  spare: { spareStartedAfterMs?: number; requester?: string; taskQueue?: string } = {},
-  lock: LockOptions = {},
+  spare: StopSpare,
+  lock: LockOptions,
 ): Promise<StopOutcome[]> {
-  return withProjectLock(
+  return withWorkerLock(
     stateDir,
     project,
+    taskQueue,
     async () => {
-      const settled = await settleIntents(stateDir, project, graceMs);
+      const settled = await settleIntents(stateDir, project, taskQueue, graceMs);
       const records = (await readPidRecords(stateDir, { kind: 'worker', project })).filter(
-        (r) => spare.taskQueue === undefined || r.taskQueue === spare.taskQueue,
+        (r) => r.taskQueue === taskQueue,
       );
       const plan = planStop(records.map(recorded), spare);
       const outcomes = await stopAndForget(
@@ -322,4 +328,40 @@ export function stopProjectWorkers(
     },
     lock,
   );
+}
+
+/** The task queues the project has workers (or interrupted spawns) on. */
+async function queuesOf(stateDir: string, project: string): Promise<string[]> {
+  const records = await readPidRecords(stateDir, { kind: 'worker', project });
+  const intents = await readIntents(stateDir, project);
+  return [...new Set([...records, ...intents].map((r) => r.taskQueue))].sort();
+}
+
+/**
+ * Stops every worker of the project (of `taskQueue` only, when given) that is proven ours; others
+ * are reported as left alone. With `spareStartedAfterMs`, workers started after that time by
+ * another requester keep running. Without a queue, each queue's workers are stopped under that
+ * queue's lock in turn, until no queue is left with a worker this stop has not seen.
+ */
+export async function stopProjectWorkers(
+  stateDir: string,
+  project: string,
+  graceMs: number,
+  spare: StopSpare & { taskQueue?: string } = {},
+  lock: LockOptions = {},
+): Promise<StopOutcome[]> {
+  const { taskQueue, ...spareOnly } = spare;
+  if (taskQueue !== undefined)
+    return stopQueueWorkers(stateDir, project, taskQueue, graceMs, spareOnly, lock);
+  const outcomes: StopOutcome[] = [];
+  const done = new Set<string>();
+  // A queue started meanwhile is stopped too; a spared worker keeps its queue listed, hence `done`.
+  for (let queues = await queuesOf(stateDir, project); ; queues = await queuesOf(stateDir, project)) {
+    const left = queues.filter((q) => !done.has(q));
+    if (left.length === 0) return outcomes;
+    for (const queue of left) {
+      outcomes.push(...(await stopQueueWorkers(stateDir, project, queue, graceMs, spareOnly, lock)));
+      done.add(queue);
+    }
+  }
 }

@@ -40,7 +40,13 @@ export interface PolicyRequest {
   /** The project directory's real path. */
   projectDir: string;
   /** Present when the directory was registered on this host with `project add`. */
-  registration?: { allowShell?: boolean; envAllow?: string[]; allowSharedDir?: boolean };
+  registration?: {
+    allowShell?: boolean;
+    envAllow?: string[];
+    allowSharedDir?: boolean;
+    /** Every command registered for it (the default and each worker's): each is registration-origin. */
+    commands?: string[];
+  };
   commands: CommandRequest[];
   /** Environment the request hands the launched processes. */
   env?: Record<string, string>;
@@ -122,7 +128,8 @@ export function checkPolicy(policy: Policy, request: PolicyRequest): PolicyVerdi
       `register the project with \`temporal-ops project add ${projectDir} --env-allow ${name}\` or add it to envAllow in ${policy.file}`,
     );
   }
-  for (const { field, command, origin } of request.commands) {
+  for (const { field, command, origin: claimed } of request.commands) {
+    const origin = registration?.commands?.includes(command) ? 'registration' : claimed;
     if (origin === 'request' && !policy.allowFreeFormCommands) {
       const flag = field === 'workerCommand' ? '--worker-command' : '--start-command';
       return refuse(

@@ -5,13 +5,26 @@ import { z } from 'zod';
 import { withProjectLock } from '../processes/lock.js';
 import { readJsonFile, writeJsonFile } from './json-file.js';
 
-const entrySchema = z.strictObject({
+const workerSchema = z.strictObject({
+  taskQueue: z.string().min(1),
+  workerCommand: z.string().min(1).optional(),
+  starterCommand: z.string().min(1).optional(),
+});
+
+/** One worker of a project: the commands registered for one of its task queues. */
+export type RegisteredWorker = z.infer<typeof workerSchema>;
+
+const storedSchema = z.strictObject({
   key: z.string().min(1),
   projectDir: z.string().startsWith('/'),
   source: z.enum(['registered', 'seen']),
+  /** The directory's default registration, used for a queue without a worker of its own. */
   workerCommand: z.string().min(1).optional(),
   starterCommand: z.string().min(1).optional(),
+  /** Files of older versions: the one queue of the directory's one registration. */
   taskQueue: z.string().min(1).optional(),
+  /** The project's workers, one per task queue. */
+  workers: z.array(workerSchema).optional(),
   allowShell: z.boolean().optional(),
   /** Environment names this project's requests may set beyond the default allow-list. */
   envAllow: z.array(z.string()).optional(),
@@ -22,14 +35,49 @@ const entrySchema = z.strictObject({
   addedAt: z.string(),
 });
 
-const registrySchema = z.strictObject({ projects: z.array(entrySchema) });
+const registrySchema = z.strictObject({ projects: z.array(storedSchema) });
 
 /**
  * One project of this host. `registered`: added by a person with `temporal-ops project add`
  * (its commands are the project's own); `seen`: recorded by the first recipe that ran it, so its
  * key stays its own.
  */
-export type ProjectEntry = z.infer<typeof entrySchema>;
+export type ProjectEntry = Omit<z.infer<typeof storedSchema>, 'taskQueue'>;
+
+/** An entry as this version writes it: an older file's one queued registration is that queue's worker. */
+function current(stored: z.infer<typeof storedSchema>): ProjectEntry {
+  const { taskQueue, ...entry } = stored;
+  if (taskQueue === undefined || entry.workers?.some((w) => w.taskQueue === taskQueue)) return entry;
+  const { workerCommand, starterCommand, ...rest } = entry;
+  const worker: RegisteredWorker = {
+    taskQueue,
+    ...(workerCommand === undefined ? {} : { workerCommand }),
+    ...(starterCommand === undefined ? {} : { starterCommand }),
+  };
+  return { ...rest, workers: [...(entry.workers ?? []), worker] };
+}
+
+/**
+ * The worker registered for `taskQueue`; without a queue, the only worker of a project that has no
+ * default command (so a one-worker registration needs no queue named).
+ */
+export function workerFor(
+  entry: Pick<ProjectEntry, 'workerCommand' | 'workers'>,
+  taskQueue?: string,
+): RegisteredWorker | undefined {
+  const workers = entry.workers ?? [];
+  if (taskQueue !== undefined) return workers.find((w) => w.taskQueue === taskQueue);
+  return entry.workerCommand === undefined && workers.length === 1 ? workers[0] : undefined;
+}
+
+/** Every command registered for the project (its default and each worker's), of one kind. */
+export function registeredCommands(
+  entry: Pick<ProjectEntry, 'workerCommand' | 'starterCommand' | 'workers'> | undefined,
+  kind: 'workerCommand' | 'starterCommand',
+): string[] {
+  if (!entry) return [];
+  return [entry[kind], ...(entry.workers ?? []).map((w) => w[kind])].filter((c) => c !== undefined);
+}
 
 /** Lock name for the registry; a leading `_` can never be a project key, so it shares no lock. */
 const REGISTRY_LOCK = '_registry';
@@ -41,7 +89,8 @@ export function registryPath(stateDir: string): string {
 /** The registry's entries; none when the file does not exist yet. */
 export async function readRegistry(stateDir: string): Promise<ProjectEntry[]> {
   const expected = '{ "projects": [{ key, projectDir, source, ... }] }';
-  return (await readJsonFile(registryPath(stateDir), registrySchema, { projects: [] }, expected)).projects;
+  const file = await readJsonFile(registryPath(stateDir), registrySchema, { projects: [] }, expected);
+  return file.projects.map(current);
 }
 
 /**

@@ -8,9 +8,9 @@ import { proveIdentity } from '../processes/identity.js';
 import { readPidRecords } from '../processes/pid-file.js';
 import { canonicalDir, chooseKey, findByDir, withEntry } from './identity.js';
 import { assertProjectKey } from './key.js';
-import { readRegistry, updateRegistry, type ProjectEntry } from './registry-store.js';
+import { readRegistry, updateRegistry, type ProjectEntry, type RegisteredWorker } from './registry-store.js';
 
-export type { ProjectEntry };
+export type { ProjectEntry, RegisteredWorker };
 
 export interface ProjectRegistration {
   projectDir: string;
@@ -18,6 +18,10 @@ export interface ProjectRegistration {
   project?: string;
   workerCommand?: string;
   starterCommand?: string;
+  /**
+   * With a queue: the commands are that queue's worker (added or replaced; the project's other
+   * workers and settings stay). Without: the directory's default registration.
+   */
   taskQueue?: string;
   /** Let this project's commands use shell syntax. */
   allowShell?: boolean;
@@ -46,15 +50,37 @@ function checkCommand(command: string | undefined, field: string, allowShell: bo
     throw new InvalidInputError(field, command, 'a plain command without shell syntax (or --allow-shell)');
 }
 
-/** Registers (or re-registers, replacing its commands) a directory on this host; returns its entry. */
+/** The entry's fields that belong to the directory, not to one of its workers. */
+function directoryFields(registration: ProjectRegistration, existing: ProjectEntry | undefined) {
+  const { allowShell, envAllow, passEnv, allowSharedDir } = registration;
+  // A queue's worker added alone keeps the directory's settings unless it names new ones.
+  const keep = registration.taskQueue !== undefined ? existing : undefined;
+  return {
+    ...(allowShell || keep?.allowShell ? { allowShell: true } : {}),
+    ...(envAllow?.length ? { envAllow } : keep?.envAllow ? { envAllow: keep.envAllow } : {}),
+    ...(passEnv?.length ? { passEnv } : keep?.passEnv ? { passEnv: keep.passEnv } : {}),
+    ...(allowSharedDir || keep?.allowSharedDir ? { allowSharedDir: true } : {}),
+  };
+}
+
+/** The commands of a registration, without the fields it leaves unset. */
+function commandsOf(registration: Pick<RegisteredWorker, 'workerCommand' | 'starterCommand'>) {
+  const { workerCommand, starterCommand } = registration;
+  return {
+    ...(workerCommand === undefined ? {} : { workerCommand }),
+    ...(starterCommand === undefined ? {} : { starterCommand }),
+  };
+}
+
+/**
+ * Registers a directory on this host; returns its entry. With a task queue, adds or replaces that
+ * queue's worker and keeps the others; without, replaces the directory's default registration.
+ */
 export async function addProject(stateDir: string, registration: ProjectRegistration): Promise<ProjectEntry> {
   const realDir = await canonicalDir(registration.projectDir);
-  const { project, workerCommand, starterCommand, taskQueue, allowShell } = registration;
-  const { envAllow, passEnv, allowSharedDir } = registration;
-  checkCommand(workerCommand, 'workerCommand', allowShell === true);
-  checkCommand(starterCommand, 'starterCommand', allowShell === true);
-  checkNames(envAllow, 'envAllow', true);
-  checkNames(passEnv, 'passEnv', false);
+  const { project, workerCommand, starterCommand, taskQueue } = registration;
+  checkNames(registration.envAllow, 'envAllow', true);
+  checkNames(registration.passEnv, 'passEnv', false);
   if (taskQueue !== undefined && taskQueue.trim() === '')
     throw new InvalidInputError('taskQueue', taskQueue, 'a non-empty task queue name');
   return updateRegistry(stateDir, (entries) => {
@@ -65,17 +91,20 @@ export async function addProject(stateDir: string, registration: ProjectRegistra
         project,
         `the key "${existing.key}" this host already uses for ${realDir} (remove it first to rename it)`,
       );
+    const directory = directoryFields(registration, existing);
+    checkCommand(workerCommand, 'workerCommand', directory.allowShell === true);
+    checkCommand(starterCommand, 'starterCommand', directory.allowShell === true);
+    const others = (existing?.workers ?? []).filter((w) => w.taskQueue !== taskQueue);
+    const workers =
+      taskQueue === undefined ? others : [...others, { taskQueue, ...commandsOf(registration) }];
+    const defaults = taskQueue === undefined ? commandsOf(registration) : commandsOf(existing ?? {});
     const entry: ProjectEntry = {
       key: chooseKey(entries, realDir, project),
       projectDir: realDir,
       source: 'registered',
-      ...(workerCommand === undefined ? {} : { workerCommand }),
-      ...(starterCommand === undefined ? {} : { starterCommand }),
-      ...(taskQueue === undefined ? {} : { taskQueue }),
-      ...(allowShell ? { allowShell } : {}),
-      ...(envAllow?.length ? { envAllow } : {}),
-      ...(passEnv?.length ? { passEnv } : {}),
-      ...(allowSharedDir ? { allowSharedDir } : {}),
+      ...defaults,
+      ...(workers.length ? { workers: workers.sort((a, b) => a.taskQueue.localeCompare(b.taskQueue)) } : {}),
+      ...directory,
       addedAt: existing?.addedAt ?? new Date().toISOString(),
     };
     return { entries: withEntry(entries, entry), result: entry };
@@ -116,10 +145,33 @@ export async function resolveProjectKey(stateDir: string, nameOrDir: string): Pr
 }
 
 /**
- * Forgets a project (by key or absolute directory); returns its entry, or undefined when unknown.
- * Refused while a recorded worker of it is still running, so its key cannot pass to another directory.
+ * Forgets one worker of a project: the registration of `taskQueue`; returns the entry as it is now,
+ * or undefined when the project has no worker registered for that queue.
  */
-export async function removeProject(stateDir: string, keyOrDir: string): Promise<ProjectEntry | undefined> {
+async function removeWorker(stateDir: string, keyOrDir: string, taskQueue: string) {
+  const entry = await findEntry(stateDir, keyOrDir);
+  if (!entry?.workers?.some((w) => w.taskQueue === taskQueue)) return undefined;
+  return updateRegistry(stateDir, (entries) => {
+    const found = entries.find((e) => e.key === entry.key);
+    if (!found) return { entries, result: undefined };
+    const { workers = [], ...rest } = found;
+    const left = workers.filter((w) => w.taskQueue !== taskQueue);
+    const changed: ProjectEntry = { ...rest, ...(left.length ? { workers: left } : {}) };
+    return { entries: withEntry(entries, changed), result: changed };
+  });
+}
+
+/**
+ * Forgets a project (by key or absolute directory), or with `taskQueue` only that queue's worker;
+ * returns its entry, or undefined when unknown. Forgetting the whole project is refused while a
+ * recorded worker of it is still running, so its key cannot pass to another directory.
+ */
+export async function removeProject(
+  stateDir: string,
+  keyOrDir: string,
+  taskQueue?: string,
+): Promise<ProjectEntry | undefined> {
+  if (taskQueue !== undefined) return removeWorker(stateDir, keyOrDir, taskQueue);
   const entry = await findEntry(stateDir, keyOrDir);
   if (!entry) return undefined;
   const records = await readPidRecords(stateDir, { kind: 'worker', project: entry.key });

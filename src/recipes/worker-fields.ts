@@ -20,7 +20,7 @@ export const workerFieldsShape = {
   taskQueue: taskQueueField.describe('Task queue the target worker polls.'),
   workerCommand: commandField
     .describe(
-      'Command that runs the worker; default: TEMPORAL_WORKER_CMD on the control worker, else "uv run worker".',
+      'Command that runs the worker; default: the command registered for the task queue on the control worker\'s host (project add), else the project\'s default registration, else the command last started for the directory on the queue, else TEMPORAL_WORKER_CMD, else "uv run worker".',
     )
     .optional(),
   project: projectField

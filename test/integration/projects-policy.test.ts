@@ -90,30 +90,41 @@ describe('local policy, registered-only (the remote default)', () => {
     assert.match(problem, /policy\.json/);
   });
 
-  it('runs a registered directory with its registered command, and refuses a free-form one', async () => {
+  it('runs a registered directory with the command registered for each queue, and refuses a free-form one', async () => {
     const dir = await exampleCopy('registered');
     const taskQueue = uniqueQueue('registered');
+    const otherQueue = `${taskQueue}-other`;
     const command = `${venvPython} worker.py`;
+    // Another spelling of the same worker, registered for the second queue.
+    const otherCommand = `${venvPython} -u worker.py`;
     const entry = await addProject(h.settings.stateDir, {
       projectDir: dir,
       workerCommand: command,
       taskQueue,
     });
-    const [ran, freeForm, otherQueue] = await h.withControlWorker(async () => [
+    await addProject(h.settings.stateDir, {
+      projectDir: dir,
+      workerCommand: otherCommand,
+      taskQueue: otherQueue,
+    });
+    const [ran, freeForm, ranOther] = await h.withControlWorker(async () => [
       await ensureWorker({ projectDir: dir, taskQueue }),
       await refusal({ projectDir: dir, taskQueue, workerCommand: `${venvPython} -c "print(1)"` }),
-      await problemOf({ projectDir: dir, taskQueue: `${taskQueue}-other` }),
+      await ensureWorker({ projectDir: dir, taskQueue: otherQueue }),
     ]);
     assert.equal(ran.ok, true, ran.problem);
+    assert.equal(ranOther.ok, true, ranOther.problem);
     assert.equal(ran.project, entry.key);
     const workers = await liveWorkers(entry.key);
     assert.deepEqual(
-      workers.map((w) => [w.command, w.cwd]),
-      [[command, dir]],
+      workers.map((w) => [w.taskQueue, w.command, w.cwd]).sort((a, b) => a[0]!.localeCompare(b[0]!)),
+      [
+        [taskQueue, command, dir],
+        [otherQueue, otherCommand, dir],
+      ],
     );
     assert.match(freeForm, /workerCommand ".*" refused by .*allowFreeFormCommands: false/);
     assert.match(freeForm, /--worker-command/);
-    assert.match(otherQueue, /taskQueue: expected ".*", the task queue registered for/);
   });
 });
 

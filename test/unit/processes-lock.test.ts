@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { moveAway, observe, tryCreate, type LockOwner } from '../../src/processes/lock-dir.js';
-import { LockTimeoutError, lockVerdict, withProjectLock } from '../../src/processes/lock.js';
+import { LockTimeoutError, lockVerdict, withProjectLock, withWorkerLock } from '../../src/processes/lock.js';
 import { bootId, readProc } from '../../src/processes/proc.js';
 
 const stateDir = () => mkdtemp(join(process.env.TEMPORAL_OPS_TEST_ROOT ?? tmpdir(), 'lock-'));
@@ -58,6 +58,53 @@ describe('lock directory takeover', () => {
     assert.equal(await tryCreate(lockDir, owner('other', process.pid)), false);
     const names = await readdir(join(lockDir, '..'));
     assert.deepEqual(names, ['p.lock'], 'the refused claim is cleaned up');
+  });
+});
+
+describe('withWorkerLock', () => {
+  it("one queue's task never waits for another queue's, nor for the project's own lock", async () => {
+    const dir = await stateDir();
+    let release!: () => void;
+    const holding = withWorkerLock(
+      dir,
+      'p',
+      'hello',
+      () => new Promise<void>((resolve) => (release = resolve)),
+    );
+    let releaseProject!: () => void;
+    const project = withProjectLock(
+      dir,
+      'p',
+      () => new Promise<void>((resolve) => (releaseProject = resolve)),
+    );
+    await sleep(20);
+    // Bounded well below the holder's lifetime: it runs beside the held queue or times out.
+    assert.equal(await withWorkerLock(dir, 'p', 'orders', async () => 'ran', { timeoutMs: 2000 }), 'ran');
+    await assert.rejects(
+      withWorkerLock(dir, 'p', 'hello', async () => undefined, { timeoutMs: 300 }),
+      (error: unknown) => error instanceof LockTimeoutError && error.project === 'p, task queue "hello"',
+    );
+    release();
+    releaseProject();
+    await Promise.all([holding, project]);
+  });
+
+  it('tasks of one queue run one at a time, in separate lock files per queue', async () => {
+    const dir = await stateDir();
+    let inside = 0;
+    let most = 0;
+    const task = async () => {
+      inside += 1;
+      most = Math.max(most, inside);
+      await sleep(5);
+      inside -= 1;
+    };
+    await Promise.all(
+      Array.from({ length: 10 }, () => withWorkerLock(dir, 'p', 'a/queue with spaces', task)),
+    );
+    assert.equal(most, 1);
+    const files = (await readdir(join(dir, 'locks'))).filter((n) => n.endsWith('.lock'));
+    assert.deepEqual(files, [], 'released');
   });
 });
 

@@ -85,8 +85,9 @@ export async function prepareStep(
 }
 
 /**
- * The project moved to the host this recipe named: stop its worker on the host that owned it, so
- * one worker serves the project. A previous host that is gone is reported, not waited for.
+ * The project moved to the host this recipe named: stop its worker of this task queue on the host
+ * that owned it, so one worker serves the queue (its workers of other queues stay). A previous host
+ * that is gone is reported, not waited for.
  */
 async function stopOnPreviousHost(
   ctx: RecipeContext<unknown>,
@@ -103,10 +104,11 @@ async function stopOnPreviousHost(
       [input as never],
     );
     const stopped = await there.stopWorkers.executeWithOptions(
-      { ...processOp, summary: `stop workers of ${project.project} on ${host}` },
+      { ...processOp, summary: `stop the worker of ${project.project} on ${input.taskQueue} on ${host}` },
       [
         {
           project: project.project,
+          taskQueue: input.taskQueue,
           graceSeconds: input.graceSeconds,
           spareStartedAfterMs: Number.MAX_SAFE_INTEGER,
         },

@@ -18,18 +18,28 @@ export interface ProjectAddOptions {
   allowSharedDir?: boolean;
 }
 
+function commandParts(commands: { workerCommand?: string; starterCommand?: string }): string[] {
+  return [
+    commands.workerCommand ? `worker "${commands.workerCommand}"` : '',
+    commands.starterCommand ? `starter "${commands.starterCommand}"` : '',
+  ];
+}
+
+/** The project on one line, then one indented line per registered worker. */
 function line(entry: ProjectEntry): string {
   const parts = [
     entry.key.padEnd(20),
     entry.projectDir,
-    entry.workerCommand ? `worker "${entry.workerCommand}"` : '',
-    entry.taskQueue ? `queue ${entry.taskQueue}` : '',
+    ...commandParts(entry),
     entry.envAllow ? `env-allow ${entry.envAllow.join(',')}` : '',
     entry.passEnv ? `pass-env ${entry.passEnv.join(',')}` : '',
     entry.allowSharedDir ? 'shared dir allowed' : '',
     entry.source === 'registered' ? 'registered' : 'seen (not registered)',
   ];
-  return parts.filter(Boolean).join('  ');
+  const workers = (entry.workers ?? []).map((w) =>
+    ['  queue', w.taskQueue, ...commandParts(w)].filter(Boolean).join('  '),
+  );
+  return [parts.filter(Boolean).join('  '), ...workers].join('\n');
 }
 
 /** Input problems (a bad directory, a colliding key) exit 2 naming the field. */
@@ -58,15 +68,28 @@ export async function projectList(_options: object, ctx: CommandContext): Promis
   return ExitCode.ok;
 }
 
-/** Removes a project by key or directory; exit 7 when there is none, 2 while its worker runs. */
-export async function projectRemove(options: { keyOrDir: string }, ctx: CommandContext): Promise<number> {
+/**
+ * Removes a project by key or directory, or with `taskQueue` only that queue's worker; exit 7 when
+ * there is none, 2 while its worker runs.
+ */
+export async function projectRemove(
+  options: { keyOrDir: string; taskQueue?: string },
+  ctx: CommandContext,
+): Promise<number> {
+  const { taskQueue } = options;
   const target = options.keyOrDir.includes('/') ? resolve(ctx.cwd, options.keyOrDir) : options.keyOrDir;
-  const removed = await asUsage(() => removeProject(ctx.settings.stateDir, target));
+  const removed = await asUsage(() => removeProject(ctx.settings.stateDir, target, taskQueue));
   if (!removed)
     throw new ExitError(
-      `project ${JSON.stringify(options.keyOrDir)} is not known on this host`,
+      taskQueue === undefined
+        ? `project ${JSON.stringify(options.keyOrDir)} is not known on this host`
+        : `project ${JSON.stringify(options.keyOrDir)} has no worker registered for task queue ${JSON.stringify(taskQueue)}`,
       ExitCode.notFound,
     );
-  ctx.out.result(removed, (e) => `removed ${e.key} (${e.projectDir})`);
+  ctx.out.result(removed, (e) =>
+    taskQueue === undefined
+      ? `removed ${e.key} (${e.projectDir})`
+      : `removed the worker of task queue ${JSON.stringify(taskQueue)} from ${line(e)}`,
+  );
   return ExitCode.ok;
 }

@@ -78,7 +78,8 @@ async function resolveSpec(mode: PlanMode, target: WorkerTarget, ctx: CliContext
     project: prepared.project,
     projectDir: prepared.projectDir,
     command,
-    taskQueue: (target.taskQueue ?? last?.taskQueue)!,
+    // Without a queue named, a project with one registered worker means that worker's queue.
+    taskQueue: (target.taskQueue ?? last?.taskQueue ?? prepared.taskQueue)!,
     env,
     baseEnv: targetEnv(ctx.target),
     graceMs: target.graceMs ?? settings.graceMs,

@@ -173,7 +173,7 @@ describe('temporal-ops CLI', () => {
     );
     assert.match(
       result.stderr,
-      /start: expected an object: \{"workflowType": \.\.\., "args": \[\.\.\.\]\} or \{"command": \.\.\.\}, got nothing/,
+      /start: expected an object: \{"workflowType": \.\.\., "args": \[\.\.\.\]\}, \{"command": \.\.\.\} or \{"byWorker": true\}, got nothing/,
     );
   });
 

@@ -4,6 +4,7 @@ import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { tailLog } from '../processes/logs.js';
+import { SPAWN_TOKEN_ENV } from '../processes/spawn-token.js';
 import { ReplayCheckError } from './errors.js';
 import { openGateAddress } from './gate-address.js';
 import { gateConfigFile } from './hook-command.js';
@@ -11,6 +12,7 @@ import { buildReport, type HookLine } from './hook-output.js';
 import { fetchHistories, listOpenRuns } from './histories.js';
 import { HistoryStream } from './history-stream.js';
 import { networkIsolation, type IsolationPlan } from './isolation.js';
+import { endReplayRun, recordReplayRun, stopOrphanedReplays, type ReplayRunRecord } from './replay-runs.js';
 import type { ReplayReport } from './report-types.js';
 import { hookNotLoaded, runWithHook } from './run-hook.js';
 
@@ -98,6 +100,7 @@ async function assertReplayed(
  */
 export async function replayCheck(client: Client, options: ReplayCheckOptions): Promise<ReplayReport> {
   const started = performance.now();
+  await stopOrphanedReplays(options.stateDir);
   const { runs: histories, truncated } = await listOpenRuns(client, options);
   let fetchMs = performance.now() - started;
   const report = (lines: readonly HookLine[], isolation: IsolationPlan | undefined, replayMs: number) =>
@@ -136,12 +139,18 @@ export async function replayCheck(client: Client, options: ReplayCheckOptions): 
   options.signal?.addEventListener('abort', onAbort, { once: true });
   if (options.signal?.aborted) onAbort();
   let stream: HistoryStream | undefined;
+  let owned: ReplayRunRecord | undefined;
   try {
     const out = (stream = await HistoryStream.create(paths.historiesPath));
+    owned = await recordReplayRun(options.stateDir, {
+      command: options.workerCommand,
+      cwd: options.projectDir,
+    });
     const env: Record<string, string> = {
       ...options.baseEnv,
       ...options.env,
       TEMPORAL_TASK_QUEUE: options.taskQueue,
+      [SPAWN_TOKEN_ENV]: owned.spawnToken,
     };
     await writeFile(paths.configFilePath, gateConfigFile(gate.address, env.TEMPORAL_PROFILE));
     await writeFile(
@@ -196,6 +205,7 @@ export async function replayCheck(client: Client, options: ReplayCheckOptions): 
     return result;
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
+    if (owned) await endReplayRun(options.stateDir, owned);
     await stream?.close();
     await gate.close();
   }

@@ -1,8 +1,8 @@
 // kill -9 of the control worker at random instants of a recipe's run, then a fresh control worker:
 // every time the recipe completes (ok, or a failure it reports), the project has the workers the
 // recipe promises and no orphan, the starter ran at most once, and one target workflow exists.
-// Slow (a kill costs the steps' heartbeat timeout): run it alone, `node --import tsx scripts/test.ts
-// test/slow/crash-random.test.ts`.
+// One test file per recipe (crash-random-*.test.ts), each with its own state dir and ops queue, so
+// the test runner runs them side by side: `node --import tsx scripts/test.ts test/slow/crash-random-*.test.ts`.
 // Env: TEMPORAL_OPS_CRASH_SEED replays a run (the seed is printed), TEMPORAL_OPS_CRASH_KILLS is the
 // number of kills per recipe (default 20), TEMPORAL_OPS_CRASH_RECIPES a comma-separated subset of
 // CleanStart, CleanStartUv (the bundled example under `uv run`), TestInteractive, DebugStalled,
@@ -18,6 +18,7 @@ import { readIntents } from '../../src/processes/intent.js';
 import { exampleCleanStartInput, exampleProjectDir } from '../../src/recipes/example-target.js';
 import { readPidRecords, removePidRecord } from '../../src/processes/pid-file.js';
 import { stopRecorded } from '../../src/processes/stop.js';
+import { releaseDeadWorker } from '../helpers/dead-worker.js';
 import { testClient, uniqueQueue } from '../helpers/harness.js';
 import {
   assertOneWorkerNoOrphan,
@@ -136,21 +137,6 @@ const recipes: RecipeCase[] = [
   },
 ];
 
-before(async () => {
-  client = await testClient();
-  stateDir = await mkdtemp(join(root, 'crash-random-state-'));
-  opsQueue = uniqueQueue('ops-random');
-  env = controlWorkerEnv(stateDir, opsQueue);
-  process.stderr.write(
-    `crash-random: seed ${seed} (replay with TEMPORAL_OPS_CRASH_SEED=${seed}), ${kills} kills per recipe\n`,
-  );
-});
-
-after(async () => {
-  for (const record of await readPidRecords(stateDir)) await stopRecorded(record, 2000);
-  await client.connection.close();
-});
-
 async function freshRun(recipe: RecipeCase): Promise<Run> {
   let project: string;
   let projectDir: string;
@@ -235,6 +221,7 @@ async function runOnce(
       process.kill(worker.pid, 'SIGKILL');
       const exit = await worker.exited;
       assert.equal(exit.signal, 'SIGKILL');
+      await releaseDeadWorker(client, opsQueue, worker.pid, [handle.workflowId]);
       worker = await startControlWorkerProcess(env);
       if (again) second = (await start(recipe.input(again))).result() as Promise<Report>;
     }
@@ -296,7 +283,25 @@ async function runOnce(
   return { ok: okCount === reports.length, durationMs, killedAtMs: killAtMs, late };
 }
 
-for (const recipe of recipes.filter((r) => !only || only.includes(r.label ?? r.name))) {
+/** The suite's state dir, ops queue and client, set up and torn down around the file's tests. */
+function registerHooks(): void {
+  before(async () => {
+    client = await testClient();
+    stateDir = await mkdtemp(join(root, 'crash-random-state-'));
+    opsQueue = uniqueQueue('ops-random');
+    env = controlWorkerEnv(stateDir, opsQueue);
+    process.stderr.write(
+      `crash-random: seed ${seed} (replay with TEMPORAL_OPS_CRASH_SEED=${seed}), ${kills} kills per recipe\n`,
+    );
+  });
+
+  after(async () => {
+    for (const record of await readPidRecords(stateDir)) await stopRecorded(record, 2000);
+    await client.connection.close();
+  });
+}
+
+function recipeSuite(recipe: RecipeCase): void {
   const label = recipe.label ?? recipe.name;
   describe(`kill -9 of the control worker at random instants of ${label}`, () => {
     it(`${kills} kills spread over an uninterrupted run: the invariants hold after each`, async () => {
@@ -320,7 +325,7 @@ for (const recipe of recipes.filter((r) => !only || only.includes(r.label ?? r.n
   });
 }
 
-if (!only || only.includes('CleanStartTwice'))
+function cleanStartTwiceSuite(): void {
   describe('kill -9 of the control worker at random instants of CleanStart, then CleanStart again (as `npm start` after a crash)', () => {
     const recipe = recipes[0]!;
     it(`${kills} kills: the two runs end with one worker, no orphan, one target each`, async () => {
@@ -342,3 +347,21 @@ if (!only || only.includes('CleanStartTwice'))
       );
     });
   });
+}
+
+/** The label of each case: a recipe's name, or the case's own label (CleanStartUv, CleanStartTwice). */
+export type CaseLabel =
+  'CleanStart' | 'CleanStartUv' | 'TestInteractive' | 'DebugStalled' | 'CleanStartTwice';
+
+/**
+ * Defines the random-kill tests of `labels` in the calling test file (those that
+ * TEMPORAL_OPS_CRASH_RECIPES leaves out are not defined), with the file's own state and queues.
+ */
+export function randomKillSuite(labels: CaseLabel[]): void {
+  const chosen = labels.filter((label) => !only || only.includes(label));
+  if (chosen.length === 0) return;
+  registerHooks();
+  for (const label of chosen)
+    if (label === 'CleanStartTwice') cleanStartTwiceSuite();
+    else recipeSuite(recipes.find((r) => (r.label ?? r.name) === label)!);
+}

@@ -181,6 +181,8 @@ interface Outcome {
   killedAtMs?: number;
   /** The kill came after the recipe had already ended. */
   late: boolean;
+  /** Activity attempts of the killed control worker released at once (see releaseDeadWorker). */
+  released: number;
 }
 
 type Report = { ok: boolean; problem?: string; worker?: { pid: number } };
@@ -209,6 +211,7 @@ async function runOnce(
     });
   const handle = await start(recipe.input(run));
   let late = false;
+  let released = 0;
   const reports: Report[] = [];
   try {
     let second: Promise<Report> | undefined;
@@ -221,7 +224,7 @@ async function runOnce(
       process.kill(worker.pid, 'SIGKILL');
       const exit = await worker.exited;
       assert.equal(exit.signal, 'SIGKILL');
-      await releaseDeadWorker(client, opsQueue, worker.pid, [handle.workflowId]);
+      released = (await releaseDeadWorker(client, opsQueue, worker.pid, [handle.workflowId])).length;
       worker = await startControlWorkerProcess(env);
       if (again) second = (await start(recipe.input(again))).result() as Promise<Report>;
     }
@@ -280,7 +283,7 @@ async function runOnce(
       await stopRecorded(record, 3000);
       await removePidRecord(stateDir, record);
     }
-  return { ok: okCount === reports.length, durationMs, killedAtMs: killAtMs, late };
+  return { ok: okCount === reports.length, durationMs, killedAtMs: killAtMs, late, released };
 }
 
 /** The suite's state dir, ops queue and client, set up and torn down around the file's tests. */
@@ -317,9 +320,12 @@ function recipeSuite(recipe: RecipeCase): void {
         outcomes.push(await runOnce(recipe, await runFor(recipe, shared), { killAtMs }));
       const ok = outcomes.filter((o) => o.ok).length;
       const late = outcomes.filter((o) => o.late).length;
+      const released = outcomes.reduce((sum, o) => sum + o.released, 0);
+      const killedMs = outcomes.reduce((sum, o) => sum + o.durationMs, 0);
       process.stderr.write(
         `crash-random: ${label} seed ${seed}: uninterrupted ${clean.durationMs} ms; ${outcomes.length} kills ` +
-          `(${late} after the end), ${ok} ok, ${outcomes.length - ok} honest failures; invariants held every time\n`,
+          `(${late} after the end, ${released} attempts released, ${Math.round(killedMs / outcomes.length)} ms per killed run), ` +
+          `${ok} ok, ${outcomes.length - ok} honest failures; invariants held every time\n`,
       );
     });
   });

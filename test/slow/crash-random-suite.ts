@@ -177,6 +177,7 @@ async function targetsSince(queue: string, sinceMs: number): Promise<string[]> {
 /** What one run showed, for the tally. */
 interface Outcome {
   ok: boolean;
+  /** From the recipe's start until it (and a second run) ended. */
   durationMs: number;
   killedAtMs?: number;
   /** The kill came after the recipe had already ended. */
@@ -213,6 +214,8 @@ async function runOnce(
   let late = false;
   let released = 0;
   const reports: Report[] = [];
+  // Until the recipe ended, without the control worker's shutdown: kill instants fall in the run.
+  let durationMs = 0;
   try {
     let second: Promise<Report> | undefined;
     if (killAtMs !== undefined) {
@@ -230,10 +233,10 @@ async function runOnce(
     }
     reports.push((await handle.result()) as Report);
     if (second) reports.push(await second);
+    durationMs = Date.now() - startedAt;
   } finally {
     await worker.stop();
   }
-  const durationMs = Date.now() - startedAt;
   const at = `${recipe.label ?? recipe.name} killed at ${killAtMs ?? '-'} ms${again ? ' then run again' : ''} (seed ${seed})`;
   // An honest failure names its problem; the invariants below hold either way.
   for (const r of reports) if (!r.ok) assert.ok(r.problem, `${at}: a failed recipe says why`);

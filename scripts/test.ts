@@ -35,12 +35,16 @@ async function main(): Promise<number> {
     // A copy: a setup run during the tests may replace the cached file.
     const bundlePath = join(root, 'workflow-bundle.js');
     await writeFile(bundlePath, bundle.code);
+    // Files run side by side; TEMPORAL_OPS_TEST_CONCURRENCY overrides 2 (e.g. the random-kill files).
+    const concurrency = process.env.TEMPORAL_OPS_TEST_CONCURRENCY || '2';
+    if (!/^[1-9]\d*$/.test(concurrency))
+      throw new Error(`TEMPORAL_OPS_TEST_CONCURRENCY: expected a positive integer, got ${concurrency}`);
     // Node 20's test runner does not expand globs.
     const tests =
       files.length > 0 ? files : ['test/unit', 'test/integration'].flatMap((dir) => testFiles(dir));
     const result = await execa(
       process.execPath,
-      ['--import', 'tsx', '--test', '--test-concurrency=2', ...tests],
+      ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, ...tests],
       {
         cwd: packageRoot,
         stdio: 'inherit',

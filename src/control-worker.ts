@@ -7,6 +7,7 @@ import { Worker, type WorkerOptions } from '@temporalio/worker';
 import { createClusterActivities, createHostActivities } from '../activities/index.js';
 import type { Settings } from './config.js';
 import { watchWorkerLogs } from './processes/logs.js';
+import { stopOrphanedReplays } from './replay/replay-runs.js';
 import { connectNative, type ConnectTarget } from './temporal/connection.js';
 import { loadWorkflowBundle } from './workflow-bundle.js';
 
@@ -77,6 +78,8 @@ export async function createControlWorker({
       // Target workers write their logs themselves: this host caps them while they run.
       const logs = new AbortController();
       watchWorkerLogs(settings.stateDir, { signal: logs.signal });
+      // Replay processes of a predecessor killed with -9; the next replay check retries a failure.
+      void stopOrphanedReplays(settings.stateDir).catch(() => undefined);
       try {
         // A worker past its force time rejects; the other may still be finishing: wait for both.
         const results = await Promise.allSettled([shared.run(), local.run()]);

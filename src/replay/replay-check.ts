@@ -1,17 +1,18 @@
 // The replay check: fetch the open histories of a task queue, replay them with the project's own
 // worker command and registrations, and report per workflow whether a restart would break it.
-import { createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { once } from 'node:events';
 import type { Client } from '@temporalio/client';
 import { tailLog } from '../processes/logs.js';
+import { SPAWN_TOKEN_ENV } from '../processes/spawn-token.js';
 import { ReplayCheckError } from './errors.js';
 import { openGateAddress } from './gate-address.js';
 import { gateConfigFile } from './hook-command.js';
 import { buildReport, type HookLine } from './hook-output.js';
-import { openWorkflowHistories, type OpenHistory } from './histories.js';
+import { fetchHistories, listOpenRuns } from './histories.js';
+import { HistoryStream } from './history-stream.js';
 import { networkIsolation, type IsolationPlan } from './isolation.js';
+import { endReplayRun, recordReplayRun, stopOrphanedReplays, type ReplayRunRecord } from './replay-runs.js';
 import type { ReplayReport } from './report-types.js';
 import { hookNotLoaded, runWithHook } from './run-hook.js';
 
@@ -39,16 +40,6 @@ export interface ReplayCheckOptions {
   keepFiles?: boolean;
   /** `none` runs the replay process on this host's network (the hook and the gate address still apply). */
   isolation?: 'auto' | 'none';
-}
-
-async function writeHistories(path: string, histories: readonly OpenHistory[]): Promise<void> {
-  const out = createWriteStream(path, { encoding: 'utf8' });
-  for (const h of histories) {
-    const line = `{"workflowId":${JSON.stringify(h.workflowId)},"runId":${JSON.stringify(h.runId)},"history":${h.json}}\n`;
-    if (!out.write(line)) await once(out, 'drain');
-  }
-  out.end();
-  await once(out, 'finish');
 }
 
 /** Failed checks keep their files for a look; a day later, or after a kill -9, they go. */
@@ -109,8 +100,9 @@ async function assertReplayed(
  */
 export async function replayCheck(client: Client, options: ReplayCheckOptions): Promise<ReplayReport> {
   const started = performance.now();
-  const { histories, truncated } = await openWorkflowHistories(client, options);
-  const fetchMs = performance.now() - started;
+  await stopOrphanedReplays(options.stateDir);
+  const { runs: histories, truncated } = await listOpenRuns(client, options);
+  let fetchMs = performance.now() - started;
   const report = (lines: readonly HookLine[], isolation: IsolationPlan | undefined, replayMs: number) =>
     buildReport({
       taskQueue: options.taskQueue,
@@ -133,7 +125,7 @@ export async function replayCheck(client: Client, options: ReplayCheckOptions): 
   const dir = await mkdtemp(join(checksDir, 'check-'));
   const paths = {
     specPath: join(dir, 'spec.json'),
-    historiesPath: join(dir, 'histories.jsonl'),
+    historiesPath: join(dir, 'histories.bin'),
     outputPath: join(dir, 'output.jsonl'),
     logPath: join(dir, 'worker.log'),
     configFilePath: join(dir, 'temporal.toml'),
@@ -141,13 +133,25 @@ export async function replayCheck(client: Client, options: ReplayCheckOptions): 
   const isolation: IsolationPlan =
     options.isolation === 'none' ? { kind: 'none', prefix: [] } : await networkIsolation();
   const gate = await openGateAddress();
+  // Stops the replay when the fetch fails, as well as on the caller's cancellation.
+  const stop = new AbortController();
+  const onAbort = () => stop.abort(options.signal?.reason);
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  if (options.signal?.aborted) onAbort();
+  let stream: HistoryStream | undefined;
+  let owned: ReplayRunRecord | undefined;
   try {
+    const out = (stream = await HistoryStream.create(paths.historiesPath));
+    owned = await recordReplayRun(options.stateDir, {
+      command: options.workerCommand,
+      cwd: options.projectDir,
+    });
     const env: Record<string, string> = {
       ...options.baseEnv,
       ...options.env,
       TEMPORAL_TASK_QUEUE: options.taskQueue,
+      [SPAWN_TOKEN_ENV]: owned.spawnToken,
     };
-    await writeHistories(paths.historiesPath, histories);
     await writeFile(paths.configFilePath, gateConfigFile(gate.address, env.TEMPORAL_PROFILE));
     await writeFile(
       paths.specPath,
@@ -161,8 +165,10 @@ export async function replayCheck(client: Client, options: ReplayCheckOptions): 
         parkSeconds: (options.otherQueueWaitMs ?? 30_000) / 1000,
       }),
     );
+    // The replay process starts (Python, imports, the project's Worker) while the histories are
+    // fetched, and replays each one as soon as it is in the file.
     const replayStarted = performance.now();
-    const run = await runWithHook({
+    const running = runWithHook({
       command: options.workerCommand,
       cwd: options.projectDir,
       env,
@@ -170,13 +176,37 @@ export async function replayCheck(client: Client, options: ReplayCheckOptions): 
       gateAddress: gate.address,
       isolation,
       timeoutMs,
-      signal: options.signal,
+      signal: stop.signal,
     });
+    const fetched = fetchHistories(client, histories, (h) => out.write(h)).then(async () => {
+      await out.end();
+      fetchMs = performance.now() - started;
+    });
+    const fetchFailed = fetched.then(
+      () => undefined,
+      (error: unknown) => {
+        stop.abort(error);
+        return error;
+      },
+    );
+    let run: Awaited<typeof running>;
+    try {
+      run = await running;
+    } catch (error) {
+      // A replay stopped because the fetch failed reports the fetch's error.
+      if (!options.signal?.aborted && stop.signal.aborted) throw (await fetchFailed) ?? error;
+      throw error;
+    } finally {
+      await fetchFailed;
+    }
     await assertReplayed(run.lines, run.exit, options.workerCommand, paths.logPath, options.taskQueue);
     const result = report(run.lines, isolation, performance.now() - replayStarted);
     if (!options.keepFiles) await rm(dir, { recursive: true, force: true });
     return result;
   } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+    if (owned) await endReplayRun(options.stateDir, owned);
+    await stream?.close();
     await gate.close();
   }
 }

@@ -4,6 +4,7 @@ of every history of a spec, and where a history that no longer replays diverges.
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import json
 from typing import Any, Callable
@@ -40,15 +41,34 @@ def replayer_for(worker: Any) -> Any:
     return temporalio.worker.Replayer(**kwargs)
 
 
-def _histories(path: str):  # type: ignore[no-untyped-def]
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            if line.strip():
-                yield json.loads(line)
+async def _frames(path: str):  # type: ignore[no-untyped-def]
+    """(header, body) per history of the stream file, waiting for frames still being written."""
+    buffered = b""
+    at = 0
+    with open(path, "rb") as f:
+        while True:
+            newline = buffered.find(b"\n", at)
+            if newline >= 0:
+                header = json.loads(buffered[at:newline])
+                if header.get("end"):
+                    return
+                end = newline + 1 + header["size"]
+                if len(buffered) >= end:
+                    yield header, buffered[newline + 1 : end]
+                    at = end
+                    continue
+            chunk = f.read(1 << 20)
+            if chunk:
+                buffered = buffered[at:] + chunk
+                at = 0
+            else:
+                # The writer is still fetching: the hook's deadline bounds this wait.
+                await asyncio.sleep(0.002)
 
 
 async def replay_all(replayer: Any, histories_path: str, emit: Callable[..., None]) -> int:
     """Replays every history through one replay worker; then locates each break (rare) apart."""
+    from temporalio.api.history.v1 import History
     from temporalio.client import WorkflowHistory
 
     # Keyed by the history object: the Replayer hands back the one it was given.
@@ -56,10 +76,10 @@ async def replay_all(replayer: Any, histories_path: str, emit: Callable[..., Non
     broken: list[tuple[dict[str, Any], Any, BaseException]] = []
 
     async def parsed():  # type: ignore[no-untyped-def]
-        for item in _histories(histories_path):
-            base = {"workflowId": item["workflowId"], "runId": item.get("runId")}
+        async for header, body in _frames(histories_path):
+            base = {"workflowId": header["workflowId"], "runId": header.get("runId")}
             try:
-                history = WorkflowHistory.from_json(item["workflowId"], item["history"])
+                history = WorkflowHistory(header["workflowId"], History.FromString(body).events)
             except Exception as err:  # noqa: BLE001 - one bad history must not hide the others
                 emit("result", **base, outcome="error", failureClass=type(err).__name__, message=str(err))
                 continue

@@ -1,8 +1,8 @@
 // kill -9 of the control worker at random instants of a recipe's run, then a fresh control worker:
 // every time the recipe completes (ok, or a failure it reports), the project has the workers the
 // recipe promises and no orphan, the starter ran at most once, and one target workflow exists.
-// Slow (a kill costs the steps' heartbeat timeout): run it alone, `node --import tsx scripts/test.ts
-// test/slow/crash-random.test.ts`.
+// One test file per recipe (crash-random-*.test.ts), each with its own state dir and ops queue, so
+// the test runner runs them side by side: `node --import tsx scripts/test.ts test/slow/crash-random-*.test.ts`.
 // Env: TEMPORAL_OPS_CRASH_SEED replays a run (the seed is printed), TEMPORAL_OPS_CRASH_KILLS is the
 // number of kills per recipe (default 20), TEMPORAL_OPS_CRASH_RECIPES a comma-separated subset of
 // CleanStart, CleanStartUv (the bundled example under `uv run`), TestInteractive, DebugStalled,
@@ -18,6 +18,7 @@ import { readIntents } from '../../src/processes/intent.js';
 import { exampleCleanStartInput, exampleProjectDir } from '../../src/recipes/example-target.js';
 import { readPidRecords, removePidRecord } from '../../src/processes/pid-file.js';
 import { stopRecorded } from '../../src/processes/stop.js';
+import { releaseDeadWorker } from '../helpers/dead-worker.js';
 import { testClient, uniqueQueue } from '../helpers/harness.js';
 import {
   assertOneWorkerNoOrphan,
@@ -136,21 +137,6 @@ const recipes: RecipeCase[] = [
   },
 ];
 
-before(async () => {
-  client = await testClient();
-  stateDir = await mkdtemp(join(root, 'crash-random-state-'));
-  opsQueue = uniqueQueue('ops-random');
-  env = controlWorkerEnv(stateDir, opsQueue);
-  process.stderr.write(
-    `crash-random: seed ${seed} (replay with TEMPORAL_OPS_CRASH_SEED=${seed}), ${kills} kills per recipe\n`,
-  );
-});
-
-after(async () => {
-  for (const record of await readPidRecords(stateDir)) await stopRecorded(record, 2000);
-  await client.connection.close();
-});
-
 async function freshRun(recipe: RecipeCase): Promise<Run> {
   let project: string;
   let projectDir: string;
@@ -191,10 +177,13 @@ async function targetsSince(queue: string, sinceMs: number): Promise<string[]> {
 /** What one run showed, for the tally. */
 interface Outcome {
   ok: boolean;
+  /** From the recipe's start until it (and a second run) ended. */
   durationMs: number;
   killedAtMs?: number;
   /** The kill came after the recipe had already ended. */
   late: boolean;
+  /** Activity attempts of the killed control worker released at once (see releaseDeadWorker). */
+  released: number;
 }
 
 type Report = { ok: boolean; problem?: string; worker?: { pid: number } };
@@ -223,7 +212,10 @@ async function runOnce(
     });
   const handle = await start(recipe.input(run));
   let late = false;
+  let released = 0;
   const reports: Report[] = [];
+  // Until the recipe ended, without the control worker's shutdown: kill instants fall in the run.
+  let durationMs = 0;
   try {
     let second: Promise<Report> | undefined;
     if (killAtMs !== undefined) {
@@ -235,15 +227,16 @@ async function runOnce(
       process.kill(worker.pid, 'SIGKILL');
       const exit = await worker.exited;
       assert.equal(exit.signal, 'SIGKILL');
+      released = (await releaseDeadWorker(client, opsQueue, worker.pid, [handle.workflowId])).length;
       worker = await startControlWorkerProcess(env);
       if (again) second = (await start(recipe.input(again))).result() as Promise<Report>;
     }
     reports.push((await handle.result()) as Report);
     if (second) reports.push(await second);
+    durationMs = Date.now() - startedAt;
   } finally {
     await worker.stop();
   }
-  const durationMs = Date.now() - startedAt;
   const at = `${recipe.label ?? recipe.name} killed at ${killAtMs ?? '-'} ms${again ? ' then run again' : ''} (seed ${seed})`;
   // An honest failure names its problem; the invariants below hold either way.
   for (const r of reports) if (!r.ok) assert.ok(r.problem, `${at}: a failed recipe says why`);
@@ -293,10 +286,28 @@ async function runOnce(
       await stopRecorded(record, 3000);
       await removePidRecord(stateDir, record);
     }
-  return { ok: okCount === reports.length, durationMs, killedAtMs: killAtMs, late };
+  return { ok: okCount === reports.length, durationMs, killedAtMs: killAtMs, late, released };
 }
 
-for (const recipe of recipes.filter((r) => !only || only.includes(r.label ?? r.name))) {
+/** The suite's state dir, ops queue and client, set up and torn down around the file's tests. */
+function registerHooks(): void {
+  before(async () => {
+    client = await testClient();
+    stateDir = await mkdtemp(join(root, 'crash-random-state-'));
+    opsQueue = uniqueQueue('ops-random');
+    env = controlWorkerEnv(stateDir, opsQueue);
+    process.stderr.write(
+      `crash-random: seed ${seed} (replay with TEMPORAL_OPS_CRASH_SEED=${seed}), ${kills} kills per recipe\n`,
+    );
+  });
+
+  after(async () => {
+    for (const record of await readPidRecords(stateDir)) await stopRecorded(record, 2000);
+    await client.connection.close();
+  });
+}
+
+function recipeSuite(recipe: RecipeCase): void {
   const label = recipe.label ?? recipe.name;
   describe(`kill -9 of the control worker at random instants of ${label}`, () => {
     it(`${kills} kills spread over an uninterrupted run: the invariants hold after each`, async () => {
@@ -312,15 +323,18 @@ for (const recipe of recipes.filter((r) => !only || only.includes(r.label ?? r.n
         outcomes.push(await runOnce(recipe, await runFor(recipe, shared), { killAtMs }));
       const ok = outcomes.filter((o) => o.ok).length;
       const late = outcomes.filter((o) => o.late).length;
+      const released = outcomes.reduce((sum, o) => sum + o.released, 0);
+      const killedMs = outcomes.reduce((sum, o) => sum + o.durationMs, 0);
       process.stderr.write(
         `crash-random: ${label} seed ${seed}: uninterrupted ${clean.durationMs} ms; ${outcomes.length} kills ` +
-          `(${late} after the end), ${ok} ok, ${outcomes.length - ok} honest failures; invariants held every time\n`,
+          `(${late} after the end, ${released} attempts released, ${Math.round(killedMs / outcomes.length)} ms per killed run), ` +
+          `${ok} ok, ${outcomes.length - ok} honest failures; invariants held every time\n`,
       );
     });
   });
 }
 
-if (!only || only.includes('CleanStartTwice'))
+function cleanStartTwiceSuite(): void {
   describe('kill -9 of the control worker at random instants of CleanStart, then CleanStart again (as `npm start` after a crash)', () => {
     const recipe = recipes[0]!;
     it(`${kills} kills: the two runs end with one worker, no orphan, one target each`, async () => {
@@ -342,3 +356,21 @@ if (!only || only.includes('CleanStartTwice'))
       );
     });
   });
+}
+
+/** The label of each case: a recipe's name, or the case's own label (CleanStartUv, CleanStartTwice). */
+export type CaseLabel =
+  'CleanStart' | 'CleanStartUv' | 'TestInteractive' | 'DebugStalled' | 'CleanStartTwice';
+
+/**
+ * Defines the random-kill tests of `labels` in the calling test file (those that
+ * TEMPORAL_OPS_CRASH_RECIPES leaves out are not defined), with the file's own state and queues.
+ */
+export function randomKillSuite(labels: CaseLabel[]): void {
+  const chosen = labels.filter((label) => !only || only.includes(label));
+  if (chosen.length === 0) return;
+  registerHooks();
+  for (const label of chosen)
+    if (label === 'CleanStartTwice') cleanStartTwiceSuite();
+    else recipeSuite(recipes.find((r) => (r.label ?? r.name) === label)!);
+}

@@ -1,0 +1,4 @@
+// kill -9 of the control worker at random instants: TestInteractive (see crash-random-suite.ts).
+import { randomKillSuite } from './crash-random-suite.js';
+
+randomKillSuite(['TestInteractive']);

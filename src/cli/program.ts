@@ -68,7 +68,7 @@ export const FOOTER = `
 Exit codes: 0 ok; 1 the recipe reports a problem, or a worker is unhealthy; 2 bad flags or input;
 3 no server answers; 4 a wait timed out; 5 a COMPLETED result reads like an error; 6 the workflow
 closed with another status (FAILED, ...); 7 not found; 8 stalled workflows found; 9 still running;
-130 interrupted.
+10 an open workflow would break on the current code (replay-check); 130 interrupted.
 
 Connection: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TLS settings and temporal.toml
 profiles (TEMPORAL_PROFILE), as for the Temporal CLI.`;

@@ -4,9 +4,10 @@
 // One test file per recipe (crash-random-*.test.ts), each with its own state dir and ops queue, so
 // the test runner runs them side by side: `node --import tsx scripts/test.ts test/slow/crash-random-*.test.ts`.
 // Env: TEMPORAL_OPS_CRASH_SEED replays a run (the seed is printed), TEMPORAL_OPS_CRASH_KILLS is the
-// number of kills per recipe (default 20), TEMPORAL_OPS_CRASH_RECIPES a comma-separated subset of
-// CleanStart, CleanStartUv (the bundled example under `uv run`), TestInteractive, DebugStalled,
-// CleanStartTwice (a second CleanStart after the restart).
+// number of kills that fall inside a run, per recipe (default 20; a kill after the end is drawn
+// again), TEMPORAL_OPS_CRASH_RECIPES a comma-separated subset of CleanStart, CleanStartUv (the
+// bundled example under `uv run`), TestInteractive, DebugStalled, CleanStartTwice (a second
+// CleanStart after the restart).
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -321,13 +322,24 @@ function recipeSuite(recipe: RecipeCase): void {
       const outcomes: Outcome[] = [];
       for (const killAtMs of instants)
         outcomes.push(await runOnce(recipe, await runFor(recipe, shared), { killAtMs }));
+      // A kill after the recipe ended tests nothing: draw again, within the first four fifths of the
+      // uninterrupted run (runs vary), until `kills` kills fell inside a run (at most `kills` more).
+      const inside = () => outcomes.filter((o) => !o.late).length;
+      for (let extra = 0; inside() < kills && extra < kills; extra++) {
+        const killAtMs = Math.round(random() * 0.8 * clean.durationMs);
+        outcomes.push(await runOnce(recipe, await runFor(recipe, shared), { killAtMs }));
+      }
+      assert.ok(
+        inside() >= kills,
+        `${label}: only ${inside()} of ${outcomes.length} kills fell inside a run`,
+      );
       const ok = outcomes.filter((o) => o.ok).length;
       const late = outcomes.filter((o) => o.late).length;
       const released = outcomes.reduce((sum, o) => sum + o.released, 0);
       const killedMs = outcomes.reduce((sum, o) => sum + o.durationMs, 0);
       process.stderr.write(
-        `crash-random: ${label} seed ${seed}: uninterrupted ${clean.durationMs} ms; ${outcomes.length} kills ` +
-          `(${late} after the end, ${released} attempts released, ${Math.round(killedMs / outcomes.length)} ms per killed run), ` +
+        `crash-random: ${label} seed ${seed}: uninterrupted ${clean.durationMs} ms; ${outcomes.length} kills, ` +
+          `${inside()} inside the run (${late} after the end, drawn again; ${released} attempts released, ${Math.round(killedMs / outcomes.length)} ms per killed run), ` +
           `${ok} ok, ${outcomes.length - ok} honest failures; invariants held every time\n`,
       );
     });

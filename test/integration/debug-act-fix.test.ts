@@ -14,6 +14,7 @@ import {
   fixWaitShown,
   startCopyWorker,
   startDebug,
+  workflowTaskFailed,
   type FixtureCopy,
 } from './debug-act-fixture.js';
 import { terminateAll, uniqueId, waitUntil } from './diagnosis-fixture.js';
@@ -190,16 +191,7 @@ describe('DebugStalled act: code fixes', () => {
     );
     await startCopyWorker(h, copy, queue);
     await h.client.workflow.start('CodeBug', { taskQueue: queue, workflowId: id, args: [{}] });
-    await waitUntil(
-      'the code bug to fail its workflow task',
-      async () => {
-        const history = await h.client.workflow.getHandle(id).fetchHistory();
-        return (history.events ?? []).some((e) => eventTypeName(e) === 'WorkflowTaskFailed')
-          ? true
-          : undefined;
-      },
-      30_000,
-    );
+    await workflowTaskFailed(h, id);
     const original = await h.client.workflow.getHandle(id).describe();
     try {
       const report = await h.withControlWorker(async () => {

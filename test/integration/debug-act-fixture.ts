@@ -5,6 +5,7 @@ import { copyFile, readdir, readFile, realpath, writeFile } from 'node:fs/promis
 import { join } from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import { nanoid } from 'nanoid';
+import { eventTypeName } from '../../src/inspect/history.js';
 import { targetEnv } from '../../src/control-worker.js';
 import type { PidRecord } from '../../src/processes/pid-file.js';
 import { clientPollerSource } from '../../src/processes/pollers.js';
@@ -96,5 +97,17 @@ export async function fixWaitShown(handle: WorkflowHandle, copy: FixtureCopy): P
         ? true
         : undefined,
     90_000,
+  );
+}
+
+/** Resolves once the run has failed a workflow task (a code bug the worker hit). */
+export async function workflowTaskFailed(h: Harness, workflowId: string): Promise<void> {
+  await waitUntil(
+    `${workflowId} to fail a workflow task`,
+    async () => {
+      const history = await h.client.workflow.getHandle(workflowId).fetchHistory();
+      return (history.events ?? []).some((e) => eventTypeName(e) === 'WorkflowTaskFailed') ? true : undefined;
+    },
+    30_000,
   );
 }

@@ -14,10 +14,10 @@ import {
   fixWaitShown,
   startCopyWorker,
   startDebug,
+  workflowTaskFailed,
   type FixtureCopy,
 } from './debug-act-fixture.js';
-import { terminateAll, uniqueId, waitUntil } from './diagnosis-fixture.js';
-import { eventTypeName } from '../../src/inspect/history.js';
+import { terminateAll, uniqueId } from './diagnosis-fixture.js';
 
 let h: Harness;
 let copy: FixtureCopy;
@@ -40,14 +40,7 @@ before(async () => {
   await writeFile(join(copy.dir, 'crashing_worker.py'), crashingWorker);
   await startCopyWorker(h, copy, queue);
   await h.client.workflow.start('CodeBug', { taskQueue: queue, workflowId: bug, args: [{}] });
-  await waitUntil(
-    'the code bug to fail its workflow task',
-    async () => {
-      const history = await h.client.workflow.getHandle(bug).fetchHistory();
-      return (history.events ?? []).some((e) => eventTypeName(e) === 'WorkflowTaskFailed') ? true : undefined;
-    },
-    30_000,
-  );
+  await workflowTaskFailed(h, bug);
 });
 
 after(async () => {

@@ -1,6 +1,8 @@
-// Strict lint: floating promises, type-only imports, no import cycles, and no Node built-ins,
-// I/O packages or I/O modules of ours as values in workflow files, which run in Temporal's
-// deterministic sandbox (types from anywhere stay allowed: they vanish from the bundle).
+// Strict lint: floating promises, type-only imports, no import cycles, the layers of the code (each
+// folder imports only from the folders below it, see docs/ARCHITECTURE.md), error classes only in
+// src/errors.ts, no SDK internals, and no Node built-ins, I/O packages or I/O modules of ours as values
+// in workflow files, which run in Temporal's deterministic sandbox (types from anywhere stay allowed:
+// they vanish from the bundle).
 import { createNodeResolver, importX } from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
 
@@ -24,6 +26,62 @@ const nodeBuiltins = [
 ];
 
 const sandbox = 'Workflow code runs in a sandbox: no Node built-ins.';
+
+/** The layers, top to bottom: a file imports only from its own layer or the ones below it. */
+export const LAYERS = [
+  ['src/main.ts'],
+  ['src/mcp'],
+  ['src/cli'],
+  ['src/control-worker.ts'],
+  ['src/workflow-bundle.ts'],
+  ['workflows'],
+  ['activities'],
+  ['src/host/replay'],
+  ['src/host/starter'],
+  ['src/host/server'],
+  ['src/host/workers'],
+  ['src/host/projects'],
+  ['src/host/logs'],
+  ['src/host/records'],
+  ['src/inspect'],
+  ['src/temporal'],
+  ['src/diagnosis'],
+  ['src/contract'],
+  ['src/errors.ts', 'src/config.ts'],
+];
+
+const layerZones = LAYERS.slice(1).map((target, i) => ({
+  target,
+  from: LAYERS.slice(0, i + 1).flat(),
+  message: `${target.join(', ')} sits below ${LAYERS.slice(0, i + 1)
+    .flat()
+    .join(', ')}: it imports only from below (docs/ARCHITECTURE.md).`,
+}));
+
+const noSdkInternals = [
+  {
+    selector: 'ImportDeclaration[source.value=/^@temporalio\\/[^/]+\\/lib\\//]',
+    message: "Import the SDK's public entry points, never @temporalio/*/lib/*.",
+  },
+  {
+    selector: 'ImportExpression[source.value=/^@temporalio\\/[^/]+\\/lib\\//]',
+    message: "Import the SDK's public entry points, never @temporalio/*/lib/*.",
+  },
+];
+const errorsInOnePlace = [
+  {
+    selector: 'ClassDeclaration[superClass.name=/Error$/]',
+    message: 'Error classes live in src/errors.ts.',
+  },
+  {
+    selector: 'ExportNamedDeclaration[source] > ExportSpecifier[local.name=/Error$/]',
+    message: 'Import errors from src/errors.ts; do not pass them on.',
+  },
+  {
+    selector: 'ExportNamedDeclaration:not([source]) > ExportSpecifier[local.name=/Error$/]',
+    message: 'Import errors from src/errors.ts; do not pass them on.',
+  },
+];
 
 export default tseslint.config(
   {
@@ -58,11 +116,22 @@ export default tseslint.config(
         }),
       ],
     },
-    rules: { 'import-x/no-cycle': ['error', { ignoreExternal: true }] },
+    rules: {
+      'import-x/no-cycle': ['error', { ignoreExternal: true }],
+      'import-x/no-restricted-paths': ['error', { basePath: import.meta.dirname, zones: layerZones }],
+    },
+  },
+  {
+    files: ['**/*.ts', '**/*.mjs'],
+    rules: { 'no-restricted-syntax': ['error', ...noSdkInternals, ...errorsInOnePlace] },
+  },
+  {
+    files: ['src/errors.ts', 'test/**/*.ts', 'bench/**/*.ts'],
+    rules: { 'no-restricted-syntax': ['error', ...noSdkInternals] },
   },
   {
     files: ['workflows/**/*.ts', 'src/diagnosis/**/*.ts', 'src/recipes/**/*.ts'],
-    ignores: ['src/recipes/example-target.ts'],
+    ignores: ['src/host/projects/example.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',
@@ -91,13 +160,13 @@ export default tseslint.config(
               message: 'Workflows import activities as types only.',
             },
             {
-              group: ['**/src/processes/**', '**/src/inspect/**', '**/src/server/**', '**/src/temporal/**'],
+              group: ['**/src/host/**', '**/src/inspect/**', '**/src/temporal/**'],
               allowTypeImports: true,
               message:
                 'Process, inspection, server and client modules do I/O: reach them through activities.',
             },
             {
-              group: ['../processes/**', '../inspect/**', '../server/**', '../temporal/**'],
+              group: ['../host/**', '../inspect/**', '../temporal/**'],
               allowTypeImports: true,
               message:
                 'Process, inspection, server and client modules do I/O: reach them through activities.',

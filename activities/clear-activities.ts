@@ -5,14 +5,14 @@ import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import type { Settings } from '../src/config.js';
 import { executionSummary, searchAttributeStrings } from '../src/inspect/describe-facts.js';
-import { isNotFound } from '../src/inspect/grpc.js';
+import { isNotFound } from '../src/temporal/grpc.js';
 import { listExecutions } from '../src/inspect/list-executions.js';
 import { mapBounded, mapLimit } from '../src/inspect/pool.js';
 import { sweepQuery } from '../src/inspect/sweep.js';
-import type { ClearAction, PlannedClear, SelectedWorkflow } from '../src/recipes/clear-plan.js';
-import { literalPrefix, matchesIdPattern } from '../src/recipes/id-glob.js';
-import { isOpsWorkflow, isRecipeType } from '../src/recipes/ops-workflows.js';
-import { OpsRecipe } from '../src/recipes/search-attributes.js';
+import type { ClearAction, PlannedClear, SelectedWorkflow } from '../src/diagnosis/clear-plan.js';
+import { literalPrefix, matchesIdPattern } from '../src/contract/id-glob.js';
+import { isOpsWorkflow, isRecipeType } from '../src/contract/ops-workflows.js';
+import { OpsRecipe } from '../src/contract/search-attributes.js';
 import { rejectedQuery } from './inspect-activities.js';
 
 export interface ClearResult {

@@ -7,10 +7,10 @@ import {
   PolicyRefusedError,
   WorkerNotReadyError,
 } from '../src/errors.js';
-import { StarterFailedError } from '../src/inspect/starter.js';
-import { LockLostError, LockTimeoutError } from '../src/processes/lock.js';
-import { SpawnFailedError } from '../src/processes/spawn.js';
-import { FailureType } from '../src/recipes/failure-types.js';
+import { StarterFailedError } from '../src/errors.js';
+import { LockLostError, LockTimeoutError } from '../src/errors.js';
+import { SpawnFailedError } from '../src/errors.js';
+import { FailureType } from '../src/contract/failure-types.js';
 
 /** Converts a thrown error into the ApplicationFailure the workflow should see. */
 export function toFailure(error: unknown): unknown {

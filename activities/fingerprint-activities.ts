@@ -4,8 +4,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Context } from '@temporalio/activity';
 import { CancelledFailure } from '@temporalio/common';
 import type { Settings } from '../src/config.js';
-import { codeFingerprint } from '../src/processes/fingerprint.js';
-import { knownProject } from '../src/processes/prepare.js';
+import { codeFingerprint } from '../src/host/projects/fingerprint.js';
+import { knownProject } from '../src/host/projects/prepare.js';
 import { typedFailures } from './failures.js';
 
 export interface CodeChange {

@@ -1,10 +1,10 @@
 // What the replay gate needs from this host: the project's code fingerprint now, and the code of
 // the workers that run it (host-bound: it reads the working tree and our pid records).
-import { codeFingerprint } from '../src/processes/fingerprint.js';
-import { observeWorker } from '../src/processes/observe.js';
-import { readPidRecords } from '../src/processes/pid-file.js';
+import { codeFingerprint } from '../src/host/projects/fingerprint.js';
+import { observeWorker } from '../src/host/workers/observe.js';
+import { readPidRecords } from '../src/host/records/pid-file.js';
 import type { Settings } from '../src/config.js';
-import { knownProject } from '../src/processes/prepare.js';
+import { knownProject } from '../src/host/projects/prepare.js';
 import { typedFailures } from './failures.js';
 
 export interface CodeFingerprints {

@@ -5,15 +5,17 @@ import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { Settings } from '../src/config.js';
-import { MAX_PID, type ProcessFact } from '../src/diagnosis/poller-liveness.js';
-import type { DiagnosisPolicy, Finding, Verdict } from '../src/diagnosis/verdicts.js';
+import { MAX_PID } from '../src/diagnosis/poller-liveness.js';
+import { type ProcessFact } from '../src/contract/facts.js';
+import type { DiagnosisPolicy, Finding, Verdict } from '../src/contract/verdicts.js';
 import { analyzeWorkflow, type Analysis } from '../src/inspect/analyze.js';
-import { isInvalidArgument, isNotFound } from '../src/inspect/grpc.js';
+import { isInvalidArgument, isNotFound } from '../src/temporal/grpc.js';
 import { countWorkflows, sweep, sweepQuery, SweepTally } from '../src/inspect/sweep.js';
-import { localLivenessOracle } from '../src/processes/pollers.js';
+import { workerLogExcerpts } from '../src/host/logs/worker-logs.js';
+import { localLivenessOracle } from '../src/host/workers/pollers.js';
 import { remoteLiveness } from '../src/inspect/remote-liveness.js';
-import { DebugStalledFailure } from '../src/recipes/debug-stalled-input.js';
-import { FailureType } from '../src/recipes/failure-types.js';
+import { DebugStalledFailure } from '../src/contract/debug-stalled-input.js';
+import { FailureType } from '../src/contract/failure-types.js';
 
 export interface InspectDeps {
   client: Client;
@@ -148,8 +150,7 @@ export function createHostInspectActivities({ client, settings }: InspectDeps) {
       try {
         return await analyzeWorkflow(client, input, {
           policy: input.policy,
-          stateDir: settings.stateDir,
-          maxLogLines: 60,
+          logs: (query) => workerLogExcerpts(settings.stateDir, { ...query, maxLines: 60 }),
           oracle: localLivenessOracle(),
           remote: remoteLiveness(client, settings.opsTaskQueue, hostname()),
         });

@@ -2,10 +2,10 @@
 // front) or the host of the control worker that takes this step.
 import { ApplicationFailure } from '@temporalio/common';
 import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
-import type { HostClaim, HostOwner } from '../workflows/project-host.js';
+import type { HostClaim, HostOwner } from '../src/contract/host-claim.js';
 import type { Settings } from '../src/config.js';
 import { listPollers } from '../src/temporal/task-queue.js';
-import { FailureType } from '../src/recipes/failure-types.js';
+import { FailureType } from '../src/contract/failure-types.js';
 
 /** A poller seen this recently is alive; dead pollers stay listed for about five minutes. */
 const LIVE_POLLER_MS = 2 * 60_000;

@@ -2,9 +2,9 @@
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import type { Settings } from '../src/config.js';
-import { defaultRestartPolicy, type RestartPolicy } from '../src/processes/backoff.js';
-import type { PidRecord } from '../src/processes/pid-file.js';
-import type { PlanMode } from '../src/processes/plan.js';
+import { defaultRestartPolicy, type RestartPolicy } from '../src/host/workers/backoff.js';
+import type { PidRecord } from '../src/host/records/pid-file.js';
+import type { PlanMode } from '../src/host/workers/plan.js';
 import {
   checkStarter,
   confirmPrepared,
@@ -12,22 +12,22 @@ import {
   prepareProject,
   type PreparedProject,
   type ProjectInput,
-} from '../src/processes/prepare.js';
-import { clientPollerSource } from '../src/processes/pollers.js';
-import { readyFacts } from '../src/processes/ready-check.js';
-import type { StopOutcome } from '../src/processes/stop.js';
-import { tokenFor } from '../src/processes/spawn-token.js';
-import { runStarterOnce } from '../src/processes/starter-run.js';
-import { starterWorkflowFromVisibility } from '../src/processes/starter-found.js';
-import { superviseInBackground } from '../src/processes/supervise.js';
+} from '../src/host/projects/prepare.js';
+import { clientPollerSource } from '../src/host/workers/pollers.js';
+import { readyFacts } from '../src/host/workers/ready-check.js';
+import type { StopOutcome } from '../src/host/workers/stop.js';
+import { tokenFor } from '../src/host/records/spawn-token.js';
+import { runStarterOnce } from '../src/host/starter/starter-run.js';
+import { starterWorkflowFromVisibility } from '../src/host/starter/starter-found.js';
+import { superviseInBackground } from '../src/host/workers/supervise.js';
 import {
   ensureWorker,
   stopProjectWorkers,
   type AdoptedFrom,
   type EnsureOutcome,
   type WorkerSpec,
-} from '../src/processes/workers.js';
-import type { StartSpec } from '../src/recipes/clean-start-input.js';
+} from '../src/host/workers/workers.js';
+import type { StartSpec } from '../src/contract/clean-start-input.js';
 import { serverAnswersVia } from '../src/temporal/connection.js';
 import { typedFailures } from './failures.js';
 

@@ -3,8 +3,8 @@
 import type { Client } from '@temporalio/client';
 import type { Settings } from '../src/config.js';
 import { judgeClosedRun } from '../src/diagnosis/closed-check.js';
-import type { WorkflowStatusName } from '../src/diagnosis/facts.js';
-import type { ResultRule } from '../src/diagnosis/result-check.js';
+import type { WorkflowStatusName } from '../src/contract/facts.js';
+import type { ResultRule } from '../src/contract/result-rule.js';
 import { listRecent } from '../src/inspect/recent.js';
 
 export interface CheckedRun {

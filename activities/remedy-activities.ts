@@ -7,18 +7,18 @@ import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import proto from '@temporalio/proto';
-import type { WorkflowStatusName } from '../src/diagnosis/facts.js';
+import type { WorkflowStatusName } from '../src/contract/facts.js';
 import { resetEventId } from '../src/diagnosis/reset-point.js';
 import { judgeRemedy, type Verification, type VerifyGoal } from '../src/diagnosis/verify.js';
 import { toNumber } from '../src/inspect/convert.js';
-import { isNotFound } from '../src/inspect/grpc.js';
+import { isNotFound } from '../src/temporal/grpc.js';
 import { eventTypeName, workflowTaskFailureFact } from '../src/inspect/history.js';
 import { describeStatus } from '../src/inspect/target.js';
-import { isRecipeType } from '../src/recipes/ops-workflows.js';
-import { divergenceOf } from '../src/replay/divergence.js';
+import { isRecipeType } from '../src/contract/ops-workflows.js';
+import { divergenceOf } from '../src/host/replay/divergence.js';
 import type { Settings } from '../src/config.js';
 import { remoteLiveness } from '../src/inspect/remote-liveness.js';
-import { localLivenessOracle } from '../src/processes/pollers.js';
+import { localLivenessOracle } from '../src/host/workers/pollers.js';
 import { progressFacts, runHistory } from './remedy-progress.js';
 
 export const RemedyFailure = {

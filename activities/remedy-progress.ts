@@ -1,6 +1,6 @@
 // Progress facts of a remedied run (describe, full history, pollers), for DebugStalled's verify step.
 import type { Client } from '@temporalio/client';
-import type { PollerFact } from '../src/diagnosis/facts.js';
+import type { PollerFact } from '../src/contract/facts.js';
 import type { ProgressFacts } from '../src/diagnosis/verify.js';
 import { timestampMs } from '../src/inspect/convert.js';
 import { factsFromDescribe } from '../src/inspect/describe-facts.js';

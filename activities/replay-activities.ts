@@ -1,11 +1,11 @@
 // The replay check as a host-bound activity: it runs the project's worker command on this host.
-import { FailureType } from '../src/recipes/failure-types.js';
+import { FailureType } from '../src/contract/failure-types.js';
 import { ApplicationFailure } from '@temporalio/common';
 import { Context } from '@temporalio/activity';
-import { prepareContext, prepareProject, type ProjectInput } from '../src/processes/prepare.js';
-import { ReplayCheckError } from '../src/replay/errors.js';
-import { replayCheck } from '../src/replay/replay-check.js';
-import type { ReplayReport } from '../src/replay/report-types.js';
+import { prepareContext, prepareProject, type ProjectInput } from '../src/host/projects/prepare.js';
+import { ReplayCheckError } from '../src/errors.js';
+import { replayCheck } from '../src/host/replay/replay-check.js';
+import type { ReplayReport } from '../src/host/replay/report-types.js';
 import type { ProcessDeps } from './process-activities.js';
 import { toFailure } from './failures.js';
 

@@ -8,18 +8,19 @@ import {
   WorkflowUpdateFailedError,
   type Client,
 } from '@temporalio/client';
-import type { WorkflowStatusName } from '../src/diagnosis/facts.js';
-import type { Interaction } from '../src/recipes/test-interactive-input.js';
-import type { ResultCheck, ResultRule } from '../src/diagnosis/result-check.js';
+import type { WorkflowStatusName } from '../src/contract/facts.js';
+import type { Interaction } from '../src/contract/test-interactive-input.js';
+import type { ResultCheck } from '../src/diagnosis/result-check.js';
+import type { ResultRule } from '../src/contract/result-rule.js';
 import { formatFailureChain } from '../src/inspect/failure.js';
 import { outcomeOfRun } from '../src/inspect/result.js';
 import { describeStatus, failureChain, type ClosedTarget } from '../src/inspect/target.js';
 import { WAITABLE_STATUSES, waitForStatus } from '../src/inspect/wait.js';
-import { checkServer, type ServerCheck } from '../src/server/probe.js';
-import { isNotFound } from '../src/inspect/grpc.js';
+import { checkServer, type ServerCheck } from '../src/host/server/probe.js';
+import { isNotFound } from '../src/temporal/grpc.js';
 import { mapBounded } from '../src/inspect/pool.js';
-import { FailureType } from '../src/recipes/failure-types.js';
-import { workerStartedRun } from '../src/processes/starter-found.js';
+import { FailureType } from '../src/contract/failure-types.js';
+import { workerStartedRun } from '../src/host/starter/starter-found.js';
 import { typedFailures } from './failures.js';
 
 export interface TemporalDeps {

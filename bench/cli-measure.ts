@@ -5,8 +5,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
 import { execa } from 'execa';
 import { listPollers } from '../src/temporal/task-queue.js';
-import { groupMembers, groupUsage } from '../src/processes/proc.js';
-import { pidOfIdentity } from '../src/processes/readiness.js';
+import { groupMembers, groupUsage } from '../src/host/records/proc.js';
+import { pidOfIdentity } from '../src/host/workers/readiness.js';
 
 export interface CommandSpec {
   file: string;

@@ -13,9 +13,9 @@ import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { nanoid } from 'nanoid';
 import { defaultTemporalCli, packageRoot } from '../src/config.js';
-import { exampleProjectDir } from '../src/recipes/example-target.js';
-import { startDevServer, stopDevServers } from '../src/server/dev-server.js';
-import { freePort } from '../src/server/ports.js';
+import { exampleProjectDir } from '../src/host/projects/example.js';
+import { startDevServer, stopDevServers } from '../src/host/server/dev-server.js';
+import { freePort } from '../src/host/server/ports.js';
 import { distIsFresh } from '../scripts/build.mjs';
 import { median, timeCommand, timeWorker, type CommandSpec } from './cli-measure.js';
 

@@ -13,11 +13,11 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import type { CleanStartReport } from '../workflows/clean-start.js';
 import { defaultTemporalCli, loadSettings } from '../src/config.js';
 import { createControlWorker } from '../src/control-worker.js';
-import { readPidRecords } from '../src/processes/pid-file.js';
-import { stopRecorded } from '../src/processes/stop.js';
-import { exampleProjectDir, venvPython } from '../src/recipes/example-target.js';
-import { startDevServer, stopDevServers } from '../src/server/dev-server.js';
-import { freePort } from '../src/server/ports.js';
+import { readPidRecords } from '../src/host/records/pid-file.js';
+import { stopRecorded } from '../src/host/workers/stop.js';
+import { exampleProjectDir, venvPython } from '../src/host/projects/example.js';
+import { startDevServer, stopDevServers } from '../src/host/server/dev-server.js';
+import { freePort } from '../src/host/server/ports.js';
 import { loadConnectTarget } from '../src/temporal/connection.js';
 
 const { values: flags } = parseArgs({ options: { runs: { type: 'string', default: '7' } } });

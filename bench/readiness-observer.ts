@@ -3,7 +3,7 @@
 // depend on the code under test.
 import type { Client } from '@temporalio/client';
 import { listPollers } from '../src/temporal/task-queue.js';
-import { pidOfIdentity } from '../src/processes/readiness.js';
+import { pidOfIdentity } from '../src/host/workers/readiness.js';
 
 export interface PollObserver {
   /** The earliest last-access time seen for a poller whose pid is `pid` (epoch ms). */

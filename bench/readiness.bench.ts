@@ -13,12 +13,12 @@ import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { nanoid } from 'nanoid';
 import { defaultTemporalCli } from '../src/config.js';
-import { clientPollerSource } from '../src/processes/pollers.js';
-import { ensureWorker, stopProjectWorkers, type WorkerSpec } from '../src/processes/workers.js';
-import { exampleProjectDir, venvPython } from '../src/recipes/example-target.js';
-import { startDevServer, stopDevServers } from '../src/server/dev-server.js';
+import { clientPollerSource } from '../src/host/workers/pollers.js';
+import { ensureWorker, stopProjectWorkers, type WorkerSpec } from '../src/host/workers/workers.js';
+import { exampleProjectDir, venvPython } from '../src/host/projects/example.js';
+import { startDevServer, stopDevServers } from '../src/host/server/dev-server.js';
 import { observePolls } from './readiness-observer.js';
-import { freePort } from '../src/server/ports.js';
+import { freePort } from '../src/host/server/ports.js';
 
 const RUNBOOK_SLEEP_MS = 10_000;
 const { values: flags } = parseArgs({

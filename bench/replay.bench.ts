@@ -13,13 +13,13 @@ import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { defaultTemporalCli, packageRoot } from '../src/config.js';
 import { mapLimit } from '../src/inspect/pool.js';
-import { clientPollerSource } from '../src/processes/pollers.js';
-import { ensureWorker } from '../src/processes/workers.js';
-import { venvPython } from '../src/recipes/example-target.js';
-import { openWorkflowHistories } from '../src/replay/histories.js';
-import { replayCheck } from '../src/replay/replay-check.js';
-import { startDevServer } from '../src/server/dev-server.js';
-import { freePort } from '../src/server/ports.js';
+import { clientPollerSource } from '../src/host/workers/pollers.js';
+import { ensureWorker } from '../src/host/workers/workers.js';
+import { venvPython } from '../src/host/projects/example.js';
+import { openWorkflowHistories } from '../src/host/replay/histories.js';
+import { replayCheck } from '../src/host/replay/replay-check.js';
+import { startDevServer } from '../src/host/server/dev-server.js';
+import { freePort } from '../src/host/server/ports.js';
 import { teardownBench } from './teardown.js';
 
 const { values: flags } = parseArgs({

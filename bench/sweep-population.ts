@@ -6,9 +6,9 @@ import type { Client } from '@temporalio/client';
 import { packageRoot } from '../src/config.js';
 import { eventTypeName } from '../src/inspect/history.js';
 import { mapLimit } from '../src/inspect/pool.js';
-import { clientPollerSource } from '../src/processes/pollers.js';
-import { ensureWorker } from '../src/processes/workers.js';
-import { venvPython } from '../src/recipes/example-target.js';
+import { clientPollerSource } from '../src/host/workers/pollers.js';
+import { ensureWorker } from '../src/host/workers/workers.js';
+import { venvPython } from '../src/host/projects/example.js';
 
 const fixtureDir = join(packageRoot, 'test', 'fixtures', 'python');
 

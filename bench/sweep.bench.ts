@@ -14,10 +14,10 @@ import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { execa } from 'execa';
 import { defaultTemporalCli, packageRoot } from '../src/config.js';
-import { startDevServer } from '../src/server/dev-server.js';
+import { startDevServer } from '../src/host/server/dev-server.js';
 import type { ProbeMode, ProbeResult, ProbeTransport } from './sweep-probe.js';
 import { addFiller, createMix } from './sweep-population.js';
-import { freePort } from '../src/server/ports.js';
+import { freePort } from '../src/host/server/ports.js';
 import { teardownBench } from './teardown.js';
 const OPS_QUEUE = 'temporal-ops';
 

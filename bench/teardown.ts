@@ -1,9 +1,9 @@
 // Shared end of the benchmarks that start their own dev server: stop what they started, remove their files.
 import { rm } from 'node:fs/promises';
 import type { Connection } from '@temporalio/client';
-import { readPidRecords } from '../src/processes/pid-file.js';
-import { stopRecorded } from '../src/processes/stop.js';
-import { stopDevServers } from '../src/server/dev-server.js';
+import { readPidRecords } from '../src/host/records/pid-file.js';
+import { stopRecorded } from '../src/host/workers/stop.js';
+import { stopDevServers } from '../src/host/server/dev-server.js';
 
 /** Closes the connection, stops the recorded workers and the dev server, and removes the bench's dirs. */
 export async function teardownBench(connection: Connection, stateDir: string, dirs: string[]): Promise<void> {

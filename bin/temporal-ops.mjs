@@ -8,5 +8,5 @@ if (distIsFresh()) {
 } else {
   const { register } = await import('tsx/esm/api');
   register();
-  await import('../src/cli/main.ts');
+  await import('../src/main.ts');
 }

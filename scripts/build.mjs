@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const distDir = join(root, 'dist');
 const stampPath = join(distDir, '.build-stamp');
-const entryPoints = { main: 'src/cli/main.ts', 'workflow-bundle': 'src/workflow-bundle.ts' };
+const entryPoints = { main: 'src/main.ts', 'workflow-bundle': 'src/workflow-bundle.ts' };
 const SOURCE_DIRS = ['src', 'workflows', 'activities'];
 const SOURCE_FILES = ['package-lock.json', 'tsconfig.json', 'scripts/build.mjs'];
 

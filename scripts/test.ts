@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { execa } from 'execa';
 import { defaultTemporalCli, packageRoot } from '../src/config.js';
-import { startDevServer, stopDevServers } from '../src/server/dev-server.js';
-import { freePort } from '../src/server/ports.js';
+import { startDevServer, stopDevServers } from '../src/host/server/dev-server.js';
+import { freePort } from '../src/host/server/ports.js';
 import { loadWorkflowBundle } from '../src/workflow-bundle.js';
 
 function testFiles(dir: string): string[] {

@@ -32,7 +32,7 @@ export interface Settings {
   /** How long a fresh worker may take to poll its task queue. */
   readyTimeoutMs: number;
   host: string;
-  /** Local policy settings on top of `<stateDir>/policy.json` (see src/projects/load-policy.ts). */
+  /** Local policy settings on top of `<stateDir>/policy.json` (see src/host/projects/load-policy.ts). */
   policy?: PolicyOverrides;
 }
 

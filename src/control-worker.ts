@@ -6,8 +6,8 @@ import { Client } from '@temporalio/client';
 import { Worker, type WorkerOptions } from '@temporalio/worker';
 import { createClusterActivities, createHostActivities } from '../activities/index.js';
 import type { Settings } from './config.js';
-import { watchWorkerLogs } from './processes/logs.js';
-import { stopOrphanedReplays } from './replay/replay-runs.js';
+import { watchWorkerLogs } from './host/logs/logs.js';
+import { stopOrphanedReplays } from './host/replay/replay-runs.js';
 import { connectNative, type ConnectTarget } from './temporal/connection.js';
 import { loadWorkflowBundle } from './workflow-bundle.js';
 

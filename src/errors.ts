@@ -163,3 +163,6 @@ export class StarterFailedError extends Error {
     super(`${message}; output tail:\n${outputTail}`);
   }
 }
+
+/** Thrown inside TestInteractive when an answer does not meet its expectation; the recipe reports it. */
+export class ExpectationFailed extends Error {}

@@ -2,8 +2,8 @@
 // `minutes` and check each result: COMPLETED but reading like an error, FAILED, TIMED_OUT,
 // TERMINATED, CANCELED. Ops workflows are never listed.
 import type { CheckedRun } from '../activities/recent-activities.js';
-import type { WorkflowStatusName } from '../src/diagnosis/facts.js';
-import { parseCheckRecentInput, type CheckRecentInput } from '../src/recipes/check-recent-input.js';
+import type { WorkflowStatusName } from '../src/contract/facts.js';
+import { parseCheckRecentInput, type CheckRecentInput } from '../src/contract/check-recent-input.js';
 import { clusterActivities, waitOp } from './lib/activities.js';
 import { runRecipe, type RecipeReport } from './lib/recipe.js';
 

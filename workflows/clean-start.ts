@@ -1,7 +1,7 @@
 // CleanStart: the runbook's "Recipe 1". Stop stale workers, check the server, start one fresh
 // worker, wait until it really polls, run the target workflow, check its result.
 import type { CheckedTarget, StartedTarget } from '../activities/temporal-activities.js';
-import { parseCleanStartInput, type CleanStartInput } from '../src/recipes/clean-start-input.js';
+import { parseCleanStartInput, type CleanStartInput } from '../src/contract/clean-start-input.js';
 import { runRecipe, type RecipeReport } from './lib/recipe.js';
 import { freshWorkerThenTarget, stillRunning, waitTargetStep } from './lib/target-steps.js';
 import { phaseFields, WORKER_STEPS, type WorkerPhaseState } from './lib/worker-phase.js';

@@ -6,8 +6,8 @@
 // how far the plan got.
 import type { ClearResult, Selection } from '../activities/clear-activities.js';
 import type { SweepReport } from '../activities/inspect-activities.js';
-import { planBulk, planClear, renderPlan, type ClearPlan } from '../src/recipes/clear-plan.js';
-import { parseClearStalledInput, type ClearStalledInput } from '../src/recipes/clear-stalled-input.js';
+import { planBulk, planClear, renderPlan, type ClearPlan } from '../src/diagnosis/clear-plan.js';
+import { parseClearStalledInput, type ClearStalledInput } from '../src/contract/clear-stalled-input.js';
 import { clusterActivities, shortOp, waitOp } from './lib/activities.js';
 import type { Approvals, ApprovalDecision } from './lib/approval.js';
 import { runRecipe, type RecipeContext, type RecipeReport } from './lib/recipe.js';

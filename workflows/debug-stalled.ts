@@ -3,13 +3,13 @@
 // plan, approve, wait for the fix, apply and verify each remedy (workflows/lib/remedy-act.ts).
 import type { SweepReport } from '../activities/inspect-activities.js';
 import { groupRemedies, type RemedyGroup } from '../src/diagnosis/remedies.js';
-import { summarizeFindings, type Finding, type Verdict } from '../src/diagnosis/verdicts.js';
+import { summarizeFindings, type Finding, type Verdict } from '../src/contract/verdicts.js';
 import type { Analysis } from '../src/inspect/analyze.js';
 import {
   DebugStalledFailure,
   parseDebugStalledInput,
   type DebugStalledInput,
-} from '../src/recipes/debug-stalled-input.js';
+} from '../src/contract/debug-stalled-input.js';
 import { clusterActivities, shortOp, waitOp } from './lib/activities.js';
 import { failureMessage, failureType } from './lib/checklist.js';
 import { runRecipe, type RecipeContext } from './lib/recipe.js';

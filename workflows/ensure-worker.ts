@@ -2,7 +2,7 @@
 // stop the project's workers, start one fresh, wait until the server sees it poll; with
 // `restartOnCrash`, that host's control worker keeps restarting it after crashes.
 import type { EnsureWorkerReport } from '../activities/process-activities.js';
-import { parseEnsureWorkerInput, type EnsureWorkerInput } from '../src/recipes/ensure-worker-input.js';
+import { parseEnsureWorkerInput, type EnsureWorkerInput } from '../src/contract/ensure-worker-input.js';
 import { shortOp, waitOp } from './lib/activities.js';
 
 export type { EnsureWorkerInput };

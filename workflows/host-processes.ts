@@ -3,8 +3,8 @@
 // recipe: the poller check starts it (src/inspect/remote-liveness.ts) and waits a few seconds at most.
 import { ApplicationFailure, proxyActivities } from '@temporalio/workflow';
 import type { HostActivities } from '../activities/index.js';
-import type { ProcessFact } from '../src/diagnosis/poller-liveness.js';
-import { FailureType } from '../src/recipes/failure-types.js';
+import type { ProcessFact } from '../src/contract/facts.js';
+import { FailureType } from '../src/contract/failure-types.js';
 import { hostQueue } from './lib/activities.js';
 
 export interface HostProcessesInput {

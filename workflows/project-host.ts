@@ -9,23 +9,7 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-
-export interface HostOwner {
-  host: string;
-  /** When this host became the owner (epoch ms, workflow time). */
-  sinceMs: number;
-  /** The owner before a forced change or takeover, if any. */
-  previous?: string;
-}
-
-export interface HostClaim {
-  /** The host asking to own the project. */
-  host: string;
-  /** Take over from this owner (the caller found its control worker gone). */
-  takeoverFrom?: string;
-  /** The recipe named this host explicitly: it becomes the owner. */
-  force?: boolean;
-}
+import type { HostClaim, HostOwner } from '../src/contract/host-claim.js';
 
 export const claimHostUpdate = defineUpdate<HostOwner, [HostClaim]>('claim');
 

@@ -2,12 +2,13 @@
 // RUNNING, drive it through its signals, updates and queries (checking each answer), wait for it
 // to complete, check the result, stop the worker (on every path, cancellation included).
 import type { CheckedTarget, InteractionOutcome, StartedTarget } from '../activities/temporal-activities.js';
-import { mismatch } from '../src/recipes/expect.js';
+import { ExpectationFailed } from '../src/errors.js';
+import { mismatch } from '../src/contract/expect.js';
 import {
   parseTestInteractiveInput,
   type Interaction,
   type TestInteractiveInput,
-} from '../src/recipes/test-interactive-input.js';
+} from '../src/contract/test-interactive-input.js';
 import { clusterActivities, processOp, shortOp } from './lib/activities.js';
 import { runRecipe, type RecipeReport } from './lib/recipe.js';
 import { freshWorkerThenTarget, stillRunning, waitTargetStep } from './lib/target-steps.js';
@@ -29,9 +30,6 @@ export interface TestInteractiveReport extends RecipeReport, Omit<WorkerPhaseSta
   target?: CheckedTarget | StartedTarget;
   interactions: InteractionReport[];
 }
-
-/** Thrown inside the recipe when an answer does not meet its expectation. */
-class ExpectationFailed extends Error {}
 
 function judge(interaction: Interaction, outcome: InteractionOutcome): string | undefined {
   if (interaction.expectError !== undefined) {

@@ -3,7 +3,7 @@
 import { statSync } from 'node:fs';
 import { basename, isAbsolute, resolve } from 'node:path';
 import { sanitizeProjectName } from '../config.js';
-import { assertProjectKey } from '../projects/key.js';
+import { assertProjectKey } from '../host/projects/key.js';
 import { ExitError } from '../errors.js';
 import { ExitCode } from './output.js';
 

@@ -470,7 +470,13 @@ function declareWorkflows(workflows: Command, leaf: Leaf): void {
 }
 
 /** Builds the tree; each action maps its flags to options (paths and defaults from `where`) and hands them to `invoke`. */
-export function buildProgram(invoke: Invoke, where: Where): Command {
+/**
+ * Starts the MCP server over the CLI's own tree. The server sits above the CLI (it runs each tool
+ * as a command), so the entry point hands it in; without it, `mcp` answers with a usage error.
+ */
+export type McpLoader = (tree: (invoke: Invoke) => Command) => Promise<CommandFn<unknown>>;
+
+export function buildProgram(invoke: Invoke, where: Where, mcp?: McpLoader): Command {
   const program = new Command('temporal-ops')
     .description('Temporal-native ops recipes for Python Temporal projects.')
     .addHelpText('after', FOOTER)
@@ -658,7 +664,10 @@ export function buildProgram(invoke: Invoke, where: Where): Command {
     program,
     'mcp',
     'Serve the Model Context Protocol over stdio for coding agents: the worker, workflows and recipe commands as tools.',
-    async () => (await import('./commands/mcp.js')).mcpCommand((invoke) => buildProgram(invoke, where)),
+    async () => {
+      if (!mcp) throw usageError('the MCP server is served by the temporal-ops executable only');
+      return mcp((invoke) => buildProgram(invoke, where));
+    },
   );
   leaf(
     program,

@@ -2,7 +2,7 @@
 import { CommanderError, type Command } from 'commander';
 import { ExitError } from '../errors.js';
 import type { CliContext } from './context.js';
-import { buildProgram, type Call, type Invoke } from './program.js';
+import { buildProgram, type Call, type Invoke, type McpLoader } from './program.js';
 import { createOutput, ExitCode, processSink, type Sink } from './output.js';
 
 export interface CliDeps {
@@ -13,6 +13,8 @@ export interface CliDeps {
   context?: CliContext;
   /** Replaces running the parsed command (tests record the call). */
   invoke?: Invoke;
+  /** The MCP server (see McpLoader). */
+  mcp?: McpLoader;
 }
 
 /** The exit code an error stands for: its own, 2 for any argv error, 1 for anything unexpected. */
@@ -48,10 +50,14 @@ export async function runCli(argv: string[], deps: CliDeps = {}): Promise<number
       await own?.close();
     }
   };
-  const program = buildProgram(deps.invoke ?? run, {
-    cwd: deps.cwd ?? process.cwd(),
-    env: deps.env ?? process.env,
-  });
+  const program = buildProgram(
+    deps.invoke ?? run,
+    {
+      cwd: deps.cwd ?? process.cwd(),
+      env: deps.env ?? process.env,
+    },
+    deps.mcp,
+  );
   configure(program, sink, program.name());
   try {
     await program.parseAsync(argv, { from: 'user' });

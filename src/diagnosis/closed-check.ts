@@ -1,6 +1,6 @@
 // Whether a closed target workflow ended well (the runbook's Recipe 5): COMPLETED with a result
 // that does not read like an error. Pure: used by the CheckRecentResults activity and its tests.
-import type { WorkflowStatusName } from './facts.js';
+import type { WorkflowStatusName } from '../contract/facts.js';
 import type { ResultCheck } from './result-check.js';
 
 export interface ClosedRunFacts {

@@ -1,7 +1,7 @@
 // Facts about one target workflow run -> a verdict with evidence and a remedy.
 // Pure and deterministic (`now` is passed in): recipes import it from workflow code.
 
-import type { PollerFact, WorkflowFacts } from './facts.js';
+import type { PollerFact, WorkflowFacts } from '../contract/facts.js';
 import { judgePoller } from './poller-liveness.js';
 import { waitingAbove } from './stall-blocked.js';
 import { healthyWait } from './stall-healthy-wait.js';
@@ -14,7 +14,7 @@ import {
   type Evidence,
   type Finding,
   type PollerEvidence,
-} from './verdicts.js';
+} from '../contract/verdicts.js';
 
 function judgePollers(
   pollers: readonly PollerFact[],

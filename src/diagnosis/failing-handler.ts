@@ -1,8 +1,8 @@
 // Which workflow handler a workflow task failure comes from, read off the Python traceback's frames
 // (the SDK calls the user's handler from `handle_update_handler` / `handle_signal`), and, for an
 // update, which accepted update it is. Pure.
-import type { OpenUpdateFact, WorkflowTaskFailureFact } from './facts.js';
-import type { HandlerEvidence } from './verdicts.js';
+import type { OpenUpdateFact, WorkflowTaskFailureFact } from '../contract/facts.js';
+import type { HandlerEvidence } from '../contract/verdicts.js';
 
 const FRAME = /^\s*File "(.*)", line \d+, in (\S+)\s*$/;
 const SDK_FILE = /[\\/]temporalio[\\/]/;

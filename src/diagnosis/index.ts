@@ -1,7 +1,7 @@
 // Public surface of src/diagnosis: pure facts -> verdict + evidence + remedy, safe in workflow code.
 
-export type * from './facts.js';
-export * from './verdicts.js';
+export type * from '../contract/facts.js';
+export * from '../contract/verdicts.js';
 export { diagnose } from './diagnose.js';
 export { remedyFor } from './remedy-for.js';
 export { groupRemedies, type RemedyGroup } from './remedies.js';

@@ -1,16 +1,7 @@
 // Whether a poller DescribeTaskQueue lists still stands for a running worker. The server keeps a dead
 // worker's poller listed for about five minutes, so the list alone cannot tell; the host the identity
 // names can. One judgement serves `worker list`, the diagnosis and the sweep. Pure: no I/O, no clock.
-
-/**
- * What the host named by a poller identity knows of the process behind it, gathered outside the
- * diagnosis (src/processes reads /proc on this host). Absent on a poller: nothing is known.
- * - `running: false`: no live process with that pid on that host (zombies count as gone).
- * - `running: true`: a live process with that pid, started at `startTimeMs` (epoch ms).
- */
-export type ProcessFact =
-  | { host: string; pid: number; running: false }
-  | { host: string; pid: number; running: true; startTimeMs: number };
+import type { PollerLiveness, ProcessFact } from '../contract/facts.js';
 
 /** Looks up the process a poller identity names; undefined when the identity cannot be judged here. */
 export type LivenessOracle = (identity: string) => ProcessFact | undefined;
@@ -20,13 +11,6 @@ export type LivenessOracle = (identity: string) => ProcessFact | undefined;
  * answers, by identity, what those hosts could tell. Identities it cannot judge are left out.
  */
 export type RemoteLiveness = (identities: readonly string[]) => Promise<ReadonlyMap<string, ProcessFact>>;
-
-/**
- * - `live`: polled within the fresh window and nothing proves its process gone.
- * - `silent`: listed, but has not polled within the fresh window; nothing proves it dead.
- * - `ghost`: proven dead: its pid runs no process on its host, or a process started after its last poll.
- */
-export type PollerLiveness = 'live' | 'silent' | 'ghost';
 
 export interface LivenessJudgement {
   liveness: PollerLiveness;

@@ -1,6 +1,6 @@
 // Findings grouped into the actions a developer takes: one entry per verdict and remedy text,
 // naming the workflows it applies to. Pure: used by the DebugStalled recipe and the CLI.
-import type { Finding, RemedyAction, Verdict } from './verdicts.js';
+import type { Finding, RemedyAction, Verdict } from '../contract/verdicts.js';
 
 export interface RemedyGroup {
   verdict: Verdict;

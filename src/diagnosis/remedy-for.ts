@@ -1,6 +1,6 @@
 // The remedy each verdict calls for, worded with the run's own queue, type, activity and evidence.
 // Pure: imported by workflow code.
-import type { WorkflowFacts } from './facts.js';
+import type { WorkflowFacts } from '../contract/facts.js';
 import type {
   ActivityEvidence,
   BlockedByEvidence,
@@ -8,7 +8,7 @@ import type {
   Remedy,
   SaturationEvidence,
   Verdict,
-} from './verdicts.js';
+} from '../contract/verdicts.js';
 
 /** The remedy a verdict calls for, worded with the run's own task queue, type, activity and evidence. */
 export function remedyFor(verdict: Verdict, facts: WorkflowFacts, evidence: Partial<Evidence> = {}): Remedy {

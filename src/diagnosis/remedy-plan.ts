@@ -1,7 +1,7 @@
 // The remedy plan of DebugStalled with `act`: one action per stalled workflow, decided from its
 // finding alone. Pure: the workflow calls it (IDs come from the caller, so a replay plans the same).
-import { isRecipeType } from '../recipes/ops-workflows.js';
-import type { Finding, Verdict } from './verdicts.js';
+import { isRecipeType } from '../contract/ops-workflows.js';
+import type { Finding, Verdict } from '../contract/verdicts.js';
 
 /**
  * - `restart-worker`: restart the project's worker (once for all); the run resumes by itself.

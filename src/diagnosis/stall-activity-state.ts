@@ -1,6 +1,6 @@
 // Rules about activities that wait for a person or for a slot, not for a fix: a paused activity,
 // and a live worker whose activity slots are all taken. Pure: no clock, no I/O.
-import type { HeldSlotFact, PendingActivityFact, WorkflowFacts } from './facts.js';
+import type { HeldSlotFact, PendingActivityFact, WorkflowFacts } from '../contract/facts.js';
 import {
   activityEvidence,
   byAttemptDesc,
@@ -10,7 +10,7 @@ import {
   type Context,
   type Rule,
 } from './stall-rules.js';
-import type { PollerEvidence, SaturationEvidence } from './verdicts.js';
+import type { PollerEvidence, SaturationEvidence } from '../contract/verdicts.js';
 
 const firstLine = (text: string): string => text.split('\n', 1)[0] ?? '';
 

@@ -1,6 +1,6 @@
 // Relationships: a run waiting on a stalled child is blocked by it (transitively), and a stalled
 // run names the runs above it that wait on it. Pure: the gatherer diagnosed the children.
-import type { RunRef, WorkflowFacts } from './facts.js';
+import type { RunRef, WorkflowFacts } from '../contract/facts.js';
 import type { Rule } from './stall-rules.js';
 
 // Rule 7: a pending child is stalled (or itself blocked): the run waits on a root cause elsewhere.

@@ -1,7 +1,7 @@
 // The default verdict when no stall rule matched: the run waits as designed, and on what.
 
 import { activityEvidence, byAttemptDesc, formatAge, type Conclusion, type Context } from './stall-rules.js';
-import type { WaitingOn } from './verdicts.js';
+import type { WaitingOn } from '../contract/verdicts.js';
 
 const WAIT_BY_LAST_EVENT: Readonly<Record<string, WaitingOn>> = {
   TimerStarted: 'timer',

@@ -1,7 +1,7 @@
 // The stall rules, in precedence order: each reads the facts and concludes a verdict or passes.
 // Pure: no clock (ctx.now is passed in), no I/O.
 
-import type { PendingActivityFact, WorkflowFacts } from './facts.js';
+import type { PendingActivityFact, WorkflowFacts } from '../contract/facts.js';
 import { failingHandler, handlerText } from './failing-handler.js';
 import { formatAge } from './poller-liveness.js';
 import {
@@ -18,7 +18,7 @@ import type {
   Evidence,
   PollerEvidence,
   Verdict,
-} from './verdicts.js';
+} from '../contract/verdicts.js';
 
 /** What one rule concluded; diagnose() adds the shared evidence and the remedy. */
 export interface Conclusion {

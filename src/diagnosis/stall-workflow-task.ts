@@ -1,8 +1,8 @@
 // Reading workflow task failures: which one is current, and what class of stall its text names.
 // Message markers are the real wordings of the Python SDK and sdk-core (see test/unit/diagnose.test.ts).
 
-import type { WorkflowFacts, WorkflowTaskFailureFact } from './facts.js';
-import type { Verdict } from './verdicts.js';
+import type { WorkflowFacts, WorkflowTaskFailureFact } from '../contract/facts.js';
+import type { Verdict } from '../contract/verdicts.js';
 
 export type WorkflowTaskFailureVerdict = Extract<
   Verdict,

@@ -1,6 +1,6 @@
 // Whether an applied remedy worked, judged from progress facts read after it. Pure: the verify
 // activity calls it on every poll, and the tables in test/unit/remedy-verify.test.ts pin it.
-import type { PollerFact, WorkflowStatusName } from './facts.js';
+import type { PollerFact, WorkflowStatusName } from '../contract/facts.js';
 
 /** What a run did, read from describe, its history and its queue's pollers. */
 export interface ProgressFacts {

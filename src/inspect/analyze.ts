@@ -2,16 +2,16 @@
 // chain, terminate reason) and our worker's log lines around the failing task.
 import type { Client } from '@temporalio/client';
 import { diagnose } from '../diagnosis/diagnose.js';
-import type { RunHeader, WorkflowFacts } from '../diagnosis/facts.js';
+import type { RunHeader, WorkflowFacts } from '../contract/facts.js';
 import type { LivenessOracle, RemoteLiveness } from '../diagnosis/poller-liveness.js';
-import { resolveDiagnosisPolicy, type DiagnosisPolicy, type Finding } from '../diagnosis/verdicts.js';
+import { resolveDiagnosisPolicy, type DiagnosisPolicy, type Finding } from '../contract/verdicts.js';
 import { gatherFacts } from './gather.js';
-import { isNotFound } from './grpc.js';
+import { isNotFound } from '../temporal/grpc.js';
 import { HeldSlots } from './held-slots.js';
 import type { CloseEventFact } from './history.js';
 import { PollerCache } from './pollers.js';
 import { RunFindings } from './relations.js';
-import { workerLogExcerpts, type LogExcerpt } from './worker-logs.js';
+import type { LogExcerpt, LogQuery } from '../contract/log-excerpt.js';
 
 export interface Analysis extends RunHeader {
   historyLength: number;
@@ -24,9 +24,8 @@ export interface Analysis extends RunHeader {
 
 export interface AnalyzeOptions {
   policy?: Partial<DiagnosisPolicy>;
-  /** Where our worker logs live; omit to skip the log search. */
-  stateDir?: string;
-  maxLogLines?: number;
+  /** Searches our worker logs for lines about the run (see src/host/logs); omit to skip the search. */
+  logs?: (query: LogQuery) => Promise<LogExcerpt[]>;
   /** Tells the processes behind poller identities on this host (see SweepOptions.oracle). */
   oracle?: LivenessOracle;
   /** Asks other hosts' control workers about the processes their pollers name (see remote-liveness.ts). */
@@ -69,13 +68,12 @@ export async function analyzeWorkflow(
   const { facts } = gathered;
   const finding = diagnose(facts, gathered.gatheredAtMs, policy);
   const aroundMs = failingTimeMs(facts);
-  const logs = options.stateDir
-    ? await workerLogExcerpts(options.stateDir, {
+  const logs = options.logs
+    ? await options.logs({
         workflowId: facts.workflowId,
         runId: facts.runId,
         taskQueue: facts.taskQueue,
         ...(aroundMs !== undefined && { aroundMs }),
-        ...(options.maxLogLines !== undefined && { maxLines: options.maxLogLines }),
       })
     : [];
   const analysis: Analysis = {

@@ -10,7 +10,7 @@ import type {
   WorkflowFacts,
   RunHeader,
   WorkflowStatusName,
-} from '../diagnosis/facts.js';
+} from '../contract/facts.js';
 import { enums } from '../temporal/lite/enums.js';
 import { durationMs, enumNameCached, kebabCase, timestampMs, toNumber } from './convert.js';
 

@@ -1,7 +1,7 @@
 // Gathering the facts about one run: describe, the tail of history when it matters, and the
 // pollers of its task queues. Everything is converted here; diagnose() gets plain data.
 import type { Client } from '@temporalio/client';
-import type { WorkflowFacts } from '../diagnosis/facts.js';
+import type { WorkflowFacts } from '../contract/facts.js';
 import { factsFromDescribe } from './describe-facts.js';
 import type { HeldSlots } from './held-slots.js';
 import { readRecentHistory, type CloseEventFact, type RecentHistory } from './history.js';

@@ -3,7 +3,7 @@
 // for an activity that waits while no activity poller is live, once per queue per sweep.
 import type { Client } from '@temporalio/client';
 import proto from '@temporalio/proto';
-import type { HeldSlotFact, TaskQueueStatsFact } from '../diagnosis/facts.js';
+import type { HeldSlotFact, TaskQueueStatsFact } from '../contract/facts.js';
 import { durationMs, toNumber } from './convert.js';
 import { factsFromDescribe } from './describe-facts.js';
 import { listExecutions } from './list-executions.js';

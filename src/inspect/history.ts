@@ -1,7 +1,7 @@
 // The tail of a run's history, read newest first (GetWorkflowExecutionHistoryReverse) and only as
 // far back as the last completed workflow task: a few small pages, never the whole history.
 import type { temporal } from '@temporalio/proto';
-import type { OpenUpdateFact, WorkflowStatusName, WorkflowTaskFailureFact } from '../diagnosis/facts.js';
+import type { OpenUpdateFact, WorkflowStatusName, WorkflowTaskFailureFact } from '../contract/facts.js';
 import { enums } from '../temporal/lite/enums.js';
 import type { WorkflowReadClient } from '../temporal/lite/read-client.js';
 import { enumNameCached, pascalCase, timestampMs, toNumber } from './convert.js';

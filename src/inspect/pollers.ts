@@ -3,8 +3,9 @@
 // host's control worker), checked once per distinct identity (per expiry window), so a dead
 // worker's lingering poller can be told for a ghost.
 import type { Client } from '@temporalio/client';
-import type { PollerFact } from '../diagnosis/facts.js';
-import type { LivenessOracle, ProcessFact, RemoteLiveness } from '../diagnosis/poller-liveness.js';
+import type { PollerFact } from '../contract/facts.js';
+import type { LivenessOracle, RemoteLiveness } from '../diagnosis/poller-liveness.js';
+import type { ProcessFact } from '../contract/facts.js';
 import { listPollers, type TaskQueueKind } from '../temporal/task-queue.js';
 
 interface Entry {

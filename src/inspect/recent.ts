@@ -1,8 +1,9 @@
 // Workflows started or closed in the last N minutes, with their status and, for COMPLETED ones,
 // the decoded result checked against the "reads like an error" rule.
-import type { RunHeader } from '../diagnosis/facts.js';
-import type { ResultCheck, ResultRule } from '../diagnosis/result-check.js';
-import { excludeOpsClause, isOpsWorkflow } from '../recipes/ops-workflows.js';
+import type { RunHeader } from '../contract/facts.js';
+import type { ResultCheck } from '../diagnosis/result-check.js';
+import type { ResultRule } from '../contract/result-rule.js';
+import { excludeOpsClause, isOpsWorkflow } from '../contract/ops-workflows.js';
 import type { WorkflowReadClient } from '../temporal/lite/read-client.js';
 import { executionSummary, type ExecutionSummary } from './describe-facts.js';
 import { formatFailureChain } from './failure.js';

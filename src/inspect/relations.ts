@@ -1,8 +1,8 @@
 // Runs that other runs wait on (a parent's pending children, transitively), diagnosed once per
 // sweep or analysis: memoized, so a child both listed by the sweep and asked for by its parent
 // costs one describe, and runs without pending children cost nothing more.
-import type { BlockerFact, RunRef, WorkflowFacts } from '../diagnosis/facts.js';
-import type { Finding } from '../diagnosis/verdicts.js';
+import type { BlockerFact, RunRef, WorkflowFacts } from '../contract/facts.js';
+import type { Finding } from '../contract/verdicts.js';
 import { mapLimit } from './pool.js';
 
 /** Children of one run looked at, at most (a fan-out parent is judged by its first children), and in flight. */

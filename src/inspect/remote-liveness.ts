@@ -3,7 +3,8 @@
 // without a live control worker is not asked; its pollers stay judged by last access alone.
 import type { Client } from '@temporalio/client';
 import { nanoid } from 'nanoid';
-import { parsePollerIdentity, type ProcessFact, type RemoteLiveness } from '../diagnosis/poller-liveness.js';
+import { parsePollerIdentity, type RemoteLiveness } from '../diagnosis/poller-liveness.js';
+import { type ProcessFact } from '../contract/facts.js';
 import { listPollers } from '../temporal/task-queue.js';
 
 /** A host's control worker counts as there when it polled its queue this recently. */

@@ -1,7 +1,8 @@
 // The outcome of a closed run: its decoded result (checked against the "reads like an error" rule)
 // or how it failed, from describe plus the close event.
-import type { RunHeader, WorkflowStatusName } from '../diagnosis/facts.js';
-import { checkResult, type ResultCheck, type ResultRule } from '../diagnosis/result-check.js';
+import type { RunHeader, WorkflowStatusName } from '../contract/facts.js';
+import { checkResult, type ResultCheck } from '../diagnosis/result-check.js';
+import { type ResultRule } from '../contract/result-rule.js';
 import type { WorkflowReadClient } from '../temporal/lite/read-client.js';
 import { executionSummary } from './describe-facts.js';
 import { closeEventFact, readCloseEvent, type CloseEventFact, type HistoryEvent } from './history.js';

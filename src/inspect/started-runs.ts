@@ -1,7 +1,7 @@
 // Which workflow a starter started when it printed no ID: the runs on its task queue that visibility
 // shows started within the starter's lifetime, ops workflows and child workflows left out.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { excludeOpsClause, isOpsWorkflow } from '../recipes/ops-workflows.js';
+import { excludeOpsClause, isOpsWorkflow } from '../contract/ops-workflows.js';
 import type { WorkflowReadClient } from '../temporal/lite/read-client.js';
 import { timestampMs } from './convert.js';
 import { listExecutions } from './list-executions.js';

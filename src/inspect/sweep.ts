@@ -10,13 +10,13 @@ import {
   type DiagnosisPolicy,
   type Finding,
   type Verdict,
-} from '../diagnosis/verdicts.js';
+} from '../contract/verdicts.js';
 import type { LivenessOracle, RemoteLiveness } from '../diagnosis/poller-liveness.js';
-import { excludeOpsClause, isOpsWorkflow } from '../recipes/ops-workflows.js';
+import { excludeOpsClause, isOpsWorkflow } from '../contract/ops-workflows.js';
 import { toNumber } from './convert.js';
 import { executionSummary } from './describe-facts.js';
 import { gatherFacts, type HistoryMode } from './gather.js';
-import { isNotFound } from './grpc.js';
+import { isNotFound } from '../temporal/grpc.js';
 import { HeldSlots } from './held-slots.js';
 import { listExecutions } from './list-executions.js';
 import { PollerCache } from './pollers.js';
@@ -46,7 +46,7 @@ export interface SweepOptions {
   /** Called after each run is diagnosed. */
   onProgress?: (scanned: number) => void;
   /**
-   * Tells the processes behind poller identities on this host (src/processes/pollers.ts), so a
+   * Tells the processes behind poller identities on this host (src/host/workers/pollers.ts), so a
    * dead worker's lingering poller counts as a ghost; omitted, pollers are judged by last access.
    */
   oracle?: LivenessOracle;

@@ -3,7 +3,7 @@ import type { Client } from '@temporalio/client';
 import proto from '@temporalio/proto';
 
 const { temporal } = proto;
-import type { WorkflowStatusName } from '../diagnosis/facts.js';
+import type { WorkflowStatusName } from '../contract/facts.js';
 import { enumName } from './convert.js';
 
 export interface ClosedTarget {

@@ -2,9 +2,9 @@
 // (GetWorkflowExecutionHistory with waitNewEvent) until it closes or the deadline passes.
 import type { Client } from '@temporalio/client';
 import proto from '@temporalio/proto';
-import type { WorkflowStatusName } from '../diagnosis/facts.js';
+import type { WorkflowStatusName } from '../contract/facts.js';
 import { statusOf } from './describe-facts.js';
-import { isNotFound } from './grpc.js';
+import { isNotFound } from '../temporal/grpc.js';
 import { closeEventFact, readCloseEvent, type CloseEventFact } from './history.js';
 
 const { HistoryEventFilterType } = proto.temporal.api.enums.v1;

@@ -1,7 +1,7 @@
 // recipe_start's `input`: the JSON Schema of each startable recipe, validated by the recipe's own
 // parser (as `run` does), so errors name the field and the bad value.
 import { z } from 'zod';
-import { recipeInputJsonSchema } from '../recipes/schemas.js';
+import { recipeInputJsonSchema } from '../contract/schemas.js';
 
 export const RECIPE_START_TYPES = ['CleanStart', 'TestInteractive', 'ClearStalledEnvironment'] as const;
 

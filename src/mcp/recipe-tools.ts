@@ -5,7 +5,7 @@ import type { Progress } from '../../workflows/lib/checklist.js';
 import type { CliContext, CommandContext } from '../cli/context.js';
 import { ExitCode, type Output } from '../cli/output.js';
 import { ExitError } from '../errors.js';
-import { isNotFound } from '../inspect/grpc.js';
+import { isNotFound } from '../temporal/grpc.js';
 import { failedOutcome, type ToolOutcome } from './outcome.js';
 import { followRecipeRun, type Followed } from './follow-recipe.js';
 import { runCliTool, type CommandTree } from './run-cli-tool.js';

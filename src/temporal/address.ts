@@ -16,6 +16,20 @@ export function addressHost(address: string): string {
   return text.replace(/:\d*$/, '').toLowerCase();
 }
 
+/**
+ * The address as a gRPC endpoint (`host:port`, `[v6]:port`), with `defaultPort` when it names none;
+ * throws a TypeError naming the address when it has a scheme or is not a host with an optional port.
+ */
+export function grpcEndpoint(address: string, defaultPort: number): string {
+  const parts = /^(?:\[(?<v6>[0-9a-fA-F.:]+)\]|(?<name>[^:/[\]]+))(?::(?<port>\d+))?$/.exec(address)?.groups;
+  if (!parts)
+    throw new TypeError(
+      `Invalid address for Temporal gRPC endpoint: expected 'hostname' or 'hostname:port'; got '${address}'`,
+    );
+  const host = parts.v6 === undefined ? parts.name : `[${parts.v6}]`;
+  return `${host}:${parts.port ?? defaultPort}`;
+}
+
 const loopbackNets = new BlockList();
 loopbackNets.addSubnet('127.0.0.0', 8, 'ipv4');
 loopbackNets.addAddress('::1', 'ipv6');

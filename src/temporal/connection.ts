@@ -39,16 +39,14 @@ export async function connectNative(target: ConnectTarget): Promise<NativeConnec
 
 /**
  * A client over the Rust-core connection. A call through it costs the client about a third less CPU
- * than through gRPC-js (bench:sweep measures both), so large sweeps take it. Only the connection and
- * runtime modules of the worker SDK load. Outside a worker, the runtime is installed without signal
+ * than through gRPC-js (bench:sweep measures both), so large sweeps take it. Outside a worker, the runtime is installed without signal
  * handlers, so Ctrl-C still ends a command.
  */
 export async function connectNativeClient(target: ConnectTarget): Promise<Client> {
-  const [{ Client }, { IllegalStateError }, { NativeConnection }, { Runtime }] = await Promise.all([
+  const [{ Client }, { IllegalStateError }, { NativeConnection, Runtime }] = await Promise.all([
     import('@temporalio/client'),
     import('@temporalio/common'),
-    import('@temporalio/worker/lib/connection.js'),
-    import('@temporalio/worker/lib/runtime.js'),
+    import('@temporalio/worker'),
   ]);
   try {
     Runtime.install({ shutdownSignals: [] });

@@ -2,7 +2,7 @@
 // DescribeTaskQueue, converted to plain facts here at the boundary.
 import type { Client } from '@temporalio/client';
 import proto from '@temporalio/proto';
-import type { PollerFact } from '../diagnosis/facts.js';
+import type { PollerFact } from '../contract/facts.js';
 
 const { temporal } = proto;
 

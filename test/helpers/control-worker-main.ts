@@ -1,7 +1,7 @@
 // A control worker in a process of its own, for tests that kill it (`kill -9`) or run two of them.
 // Env: TEMPORAL_ADDRESS, TEMPORAL_OPS_STATE_DIR, TEMPORAL_OPS_TASK_QUEUE (and the other settings);
 // TEMPORAL_OPS_TEST_BUNDLE (the recipes' bundle), TEMPORAL_OPS_STEP_BUNDLE (step-workflows.ts,
-// served on `<ops queue>-steps`), optional TEMPORAL_OPS_FAILPOINT (see src/processes/failpoint.ts).
+// served on `<ops queue>-steps`), optional TEMPORAL_OPS_FAILPOINT (see src/host/records/failpoint.ts).
 // Prints "ready" once its workers are created; SIGTERM stops it gracefully.
 import { readFile } from 'node:fs/promises';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';

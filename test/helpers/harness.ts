@@ -9,8 +9,8 @@ import { nanoid } from 'nanoid';
 import { loadSettings, type Settings } from '../../src/config.js';
 import { createControlWorker } from '../../src/control-worker.js';
 import { loadConnectTarget, type ConnectTarget } from '../../src/temporal/connection.js';
-import { readPidRecords } from '../../src/processes/pid-file.js';
-import { stopRecorded } from '../../src/processes/stop.js';
+import { readPidRecords } from '../../src/host/records/pid-file.js';
+import { stopRecorded } from '../../src/host/workers/stop.js';
 
 let runtimeInstalled = false;
 

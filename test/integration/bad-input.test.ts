@@ -11,9 +11,9 @@ import { execa } from 'execa';
 import type { Progress } from '../../workflows/lib/checklist.js';
 import { packageRoot } from '../../src/config.js';
 import { SHUTDOWN_FORCE_MS } from '../../src/control-worker.js';
-import { readPidRecords } from '../../src/processes/pid-file.js';
-import { stopRecorded } from '../../src/processes/stop.js';
-import { exampleCleanStartInput, exampleProjectDir, venvPython } from '../../src/recipes/example-target.js';
+import { readPidRecords } from '../../src/host/records/pid-file.js';
+import { stopRecorded } from '../../src/host/workers/stop.js';
+import { exampleCleanStartInput, exampleProjectDir, venvPython } from '../../src/host/projects/example.js';
 import { createHarness, testTarget, uniqueQueue, type Harness } from '../helpers/harness.js';
 import { waitFor } from '../helpers/processes.js';
 

@@ -7,7 +7,7 @@ import { nanoid } from 'nanoid';
 import type { CleanStartReport } from '../../workflows/clean-start.js';
 import type { DebugStalledReport } from '../../workflows/debug-stalled.js';
 import type { TestInteractiveReport } from '../../workflows/test-interactive.js';
-import { exampleCleanStartInput } from '../../src/recipes/example-target.js';
+import { exampleCleanStartInput } from '../../src/host/projects/example.js';
 import { createHarness, uniqueQueue, type Harness } from '../helpers/harness.js';
 import {
   actInput,

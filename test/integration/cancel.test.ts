@@ -6,9 +6,9 @@ import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { nanoid } from 'nanoid';
 import type { Progress } from '../../workflows/lib/checklist.js';
 import type { PendingApproval } from '../../workflows/lib/approval.js';
-import { readPidRecords } from '../../src/processes/pid-file.js';
-import { readProc } from '../../src/processes/proc.js';
-import { exampleCleanStartInput } from '../../src/recipes/example-target.js';
+import { readPidRecords } from '../../src/host/records/pid-file.js';
+import { readProc } from '../../src/host/records/proc.js';
+import { exampleCleanStartInput } from '../../src/host/projects/example.js';
 import { createHarness, uniqueQueue, type Harness } from '../helpers/harness.js';
 import { waitUntil } from './diagnosis-fixture.js';
 

@@ -10,10 +10,10 @@ import { nanoid } from 'nanoid';
 import type { CleanStartReport } from '../../workflows/clean-start.js';
 import { defaultTemporalCli } from '../../src/config.js';
 import { listPollers } from '../../src/temporal/task-queue.js';
-import { readPidRecords } from '../../src/processes/pid-file.js';
-import { groupMembers, readProc } from '../../src/processes/proc.js';
-import { pidOfIdentity } from '../../src/processes/readiness.js';
-import { exampleCleanStartInput, exampleProjectDir, venvPython } from '../../src/recipes/example-target.js';
+import { readPidRecords } from '../../src/host/records/pid-file.js';
+import { groupMembers, readProc } from '../../src/host/records/proc.js';
+import { pidOfIdentity } from '../../src/host/workers/readiness.js';
+import { exampleCleanStartInput, exampleProjectDir, venvPython } from '../../src/host/projects/example.js';
 import { createHarness, testTarget, uniqueQueue, type Harness } from '../helpers/harness.js';
 import { fixturesDir } from '../helpers/processes.js';
 

@@ -8,7 +8,7 @@ import { execa } from 'execa';
 import { nanoid } from 'nanoid';
 import { packageRoot } from '../../src/config.js';
 import type { ClearStalledReport, PendingApproval } from '../../workflows/clear-stalled-environment.js';
-import { OpsRecipe } from '../../src/recipes/search-attributes.js';
+import { OpsRecipe } from '../../src/contract/search-attributes.js';
 import { createHarness, testTarget, uniqueQueue, type Harness } from '../helpers/harness.js';
 import { startFixtureWorker, terminateAll, waitUntil } from './diagnosis-fixture.js';
 

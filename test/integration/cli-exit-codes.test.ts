@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { execa } from 'execa';
 import { nanoid } from 'nanoid';
 import { packageRoot } from '../../src/config.js';
-import { exampleProjectDir, venvPython } from '../../src/recipes/example-target.js';
+import { exampleProjectDir, venvPython } from '../../src/host/projects/example.js';
 import { createHarness, testTarget, uniqueQueue, type Harness } from '../helpers/harness.js';
 
 const bin = join(packageRoot, 'bin', 'temporal-ops.mjs');

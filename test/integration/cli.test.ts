@@ -5,14 +5,14 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { execa } from 'execa';
 import { packageRoot } from '../../src/config.js';
-import { readPidRecords } from '../../src/processes/pid-file.js';
-import { readProc } from '../../src/processes/proc.js';
+import { readPidRecords } from '../../src/host/records/pid-file.js';
+import { readProc } from '../../src/host/records/proc.js';
 import {
   exampleCleanStartInput,
   exampleProjectDir,
   exampleProjectName,
   venvPython,
-} from '../../src/recipes/example-target.js';
+} from '../../src/host/projects/example.js';
 import { testTarget, uniqueQueue } from '../helpers/harness.js';
 
 const bin = join(packageRoot, 'bin', 'temporal-ops.mjs');

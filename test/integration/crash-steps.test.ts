@@ -11,9 +11,9 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import { nanoid } from 'nanoid';
 import type { StarterReport } from '../../activities/process-activities.js';
 import { packageRoot } from '../../src/config.js';
-import { FAILPOINTS, type Failpoint } from '../../src/processes/failpoint.js';
-import { readPidRecords } from '../../src/processes/pid-file.js';
-import { stopRecorded } from '../../src/processes/stop.js';
+import { FAILPOINTS, type Failpoint } from '../../src/host/records/failpoint.js';
+import { readPidRecords } from '../../src/host/records/pid-file.js';
+import { stopRecorded } from '../../src/host/workers/stop.js';
 import type { EnsureWorkerRecipeReport } from '../../workflows/ensure-worker.js';
 import { testClient, uniqueQueue } from '../helpers/harness.js';
 import {

@@ -6,7 +6,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { DebugStalledReport } from '../../workflows/debug-stalled.js';
-import { venvPython } from '../../src/recipes/example-target.js';
+import { venvPython } from '../../src/host/projects/example.js';
 import { createHarness, uniqueQueue, type Harness } from '../helpers/harness.js';
 import {
   actInput,

@@ -8,10 +8,10 @@ import type { CliContext } from '../../src/cli/context.js';
 import type { Sink } from '../../src/cli/output.js';
 import { packageRoot } from '../../src/config.js';
 import { targetEnv } from '../../src/control-worker.js';
-import type { PidRecord } from '../../src/processes/pid-file.js';
-import { clientPollerSource } from '../../src/processes/pollers.js';
-import { ensureWorker } from '../../src/processes/workers.js';
-import { venvPython } from '../../src/recipes/example-target.js';
+import type { PidRecord } from '../../src/host/records/pid-file.js';
+import { clientPollerSource } from '../../src/host/workers/pollers.js';
+import { ensureWorker } from '../../src/host/workers/workers.js';
+import { venvPython } from '../../src/host/projects/example.js';
 import { testTarget, type Harness } from '../helpers/harness.js';
 
 export const fixtureDir = join(packageRoot, 'test', 'fixtures', 'python');

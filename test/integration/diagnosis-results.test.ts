@@ -9,7 +9,7 @@ import type { Analysis } from '../../src/inspect/analyze.js';
 import type { RecentRow } from '../../src/inspect/recent.js';
 import type { RunOutcome } from '../../src/inspect/result.js';
 import type { WaitResult } from '../../src/inspect/wait.js';
-import { venvPython } from '../../src/recipes/example-target.js';
+import { venvPython } from '../../src/host/projects/example.js';
 import { createHarness, uniqueQueue, type Harness } from '../helpers/harness.js';
 import {
   captureOut,

@@ -7,10 +7,10 @@ import { after, before, describe, it } from 'node:test';
 import { WorkflowUpdateStage } from '@temporalio/client';
 import { execa } from 'execa';
 import { planRemedies } from '../../src/diagnosis/remedy-plan.js';
-import type { Finding } from '../../src/diagnosis/verdicts.js';
+import type { Finding } from '../../src/contract/verdicts.js';
 import { analyzeWorkflow } from '../../src/inspect/analyze.js';
 import { sweep } from '../../src/inspect/sweep.js';
-import { venvBin } from '../../src/recipes/example-target.js';
+import { venvBin } from '../../src/host/projects/example.js';
 import { createHarness, testTarget, uniqueQueue, type Harness } from '../helpers/harness.js';
 import { startFixtureWorker, terminateAll, uniqueId, waitUntil } from './diagnosis-fixture.js';
 

@@ -7,13 +7,14 @@ import { WorkflowFailedError, type Client } from '@temporalio/client';
 import { execa } from 'execa';
 import { runCli } from '../../src/cli/run-cli.js';
 import { packageRoot } from '../../src/config.js';
-import type { Finding, Verdict } from '../../src/diagnosis/verdicts.js';
+import type { Finding, Verdict } from '../../src/contract/verdicts.js';
 import { analyzeWorkflow } from '../../src/inspect/analyze.js';
 import { eventTypeName } from '../../src/inspect/history.js';
 import { sweep } from '../../src/inspect/sweep.js';
 import { connectNativeClient } from '../../src/temporal/connection.js';
 import type { DebugStalledReport } from '../../workflows/debug-stalled.js';
 import { createHarness, testTarget, uniqueQueue, type Harness } from '../helpers/harness.js';
+import { workerLogExcerpts } from '../../src/host/logs/worker-logs.js';
 import {
   captureOut,
   cliContext,
@@ -455,7 +456,7 @@ describe('stall diagnosis on real Python workers', () => {
     const running = await analyzeWorkflow(
       h.client,
       { workflowId: ids.codeBug },
-      { policy, stateDir: h.settings.stateDir },
+      { policy, logs: (query) => workerLogExcerpts(h.settings.stateDir, query) },
     );
     assert.equal(running.finding.verdict, 'workflow-code-bug');
     const lines = running.logs.flatMap((l) => l.lines).join('\n');

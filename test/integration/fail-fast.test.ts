@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
 import { nanoid } from 'nanoid';
 import type { CleanStartReport } from '../../workflows/clean-start.js';
-import { exampleCleanStartInput } from '../../src/recipes/example-target.js';
+import { exampleCleanStartInput } from '../../src/host/projects/example.js';
 import { createHarness, uniqueQueue, type Harness } from '../helpers/harness.js';
 
 let h: Harness;

@@ -13,7 +13,7 @@ import { ExitCode } from '../../src/cli/output.js';
 import { runCli } from '../../src/cli/run-cli.js';
 import { packageRoot } from '../../src/config.js';
 import { listRecent, type RecentRow } from '../../src/inspect/recent.js';
-import { freePort } from '../../src/server/ports.js';
+import { freePort } from '../../src/host/server/ports.js';
 import { connectLite, type LiteClient } from '../../src/temporal/lite/workflow-service.js';
 import { createHarness, testTarget, uniqueQueue, type Harness } from '../helpers/harness.js';
 import {

@@ -8,9 +8,9 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { execa } from 'execa';
 import { nanoid } from 'nanoid';
 import { packageRoot } from '../../src/config.js';
-import type { Finding } from '../../src/diagnosis/verdicts.js';
-import { exampleCleanStartInput, exampleProjectName } from '../../src/recipes/example-target.js';
-import { recipeInputJsonSchema } from '../../src/recipes/schemas.js';
+import type { Finding } from '../../src/contract/verdicts.js';
+import { exampleCleanStartInput, exampleProjectName } from '../../src/host/projects/example.js';
+import { recipeInputJsonSchema } from '../../src/contract/schemas.js';
 import type { PendingApproval } from '../../workflows/lib/approval.js';
 import type { CleanStartReport } from '../../workflows/clean-start.js';
 import type { ClearStalledReport } from '../../workflows/clear-stalled-environment.js';

@@ -3,11 +3,11 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { readPidRecords } from '../../src/processes/pid-file.js';
-import { clientPollerSource } from '../../src/processes/pollers.js';
-import { freshToken } from '../../src/processes/spawn-token.js';
-import { runStarterOnce } from '../../src/processes/starter-run.js';
-import { ensureWorker, stopProjectWorkers } from '../../src/processes/workers.js';
+import { readPidRecords } from '../../src/host/records/pid-file.js';
+import { clientPollerSource } from '../../src/host/workers/pollers.js';
+import { freshToken } from '../../src/host/records/spawn-token.js';
+import { runStarterOnce } from '../../src/host/starter/starter-run.js';
+import { ensureWorker, stopProjectWorkers } from '../../src/host/workers/workers.js';
 import { createHarness, testTarget, uniqueQueue, type Harness } from '../helpers/harness.js';
 import {
   copyOrders,

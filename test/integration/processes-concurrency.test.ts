@@ -9,12 +9,12 @@ import { nanoid } from 'nanoid';
 import type { CleanStartReport } from '../../workflows/clean-start.js';
 import { listPollers } from '../../src/temporal/task-queue.js';
 import { packageRoot } from '../../src/config.js';
-import { readPidRecords } from '../../src/processes/pid-file.js';
-import { clientPollerSource } from '../../src/processes/pollers.js';
-import { groupMembers, readProc } from '../../src/processes/proc.js';
-import { pidOfIdentity } from '../../src/processes/readiness.js';
-import { stopProjectWorkers, ensureWorker } from '../../src/processes/workers.js';
-import { exampleCleanStartInput, exampleProjectDir } from '../../src/recipes/example-target.js';
+import { readPidRecords } from '../../src/host/records/pid-file.js';
+import { clientPollerSource } from '../../src/host/workers/pollers.js';
+import { groupMembers, readProc } from '../../src/host/records/proc.js';
+import { pidOfIdentity } from '../../src/host/workers/readiness.js';
+import { stopProjectWorkers, ensureWorker } from '../../src/host/workers/workers.js';
+import { exampleCleanStartInput, exampleProjectDir } from '../../src/host/projects/example.js';
 import { createHarness, testTarget, uniqueQueue, type Harness } from '../helpers/harness.js';
 import { ordersSpec, processesOnQueue, venvPython } from '../helpers/processes.js';
 

@@ -7,12 +7,12 @@ import { execa } from 'execa';
 import { nanoid } from 'nanoid';
 import type { CleanStartReport } from '../../workflows/clean-start.js';
 import { WorkerNotReadyError } from '../../src/errors.js';
-import { readPidRecords, writePidRecord } from '../../src/processes/pid-file.js';
-import { clientPollerSource } from '../../src/processes/pollers.js';
-import { readProc } from '../../src/processes/proc.js';
-import { pidOfIdentity } from '../../src/processes/readiness.js';
-import { processesWithToken, tokenFor } from '../../src/processes/spawn-token.js';
-import { ensureWorker, stopProjectWorkers } from '../../src/processes/workers.js';
+import { readPidRecords, writePidRecord } from '../../src/host/records/pid-file.js';
+import { clientPollerSource } from '../../src/host/workers/pollers.js';
+import { readProc } from '../../src/host/records/proc.js';
+import { pidOfIdentity } from '../../src/host/workers/readiness.js';
+import { processesWithToken, tokenFor } from '../../src/host/records/spawn-token.js';
+import { ensureWorker, stopProjectWorkers } from '../../src/host/workers/workers.js';
 import { createHarness, uniqueQueue, type Harness } from '../helpers/harness.js';
 import {
   copyOrders,

@@ -7,11 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { WorkerNotReadyError } from '../../src/errors.js';
-import { followLog } from '../../src/processes/log-follow.js';
-import { rotateIfLarge, sectionTail, workerLogPath } from '../../src/processes/logs.js';
-import { readProc } from '../../src/processes/proc.js';
-import { spawnDetached } from '../../src/processes/spawn.js';
-import { ensureWorker } from '../../src/processes/workers.js';
+import { followLog } from '../../src/host/logs/log-follow.js';
+import { rotateIfLarge, sectionTail, workerLogPath } from '../../src/host/logs/logs.js';
+import { readProc } from '../../src/host/records/proc.js';
+import { spawnDetached } from '../../src/host/workers/spawn.js';
+import { ensureWorker } from '../../src/host/workers/workers.js';
 import { fixturesDir, venvPython, waitFor } from '../helpers/processes.js';
 
 async function scratch(): Promise<string> {

@@ -5,12 +5,12 @@ import { readFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import { execa } from 'execa';
 import { WorkerNotReadyError } from '../../src/errors.js';
-import { takeInventory } from '../../src/processes/inventory.js';
-import { readPidRecords, writePidRecord, type PidRecord } from '../../src/processes/pid-file.js';
-import { clientPollerSource } from '../../src/processes/pollers.js';
-import { groupMembers, readProc } from '../../src/processes/proc.js';
-import { pidOfIdentity } from '../../src/processes/readiness.js';
-import { ensureWorker, stopProjectWorkers } from '../../src/processes/workers.js';
+import { takeInventory } from '../../src/host/workers/inventory.js';
+import { readPidRecords, writePidRecord, type PidRecord } from '../../src/host/records/pid-file.js';
+import { clientPollerSource } from '../../src/host/workers/pollers.js';
+import { groupMembers, readProc } from '../../src/host/records/proc.js';
+import { pidOfIdentity } from '../../src/host/workers/readiness.js';
+import { ensureWorker, stopProjectWorkers } from '../../src/host/workers/workers.js';
 import { listPollers } from '../../src/temporal/task-queue.js';
 import { createHarness, uniqueQueue, type Harness } from '../helpers/harness.js';
 import {
@@ -22,7 +22,7 @@ import {
   venvPython,
   waitFor,
 } from '../helpers/processes.js';
-import { exampleProjectDir } from '../../src/recipes/example-target.js';
+import { exampleProjectDir } from '../../src/host/projects/example.js';
 
 let h: Harness;
 const unrelated: number[] = [];

@@ -4,10 +4,10 @@ import assert from 'node:assert/strict';
 import { mkdtemp } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { readPidRecords } from '../../src/processes/pid-file.js';
-import { clientPollerSource } from '../../src/processes/pollers.js';
-import { readProc } from '../../src/processes/proc.js';
-import { ensureWorker, stopProjectWorkers } from '../../src/processes/workers.js';
+import { readPidRecords } from '../../src/host/records/pid-file.js';
+import { clientPollerSource } from '../../src/host/workers/pollers.js';
+import { readProc } from '../../src/host/records/proc.js';
+import { ensureWorker, stopProjectWorkers } from '../../src/host/workers/workers.js';
 import { createHarness, uniqueQueue, type Harness } from '../helpers/harness.js';
 import { copyOrders, ordersSpec, scratchDir } from '../helpers/processes.js';
 

@@ -5,12 +5,12 @@ import { appendFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { execa, type ResultPromise } from 'execa';
-import { checkHealth } from '../../src/processes/health.js';
-import { takeInventory } from '../../src/processes/inventory.js';
-import { readPidRecords } from '../../src/processes/pid-file.js';
-import { clientPollerSource } from '../../src/processes/pollers.js';
-import { readProc } from '../../src/processes/proc.js';
-import { ensureWorker } from '../../src/processes/workers.js';
+import { checkHealth } from '../../src/host/workers/health.js';
+import { takeInventory } from '../../src/host/workers/inventory.js';
+import { readPidRecords } from '../../src/host/records/pid-file.js';
+import { clientPollerSource } from '../../src/host/workers/pollers.js';
+import { readProc } from '../../src/host/records/proc.js';
+import { ensureWorker } from '../../src/host/workers/workers.js';
 import { listPollers } from '../../src/temporal/task-queue.js';
 import { createHarness, testTarget, uniqueQueue, type Harness } from '../helpers/harness.js';
 import {

@@ -4,11 +4,12 @@ import assert from 'node:assert/strict';
 import { chmod, mkdtemp, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { readIntents } from '../../src/processes/intent.js';
-import { readPidRecords } from '../../src/processes/pid-file.js';
-import { clientPollerSource } from '../../src/processes/pollers.js';
-import { spawnDetached, SpawnFailedError } from '../../src/processes/spawn.js';
-import { ensureWorker, stopProjectWorkers } from '../../src/processes/workers.js';
+import { readIntents } from '../../src/host/records/intent.js';
+import { readPidRecords } from '../../src/host/records/pid-file.js';
+import { clientPollerSource } from '../../src/host/workers/pollers.js';
+import { spawnDetached } from '../../src/host/workers/spawn.js';
+import { SpawnFailedError } from '../../src/errors.js';
+import { ensureWorker, stopProjectWorkers } from '../../src/host/workers/workers.js';
 import { createHarness, uniqueQueue, type Harness } from '../helpers/harness.js';
 import { copyOrders, ordersSpec, processesOnQueue, scratchDir } from '../helpers/processes.js';
 

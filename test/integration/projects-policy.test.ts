@@ -8,11 +8,11 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { nanoid } from 'nanoid';
 import type { EnsureWorkerRecipeReport } from '../../workflows/ensure-worker.js';
 import { packageRoot } from '../../src/config.js';
-import { readPidRecords } from '../../src/processes/pid-file.js';
-import { readProc } from '../../src/processes/proc.js';
-import { addProject } from '../../src/projects/registry.js';
-import { writePolicyFile } from '../../src/projects/load-policy.js';
-import { venvPython } from '../../src/recipes/example-target.js';
+import { readPidRecords } from '../../src/host/records/pid-file.js';
+import { readProc } from '../../src/host/records/proc.js';
+import { addProject } from '../../src/host/projects/registry.js';
+import { writePolicyFile } from '../../src/host/projects/load-policy.js';
+import { venvPython } from '../../src/host/projects/example.js';
 import { createHarness, uniqueQueue, type Harness } from '../helpers/harness.js';
 
 let h: Harness;

@@ -8,7 +8,7 @@ import { ActivityFailure, CancelledFailure } from '@temporalio/common';
 import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
 import { createReplayActivities, REPLAY_CHECK_FAILED } from '../../activities/replay-activities.js';
 import { targetEnv } from '../../src/control-worker.js';
-import type { ReplayReport } from '../../src/replay/report-types.js';
+import type { ReplayReport } from '../../src/host/replay/report-types.js';
 import { createHarness, testTarget, uniqueQueue, type Harness } from '../helpers/harness.js';
 import { processesOnQueue, venvPython, waitFor } from '../helpers/processes.js';
 import {

@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { readProc } from '../../src/processes/proc.js';
-import { replayCheck, type ReplayCheckOptions } from '../../src/replay/replay-check.js';
+import { readProc } from '../../src/host/records/proc.js';
+import { replayCheck, type ReplayCheckOptions } from '../../src/host/replay/replay-check.js';
 import { createHarness, uniqueQueue, type Harness } from '../helpers/harness.js';
 import { processesOnQueue, scratchDir, venvPython, waitFor } from '../helpers/processes.js';
 import {

@@ -6,10 +6,10 @@ import type { Client } from '@temporalio/client';
 import { execa } from 'execa';
 import { packageRoot } from '../../src/config.js';
 import { eventTypeName } from '../../src/inspect/history.js';
-import { clientPollerSource } from '../../src/processes/pollers.js';
-import { ensureWorker } from '../../src/processes/workers.js';
-import { openWorkflowHistories } from '../../src/replay/histories.js';
-import type { ReplayCheckOptions } from '../../src/replay/replay-check.js';
+import { clientPollerSource } from '../../src/host/workers/pollers.js';
+import { ensureWorker } from '../../src/host/workers/workers.js';
+import { openWorkflowHistories } from '../../src/host/replay/histories.js';
+import type { ReplayCheckOptions } from '../../src/host/replay/replay-check.js';
 import { testTarget } from '../helpers/harness.js';
 import { fixturesDir, ordersSpec, scratchDir, venvPython, waitFor } from '../helpers/processes.js';
 

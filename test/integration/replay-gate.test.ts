@@ -11,7 +11,7 @@ import { packageRoot } from '../../src/config.js';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { PendingApproval } from '../../workflows/lib/approval.js';
 import type { EnsureWorkerRecipeReport } from '../../workflows/ensure-worker.js';
-import { readProc } from '../../src/processes/proc.js';
+import { readProc } from '../../src/host/records/proc.js';
 import { createHarness, testTarget, uniqueQueue, type Harness } from '../helpers/harness.js';
 import { waitFor } from '../helpers/processes.js';
 import { copyReplayProject, REPLAY_WORKER, startWaitingGreeter, waitListed } from './replay-fixture.js';

@@ -10,10 +10,10 @@ import type { Client } from '@temporalio/client';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { nanoid } from 'nanoid';
 import { packageRoot } from '../../src/config.js';
-import { readProc } from '../../src/processes/proc.js';
-import { tokenOfProcess } from '../../src/processes/spawn-token.js';
-import { replayCheck } from '../../src/replay/replay-check.js';
-import { stopOrphanedReplays } from '../../src/replay/replay-runs.js';
+import { readProc } from '../../src/host/records/proc.js';
+import { tokenOfProcess } from '../../src/host/records/spawn-token.js';
+import { replayCheck } from '../../src/host/replay/replay-check.js';
+import { stopOrphanedReplays } from '../../src/host/replay/replay-runs.js';
 import { testClient, uniqueQueue } from '../helpers/harness.js';
 import {
   controlWorkerEnv,

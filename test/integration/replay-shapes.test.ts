@@ -6,9 +6,9 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { execa } from 'execa';
-import { networkIsolation } from '../../src/replay/isolation.js';
-import { replayCheck, type ReplayCheckOptions } from '../../src/replay/replay-check.js';
-import type { ReplayReport } from '../../src/replay/report-types.js';
+import { networkIsolation } from '../../src/host/replay/isolation.js';
+import { replayCheck, type ReplayCheckOptions } from '../../src/host/replay/replay-check.js';
+import type { ReplayReport } from '../../src/host/replay/report-types.js';
 import { createHarness, type Harness } from '../helpers/harness.js';
 import { scratchDir, venvPython } from '../helpers/processes.js';
 import {

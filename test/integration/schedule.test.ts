@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { nanoid } from 'nanoid';
 import type { DebugStalledReport } from '../../workflows/debug-stalled.js';
-import { deleteStallSweep, upsertStallSweep } from '../../src/schedules/stall-sweep.js';
+import { deleteStallSweep, upsertStallSweep } from '../../src/temporal/stall-sweep.js';
 import { InvalidInputError } from '../../src/errors.js';
 import { createHarness, uniqueQueue, type Harness } from '../helpers/harness.js';
 

@@ -13,12 +13,12 @@ import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker
 import { execa } from 'execa';
 import { nanoid } from 'nanoid';
 import { packageRoot } from '../../src/config.js';
-import { pidDir, readPidRecords } from '../../src/processes/pid-file.js';
-import { readProc } from '../../src/processes/proc.js';
-import { spawnDetached } from '../../src/processes/spawn.js';
-import { loadPolicy, writePolicyFile } from '../../src/projects/load-policy.js';
+import { pidDir, readPidRecords } from '../../src/host/records/pid-file.js';
+import { readProc } from '../../src/host/records/proc.js';
+import { spawnDetached } from '../../src/host/workers/spawn.js';
+import { loadPolicy, writePolicyFile } from '../../src/host/projects/load-policy.js';
 import { isLoopbackAddress, type ResolveHost } from '../../src/temporal/address.js';
-import { addProject } from '../../src/projects/registry.js';
+import { addProject } from '../../src/host/projects/registry.js';
 import { createHarness, testTarget, uniqueQueue, type Harness } from '../helpers/harness.js';
 import { copyOrders, scratchDir, venvPython, waitFor } from '../helpers/processes.js';
 

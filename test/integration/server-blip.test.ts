@@ -7,12 +7,12 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
 import { defaultTemporalCli } from '../../src/config.js';
-import { startDevServer, stopDevServers } from '../../src/server/dev-server.js';
-import { freePort } from '../../src/server/ports.js';
-import { readPidRecords } from '../../src/processes/pid-file.js';
-import { clientPollerSource } from '../../src/processes/pollers.js';
-import { groupMembers } from '../../src/processes/proc.js';
-import { ensureWorker, stopProjectWorkers } from '../../src/processes/workers.js';
+import { startDevServer, stopDevServers } from '../../src/host/server/dev-server.js';
+import { freePort } from '../../src/host/server/ports.js';
+import { readPidRecords } from '../../src/host/records/pid-file.js';
+import { clientPollerSource } from '../../src/host/workers/pollers.js';
+import { groupMembers } from '../../src/host/records/proc.js';
+import { ensureWorker, stopProjectWorkers } from '../../src/host/workers/workers.js';
 import { serverAnswersVia } from '../../src/temporal/connection.js';
 import { copyOrders, ordersSpec, processesOnQueue, scratchDir, waitFor } from '../helpers/processes.js';
 

@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { nanoid } from 'nanoid';
 import { StarterFailedError } from '../../src/errors.js';
-import { starterWorkflowFromVisibility } from '../../src/processes/starter-found.js';
-import { runStarterOnce } from '../../src/processes/starter-run.js';
-import { exampleProjectDir, venvPython } from '../../src/recipes/example-target.js';
+import { starterWorkflowFromVisibility } from '../../src/host/starter/starter-found.js';
+import { runStarterOnce } from '../../src/host/starter/starter-run.js';
+import { exampleProjectDir, venvPython } from '../../src/host/projects/example.js';
 import { createHarness, testTarget, uniqueQueue, type Harness } from '../helpers/harness.js';
 import { fixturesDir } from '../helpers/processes.js';
 

@@ -4,8 +4,8 @@ import { after, before, describe, it } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
 import { nanoid } from 'nanoid';
 import type { TestInteractiveReport } from '../../workflows/test-interactive.js';
-import { readProc } from '../../src/processes/proc.js';
-import { exampleCleanStartInput } from '../../src/recipes/example-target.js';
+import { readProc } from '../../src/host/records/proc.js';
+import { exampleCleanStartInput } from '../../src/host/projects/example.js';
 import { createHarness, uniqueQueue, type Harness } from '../helpers/harness.js';
 
 let h: Harness;

@@ -13,7 +13,7 @@ import type { CleanStartReport } from '../../workflows/clean-start.js';
 import type { DebugStalledReport } from '../../workflows/debug-stalled.js';
 import type { Progress } from '../../workflows/lib/checklist.js';
 import { packageRoot } from '../../src/config.js';
-import { exampleProjectDir, venvPython } from '../../src/recipes/example-target.js';
+import { exampleProjectDir, venvPython } from '../../src/host/projects/example.js';
 import { listPollers } from '../../src/temporal/task-queue.js';
 import { testClient, testTarget, uniqueQueue } from '../helpers/harness.js';
 import { processesOnQueue, waitFor } from '../helpers/processes.js';

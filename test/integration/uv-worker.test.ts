@@ -6,12 +6,12 @@ import { delimiter, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { execa } from 'execa';
 import { packageRoot } from '../../src/config.js';
-import { assertRunnable } from '../../src/processes/executable.js';
-import { clientPollerSource } from '../../src/processes/pollers.js';
-import { groupMembers, readProc } from '../../src/processes/proc.js';
-import { pidOfIdentity } from '../../src/processes/readiness.js';
-import { ensureWorker, stopProjectWorkers } from '../../src/processes/workers.js';
-import { exampleProjectDir } from '../../src/recipes/example-target.js';
+import { assertRunnable } from '../../src/host/projects/executable.js';
+import { clientPollerSource } from '../../src/host/workers/pollers.js';
+import { groupMembers, readProc } from '../../src/host/records/proc.js';
+import { pidOfIdentity } from '../../src/host/workers/readiness.js';
+import { ensureWorker, stopProjectWorkers } from '../../src/host/workers/workers.js';
+import { exampleProjectDir } from '../../src/host/projects/example.js';
 import { createHarness, uniqueQueue, type Harness } from '../helpers/harness.js';
 import { ordersSpec, processesOnQueue, waitFor } from '../helpers/processes.js';
 

@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { defaultPayloadConverter, type WorkflowHandle } from '@temporalio/client';
 import { nanoid } from 'nanoid';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { exampleCleanStartInput } from '../../src/recipes/example-target.js';
+import { exampleCleanStartInput } from '../../src/host/projects/example.js';
 import type { Progress } from '../../workflows/lib/checklist.js';
 import { createHarness, uniqueQueue, type Harness } from '../helpers/harness.js';
 import { waitFor } from '../helpers/processes.js';

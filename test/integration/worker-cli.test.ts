@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { execa } from 'execa';
 import { packageRoot } from '../../src/config.js';
-import { readPidRecords } from '../../src/processes/pid-file.js';
-import { stopRecorded } from '../../src/processes/stop.js';
-import { readProc } from '../../src/processes/proc.js';
-import { exampleProjectDir, venvPython } from '../../src/recipes/example-target.js';
+import { readPidRecords } from '../../src/host/records/pid-file.js';
+import { stopRecorded } from '../../src/host/workers/stop.js';
+import { readProc } from '../../src/host/records/proc.js';
+import { exampleProjectDir, venvPython } from '../../src/host/projects/example.js';
 import { testTarget, uniqueQueue } from '../helpers/harness.js';
 import { processesOnQueue, waitFor } from '../helpers/processes.js';
 

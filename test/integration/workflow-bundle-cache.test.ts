@@ -68,7 +68,7 @@ describe('workflow bundle cache', () => {
     const files = workflowSourceFiles(workflowSourcesEntry);
     assert.ok(files.includes(workflowSourcesEntry));
     assert.ok(files.some((file) => file.endsWith('workflows/clean-start.ts')));
-    assert.ok(files.some((file) => file.includes('/src/recipes/')));
+    assert.ok(files.some((file) => file.includes('/src/contract/')));
     assert.ok(!files.some((file) => file.includes('/activities/')), 'activities are imported as types only');
   });
 });

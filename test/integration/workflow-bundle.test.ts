@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { workflowsPath } from '../../src/control-worker.js';
-import { OPS_WORKFLOW_TYPES } from '../../src/recipes/ops-workflows.js';
+import { OPS_WORKFLOW_TYPES } from '../../src/contract/ops-workflows.js';
 import * as workflows from '../../workflows/index.js';
 
 const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { WorkflowHandle } from '@temporalio/client';
-import type { Finding, Verdict } from '../../src/diagnosis/verdicts.js';
+import type { Finding, Verdict } from '../../src/contract/verdicts.js';
 import { eventTypeName } from '../../src/inspect/history.js';
 import type { DebugStalledReport } from '../../workflows/debug-stalled.js';
 import { createHarness, type Harness } from '../helpers/harness.js';

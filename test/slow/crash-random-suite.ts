@@ -15,10 +15,10 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
 import { nanoid } from 'nanoid';
-import { readIntents } from '../../src/processes/intent.js';
-import { exampleCleanStartInput, exampleProjectDir } from '../../src/recipes/example-target.js';
-import { readPidRecords, removePidRecord } from '../../src/processes/pid-file.js';
-import { stopRecorded } from '../../src/processes/stop.js';
+import { readIntents } from '../../src/host/records/intent.js';
+import { exampleCleanStartInput, exampleProjectDir } from '../../src/host/projects/example.js';
+import { readPidRecords, removePidRecord } from '../../src/host/records/pid-file.js';
+import { stopRecorded } from '../../src/host/workers/stop.js';
 import { releaseDeadWorker } from '../helpers/dead-worker.js';
 import { testClient, uniqueQueue } from '../helpers/harness.js';
 import {

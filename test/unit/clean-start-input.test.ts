@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseCleanStartInput } from '../../src/recipes/clean-start-input.js';
-import { describeProblem } from '../../src/recipes/validate.js';
+import { parseCleanStartInput } from '../../src/contract/clean-start-input.js';
+import { describeProblem } from '../../src/contract/validate.js';
 
 const valid = {
   projectDir: '/srv/shop',

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Finding, Verdict } from '../../src/diagnosis/verdicts.js';
-import { planBulk, planClear, renderPlan } from '../../src/recipes/clear-plan.js';
-import { parseClearStalledInput } from '../../src/recipes/clear-stalled-input.js';
-import { literalPrefix, matchesIdPattern } from '../../src/recipes/id-glob.js';
-import { describeProblem } from '../../src/recipes/validate.js';
+import type { Finding, Verdict } from '../../src/contract/verdicts.js';
+import { planBulk, planClear, renderPlan } from '../../src/diagnosis/clear-plan.js';
+import { parseClearStalledInput } from '../../src/contract/clear-stalled-input.js';
+import { literalPrefix, matchesIdPattern } from '../../src/contract/id-glob.js';
+import { describeProblem } from '../../src/contract/validate.js';
 
 function finding(workflowId: string, verdict: Verdict, workflowType = 'Order'): Finding {
   return {

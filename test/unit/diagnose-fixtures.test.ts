@@ -8,8 +8,8 @@ import {
   type PendingActivityFact,
   type WorkflowFacts,
 } from '../../src/diagnosis/index.js';
-import { parseDebugStalledInput } from '../../src/recipes/debug-stalled-input.js';
-import { describeProblem } from '../../src/recipes/validate.js';
+import { parseDebugStalledInput } from '../../src/contract/debug-stalled-input.js';
+import { describeProblem } from '../../src/contract/validate.js';
 
 const NOW = Date.UTC(2026, 10, 25, 12, 0, 0);
 const SEC = 1000;

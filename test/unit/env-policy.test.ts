@@ -1,7 +1,7 @@
 // Which input env a request may set, and what launched processes inherit, as pure tables.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { inheritedEnv, refusedEnv } from '../../src/projects/env-policy.js';
+import { inheritedEnv, refusedEnv } from '../../src/host/projects/env-policy.js';
 
 describe('input env allow-list', () => {
   const refused: [string, Record<string, string>, string][] = [

@@ -5,9 +5,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { InvalidInputError } from '../../src/errors.js';
 import { MATCH_TEXT_LIMIT, matchPattern } from '../../src/inspect/pattern-match.js';
-import { parseStarterOutput } from '../../src/inspect/starter.js';
-import { MAX_PATTERN_INSTRUCTIONS } from '../../src/recipes/id-pattern.js';
-import { parseRecipeInput } from '../../src/recipes/schemas.js';
+import { parseStarterOutput } from '../../src/host/starter/starter.js';
+import { MAX_PATTERN_INSTRUCTIONS } from '../../src/contract/id-pattern.js';
+import { parseRecipeInput } from '../../src/contract/schemas.js';
 
 /** Backtracks without end in RegExp on a run of hex digits and dashes that no Z follows. */
 const HOSTILE = String.raw`([\w-]|[0-9a-f-])+Z`;

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import proto from '@temporalio/proto';
 import { diagnose } from '../../src/diagnosis/diagnose.js';
-import type { WorkflowFacts } from '../../src/diagnosis/facts.js';
+import type { WorkflowFacts } from '../../src/contract/facts.js';
 import { factsFromDescribe, searchAttributeStrings } from '../../src/inspect/describe-facts.js';
 import { failureChain, formatFailureChain } from '../../src/inspect/failure.js';
 import { needsHistory } from '../../src/inspect/gather.js';

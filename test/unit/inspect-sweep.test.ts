@@ -13,8 +13,8 @@ import {
   excerptMentions,
   logLineTimeMs,
   workerLogExcerpts,
-} from '../../src/inspect/worker-logs.js';
-import { isOpsWorkflow, OPS_WORKFLOW_TYPES } from '../../src/recipes/ops-workflows.js';
+} from '../../src/host/logs/worker-logs.js';
+import { isOpsWorkflow, OPS_WORKFLOW_TYPES } from '../../src/contract/ops-workflows.js';
 import * as workflows from '../../workflows/index.js';
 
 describe('ops workflows', () => {

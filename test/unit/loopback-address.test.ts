@@ -6,9 +6,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { loadSettings } from '../../src/config.js';
-import { loadPolicy } from '../../src/projects/load-policy.js';
-import { ensureServer } from '../../src/server/ensure.js';
-import { isLoopbackAddress, isLoopbackIp, type ResolveHost } from '../../src/temporal/address.js';
+import { loadPolicy } from '../../src/host/projects/load-policy.js';
+import { ensureServer } from '../../src/host/server/ensure.js';
+import {
+  grpcEndpoint,
+  isLoopbackAddress,
+  isLoopbackIp,
+  type ResolveHost,
+} from '../../src/temporal/address.js';
 import { loadConnectTarget } from '../../src/temporal/connection.js';
 
 /** A resolver that knows only `hosts` (anything else resolves nowhere) and records what it was asked. */
@@ -110,5 +115,23 @@ describe('loopback through the system resolver', () => {
       ensureServer(target, settings, () => undefined),
       /not a loopback address/,
     );
+  });
+});
+
+describe('grpcEndpoint', () => {
+  it('adds the default port only when the address names none, and keeps IPv6 brackets', () => {
+    assert.equal(grpcEndpoint('localhost', 7233), 'localhost:7233');
+    assert.equal(grpcEndpoint('my.host:80', 7233), 'my.host:80');
+    assert.equal(grpcEndpoint('127.0.0.1', 7233), '127.0.0.1:7233');
+    assert.equal(grpcEndpoint('[::1]', 7233), '[::1]:7233');
+    assert.equal(grpcEndpoint('[::1]:9', 7233), '[::1]:9');
+  });
+
+  it('refuses a scheme, a bare IPv6 address and a port that is not a number, naming the address', () => {
+    for (const address of ['http://x:1', '::1', 'host:port'])
+      assert.throws(
+        () => grpcEndpoint(address, 7233),
+        new RegExp(`got '${address.replace(/[.:/]/g, '\\$&')}'`),
+      );
   });
 });

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { recipeDetails, recipeSummary } from '../../src/recipes/summary.js';
+import { recipeDetails, recipeSummary } from '../../src/contract/summary.js';
 import { buildProgram, type Call } from '../../src/cli/program.js';
 import { packageRoot } from '../../src/config.js';
 import { CLI_TOOLS, cliArgv, describeCliTool } from '../../src/mcp/cli-tools.js';

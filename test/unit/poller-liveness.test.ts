@@ -1,13 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { diagnose, type PollerFact, type WorkflowFacts } from '../../src/diagnosis/index.js';
-import {
-  judgePoller,
-  parsePollerIdentity,
-  type PollerLiveness,
-  type ProcessFact,
-} from '../../src/diagnosis/poller-liveness.js';
-import { localLivenessOracle, procHidesPids } from '../../src/processes/pollers.js';
+import { judgePoller, parsePollerIdentity } from '../../src/diagnosis/poller-liveness.js';
+import { type PollerLiveness, type ProcessFact } from '../../src/contract/facts.js';
+import { localLivenessOracle, procHidesPids } from '../../src/host/workers/pollers.js';
 
 const NOW = Date.UTC(2025, 0, 15, 12, 0, 0);
 const SEC = 1000;

@@ -5,7 +5,7 @@ import {
   nextRestart,
   type RestartDecision,
   type RestartPolicy,
-} from '../../src/processes/backoff.js';
+} from '../../src/host/workers/backoff.js';
 
 const policy: RestartPolicy = {
   maxRestarts: 3,

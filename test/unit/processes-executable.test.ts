@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { InvalidInputError } from '../../src/errors.js';
-import { assertRunnable, resolveProgram } from '../../src/processes/executable.js';
+import { assertRunnable, resolveProgram } from '../../src/host/projects/executable.js';
 
 let root: string;
 let onPath: string;

@@ -4,7 +4,7 @@ import { mkdtemp, readdir, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { readIntents, writeIntent, type SpawnIntent } from '../../src/processes/intent.js';
+import { readIntents, writeIntent, type SpawnIntent } from '../../src/host/records/intent.js';
 
 function intent(project: string, spawnToken: string): SpawnIntent {
   return {

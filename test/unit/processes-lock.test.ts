@@ -4,9 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { moveAway, observe, tryCreate, type LockOwner } from '../../src/processes/lock-dir.js';
-import { LockTimeoutError, lockVerdict, withProjectLock, withWorkerLock } from '../../src/processes/lock.js';
-import { bootId, readProc } from '../../src/processes/proc.js';
+import { moveAway, observe, tryCreate, type LockOwner } from '../../src/host/records/lock-dir.js';
+import { lockVerdict, withProjectLock, withWorkerLock } from '../../src/host/records/lock.js';
+import { LockTimeoutError } from '../../src/errors.js';
+import { bootId, readProc } from '../../src/host/records/proc.js';
 
 const stateDir = () => mkdtemp(join(process.env.TEMPORAL_OPS_TEST_ROOT ?? tmpdir(), 'lock-'));
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { findLogErrors, latestRun, lineTimeMs } from '../../src/processes/log-errors.js';
+import { findLogErrors, latestRun, lineTimeMs } from '../../src/host/logs/log-errors.js';
 
 const local = (...parts: number[]) =>
   new Date(parts[0]!, parts[1]! - 1, parts[2], parts[3], parts[4], parts[5], parts[6]).getTime();

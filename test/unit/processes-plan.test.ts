@@ -6,7 +6,7 @@ import {
   type PlanRequest,
   type RecordedWorker,
   type WorkerPlan,
-} from '../../src/processes/plan.js';
+} from '../../src/host/workers/plan.js';
 
 const spec = { command: 'uv run worker', taskQueue: 'orders', cwd: '/app', env: {} };
 const request: PlanRequest = { mode: 'ensure', spec, requestedAtMs: 1000, fingerprint: 'abc' };

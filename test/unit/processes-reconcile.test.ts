@@ -1,16 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isExecTail } from '../../src/processes/identity.js';
+import { isExecTail } from '../../src/host/records/identity.js';
 import type { LivenessOracle } from '../../src/diagnosis/poller-liveness.js';
-import { mergePollers } from '../../src/processes/pollers.js';
+import { mergePollers } from '../../src/host/workers/pollers.js';
 import {
   parseIdentity,
   reconcile,
   type LocalWorkerFacts,
   type PollerClass,
   type ReconcileInput,
-} from '../../src/processes/reconcile.js';
-import { workerState, type StateFacts, type WorkerState } from '../../src/processes/state.js';
+} from '../../src/host/workers/reconcile.js';
+import { workerState, type StateFacts, type WorkerState } from '../../src/host/workers/state.js';
 
 const now = 1_000_000;
 const ours: LocalWorkerFacts = {
@@ -26,7 +26,7 @@ const ours: LocalWorkerFacts = {
 // The live processes of host vm and when they started; every other pid there runs nothing.
 const started: Record<number, number> = { 100: now - 3_600_000, 101: now - 3_600_000, 555: now - 3_600_000 };
 
-/** A table-driven oracle for host vm, as src/processes/pollers.ts answers from /proc. */
+/** A table-driven oracle for host vm, as src/host/workers/pollers.ts answers from /proc. */
 const oracle: LivenessOracle = (identity) => {
   const named = parseIdentity(identity);
   if (named.pid === undefined || named.host !== 'vm') return undefined;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { freshToken, SPAWN_TOKEN_ENV, tokenFor, tokenOfProcess } from '../../src/processes/spawn-token.js';
+import { freshToken, SPAWN_TOKEN_ENV, tokenFor, tokenOfProcess } from '../../src/host/records/spawn-token.js';
 
 describe('spawn tokens', () => {
   it('every attempt of one step gets the same token', () => {

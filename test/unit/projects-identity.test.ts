@@ -5,10 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { InvalidInputError } from '../../src/errors.js';
-import { canonicalDir, chooseKey, claimProject } from '../../src/projects/identity.js';
-import { keyForDir } from '../../src/projects/key.js';
-import { readRegistry, registryPath, type ProjectEntry } from '../../src/projects/registry-store.js';
-import { resolveProjectKey } from '../../src/projects/registry.js';
+import { canonicalDir, chooseKey, claimProject } from '../../src/host/projects/identity.js';
+import { keyForDir } from '../../src/host/projects/key.js';
+import { readRegistry, registryPath, type ProjectEntry } from '../../src/host/projects/registry-store.js';
+import { resolveProjectKey } from '../../src/host/projects/registry.js';
 
 let root: string;
 let stateDir: string;

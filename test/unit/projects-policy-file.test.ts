@@ -6,7 +6,12 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { policyFromEnv } from '../../src/config.js';
 import { InvalidInputError } from '../../src/errors.js';
-import { defaultRoots, loadPolicy, policyPath, writePolicyFile } from '../../src/projects/load-policy.js';
+import {
+  defaultRoots,
+  loadPolicy,
+  policyPath,
+  writePolicyFile,
+} from '../../src/host/projects/load-policy.js';
 
 let root: string;
 

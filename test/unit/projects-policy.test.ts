@@ -5,7 +5,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { packageRoot } from '../../src/config.js';
-import { defaultRoots } from '../../src/projects/load-policy.js';
+import { defaultRoots } from '../../src/host/projects/load-policy.js';
 import {
   checkPolicy,
   isUnder,
@@ -13,7 +13,7 @@ import {
   type Policy,
   type PolicyRequest,
   type PolicyRule,
-} from '../../src/projects/policy.js';
+} from '../../src/host/projects/policy.js';
 import { addressHost, isLoopbackIp } from '../../src/temporal/address.js';
 
 /** The policy for a server address; `localhost` stands for what it resolves to on most hosts (127.0.0.1). */

@@ -5,10 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { InvalidInputError } from '../../src/errors.js';
-import { writePidRecord } from '../../src/processes/pid-file.js';
-import { bootId, readProc } from '../../src/processes/proc.js';
-import { registryPath, workerFor } from '../../src/projects/registry-store.js';
-import { addProject, listProjects, removeProject } from '../../src/projects/registry.js';
+import { writePidRecord } from '../../src/host/records/pid-file.js';
+import { bootId, readProc } from '../../src/host/records/proc.js';
+import { registryPath, workerFor } from '../../src/host/projects/registry-store.js';
+import { addProject, listProjects, removeProject } from '../../src/host/projects/registry.js';
 
 let root: string;
 let stateDir: string;

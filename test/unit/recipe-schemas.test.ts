@@ -2,15 +2,15 @@
 // exact field path and its value quoted; good inputs parse with their defaults; JSON Schema per recipe.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { RECIPE_NAMES as WORKFLOW_NAMES } from '../../src/recipes/ops-workflows.js';
+import { RECIPE_NAMES as WORKFLOW_NAMES } from '../../src/contract/ops-workflows.js';
 import {
   parseRecipeInput,
   RECIPE_NAMES,
   recipeInputJsonSchema,
   type RecipeInputName,
-} from '../../src/recipes/schemas.js';
-import { parsePolicy, parseResultRule } from '../../src/recipes/rule-schemas.js';
-import { describeProblem } from '../../src/recipes/validate.js';
+} from '../../src/contract/schemas.js';
+import { parsePolicy, parseResultRule } from '../../src/contract/rule-schemas.js';
+import { describeProblem } from '../../src/contract/validate.js';
 
 const cleanStart = {
   projectDir: '/srv/shop',

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseDebugStalledInput } from '../../src/recipes/debug-stalled-input.js';
-import { describeProblem } from '../../src/recipes/validate.js';
+import { parseDebugStalledInput } from '../../src/contract/debug-stalled-input.js';
+import { describeProblem } from '../../src/contract/validate.js';
 
 function problems(raw: unknown): string[] {
   return parseDebugStalledInput(raw).problems.map(describeProblem);

@@ -7,7 +7,7 @@ import {
   type RemedyOptions,
 } from '../../src/diagnosis/remedy-plan.js';
 import { resetEventId } from '../../src/diagnosis/reset-point.js';
-import type { Finding, Verdict } from '../../src/diagnosis/verdicts.js';
+import type { Finding, Verdict } from '../../src/contract/verdicts.js';
 
 function finding(workflowId: string, verdict: Verdict, extra: Partial<Finding> = {}): Finding {
   return {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { divergenceOf, type WindowEvent } from '../../src/replay/divergence.js';
+import { divergenceOf, type WindowEvent } from '../../src/host/replay/divergence.js';
 
 const NDE = '[TMPRL1100] Nondeterminism error: ';
 /** How the Python Replayer raises core's failure. */

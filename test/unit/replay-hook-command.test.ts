@@ -3,10 +3,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { execa } from 'execa';
-import { parseCommand } from '../../src/processes/command.js';
-import { gateConfigFile, hookEnv, hookedArgv, launchOf } from '../../src/replay/hook-command.js';
+import { parseCommand } from '../../src/host/projects/command.js';
+import { gateConfigFile, hookEnv, hookedArgv, launchOf } from '../../src/host/replay/hook-command.js';
 
-const HOOK = '/opt/temporal-ops/src/replay/python';
+const HOOK = '/opt/temporal-ops/src/host/replay/python';
 
 describe('hookedArgv', () => {
   const cases: [string, string[]][] = [

@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { buildReport, parseHookLines, type HistoryRef, type HookLine } from '../../src/replay/hook-output.js';
+import {
+  buildReport,
+  parseHookLines,
+  type HistoryRef,
+  type HookLine,
+} from '../../src/host/replay/hook-output.js';
 
 const refs = [
   { workflowId: 'a', runId: 'ra', workflowType: 'Order' },

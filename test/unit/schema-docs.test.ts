@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { packageRoot } from '../../src/config.js';
-import { RECIPE_NAMES, recipeInputJsonSchema } from '../../src/recipes/schemas.js';
+import { RECIPE_NAMES, recipeInputJsonSchema } from '../../src/contract/schemas.js';
 
 describe('docs/schemas', () => {
   for (const name of RECIPE_NAMES)

@@ -1,7 +1,7 @@
 // The one rule for the worker command, as a table: which source wins, and how the field names it.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { workerCommandOf } from '../../src/processes/prepare.js';
+import { workerCommandOf } from '../../src/host/projects/prepare.js';
 
 const registered = { key: 'shop', workerCommand: 'python registered.py' };
 const samples = {

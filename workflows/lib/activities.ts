@@ -11,7 +11,7 @@ import {
 } from '@temporalio/workflow';
 import type { ClusterActivities, HostActivities } from '../../activities/index.js';
 import { TimeoutType } from '@temporalio/common';
-import { FailureType } from '../../src/recipes/failure-types.js';
+import { FailureType } from '../../src/contract/failure-types.js';
 
 const nonRetryableErrorTypes = [
   FailureType.InvalidInput,

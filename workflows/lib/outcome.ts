@@ -1,8 +1,8 @@
 // Recipe input checks and outcome bookkeeping shared by all recipes.
 import { ApplicationFailure, upsertMemo, upsertSearchAttributes } from '@temporalio/workflow';
-import { FailureType } from '../../src/recipes/failure-types.js';
-import { OpsOutcome, OpsProject, OpsRecipe, type Outcome } from '../../src/recipes/search-attributes.js';
-import { describeProblem, type InputProblem } from '../../src/recipes/validate.js';
+import { FailureType } from '../../src/contract/failure-types.js';
+import { OpsOutcome, OpsProject, OpsRecipe, type Outcome } from '../../src/contract/search-attributes.js';
+import { describeProblem, type InputProblem } from '../../src/contract/validate.js';
 
 /** Fails the workflow (not the task) when input is bad, naming every bad field and value. */
 export function requireInput<T>(recipe: string, parsed: { input?: T; problems: InputProblem[] }): T {

@@ -12,10 +12,10 @@ import {
   upsertMemo,
 } from '@temporalio/workflow';
 import { TimeoutType } from '@temporalio/common';
-import type { ServerCheck } from '../../src/server/probe.js';
-import { FailureType } from '../../src/recipes/failure-types.js';
-import { recipeDetails, recipeSummary } from '../../src/recipes/summary.js';
-import type { InputProblem } from '../../src/recipes/validate.js';
+import type { ServerCheck } from '../../src/host/server/probe.js';
+import { FailureType } from '../../src/contract/failure-types.js';
+import { recipeDetails, recipeSummary } from '../../src/contract/summary.js';
+import type { InputProblem } from '../../src/contract/validate.js';
 import { clusterActivities, hostActivities, HOST_PICKUP_SECONDS, shortOp } from './activities.js';
 import { Checklist, failureDetails, failureMessage, failureType, type StepReport } from './checklist.js';
 import { Approvals } from './approval.js';

@@ -3,9 +3,9 @@
 // reruns) and verify every remedy. The report's actions are updated as each one is done.
 import { uuid4 } from '@temporalio/workflow';
 import { planNeedsWorker, planRemedies } from '../../src/diagnosis/remedy-plan.js';
-import type { Finding } from '../../src/diagnosis/verdicts.js';
-import type { DebugStalledInput } from '../../src/recipes/debug-stalled-input.js';
-import type { WorkerFields } from '../../src/recipes/worker-fields.js';
+import type { Finding } from '../../src/contract/verdicts.js';
+import type { DebugStalledInput } from '../../src/contract/debug-stalled-input.js';
+import type { WorkerFields } from '../../src/contract/worker-fields.js';
 import type { Approvals } from './approval.js';
 import type { RecipeContext } from './recipe.js';
 import type { FixWatch } from './remedy-fix-wait.js';

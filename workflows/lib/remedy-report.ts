@@ -1,9 +1,9 @@
 // The `actions[]` of DebugStalled's report: one entry per planned remedy, updated as it is
 // applied and verified, so a cancelled recipe's memo says how far it got.
-import type { WorkflowStatusName } from '../../src/diagnosis/facts.js';
+import type { WorkflowStatusName } from '../../src/contract/facts.js';
 import type { PlannedRemedy, RemedyKind, RemedyPlan } from '../../src/diagnosis/remedy-plan.js';
-import type { Verdict } from '../../src/diagnosis/verdicts.js';
-import type { DebugStalledInput } from '../../src/recipes/debug-stalled-input.js';
+import type { Verdict } from '../../src/contract/verdicts.js';
+import type { DebugStalledInput } from '../../src/contract/debug-stalled-input.js';
 import type { RecipeContext, RecipeReport } from './recipe.js';
 import type { GateReport } from './replay-gate.js';
 import type { FixWait } from './remedy-fix-wait.js';

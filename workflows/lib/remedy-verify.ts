@@ -1,6 +1,6 @@
 // DebugStalled's verify step: watch each applied remedy until it verifies or verifySeconds pass.
 import type { RemedyCheck } from '../../activities/remedy-activities.js';
-import { defaultDiagnosisPolicy } from '../../src/diagnosis/verdicts.js';
+import { defaultDiagnosisPolicy } from '../../src/contract/verdicts.js';
 import { boundedWaitOp, clusterActivities, ranOutOfTime } from './activities.js';
 import type { Act } from './remedy-report.js';
 

@@ -6,12 +6,12 @@ import { isCancellation, uuid4 } from '@temporalio/workflow';
 import type { CodeFingerprints } from '../../activities/gate-activities.js';
 import type { PreparedProject } from '../../activities/process-activities.js';
 import type { ClearResult } from '../../activities/clear-activities.js';
-import type { ReplayReport, ReplayResult } from '../../src/replay/report-types.js';
-import type { WorkerFields } from '../../src/recipes/clean-start-input.js';
-import type { ReplayGate } from '../../src/recipes/rule-schemas.js';
+import type { ReplayReport, ReplayResult } from '../../src/host/replay/report-types.js';
+import type { WorkerFields } from '../../src/contract/clean-start-input.js';
+import type { ReplayGate } from '../../src/contract/rule-schemas.js';
 import { clusterActivities, shortOp, waitOp } from './activities.js';
 import type { Approvals } from './approval.js';
-import { FailureType } from '../../src/recipes/failure-types.js';
+import { FailureType } from '../../src/contract/failure-types.js';
 import { failureMessage, failureType } from './checklist.js';
 import type { RecipeContext } from './recipe.js';
 

@@ -3,8 +3,8 @@
 // check its result.
 import { uuid4, workflowInfo } from '@temporalio/workflow';
 import type { CheckedTarget, StartedTarget } from '../../activities/temporal-activities.js';
-import type { ResultRule } from '../../src/diagnosis/result-check.js';
-import type { StartSpec } from '../../src/recipes/clean-start-input.js';
+import type { ResultRule } from '../../src/contract/result-rule.js';
+import type { StartSpec } from '../../src/contract/clean-start-input.js';
 import { boundedWaitOp, clusterActivities, ranOutOfTime, shortOp, waitOp } from './activities.js';
 import type { RecipeContext } from './recipe.js';
 import { freshWorkerPhase, phaseFields, type WorkerPhaseState } from './worker-phase.js';

@@ -2,9 +2,9 @@
 // one step under the project lock stop stale workers, start one fresh worker and wait until the
 // server sees it polling (or adopt the same fresh worker a concurrent recipe just started).
 import type { EnsureWorkerReport, PreparedProject } from '../../activities/process-activities.js';
-import type { StopOutcome } from '../../src/processes/stop.js';
-import type { WorkerFields } from '../../src/recipes/clean-start-input.js';
-import type { ReplayGate } from '../../src/recipes/rule-schemas.js';
+import type { StopOutcome } from '../../src/host/workers/stop.js';
+import type { WorkerFields } from '../../src/contract/clean-start-input.js';
+import type { ReplayGate } from '../../src/contract/rule-schemas.js';
 import { GATE_STEP, replayGateStep, resetAfterRestart, type GateReport } from './replay-gate.js';
 import { isCancellation } from '@temporalio/workflow';
 import { clusterActivities, hostActivities, processOp, shortOp, waitOp } from './activities.js';

@@ -2,7 +2,7 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { PendingApproval } from '../../../workflows/lib/approval.js';
 import { ExitError } from '../../errors.js';
-import { isNotFound } from '../../inspect/grpc.js';
+import { isNotFound } from '../../temporal/grpc.js';
 import { failureChain } from '../../inspect/target.js';
 import type { CommandContext } from '../context.js';
 import { ExitCode } from '../output.js';

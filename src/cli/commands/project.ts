@@ -2,7 +2,7 @@
 // that is not on loopback, recipes run only registered projects, with their registered commands.
 import { resolve } from 'node:path';
 import { ExitError, InvalidInputError } from '../../errors.js';
-import { addProject, listProjects, removeProject, type ProjectEntry } from '../../projects/registry.js';
+import { addProject, listProjects, removeProject, type ProjectEntry } from '../../host/projects/registry.js';
 import type { CommandContext } from '../context.js';
 import { ExitCode } from '../output.js';
 

@@ -3,12 +3,12 @@
 // registrations), here, now. Exit 0 when all replay, 10 when some would break.
 import { targetEnv } from '../../control-worker.js';
 import { ExitError, InvalidInputError } from '../../errors.js';
-import { readPidRecords } from '../../processes/pid-file.js';
-import { prepareProject } from '../../processes/prepare.js';
-import { localUserPolicy } from '../../projects/policy.js';
-import { ReplayCheckError } from '../../replay/errors.js';
-import { replayCheck } from '../../replay/replay-check.js';
-import type { ReplayReport } from '../../replay/report-types.js';
+import { readPidRecords } from '../../host/records/pid-file.js';
+import { prepareProject } from '../../host/projects/prepare.js';
+import { localUserPolicy } from '../../host/projects/policy.js';
+import { ReplayCheckError } from '../../errors.js';
+import { replayCheck } from '../../host/replay/replay-check.js';
+import type { ReplayReport } from '../../host/replay/report-types.js';
 import type { CommandContext } from '../context.js';
 import { ExitCode } from '../output.js';
 

@@ -12,19 +12,19 @@ import type { CleanStartReport } from '../../../workflows/clean-start.js';
 import type { DebugStalledReport } from '../../../workflows/debug-stalled.js';
 import type { TestInteractiveReport } from '../../../workflows/test-interactive.js';
 import type { ClearStalledReport } from '../../../workflows/clear-stalled-environment.js';
-import { parseClearStalledInput, type ClearStalledInput } from '../../recipes/clear-stalled-input.js';
+import { parseClearStalledInput, type ClearStalledInput } from '../../contract/clear-stalled-input.js';
 import { ExitError } from '../../errors.js';
 import { failureChain } from '../../inspect/target.js';
-import { parseCheckRecentInput } from '../../recipes/check-recent-input.js';
-import { parseCleanStartInput } from '../../recipes/clean-start-input.js';
-import { parseDebugStalledInput, type DebugStalledInput } from '../../recipes/debug-stalled-input.js';
-import { FailureType } from '../../recipes/failure-types.js';
-import { parseTestInteractiveInput } from '../../recipes/test-interactive-input.js';
-import { describeProblem, type InputProblem } from '../../recipes/validate.js';
+import { parseCheckRecentInput } from '../../contract/check-recent-input.js';
+import { parseCleanStartInput } from '../../contract/clean-start-input.js';
+import { parseDebugStalledInput, type DebugStalledInput } from '../../contract/debug-stalled-input.js';
+import { FailureType } from '../../contract/failure-types.js';
+import { parseTestInteractiveInput } from '../../contract/test-interactive-input.js';
+import { describeProblem, type InputProblem } from '../../contract/validate.js';
 import type { CommandContext } from '../context.js';
 import { followRecipe } from '../follow.js';
 import { ExitCode } from '../output.js';
-import { recipeDetails, recipeSummary } from '../../recipes/summary.js';
+import { recipeDetails, recipeSummary } from '../../contract/summary.js';
 
 export type RecipeReport =
   CleanStartReport | TestInteractiveReport | ClearStalledReport | DebugStalledReport | CheckRecentReport;

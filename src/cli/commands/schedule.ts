@@ -1,5 +1,5 @@
 // `temporal-ops schedule stall-sweep`: create, update or delete the scheduled stall sweep.
-import { deleteStallSweep, upsertStallSweep } from '../../schedules/stall-sweep.js';
+import { deleteStallSweep, upsertStallSweep } from '../../temporal/stall-sweep.js';
 import { ExitError, InvalidInputError } from '../../errors.js';
 import type { CommandContext } from '../context.js';
 import { ExitCode } from '../output.js';

@@ -1,9 +1,9 @@
 // `temporal-ops worker stop-all [--include-server]`: stop every process we own, proven by identity.
 import type { Settings } from '../../config.js';
-import { readPidRecords } from '../../processes/pid-file.js';
-import type { StopOutcome } from '../../processes/stop.js';
-import { stopProjectWorkers } from '../../processes/workers.js';
-import { stopDevServers } from '../../server/dev-server.js';
+import { readPidRecords } from '../../host/records/pid-file.js';
+import type { StopOutcome } from '../../host/workers/stop.js';
+import { stopProjectWorkers } from '../../host/workers/workers.js';
+import { stopDevServers } from '../../host/server/dev-server.js';
 import type { CommandContext } from '../context.js';
 import { ExitCode } from '../output.js';
 import { printStopOutcomes } from './worker-stop.js';

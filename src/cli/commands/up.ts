@@ -2,11 +2,11 @@
 // the configured target (or the bundled example), then serve until Ctrl-C.
 import type { Settings } from '../../config.js';
 import { createControlWorker } from '../../control-worker.js';
-import { proveIdentity } from '../../processes/identity.js';
-import { readPidRecords } from '../../processes/pid-file.js';
-import { exampleCleanStartInput } from '../../recipes/example-target.js';
-import { ensureServer } from '../../server/ensure.js';
-import { checkServer } from '../../server/probe.js';
+import { proveIdentity } from '../../host/records/identity.js';
+import { readPidRecords } from '../../host/records/pid-file.js';
+import { exampleCleanStartInput } from '../../host/projects/example.js';
+import { ensureServer } from '../../host/server/ensure.js';
+import { checkServer } from '../../host/server/probe.js';
 import { connectClient, type ConnectTarget } from '../../temporal/connection.js';
 import type { CommandContext } from '../context.js';
 import { ExitCode } from '../output.js';

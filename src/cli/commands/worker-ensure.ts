@@ -1,14 +1,14 @@
 // `temporal-ops worker ensure|start|restart`: the process layer run from the CLI process itself
 // (no control worker needed); readiness is judged by the server's pollers, as in recipes.
-import { defaultRestartPolicy } from '../../processes/backoff.js';
-import { prepareProject, type PreparedProject } from '../../processes/prepare.js';
-import { localUserPolicy } from '../../projects/policy.js';
-import { readPidRecords } from '../../processes/pid-file.js';
-import type { PlanMode } from '../../processes/plan.js';
-import { clientPollerSource } from '../../processes/pollers.js';
-import { SpawnFailedError } from '../../processes/spawn.js';
-import { superviseWorker, type SupervisionEvent } from '../../processes/supervise.js';
-import { ensureWorker, type EnsureOutcome, type WorkerSpec } from '../../processes/workers.js';
+import { defaultRestartPolicy } from '../../host/workers/backoff.js';
+import { prepareProject, type PreparedProject } from '../../host/projects/prepare.js';
+import { localUserPolicy } from '../../host/projects/policy.js';
+import { readPidRecords } from '../../host/records/pid-file.js';
+import type { PlanMode } from '../../host/workers/plan.js';
+import { clientPollerSource } from '../../host/workers/pollers.js';
+import { SpawnFailedError } from '../../errors.js';
+import { superviseWorker, type SupervisionEvent } from '../../host/workers/supervise.js';
+import { ensureWorker, type EnsureOutcome, type WorkerSpec } from '../../host/workers/workers.js';
 import { targetEnv } from '../../control-worker.js';
 import { ExitError, InvalidInputError, WorkerNotReadyError } from '../../errors.js';
 import type { CliContext, CommandContext } from '../context.js';

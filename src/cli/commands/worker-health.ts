@@ -1,5 +1,5 @@
 // `temporal-ops worker health`: per worker, alive / polling / uptime / restarts / RSS / CPU / errors.
-import { checkHealth, type WorkerHealth } from '../../processes/health.js';
+import { checkHealth, type WorkerHealth } from '../../host/workers/health.js';
 import type { CommandContext } from '../context.js';
 import { ExitCode } from '../output.js';
 import { formatBytes, formatDuration, formatTime } from './worker-format.js';

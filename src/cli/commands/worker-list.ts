@@ -1,6 +1,11 @@
 // `temporal-ops worker list`: our workers as a table, then every poller of their task queues classified.
-import { clientPollerSource, type PollerSource } from '../../processes/pollers.js';
-import { inventoryFacts, takeInventory, type Inventory, type WorkerRow } from '../../processes/inventory.js';
+import { clientPollerSource, type PollerSource } from '../../host/workers/pollers.js';
+import {
+  inventoryFacts,
+  takeInventory,
+  type Inventory,
+  type WorkerRow,
+} from '../../host/workers/inventory.js';
 import type { CommandContext } from '../context.js';
 import { ExitCode } from '../output.js';
 import { formatBytes, formatDuration, table } from './worker-format.js';

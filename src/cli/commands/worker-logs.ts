@@ -4,9 +4,9 @@ import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { sanitizeProjectName } from '../../config.js';
 import { ExitError } from '../../errors.js';
-import { followLog } from '../../processes/log-follow.js';
-import { tailLog, workerLogPath } from '../../processes/logs.js';
-import { readPidRecords } from '../../processes/pid-file.js';
+import { followLog } from '../../host/logs/log-follow.js';
+import { tailLog, workerLogPath } from '../../host/logs/logs.js';
+import { readPidRecords } from '../../host/records/pid-file.js';
 import type { CliContext, CommandContext } from '../context.js';
 import { ExitCode } from '../output.js';
 

@@ -4,7 +4,7 @@ import { isAbsolute } from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
 import { nanoid } from 'nanoid';
 import type { EnsureWorkerInput, EnsureWorkerRecipeReport } from '../../../workflows/ensure-worker.js';
-import type { PlanMode } from '../../processes/plan.js';
+import type { PlanMode } from '../../host/workers/plan.js';
 import { ExitError } from '../../errors.js';
 import { failureChain } from '../../inspect/target.js';
 import type { CommandContext } from '../context.js';

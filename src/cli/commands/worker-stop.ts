@@ -1,6 +1,6 @@
 // `temporal-ops worker stop`: stop one project's workers, proven ours; anything else is left alone.
-import type { StopOutcome } from '../../processes/stop.js';
-import { stopProjectWorkers } from '../../processes/workers.js';
+import type { StopOutcome } from '../../host/workers/stop.js';
+import { stopProjectWorkers } from '../../host/workers/workers.js';
 import type { CommandContext } from '../context.js';
 import { ExitCode, type Output } from '../output.js';
 

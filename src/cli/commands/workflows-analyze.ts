@@ -1,12 +1,13 @@
 // `temporal-ops workflows analyze -w ID`: one workflow, any status, with its worker log lines.
 import { hostname } from 'node:os';
-import type { DiagnosisPolicy } from '../../diagnosis/verdicts.js';
+import type { DiagnosisPolicy } from '../../contract/verdicts.js';
 import { analyzeWorkflow } from '../../inspect/analyze.js';
-import { localLivenessOracle } from '../../processes/pollers.js';
+import { localLivenessOracle } from '../../host/workers/pollers.js';
 import { remoteLiveness } from '../../inspect/remote-liveness.js';
 import type { CommandContext } from '../context.js';
 import { ExitCode } from '../output.js';
 import { checkedPolicy, formatAnalysis, notFoundExit } from './workflows-format.js';
+import { workerLogExcerpts } from '../../host/logs/worker-logs.js';
 
 export interface AnalyzeOptions {
   workflowId: string;
@@ -21,7 +22,7 @@ export async function workflowsAnalyze(options: AnalyzeOptions, ctx: CommandCont
   const client = await ctx.client();
   const analysis = await analyzeWorkflow(client, options, {
     policy,
-    stateDir: ctx.settings.stateDir,
+    logs: (query) => workerLogExcerpts(ctx.settings.stateDir, query),
     oracle: localLivenessOracle(),
     remote: remoteLiveness(client, ctx.settings.opsTaskQueue, hostname()),
   }).catch(notFoundExit(options));

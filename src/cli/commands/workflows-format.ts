@@ -4,11 +4,11 @@ import {
   type DiagnosisPolicy,
   type Finding,
   type Verdict,
-} from '../../diagnosis/verdicts.js';
+} from '../../contract/verdicts.js';
 import { ExitError } from '../../errors.js';
 import type { Analysis } from '../../inspect/analyze.js';
 import { formatFailureChain } from '../../inspect/failure.js';
-import { isNotFound } from '../../inspect/grpc.js';
+import { isNotFound } from '../../temporal/grpc.js';
 import type { CloseEventFact } from '../../inspect/history.js';
 import type { RecentRow } from '../../inspect/recent.js';
 import { ExitCode } from '../output.js';

@@ -1,7 +1,7 @@
 // `temporal-ops workflows recent`: what started or closed lately, and whether results look right.
-import type { ResultRule } from '../../diagnosis/result-check.js';
+import type { ResultRule } from '../../contract/result-rule.js';
 import { ExitError } from '../../errors.js';
-import { isInvalidArgument } from '../../inspect/grpc.js';
+import { isInvalidArgument } from '../../temporal/grpc.js';
 import { listRecent } from '../../inspect/recent.js';
 import { readClient, type CommandContext } from '../context.js';
 import { ExitCode } from '../output.js';

@@ -1,5 +1,5 @@
 // `temporal-ops workflows result -w ID`: the decoded result of a closed workflow, checked.
-import type { ResultRule } from '../../diagnosis/result-check.js';
+import type { ResultRule } from '../../contract/result-rule.js';
 import { readRunOutcome, type RunOutcome } from '../../inspect/result.js';
 import type { CommandContext } from '../context.js';
 import { ExitCode } from '../output.js';

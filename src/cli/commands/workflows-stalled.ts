@@ -1,9 +1,9 @@
 // `temporal-ops workflows stalled`: diagnose every running target workflow, streaming the findings.
 import { hostname } from 'node:os';
-import type { DiagnosisPolicy } from '../../diagnosis/verdicts.js';
+import type { DiagnosisPolicy } from '../../contract/verdicts.js';
 import { ExitError } from '../../errors.js';
-import { isInvalidArgument } from '../../inspect/grpc.js';
-import { localLivenessOracle } from '../../processes/pollers.js';
+import { isInvalidArgument } from '../../temporal/grpc.js';
+import { localLivenessOracle } from '../../host/workers/pollers.js';
 import { remoteLiveness } from '../../inspect/remote-liveness.js';
 import { countWorkflows, sweep, sweepQuery, SweepTally, type SweepItem } from '../../inspect/sweep.js';
 import { connectNativeClient } from '../../temporal/connection.js';

@@ -1,5 +1,5 @@
 // `temporal-ops workflows wait -w ID --status S`: long-poll until a status, a close or a timeout.
-import type { WorkflowStatusName } from '../../diagnosis/facts.js';
+import type { WorkflowStatusName } from '../../contract/facts.js';
 import { ExitError } from '../../errors.js';
 import { WAITABLE_STATUSES, waitForStatus, type WaitOutcome } from '../../inspect/wait.js';
 import type { CommandContext } from '../context.js';

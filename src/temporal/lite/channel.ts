@@ -2,7 +2,7 @@
 // default port 7233, TLS when asked (or when an API key is given), the API key as a bearer token,
 // the config's metadata and the namespace header on every call.
 import { credentials, Metadata, type ChannelCredentials, type ChannelOptions } from '@grpc/grpc-js';
-import { normalizeGrpcEndpointAddress } from '@temporalio/common/lib/internal-non-workflow/parse-host-uri.js';
+import { grpcEndpoint } from '../address.js';
 import type { ConnectTarget } from '../connection.js';
 import { WORKFLOW_SERVICE } from './codec.js';
 
@@ -67,7 +67,7 @@ export function channelSettings(target: ConnectTarget): ChannelSettings {
       )
     : credentials.createInsecure();
   return {
-    address: normalizeGrpcEndpointAddress(target.address, 7233),
+    address: grpcEndpoint(target.address, 7233),
     credentials: channelCredentials,
     options,
     metadata(namespace) {

@@ -1,7 +1,7 @@
 // The light WorkflowService: four reads over @grpc/grpc-js with the trimmed descriptor, the same
 // method names and request/response shapes as the SDK's `client.workflowService`, none of its weight.
 import { Client as GrpcClient } from '@grpc/grpc-js';
-import { defaultPayloadConverter } from '@temporalio/common/lib/converter/payload-converter.js';
+import { defaultPayloadConverter } from '@temporalio/common';
 import type { ConnectTarget } from '../connection.js';
 import { channelSettings } from './channel.js';
 import { methodCodec, type MethodCodec } from './codec.js';

@@ -1,0 +1,194 @@
+// The facts diagnosis works from, gathered by src/inspect and converted at that boundary:
+// plain numbers (epoch milliseconds), strings, no Long, no protobuf enums. Pure data.
+import type { Remedy, Verdict } from './verdicts.js';
+
+/**
+ * What the host named by a poller identity knows of the process behind it, gathered outside the
+ * diagnosis (src/host reads /proc on this host). Absent on a poller: nothing is known.
+ * - `running: false`: no live process with that pid on that host (zombies count as gone).
+ * - `running: true`: a live process with that pid, started at `startTimeMs` (epoch ms).
+ */
+export type ProcessFact =
+  | { host: string; pid: number; running: false }
+  | { host: string; pid: number; running: true; startTimeMs: number };
+
+/**
+ * - `live`: polled within the fresh window and nothing proves its process gone.
+ * - `silent`: listed, but has not polled within the fresh window; nothing proves it dead.
+ * - `ghost`: proven dead: its pid runs no process on its host, or a process started after its last poll.
+ */
+export type PollerLiveness = 'live' | 'silent' | 'ghost';
+
+/** Temporal's workflow execution statuses, by their upper-case names. */
+export type WorkflowStatusName =
+  | 'RUNNING'
+  | 'COMPLETED'
+  | 'FAILED'
+  | 'CANCELED'
+  | 'TERMINATED'
+  | 'CONTINUED_AS_NEW'
+  | 'TIMED_OUT'
+  | 'UNKNOWN';
+
+/** A poller listed by DescribeTaskQueue. */
+export interface PollerFact {
+  identity: string;
+  lastAccessTimeMs: number;
+  /** The process its identity names, as that process's host saw it when the pollers were fetched. */
+  process?: ProcessFact;
+}
+
+/** One pending activity of a workflow, from DescribeWorkflowExecution. */
+export interface PendingActivityFact {
+  activityId: string;
+  activityType: string;
+  /** 'scheduled' | 'started' | 'cancel-requested' | 'paused' | 'unknown' */
+  state: string;
+  attempt: number;
+  maximumAttempts: number;
+  scheduledTimeMs?: number;
+  lastStartedTimeMs?: number;
+  lastHeartbeatTimeMs?: number;
+  heartbeatTimeoutMs?: number;
+  lastFailureMessage?: string;
+  lastFailureType?: string;
+  lastWorkerIdentity?: string;
+  /** The task queue the activity is dispatched on (describe's activityOptions), when known. */
+  taskQueue?: string;
+  /** Set when the activity is paused (or a pause is requested): who, when and why, as far as the server says. */
+  pause?: ActivityPauseFact;
+}
+
+/** Describe's pauseInfo of a paused activity. */
+export interface ActivityPauseFact {
+  timeMs?: number;
+  /** The identity that paused it by hand (`temporal activity pause` records the CLI user's). */
+  identity?: string;
+  reason?: string;
+  /** The id of the pause rule that paused it, when a rule did. */
+  ruleId?: string;
+}
+
+/** A run identified by workflow and run ID. */
+export interface RunRef {
+  workflowId: string;
+  runId: string;
+}
+
+/** A child workflow a run started and is still waiting on, from describe's pendingChildren. */
+export interface PendingChildFact extends RunRef {
+  workflowType: string;
+}
+
+/** The finding of a stalled run another run waits on, as diagnosed on its own facts. */
+export interface BlockerFact extends RunRef {
+  workflowType: string;
+  relation: 'child-workflow';
+  verdict: Verdict;
+  summary: string;
+  /** The end of the chain: the blocker itself, or the run its own blocker chain ends at. */
+  rootCause: RootCauseFact;
+}
+
+/** The run at the end of a chain of blocked runs, with what its own finding says. */
+export interface RootCauseFact extends RunRef {
+  workflowType: string;
+  verdict: Verdict;
+  summary: string;
+  remedy: Remedy;
+  /** Workflow IDs from the first blocker down to the root cause. */
+  chain: string[];
+}
+
+/** An activity a worker is running (started, not closed): it holds one of that worker's slots. */
+export interface HeldSlotFact extends RunRef {
+  activityId: string;
+  activityType: string;
+  startedTimeMs?: number;
+  lastHeartbeatTimeMs?: number;
+}
+
+/** The backlog DescribeTaskQueue reports with reportStats, where the server gives it. */
+export interface TaskQueueStatsFact {
+  backlogCount: number;
+  backlogAgeMs?: number;
+}
+
+/** The pending workflow task of a workflow, from DescribeWorkflowExecution. */
+export interface PendingWorkflowTaskFact {
+  /** 'scheduled' | 'started' */
+  state: string;
+  attempt: number;
+  scheduledTimeMs?: number;
+  startedTimeMs?: number;
+  originalScheduledTimeMs?: number;
+}
+
+/** The last WorkflowTaskFailed event of a run. */
+export interface WorkflowTaskFailureFact {
+  eventId: number;
+  timeMs: number;
+  /** Temporal's cause name without prefix, e.g. 'NON_DETERMINISTIC_ERROR', 'WORKFLOW_WORKER_UNHANDLED_FAILURE'. */
+  cause: string;
+  message: string;
+  stackTrace?: string;
+  failureType?: string;
+  identity?: string;
+}
+
+/** An update accepted after the last completed workflow task and not completed yet, from history. */
+export interface OpenUpdateFact {
+  updateId: string;
+  name: string;
+  acceptedEventId: number;
+}
+
+/** Which run it is and where it stands: the fields list, describe and every report share. */
+export interface RunHeader {
+  workflowId: string;
+  runId: string;
+  workflowType: string;
+  taskQueue: string;
+  status: WorkflowStatusName;
+  startTimeMs: number;
+  closeTimeMs?: number;
+}
+
+/** Everything known about one target workflow run when it is diagnosed. */
+export interface WorkflowFacts extends RunHeader {
+  historyLength: number;
+  pendingWorkflowTask?: PendingWorkflowTaskFact;
+  pendingActivities: PendingActivityFact[];
+  /**
+   * The last WorkflowTaskFailed event in history, if any. Gatherers may read history only back to
+   * the last WorkflowTaskCompleted, so a failure older than that (one the run recovered from) can be absent.
+   */
+  lastWorkflowTaskFailure?: WorkflowTaskFailureFact;
+  /** Updates accepted since the last completed workflow task and still open, when history was read. */
+  openUpdates?: OpenUpdateFact[];
+  /** Event id of the last WorkflowTaskCompleted event, if any. */
+  lastWorkflowTaskCompletedEventId?: number;
+  /** WorkflowTaskTimedOut events since the last WorkflowTaskCompleted. */
+  workflowTaskTimeoutsSinceCompleted: number;
+  /** Pending timers, signals awaited etc. are not in describe; the last event type helps tell waits apart. */
+  lastEventType?: string;
+  /** Pollers of the workflow's task queue (workflow task type); undefined when not fetched. */
+  workflowPollers?: PollerFact[];
+  /** Values of the TemporalReportedProblems search attribute, where the server sets it. */
+  reportedProblems?: string[];
+  /** Pollers of the task queues of pending activities (activity task type), by queue; undefined when not fetched. */
+  activityPollers?: Record<string, PollerFact[]>;
+  /** Number of pending child workflows, from describe; undefined when unknown. */
+  pendingChildWorkflows?: number;
+  /** The pending child workflows, from describe; undefined when unknown. */
+  pendingChildren?: PendingChildFact[];
+  /** The stalled runs this one waits on (its pending children that are stalled); undefined when not looked at. */
+  blockers?: BlockerFact[];
+  /** The run that started this one, and the root of its tree, from describe (absent for a top-level run). */
+  parent?: RunRef;
+  root?: RunRef;
+  /** Started activities by the worker identity running them, on the queues of activities not picked up; when fetched. */
+  heldSlots?: Record<string, HeldSlotFact[]>;
+  /** Backlog of the activity task queues of activities not picked up, by queue; when fetched. */
+  activityQueueStats?: Record<string, TaskQueueStatsFact>;
+}

@@ -1,0 +1,209 @@
+// The vocabulary of a diagnosis: verdicts, evidence, remedies, findings and the policy knobs.
+// Pure data and pure helpers: imported by workflow code, so no Node built-ins and no clock.
+
+import type { ActivityPauseFact, HeldSlotFact, RunRef } from './facts.js';
+import type { PollerLiveness } from './facts.js';
+
+/** Why a target workflow is (or is not) making progress. */
+export type Verdict =
+  | 'no-worker'
+  | 'non-determinism'
+  | 'workflow-code-bug'
+  | 'workflow-not-registered'
+  | 'sandbox-violation'
+  | 'activity-retry-storm'
+  | 'activity-paused'
+  | 'activity-not-registered'
+  | 'workflow-task-timeout'
+  | 'worker-saturated'
+  | 'blocked'
+  | 'healthy-wait';
+
+/** Every verdict, in rule precedence order (healthy-wait last). */
+export const VERDICTS: readonly Verdict[] = Object.freeze([
+  'non-determinism',
+  'workflow-not-registered',
+  'sandbox-violation',
+  'workflow-code-bug',
+  'workflow-task-timeout',
+  'activity-not-registered',
+  'activity-paused',
+  'activity-retry-storm',
+  'no-worker',
+  'worker-saturated',
+  'blocked',
+  'healthy-wait',
+] as const);
+
+/**
+ * What a healthy workflow is waiting for, inferred from describe and the last event.
+ * `timer-signal-or-update`: nothing pending and the last event was not read (sweeps skip it).
+ */
+export type WaitingOn =
+  'timer' | 'signal-or-update' | 'timer-signal-or-update' | 'activity' | 'child-workflow' | 'unknown';
+
+/** A poller as the diagnosis judged it at `now`. */
+export interface PollerEvidence {
+  identity: string;
+  lastAccessAgeMs: number;
+  live: boolean;
+  /** `ghost` only with proof that its process is gone (see poller-liveness.ts). */
+  liveness: PollerLiveness;
+  /** Why it was judged so: for a ghost, the proof. */
+  why: string;
+}
+
+/** The pending activity a verdict is about. */
+export interface ActivityEvidence {
+  activityId: string;
+  activityType: string;
+  attempt: number;
+  lastFailureMessage?: string;
+  /** The activity's task queue, when known. */
+  taskQueue?: string;
+  /** Who paused it, when and why, for a paused activity. */
+  pause?: ActivityPauseFact;
+}
+
+/** The update or signal handler a workflow task failure comes from. */
+export interface HandlerEvidence {
+  kind: 'update' | 'signal';
+  /** The handler function in the traceback. */
+  functionName: string;
+  /** The accepted update it serves, when history holds it (an update failing before acceptance is not recorded). */
+  updateName?: string;
+  updateId?: string;
+}
+
+/** What a blocked run waits on, and the root cause at the end of the chain. */
+export interface BlockedByEvidence extends RunRef {
+  workflowType: string;
+  relation: 'child-workflow';
+  verdict: Verdict;
+  summary: string;
+  /** The run at the end of the chain, with its own remedy (the one the blocked run's remedy repeats). */
+  rootCause: RunRef & {
+    workflowType: string;
+    verdict: Verdict;
+    summary: string;
+    chain: string[];
+    remedy: Remedy;
+  };
+}
+
+/** A live worker whose activity slots are all taken, with what holds them and what waits. */
+export interface SaturationEvidence {
+  workerIdentity: string;
+  /** Why the worker counts as alive although it stopped polling for activities (`holds-started-activity`: one heartbeats). */
+  alive: 'polls-workflow-queue' | 'holds-started-activity';
+  /** The started activities holding its slots, as far as they were found. */
+  holding: HeldSlotFact[];
+  /** Approximate backlog of the activity queue (DescribeTaskQueue reportStats), when the server gives it. */
+  backlogCount?: number;
+  backlogAgeMs?: number;
+}
+
+/** The facts a verdict rests on, shaped for a human and for JSON reports. */
+export interface Evidence {
+  summary: string;
+  eventIds: number[];
+  workflowTaskAttempt?: number;
+  activity?: ActivityEvidence;
+  failureMessage?: string;
+  /** The first lines of the failure's stack trace. */
+  stackExcerpt?: string;
+  pollers?: PollerEvidence[];
+  /** Pollers of the task queue of the activity a verdict is about, when that queue differs in role. */
+  activityPollers?: PollerEvidence[];
+  reportedProblems?: string[];
+  waitingOn?: WaitingOn;
+  /** For a workflow task failure raised in an update or signal handler: which one. */
+  handler?: HandlerEvidence;
+  /** For `blocked`: the run waited on and the root cause of the chain. */
+  blockedBy?: BlockedByEvidence;
+  /** For a stalled run started by another: the runs above it (parent, root), which wait on it unless they abandoned it. */
+  waitedOnBy?: RunRef[];
+  /** For `worker-saturated`: the worker, what holds its slots, and the backlog. */
+  saturation?: SaturationEvidence;
+}
+
+export type RemedyAction =
+  | 'start-worker'
+  | 'restart-worker'
+  | 'terminate-or-reset'
+  | 'fix-code-restart-worker'
+  | 'register-and-restart-worker'
+  | 'inspect-worker'
+  | 'unpause-activity'
+  | 'raise-worker-slots'
+  | 'none';
+
+export interface Remedy {
+  action: RemedyAction;
+  /** One or two sentences a developer acts on; names the task queue, type or activity. */
+  text: string;
+  /** Whether the run resumes by itself once the remedy is applied (no terminate, reset or resend). */
+  autoRecovers: boolean;
+  /** The run the remedy acts on when it is another one (a blocked run's root cause). */
+  target?: RunRef;
+}
+
+export type Confidence = 'high' | 'medium' | 'low';
+
+/** The diagnosis of one workflow run. */
+export interface Finding {
+  workflowId: string;
+  runId: string;
+  workflowType: string;
+  taskQueue: string;
+  verdict: Verdict;
+  /** False only for healthy-wait and for runs that are not RUNNING. */
+  stalled: boolean;
+  confidence: Confidence;
+  evidence: Evidence;
+  remedy: Remedy;
+}
+
+export interface DiagnosisPolicy {
+  /** A pending activity on this attempt or later, with a last failure, is a retry storm. */
+  retryStormAttempts: number;
+  /** A workflow task scheduled this long with no live poller means no worker. */
+  noWorkerAfterMs: number;
+  /** A poller whose last access is younger than this is live (long polls last 60 s). */
+  pollerFreshMs: number;
+  /** This many workflow task timeouts since the last completed task is a timeout stall. */
+  workflowTaskTimeouts: number;
+}
+
+export const defaultDiagnosisPolicy: Readonly<DiagnosisPolicy> = Object.freeze({
+  retryStormAttempts: 3,
+  noWorkerAfterMs: 10_000,
+  pollerFreshMs: 70_000,
+  workflowTaskTimeouts: 2,
+});
+
+/** Merges overrides onto the defaults; throws RangeError naming the field when a value is not a non-negative number. */
+export function resolveDiagnosisPolicy(overrides: Partial<DiagnosisPolicy> = {}): DiagnosisPolicy {
+  const policy = { ...defaultDiagnosisPolicy };
+  for (const key of Object.keys(defaultDiagnosisPolicy) as (keyof DiagnosisPolicy)[]) {
+    const value = overrides[key];
+    if (value === undefined) continue;
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+      throw new RangeError(`policy.${key} must be a non-negative number, got ${String(value)}`);
+    }
+    policy[key] = value;
+  }
+  return policy;
+}
+
+/** True when the finding is a stall someone has to act on. */
+export function isStalled(f: Finding): boolean {
+  return f.stalled;
+}
+
+/** Counts findings per verdict; every verdict is present, zero when unseen. */
+export function summarizeFindings(findings: Finding[]): Record<Verdict, number> {
+  const counts = Object.fromEntries(VERDICTS.map((v) => [v, 0])) as Record<Verdict, number>;
+  for (const f of findings) counts[f.verdict] += 1;
+  return counts;
+}

@@ -1,0 +1,212 @@
+// The replay check: fetch the open histories of a task queue, replay them with the project's own
+// worker command and registrations, and report per workflow whether a restart would break it.
+import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Client } from '@temporalio/client';
+import { tailLog } from '../logs/logs.js';
+import { SPAWN_TOKEN_ENV } from '../records/spawn-token.js';
+import { ReplayCheckError } from '../../errors.js';
+import { openGateAddress } from './gate-address.js';
+import { gateConfigFile } from './hook-command.js';
+import { buildReport, type HookLine } from './hook-output.js';
+import { fetchHistories, listOpenRuns } from './histories.js';
+import { HistoryStream } from './history-stream.js';
+import { networkIsolation, type IsolationPlan } from './isolation.js';
+import { endReplayRun, recordReplayRun, stopOrphanedReplays, type ReplayRunRecord } from './replay-runs.js';
+import type { ReplayReport } from './report-types.js';
+import { hookNotLoaded, runWithHook } from './run-hook.js';
+
+export interface ReplayCheckOptions {
+  projectDir: string;
+  taskQueue: string;
+  workerCommand: string;
+  /** Project env for the worker command (as for the real worker). */
+  env?: Record<string, string>;
+  /** Connection env of this host (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE). */
+  baseEnv?: Record<string, string>;
+  /** At most this many open runs, the newest (default 200). */
+  max?: number;
+  /** Where the spec, histories and log of each check go (a `replay/` dir is made inside). */
+  stateDir: string;
+  /** Bound on the worker command's run (default 120 s). */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  /**
+   * A program may run several Workers: those on other task queues never poll, and the check fails
+   * as `no-matching-worker` when none on `taskQueue` runs within this long (default 30 s).
+   */
+  otherQueueWaitMs?: number;
+  /** Keep the check's directory (histories, log) after a successful check. */
+  keepFiles?: boolean;
+  /** `none` runs the replay process on this host's network (the hook and the gate address still apply). */
+  isolation?: 'auto' | 'none';
+}
+
+/** Failed checks keep their files for a look; a day later, or after a kill -9, they go. */
+async function removeOldChecks(checksDir: string, maxAgeMs = 24 * 3600_000): Promise<void> {
+  for (const name of await readdir(checksDir)) {
+    if (!name.startsWith('check-')) continue;
+    const path = join(checksDir, name);
+    const age = await stat(path).then(
+      (s) => Date.now() - s.mtimeMs,
+      () => 0,
+    );
+    if (age > maxAgeMs) await rm(path, { recursive: true, force: true });
+  }
+}
+
+/** Throws ReplayCheckError unless the hook replayed every history; explains the first missing step. */
+async function assertReplayed(
+  lines: readonly HookLine[],
+  exit: { code: number | null; signal: string | null },
+  command: string,
+  logPath: string,
+  taskQueue: string,
+): Promise<void> {
+  if (lines.some((l) => l.kind === 'done')) return;
+  const tail = await tailLog(logPath, 30);
+  const ended = `exited (code ${exit.code}, signal ${exit.signal})`;
+  const seen = lines.filter((l) => l.kind === 'worker-seen');
+  const failed = lines.find((l) => l.kind === 'error');
+  if (!lines.some((l) => l.kind === 'hook-loaded')) throw hookNotLoaded(command, lines, ended, tail, exit);
+  if (failed?.reason === 'no-matching-worker')
+    throw new ReplayCheckError(
+      'no-matching-worker',
+      `"${command}" constructed no Worker with workflows on task queue "${taskQueue}" (seen: ${JSON.stringify(seen.map((s) => s.taskQueue))})`,
+      tail,
+      exit,
+    );
+  const clean = exit.code === 0 && exit.signal === null;
+  if (seen.length === 0 && !failed && clean)
+    throw new ReplayCheckError(
+      'no-worker',
+      `"${command}" ${ended} without constructing a temporalio Worker`,
+      tail,
+      exit,
+    );
+  const before = seen.length === 0 ? 'before constructing a Worker' : 'before replaying';
+  throw new ReplayCheckError(
+    'crashed',
+    `"${command}" failed ${before} (${ended})${failed ? `: ${failed.message}` : ''}`,
+    failed?.kind === 'error' && failed.traceback ? `${failed.traceback}\n${tail}` : tail,
+    exit,
+  );
+}
+
+/**
+ * Replays the task queue's open histories (newest first, at most `max`) against the code in
+ * `projectDir`, through its own worker command with the replay hook. Passes at once, without
+ * starting any process, when nothing is open. Throws ReplayCheckError when no verdict is possible.
+ */
+export async function replayCheck(client: Client, options: ReplayCheckOptions): Promise<ReplayReport> {
+  const started = performance.now();
+  await stopOrphanedReplays(options.stateDir);
+  const { runs: histories, truncated } = await listOpenRuns(client, options);
+  let fetchMs = performance.now() - started;
+  const report = (lines: readonly HookLine[], isolation: IsolationPlan | undefined, replayMs: number) =>
+    buildReport({
+      taskQueue: options.taskQueue,
+      histories,
+      lines,
+      truncated,
+      spawned: isolation !== undefined,
+      ...(isolation ? { isolation: isolation.kind } : {}),
+      fetchMs: Math.round(fetchMs),
+      replayMs: Math.round(replayMs),
+      durationMs: Math.round(performance.now() - started),
+    });
+  if (histories.length === 0) return report([], undefined, 0);
+  options.signal?.throwIfAborted();
+  const timeoutMs = options.timeoutMs ?? 120_000;
+
+  const checksDir = join(options.stateDir, 'replay');
+  await mkdir(checksDir, { recursive: true });
+  await removeOldChecks(checksDir);
+  const dir = await mkdtemp(join(checksDir, 'check-'));
+  const paths = {
+    specPath: join(dir, 'spec.json'),
+    historiesPath: join(dir, 'histories.bin'),
+    outputPath: join(dir, 'output.jsonl'),
+    logPath: join(dir, 'worker.log'),
+    configFilePath: join(dir, 'temporal.toml'),
+  };
+  const isolation: IsolationPlan =
+    options.isolation === 'none' ? { kind: 'none', prefix: [] } : await networkIsolation();
+  const gate = await openGateAddress();
+  // Stops the replay when the fetch fails, as well as on the caller's cancellation.
+  const stop = new AbortController();
+  const onAbort = () => stop.abort(options.signal?.reason);
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  if (options.signal?.aborted) onAbort();
+  let stream: HistoryStream | undefined;
+  let owned: ReplayRunRecord | undefined;
+  try {
+    const out = (stream = await HistoryStream.create(paths.historiesPath));
+    owned = await recordReplayRun(options.stateDir, {
+      command: options.workerCommand,
+      cwd: options.projectDir,
+    });
+    const env: Record<string, string> = {
+      ...options.baseEnv,
+      ...options.env,
+      TEMPORAL_TASK_QUEUE: options.taskQueue,
+      [SPAWN_TOKEN_ENV]: owned.spawnToken,
+    };
+    await writeFile(paths.configFilePath, gateConfigFile(gate.address, env.TEMPORAL_PROFILE));
+    await writeFile(
+      paths.specPath,
+      JSON.stringify({
+        taskQueue: options.taskQueue,
+        gateAddress: gate.address,
+        historiesPath: paths.historiesPath,
+        outputPath: paths.outputPath,
+        // The hook ends itself a little after our own bound, should nobody be left to kill it.
+        deadlineSeconds: Math.ceil(timeoutMs / 1000) + 10,
+        parkSeconds: (options.otherQueueWaitMs ?? 30_000) / 1000,
+      }),
+    );
+    // The replay process starts (Python, imports, the project's Worker) while the histories are
+    // fetched, and replays each one as soon as it is in the file.
+    const replayStarted = performance.now();
+    const running = runWithHook({
+      command: options.workerCommand,
+      cwd: options.projectDir,
+      env,
+      ...paths,
+      gateAddress: gate.address,
+      isolation,
+      timeoutMs,
+      signal: stop.signal,
+    });
+    const fetched = fetchHistories(client, histories, (h) => out.write(h)).then(async () => {
+      await out.end();
+      fetchMs = performance.now() - started;
+    });
+    const fetchFailed = fetched.then(
+      () => undefined,
+      (error: unknown) => {
+        stop.abort(error);
+        return error;
+      },
+    );
+    let run: Awaited<typeof running>;
+    try {
+      run = await running;
+    } catch (error) {
+      // A replay stopped because the fetch failed reports the fetch's error.
+      if (!options.signal?.aborted && stop.signal.aborted) throw (await fetchFailed) ?? error;
+      throw error;
+    } finally {
+      await fetchFailed;
+    }
+    await assertReplayed(run.lines, run.exit, options.workerCommand, paths.logPath, options.taskQueue);
+    const result = report(run.lines, isolation, performance.now() - replayStarted);
+    if (!options.keepFiles) await rm(dir, { recursive: true, force: true });
+    return result;
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+    if (owned) await endReplayRun(options.stateDir, owned);
+    await stream?.close();
+    await gate.close();
+  }
+}

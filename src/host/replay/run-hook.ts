@@ -1,0 +1,200 @@
+// Running the project's own worker command with the replay hook: spawned like a worker (own process
+// group, output to a log file), without network where the host allows it, every connection setting
+// aimed at the gate's own address. The hook must say it loaded within HOOK_WAIT_MS, or the whole
+// group is killed; the whole group is also killed on timeout or cancellation.
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { packageRoot } from '../../config.js';
+import { tailLog } from '../logs/logs.js';
+import { spawnDetached } from '../workers/spawn.js';
+import { ReplayCheckError, SpawnFailedError } from '../../errors.js';
+import { parseHookLines, type HookLine } from './hook-output.js';
+import { hookedArgv, hookEnv, launchOf } from './hook-command.js';
+import type { IsolationPlan } from './isolation.js';
+import { SdkWatch } from './sdk-watch.js';
+
+/** The directory holding sitecustomize.py and the hook module. */
+const hookDir = join(packageRoot, 'src', 'host', 'replay', 'python');
+
+/** How long the hook has to prove it loaded (its `hook-loaded` line) before the group is killed. */
+export const HOOK_WAIT_MS = 5000;
+
+export interface HookRun {
+  command: string;
+  cwd: string;
+  /** The environment the worker command would get (connection env, project env, task queue). */
+  env: Record<string, string>;
+  specPath: string;
+  outputPath: string;
+  logPath: string;
+  /** The gate's own address and a temporal.toml naming it. */
+  gateAddress: string;
+  configFilePath: string;
+  isolation: IsolationPlan;
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+export interface HookRunResult {
+  lines: HookLine[];
+  exit: { code: number | null; signal: string | null };
+}
+
+type Exit = HookRunResult['exit'];
+
+/** Kills the group we spawned while its leader is unreaped (so its group id cannot have been reused). */
+function killGroup(pid: number): void {
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
+
+async function readLines(path: string): Promise<HookLine[]> {
+  return parseHookLines(await readFile(path, 'utf8').catch(() => ''));
+}
+
+/**
+ * Waits until the hook's `hook-loaded` line appears, the process exits, `stopped()` says so, or
+ * HOOK_WAIT_MS pass (`waited`). After `exited`, the output file was read once more after the exit.
+ */
+async function awaitHook(
+  path: string,
+  exited: Promise<Exit>,
+  stopped: () => boolean,
+): Promise<'loaded' | 'exited' | 'stopped' | 'waited'> {
+  let done = false;
+  void exited.then(() => (done = true));
+  const deadline = performance.now() + HOOK_WAIT_MS;
+  let size = 0;
+  for (;;) {
+    // Read after `done` is seen, so a line written just before the exit is not missed.
+    const ended = done;
+    const now = await stat(path).then(
+      (s) => s.size,
+      () => 0,
+    );
+    if (now !== size) {
+      size = now;
+      if ((await readLines(path)).some((l) => l.kind === 'hook-loaded')) return 'loaded';
+    }
+    if (ended) return 'exited';
+    if (stopped()) return 'stopped';
+    if (performance.now() >= deadline) return 'waited';
+    await Promise.race([sleep(25), exited]);
+  }
+}
+
+/** The failure of a command whose Python never armed the hook (`why`: what it did instead). */
+export function hookNotLoaded(
+  command: string,
+  lines: readonly HookLine[],
+  why: string,
+  tail: string,
+  exit?: Exit,
+): ReplayCheckError {
+  const pythons = lines.flatMap((l) => (l.kind === 'hook-inert' ? [`${l.python} (${l.why})`] : []));
+  return new ReplayCheckError(
+    'hook-not-loaded',
+    `"${command}" ${why} without loading the replay hook` +
+      (pythons.length > 0 ? ` (Python without the SDK: ${pythons.join(', ')})` : '') +
+      ': is it a Python program with temporalio, run without -I/-S/-E and with PYTHONPATH kept?',
+    tail,
+    exit,
+  );
+}
+
+/** Runs the command until it exits, the timeout passes or `signal` aborts; returns the hook's lines. */
+export async function runWithHook(run: HookRun): Promise<HookRunResult> {
+  const launch = launchOf([...run.isolation.prefix, ...hookedArgv(run.command, hookDir)]);
+  const hooked = hookEnv({
+    env: run.env,
+    inherited: process.env,
+    hookDir,
+    specPath: run.specPath,
+    gateAddress: run.gateAddress,
+    configFilePath: run.configFilePath,
+  });
+  const env = { ...hooked, ...launch.env };
+  const command = launch.command;
+  let pid: number | undefined;
+  let reaped = false;
+  let stopped: 'timed-out' | 'cancelled' | undefined;
+  const stopGroup = () => {
+    if (pid !== undefined && !reaped) killGroup(pid);
+  };
+  const stop = (why: 'timed-out' | 'cancelled') => {
+    stopped ??= why;
+    stopGroup();
+  };
+  const timer = setTimeout(() => stop('timed-out'), run.timeoutMs);
+  // The child is unref'd (spawned like a worker): without this, a process with nothing else to do
+  // would end before the child's exit is seen.
+  const keepAlive = setInterval(() => undefined, 60_000);
+  let watching: NodeJS.Timeout | undefined;
+  const onAbort = () => stop('cancelled');
+  run.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    let exited: Promise<Exit>;
+    try {
+      const spawned = await spawnDetached({ command, cwd: run.cwd, env, logPath: run.logPath });
+      ({ pid, exited } = spawned);
+    } catch (error) {
+      if (!(error instanceof SpawnFailedError)) throw error;
+      if (!error.exited) throw new ReplayCheckError('crashed', error.message, await tailLog(run.logPath, 30));
+      // Exited before we could look at it: its output file still says what happened.
+      reaped = true;
+      ({ pid } = error.exited);
+      exited = Promise.resolve(error.exited);
+    }
+    // Reaped means the group id may be reused: never signal it after that.
+    void exited.then(() => (reaped = true));
+    if (stopped || run.signal?.aborted) stop(stopped ?? 'cancelled');
+    let strays: number[] = [];
+    if (run.isolation.kind === 'none' && process.platform === 'linux') {
+      const watch = new SdkWatch(pid, run.outputPath);
+      const look = () => {
+        if (reaped || strays.length > 0) return;
+        strays = watch.strays();
+        if (strays.length > 0) stopGroup();
+      };
+      look();
+      watching = setInterval(look, 100);
+    }
+    if ((await awaitHook(run.outputPath, exited, () => stopped !== undefined)) === 'waited') {
+      stopGroup();
+      const exit = await exited;
+      const why = `ran ${HOOK_WAIT_MS / 1000} s`;
+      throw hookNotLoaded(
+        run.command,
+        await readLines(run.outputPath),
+        why,
+        await tailLog(run.logPath, 30),
+        exit,
+      );
+    }
+    const exit = await exited;
+    const lines = await readLines(run.outputPath);
+    if (strays.length > 0) {
+      const why = `ran a Python with temporalio (pid ${strays.join(', ')}) that did not load the hook; stopped`;
+      throw hookNotLoaded(run.command, lines, why, await tailLog(run.logPath, 30), exit);
+    }
+    if (stopped) {
+      const what = stopped === 'timed-out' ? `timed out after ${run.timeoutMs} ms` : 'was cancelled';
+      throw new ReplayCheckError(
+        stopped,
+        `replay with "${run.command}" ${what}`,
+        await tailLog(run.logPath, 30),
+        exit,
+      );
+    }
+    return { lines, exit };
+  } finally {
+    clearTimeout(timer);
+    clearInterval(keepAlive);
+    clearInterval(watching);
+    run.signal?.removeEventListener('abort', onAbort);
+  }
+}

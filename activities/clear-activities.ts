@@ -151,5 +151,3 @@ async function settleCancels(client: Client, results: ClearResult[], waitMs: num
     await ctx.sleep(settlePollMs);
   }
 }
-
-export type ClearActivities = ReturnType<typeof createClearActivities>;

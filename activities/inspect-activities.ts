@@ -165,6 +165,3 @@ export function createHostInspectActivities({ client, settings }: InspectDeps) {
     },
   };
 }
-
-export type InspectActivities = ReturnType<typeof createInspectActivities>;
-export type HostInspectActivities = ReturnType<typeof createHostInspectActivities>;

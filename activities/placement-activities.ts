@@ -18,7 +18,7 @@ export interface HostPin {
 }
 
 /** The host queue of `host` for the ops queue `opsTaskQueue`. */
-export function hostQueueName(opsTaskQueue: string, host: string): string {
+function hostQueueName(opsTaskQueue: string, host: string): string {
   return `${opsTaskQueue}@${host}`;
 }
 
@@ -83,5 +83,3 @@ export function createPlacementActivities({ client, settings }: { client: Client
     checkHostQueue,
   };
 }
-
-export type PlacementActivities = ReturnType<typeof createPlacementActivities>;

@@ -53,7 +53,7 @@ export interface WorkerInfo {
   action?: EnsureOutcome['action'];
 }
 
-export interface ReadyInfo {
+interface ReadyInfo {
   waitedMs: number;
   pollerIdentity: string;
   readyAtMs?: number;

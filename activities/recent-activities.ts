@@ -31,9 +31,7 @@ export interface ClosedTargetsInput {
 }
 
 /** The visibility filter for closed runs of the window, queue and types (the time clause is recent.ts's). */
-export function closedFilter(
-  input: Pick<ClosedTargetsInput, 'taskQueue' | 'query' | 'workflowTypes'>,
-): string {
+function closedFilter(input: Pick<ClosedTargetsInput, 'taskQueue' | 'query' | 'workflowTypes'>): string {
   const parts = ['ExecutionStatus != "Running"'];
   if (input.taskQueue) parts.push(`TaskQueue = ${JSON.stringify(input.taskQueue)}`);
   if (input.workflowTypes?.length)

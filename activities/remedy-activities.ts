@@ -21,7 +21,7 @@ import { remoteLiveness } from '../src/inspect/remote-liveness.js';
 import { localLivenessOracle } from '../src/host/workers/pollers.js';
 import { progressFacts, runHistory } from './remedy-progress.js';
 
-export const RemedyFailure = {
+const RemedyFailure = {
   /** The run is an ops workflow, or has no workflow task to reset to. */
   Refused: 'RemedyRefusedError',
 } as const;

@@ -213,5 +213,3 @@ export function createTemporalActivities({ client, address }: TemporalDeps) {
     ),
   };
 }
-
-export type TemporalActivities = ReturnType<typeof createTemporalActivities>;

@@ -12,9 +12,9 @@ import { venvPython } from '../src/host/projects/example.js';
 
 const fixtureDir = join(packageRoot, 'test', 'fixtures', 'python');
 
-export const LIVE_QUEUE = 'bench-live';
-export const NDE_QUEUE = 'bench-nde';
-export const DEAD_QUEUES = Array.from({ length: 10 }, (_, i) => `bench-dead-${i}`);
+const LIVE_QUEUE = 'bench-live';
+const NDE_QUEUE = 'bench-nde';
+const DEAD_QUEUES = Array.from({ length: 10 }, (_, i) => `bench-dead-${i}`);
 
 interface Batch {
   type: string;
@@ -25,7 +25,7 @@ interface Batch {
 }
 
 /** The 1,000-workflow mix: 900 healthy (timer, signal, update, heartbeating activity, recovered), 100 stalled. */
-export const MIX: Batch[] = [
+const MIX: Batch[] = [
   { type: 'WaitsForSignal', count: 400, taskQueue: LIVE_QUEUE },
   { type: 'WaitsForTimer', count: 400, taskQueue: LIVE_QUEUE },
   { type: 'WaitsForUpdate', count: 75, taskQueue: LIVE_QUEUE },

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 /** Root of this package (where package.json and .venv live). */
 export const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
-export const DEFAULT_OPS_TASK_QUEUE = 'temporal-ops';
+const DEFAULT_OPS_TASK_QUEUE = 'temporal-ops';
 export const DEFAULT_WORKER_COMMAND = 'uv run worker';
 
 /** Local policy settings from flags or environment; each one replaces the policy file's value. */

@@ -14,7 +14,7 @@ import { loadWorkflowBundle } from './workflow-bundle.js';
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
 /** Grace for in-flight activities on shutdown, then the time after which they are abandoned. */
-export const SHUTDOWN_GRACE_MS = 5000;
+const SHUTDOWN_GRACE_MS = 5000;
 export const SHUTDOWN_FORCE_MS = 8000;
 
 export interface ControlWorkerOptions {

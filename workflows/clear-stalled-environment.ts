@@ -13,7 +13,7 @@ import type { Approvals, ApprovalDecision } from './lib/approval.js';
 import { runRecipe, type RecipeContext, type RecipeReport } from './lib/recipe.js';
 import { freshWorkerPhase, WORKER_STEPS, type WorkerPhaseState } from './lib/worker-phase.js';
 
-export type { ApprovalRequest, PendingApproval } from './lib/approval.js';
+export type { PendingApproval } from './lib/approval.js';
 
 export interface ClearStalledReport extends RecipeReport {
   recipe: 'ClearStalledEnvironment';

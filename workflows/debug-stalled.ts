@@ -17,8 +17,6 @@ import { actOnFindings, actSteps, type ActReport } from './lib/remedy-act.js';
 import { FixWatch } from './lib/remedy-fix-wait.js';
 import { actionLine } from './lib/remedy-report.js';
 
-export type { RemedyAction } from './lib/remedy-report.js';
-
 export interface DebugStalledReport extends ActReport {
   recipe: 'DebugStalled';
   mode: 'sweep' | 'workflow';

@@ -11,7 +11,7 @@ import {
 } from '@temporalio/workflow';
 import type { HostClaim, HostOwner } from '../src/contract/host-claim.js';
 
-export const claimHostUpdate = defineUpdate<HostOwner, [HostClaim]>('claim');
+const claimHostUpdate = defineUpdate<HostOwner, [HostClaim]>('claim');
 
 /** Continue as new well before the history grows large. */
 const MAX_CLAIMS = 500;

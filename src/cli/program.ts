@@ -2,6 +2,7 @@
 // Implementations load lazily inside the actions, so `--help` and a bad flag never load the Temporal SDK.
 import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
+import { DEFAULT_SWEEP_SCHEDULE_ID } from '../contract/ops-workflows.js';
 import type { ApproveOptions } from './commands/approve.js';
 import type { SchemaOptions } from './commands/schema.js';
 import type { ReplayCheckCliOptions } from './commands/replay-check.js';
@@ -64,7 +65,7 @@ type Leaf = <O>(
   map?: (raw: Raw, args: string[]) => O,
 ) => Command;
 
-export const FOOTER = `
+const FOOTER = `
 Exit codes: 0 ok; 1 the recipe reports a problem, or a worker is unhealthy; 2 bad flags or input;
 3 no server answers; 4 a wait timed out; 5 a COMPLETED result reads like an error; 6 the workflow
 closed with another status (FAILED, ...); 7 not found; 8 stalled workflows found; 9 still running;
@@ -607,7 +608,7 @@ export function buildProgram(invoke: Invoke, where: Where, mcp?: McpLoader): Com
       .option('--every <duration>', 'interval between sweeps, at least 1s (30s, 5m, 1h)', interval, '5m')
       .option('--query <query>', 'visibility query selecting the workflows to sweep')
       .option('--task-queue <queue>', 'sweep only this task queue')
-      .option('--id <id>', 'schedule ID', 'temporal-ops-stall-sweep')
+      .option('--id <id>', 'schedule ID', DEFAULT_SWEEP_SCHEDULE_ID)
       .option('--delete', 'delete the schedule instead')
       .option(
         '--input <json>',

@@ -18,7 +18,7 @@ export interface CliDeps {
 }
 
 /** The exit code an error stands for: its own, 2 for any argv error, 1 for anything unexpected. */
-export function exitCodeOf(error: unknown): number {
+function exitCodeOf(error: unknown): number {
   if (error instanceof ExitError) return error.exitCode;
   if (error instanceof CommanderError)
     // `--help`, `help` and `--version` exit 0; a group given without its command shows help and exits 2.

@@ -91,7 +91,7 @@ export interface BlockerFact extends RunRef {
 }
 
 /** The run at the end of a chain of blocked runs, with what its own finding says. */
-export interface RootCauseFact extends RunRef {
+interface RootCauseFact extends RunRef {
   workflowType: string;
   verdict: Verdict;
   summary: string;

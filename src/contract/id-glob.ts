@@ -3,7 +3,7 @@
 // input. Pure: imported by workflow code and activities alike.
 
 /** True when the pattern has a wildcard; otherwise it is a prefix. */
-export function isGlob(pattern: string): boolean {
+function isGlob(pattern: string): boolean {
   return pattern.includes('*') || pattern.includes('?');
 }
 

@@ -39,3 +39,6 @@ export function excludeOpsClause(opsTaskQueue: string): string {
   const types = OPS_WORKFLOW_TYPES.map((name) => JSON.stringify(name)).join(', ');
   return `WorkflowType NOT IN (${types}) AND TaskQueue != ${JSON.stringify(opsTaskQueue)}`;
 }
+
+/** The ID of the stall-sweep schedule when `schedule stall-sweep` is given none. */
+export const DEFAULT_SWEEP_SCHEDULE_ID = 'temporal-ops-stall-sweep';

@@ -53,9 +53,9 @@ export const policySchema = strict(
 ).describe('Diagnosis thresholds overriding the defaults.') satisfies z.ZodType<Partial<DiagnosisPolicy>>;
 
 /** What a recipe may do when the gate cannot give a verdict. */
-export const REPLAY_UNKNOWN_CHOICES = ['ask', 'keep-old-worker', 'restart-anyway'] as const;
+const REPLAY_UNKNOWN_CHOICES = ['ask', 'keep-old-worker', 'restart-anyway'] as const;
 
-export const REPLAY_BREAK_CHOICES = [
+const REPLAY_BREAK_CHOICES = [
   'ask',
   'keep-old-worker',
   'restart-anyway',

@@ -28,11 +28,6 @@ export function isRecipeInputName(name: string): name is RecipeInputName {
   return Object.hasOwn(schemas, name);
 }
 
-/** The zod schema of a recipe's input. */
-export function recipeInputSchema<N extends RecipeInputName>(name: N): (typeof schemas)[N] {
-  return schemas[name];
-}
-
 /** A recipe's input as JSON Schema (draft 2020-12): what a caller may send, defaults included. */
 export function recipeInputJsonSchema(name: RecipeInputName): Record<string, unknown> {
   return z.toJSONSchema(schemas[name], { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;

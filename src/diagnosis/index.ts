@@ -3,5 +3,4 @@
 export type * from '../contract/facts.js';
 export * from '../contract/verdicts.js';
 export { diagnose } from './diagnose.js';
-export { remedyFor } from './remedy-for.js';
-export { groupRemedies, type RemedyGroup } from './remedies.js';
+export { groupRemedies } from './remedies.js';

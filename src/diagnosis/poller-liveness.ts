@@ -23,7 +23,7 @@ export interface LivenessJudgement {
  * resolution (boot time has whole seconds) and by the skew of a remote server's clock: only a start
  * later than this past the last poll proves the pid was reused.
  */
-export const START_AFTER_POLL_SLACK_MS = 30_000;
+const START_AFTER_POLL_SLACK_MS = 30_000;
 
 // The Python SDK writes `<pid>@<hostname>`; Linux pids stay below 2^22.
 const IDENTITY = /^([1-9]\d{0,6})@([^\s@]+)$/;

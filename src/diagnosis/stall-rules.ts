@@ -146,7 +146,7 @@ export const retryStormRule: Rule = (ctx) => {
  * Nobody serves a queue at once when pollers are listed, none is live, and at least one is a proven
  * ghost: its worker is known to be dead, so there is nothing to wait for.
  */
-export function servedOnlyByGhosts(pollers: readonly PollerEvidence[] | undefined): boolean {
+function servedOnlyByGhosts(pollers: readonly PollerEvidence[] | undefined): boolean {
   return pollers !== undefined && !pollers.some((p) => p.live) && pollers.some((p) => p.liveness === 'ghost');
 }
 

@@ -4,7 +4,7 @@
 import type { WorkflowFacts, WorkflowTaskFailureFact } from '../contract/facts.js';
 import type { Verdict } from '../contract/verdicts.js';
 
-export type WorkflowTaskFailureVerdict = Extract<
+type WorkflowTaskFailureVerdict = Extract<
   Verdict,
   'non-determinism' | 'workflow-not-registered' | 'sandbox-violation' | 'workflow-code-bug'
 >;
@@ -27,7 +27,7 @@ const BENIGN_CAUSES = new Set([
 ]);
 
 /** Temporal's cause name without the enum prefix, upper case. */
-export function causeName(cause: string): string {
+function causeName(cause: string): string {
   return cause.toUpperCase().replace(/^WORKFLOW_TASK_FAILED_CAUSE_/, '');
 }
 

@@ -33,7 +33,7 @@ export interface AnalyzeOptions {
 }
 
 /** The moment the logs are searched around: the failing task, else the pending task, else the close. */
-export function failingTimeMs(facts: WorkflowFacts): number | undefined {
+function failingTimeMs(facts: WorkflowFacts): number | undefined {
   return (
     facts.lastWorkflowTaskFailure?.timeMs ??
     facts.pendingWorkflowTask?.startedTimeMs ??

@@ -23,19 +23,12 @@ export function durationMs(d: google.protobuf.IDuration | null | undefined): num
   return toNumber(d.seconds as Longish) * 1000 + Math.floor((d.nanos ?? 0) / 1e6);
 }
 
-/** An enum number as its name without the given prefix, e.g. WORKFLOW_EXECUTION_STATUS_RUNNING -> RUNNING. */
-export function enumName(
-  values: Record<string, unknown>,
-  value: number | null | undefined,
-  prefix: string,
-): string {
-  const name = Object.keys(values).find((key) => values[key] === value);
-  return name ? name.replace(prefix, '') : 'UNKNOWN';
-}
-
 const enumCache = new Map<Record<string, unknown>, Map<number, string>>();
 
-/** Like enumName, but with the reverse map built once per enum: for per-event and per-workflow hot paths. */
+/**
+ * An enum number as its name without the given prefix (WORKFLOW_EXECUTION_STATUS_RUNNING -> RUNNING),
+ * 'UNKNOWN' when it has none; the reverse map is built once per enum, for hot paths.
+ */
 export function enumNameCached(
   values: Record<string, unknown>,
   value: number | null | undefined,

@@ -19,7 +19,7 @@ type ExecutionInfo = temporal.api.workflow.v1.IWorkflowExecutionInfo;
 type PendingActivity = temporal.api.workflow.v1.IPendingActivityInfo;
 type SearchAttributes = temporal.api.common.v1.ISearchAttributes;
 
-export const REPORTED_PROBLEMS_ATTRIBUTE = 'TemporalReportedProblems';
+const REPORTED_PROBLEMS_ATTRIBUTE = 'TemporalReportedProblems';
 
 /** A workflow execution status enum as its name: RUNNING, COMPLETED, ... */
 export function statusOf(status: number | null | undefined): WorkflowStatusName {

@@ -17,10 +17,7 @@ export interface RunOutcome extends RunHeader {
 }
 
 /** The decoded result payload of a WorkflowExecutionCompleted event (null when empty): codecs, then the converter. */
-export async function decodeCompletedResult(
-  client: WorkflowReadClient,
-  event: HistoryEvent,
-): Promise<unknown> {
+async function decodeCompletedResult(client: WorkflowReadClient, event: HistoryEvent): Promise<unknown> {
   let payloads = event.workflowExecutionCompletedEventAttributes?.result?.payloads;
   if (!payloads?.length) return null;
   const { payloadCodecs, payloadConverter } = client.options.loadedDataConverter;

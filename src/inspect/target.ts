@@ -1,10 +1,6 @@
 // A target workflow's status and failure chain, as plain facts.
 import type { Client } from '@temporalio/client';
-import proto from '@temporalio/proto';
-
-const { temporal } = proto;
 import type { WorkflowStatusName } from '../contract/facts.js';
-import { enumName } from './convert.js';
 
 export interface ClosedTarget {
   workflowId: string;
@@ -35,15 +31,4 @@ export function failureChain(error: unknown): string {
     current = (current as { cause?: unknown }).cause;
   }
   return parts.filter((p) => p !== '').join(': ');
-}
-
-export const statusNames = temporal.api.enums.v1.WorkflowExecutionStatus;
-
-/** Maps a raw status enum number to its name. */
-export function statusName(value: number | null | undefined): WorkflowStatusName {
-  return enumName(
-    statusNames as unknown as Record<string, unknown>,
-    value,
-    'WORKFLOW_EXECUTION_STATUS_',
-  ) as WorkflowStatusName;
 }

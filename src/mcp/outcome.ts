@@ -25,7 +25,7 @@ export function failedOutcome(error: unknown, log: string[] = []): ToolOutcome {
 }
 
 /** structuredContent plus a JSON text rendering; `isError` when the command printed no result. */
-export function toCallToolResult(outcome: ToolOutcome): CallToolResult {
+function toCallToolResult(outcome: ToolOutcome): CallToolResult {
   const structured = { ...outcome } as Record<string, unknown>;
   if (outcome.result === undefined) {
     const text = `error (exit ${outcome.exitCode}): ${outcome.error ?? 'the command printed no result'}`;

@@ -6,7 +6,7 @@ import { recipeInputJsonSchema } from '../contract/schemas.js';
 export const RECIPE_START_TYPES = ['CleanStart', 'TestInteractive', 'ClearStalledEnvironment'] as const;
 
 /** The input schema of `type`, as listed in tools/list (without `$schema`, which is the tool's). */
-export function listedRecipeSchema(type: (typeof RECIPE_START_TYPES)[number]): Record<string, unknown> {
+function listedRecipeSchema(type: (typeof RECIPE_START_TYPES)[number]): Record<string, unknown> {
   const schema: Record<string, unknown> = { title: type, ...recipeInputJsonSchema(type) };
   delete schema.$schema;
   return schema;

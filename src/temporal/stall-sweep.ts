@@ -12,8 +12,6 @@ import { describeProblem } from '../contract/validate.js';
 import { InvalidInputError } from '../errors.js';
 import { isNotFound } from './grpc.js';
 
-export const DEFAULT_SWEEP_SCHEDULE_ID = 'temporal-ops-stall-sweep';
-
 export interface StallSweepSchedule {
   scheduleId: string;
   opsTaskQueue: string;

@@ -48,7 +48,7 @@ export function waitOp(seconds: number): ActivityOptions {
 }
 
 /** How long a bounded wait may run past its bound: the last reads and the reply. */
-export const BOUND_SLACK_SECONDS = 10;
+const BOUND_SLACK_SECONDS = 10;
 
 /**
  * A wait whose length the recipe input gives: each attempt, and all of them together, end

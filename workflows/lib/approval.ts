@@ -32,8 +32,8 @@ export interface ApprovalDecision {
   planId: string;
 }
 
-export const approveUpdate = defineUpdate<string, [ApprovalRequest]>('approve');
-export const pendingApprovalQuery = defineQuery<PendingApproval | null>('pendingApproval');
+const approveUpdate = defineUpdate<string, [ApprovalRequest]>('approve');
+const pendingApprovalQuery = defineQuery<PendingApproval | null>('pendingApproval');
 
 /** Installs the approval handlers once per recipe run; `ask` waits for one answer per plan. */
 export class Approvals {

@@ -29,7 +29,7 @@ export interface Progress {
   done: boolean;
 }
 
-export const progressQuery = defineQuery<Progress>('progress');
+const progressQuery = defineQuery<Progress>('progress');
 
 /** A GitHub-style task list item per outcome: only done steps are ticked. */
 const ITEM: Record<StepOutcome, (title: string) => string> = {

@@ -11,8 +11,8 @@ import {
 import { boundedWaitOp, hostActivities, ranOutOfTime, shortOp } from './activities.js';
 import type { RecipeContext } from './recipe.js';
 
-export const codeFixedSignal = defineSignal<[by?: string]>('codeFixed');
-export const codeFixedUpdate = defineUpdate<string, [by?: string]>('codeFixed');
+const codeFixedSignal = defineSignal<[by?: string]>('codeFixed');
+const codeFixedUpdate = defineUpdate<string, [by?: string]>('codeFixed');
 
 export interface FixWait {
   /** `fingerprint`: the code changed; `codeFixed`: someone said so; `timeout`: neither in time. */

@@ -18,7 +18,7 @@ import type { RecipeContext } from './recipe.js';
 export const GATE_STEP: [string, string] = ['replay-gate', 'Replay open workflows against the new code'];
 
 /** What the recipe may do after the gate, and what a person or the input chose. */
-export type GateChoice = 'keep-old-worker' | 'restart-anyway' | 'restart-and-terminate' | 'restart-and-reset';
+type GateChoice = 'keep-old-worker' | 'restart-anyway' | 'restart-and-terminate' | 'restart-and-reset';
 
 const CHOICES: GateChoice[] = [
   'keep-old-worker',
@@ -43,7 +43,7 @@ export interface GateReport {
   reset?: ResetResult[];
 }
 
-export interface ResetResult {
+interface ResetResult {
   workflowId: string;
   runId: string;
   result: 'reset' | 'failed';

@@ -98,10 +98,7 @@ export async function rotateIfLarge(path: string, policy: LogPolicy = defaultLog
 }
 
 /** Rotates the logs of the recorded workers under `stateDir` that grew past the policy's size; returns their paths. */
-export async function capWorkerLogs(
-  stateDir: string,
-  policy: LogPolicy = defaultLogPolicy,
-): Promise<string[]> {
+async function capWorkerLogs(stateDir: string, policy: LogPolicy = defaultLogPolicy): Promise<string[]> {
   const records = await readPidRecords(stateDir, { kind: 'worker' });
   const rotated: string[] = [];
   for (const path of new Set(records.map((r) => r.logPath))) {

@@ -2,7 +2,7 @@
 // from the control worker. Pure: the policy check and the inherited environment are decided here.
 
 /** The shape of a name a request may set: upper case, digits and `_`, not starting with a digit. */
-export const ENV_NAME = /^[A-Z][A-Z0-9_]*$/;
+const ENV_NAME = /^[A-Z][A-Z0-9_]*$/;
 
 /**
  * Names a request may not set unless the project or the policy file allows them by name: each
@@ -97,7 +97,7 @@ function matches(name: string, pattern: string): boolean {
 }
 
 /** Why the deny-list refuses `name`, or undefined when it does not. */
-export function deniedBecause(name: string): string | undefined {
+function deniedBecause(name: string): string | undefined {
   if (ALWAYS_ALLOWED.has(name)) return undefined;
   return DENIED.find((group) => group.names.some((pattern) => matches(name, pattern)))?.why;
 }
@@ -127,7 +127,7 @@ export function refusedEnv(env: Record<string, string>, allowed: readonly string
  * Connection secrets of the control worker: launched processes get them only when their project
  * asks for them by name.
  */
-export function isConnectionSecret(name: string): boolean {
+function isConnectionSecret(name: string): boolean {
   return (
     name === 'TEMPORAL_API_KEY' ||
     name === 'TEMPORAL_CODEC_AUTH' ||

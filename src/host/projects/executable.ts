@@ -6,7 +6,7 @@ import { InvalidInputError } from '../../errors.js';
 import { parseCommand, type ParsedCommand } from './command.js';
 
 /** Where the setup (scripts/setup.mjs) installs its own tools. */
-export const setupBinDir = join(packageRoot, '.venv', 'bin');
+const setupBinDir = join(packageRoot, '.venv', 'bin');
 
 /** Programs the setup installs, found in setupBinDir when PATH lacks them (as users of the runbook have uv). */
 const SETUP_PROGRAMS: ReadonlySet<string> = new Set(['uv']);
@@ -87,15 +87,4 @@ export function assertRunnable(
     : resolveProgram(program, cwd, pathEnv, setupBin);
   if (!found) throw new InvalidInputError(field, command, notFound(program, parsed.shell, pathEnv, setupBin));
   return found;
-}
-
-/** Throws InvalidInputError when `dir` is not an existing directory. */
-export function assertDirectory(dir: string, field: string): void {
-  let ok = false;
-  try {
-    ok = statSync(dir).isDirectory();
-  } catch {
-    ok = false;
-  }
-  if (!ok) throw new InvalidInputError(field, dir, 'an existing directory');
 }

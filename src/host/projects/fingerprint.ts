@@ -44,7 +44,7 @@ async function sourceState(dir: string): Promise<string[]> {
 }
 
 /** `files:<hash>` of the source files' names, sizes and mtimes under `dir`: a fingerprint without git. */
-export async function sourceFingerprint(dir: string): Promise<string> {
+async function sourceFingerprint(dir: string): Promise<string> {
   const state = await sourceState(dir);
   return `files:${createHash('sha256').update(state.join('\0')).digest('hex').slice(0, 12)}`;
 }

@@ -57,7 +57,7 @@ export interface PolicyRequest {
 export type PolicyRule =
   'allowedRoots' | 'allowFreeFormCommands' | 'allowShell' | 'envName' | 'envDenied' | 'sharedDir';
 
-export interface PolicyRefusal {
+interface PolicyRefusal {
   field: string;
   value: string;
   rule: PolicyRule;

@@ -10,7 +10,7 @@ import { canonicalDir, chooseKey, findByDir, withEntry } from './identity.js';
 import { assertProjectKey } from './key.js';
 import { readRegistry, updateRegistry, type ProjectEntry, type RegisteredWorker } from './registry-store.js';
 
-export type { ProjectEntry, RegisteredWorker };
+export type { ProjectEntry };
 
 export interface ProjectRegistration {
   projectDir: string;

@@ -29,7 +29,7 @@ export interface ObservedOwner {
 }
 
 /** Reap directories older than this are deleted: no contender waits that long between read and rename. */
-export const REAP_KEEP_MS = 10 * 60_000;
+const REAP_KEEP_MS = 10 * 60_000;
 
 function refused(error: unknown): boolean {
   const code = (error as NodeJS.ErrnoException).code;

@@ -18,7 +18,7 @@ export interface ProcInfo {
 const PAGE_SIZE = 4096;
 
 /** Parses /proc/<pid>/stat; the command name may contain spaces and parentheses, so split after the last ')'. */
-export function parseStat(pid: number, stat: string): Omit<ProcInfo, 'cmdline'> {
+function parseStat(pid: number, stat: string): Omit<ProcInfo, 'cmdline'> {
   const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   // rest[0] is field 3 (state); field N is rest[N - 3].
   const field = (n: number): string => rest[n - 3] ?? '0';

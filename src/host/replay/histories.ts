@@ -7,7 +7,7 @@ import { mapLimit } from '../../inspect/pool.js';
 import { listExecutions } from '../../inspect/sweep.js';
 import type { HistoryRef } from './hook-output.js';
 
-export const DEFAULT_REPLAY_MAX = 200;
+const DEFAULT_REPLAY_MAX = 200;
 
 export interface OpenRun extends HistoryRef {
   startTimeMs: number;

@@ -2,7 +2,7 @@
 import type { ReplayIsolation } from './isolation.js';
 
 /** `replays`: the new code reproduces the history; `would-break`: a restart onto it would fail the run. */
-export type ReplayOutcome = 'replays' | 'would-break';
+type ReplayOutcome = 'replays' | 'would-break';
 
 /**
  * Why a run would break: `nondeterminism` (the SDK's NondeterminismError, `[TMPRL1100]`),

@@ -18,7 +18,7 @@ import { SdkWatch } from './sdk-watch.js';
 const hookDir = join(packageRoot, 'src', 'host', 'replay', 'python');
 
 /** How long the hook has to prove it loaded (its `hook-loaded` line) before the group is killed. */
-export const HOOK_WAIT_MS = 5000;
+const HOOK_WAIT_MS = 5000;
 
 export interface HookRun {
   command: string;

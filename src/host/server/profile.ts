@@ -9,7 +9,7 @@ export const OPS_SEARCH_ATTRIBUTES = {
 } as const;
 
 /** Consecutive workflow task problems after which the server sets TemporalReportedProblems. */
-export const REPORTED_PROBLEMS_THRESHOLD = 3;
+const REPORTED_PROBLEMS_THRESHOLD = 3;
 
 export interface DevServerOptions {
   port: number;

@@ -4,15 +4,8 @@ import { PATTERN_EXPECTED } from '../../contract/id-pattern.js';
 import { MATCH_TEXT_LIMIT, MATCH_TIMEOUT_MS, matchPattern } from '../../inspect/pattern-match.js';
 
 /** Matches "Workflow ID: x", "workflow_id=x", "workflowId: 'x'" and similar. */
-export const DEFAULT_WORKFLOW_ID_PATTERN = String.raw`workflow[ _-]?id["']?\s*[:=]\s*["']?([A-Za-z0-9._:/@+-]+)`;
+const DEFAULT_WORKFLOW_ID_PATTERN = String.raw`workflow[ _-]?id["']?\s*[:=]\s*["']?([A-Za-z0-9._:/@+-]+)`;
 const RUN_ID_PATTERN = /run[ _-]?id["']?\s*[:=]\s*["']?([0-9a-f-]{36})/i;
-
-export interface StarterOutcome {
-  workflowId?: string;
-  runId?: string;
-  exitCode: number;
-  output: string;
-}
 
 /**
  * Pulls the first workflow ID (and run ID, when printed) out of the first MATCH_TEXT_LIMIT

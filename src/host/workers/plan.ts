@@ -2,7 +2,7 @@
 import type { Ownership } from '../records/identity.js';
 
 /** What a start request asks for; two requests with equal specs want the same worker. */
-export interface WorkerSpecFacts {
+interface WorkerSpecFacts {
   command: string;
   taskQueue: string;
   cwd: string;
@@ -53,7 +53,7 @@ export type WorkerPlan =
   | { action: 'keep'; pid: number; reason: string }
   | { action: 'replace'; stop: number[]; forget: number[]; reason: string };
 
-export function sameSpec(a: WorkerSpecFacts, b: WorkerSpecFacts): boolean {
+function sameSpec(a: WorkerSpecFacts, b: WorkerSpecFacts): boolean {
   const keys = Object.keys(a.env);
   return (
     a.command === b.command &&

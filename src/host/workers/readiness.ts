@@ -13,7 +13,7 @@ export function pidOfIdentity(identity: string): number | undefined {
 }
 
 /** The first poller that belongs to one of `pids` and was seen at or after `sinceMs`. */
-export function ownPoller<P extends PollerFact>(
+function ownPoller<P extends PollerFact>(
   pollers: P[],
   pids: ReadonlySet<number>,
   sinceMs: number,

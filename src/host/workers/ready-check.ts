@@ -31,41 +31,6 @@ export interface ReadyInfo {
   record: PidRecord;
 }
 
-/** What a caller may know of a worker it waits for (e.g. a recipe passing along startWorker's result). */
-export interface WaitFacts {
-  project: string;
-  pid: number;
-  pgid: number;
-  startedAtMs: number;
-  taskQueue: string;
-  logPath: string;
-}
-
-/** The stored record of the worker, or one built from the facts when it is no longer stored (the wait then fails fast). */
-export async function recordToWaitFor(stateDir: string, facts: WaitFacts): Promise<PidRecord> {
-  const records = await readPidRecords(stateDir, { kind: 'worker', project: facts.project });
-  // A worker that daemonised was re-recorded under the pid of the process that polls.
-  const stored = records.find((r) => r.pid === facts.pid || r.spawned?.pid === facts.pid);
-  if (stored) return stored;
-  const { project, pid, pgid, taskQueue, logPath } = facts;
-  const startedAt = new Date(facts.startedAtMs).toISOString();
-  return {
-    kind: 'worker',
-    pid,
-    pgid,
-    startTime: '',
-    cmdline: [],
-    cwd: '',
-    project,
-    taskQueue,
-    logPath,
-    fingerprint: '',
-    command: '',
-    startedAt,
-    host: '',
-  };
-}
-
 /** The JSON-friendly part of ReadyInfo. */
 export function readyFacts({
   waitedMs,

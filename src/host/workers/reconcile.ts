@@ -56,7 +56,7 @@ export interface ReconcileInput {
  */
 export type PollerClass = 'ours' | 'ours-stale' | 'foreign' | 'silent' | 'ghost';
 
-export interface ClassifiedPoller {
+interface ClassifiedPoller {
   identity: string;
   class: PollerClass;
   pid?: number;
@@ -77,7 +77,7 @@ export interface Reconciliation {
 }
 
 /** An idle worker re-polls at least every minute (the server's long-poll expiry); older entries are dead. */
-export const LIVE_POLL_WINDOW_MS = 80_000;
+const LIVE_POLL_WINDOW_MS = 80_000;
 
 /** Splits `<pid>@<host>`; undefined parts when the identity has another form. */
 export function parseIdentity(identity: string): { pid?: number; host?: string } {

@@ -18,7 +18,7 @@ import { settleIntents } from './recover.js';
 import { freshToken } from '../records/spawn-token.js';
 import { stopRecorded, type StopOutcome } from './stop.js';
 
-export { exitOf, type WorkerSpec } from './launch.js';
+export { type WorkerSpec } from './launch.js';
 
 export interface EnsureOptions {
   mode?: PlanMode;
@@ -120,7 +120,7 @@ async function stopAndForget(
 }
 
 /** How many times a fresh worker is started again after it exited while the server was down. */
-export const SERVER_BLIP_RESPAWNS = 3;
+const SERVER_BLIP_RESPAWNS = 3;
 
 /** Probes `serverUp` every second until stopped; remembers whether the server was ever down. */
 function watchServer(serverUp: () => Promise<boolean>): { sawDown(): boolean; stop(): void } {

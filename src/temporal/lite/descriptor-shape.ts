@@ -1,7 +1,7 @@
 // The shape of the generated descriptor: protobufjs namespace JSON, as scripts/gen-lite-descriptor.mjs
 // writes it (protobufjs's own INamespace types call every method's comment required).
 
-export interface DescriptorField {
+interface DescriptorField {
   type: string;
   id: number;
   rule?: 'repeated';

@@ -22,7 +22,7 @@ export interface WorkflowReadService {
 }
 
 /** Turns result payloads into values: the part of the SDK's LoadedDataConverter a read needs. */
-export interface PayloadDecoding {
+interface PayloadDecoding {
   readonly payloadConverter: { fromPayload<T>(payload: Payload): T };
   /** Applied last to first, as the SDK does. */
   readonly payloadCodecs: readonly { decode(payloads: Payload[]): Promise<Payload[]> }[];

@@ -33,7 +33,7 @@ const METHODS = {
 } as const satisfies Record<Method, string>;
 
 /** A light client of `target` (a lazy channel: the first call connects). Check `liteUnsupported(target)` first. */
-export function createLiteClient(target: ConnectTarget, options: LiteOptions = {}): LiteClient {
+function createLiteClient(target: ConnectTarget, options: LiteOptions = {}): LiteClient {
   const settings = channelSettings(target);
   const grpc = new GrpcClient(settings.address, settings.credentials, settings.options);
   const callTimeoutMs = options.callTimeoutMs ?? 60_000;

@@ -2,6 +2,7 @@
 // (stall-healthy-wait.ts) applies when none does.
 import { activityPausedRule, workerSaturatedRule } from './stall-activity-state.js';
 import { blockedRule } from './stall-blocked.js';
+import { localActivityStormRule } from './stall-local-activity.js';
 import {
   activityNoWorkerRule,
   activityNotRegisteredRule,
@@ -20,6 +21,7 @@ export const RULES: readonly Rule[] = [
   activityNotRegisteredRule,
   activityPausedRule,
   retryStormRule,
+  localActivityStormRule,
   noWorkerRule,
   workerSaturatedRule,
   activityNoWorkerRule,

@@ -16,6 +16,7 @@ export type Verdict =
   | 'activity-not-registered'
   | 'workflow-task-timeout'
   | 'worker-saturated'
+  | 'worker-frozen'
   | 'blocked'
   | 'healthy-wait';
 
@@ -31,6 +32,7 @@ export const VERDICTS: readonly Verdict[] = Object.freeze([
   'activity-retry-storm',
   'no-worker',
   'worker-saturated',
+  'worker-frozen',
   'blocked',
   'healthy-wait',
 ] as const);
@@ -63,6 +65,21 @@ export interface ActivityEvidence {
   taskQueue?: string;
   /** Who paused it, when and why, for a paused activity. */
   pause?: ActivityPauseFact;
+  /** A local activity (run inside workflow tasks; its failures are in history markers, not in describe). */
+  local?: boolean;
+}
+
+/** The started activity that blocks a worker's event loop, as a victim of that worker sees it. */
+export interface FrozenByEvidence {
+  workerIdentity: string;
+  /** The run whose activity holds the worker, and the activity. */
+  holder: HeldSlotFact;
+}
+
+/** For `worker-frozen`: the worker this run's activity blocks, and the runs whose workflow tasks time out on it. */
+export interface FrozenWorkerEvidence {
+  workerIdentity: string;
+  victims: RunRef[];
 }
 
 /** The update or signal handler a workflow task failure comes from. */
@@ -125,6 +142,10 @@ export interface Evidence {
   waitedOnBy?: RunRef[];
   /** For `worker-saturated`: the worker, what holds its slots, and the backlog. */
   saturation?: SaturationEvidence;
+  /** For a workflow task timeout on a worker whose event loop an activity blocks: that activity and its run. */
+  frozenBy?: FrozenByEvidence;
+  /** For `worker-frozen`: the worker and the runs timing out on it. */
+  frozenWorker?: FrozenWorkerEvidence;
 }
 
 export type RemedyAction =

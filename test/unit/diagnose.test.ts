@@ -547,8 +547,8 @@ describe('diagnose', () => {
 
 describe('verdict helpers', () => {
   it('lists each verdict once', () => {
-    assert.equal(new Set(VERDICTS).size, 12);
-    assert.equal(VERDICTS.length, 12);
+    assert.equal(new Set(VERDICTS).size, 13);
+    assert.equal(VERDICTS.length, 13);
   });
 
   it('uses the documented default policy', () => {

@@ -158,6 +158,8 @@ export interface RunHeader {
 /** Everything known about one target workflow run when it is diagnosed. */
 export interface WorkflowFacts extends RunHeader {
   historyLength: number;
+  /** The history's size in bytes, from describe; undefined when the server does not say. */
+  historySizeBytes?: number;
   pendingWorkflowTask?: PendingWorkflowTaskFact;
   pendingActivities: PendingActivityFact[];
   /**
@@ -165,6 +167,11 @@ export interface WorkflowFacts extends RunHeader {
    * the last WorkflowTaskCompleted, so a failure older than that (one the run recovered from) can be absent.
    */
   lastWorkflowTaskFailure?: WorkflowTaskFailureFact;
+  /**
+   * Workflow task failures the run recovered from (older than its last completed task), newest first, as far
+   * as the history read reached: a run failing and recovering in cycles shows several.
+   */
+  recoveredFailures?: WorkflowTaskFailureFact[];
   /** The newest failed local activity attempt since the last completed workflow task, when history was read. */
   localActivityFailure?: LocalActivityFailureFact;
   /** The worker that started the newest workflow task since the last completed one, and when, from history. */

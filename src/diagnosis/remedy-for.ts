@@ -86,6 +86,15 @@ export function remedyFor(verdict: Verdict, facts: WorkflowFacts, evidence: Part
       };
     case 'blocked':
       return blockedRemedy(evidence.blockedBy);
+    case 'history-limit':
+      return {
+        action: 'continue-as-new',
+        text:
+          `The server terminates this run of "${facts.workflowType}" when its history reaches the limit. Make the workflow ` +
+          `continue-as-new before that (Python: \`if workflow.info().is_continue_as_new_suggested(): workflow.continue_as_new(...)\`) ` +
+          `and restart the worker on ${queue}; a change that moves commands may not replay, so run the replay check first.`,
+        autoRecovers: false,
+      };
     case 'healthy-wait':
       return { action: 'none', text: 'Nothing to do: the run is waiting as designed.', autoRecovers: true };
   }

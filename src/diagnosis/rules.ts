@@ -2,6 +2,8 @@
 // (stall-healthy-wait.ts) applies when none does.
 import { activityPausedRule, workerSaturatedRule } from './stall-activity-state.js';
 import { blockedRule } from './stall-blocked.js';
+import { flappingRule } from './stall-flapping.js';
+import { historyLimitRule } from './stall-history-limit.js';
 import { localActivityStormRule } from './stall-local-activity.js';
 import {
   activityNoWorkerRule,
@@ -22,9 +24,11 @@ export const RULES: readonly Rule[] = [
   activityPausedRule,
   retryStormRule,
   localActivityStormRule,
+  flappingRule,
   noWorkerRule,
   workerSaturatedRule,
   activityNoWorkerRule,
+  historyLimitRule,
   blockedRule,
   unexplainedTaskProblemRule,
 ];

@@ -59,6 +59,7 @@ function mergeHistory(facts: WorkflowFacts, recent: RecentHistory): void {
   if (recent.lastWorkflowTaskFailure) facts.lastWorkflowTaskFailure = recent.lastWorkflowTaskFailure;
   if (recent.openUpdates) facts.openUpdates = recent.openUpdates;
   if (recent.localActivityFailure) facts.localActivityFailure = recent.localActivityFailure;
+  if (recent.recoveredFailures) facts.recoveredFailures = recent.recoveredFailures;
   if (recent.lastWorkflowTaskStarted) facts.lastWorkflowTaskStarted = recent.lastWorkflowTaskStarted;
   if (recent.lastWorkflowTaskCompletedEventId !== undefined) {
     facts.lastWorkflowTaskCompletedEventId = recent.lastWorkflowTaskCompletedEventId;
@@ -119,6 +120,12 @@ async function addSaturationFacts(facts: WorkflowFacts, slots: HeldSlots, queues
   if (Object.keys(byQueue).length > 0) facts.activityQueueStats = byQueue;
 }
 
+/** Events per history page: 32, or one at a time when events are large (a page must stay under the 4 MiB gRPC limit). */
+export function pageSizeFor(facts: Pick<WorkflowFacts, 'historyLength' | 'historySizeBytes'>): number {
+  const average = (facts.historySizeBytes ?? 0) / Math.max(1, facts.historyLength);
+  return average > 32 * 1024 ? 1 : 32;
+}
+
 /**
  * For a run whose workflow tasks time out on one worker: the activities that worker runs on the run's
  * queue, among which may be one that blocks its event loop.
@@ -152,7 +159,11 @@ export async function gatherFacts(
   // Only what is needed is awaited: most runs of a sweep need no history, and their queues' pollers
   // are known already.
   const history = readHistory
-    ? readRecentHistory(client, { workflowId: facts.workflowId, runId: facts.runId })
+    ? readRecentHistory(
+        client,
+        { workflowId: facts.workflowId, runId: facts.runId },
+        { pageSize: pageSizeFor(facts) },
+      )
     : undefined;
   // Awaited below, after the pollers: until then a rejection must not count as unhandled.
   history?.catch(() => undefined);

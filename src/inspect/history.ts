@@ -137,6 +137,8 @@ export interface RecentHistory {
   localActivityFailure?: LocalActivityFailureFact;
   /** The newest WorkflowTaskStarted after the last WorkflowTaskCompleted: which worker took it, and when. */
   lastWorkflowTaskStarted?: { identity: string; timeMs: number };
+  /** WorkflowTaskFailed events older than the last WorkflowTaskCompleted on the pages already read, newest first. */
+  recoveredFailures?: WorkflowTaskFailureFact[];
   /** Updates accepted after the last WorkflowTaskCompleted and not completed since, oldest first. */
   openUpdates?: OpenUpdateFact[];
   /** Update IDs completed among the events read (newer than any acceptance still to be read). */
@@ -160,6 +162,7 @@ export function foldNewestFirst(into: RecentHistory, events: readonly HistoryEve
     into.eventsRead += 1;
     if (type === 'WorkflowTaskCompleted') {
       into.lastWorkflowTaskCompletedEventId = toNumber(event.eventId as never);
+      foldRecovered(into, events.slice(events.indexOf(event) + 1));
       return true;
     }
     if (type === 'WorkflowTaskFailed' && !into.lastWorkflowTaskFailure)
@@ -176,6 +179,13 @@ export function foldNewestFirst(into: RecentHistory, events: readonly HistoryEve
     foldUpdate(into, event);
   }
   return false;
+}
+
+// The rest of a page already fetched, older than the last completed task: failures the run recovered from.
+function foldRecovered(into: RecentHistory, older: readonly HistoryEvent[]): void {
+  for (const event of older)
+    if (eventTypeName(event) === 'WorkflowTaskFailed')
+      (into.recoveredFailures ??= []).push(workflowTaskFailureFact(event));
 }
 
 // Newest first: a completion is read before its acceptance, so an acceptance not completed is open.

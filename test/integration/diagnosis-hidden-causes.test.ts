@@ -21,7 +21,10 @@ const ids = {
   blocker: uniqueId('blocker'),
   victim: uniqueId('victim'),
   victimToo: uniqueId('victim-too'),
+  large: uniqueId('large'),
+  flapping: uniqueId('flapping'),
 };
+const MiB = 1024 * 1024;
 
 async function describeRun(workflowId: string) {
   return h.client.workflowService.describeWorkflowExecution({
@@ -47,6 +50,10 @@ before(async () => {
   ]);
   await h.client.workflow.start('LocalRetryStorm', { taskQueue: queue, workflowId: ids.localStorm });
   await h.client.workflow.start('WaitsForTimer', { taskQueue: queue, workflowId: ids.timer });
+  await h.client.workflow.start('Flapping', { taskQueue: queue, workflowId: ids.flapping });
+  // Six signals just under the 2 MiB blob limit: past the server's 10 MiB history warning.
+  const large = await h.client.workflow.start('WaitsForSignal', { taskQueue: queue, workflowId: ids.large });
+  for (let i = 0; i < 6; i += 1) await large.signal('fill', 'x'.repeat(1.9 * MiB));
   await h.client.workflow.start('BlocksWorker', { taskQueue: frozenQueue, workflowId: ids.blocker });
   await waitUntil(
     'the blocking activity to start',
@@ -100,6 +107,54 @@ describe('hidden causes on real Python workers', () => {
     const analysis = await analyzeWorkflow(h.client, { workflowId: ids.localStorm }, { policy });
     assert.equal(analysis.finding.verdict, 'activity-retry-storm');
     assert.equal(analysis.finding.evidence.activity?.local, true);
+  });
+
+  it('judges a run that fails and recovers in cycles from its recent history, also between failures', async () => {
+    const between: Finding[] = [];
+    await waitUntil(
+      'the flapping run to be swept between failures',
+      async () => {
+        const f = (await sweepQueue(queue)).get(ids.flapping);
+        const description = await describeRun(ids.flapping);
+        // Once it failed a few times (8 events a cycle), between failures: nothing pending, or a first attempt.
+        const cycles = Number(description.workflowExecutionInfo?.historyLength) >= 30;
+        if (f && cycles && (description.pendingWorkflowTask?.attempt ?? 1) <= 1) between.push(f);
+        return between.length >= 3 ? true : undefined;
+      },
+      60_000,
+      700,
+    );
+    assert.ok(
+      between.every((f) => f.verdict === 'workflow-code-bug' && f.stalled),
+      JSON.stringify(between.map((f) => [f.verdict, f.evidence.summary])),
+    );
+    assert.match(between[between.length - 1]!.evidence.summary, /flapping step \d+/);
+  });
+
+  it("says a history past the server's size warning nears the limit, with the figures and where the limits come from", async () => {
+    const found = await waitUntil(
+      'the large history to be judged',
+      async () => {
+        const f = (await sweepQueue(queue)).get(ids.large);
+        return f?.verdict === 'history-limit' ? f : undefined;
+      },
+      30_000,
+      500,
+    );
+    const size = Number((await describeRun(ids.large)).workflowExecutionInfo?.historySizeBytes);
+    const limit = found.evidence.historyLimit!;
+    assert.ok(
+      limit.bytes !== undefined && limit.bytes >= 10 * MiB && limit.bytes <= size,
+      String(limit.bytes),
+    );
+    assert.deepEqual(
+      [limit.warnBytes, limit.limitBytes, limit.warnEvents, limit.limitEvents],
+      [10 * MiB, 50 * MiB, 10_240, 51_200],
+    );
+    assert.ok(limit.events < limit.warnEvents, String(limit.events));
+    assert.match(found.evidence.summary, /limit\.historySize\.warn\/error = 10\.0 MiB\/50\.0 MiB/);
+    assert.equal(found.remedy.action, 'continue-as-new');
+    assert.match(found.remedy.text, /is_continue_as_new_suggested/);
   });
 
   it('links the runs timing out on a frozen worker to the run whose activity blocks it, judged worker-frozen', async () => {

@@ -6,7 +6,7 @@ import proto from '@temporalio/proto';
 import { diagnose, type HeldSlotFact, type WorkflowFacts } from '../../src/diagnosis/index.js';
 import { planRemedies } from '../../src/diagnosis/remedy-plan.js';
 import { FrozenWorkers } from '../../src/inspect/frozen-workers.js';
-import { needsHistory, QUIET_HISTORY_EVENTS } from '../../src/inspect/gather.js';
+import { needsHistory, pageSizeFor, QUIET_HISTORY_EVENTS } from '../../src/inspect/gather.js';
 import { foldNewestFirst, type RecentHistory } from '../../src/inspect/history.js';
 
 const { HistoryEvent } = proto.temporal.api.history.v1;
@@ -256,5 +256,138 @@ describe('worker-frozen', () => {
     const g = diagnose(beating, NOW);
     other.note(beating, g, NOW, 70 * SEC);
     assert.equal(other.mayHold(g), false);
+  });
+});
+
+describe('history-limit', () => {
+  const MiB = 1024 * 1024;
+  const waiting = (over: Partial<WorkflowFacts> = {}) =>
+    facts({ lastEventType: 'WorkflowTaskCompleted', historyLength: 40, historySizeBytes: 2 * MiB, ...over });
+
+  it('is a healthy wait below both warnings', () => {
+    assert.equal(diagnose(waiting(), NOW).verdict, 'healthy-wait');
+  });
+
+  it('says a history past the event warning nears the limit, with the figures and where the limits come from', () => {
+    const f = diagnose(waiting({ historyLength: 12_800 }), NOW);
+    assert.equal(f.verdict, 'history-limit');
+    assert.equal(f.stalled, true);
+    assert.deepEqual(f.evidence.historyLimit, {
+      events: 12_800,
+      warnEvents: 10_240,
+      limitEvents: 51_200,
+      bytes: 2 * MiB,
+      warnBytes: 10 * MiB,
+      limitBytes: 50 * MiB,
+    });
+    assert.match(
+      f.evidence.summary,
+      /12800 events \(25% of the 51200-event limit\), 2\.0 MiB \(4% of 50\.0 MiB\)/,
+    );
+    assert.match(f.evidence.summary, /limit\.historyCount\.warn\/error = 10240\/51200 events/);
+    assert.equal(f.remedy.action, 'continue-as-new');
+    assert.equal(f.remedy.autoRecovers, false);
+    const plan = planRemedies([f], { nonDeterminism: 'terminate', rerun: false, newId: () => 'x' });
+    assert.equal(plan.actions[0]?.remedy, 'manual');
+  });
+
+  it('counts bytes as well, and takes the limits of a server configured otherwise from the policy', () => {
+    assert.equal(diagnose(waiting({ historySizeBytes: 11 * MiB }), NOW).verdict, 'history-limit');
+    const f = diagnose(waiting({ historyLength: 600 }), NOW, {
+      historyWarnEvents: 500,
+      historyLimitEvents: 1000,
+    });
+    assert.equal(f.verdict, 'history-limit');
+    assert.match(f.evidence.summary, /600 events \(60% of the 1000-event limit\)/);
+  });
+
+  it('comes after the run own failures: a storm near the limit is a storm', () => {
+    const f = diagnose(
+      waiting({
+        historyLength: 20_000,
+        pendingActivities: [
+          {
+            activityId: '5',
+            activityType: 'charge_card',
+            state: 'scheduled',
+            attempt: 30,
+            maximumAttempts: 0,
+            lastFailureMessage: 'boom',
+          },
+        ],
+      }),
+      NOW,
+    );
+    assert.equal(f.verdict, 'activity-retry-storm');
+  });
+});
+
+describe('flapping', () => {
+  const failure = (eventId: number, agoMs: number) => ({
+    eventId,
+    timeMs: NOW - agoMs,
+    cause: 'WORKFLOW_WORKER_UNHANDLED_FAILURE',
+    message: `flapping step ${eventId}`,
+    failureType: 'RuntimeError',
+  });
+  const between = (failures: ReturnType<typeof failure>[]) =>
+    facts({ lastEventType: 'TimerStarted', historyLength: 60, recoveredFailures: failures });
+
+  it('judges a run between failures by the failures it keeps recovering from', () => {
+    const f = diagnose(between([failure(53, 2 * SEC), failure(45, 4 * SEC), failure(37, 6 * SEC)]), NOW);
+    assert.equal(f.verdict, 'workflow-code-bug');
+    assert.equal(f.stalled, true);
+    assert.equal(f.confidence, 'medium');
+    assert.deepEqual(f.evidence.eventIds, [53, 45, 37]);
+    assert.match(
+      f.evidence.summary,
+      /^Flapping: workflow tasks failed 3 times in the last 6 s and recovered in between/,
+    );
+    assert.match(f.evidence.summary, /flapping step 53/);
+  });
+
+  it('leaves a run that failed once and recovered, or failed long ago, healthy', () => {
+    assert.equal(diagnose(between([failure(4, 2 * SEC)]), NOW).verdict, 'healthy-wait');
+    assert.equal(
+      diagnose(between([failure(9, 20 * MIN), failure(4, 21 * MIN)]), NOW).verdict,
+      'healthy-wait',
+    );
+  });
+
+  it('reads recovered failures from the page already fetched, past the last completed task', () => {
+    const e = (eventId: number, eventType: string, extra: Record<string, unknown> = {}) =>
+      HistoryEvent.fromObject({ eventId: String(eventId), eventType, ...extra });
+    const failed = (eventId: number) =>
+      e(eventId, 'EVENT_TYPE_WORKFLOW_TASK_FAILED', {
+        eventTime: { seconds: String(NOW / 1000 - 1), nanos: 0 },
+        workflowTaskFailedEventAttributes: {
+          cause: 'WORKFLOW_TASK_FAILED_CAUSE_WORKFLOW_WORKER_UNHANDLED_FAILURE',
+          failure: { message: `step ${eventId}` },
+        },
+      });
+    const recent = fresh();
+    foldNewestFirst(recent, [
+      e(22, 'EVENT_TYPE_TIMER_STARTED'),
+      e(21, 'EVENT_TYPE_WORKFLOW_TASK_COMPLETED'),
+      e(20, 'EVENT_TYPE_WORKFLOW_TASK_STARTED'),
+      e(19, 'EVENT_TYPE_WORKFLOW_TASK_SCHEDULED'),
+      failed(18),
+      e(13, 'EVENT_TYPE_WORKFLOW_TASK_COMPLETED'),
+      failed(10),
+    ]);
+    assert.equal(recent.eventsRead, 2);
+    assert.deepEqual(
+      recent.recoveredFailures?.map((f) => [f.eventId, f.message]),
+      [
+        [18, 'step 18'],
+        [10, 'step 10'],
+      ],
+    );
+  });
+
+  it('reads a history of large events one event per page', () => {
+    assert.equal(pageSizeFor({ historyLength: 28, historySizeBytes: 12 * 1024 * 1024 }), 1);
+    assert.equal(pageSizeFor({ historyLength: 28, historySizeBytes: 9000 }), 32);
+    assert.equal(pageSizeFor({ historyLength: 28 }), 32);
   });
 });

@@ -136,6 +136,23 @@ export interface WorkflowTaskFailureFact {
   identity?: string;
 }
 
+/**
+ * The newest failed local activity attempt recorded after the last completed workflow task: Core-based
+ * SDKs (Python, TypeScript, .NET) write a `core_local_activity` marker when a local activity fails
+ * and backs off behind a timer, or fails for good. Describe never shows local activities.
+ */
+export interface LocalActivityFailureFact {
+  eventId: number;
+  timeMs: number;
+  activityId: string;
+  activityType: string;
+  attempt: number;
+  /** The backoff timer before the next attempt: present while the local activity keeps retrying. */
+  backoffMs?: number;
+  message: string;
+  failureType?: string;
+}
+
 /** An update accepted after the last completed workflow task and not completed yet, from history. */
 export interface OpenUpdateFact {
   updateId: string;
@@ -157,6 +174,8 @@ export interface RunHeader {
 /** Everything known about one target workflow run when it is diagnosed. */
 export interface WorkflowFacts extends RunHeader {
   historyLength: number;
+  /** The history's size in bytes, from describe; undefined when the server does not say. */
+  historySizeBytes?: number;
   pendingWorkflowTask?: PendingWorkflowTaskFact;
   pendingActivities: PendingActivityFact[];
   /**
@@ -164,6 +183,15 @@ export interface WorkflowFacts extends RunHeader {
    * the last WorkflowTaskCompleted, so a failure older than that (one the run recovered from) can be absent.
    */
   lastWorkflowTaskFailure?: WorkflowTaskFailureFact;
+  /**
+   * Workflow task failures the run recovered from (older than its last completed task), newest first, as far
+   * as the history read reached: a run failing and recovering in cycles shows several.
+   */
+  recoveredFailures?: WorkflowTaskFailureFact[];
+  /** The newest failed local activity attempt since the last completed workflow task, when history was read. */
+  localActivityFailure?: LocalActivityFailureFact;
+  /** The worker that started the newest workflow task since the last completed one, and when, from history. */
+  lastWorkflowTaskStarted?: { identity: string; timeMs: number };
   /** Updates accepted since the last completed workflow task and still open, when history was read. */
   openUpdates?: OpenUpdateFact[];
   /** Event id of the last WorkflowTaskCompleted event, if any. */
@@ -187,7 +215,10 @@ export interface WorkflowFacts extends RunHeader {
   /** The run that started this one, and the root of its tree, from describe (absent for a top-level run). */
   parent?: RunRef;
   root?: RunRef;
-  /** Started activities by the worker identity running them, on the queues of activities not picked up; when fetched. */
+  /**
+   * Started activities by the worker identity running them, when fetched: on the queues of activities
+   * not picked up, and on the queue of a run whose workflow tasks time out on one worker.
+   */
   heldSlots?: Record<string, HeldSlotFact[]>;
   /** Backlog of the activity task queues of activities not picked up, by queue; when fetched. */
   activityQueueStats?: Record<string, TaskQueueStatsFact>;

@@ -48,6 +48,18 @@ export const policySchema = strict(
     workflowTaskTimeouts: numberIn(0, yearMs)
       .describe('This many workflow task timeouts since the last completed task is a timeout stall.')
       .optional(),
+    historyWarnEvents: numberIn(0, yearMs)
+      .describe("A history of this many events is near the limit (the server's limit.historyCount.warn).")
+      .optional(),
+    historyLimitEvents: numberIn(0, yearMs)
+      .describe('The server terminates a run at this many history events (limit.historyCount.error).')
+      .optional(),
+    historyWarnBytes: numberIn(0, yearMs)
+      .describe("A history of this many bytes is near the limit (the server's limit.historySize.warn).")
+      .optional(),
+    historyLimitBytes: numberIn(0, yearMs)
+      .describe('The server terminates a run at this many bytes of history (limit.historySize.error).')
+      .optional(),
   },
   'an object such as {"noWorkerAfterMs": 10000}',
 ).describe('Diagnosis thresholds overriding the defaults.') satisfies z.ZodType<Partial<DiagnosisPolicy>>;

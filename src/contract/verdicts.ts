@@ -16,6 +16,8 @@ export type Verdict =
   | 'activity-not-registered'
   | 'workflow-task-timeout'
   | 'worker-saturated'
+  | 'worker-frozen'
+  | 'history-limit'
   | 'blocked'
   | 'healthy-wait';
 
@@ -31,6 +33,8 @@ export const VERDICTS: readonly Verdict[] = Object.freeze([
   'activity-retry-storm',
   'no-worker',
   'worker-saturated',
+  'worker-frozen',
+  'history-limit',
   'blocked',
   'healthy-wait',
 ] as const);
@@ -63,6 +67,21 @@ export interface ActivityEvidence {
   taskQueue?: string;
   /** Who paused it, when and why, for a paused activity. */
   pause?: ActivityPauseFact;
+  /** A local activity (run inside workflow tasks; its failures are in history markers, not in describe). */
+  local?: boolean;
+}
+
+/** The started activity that blocks a worker's event loop, as a victim of that worker sees it. */
+export interface FrozenByEvidence {
+  workerIdentity: string;
+  /** The run whose activity holds the worker, and the activity. */
+  holder: HeldSlotFact;
+}
+
+/** For `worker-frozen`: the worker this run's activity blocks, and the runs whose workflow tasks time out on it. */
+export interface FrozenWorkerEvidence {
+  workerIdentity: string;
+  victims: RunRef[];
 }
 
 /** The update or signal handler a workflow task failure comes from. */
@@ -125,6 +144,22 @@ export interface Evidence {
   waitedOnBy?: RunRef[];
   /** For `worker-saturated`: the worker, what holds its slots, and the backlog. */
   saturation?: SaturationEvidence;
+  /** For a workflow task timeout on a worker whose event loop an activity blocks: that activity and its run. */
+  frozenBy?: FrozenByEvidence;
+  /** For `worker-frozen`: the worker and the runs timing out on it. */
+  frozenWorker?: FrozenWorkerEvidence;
+  /** For `history-limit`: the history's figures against the limits. */
+  historyLimit?: HistoryLimitEvidence;
+}
+
+/** A history's length and size against the server's warn and error limits. */
+export interface HistoryLimitEvidence {
+  events: number;
+  warnEvents: number;
+  limitEvents: number;
+  bytes?: number;
+  warnBytes: number;
+  limitBytes: number;
 }
 
 export type RemedyAction =
@@ -136,6 +171,7 @@ export type RemedyAction =
   | 'inspect-worker'
   | 'unpause-activity'
   | 'raise-worker-slots'
+  | 'continue-as-new'
   | 'none';
 
 export interface Remedy {
@@ -173,6 +209,14 @@ export interface DiagnosisPolicy {
   pollerFreshMs: number;
   /** This many workflow task timeouts since the last completed task is a timeout stall. */
   workflowTaskTimeouts: number;
+  /** A history of this many events is past the server's warning (its limit.historyCount.warn). */
+  historyWarnEvents: number;
+  /** The server terminates a run at this many events (limit.historyCount.error). */
+  historyLimitEvents: number;
+  /** A history of this many bytes is past the server's warning (limit.historySize.warn). */
+  historyWarnBytes: number;
+  /** The server terminates a run at this many bytes of history (limit.historySize.error). */
+  historyLimitBytes: number;
 }
 
 export const defaultDiagnosisPolicy: Readonly<DiagnosisPolicy> = Object.freeze({
@@ -180,6 +224,11 @@ export const defaultDiagnosisPolicy: Readonly<DiagnosisPolicy> = Object.freeze({
   noWorkerAfterMs: 10_000,
   pollerFreshMs: 70_000,
   workflowTaskTimeouts: 2,
+  // The server's defaults (also the dev server's): they are dynamic config, not published by the API.
+  historyWarnEvents: 10_240,
+  historyLimitEvents: 51_200,
+  historyWarnBytes: 10 * 1024 * 1024,
+  historyLimitBytes: 50 * 1024 * 1024,
 });
 
 /** Merges overrides onto the defaults; throws RangeError naming the field when a value is not a non-negative number. */

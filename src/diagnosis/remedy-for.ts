@@ -5,6 +5,7 @@ import type {
   ActivityEvidence,
   BlockedByEvidence,
   Evidence,
+  FrozenByEvidence,
   Remedy,
   SaturationEvidence,
   Verdict,
@@ -49,6 +50,12 @@ export function remedyFor(verdict: Verdict, facts: WorkflowFacts, evidence: Part
         autoRecovers: true,
       };
     case 'activity-retry-storm':
+      if (activity?.local)
+        return {
+          action: 'fix-code-restart-worker',
+          text: `Fix local activity "${activity.activityType}" (it runs inside the workflow's own worker, on ${queue}) and restart that worker; the backoff timer fires, the retries continue and the run resumes by itself.`,
+          autoRecovers: true,
+        };
       return {
         action: 'fix-code-restart-worker',
         text: `Fix ${act} and restart the worker that runs it; its retries continue and the run resumes by itself.`,
@@ -61,6 +68,7 @@ export function remedyFor(verdict: Verdict, facts: WorkflowFacts, evidence: Part
         autoRecovers: true,
       };
     case 'workflow-task-timeout':
+      if (evidence.frozenBy) return frozenVictimRemedy(evidence.frozenBy);
       return {
         action: 'inspect-worker',
         text: `Workflow tasks on ${queue} keep timing out: the worker is overloaded, blocked in workflow code or dying mid-task. Read its log, then restart it.`,
@@ -70,11 +78,39 @@ export function remedyFor(verdict: Verdict, facts: WorkflowFacts, evidence: Part
       return pausedRemedy(facts, activity);
     case 'worker-saturated':
       return saturatedRemedy(activity, evidence.saturation);
+    case 'worker-frozen':
+      return {
+        action: 'fix-code-restart-worker',
+        text: `${act} blocks its worker's event loop: make it a plain \`def\` activity or move the blocking call off the loop, then restart the worker.`,
+        autoRecovers: true,
+      };
     case 'blocked':
       return blockedRemedy(evidence.blockedBy);
+    case 'history-limit':
+      return {
+        action: 'continue-as-new',
+        text:
+          `The server terminates this run of "${facts.workflowType}" when its history reaches the limit. Make the workflow ` +
+          `continue-as-new before that (Python: \`if workflow.info().is_continue_as_new_suggested(): workflow.continue_as_new(...)\`) ` +
+          `and restart the worker on ${queue}; a change that moves commands may not replay, so run the replay check first.`,
+        autoRecovers: false,
+      };
     case 'healthy-wait':
       return { action: 'none', text: 'Nothing to do: the run is waiting as designed.', autoRecovers: true };
   }
+}
+
+function frozenVictimRemedy(f: FrozenByEvidence): Remedy {
+  const h = f.holder;
+  return {
+    action: 'inspect-worker',
+    text:
+      `Worker ${f.workerIdentity} takes this run's workflow tasks but never finishes them: activity "${h.activityType}" of ` +
+      `workflow ${h.workflowId} blocks its event loop (a blocking call in an async activity). Fix that activity ` +
+      `(a plain \`def\` activity, or \`asyncio.to_thread\`) and restart the worker; this run then resumes by itself.`,
+    autoRecovers: true,
+    target: { workflowId: h.workflowId, runId: h.runId },
+  };
 }
 
 function pausedRemedy(facts: WorkflowFacts, activity: ActivityEvidence | undefined): Remedy {

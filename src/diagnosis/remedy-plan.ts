@@ -51,6 +51,7 @@ const restartVerdicts: Partial<Record<Verdict, boolean>> = {
   'workflow-not-registered': true,
   'activity-retry-storm': true,
   'activity-not-registered': true,
+  'worker-frozen': true,
   'workflow-task-timeout': false,
 };
 

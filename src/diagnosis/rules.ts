@@ -2,6 +2,9 @@
 // (stall-healthy-wait.ts) applies when none does.
 import { activityPausedRule, workerSaturatedRule } from './stall-activity-state.js';
 import { blockedRule } from './stall-blocked.js';
+import { flappingRule } from './stall-flapping.js';
+import { historyLimitRule } from './stall-history-limit.js';
+import { localActivityStormRule } from './stall-local-activity.js';
 import {
   activityNoWorkerRule,
   activityNotRegisteredRule,
@@ -20,9 +23,12 @@ export const RULES: readonly Rule[] = [
   activityNotRegisteredRule,
   activityPausedRule,
   retryStormRule,
+  localActivityStormRule,
+  flappingRule,
   noWorkerRule,
   workerSaturatedRule,
   activityNoWorkerRule,
+  historyLimitRule,
   blockedRule,
   unexplainedTaskProblemRule,
 ];

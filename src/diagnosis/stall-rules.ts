@@ -3,6 +3,7 @@
 
 import type { PendingActivityFact, WorkflowFacts } from '../contract/facts.js';
 import { failingHandler, handlerText } from './failing-handler.js';
+import { frozenBy, frozenByText } from './stall-frozen-worker.js';
 import { formatAge } from './poller-liveness.js';
 import {
   classifyWorkflowTaskFailure,
@@ -78,11 +79,15 @@ export const taskTimeoutRule: Rule = (ctx) => {
   const lastWasTimeout = written > 0 || ctx.facts.lastEventType === 'WorkflowTaskTimedOut';
   const repeated = lastWasTimeout ? Math.max(written, ctx.attempt - 1) : 0;
   if (repeated < Math.max(1, ctx.policy.workflowTaskTimeouts)) return undefined;
+  const frozen = frozenBy(ctx);
   return {
     verdict: 'workflow-task-timeout',
     confidence: withReported(ctx, written >= ctx.policy.workflowTaskTimeouts ? 'high' : 'medium'),
     evidence: {
-      summary: `Workflow task timed out ${repeated} times since the last completed task (now attempt ${ctx.attempt || '?'})`,
+      summary:
+        `Workflow task timed out ${repeated} times since the last completed task (now attempt ${ctx.attempt || '?'})` +
+        (frozen ? `; ${frozenByText(frozen, ctx.now)}` : ''),
+      ...(frozen && { frozenBy: frozen }),
     },
   };
 };

@@ -164,6 +164,8 @@ export function factsFromDescribe(response: DescribeResponse): WorkflowFacts {
     pendingChildWorkflows: response.pendingChildren?.length ?? 0,
   };
   if (summary.closeTimeMs !== undefined) facts.closeTimeMs = summary.closeTimeMs;
+  const size = toNumber(response.workflowExecutionInfo?.historySizeBytes as never);
+  if (size > 0) facts.historySizeBytes = size;
   const task = pendingWorkflowTask(response.pendingWorkflowTask);
   if (task) facts.pendingWorkflowTask = task;
   if (summary.reportedProblems.length > 0) facts.reportedProblems = summary.reportedProblems;

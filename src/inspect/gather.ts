@@ -10,7 +10,8 @@ import { blockersOf, type RunFindings } from './relations.js';
 
 /**
  * `auto` reads history only when describe shows a reason: a workflow task on attempt > 1, reported
- * problems, a closed run, or (with explainIdle) an idle run whose wait we want to name.
+ * problems, a closed run, a quiet run whose history grew past a plain wait (a local activity
+ * retrying behind timers shows only there), or (with explainIdle) an idle run whose wait we want to name.
  */
 export type HistoryMode = 'auto' | 'always' | 'never';
 
@@ -35,15 +36,21 @@ export interface GatheredFacts {
   historyRead: boolean;
 }
 
+/**
+ * A run that started and waits (on a timer, a signal, an update) has fewer events than this; a quiet run
+ * with more has been busy, and its newest events say with what. Healthy waits of sweeps stay unread.
+ */
+export const QUIET_HISTORY_EVENTS = 12;
+
 /** Whether the history tail can change the diagnosis of these describe facts. */
 export function needsHistory(facts: WorkflowFacts, mode: HistoryMode = 'auto', explainIdle = true): boolean {
   if (mode !== 'auto') return mode === 'always';
   if (facts.status !== 'RUNNING') return true;
   if ((facts.pendingWorkflowTask?.attempt ?? 0) > 1) return true;
   if ((facts.reportedProblems?.length ?? 0) > 0) return true;
-  const idle =
-    !facts.pendingWorkflowTask && facts.pendingActivities.length === 0 && !facts.pendingChildWorkflows;
-  return idle && explainIdle;
+  const quiet = facts.pendingActivities.length === 0 && !facts.pendingChildWorkflows;
+  if (quiet && facts.historyLength > QUIET_HISTORY_EVENTS) return true;
+  return quiet && !facts.pendingWorkflowTask && explainIdle;
 }
 
 function mergeHistory(facts: WorkflowFacts, recent: RecentHistory): void {
@@ -51,6 +58,9 @@ function mergeHistory(facts: WorkflowFacts, recent: RecentHistory): void {
   if (recent.lastEventType !== undefined) facts.lastEventType = recent.lastEventType;
   if (recent.lastWorkflowTaskFailure) facts.lastWorkflowTaskFailure = recent.lastWorkflowTaskFailure;
   if (recent.openUpdates) facts.openUpdates = recent.openUpdates;
+  if (recent.localActivityFailure) facts.localActivityFailure = recent.localActivityFailure;
+  if (recent.recoveredFailures) facts.recoveredFailures = recent.recoveredFailures;
+  if (recent.lastWorkflowTaskStarted) facts.lastWorkflowTaskStarted = recent.lastWorkflowTaskStarted;
   if (recent.lastWorkflowTaskCompletedEventId !== undefined) {
     facts.lastWorkflowTaskCompletedEventId = recent.lastWorkflowTaskCompletedEventId;
   }
@@ -110,6 +120,25 @@ async function addSaturationFacts(facts: WorkflowFacts, slots: HeldSlots, queues
   if (Object.keys(byQueue).length > 0) facts.activityQueueStats = byQueue;
 }
 
+/** Events per history page: 32, or one at a time when events are large (a page must stay under the 4 MiB gRPC limit). */
+export function pageSizeFor(facts: Pick<WorkflowFacts, 'historyLength' | 'historySizeBytes'>): number {
+  const average = (facts.historySizeBytes ?? 0) / Math.max(1, facts.historyLength);
+  return average > 32 * 1024 ? 1 : 32;
+}
+
+/**
+ * For a run whose workflow tasks time out on one worker: the activities that worker runs on the run's
+ * queue, among which may be one that blocks its event loop.
+ */
+async function addFrozenWorkerFacts(facts: WorkflowFacts, slots: HeldSlots): Promise<void> {
+  const identity = facts.lastWorkflowTaskStarted?.identity;
+  const timingOut =
+    facts.workflowTaskTimeoutsSinceCompleted > 0 || facts.lastEventType === 'WorkflowTaskTimedOut';
+  if (!identity || !timingOut) return;
+  const held = (await slots.byWorker(facts.taskQueue))[identity];
+  if (held?.length) facts.heldSlots = { ...facts.heldSlots, [identity]: held };
+}
+
 /**
  * Describes the run (latest run when runId is omitted), reads its history tail when it matters and
  * adds the pollers of its queues (cached per sweep). Throws the server's error (e.g. not found).
@@ -130,7 +159,11 @@ export async function gatherFacts(
   // Only what is needed is awaited: most runs of a sweep need no history, and their queues' pollers
   // are known already.
   const history = readHistory
-    ? readRecentHistory(client, { workflowId: facts.workflowId, runId: facts.runId })
+    ? readRecentHistory(
+        client,
+        { workflowId: facts.workflowId, runId: facts.runId },
+        { pageSize: pageSizeFor(facts) },
+      )
     : undefined;
   // Awaited below, after the pollers: until then a rejection must not count as unhandled.
   history?.catch(() => undefined);
@@ -147,6 +180,7 @@ export async function gatherFacts(
       ? quietActivityQueues(facts, byQueue, Date.now(), options.pollerFreshMs ?? 70_000)
       : [];
   if (options.slots && quiet.length > 0) await addSaturationFacts(facts, options.slots, quiet);
+  if (options.slots && running) await addFrozenWorkerFacts(facts, options.slots);
   if (running && options.children && facts.pendingChildren?.length) {
     const blockers = await blockersOf(facts, options.children);
     if (blockers.length > 0) facts.blockers = blockers;

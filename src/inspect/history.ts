@@ -1,10 +1,15 @@
 // The tail of a run's history, read newest first (GetWorkflowExecutionHistoryReverse) and only as
 // far back as the last completed workflow task: a few small pages, never the whole history.
 import type { temporal } from '@temporalio/proto';
-import type { OpenUpdateFact, WorkflowStatusName, WorkflowTaskFailureFact } from '../contract/facts.js';
+import type {
+  LocalActivityFailureFact,
+  OpenUpdateFact,
+  WorkflowStatusName,
+  WorkflowTaskFailureFact,
+} from '../contract/facts.js';
 import { enums } from '../temporal/lite/enums.js';
 import type { WorkflowReadClient } from '../temporal/lite/read-client.js';
-import { enumNameCached, pascalCase, timestampMs, toNumber } from './convert.js';
+import { durationMs, enumNameCached, pascalCase, timestampMs, toNumber } from './convert.js';
 import { failureChain, type FailureLink } from './failure.js';
 
 export type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
@@ -90,6 +95,37 @@ export function workflowTaskFailureFact(event: HistoryEvent): WorkflowTaskFailur
   return fact;
 }
 
+/** The marker Core-based SDKs record for a local activity's result (or its backoff). */
+export const LOCAL_ACTIVITY_MARKER = 'core_local_activity';
+
+const markerDecoder = new TextDecoder();
+
+/** A failed local activity marker as the diagnosis reads it; undefined for any other event or a success. */
+export function localActivityFailureFact(event: HistoryEvent): LocalActivityFailureFact | undefined {
+  const attrs = event.markerRecordedEventAttributes;
+  if (attrs?.markerName !== LOCAL_ACTIVITY_MARKER || !attrs.failure) return undefined;
+  let data: Record<string, unknown> = {};
+  try {
+    const raw = attrs.details?.data?.payloads?.[0]?.data;
+    if (raw) data = JSON.parse(markerDecoder.decode(raw)) as Record<string, unknown>;
+  } catch {
+    // The failure alone still says a local activity failed.
+  }
+  const backoff = data.backoff as { seconds?: number; nanos?: number } | null | undefined;
+  const fact: LocalActivityFailureFact = {
+    eventId: toNumber(event.eventId as never),
+    timeMs: timestampMs(event.eventTime) ?? 0,
+    activityId: String(data.activity_id ?? ''),
+    activityType: String(data.activity_type ?? ''),
+    attempt: Number(data.attempt ?? 0) || 0,
+    message: attrs.failure.message ?? '',
+  };
+  if (backoff) fact.backoffMs = durationMs(backoff as never) ?? 0;
+  if (attrs.failure.applicationFailureInfo?.type)
+    fact.failureType = attrs.failure.applicationFailureInfo.type;
+  return fact;
+}
+
 /** What the newest events say, read back to (and including) the last WorkflowTaskCompleted. */
 export interface RecentHistory {
   lastEventType?: string;
@@ -97,6 +133,12 @@ export interface RecentHistory {
   lastWorkflowTaskCompletedEventId?: number;
   /** WorkflowTaskTimedOut events after the last WorkflowTaskCompleted. */
   workflowTaskTimeoutsSinceCompleted: number;
+  /** The newest failed local activity marker after the last WorkflowTaskCompleted. */
+  localActivityFailure?: LocalActivityFailureFact;
+  /** The newest WorkflowTaskStarted after the last WorkflowTaskCompleted: which worker took it, and when. */
+  lastWorkflowTaskStarted?: { identity: string; timeMs: number };
+  /** WorkflowTaskFailed events older than the last WorkflowTaskCompleted on the pages already read, newest first. */
+  recoveredFailures?: WorkflowTaskFailureFact[];
   /** Updates accepted after the last WorkflowTaskCompleted and not completed since, oldest first. */
   openUpdates?: OpenUpdateFact[];
   /** Update IDs completed among the events read (newer than any acceptance still to be read). */
@@ -120,14 +162,30 @@ export function foldNewestFirst(into: RecentHistory, events: readonly HistoryEve
     into.eventsRead += 1;
     if (type === 'WorkflowTaskCompleted') {
       into.lastWorkflowTaskCompletedEventId = toNumber(event.eventId as never);
+      foldRecovered(into, events.slice(events.indexOf(event) + 1));
       return true;
     }
     if (type === 'WorkflowTaskFailed' && !into.lastWorkflowTaskFailure)
       into.lastWorkflowTaskFailure = workflowTaskFailureFact(event);
     if (type === 'WorkflowTaskTimedOut') into.workflowTaskTimeoutsSinceCompleted += 1;
+    if (type === 'WorkflowTaskStarted' && !into.lastWorkflowTaskStarted) {
+      const identity = event.workflowTaskStartedEventAttributes?.identity;
+      if (identity) into.lastWorkflowTaskStarted = { identity, timeMs: timestampMs(event.eventTime) ?? 0 };
+    }
+    if (type === 'MarkerRecorded' && !into.localActivityFailure) {
+      const failed = localActivityFailureFact(event);
+      if (failed) into.localActivityFailure = failed;
+    }
     foldUpdate(into, event);
   }
   return false;
+}
+
+// The rest of a page already fetched, older than the last completed task: failures the run recovered from.
+function foldRecovered(into: RecentHistory, older: readonly HistoryEvent[]): void {
+  for (const event of older)
+    if (eventTypeName(event) === 'WorkflowTaskFailed')
+      (into.recoveredFailures ??= []).push(workflowTaskFailureFact(event));
 }
 
 // Newest first: a completion is read before its acceptance, so an acceptance not completed is open.

@@ -15,6 +15,7 @@ import type { LivenessOracle, RemoteLiveness } from '../diagnosis/poller-livenes
 import { excludeOpsClause, isOpsWorkflow } from '../contract/ops-workflows.js';
 import { toNumber } from './convert.js';
 import { executionSummary } from './describe-facts.js';
+import { FrozenWorkers } from './frozen-workers.js';
 import { gatherFacts, type HistoryMode } from './gather.js';
 import { isNotFound } from '../temporal/grpc.js';
 import { HeldSlots } from './held-slots.js';
@@ -113,13 +114,16 @@ async function* sweepListed(
     pollerFreshMs: resolveDiagnosisPolicy(policy).pollerFreshMs,
   };
   let scanned = 0;
+  const frozen = new FrozenWorkers();
   // A run's finding, or undefined when it closed or is gone; pending children are diagnosed
   // through `related`, so a child the sweep also lists is described once.
   const diagnoseRun = async (run: { workflowId: string; runId: string }): Promise<Finding | undefined> => {
     try {
       const gathered = await gatherFacts(client, run, pollers, { ...gatherOptions, children: related });
       if (gathered.facts.status !== 'RUNNING') return undefined;
-      return diagnose(gathered.facts, gathered.gatheredAtMs, policy);
+      const finding = diagnose(gathered.facts, gathered.gatheredAtMs, policy);
+      frozen.note(gathered.facts, finding, gathered.gatheredAtMs, gatherOptions.pollerFreshMs);
+      return finding;
     } catch (error) {
       if (isNotFound(error)) return undefined;
       throw error;
@@ -142,11 +146,15 @@ async function* sweepListed(
     workflowId: string;
     runId: string;
     hasParent: boolean;
-  }): Promise<SweepItem> => {
+  }): Promise<SweepItem | undefined> => {
     const run = { workflowId, runId };
     try {
       // Only children can be asked for by another run: only they go through the memo.
       const finding = hasParent ? await related.of(run) : await diagnoseRun(run);
+      if (finding && frozen.mayHold(finding)) {
+        held.push(finding);
+        return undefined;
+      }
       return finding ? { kind: 'finding', finding } : { kind: 'closed', ...run };
     } catch (error) {
       return { kind: 'error', ...run, error: error instanceof Error ? error.message : String(error) };
@@ -155,7 +163,11 @@ async function* sweepListed(
       options.onProgress?.(scanned);
     }
   };
-  yield* mapBounded(targets(), options.concurrency ?? 24, diagnoseOne);
+  // Runs that may hold a frozen worker wait until the victims that would name them were all seen.
+  const held: Finding[] = [];
+  for await (const item of mapBounded(targets(), options.concurrency ?? 24, diagnoseOne))
+    if (item) yield item;
+  for (const finding of held) yield { kind: 'finding', finding: frozen.judge(finding) };
 }
 
 /** Running totals of a sweep: counts only, so a 10,000-workflow sweep keeps no findings it need not. */

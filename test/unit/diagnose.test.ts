@@ -547,14 +547,23 @@ describe('diagnose', () => {
 
 describe('verdict helpers', () => {
   it('lists each verdict once', () => {
-    assert.equal(new Set(VERDICTS).size, 12);
-    assert.equal(VERDICTS.length, 12);
+    assert.equal(new Set(VERDICTS).size, 14);
+    assert.equal(VERDICTS.length, 14);
   });
 
   it('uses the documented default policy', () => {
     assert.deepEqual(
       { ...defaultDiagnosisPolicy },
-      { retryStormAttempts: 3, noWorkerAfterMs: 10_000, pollerFreshMs: 70_000, workflowTaskTimeouts: 2 },
+      {
+        retryStormAttempts: 3,
+        noWorkerAfterMs: 10_000,
+        pollerFreshMs: 70_000,
+        workflowTaskTimeouts: 2,
+        historyWarnEvents: 10_240,
+        historyLimitEvents: 51_200,
+        historyWarnBytes: 10 * 1024 * 1024,
+        historyLimitBytes: 50 * 1024 * 1024,
+      },
     );
   });
 

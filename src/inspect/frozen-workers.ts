@@ -1,0 +1,44 @@
+// Within one sweep: the runs whose workflow tasks time out on a worker name the activity that blocks
+// it (evidence.frozenBy), and the run holding that activity is judged `worker-frozen` once the sweep
+// has seen them all. Only runs with a started, silent activity wait for the end of the sweep.
+import type { RunRef, WorkflowFacts } from '../contract/facts.js';
+import { frozenWorkerFinding, holderKey } from '../diagnosis/stall-frozen-worker.js';
+import type { Finding } from '../contract/verdicts.js';
+
+export class FrozenWorkers {
+  private readonly victims = new Map<string, { workerIdentity: string; victims: RunRef[] }>();
+  private readonly candidates = new Map<string, string>();
+
+  /** Records what a diagnosed run says: a victim naming a blocking activity, or a run that may hold one. */
+  note(facts: WorkflowFacts, finding: Finding, now: number, freshMs: number): void {
+    const frozen = finding.evidence.frozenBy;
+    if (frozen) {
+      const key = holderKey(frozen.holder);
+      const entry = this.victims.get(key) ?? { workerIdentity: frozen.workerIdentity, victims: [] };
+      entry.victims.push({ workflowId: finding.workflowId, runId: finding.runId });
+      this.victims.set(key, entry);
+    }
+    if (finding.verdict !== 'healthy-wait') return;
+    const silent = facts.pendingActivities.find(
+      (a) =>
+        a.state === 'started' &&
+        a.lastWorkerIdentity !== undefined &&
+        (a.lastHeartbeatTimeMs === undefined || now - a.lastHeartbeatTimeMs > freshMs),
+    );
+    if (silent) this.candidates.set(finding.runId, silent.activityId);
+  }
+
+  /** True when the run may hold a frozen worker: its finding waits until every victim was seen. */
+  mayHold(finding: Finding): boolean {
+    return this.candidates.has(finding.runId);
+  }
+
+  /** The run's finding, as `worker-frozen` when victims named its activity. */
+  judge(finding: Finding): Finding {
+    const activityId = this.candidates.get(finding.runId);
+    const named = activityId && this.victims.get(holderKey({ runId: finding.runId, activityId }));
+    return activityId && named
+      ? frozenWorkerFinding(finding, activityId, named.workerIdentity, named.victims)
+      : finding;
+  }
+}

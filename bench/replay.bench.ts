@@ -130,7 +130,7 @@ async function main(): Promise<void> {
       `Replay check benchmark: ${N} open Greeter runs (10 events each), medians of ${REPEAT} runs, 2 shared cores`,
       `  raw history fetch (list + ${N} fetches, 16 in flight): ${Math.round(fetchMs)} ms = ${rate(N, fetchMs)} histories/s`,
       `  replay = whole check - raw fetch (worker command + hook + Replayer, isolation ${isolation}): ${Math.round(replayMs)} ms = ${rate(N, replayMs)} histories/s`,
-      `  replay processes: ${processCount} (one per CPU, each given every ${processCount === 1 ? '' : `${processCount}th `}listed history)`,
+      `  replay processes: ${processCount} (one per CPU with 40 histories or more each; each replays one in ${processCount} listed runs)`,
       `  replay process wall time (first spawn to last exit, overlapping the fetch): ${median(processes)} ms`,
       `  start-up (a whole one-run check): ${startupMs} ms; marginal replay rate ${rate(N - 1, marginalMs)} histories/s`,
       `  replay rate / fetch rate = ${(fetchMs / replayMs).toFixed(2)}x  (marginal: ${((fetchMs * (N - 1)) / N / marginalMs).toFixed(2)}x)`,

@@ -211,8 +211,10 @@ export async function replayCheck(client: Client, options: ReplayCheckOptions): 
     try {
       lines = await running;
     } catch (error) {
-      // A replay stopped because the fetch failed reports the fetch's error.
-      if (!options.signal?.aborted && stop.signal.aborted) throw (await fetchFailed) ?? error;
+      // A replay stopped because the fetch failed reports the fetch's error (a shard's failure
+      // also stops the others, and its own error is the one to report).
+      const fetchError = await fetchFailed;
+      if (fetchError !== undefined && stop.signal.reason === fetchError) throw fetchError;
       throw error;
     } finally {
       await fetchFailed;

@@ -72,6 +72,7 @@ export function buildReport(input: {
   truncated: boolean;
   spawned: boolean;
   isolation?: ReplayIsolation;
+  processes?: number;
   fetchMs: number;
   replayMs: number;
   durationMs: number;
@@ -106,6 +107,7 @@ export function buildReport(input: {
     truncated: input.truncated,
     spawned: input.spawned,
     ...(input.isolation ? { isolation: input.isolation } : {}),
+    ...(input.processes ? { processes: input.processes } : {}),
     fetchMs: input.fetchMs,
     replayMs: input.replayMs,
     durationMs: input.durationMs,

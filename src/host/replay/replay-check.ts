@@ -13,6 +13,7 @@ import { fetchHistories, listOpenRuns } from './histories.js';
 import { HistoryStream } from './history-stream.js';
 import { networkIsolation, type IsolationPlan } from './isolation.js';
 import { endReplayRun, recordReplayRun, stopOrphanedReplays, type ReplayRunRecord } from './replay-runs.js';
+import { runShards, shardCount, shardPaths } from './replay-shards.js';
 import type { ReplayReport } from './report-types.js';
 import { hookNotLoaded, runWithHook } from './run-hook.js';
 
@@ -40,6 +41,8 @@ export interface ReplayCheckOptions {
   keepFiles?: boolean;
   /** `none` runs the replay process on this host's network (the hook and the gate address still apply). */
   isolation?: 'auto' | 'none';
+  /** Replay processes that share the histories (default: shardCount's, one per CPU when there are enough). */
+  processes?: number;
 }
 
 /** Failed checks keep their files for a look; a day later, or after a kill -9, they go. */
@@ -103,19 +106,24 @@ export async function replayCheck(client: Client, options: ReplayCheckOptions): 
   await stopOrphanedReplays(options.stateDir);
   const { runs: histories, truncated } = await listOpenRuns(client, options);
   let fetchMs = performance.now() - started;
-  const report = (lines: readonly HookLine[], isolation: IsolationPlan | undefined, replayMs: number) =>
+  const report = (
+    lines: readonly HookLine[],
+    isolation: IsolationPlan | undefined,
+    processes: number,
+    replayMs: number,
+  ) =>
     buildReport({
       taskQueue: options.taskQueue,
       histories,
       lines,
       truncated,
       spawned: isolation !== undefined,
-      ...(isolation ? { isolation: isolation.kind } : {}),
+      ...(isolation ? { isolation: isolation.kind, processes } : {}),
       fetchMs: Math.round(fetchMs),
       replayMs: Math.round(replayMs),
       durationMs: Math.round(performance.now() - started),
     });
-  if (histories.length === 0) return report([], undefined, 0);
+  if (histories.length === 0) return report([], undefined, 0, 0);
   options.signal?.throwIfAborted();
   const timeoutMs = options.timeoutMs ?? 120_000;
 
@@ -123,13 +131,9 @@ export async function replayCheck(client: Client, options: ReplayCheckOptions): 
   await mkdir(checksDir, { recursive: true });
   await removeOldChecks(checksDir);
   const dir = await mkdtemp(join(checksDir, 'check-'));
-  const paths = {
-    specPath: join(dir, 'spec.json'),
-    historiesPath: join(dir, 'histories.bin'),
-    outputPath: join(dir, 'output.jsonl'),
-    logPath: join(dir, 'worker.log'),
-    configFilePath: join(dir, 'temporal.toml'),
-  };
+  const configFilePath = join(dir, 'temporal.toml');
+  const count = Math.min(histories.length, Math.max(1, options.processes ?? shardCount(histories.length)));
+  const shards = Array.from({ length: count }, (_, i) => shardPaths(dir, i));
   const isolation: IsolationPlan =
     options.isolation === 'none' ? { kind: 'none', prefix: [] } : await networkIsolation();
   const gate = await openGateAddress();
@@ -138,10 +142,11 @@ export async function replayCheck(client: Client, options: ReplayCheckOptions): 
   const onAbort = () => stop.abort(options.signal?.reason);
   options.signal?.addEventListener('abort', onAbort, { once: true });
   if (options.signal?.aborted) onAbort();
-  let stream: HistoryStream | undefined;
+  const streams: HistoryStream[] = [];
   let owned: ReplayRunRecord | undefined;
   try {
-    const out = (stream = await HistoryStream.create(paths.historiesPath));
+    for (const shard of shards) streams.push(await HistoryStream.create(shard.historiesPath));
+    // One record and one spawn token for every shard: a kill of the check leaves none behind.
     owned = await recordReplayRun(options.stateDir, {
       command: options.workerCommand,
       cwd: options.projectDir,
@@ -152,36 +157,49 @@ export async function replayCheck(client: Client, options: ReplayCheckOptions): 
       TEMPORAL_TASK_QUEUE: options.taskQueue,
       [SPAWN_TOKEN_ENV]: owned.spawnToken,
     };
-    await writeFile(paths.configFilePath, gateConfigFile(gate.address, env.TEMPORAL_PROFILE));
-    await writeFile(
-      paths.specPath,
-      JSON.stringify({
-        taskQueue: options.taskQueue,
-        gateAddress: gate.address,
-        historiesPath: paths.historiesPath,
-        outputPath: paths.outputPath,
-        // The hook ends itself a little after our own bound, should nobody be left to kill it.
-        deadlineSeconds: Math.ceil(timeoutMs / 1000) + 10,
-        parkSeconds: (options.otherQueueWaitMs ?? 30_000) / 1000,
-      }),
-    );
-    // The replay process starts (Python, imports, the project's Worker) while the histories are
-    // fetched, and replays each one as soon as it is in the file.
+    await writeFile(configFilePath, gateConfigFile(gate.address, env.TEMPORAL_PROFILE));
+    for (const shard of shards)
+      await writeFile(
+        shard.specPath,
+        JSON.stringify({
+          taskQueue: options.taskQueue,
+          gateAddress: gate.address,
+          historiesPath: shard.historiesPath,
+          outputPath: shard.outputPath,
+          // The hook ends itself a little after our own bound, should nobody be left to kill it.
+          deadlineSeconds: Math.ceil(timeoutMs / 1000) + 10,
+          parkSeconds: (options.otherQueueWaitMs ?? 30_000) / 1000,
+        }),
+      );
+    // The replay processes start (Python, imports, the project's Worker) while the histories are
+    // fetched, and each replays a history of its share as soon as it is in its file.
     const replayStarted = performance.now();
-    const running = runWithHook({
-      command: options.workerCommand,
-      cwd: options.projectDir,
-      env,
-      ...paths,
-      gateAddress: gate.address,
-      isolation,
-      timeoutMs,
-      signal: stop.signal,
-    });
-    const fetched = fetchHistories(client, histories, (h) => out.write(h)).then(async () => {
-      await out.end();
-      fetchMs = performance.now() - started;
-    });
+    const running = runShards(
+      shards.map((shard) => async () => {
+        const run = await runWithHook({
+          command: options.workerCommand,
+          cwd: options.projectDir,
+          env,
+          ...shard,
+          configFilePath,
+          gateAddress: gate.address,
+          isolation,
+          timeoutMs,
+          signal: stop.signal,
+        });
+        await assertReplayed(run.lines, run.exit, options.workerCommand, shard.logPath, options.taskQueue);
+        return run.lines;
+      }),
+      stop,
+    );
+    // Shares by listed position (newest first), so every process gets as many histories.
+    const streamOf = new Map(histories.map((run, i) => [run.runId, streams[i % count] as HistoryStream]));
+    const fetched = fetchHistories(client, histories, (h) => streamOf.get(h.runId)?.write(h)).then(
+      async () => {
+        await Promise.all(streams.map((s) => s.end()));
+        fetchMs = performance.now() - started;
+      },
+    );
     const fetchFailed = fetched.then(
       () => undefined,
       (error: unknown) => {
@@ -189,24 +207,25 @@ export async function replayCheck(client: Client, options: ReplayCheckOptions): 
         return error;
       },
     );
-    let run: Awaited<typeof running>;
+    let lines: HookLine[][];
     try {
-      run = await running;
+      lines = await running;
     } catch (error) {
-      // A replay stopped because the fetch failed reports the fetch's error.
-      if (!options.signal?.aborted && stop.signal.aborted) throw (await fetchFailed) ?? error;
+      // A replay stopped because the fetch failed reports the fetch's error (a shard's failure
+      // also stops the others, and its own error is the one to report).
+      const fetchError = await fetchFailed;
+      if (fetchError !== undefined && stop.signal.reason === fetchError) throw fetchError;
       throw error;
     } finally {
       await fetchFailed;
     }
-    await assertReplayed(run.lines, run.exit, options.workerCommand, paths.logPath, options.taskQueue);
-    const result = report(run.lines, isolation, performance.now() - replayStarted);
+    const result = report(lines.flat(), isolation, count, performance.now() - replayStarted);
     if (!options.keepFiles) await rm(dir, { recursive: true, force: true });
     return result;
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
     if (owned) await endReplayRun(options.stateDir, owned);
-    await stream?.close();
+    for (const stream of streams) await stream.close();
     await gate.close();
   }
 }

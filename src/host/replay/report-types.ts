@@ -50,6 +50,8 @@ export interface ReplayReport {
   spawned: boolean;
   /** How the replay process was kept off the network, when one was started (see ReplayIsolation). */
   isolation?: ReplayIsolation;
+  /** How many replay processes shared the histories, when any was started. */
+  processes?: number;
   fetchMs: number;
   replayMs: number;
   durationMs: number;

@@ -130,8 +130,7 @@ export default tseslint.config(
     rules: { 'no-restricted-syntax': ['error', ...noSdkInternals] },
   },
   {
-    files: ['workflows/**/*.ts', 'src/diagnosis/**/*.ts', 'src/recipes/**/*.ts'],
-    ignores: ['src/host/projects/example.ts'],
+    files: ['workflows/**/*.ts', 'src/diagnosis/**/*.ts', 'src/contract/**/*.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',

@@ -2,12 +2,14 @@
 // command really prints: the test runs the 60-second tour's commands, as written there, through the
 // real CLI against a dev server that `npm start` (`up`) starts itself, and compares line by line.
 import assert from 'node:assert/strict';
+import { spawn as spawnProcess, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { execa, type ResultPromise } from 'execa';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { defaultTemporalCli, packageRoot } from '../../src/config.js';
 import { freePort } from '../../src/server/ports.js';
 
@@ -60,8 +62,9 @@ function normalize(line: string): string {
 
 /** The real output in the README's terms: this checkout, state dir, ports and host as a fresh `npm start` has them. */
 function asReadme(text: string, ctx: { stateDir: string; port: number }): string {
-  const host = hostname().replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const host = (process.env.TEMPORAL_OPS_HOST || hostname()).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   return text
+    .replaceAll(defaultTemporalCli(), `${README_ROOT}/.venv/bin/temporal`)
     .replaceAll(ctx.stateDir, README_STATE)
     .replaceAll(packageRoot, README_ROOT)
     .replace(new RegExp(`:${ctx.port + 1000}\\b`, 'g'), ':8233')
@@ -110,24 +113,55 @@ function lineMatches(sampleLine: string, realLine: string): boolean {
   return sampleLine.endsWith('…') ? realLine.startsWith(sampleLine.slice(0, -1)) : sampleLine === realLine;
 }
 
-/** A command running in the background whose combined output can be awaited. */
-class Background {
-  text = '';
-  constructor(readonly process: ResultPromise<{ all: true }>) {
-    process.all.on('data', (chunk: Buffer) => {
-      this.text += chunk.toString();
+/**
+ * Starts a program whose stdout and stderr are one open file, as a terminal is: its lines keep the
+ * order in which it wrote them (two pipes, read by this process, would not keep it).
+ */
+function startTo(outputFile: string, file: string, args: string[], env: Record<string, string>) {
+  const fd = openSync(outputFile, 'w');
+  try {
+    const child = spawnProcess(file, args, {
+      cwd: packageRoot,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', fd, fd],
     });
+    const exited = once(child, 'exit').then(([code]) => ({ exitCode: code as number | null }));
+    return { child, exited };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** A command started by the test, with its output so far. */
+class Command {
+  static started: Command[] = [];
+  readonly child: ChildProcess;
+  readonly process: Promise<{ exitCode: number | null }>;
+  constructor(
+    started: ReturnType<typeof startTo>,
+    readonly outputFile: string,
+  ) {
+    this.child = started.child;
+    this.process = started.exited;
+    Command.started.push(this);
+  }
+  get text(): string {
+    return readFileSync(this.outputFile, 'utf8');
+  }
+  /** Resolves with all its output once it ended. */
+  async output(): Promise<string> {
+    await this.process;
+    return this.text;
   }
   /** Resolves once the output contains `marker`; rejects when the process ends first. */
   async waitFor(marker: string): Promise<void> {
+    let ended = false;
+    void this.process.finally(() => {
+      ended = true;
+    });
     while (!this.text.includes(marker)) {
-      const ended = this.process.then(
-        () => true,
-        () => true,
-      );
-      const more = once(this.process.all, 'data').then(() => false);
-      if (await Promise.race([ended, more]))
-        throw new Error(`ended before printing "${marker}":\n${this.text}`);
+      if (ended) throw new Error(`ended before printing "${marker}":\n${this.text}`);
+      await sleep(50);
     }
   }
 }
@@ -137,25 +171,27 @@ describe('README samples', () => {
   let samples: Sample[];
   let ctx: { stateDir: string; port: number };
   let env: Record<string, string>;
-  let up: Background | undefined;
+  let outputs = 0;
 
-  function spawn(command: string) {
+  /** Starts a README command line: `npm start`, `npx temporal-ops ...` or the Temporal CLI. */
+  function spawn(command: string): Command {
     const [program, ...args] = shellWords(command);
     const argv =
       program === 'npm' && args[0] === 'start'
-        ? [bin, 'up', ...args.slice(2)]
+        ? [process.execPath, bin, 'up', ...args.slice(2)]
         : program === 'npx' && args[0] === 'temporal-ops'
-          ? [bin, ...args.slice(1)]
+          ? [process.execPath, bin, ...args.slice(1)]
           : undefined;
-    if (argv) return execa(process.execPath, argv, { cwd: packageRoot, env, all: true, reject: false });
-    assert.ok(program === 'temporal' || program === '.venv/bin/temporal', `unknown program in ${command}`);
-    return execa(defaultTemporalCli(), args, { cwd: packageRoot, env, all: true, reject: false });
+    if (!argv)
+      assert.ok(program === 'temporal' || program === '.venv/bin/temporal', `unknown program in ${command}`);
+    const [file, ...rest] = argv ?? [defaultTemporalCli(), ...args];
+    const outputFile = join(ctx.stateDir, `output-${++outputs}.txt`);
+    return new Command(startTo(outputFile, file!, rest, env), outputFile);
   }
 
-  async function run(sample: string, command = commandOf(sample)): Promise<string> {
-    const result = await spawn(command);
-    real.set(sample, asReadme(result.all, ctx));
-    return result.all;
+  /** Runs a sample's command (or `command`, its README form with a real ID) and keeps its output. */
+  async function run(sample: string, command = commandOf(sample)): Promise<void> {
+    real.set(sample, asReadme(await spawn(command).output(), ctx));
   }
 
   const commandOf = (name: string) => {
@@ -164,50 +200,61 @@ describe('README samples', () => {
     return sample.command;
   };
 
-  before(async () => {
-    samples = readmeSamples(await readFile(join(packageRoot, 'README.md'), 'utf8'));
-    const port = await freePort();
-    ctx = { port, stateDir: await mkdtemp(join(process.env.TEMPORAL_OPS_TEST_ROOT ?? tmpdir(), 'readme-')) };
-    env = {
-      TEMPORAL_ADDRESS: `localhost:${port}`,
-      TEMPORAL_NAMESPACE: 'default',
-      TEMPORAL_OPS_STATE_DIR: ctx.stateDir,
-      TEMPORAL_OPS_TASK_QUEUE: 'temporal-ops',
-    };
-    // The tour, in the README's order. `npm start` starts the dev server and keeps serving.
-    up = new Background(spawn(commandOf('npm-start')) as ResultPromise<{ all: true }>);
-    await up.waitFor('serving recipes; press Ctrl-C to stop');
-    await run('start-stalling-workflow');
-    // The stall shows once the worker has failed the workflow's first task.
-    let stalled = await spawn(commandOf('workflows-stalled'));
-    while (stalled.exitCode !== 8) stalled = await spawn(commandOf('workflows-stalled'));
-    real.set('workflows-stalled', asReadme(stalled.all, ctx));
-    const clear = new Background(spawn(commandOf('run-clear-stalled')) as ResultPromise<{ all: true }>);
-    await clear.waitFor('… Wait for approval');
-    const clearId = /workflow (clear-stalled-\S+)/.exec(clear.text)?.[1];
-    assert.ok(clearId, clear.text);
-    await run('approve', commandOf('approve').replace(/clear-stalled-\S+/, clearId));
-    await clear.process;
-    real.set('run-clear-stalled', asReadme(clear.text, ctx));
-    up.process.kill('SIGINT');
-    await up.process;
-    real.set('npm-start', asReadme(up.text, ctx));
-    // The policy refusal needs a control worker; `serve` is one without a recipe of its own.
-    const serve = new Background(spawn('npx temporal-ops serve') as ResultPromise<{ all: true }>);
-    await serve.waitFor('control worker: polling');
-    await run('policy-refusal');
-    serve.process.kill('SIGINT');
-    await serve.process;
-    await run('stop-all');
-  });
+  before(
+    async () => {
+      samples = readmeSamples(await readFile(join(packageRoot, 'README.md'), 'utf8'));
+      const port = await freePort();
+      ctx = {
+        port,
+        stateDir: await mkdtemp(join(process.env.TEMPORAL_OPS_TEST_ROOT ?? tmpdir(), 'readme-')),
+      };
+      env = {
+        TEMPORAL_ADDRESS: `localhost:${port}`,
+        TEMPORAL_NAMESPACE: 'default',
+        TEMPORAL_OPS_STATE_DIR: ctx.stateDir,
+        TEMPORAL_OPS_TASK_QUEUE: 'temporal-ops',
+        TEMPORAL_OPS_LOG_LEVEL: 'WARN',
+      };
+      // The tour, in the README's order. `npm start` starts the dev server and keeps serving.
+      const up = spawn(commandOf('npm-start'));
+      await up.waitFor('serving recipes; press Ctrl-C to stop');
+      await run('start-stalling-workflow');
+      // The stall shows once the worker has failed the workflow's first task.
+      let stalled = spawn(commandOf('workflows-stalled'));
+      for (let tries = 1; (await stalled.process).exitCode !== 8; tries++) {
+        assert.ok(tries < 100, `shipment-7 never showed as stalled:\n${stalled.text}`);
+        stalled = spawn(commandOf('workflows-stalled'));
+      }
+      real.set('workflows-stalled', asReadme(stalled.text, ctx));
+      const clear = spawn(commandOf('run-clear-stalled'));
+      await clear.waitFor('… Wait for approval');
+      const clearId = /workflow (clear-stalled-\S+)/.exec(clear.text)?.[1];
+      assert.ok(clearId, clear.text);
+      await run('approve', commandOf('approve').replace(/clear-stalled-\S+/, clearId));
+      await clear.process;
+      real.set('run-clear-stalled', asReadme(clear.text, ctx));
+      up.child.kill('SIGINT');
+      await up.process;
+      real.set('npm-start', asReadme(up.text, ctx));
+      // The policy refusal needs a control worker; `serve` is one without a recipe of its own.
+      const serve = spawn('npx temporal-ops serve');
+      await serve.waitFor('control worker: polling');
+      await run('policy-refusal');
+      serve.child.kill('SIGINT');
+      await serve.process;
+      await run('stop-all');
+    },
+    { timeout: 300_000 },
+  );
 
   after(async () => {
     // Whatever happened above, nothing this test started stays behind.
-    if (up && up.process.exitCode === null) {
-      up.process.kill('SIGINT');
-      await up.process;
-    }
-    if (ctx) await spawn('npx temporal-ops worker stop-all --include-server');
+    for (const command of Command.started)
+      if (command.child.exitCode === null && command.child.signalCode === null) {
+        command.child.kill('SIGINT');
+        await command.process;
+      }
+    if (ctx) await spawn('npx temporal-ops worker stop-all --include-server').process;
   });
 
   it('has a real run for every sample, and a sample for every run', () => {

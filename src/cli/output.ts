@@ -1,6 +1,6 @@
 // CLI output: results to stdout (text or --json), progress, warnings and errors to stderr.
 
-/** Exit codes of every command; documented in the README. */
+/** Exit codes of every command; documented in docs/REFERENCE.md. */
 export const ExitCode = {
   ok: 0,
   /** The recipe ran and reports a problem (ok=false, failed target, error-like result); an unhealthy worker. */

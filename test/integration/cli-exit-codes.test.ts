@@ -1,4 +1,4 @@
-// The exit code table of the README, pinned: the real bin, run against the test server, per command.
+// The exit code table of docs/REFERENCE.md, pinned: the real bin, run against the test server, per command.
 import assert from 'node:assert/strict';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';

@@ -137,6 +137,12 @@ describe('the packed package, installed', () => {
     assert.match(all.stdout, new RegExp(`\\bops\\s+.*${join(prefix, 'bin', 'temporal-ops')}`));
   });
 
+  it('`up` without a target asks for one: the bundled example comes with a checkout only', async () => {
+    const result = await run('temporal-ops', ['up']);
+    assert.equal(result.exitCode, 2, result.stderr);
+    assert.match(result.stderr, /no target: give --project-dir .* not with an installed copy/);
+  });
+
   it('serves recipes: CleanStart of the project, then `temporal ops workflows recent --json` lists its run', async () => {
     serve = execa('temporal-ops', ['serve'], { cwd: project, env, extendEnv: false, reject: false });
     await printed(serve, /control worker: polling/);

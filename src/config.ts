@@ -1,7 +1,7 @@
 // Settings resolution: recipe input or CLI flag wins over environment, environment over defaults.
 import { homedir, hostname } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
-import { existsSync } from 'node:fs';
+import { accessSync, constants, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 /** Root of this package (where package.json and .venv live). */
@@ -65,11 +65,39 @@ export function policyFromEnv(env: NodeJS.ProcessEnv = process.env): PolicyOverr
   };
 }
 
-/** The venv's `temporal` binary, or the one on PATH when TEMPORAL_CLI says so. */
-export function defaultTemporalCli(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.TEMPORAL_CLI) return env.TEMPORAL_CLI;
+/** Where the `temporal` binary was found: which rule picked it. */
+export type TemporalCliSource = 'TEMPORAL_CLI' | 'PATH' | 'setup' | 'none';
+
+export interface TemporalCliChoice {
+  /** What to spawn: a path, or plain `temporal` when nothing was found. */
+  path: string;
+  source: TemporalCliSource;
+}
+
+function isExecutableFile(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** The `temporal` binary as the runbook found it: TEMPORAL_CLI, else the first on PATH, else the copy our setup installed (.venv/bin). */
+export function findTemporalCli(env: NodeJS.ProcessEnv = process.env): TemporalCliChoice {
+  if (env.TEMPORAL_CLI) return { path: env.TEMPORAL_CLI, source: 'TEMPORAL_CLI' };
+  for (const dir of (env.PATH ?? '').split(delimiter).filter(Boolean)) {
+    const candidate = join(dir, 'temporal');
+    if (isExecutableFile(candidate)) return { path: candidate, source: 'PATH' };
+  }
   const venvCli = join(packageRoot, '.venv', 'bin', 'temporal');
-  return existsSync(venvCli) ? venvCli : 'temporal';
+  if (isExecutableFile(venvCli)) return { path: venvCli, source: 'setup' };
+  return { path: 'temporal', source: 'none' };
+}
+
+/** The path of the `temporal` binary findTemporalCli picks. */
+export function defaultTemporalCli(env: NodeJS.ProcessEnv = process.env): string {
+  return findTemporalCli(env).path;
 }
 
 /** Reads settings from the environment with documented defaults. */

@@ -77,6 +77,21 @@ export class ExitError extends Error {
   }
 }
 
+/** Thrown when an installed copy of temporal-ops lacks a file its package should carry (a tarball not made by `npm pack`). */
+export class InstallIncompleteError extends Error {
+  /** The stable failure `type` activities give this error; workflows branch on it. */
+  static readonly type = 'InstallIncompleteError' as const;
+  override readonly name = 'InstallIncompleteError';
+  constructor(
+    readonly path: string,
+    cause: string,
+  ) {
+    super(
+      `this installation of temporal-ops lacks ${path} (${cause}); reinstall it from a tarball made by \`npm pack\` (see docs/INSTALL.md)`,
+    );
+  }
+}
+
 /** Thrown when the command cannot be started at all (not found, not executable), or exits at once (`EEXITED`). */
 export class SpawnFailedError extends Error {
   /** The stable failure `type` activities give this error; workflows branch on it. */

@@ -1,16 +1,26 @@
 // The recipes' workflow bundle, built once per content: keyed by a hash of the workflow sources
 // (the files reachable from the entry by relative imports) and package-lock.json, cached on disk.
+// An installed package has no sources: it loads the bundle `npm pack` prebuilt, named in a manifest.
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname, join, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { packageRoot } from './config.js';
+import { InstallIncompleteError } from './errors.js';
 
 /** The recipes' entry, always the TypeScript source: dist and tsx runs share one cache. */
 export const workflowSourcesEntry = join(packageRoot, 'workflows', 'index.ts');
 /** The recipes' payload converter (see its file): bundled with them, so undecodable input fails the recipe. */
 export const payloadConverterPath = join(packageRoot, 'workflows', 'lib', 'payload-converter.ts');
 export const defaultBundleCacheDir = join(packageRoot, 'dist', 'workflow-bundles');
+/** Names the bundle a package carries (written by scripts/prepack.mjs, read where the sources are absent). */
+export const prebuiltManifestPath = join(packageRoot, 'dist', 'workflow-bundle.json');
+
+interface PrebuiltManifest {
+  hash: string;
+  /** The bundle's file name in defaultBundleCacheDir. */
+  file: string;
+}
 
 export interface WorkflowBundleOptions {
   /** Where bundles are kept (default: dist/workflow-bundles of this package). */
@@ -85,11 +95,42 @@ async function store(cacheDir: string, path: string, code: string): Promise<void
       await rm(join(cacheDir, name), { force: true });
 }
 
+/** Records `bundle` as the one this package carries and drops every other bundle from its cache dir. */
+export async function recordPrebuiltBundle(bundle: LoadedBundle): Promise<void> {
+  const manifest: PrebuiltManifest = { hash: bundle.hash, file: basename(bundle.path) };
+  const cacheDir = dirname(bundle.path);
+  for (const name of await readdir(cacheDir))
+    if (name !== manifest.file) await rm(join(cacheDir, name), { force: true });
+  await writeFile(prebuiltManifestPath, `${JSON.stringify(manifest)}\n`);
+}
+
+async function loadPrebuilt(): Promise<LoadedBundle> {
+  let manifest: PrebuiltManifest;
+  try {
+    manifest = JSON.parse(await readFile(prebuiltManifestPath, 'utf8')) as PrebuiltManifest;
+  } catch (error) {
+    throw new InstallIncompleteError(prebuiltManifestPath, String(error));
+  }
+  const path = join(defaultBundleCacheDir, manifest.file);
+  try {
+    return { code: await readFile(path, 'utf8'), hash: manifest.hash, path, cached: true };
+  } catch (error) {
+    throw new InstallIncompleteError(path, String(error));
+  }
+}
+
+/** True when this copy has the workflow sources (a checkout); an installed package carries only the bundle. */
+export function hasWorkflowSources(): boolean {
+  return existsSync(workflowSourcesEntry);
+}
+
 /**
  * The workflow bundle for the current sources: read from `<cacheDir>/workflow-bundle-<hash>.js` when
  * present, else bundled and stored there (a cache that cannot be written only costs the next start).
+ * Without the sources (an installed package), the prebuilt bundle its manifest names.
  */
 export async function loadWorkflowBundle(options: WorkflowBundleOptions = {}): Promise<LoadedBundle> {
+  if (!options.workflowsPath && !options.cacheDir && !hasWorkflowSources()) return loadPrebuilt();
   const cacheDir = options.cacheDir ?? defaultBundleCacheDir;
   const workflowsPath = options.workflowsPath ?? workflowSourcesEntry;
   const hash = workflowBundleHash(workflowsPath);

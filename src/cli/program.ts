@@ -477,9 +477,19 @@ function declareWorkflows(workflows: Command, leaf: Leaf): void {
  */
 export type McpLoader = (tree: (invoke: Invoke) => Command) => Promise<CommandFn<unknown>>;
 
+/** `temporal-ops --version` (alone on the line: runCli dispatches it, commander only lists the flag). */
+export const VERSION_FLAGS: readonly string[] = ['--version', '-V'];
+export const versionCall: Call = {
+  path: 'version',
+  options: {},
+  json: false,
+  load: async () => (await import('./commands/version.js')).version,
+};
+
 export function buildProgram(invoke: Invoke, where: Where, mcp?: McpLoader): Command {
   const program = new Command('temporal-ops')
     .description('Temporal-native ops recipes for Python Temporal projects.')
+    .option('-V, --version', 'print the versions of temporal-ops and of the Temporal CLI and server it finds')
     .addHelpText('after', FOOTER)
     .showSuggestionAfterError();
   const leaf: Leaf = (parent, nameAndArgs, description, load, map) => {

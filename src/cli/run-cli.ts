@@ -2,7 +2,14 @@
 import { CommanderError, type Command } from 'commander';
 import { ExitError } from '../errors.js';
 import type { CliContext } from './context.js';
-import { buildProgram, type Call, type Invoke, type McpLoader } from './program.js';
+import {
+  buildProgram,
+  VERSION_FLAGS,
+  versionCall,
+  type Call,
+  type Invoke,
+  type McpLoader,
+} from './program.js';
 import { createOutput, ExitCode, processSink, type Sink } from './output.js';
 
 export interface CliDeps {
@@ -60,7 +67,8 @@ export async function runCli(argv: string[], deps: CliDeps = {}): Promise<number
   );
   configure(program, sink, program.name());
   try {
-    await program.parseAsync(argv, { from: 'user' });
+    if (argv.length === 1 && VERSION_FLAGS.includes(argv[0]!)) await (deps.invoke ?? run)(versionCall);
+    else await program.parseAsync(argv, { from: 'user' });
     return code;
   } catch (error) {
     // Commander has printed its own errors already.

@@ -159,7 +159,7 @@ export async function startRecipe(
   const approves =
     recipe.type === 'ClearStalledEnvironment' || (recipe.type === 'DebugStalled' && raw.act === true);
   if (approves && raw.autoApprove !== true) {
-    ctx.out.info(`it waits for approval unless autoApprove: npx temporal-ops approve ${handle.workflowId}`);
+    ctx.out.info(`it waits for approval unless autoApprove: temporal-ops approve ${handle.workflowId}`);
   }
   return handle;
 }

@@ -1,14 +1,16 @@
 // `temporal-ops up` (npm start): ensure a server, run the control worker, run CleanStart against
 // the configured target (or the bundled example), then serve until Ctrl-C.
+import { existsSync } from 'node:fs';
 import type { Settings } from '../../config.js';
 import { createControlWorker } from '../../control-worker.js';
 import { proveIdentity } from '../../host/records/identity.js';
 import { readPidRecords } from '../../host/records/pid-file.js';
-import { exampleCleanStartInput } from '../../host/projects/example.js';
+import { exampleCleanStartInput, exampleProjectDir } from '../../host/projects/example.js';
 import { ensureServer } from '../../host/server/ensure.js';
 import { checkServer } from '../../host/server/probe.js';
 import { connectClient, type ConnectTarget } from '../../temporal/connection.js';
 import type { CommandContext } from '../context.js';
+import { usageError } from '../options.js';
 import { ExitCode } from '../output.js';
 import { installQuietRuntime } from '../sdk-logs.js';
 import { runRecipe } from './run-recipe.js';
@@ -32,7 +34,7 @@ async function printLeftRunning(settings: Settings, info: (line: string) => void
     info(
       `  ${r.kind} pid ${r.pid}${r.kind === 'worker' ? ` (project ${r.project}, queue ${r.taskQueue})` : ''} log ${r.logPath}`,
     );
-  info('Stop them with: npx temporal-ops worker stop-all --include-server');
+  info('Stop them with: temporal-ops worker stop-all --include-server');
 }
 
 /** A server we did not start may lack our profile: say what is missing rather than trust it. */
@@ -50,6 +52,10 @@ async function warnAboutProfile(target: ConnectTarget, info: (line: string) => v
 export async function up(options: UpOptions, ctx: CommandContext): Promise<number> {
   const { target, settings, out } = ctx;
   const info = out.info;
+  if (options.runRecipe && !options.recipeInput?.projectDir && !existsSync(exampleProjectDir))
+    throw usageError(
+      'no target: give --project-dir (with --task-queue and a start) or --no-recipe; the bundled example (examples/orders) comes with a checkout of temporal-ops, not with an installed copy',
+    );
   installQuietRuntime(info);
   const server = await ensureServer(target, settings, info);
   const uiUrl =

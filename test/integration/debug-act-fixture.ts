@@ -67,10 +67,10 @@ export async function startCopyWorker(
   return outcome.record;
 }
 
-/** DebugStalled's input with act for the copy (the caller adds what it tests). */
 /** The diagnosis policy of the act tests: a task nobody picks up is no-worker after 2 s. */
 export const ACT_POLICY = { noWorkerAfterMs: 2000, retryStormAttempts: 3 } satisfies Partial<DiagnosisPolicy>;
 
+/** DebugStalled's input with act for the copy (the caller adds what it tests). */
 export function actInput(copy: FixtureCopy, extra: Record<string, unknown>): Record<string, unknown> {
   return {
     act: true,
@@ -117,7 +117,7 @@ export async function workflowTaskFailed(h: Harness, workflowId: string): Promis
   );
 }
 
-/** Waits until the diagnosis of `workflowId` under `policy` says no-worker: its task waited past noWorkerAfterMs. */
+/** Waits until `workflowId` is diagnosed no-worker under `policy`: its task waited past noWorkerAfterMs. */
 export async function untilNoWorkerVerdict(
   client: Client,
   workflowId: string,

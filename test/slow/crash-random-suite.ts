@@ -277,7 +277,7 @@ async function runOnce(
       const ids = await targetsSince(run.queue, sinceMs);
       return ids.length >= okCount && ids;
     });
-    // Visibility lags: a marker started after the runs ended brackets any later-listed second start.
+    // Visibility lags: once it lists a marker started after the runs ended, it lists their starts too.
     const marker = await client.workflow.start('NoWorkerTarget', {
       taskQueue: uniqueQueue('marker'),
       workflowId: `marker-${nanoid(8)}`,

@@ -15,7 +15,7 @@ export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', impo
 
 /** Grace for in-flight activities on shutdown, then the time after which they are abandoned. */
 const SHUTDOWN_GRACE_MS = 5000;
-export const SHUTDOWN_FORCE_MS = 8000;
+const SHUTDOWN_FORCE_MS = 8000;
 
 export interface ControlWorkerOptions {
   target: ConnectTarget;

@@ -5,10 +5,10 @@ import { classifyWorkflowTaskFailure, stackExcerpt } from './stall-workflow-task
 import type { Rule } from './stall-rules.js';
 
 /** Recovered failures this recent count towards flapping; older ones are history. */
-export const FLAPPING_WINDOW_MS = 15 * 60_000;
+const FLAPPING_WINDOW_MS = 15 * 60_000;
 
 /** This many recovered failures within the window make a run flapping (one is a run that recovered). */
-export const FLAPPING_FAILURES = 2;
+const FLAPPING_FAILURES = 2;
 
 const firstLine = (text: string): string => text.split('\n', 1)[0] ?? '';
 

@@ -33,12 +33,6 @@ export function frozenByText(f: FrozenByEvidence, now: number): string {
   );
 }
 
-/** A run of a sweep that may hold a frozen worker: a started activity with no heartbeat since it started. */
-export interface FrozenCandidate {
-  finding: Finding;
-  activityId: string;
-}
-
 /** The run whose activity a victim names, keyed for a sweep's lookup. */
 export const holderKey = (h: Pick<HeldSlotFact, 'runId' | 'activityId'>): string =>
   `${h.runId}\u0000${h.activityId}`;

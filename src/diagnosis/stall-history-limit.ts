@@ -6,10 +6,10 @@ import type { DiagnosisPolicy } from '../contract/verdicts.js';
 const MiB = 1024 * 1024;
 
 /** Bytes as MiB with one decimal. */
-export const formatMiB = (bytes: number): string => `${(bytes / MiB).toFixed(1)} MiB`;
+const formatMiB = (bytes: number): string => `${(bytes / MiB).toFixed(1)} MiB`;
 
 /** Where the limits in the policy come from, for the evidence. */
-export function limitsSource(p: DiagnosisPolicy): string {
+function limitsSource(p: DiagnosisPolicy): string {
   return (
     `server dynamic config limit.historyCount.warn/error = ${p.historyWarnEvents}/${p.historyLimitEvents} events and ` +
     `limit.historySize.warn/error = ${formatMiB(p.historyWarnBytes)}/${formatMiB(p.historyLimitBytes)} ` +

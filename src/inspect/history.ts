@@ -96,12 +96,12 @@ export function workflowTaskFailureFact(event: HistoryEvent): WorkflowTaskFailur
 }
 
 /** The marker Core-based SDKs record for a local activity's result (or its backoff). */
-export const LOCAL_ACTIVITY_MARKER = 'core_local_activity';
+const LOCAL_ACTIVITY_MARKER = 'core_local_activity';
 
 const markerDecoder = new TextDecoder();
 
 /** A failed local activity marker as the diagnosis reads it; undefined for any other event or a success. */
-export function localActivityFailureFact(event: HistoryEvent): LocalActivityFailureFact | undefined {
+function localActivityFailureFact(event: HistoryEvent): LocalActivityFailureFact | undefined {
   const attrs = event.markerRecordedEventAttributes;
   if (attrs?.markerName !== LOCAL_ACTIVITY_MARKER || !attrs.failure) return undefined;
   let data: Record<string, unknown> = {};

@@ -79,18 +79,38 @@ export function processesOnQueue(queue: string): number[] {
   });
 }
 
-/** Polls `check` until it returns a value other than undefined/false, or throws after `timeoutMs`. */
+export interface WaitOptions {
+  /** Pause between two checks (default 50 ms). */
+  intervalMs?: number;
+  /** Treat a check that throws as not yet true, and name its last error on timeout (default: rethrow). */
+  retryErrors?: boolean;
+}
+
+/**
+ * Polls `check` until it returns a value other than undefined/false; throws after `timeoutMs` with an
+ * error naming `what` it waited for. The one bounded wait of the tests: no fixed sleeps.
+ */
 export async function waitFor<T>(
   what: string,
   check: () => T | undefined | false | Promise<T | undefined | false>,
   timeoutMs = 20_000,
+  options: WaitOptions = {},
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
+  let last: unknown;
   for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(50);
+    try {
+      const value = await check();
+      if (value !== undefined && value !== false) return value;
+    } catch (error) {
+      if (!options.retryErrors) throw error;
+      last = error;
+    }
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${last ? `; last error: ${String(last)}` : ''}`,
+      );
+    await sleep(options.intervalMs ?? 50);
   }
 }
 

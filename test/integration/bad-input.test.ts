@@ -10,7 +10,6 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import type { Progress } from '../../workflows/lib/checklist.js';
 import { packageRoot } from '../../src/config.js';
-import { SHUTDOWN_FORCE_MS } from '../../src/control-worker.js';
 import { readPidRecords } from '../../src/host/records/pid-file.js';
 import { stopRecorded } from '../../src/host/workers/stop.js';
 import { exampleCleanStartInput, exampleProjectDir, venvPython } from '../../src/host/projects/example.js';
@@ -82,12 +81,12 @@ const cases: [string, unknown, string][] = [
 
 interface Outcome {
   error: unknown;
-  ms: number;
   activitiesScheduled: number;
+  /** Workflow tasks that failed (and were retried) before the run ended. */
+  workflowTasksFailed: number;
 }
 
 async function run(workflowType: string, input: unknown): Promise<Outcome> {
-  const started = Date.now();
   const handle = await h.client.workflow.start(workflowType, {
     taskQueue: h.settings.opsTaskQueue,
     workflowId: `bad-input-${workflowType}-${nanoid(8)}`,
@@ -98,12 +97,10 @@ async function run(workflowType: string, input: unknown): Promise<Outcome> {
     () => undefined,
     (e: unknown) => e,
   );
-  const ms = Date.now() - started;
-  const history = await handle.fetchHistory();
-  const activitiesScheduled = (history.events ?? []).filter(
-    (e) => e.activityTaskScheduledEventAttributes,
-  ).length;
-  return { error, ms, activitiesScheduled };
+  const events = (await handle.fetchHistory()).events ?? [];
+  const activitiesScheduled = events.filter((e) => e.activityTaskScheduledEventAttributes).length;
+  const workflowTasksFailed = events.filter((e) => e.workflowTaskFailedEventAttributes).length;
+  return { error, activitiesScheduled, workflowTasksFailed };
 }
 
 describe('bad recipe input', () => {
@@ -125,7 +122,7 @@ describe('bad recipe input', () => {
       Promise.all(cases.map(([type, input]) => run(type, input))),
     );
     for (const [n, [type, , message]] of cases.entries()) {
-      const { error, ms, activitiesScheduled } = outcomes[n]!;
+      const { error, activitiesScheduled, workflowTasksFailed } = outcomes[n]!;
       assert.ok(error instanceof WorkflowFailedError, `${type} case ${n} fails, got ${String(error)}`);
       const cause = error.cause;
       assert.ok(cause instanceof ApplicationFailure, `${type} case ${n}: an ApplicationFailure`);
@@ -134,8 +131,8 @@ describe('bad recipe input', () => {
       assert.ok(cause.message.startsWith(`${type} input is invalid: `), cause.message);
       assert.ok(cause.message.includes(message), `${type} case ${n}: ${cause.message.slice(0, 300)}`);
       assert.equal(activitiesScheduled, 0, `${type} case ${n} refuses before any step runs`);
-      // Generous on a busy machine; a recipe stuck retrying its task would take minutes.
-      assert.ok(ms < 30_000, `${type} case ${n} failed after ${ms} ms`);
+      // Failed by its first workflow task: a recipe stuck retrying its task would take minutes.
+      assert.equal(workflowTasksFailed, 0, `${type} case ${n} retried its workflow task`);
     }
   });
 
@@ -248,7 +245,7 @@ describe('after bad input', () => {
     );
   });
 
-  it('a control worker stops on SIGTERM within its grace while an activity is stuck', async () => {
+  it('a control worker stops on SIGTERM while an activity is stuck, without waiting it out', async () => {
     const stateDir = await mkdtemp(join(process.env.TEMPORAL_OPS_TEST_ROOT ?? tmpdir(), 'sigterm-'));
     const opsQueue = uniqueQueue('ops-sigterm');
     const serve = execa(process.execPath, [join(packageRoot, 'bin', 'temporal-ops.mjs'), 'serve'], {
@@ -283,13 +280,13 @@ describe('after bad input', () => {
         },
         60_000,
       );
-      const sent = Date.now();
       serve.kill('SIGTERM');
       const result = await serve;
-      const tookMs = Date.now() - sent;
-      assert.ok(
-        tookMs < SHUTDOWN_FORCE_MS + 7000,
-        `stopped ${tookMs} ms after SIGTERM (force time ${SHUTDOWN_FORCE_MS} ms)`,
+      // It did not wait the stuck activity out: that attempt is still pending, its readiness wait unanswered.
+      const pending = (await handle.describe()).raw.pendingActivities ?? [];
+      assert.deepEqual(
+        pending.map((a) => [a.activityType?.name, a.attempt]),
+        [['ensureWorker', 1]],
       );
       assert.ok(
         result.exitCode === 0 || result.signal === 'SIGTERM',

@@ -138,14 +138,13 @@ describe('CleanStart', () => {
   it('reports a worker that exits at once with its log tail, and leaves no process behind', async () => {
     const taskQueue = uniqueQueue('orders');
     const workerCommand = `${venvPython} -c 'import sys; print("config missing: ORDERS_DB_URL", flush=True); sys.exit(3)'`;
-    const started = Date.now();
     const report = await h.withControlWorker(() => runCleanStart(orderInput(taskQueue, { workerCommand })));
     assert.equal(report.ok, false);
     assert.equal(report.failedStep, 'ensure-worker');
+    // Failed on the exit itself, not at the end of the ready timeout.
     assert.match(report.problem ?? '', /exited before polling/);
     assert.match(report.worker?.logTail ?? '', /config missing: ORDERS_DB_URL/);
     assert.equal(groupMembers(report.worker!.pgid).length, 0, 'no orphan in the worker group');
-    assert.ok(Date.now() - started < 30_000, 'fails fast');
   });
 
   it('stops a worker that never polls the target task queue and says so', async () => {
@@ -273,7 +272,6 @@ describe('CleanStart', () => {
   ];
   for (const [title, input, message] of invalid) {
     it(`fails fast with a non-retryable error naming the field for ${title}`, async () => {
-      const started = Date.now();
       const error = await h.withControlWorker(() =>
         runCleanStart(input).then(
           () => undefined,
@@ -285,7 +283,6 @@ describe('CleanStart', () => {
       assert.match(cause.message, message);
       assert.equal(cause.type, 'InvalidInputError');
       assert.equal(cause.nonRetryable, true);
-      assert.ok(Date.now() - started < 20_000, 'fails fast');
     });
   }
 });

@@ -3,8 +3,10 @@
 // recipe started on the harness's control worker.
 import { copyFile, readdir, readFile, realpath, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { WorkflowHandle } from '@temporalio/client';
+import type { Client, WorkflowHandle } from '@temporalio/client';
 import { nanoid } from 'nanoid';
+import type { DiagnosisPolicy } from '../../src/contract/verdicts.js';
+import { analyzeWorkflow } from '../../src/inspect/analyze.js';
 import { eventTypeName } from '../../src/inspect/history.js';
 import { targetEnv } from '../../src/control-worker.js';
 import type { PidRecord } from '../../src/host/records/pid-file.js';
@@ -12,7 +14,7 @@ import { clientPollerSource } from '../../src/host/workers/pollers.js';
 import { ensureWorker } from '../../src/host/workers/workers.js';
 import { venvPython } from '../../src/host/projects/example.js';
 import { testTarget, type Harness } from '../helpers/harness.js';
-import { scratchDir } from '../helpers/processes.js';
+import { scratchDir, waitFor } from '../helpers/processes.js';
 import { fixtureDir, waitUntil } from './diagnosis-fixture.js';
 
 export const FIXTURE_WORKER = `${venvPython} worker.py`;
@@ -65,6 +67,9 @@ export async function startCopyWorker(
   return outcome.record;
 }
 
+/** The diagnosis policy of the act tests: a task nobody picks up is no-worker after 2 s. */
+export const ACT_POLICY = { noWorkerAfterMs: 2000, retryStormAttempts: 3 } satisfies Partial<DiagnosisPolicy>;
+
 /** DebugStalled's input with act for the copy (the caller adds what it tests). */
 export function actInput(copy: FixtureCopy, extra: Record<string, unknown>): Record<string, unknown> {
   return {
@@ -73,7 +78,7 @@ export function actInput(copy: FixtureCopy, extra: Record<string, unknown>): Rec
     project: copy.project,
     workerCommand: FIXTURE_WORKER,
     graceSeconds: 3,
-    policy: { noWorkerAfterMs: 2000, retryStormAttempts: 3 },
+    policy: ACT_POLICY,
     ...extra,
   };
 }
@@ -110,4 +115,16 @@ export async function workflowTaskFailed(h: Harness, workflowId: string): Promis
     },
     30_000,
   );
+}
+
+/** Waits until `workflowId` is diagnosed no-worker under `policy`: its task waited past noWorkerAfterMs. */
+export async function untilNoWorkerVerdict(
+  client: Client,
+  workflowId: string,
+  policy: Partial<DiagnosisPolicy>,
+): Promise<void> {
+  await waitFor(`${workflowId} to be diagnosed no-worker`, async () => {
+    const { finding } = await analyzeWorkflow(client, { workflowId }, { policy });
+    return finding.verdict === 'no-worker';
+  });
 }

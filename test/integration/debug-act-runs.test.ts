@@ -7,10 +7,12 @@ import { eventTypeName } from '../../src/inspect/history.js';
 import type { DebugStalledReport } from '../../workflows/debug-stalled.js';
 import { createHarness, uniqueQueue, type Harness } from '../helpers/harness.js';
 import {
+  ACT_POLICY,
   actInput,
   copyFixtures,
   startCopyWorker,
   startDebug,
+  untilNoWorkerVerdict,
   type FixtureCopy,
 } from './debug-act-fixture.js';
 import { terminateAll, uniqueId, waitUntil } from './diagnosis-fixture.js';
@@ -165,7 +167,7 @@ describe('DebugStalled act: runs and workers', () => {
     const copy = await copyFixtures('act-idle');
     await h.client.workflow.start('NoWorkerTarget', { taskQueue: idle, workflowId: ids.idle, args: [{}] });
     const report = await h.withControlWorker(async () => {
-      await new Promise((resolve) => setTimeout(resolve, 2500)); // older than noWorkerAfterMs
+      await untilNoWorkerVerdict(h.client, ids.idle, ACT_POLICY);
       const handle = await startDebug(h, actInput(copy, { taskQueue: idle, autoApprove: true }));
       return (await handle.result()) as DebugStalledReport;
     });

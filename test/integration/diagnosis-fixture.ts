@@ -1,7 +1,6 @@
 // Shared by the diagnosis integration tests: the Python stall fixtures run as real target workers
 // (through the process layer, under the harness's state dir), polling, output capture, a CLI context.
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
 import { nanoid } from 'nanoid';
 import type { CliContext } from '../../src/cli/context.js';
@@ -13,6 +12,7 @@ import { clientPollerSource } from '../../src/host/workers/pollers.js';
 import { ensureWorker } from '../../src/host/workers/workers.js';
 import { venvPython } from '../../src/host/projects/example.js';
 import { testTarget, type Harness } from '../helpers/harness.js';
+import { waitFor } from '../helpers/processes.js';
 
 export const fixtureDir = join(packageRoot, 'test', 'fixtures', 'python');
 
@@ -86,28 +86,14 @@ export async function runResultFixtures(h: Harness, taskQueue: string, ids: Resu
       .catch(() => undefined);
 }
 
-/** Calls `probe` until it returns a value (not undefined) or `timeoutMs` passes; the error names `what` and the last value seen. */
-export async function waitUntil<T>(
+/** `waitFor` for probes of the server that may fail while it settles: polled every `intervalMs`, errors retried. */
+export function waitUntil<T>(
   what: string,
   probe: () => Promise<T | undefined>,
   timeoutMs: number,
   intervalMs = 500,
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline)
-      throw new Error(
-        `timed out after ${timeoutMs} ms waiting for ${what}${last ? `; last error: ${String(last)}` : ''}`,
-      );
-    await sleep(intervalMs);
-  }
+  return waitFor(what, probe, timeoutMs, { intervalMs, retryErrors: true });
 }
 
 /** Terminates each workflow that is still running; ignores the ones already closed. */

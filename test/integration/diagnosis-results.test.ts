@@ -1,8 +1,8 @@
 // `workflows wait | result | analyze | recent` against real runs of the Python fixtures: long-poll
 // waits and their exit codes, decoded and checked results, failure chains of closed runs.
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
+import type { Client } from '@temporalio/client';
 import { ExitCode } from '../../src/cli/output.js';
 import { runCli } from '../../src/cli/run-cli.js';
 import type { Analysis } from '../../src/inspect/analyze.js';
@@ -11,6 +11,7 @@ import type { RunOutcome } from '../../src/inspect/result.js';
 import type { WaitResult } from '../../src/inspect/wait.js';
 import { venvPython } from '../../src/host/projects/example.js';
 import { createHarness, uniqueQueue, type Harness } from '../helpers/harness.js';
+import { waitFor } from '../helpers/processes.js';
 import {
   captureOut,
   cliContext,
@@ -79,37 +80,86 @@ after(async () => {
 
 /** Runs one `workflows` command in-process; returns its exit code and output. */
 async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  return runWith(h.client, ...argv);
+}
+
+/** Runs one `workflows` command in-process on `client`. */
+async function runWith(
+  client: Client,
+  ...argv: string[]
+): Promise<{ code: number; out: string; err: string }> {
   const out = captureOut();
-  const code = await runCli(['workflows', ...argv], { context: cliContext(h), sink: out });
+  const context = { ...cliContext(h), client: async () => client };
+  const code = await runCli(['workflows', ...argv], { context, sink: out });
   return { code, out: out.out, err: out.err };
+}
+
+/** The harness's client, counting the describe calls and the close-event long polls made through it. */
+function countingClient(): { client: Client; calls: { describe: number; longPolls: number } } {
+  const calls = { describe: 0, longPolls: 0 };
+  const real = h.client.workflowService;
+  const service = new Proxy(real, {
+    get(target, key, receiver) {
+      const value: unknown = Reflect.get(target, key, receiver);
+      if (key === 'describeWorkflowExecution')
+        return (request: Parameters<typeof real.describeWorkflowExecution>[0]) => {
+          calls.describe += 1;
+          return real.describeWorkflowExecution(request);
+        };
+      if (key === 'getWorkflowExecutionHistory')
+        return (request: Parameters<typeof real.getWorkflowExecutionHistory>[0]) => {
+          if (request.waitNewEvent) calls.longPolls += 1;
+          return real.getWorkflowExecutionHistory(request);
+        };
+      return value;
+    },
+  });
+  const client = new Proxy(h.client, {
+    get: (target, key, receiver) =>
+      key === 'workflowService' ? service : Reflect.get(target, key, receiver),
+  });
+  return { client, calls };
 }
 
 describe('workflows wait', () => {
   it('returns as soon as the run completes (long poll, no sleep loop) with exit 0', async () => {
-    const waiting = run('wait', '-w', ids.signalled, '--status', 'COMPLETED', '--timeout', '30', '--json');
-    await sleep(1500);
+    const counted = countingClient();
+    const waiting = runWith(
+      counted.client,
+      ...['wait', '-w', ids.signalled, '--status', 'COMPLETED', '--timeout', '30', '--json'],
+    );
+    await waitFor('the wait to long-poll the close event', () => counted.calls.longPolls > 0);
     await h.client.workflow.getHandle(ids.signalled).signal('go');
     const { code, out } = await waiting;
     const result = JSON.parse(out) as WaitResult;
     assert.equal(code, ExitCode.ok);
     assert.deepEqual([result.outcome, result.status], ['match', 'COMPLETED']);
-    assert.ok(result.waitedMs >= 1400 && result.waitedMs < 4000, `waited ${result.waitedMs} ms`);
+    // Woken by the close event it long-polled for, after a single describe: no describe loop.
+    assert.equal(result.close?.status, 'COMPLETED');
+    assert.equal(counted.calls.describe, 1);
   });
 
   it('matches RUNNING at once, and exits 4 when the timeout passes first', async () => {
-    const running = await run('wait', '-w', ids.timer, '--status', 'running', '--json');
+    const counted = countingClient();
+    const running = await runWith(counted.client, 'wait', '-w', ids.timer, '--status', 'running', '--json');
     assert.equal(running.code, ExitCode.ok);
-    assert.ok((JSON.parse(running.out) as WaitResult).waitedMs < 1000);
-    const started = Date.now();
-    const timedOut = await run('wait', '-w', ids.timer, '--timeout', '1');
+    assert.equal((JSON.parse(running.out) as WaitResult).outcome, 'match');
+    assert.deepEqual(counted.calls, { describe: 1, longPolls: 0 }, 'matched from its first describe');
+    const timedOut = await run('wait', '-w', ids.timer, '--timeout', '1', '--json');
     assert.equal(timedOut.code, ExitCode.timeout);
-    assert.match(timedOut.out, /still RUNNING: no COMPLETED within 1 s/);
-    assert.ok(Date.now() - started < 4000);
+    const result = JSON.parse(timedOut.out) as WaitResult;
+    assert.deepEqual([result.outcome, result.status], ['timeout', 'RUNNING']);
+    assert.ok(result.waitedMs >= 1000, `gave up after ${result.waitedMs} ms`);
+    assert.match(
+      (await run('wait', '-w', ids.timer, '--timeout', '1')).out,
+      /still RUNNING: no COMPLETED within 1 s/,
+    );
   });
 
   it('exits 6 when the run closes with another status, and 0 when that status is in the list', async () => {
-    const waiting = run('wait', '-w', ids.terminated, '--timeout', '30', '--json');
-    await sleep(500);
+    const counted = countingClient();
+    const waiting = runWith(counted.client, 'wait', '-w', ids.terminated, '--timeout', '30', '--json');
+    await waitFor('the wait to long-poll the close event', () => counted.calls.longPolls > 0);
     await h.client.workflow.getHandle(ids.terminated).terminate('operator gave up');
     const { code, out } = await waiting;
     const result = JSON.parse(out) as WaitResult;

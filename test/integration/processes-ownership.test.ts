@@ -129,7 +129,7 @@ describe('process ownership', () => {
     const [outcome] = await stopProjectWorkers(h.settings.stateDir, 'ignorer', 1000);
     const took = Date.now() - started;
     assert.equal(outcome?.result, 'killed');
-    assert.ok(took >= 1000 && took < 4000, `stopped after ${took} ms`);
+    assert.ok(took >= 1000, `killed after ${took} ms, before the 1 s grace was over`);
     assert.deepEqual(groupMembers(record.pgid), []);
   });
 
@@ -189,7 +189,8 @@ describe('process ownership', () => {
       outcome.ready!.firstPollMs,
     );
     const lag = outcome.ready!.readyAtMs - firstPoll;
-    assert.ok(lag >= 0 && lag < 1000, `ready ${lag} ms after the first poll`);
+    // How soon after is bench/readiness.bench.ts's figure ("first poll -> ready").
+    assert.ok(lag >= 0, `ready ${-lag} ms before the first poll`);
     assert.equal(
       (await readPidRecords(h.settings.stateDir, { project: 'ready' }))[0]?.readyAtMs,
       outcome.ready!.readyAtMs,
@@ -199,7 +200,6 @@ describe('process ownership', () => {
   it('fails fast with the exit code and log tail when the worker exits before polling, and reports it in the list', async () => {
     const queue = uniqueQueue('dies');
     const command = `${venvPython} -c "import sys; print('config missing: ORDERS_DB_URL', flush=True); sys.exit(3)"`;
-    const started = Date.now();
     const error = await ensureWorker(
       ordersSpec(h.settings.stateDir, 'dies', exampleProjectDir, queue, { command }),
       { ready: ready() },
@@ -208,10 +208,9 @@ describe('process ownership', () => {
       (e: unknown) => e,
     );
     assert.ok(error instanceof WorkerNotReadyError);
-    assert.equal(error.reason, 'exited');
+    assert.equal(error.reason, 'exited', 'failed on the exit, not at the end of the ready timeout');
     assert.equal(error.exit?.code, 3);
     assert.match(error.logTail, /config missing: ORDERS_DB_URL/);
-    assert.ok(Date.now() - started < 5000, 'fails fast');
     assert.deepEqual(processesOnQueue(queue), []);
     const { workers } = await takeInventory(h.settings.stateDir, { project: 'dies' });
     assert.equal(workers[0]?.state, 'exited');

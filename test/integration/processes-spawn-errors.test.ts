@@ -63,24 +63,20 @@ describe('spawn errors fail fast with the errno', () => {
   for (const [title, request, code] of cases) {
     it(`${title}: SpawnFailedError ${code}`, async () => {
       const logPath = join(await mkdtemp(join(dir, 'log-')), 'spawn.log');
-      const started = Date.now();
       await assert.rejects(
         spawnDetached({ ...(await request()), logPath }),
         (error: unknown) => error instanceof SpawnFailedError && error.code === code,
       );
-      assert.ok(Date.now() - started < 5000, `failed within 5 s (took ${Date.now() - started} ms)`);
     });
   }
 
   it('a 1 MiB task queue fails ensureWorker with E2BIG; the lock is free and the next ensure starts a worker', async () => {
     const stateDir = h.settings.stateDir;
     const ready = { timeoutMs: 30_000, pollers: clientPollerSource(h.client) };
-    const started = Date.now();
     await assert.rejects(
       ensureWorker(ordersSpec(stateDir, 'spawnfail', dir, MiB), { ready, lock: { timeoutMs: 5000 } }),
       (error: unknown) => error instanceof SpawnFailedError && error.code === 'E2BIG',
     );
-    assert.ok(Date.now() - started < 10_000, 'failed within seconds');
     assert.deepEqual(await readIntents(stateDir, 'spawnfail'), [], 'the intent is gone');
     const queue = uniqueQueue('after-e2big');
     const outcome = await ensureWorker(ordersSpec(stateDir, 'spawnfail', dir, queue), {

@@ -205,7 +205,6 @@ describe('replayCheck', () => {
   });
 
   it('kills the whole process group at the timeout', async () => {
-    const started = Date.now();
     await assert.rejects(
       replayCheck(
         h.client,
@@ -213,7 +212,6 @@ describe('replayCheck', () => {
       ),
       { reason: 'timed-out' },
     );
-    assert.ok(Date.now() - started < 20_000);
     // Only the real worker is left on the queue (its environment names the queue; the check's did too).
     await waitFor('the check processes to be gone', () => processesOnQueue(queue).length === 1, 10_000);
   });

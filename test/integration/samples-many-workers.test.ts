@@ -17,7 +17,7 @@ import type { DebugStalledReport } from '../../workflows/debug-stalled.js';
 import type { EnsureWorkerRecipeReport } from '../../workflows/ensure-worker.js';
 import { createHarness, testTarget, type Harness } from '../helpers/harness.js';
 import { scratchDir, venvPython } from '../helpers/processes.js';
-import { startDebug } from './debug-act-fixture.js';
+import { startDebug, untilNoWorkerVerdict } from './debug-act-fixture.js';
 import { terminateAll, uniqueId, waitUntil } from './diagnosis-fixture.js';
 
 const bin = join(packageRoot, 'bin', 'temporal-ops.mjs');
@@ -142,23 +142,17 @@ describe('a project with three workers on three task queues', () => {
       workflowId: idle,
       args: ['o-1'],
     });
-    const scheduledAt = Date.now();
 
+    const policy = { noWorkerAfterMs: 2000 };
     const report = await h.withControlWorker(async () => {
-      // The no-worker verdict needs the workflow task older than noWorkerAfterMs.
-      await waitUntil(
-        'the shipping task to age',
-        async () => (Date.now() - scheduledAt > 2500 ? true : undefined),
-        10_000,
-        100,
-      );
+      await untilNoWorkerVerdict(h.client, idle, policy);
       const handle = await startDebug(h, {
         act: true,
         workflowId: idle,
         projectDir: dir,
         autoApprove: true,
         graceSeconds: 3,
-        policy: { noWorkerAfterMs: 2000 },
+        policy,
       });
       return (await handle.result()) as DebugStalledReport;
     });

@@ -1,12 +1,12 @@
 // The scheduled stall sweep: created once, updated in place, runs DebugStalled, deleted.
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { nanoid } from 'nanoid';
 import type { DebugStalledReport } from '../../workflows/debug-stalled.js';
 import { deleteStallSweep, upsertStallSweep } from '../../src/temporal/stall-sweep.js';
 import { InvalidInputError } from '../../src/errors.js';
 import { createHarness, uniqueQueue, type Harness } from '../helpers/harness.js';
+import { waitFor } from '../helpers/processes.js';
 
 let h: Harness;
 before(async () => {
@@ -44,12 +44,10 @@ describe('scheduled stall sweep', () => {
 
       const report = await h.withControlWorker(async () => {
         await handle.trigger();
-        let workflowId: string | undefined;
-        for (let i = 0; i < 100 && !workflowId; i++) {
-          workflowId = (await handle.describe()).info.recentActions[0]?.action.workflow.workflowId;
-          if (!workflowId) await sleep(100);
-        }
-        assert.ok(workflowId, 'the trigger started a workflow');
+        const workflowId = await waitFor(
+          'the trigger to start a workflow',
+          async () => (await handle.describe()).info.recentActions[0]?.action.workflow.workflowId,
+        );
         return (await h.client.workflow.getHandle(workflowId).result()) as DebugStalledReport;
       });
       assert.equal(report.recipe, 'DebugStalled');

@@ -10,6 +10,7 @@ import { nanoid } from 'nanoid';
 import type { EnsureWorkerRecipeReport } from '../../workflows/ensure-worker.js';
 import { readPidRecords } from '../../src/host/records/pid-file.js';
 import { readProc } from '../../src/host/records/proc.js';
+import { supervisesInBackground } from '../../src/host/workers/supervise.js';
 import { stopProjectWorkers } from '../../src/host/workers/workers.js';
 import { exampleProjectDir, venvPython } from '../../src/host/projects/example.js';
 import { packageRoot } from '../../src/config.js';
@@ -70,7 +71,11 @@ describe('EnsureWorker recipe', () => {
       assert.ok(readProc(restarted.pid));
       // A stop (unlike a crash) removes the record, which ends supervision: nothing comes back.
       await stopProjectWorkers(h.settings.stateDir, input.project, 3000);
-      await new Promise((resolve) => setTimeout(resolve, 1500));
+      // Once supervision has ended, nothing can restart the worker; a stop taken for a crash keeps it going.
+      await waitFor(
+        'the control worker to end its supervision',
+        () => !supervisesInBackground(h.settings.stateDir, input.project, taskQueue),
+      );
       assert.deepEqual(processesOnQueue(taskQueue), []);
     });
   });

@@ -33,7 +33,7 @@ import {
   waitFor,
 } from '../helpers/processes.js';
 import { seededRandom, seedFrom, spreadInstants } from '../helpers/random-instants.js';
-import { copyFixtures } from '../integration/debug-act-fixture.js';
+import { ACT_POLICY, copyFixtures, untilNoWorkerVerdict } from '../integration/debug-act-fixture.js';
 
 const root = process.env.TEMPORAL_OPS_TEST_ROOT ?? '/tmp';
 const seed = seedFrom('TEMPORAL_OPS_CRASH_SEED');
@@ -123,7 +123,7 @@ const recipes: RecipeCase[] = [
       const id = `stalled-${nanoid(8)}`;
       await client.workflow.start('NoWorkerTarget', { taskQueue: run.queue, workflowId: id, args: [{}] });
       run.preStarted.push(id);
-      await sleep(2500); // older than noWorkerAfterMs: a workflow nobody polls for
+      await untilNoWorkerVerdict(client, id, ACT_POLICY);
     },
     input: (run) => ({
       act: true,
@@ -133,7 +133,7 @@ const recipes: RecipeCase[] = [
       taskQueue: run.queue,
       workerCommand: `${venvPython} worker.py`,
       graceSeconds: 3,
-      policy: { noWorkerAfterMs: 2000, retryStormAttempts: 3 },
+      policy: ACT_POLICY,
     }),
   },
 ];
@@ -224,6 +224,7 @@ async function runOnce(
         () => true,
         () => true,
       );
+      // The kill instant itself is what this suite draws: time passes here on purpose.
       late = await Promise.race([ended, sleep(killAtMs).then(() => false)]);
       process.kill(worker.pid, 'SIGKILL');
       const exit = await worker.exited;
@@ -276,7 +277,18 @@ async function runOnce(
       const ids = await targetsSince(run.queue, sinceMs);
       return ids.length >= okCount && ids;
     });
-    await sleep(500); // visibility lags: a second start would show within this
+    // Visibility lags: once it lists a marker started after the runs ended, it lists their starts too.
+    const marker = await client.workflow.start('NoWorkerTarget', {
+      taskQueue: uniqueQueue('marker'),
+      workflowId: `marker-${nanoid(8)}`,
+      args: [{}],
+    });
+    await waitFor(`${at}: visibility to list the marker started after the runs`, async () => {
+      for await (const w of client.workflow.list({ query: `WorkflowId = '${marker.workflowId}'` }))
+        if (w.workflowId === marker.workflowId) return true;
+      return false;
+    });
+    await marker.terminate('listed');
     const later = await targetsSince(run.queue, sinceMs);
     const seen = Math.max(listed.length, later.length);
     assert.equal(seen, okCount, `${at}: target workflows ${later.join(', ')} for ${okCount} ok run(s)`);

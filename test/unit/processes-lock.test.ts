@@ -226,7 +226,7 @@ describe('withProjectLock', () => {
       'p',
       async (signal) => {
         await new Promise((resolve) => signal.addEventListener('abort', resolve));
-        await sleep(100);
+        await sleep(100); // a slow cleanup on purpose: a lock freed at the abort would let `next` run within it
         cleaned = true;
         throw signal.reason;
       },

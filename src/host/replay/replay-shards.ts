@@ -5,7 +5,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 
 /** A replay process is only started for at least this many histories of its own. */
-export const HISTORIES_PER_PROCESS = 40;
+const HISTORIES_PER_PROCESS = 40;
 
 /** How many replay processes share `runs` histories: one per CPU, each with HISTORIES_PER_PROCESS or more. */
 export function shardCount(runs: number, cpus = availableParallelism()): number {

@@ -136,6 +136,13 @@ export async function superviseWorker(
 }
 
 const background = new Map<string, AbortController>();
+const backgroundKey = (stateDir: string, project: string, taskQueue: string) =>
+  `${stateDir}\0${project}\0${taskQueue}`;
+
+/** Whether this process supervises the worker of `project` on `taskQueue` in `stateDir` right now. */
+export function supervisesInBackground(stateDir: string, project: string, taskQueue: string): boolean {
+  return background.has(backgroundKey(stateDir, project, taskQueue));
+}
 
 /**
  * Supervises in the background of a long-lived host process (the control worker): one supervision
@@ -146,7 +153,7 @@ export function superviseInBackground(
   first: EnsureOutcome,
   options: Omit<SupervisionOptions, 'signal' | 'keepAlive'>,
 ): boolean {
-  const key = `${spec.stateDir}\0${spec.project}\0${spec.taskQueue}`;
+  const key = backgroundKey(spec.stateDir, spec.project, spec.taskQueue);
   background.get(key)?.abort();
   const stop = new AbortController();
   background.set(key, stop);

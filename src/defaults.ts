@@ -43,6 +43,14 @@ export const DEFAULTS = {
   waitForFixSeconds: 0,
   /** ClearStalledEnvironment: refuse to act on more workflows than this. */
   clearMax: 200,
+  /** ClearStalledEnvironment: seconds to watch cancelled workflows close. */
+  cancelWaitSeconds: 10,
+  /** Seconds a recipe waits for the approve update before giving up (a refusal). */
+  approvalTimeoutSeconds: 3600,
+  /** DebugStalled: stalled findings kept in the report. */
+  maxFindings: 200,
+  /** DebugStalled and `workflows stalled`: describe calls in flight during a sweep. */
+  sweepConcurrency: 24,
   /** Replay gate and replay-check: replay at most this many open histories. */
   replayMax: 200,
   /** SDK log level of the CLI and the control worker (TEMPORAL_OPS_LOG_LEVEL). */

@@ -433,7 +433,11 @@ function declareWorkflows(workflows: Command, leaf: Leaf): void {
       .option('--query <query>', 'visibility query narrowing the running workflows')
       .option('--task-queue <queue>', 'only this task queue')
       .option(policy, policyHelp, jsonObject)
-      .option('--concurrency <n>', 'describe calls in flight', positive(true))
+      .option(
+        '--concurrency <n>',
+        `describe calls in flight (default ${DEFAULTS.sweepConcurrency})`,
+        positive(true),
+      )
       .option('--stalled-only', 'JSON: print only stalled findings')
       .option('--explain-waits', 'read the last events of idle runs to tell timer waits from signal waits'),
   );

@@ -39,10 +39,12 @@ export const debugStalledInputSchema = recipeObject({
   policy: policySchema.optional(),
   // A finding is 1-2 KB of JSON: 500 keep the report well under Temporal's 2 MB payload limit.
   maxFindings: numberIn(1, 500, { integer: true })
-    .describe('Stalled findings kept in the report (default 200); counts always cover every run.')
+    .describe(
+      `Stalled findings kept in the report (default ${DEFAULTS.maxFindings}); counts always cover every run.`,
+    )
     .optional(),
   concurrency: numberIn(1, 64, { integer: true })
-    .describe('Describe calls in flight during the sweep (default 24).')
+    .describe(`Describe calls in flight during the sweep (default ${DEFAULTS.sweepConcurrency}).`)
     .optional(),
   host: hostField
     .describe('Run the inspection (and, with act, the worker) on the control worker of this host.')

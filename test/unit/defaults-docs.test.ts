@@ -21,6 +21,10 @@ const DOCUMENTED: Record<string, string | number | boolean> = {
   minutes: DEFAULTS.recentMinutes,
   maxRestarts: DEFAULTS.maxRestarts,
   'replayGate.max': DEFAULTS.replayMax,
+  approvalTimeoutSeconds: DEFAULTS.approvalTimeoutSeconds,
+  cancelWaitSeconds: DEFAULTS.cancelWaitSeconds,
+  'ClearStalledEnvironment.maxWorkflows': DEFAULTS.clearMax,
+  'CheckRecentResults.maxWorkflows': DEFAULTS.recentLimit,
   TEMPORAL_WORKER_CMD: DEFAULTS.workerCommand,
   TEMPORAL_OPS_TASK_QUEUE: DEFAULTS.opsTaskQueue,
   TEMPORAL_OPS_GRACE_MS: loadSettings({}).graceMs,
@@ -52,8 +56,13 @@ const clean = (value: string) => value.trim().replace(/^[`"]|[`"]$/g, '');
 
 /** A value that reads as one: a number, true or false, or a quoted or code one. */
 const VALUE = String.raw`(-?\d+(?:\.\d+)?|true|false|\x60[^\x60]+\x60|"[^"]+")`;
+/** A bare value in parentheses after a field counts only as a number, true or false. */
+const NUMBER = String.raw`(-?\d+(?:\.\d+)?|true|false)`;
 
-/** Defaults stated in markdown: a table's `default` column, `(default N)` in a row naming a field, or "`field` (default N" in prose. */
+/**
+ * Defaults stated in markdown: a table's `default` column, `(default N)` in a row naming a field, or
+ * in prose "`field` (default N", "`field`, default N" or "`field` (N," / "`field` (N)".
+ */
 function statedDefaults(file: string, text: string): Stated[] {
   const found: Stated[] = [];
   let section = '';
@@ -64,10 +73,9 @@ function statedDefaults(file: string, text: string): Stated[] {
     if (heading) section = heading[1] ?? '';
     if (!line.startsWith('|')) {
       defaultColumn = -1;
-      for (const m of line.matchAll(
-        new RegExp(String.raw`\x60([^\x60]+)\x60\s*[(,]\s*default:?\s+${VALUE}`, 'g'),
-      ))
-        found.push({ ...at, section, name: m[1] ?? '', value: clean(m[2] ?? '') });
+      const prose = String.raw`\x60([^\x60]+)\x60\s*(?:[(,]\s*default:?\s+${VALUE}|\(${NUMBER}[,)])`;
+      for (const m of line.matchAll(new RegExp(prose, 'g')))
+        found.push({ ...at, section, name: m[1] ?? '', value: clean(m[2] ?? m[3] ?? '') });
       return;
     }
     const cells = line
@@ -114,7 +122,7 @@ describe('the defaults the docs state', () => {
   it('are found in a table and in prose alike', () => {
     const sample = [
       '### TestInteractive — x',
-      'then waits (`stopWorkerAfter`, default true) and `resultTimeoutSeconds` (default 7).',
+      'then waits (`stopWorkerAfter`, default true) and `resultTimeoutSeconds` (default 7), `max` (3, or less).',
       '| variable | default | meaning |',
       '|---|---|---|',
       '| `TEMPORAL_OPS_GRACE_MS` | 5000 | grace |',
@@ -128,6 +136,7 @@ describe('the defaults the docs state', () => {
       [
         ['TestInteractive', 'stopWorkerAfter', 'true'],
         ['TestInteractive', 'resultTimeoutSeconds', '7'],
+        ['TestInteractive', 'max', '3'],
         ['TestInteractive', 'TEMPORAL_OPS_GRACE_MS', '5000'],
         ['TestInteractive', 'graceSeconds', '5'],
       ],
@@ -149,6 +158,7 @@ const FLAG_DEFAULTS: Record<string, string | number> = {
   'workflows recent --limit': DEFAULTS.recentListRows,
   'worker logs --lines': DEFAULTS.logTailLines,
   'workflows wait --timeout': DEFAULTS.waitTimeoutSeconds,
+  '--concurrency': DEFAULTS.sweepConcurrency,
   '--verify': DEFAULTS.verifySeconds,
   '--wait-for-fix': DEFAULTS.waitForFixSeconds,
   '--max-restarts': DEFAULTS.maxRestarts,

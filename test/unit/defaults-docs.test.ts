@@ -1,4 +1,4 @@
-// Every default the README (and docs/) or `--help` states is the one src/defaults.ts holds.
+// Every default the README (and docs/, skills/) or `--help` states is the one src/defaults.ts holds.
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -34,6 +34,8 @@ const DOCUMENTED: Record<string, string | number | boolean> = {
   TEMPORAL_CLI: '.venv/bin/temporal',
   TEMPORAL_OPS_STATE_DIR: '~/.local/state/temporal-ops',
   TEMPORAL_OPS_HOST: 'hostname',
+  TEMPORAL_OPS_PROJECT_DIR: 'current dir',
+  TEMPORAL_OPS_PROJECT: "the directory's name",
 };
 
 /** Stated in every copy of the docs: a rewrite that drops them fails here instead of checking nothing. */
@@ -82,13 +84,14 @@ function statedDefaults(file: string, text: string): Stated[] {
       .split('|')
       .slice(1, -1)
       .map((c) => c.trim());
-    if (defaultColumn === -1 && cells.includes('default')) {
-      defaultColumn = cells.indexOf('default');
+    const header = cells.map((c) => c.toLowerCase()).indexOf('default');
+    if (defaultColumn === -1 && header > 0) {
+      defaultColumn = header;
       return;
     }
     const name = /^`([^`]+)`/.exec(cells[0] ?? '')?.[1];
     if (name === undefined) return;
-    const cell = defaultColumn > 0 ? cells[defaultColumn] : undefined;
+    const cell = defaultColumn > 0 ? cells[defaultColumn] || undefined : undefined;
     const inText = new RegExp(String.raw`\(default:?\s+${VALUE}`).exec(line)?.[1];
     const value = cell ?? inText;
     if (value !== undefined) found.push({ ...at, section, name, value: clean(value) });
@@ -96,10 +99,13 @@ function statedDefaults(file: string, text: string): Stated[] {
   return found;
 }
 
+/** The README and every markdown file under docs/ and skills/. */
 function markdownFiles(): string[] {
-  const docs = join(packageRoot, 'docs');
-  const inDocs = readdirSync(docs, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.md'));
-  return [join(packageRoot, 'README.md'), ...inDocs.map((f) => join(docs, f))];
+  const under = (dir: string) =>
+    readdirSync(join(packageRoot, dir), { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.md'))
+      .map((f) => join(packageRoot, dir, f));
+  return [join(packageRoot, 'README.md'), ...under('docs'), ...under('skills')];
 }
 
 describe('the defaults the docs state', () => {

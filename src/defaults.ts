@@ -56,5 +56,3 @@ export const DEFAULTS = {
   /** SDK log level of the CLI and the control worker (TEMPORAL_OPS_LOG_LEVEL). */
   logLevel: 'WARN',
 } as const;
-
-export type Defaults = typeof DEFAULTS;

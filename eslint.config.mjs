@@ -47,7 +47,7 @@ export const LAYERS = [
   ['src/temporal'],
   ['src/diagnosis'],
   ['src/contract'],
-  ['src/errors.ts', 'src/config.ts'],
+  ['src/errors.ts', 'src/config.ts', 'src/defaults.ts'],
 ];
 
 const layerZones = LAYERS.slice(1).map((target, i) => ({
@@ -130,7 +130,7 @@ export default tseslint.config(
     rules: { 'no-restricted-syntax': ['error', ...noSdkInternals] },
   },
   {
-    files: ['workflows/**/*.ts', 'src/diagnosis/**/*.ts', 'src/contract/**/*.ts'],
+    files: ['workflows/**/*.ts', 'src/diagnosis/**/*.ts', 'src/contract/**/*.ts', 'src/defaults.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',

@@ -16,6 +16,7 @@ import { localLivenessOracle } from '../src/host/workers/pollers.js';
 import { remoteLiveness } from '../src/inspect/remote-liveness.js';
 import { DebugStalledFailure } from '../src/contract/debug-stalled-input.js';
 import { FailureType } from '../src/contract/failure-types.js';
+import { DEFAULTS } from '../src/defaults.js';
 
 export interface InspectDeps {
   client: Client;
@@ -88,7 +89,7 @@ export function createInspectActivities({ client, settings }: InspectDeps) {
       };
       const tally = new SweepTally();
       const findings: Finding[] = [];
-      const max = input.maxFindings ?? 200;
+      const max = input.maxFindings ?? DEFAULTS.maxFindings;
       try {
         for await (const item of sweep(client, options)) {
           tally.add(item);

@@ -6,6 +6,7 @@ import type { HostClaim, HostOwner } from '../src/contract/host-claim.js';
 import type { Settings } from '../src/config.js';
 import { listPollers } from '../src/temporal/task-queue.js';
 import { FailureType } from '../src/contract/failure-types.js';
+import { hostQueueName, PROJECT_HOST_TYPE } from '../src/contract/ops-workflows.js';
 
 /** A poller seen this recently is alive; dead pollers stay listed for about five minutes. */
 const LIVE_POLLER_MS = 2 * 60_000;
@@ -15,11 +16,6 @@ export interface HostPin {
   queue: string;
   /** Identities of the live control-worker pollers on the host queue. */
   pollers: string[];
-}
-
-/** The host queue of `host` for the ops queue `opsTaskQueue`. */
-function hostQueueName(opsTaskQueue: string, host: string): string {
-  return `${opsTaskQueue}@${host}`;
 }
 
 /** Builds the activities that decide and check where host-bound work goes. */
@@ -46,7 +42,7 @@ export function createPlacementActivities({ client, settings }: { client: Client
   const claim = (projectDir: string, request: HostClaim): Promise<HostOwner> =>
     client.workflow.executeUpdateWithStart<() => Promise<void>, HostOwner, [HostClaim]>('claim', {
       args: [request],
-      startWorkflowOperation: new WithStartWorkflowOperation('ProjectHost', {
+      startWorkflowOperation: new WithStartWorkflowOperation(PROJECT_HOST_TYPE, {
         workflowId: `${settings.opsTaskQueue}/project:${projectDir}`,
         taskQueue: settings.opsTaskQueue,
         args: [{}],

@@ -11,7 +11,6 @@ import {
   prepareContext,
   prepareProject,
   type PreparedProject,
-  type ProjectInput,
 } from '../src/host/projects/prepare.js';
 import { clientPollerSource } from '../src/host/workers/pollers.js';
 import { readyFacts } from '../src/host/workers/ready-check.js';
@@ -27,7 +26,8 @@ import {
   type EnsureOutcome,
   type WorkerSpec,
 } from '../src/host/workers/workers.js';
-import type { StartSpec } from '../src/contract/clean-start-input.js';
+import type { StartSpec, WorkerFields } from '../src/contract/clean-start-input.js';
+import { DEFAULTS } from '../src/defaults.js';
 import { serverAnswersVia } from '../src/temporal/connection.js';
 import { typedFailures } from './failures.js';
 
@@ -62,18 +62,16 @@ interface ReadyInfo {
   daemonised?: { spawnedPid: number; pid: number; pgid: number };
 }
 
-export type StartWorkerInput = PreparedProject & {
-  taskQueue: string;
-  env?: Record<string, string>;
-  graceSeconds?: number;
-};
-
-export interface EnsureWorkerInput extends StartWorkerInput {
-  mode?: PlanMode;
-  readyTimeoutSeconds?: number;
-  /** Restart the worker with backoff when it crashes later; this host's control worker watches it. */
-  restartOnCrash?: Partial<RestartPolicy>;
-}
+/**
+ * The ensureWorker step: the project as prepare resolved it on this host, and the recipe's worker
+ * spec (its own fields, as parsed from the recipe input); this host re-checks both before a launch.
+ */
+export type EnsureWorkerInput = PreparedProject &
+  Pick<WorkerFields, 'taskQueue' | 'env' | 'graceSeconds' | 'readyTimeoutSeconds'> & {
+    mode?: PlanMode;
+    /** Restart the worker with backoff when it crashes later; this host's control worker watches it. */
+    restartOnCrash?: Partial<RestartPolicy>;
+  };
 
 export interface EnsureWorkerReport {
   action: EnsureOutcome['action'];
@@ -99,7 +97,7 @@ export interface RunStarterInput {
   command: string;
   workflowIdPattern?: string;
   env?: Record<string, string>;
-  /** Bound on the starter's run (default 60 s). */
+  /** Bound on the starter's run (default DEFAULTS.starterTimeoutSeconds). */
   timeoutSeconds?: number;
 }
 
@@ -158,7 +156,7 @@ export function createProcessActivities({ client, settings, workerEnv, address }
   const readyMs = (seconds?: number) => (seconds === undefined ? settings.readyTimeoutMs : seconds * 1000);
   const pollers = clientPollerSource(client);
   /** The worker to launch: this host's own view of the project (`trusted`), never the input's alone. */
-  const spec = (input: StartWorkerInput, trusted: PreparedProject): WorkerSpec => ({
+  const spec = (input: EnsureWorkerInput, trusted: PreparedProject): WorkerSpec => ({
     stateDir: settings.stateDir,
     project: trusted.project,
     projectDir: trusted.projectDir,
@@ -191,7 +189,7 @@ export function createProcessActivities({ client, settings, workerEnv, address }
   return {
     /** Checks the project directory and commands exist; resolves defaults. */
     prepareProject: typedFailures(
-      async (input: ProjectInput & { start?: StartSpec }): Promise<PreparedProject> =>
+      async (input: WorkerFields & { start?: StartSpec }): Promise<PreparedProject> =>
         prepareProject(
           {
             ...input,
@@ -295,7 +293,7 @@ export function createProcessActivities({ client, settings, workerEnv, address }
           cwd: input.projectDir,
           env: { ...workerEnv, TEMPORAL_TASK_QUEUE: input.taskQueue, ...input.env },
           passEnv,
-          timeoutMs: (input.timeoutSeconds ?? 60) * 1000,
+          timeoutMs: (input.timeoutSeconds ?? DEFAULTS.starterTimeoutSeconds) * 1000,
           workflowIdPattern: input.workflowIdPattern,
           signal: ctx.cancellationSignal,
           stopOnCancel: () => ctx.cancellationDetails?.cancelRequested === true,

@@ -3,12 +3,10 @@ import { homedir, hostname } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { accessSync, constants, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { DEFAULTS } from './defaults.js';
 
 /** Root of this package (where package.json and .venv live). */
 export const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-
-const DEFAULT_OPS_TASK_QUEUE = 'temporal-ops';
-export const DEFAULT_WORKER_COMMAND = 'uv run worker';
 
 /** Local policy settings from flags or environment; each one replaces the policy file's value. */
 export interface PolicyOverrides {
@@ -100,16 +98,16 @@ export function defaultTemporalCli(env: NodeJS.ProcessEnv = process.env): string
   return findTemporalCli(env).path;
 }
 
-/** Reads settings from the environment with documented defaults. */
+/** Reads settings from the environment; what it leaves unset comes from DEFAULTS (src/defaults.ts). */
 export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   const stateHome = env.XDG_STATE_HOME || join(homedir(), '.local', 'state');
   return {
-    opsTaskQueue: env.TEMPORAL_OPS_TASK_QUEUE || DEFAULT_OPS_TASK_QUEUE,
+    opsTaskQueue: env.TEMPORAL_OPS_TASK_QUEUE || DEFAULTS.opsTaskQueue,
     stateDir: resolve(env.TEMPORAL_OPS_STATE_DIR || join(stateHome, 'temporal-ops')),
-    workerCommand: env.TEMPORAL_WORKER_CMD || DEFAULT_WORKER_COMMAND,
+    workerCommand: env.TEMPORAL_WORKER_CMD || DEFAULTS.workerCommand,
     temporalCli: defaultTemporalCli(env),
-    graceMs: numberFromEnv(env, 'TEMPORAL_OPS_GRACE_MS', 5000),
-    readyTimeoutMs: numberFromEnv(env, 'TEMPORAL_OPS_READY_TIMEOUT_MS', 30_000),
+    graceMs: numberFromEnv(env, 'TEMPORAL_OPS_GRACE_MS', DEFAULTS.graceSeconds * 1000),
+    readyTimeoutMs: numberFromEnv(env, 'TEMPORAL_OPS_READY_TIMEOUT_MS', DEFAULTS.readyTimeoutSeconds * 1000),
     host: env.TEMPORAL_OPS_HOST || hostname(),
     policy: policyFromEnv(env),
   };

@@ -10,6 +10,7 @@ import { watchWorkerLogs } from './host/logs/logs.js';
 import { stopOrphanedReplays } from './host/replay/replay-runs.js';
 import { connectNative, type ConnectTarget } from './temporal/connection.js';
 import { loadWorkflowBundle } from './workflow-bundle.js';
+import { hostQueueName } from './contract/ops-workflows.js';
 
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
@@ -54,7 +55,7 @@ export async function createControlWorker({
     shutdownGraceTime: `${SHUTDOWN_GRACE_MS}ms`,
     shutdownForceTime: `${SHUTDOWN_FORCE_MS}ms`,
   };
-  const hostQueue = `${settings.opsTaskQueue}@${settings.host}`;
+  const hostQueue = hostQueueName(settings.opsTaskQueue, settings.host);
   const shared = await Worker.create({
     ...common,
     taskQueue: settings.opsTaskQueue,

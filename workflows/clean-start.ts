@@ -2,6 +2,7 @@
 // worker, wait until it really polls, run the target workflow, check its result.
 import type { CheckedTarget, StartedTarget } from '../activities/temporal-activities.js';
 import { parseCleanStartInput, type CleanStartInput } from '../src/contract/clean-start-input.js';
+import { DEFAULTS } from '../src/defaults.js';
 import { runRecipe, type RecipeReport } from './lib/recipe.js';
 import { freshWorkerThenTarget, stillRunning, waitTargetStep } from './lib/target-steps.js';
 import { phaseFields, WORKER_STEPS, type WorkerPhaseState } from './lib/worker-phase.js';
@@ -33,7 +34,7 @@ export function CleanStart(raw: unknown): Promise<CleanStartReport> {
       async body(ctx, report) {
         const { input, checklist } = ctx;
         const started = await freshWorkerThenTarget(ctx, input, state, report);
-        const timeoutSeconds = input.resultTimeoutSeconds ?? 300;
+        const timeoutSeconds = input.resultTimeoutSeconds ?? DEFAULTS.resultTimeoutSeconds;
         const closed = await waitTargetStep(ctx, started, timeoutSeconds, input.resultRule);
         report.target = closed;
         if (closed.status !== 'COMPLETED') {

@@ -3,12 +3,11 @@
 // `restartOnCrash`, that host's control worker keeps restarting it after crashes.
 import type { EnsureWorkerReport } from '../activities/process-activities.js';
 import { parseEnsureWorkerInput, type EnsureWorkerInput } from '../src/contract/ensure-worker-input.js';
-import { shortOp, waitOp } from './lib/activities.js';
-
-export type { EnsureWorkerInput };
 import { runRecipe, type RecipeReport } from './lib/recipe.js';
 import { GATE_STEP, resetAfterRestart, type GateReport } from './lib/replay-gate.js';
-import { gateStep, type WorkerPhaseState } from './lib/worker-phase.js';
+import { ensureCall, gateStep, prepareCall, type WorkerPhaseState } from './lib/worker-phase.js';
+
+export type { EnsureWorkerInput };
 
 export interface EnsureWorkerRecipeReport extends RecipeReport {
   recipe: 'EnsureWorker';
@@ -37,13 +36,10 @@ export function EnsureWorker(raw: unknown): Promise<EnsureWorkerRecipeReport> {
         steps,
       }),
       async body(ctx, report) {
-        const { input, checklist, onHost } = ctx;
+        const { input, checklist } = ctx;
         const prepared = await checklist.run(
           'prepare',
-          () =>
-            onHost.prepareProject.executeWithOptions({ ...shortOp, summary: `check ${input.projectDir}` }, [
-              input,
-            ]),
+          () => prepareCall(ctx, input),
           (p) => `project ${p.project}, worker command "${p.workerCommand}"`,
         );
         report.project = prepared.project;
@@ -66,23 +62,11 @@ export function EnsureWorker(raw: unknown): Promise<EnsureWorkerRecipeReport> {
         report.worker = await checklist.run(
           'ensure-worker',
           () =>
-            onHost.ensureWorker.executeWithOptions(
-              {
-                ...waitOp((input.readyTimeoutSeconds ?? 60) + 2 * (input.graceSeconds ?? 5)),
-                summary: `${input.mode ?? 'ensure'} worker of ${prepared.project} on ${input.taskQueue}`,
-              },
-              [
-                {
-                  ...prepared,
-                  taskQueue: input.taskQueue,
-                  env: input.env,
-                  graceSeconds: input.graceSeconds,
-                  mode: input.mode,
-                  readyTimeoutSeconds: input.readyTimeoutSeconds,
-                  restartOnCrash,
-                },
-              ],
-            ),
+            ensureCall(ctx, input, prepared, {
+              mode: input.mode,
+              restartOnCrash,
+              summary: `${input.mode ?? 'ensure'} worker of ${prepared.project} on ${input.taskQueue}`,
+            }),
           (w) =>
             `worker ${w.worker.pid} ${w.action}${w.ready ? `, polling after ${w.ready.waitedMs} ms` : ''}${w.supervised ? ', restarted on crash' : ''}`,
         );

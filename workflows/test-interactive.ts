@@ -4,6 +4,7 @@
 import type { CheckedTarget, InteractionOutcome, StartedTarget } from '../activities/temporal-activities.js';
 import { ExpectationFailed } from '../src/errors.js';
 import { mismatch } from '../src/contract/expect.js';
+import { DEFAULTS } from '../src/defaults.js';
 import {
   parseTestInteractiveInput,
   type Interaction,
@@ -51,7 +52,7 @@ function interactionDetail(entry: InteractionReport): string {
 /** Runs the interactive-workflow recipe; bad input fails the workflow, everything else ends in a report. */
 export function TestInteractive(raw: unknown): Promise<TestInteractiveReport> {
   let state: WorkerPhaseState;
-  const stopAfter = (input: TestInteractiveInput) => input.stopWorkerAfter ?? true;
+  const stopAfter = (input: TestInteractiveInput) => input.stopWorkerAfter ?? DEFAULTS.stopWorkerAfter;
   return runRecipe<TestInteractiveInput, TestInteractiveReport>(
     {
       name: 'TestInteractive',
@@ -115,7 +116,7 @@ export function TestInteractive(raw: unknown): Promise<TestInteractiveReport> {
             interactionDetail,
           );
         }
-        const timeoutSeconds = input.resultTimeoutSeconds ?? 120;
+        const timeoutSeconds = input.resultTimeoutSeconds ?? DEFAULTS.interactiveResultTimeoutSeconds;
         const closed = await waitTargetStep(ctx, started, timeoutSeconds, input.resultRule);
         report.target = closed;
         await checklist.run(

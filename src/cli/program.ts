@@ -18,6 +18,7 @@ import type { StopOptions } from './commands/worker-stop.js';
 import type { StalledOptions } from './commands/workflows-stalled.js';
 import type { WaitOptions } from './commands/workflows-wait.js';
 import type { CommandFn } from './context.js';
+import { DEFAULTS } from '../defaults.js';
 import {
   checkRecentInput,
   debugStalledInput,
@@ -83,8 +84,8 @@ const inputFlag = (c: Command) =>
     jsonObject,
   );
 
-/** --project-dir ... --input: what CleanStart and TestInteractive take. */
-function targetFlags(c: Command): Command {
+/** --project-dir ... --input: what CleanStart and TestInteractive take (their result timeouts differ). */
+function targetFlags(c: Command, resultTimeoutSeconds: number = DEFAULTS.resultTimeoutSeconds): Command {
   return c
     .option('--project-dir <dir>', 'target project directory (absolute, or relative to the current dir)')
     .option(
@@ -94,7 +95,7 @@ function targetFlags(c: Command): Command {
     .option('--task-queue <queue>', 'target task queue')
     .option(
       '--worker-command <cmd>',
-      'command that starts the worker (default $TEMPORAL_WORKER_CMD, else "uv run worker")',
+      `command that starts the worker (default $TEMPORAL_WORKER_CMD, else "${DEFAULTS.workerCommand}")`,
     )
     .option('--workflow-type <type>', 'start this workflow type (with --args and --workflow-id) ...')
     .option('--args <json>', 'arguments of --workflow-type, a JSON array', jsonArray)
@@ -108,8 +109,16 @@ function targetFlags(c: Command): Command {
       '... or the worker command starts the workflow itself (one file that is worker and starter): the run it started',
     )
     .option('--env <KEY=VALUE>', 'extra environment for the worker and starter (repeatable)', envPair)
-    .option('--ready-timeout <sec>', 'how long the fresh worker may take to poll (default 60)', positive())
-    .option('--result-timeout <sec>', 'how long to wait for the target workflow (default 300)', positive())
+    .option(
+      '--ready-timeout <sec>',
+      `how long the fresh worker may take to poll (default ${DEFAULTS.readyTimeoutSeconds})`,
+      positive(),
+    )
+    .option(
+      '--result-timeout <sec>',
+      `how long to wait for the target workflow (default ${resultTimeoutSeconds})`,
+      positive(),
+    )
     .option('--host <host>', 'run process steps on the control worker of HOST')
     .option(
       '--input <json>',
@@ -129,13 +138,17 @@ function workerFlags(c: Command): Command {
     .option('--task-queue <queue>', 'task queue the worker polls (default $TEMPORAL_TASK_QUEUE)')
     .option(
       '--worker-command <cmd>',
-      'command that starts the worker (default $TEMPORAL_WORKER_CMD, else "uv run worker")',
+      `command that starts the worker (default $TEMPORAL_WORKER_CMD, else "${DEFAULTS.workerCommand}")`,
     )
     .option('--env <KEY=VALUE>', 'extra environment for the worker (repeatable)', envPair)
-    .option('--ready-timeout <sec>', 'how long the fresh worker may take to poll', numberAtLeast(1))
+    .option(
+      '--ready-timeout <sec>',
+      `how long the fresh worker may take to poll (default $TEMPORAL_OPS_READY_TIMEOUT_MS / 1000, else ${DEFAULTS.readyTimeoutSeconds})`,
+      numberAtLeast(1),
+    )
     .option(
       '--grace <sec>',
-      'SIGTERM to SIGKILL (default $TEMPORAL_OPS_GRACE_MS / 1000, else 5)',
+      `SIGTERM to SIGKILL (default $TEMPORAL_OPS_GRACE_MS / 1000, else ${DEFAULTS.graceSeconds})`,
       numberAtLeast(0),
     )
     .option('--host <host>', 'run on machine HOST through its control worker (--project-dir absolute there)')
@@ -152,7 +165,7 @@ function ensureOptions(mode: EnsureOptions['mode'], raw: Raw, where: Where): Ens
     mode,
     target,
     ...(raw.supervise === true && {
-      supervise: { maxRestarts: (raw.maxRestarts as number | undefined) ?? 5 },
+      supervise: { maxRestarts: (raw.maxRestarts as number | undefined) ?? DEFAULTS.maxRestarts },
     }),
   };
 }
@@ -189,6 +202,7 @@ function declareRun(run: Command, leaf: Leaf, where: Where): void {
         ...(raw.expectResult !== undefined && { expectResult: raw.expectResult }),
       }),
     ),
+    DEFAULTS.interactiveResultTimeoutSeconds,
   )
     .option(
       '--interactions <json>',
@@ -225,7 +239,11 @@ function declareRun(run: Command, leaf: Leaf, where: Where): void {
       .addOption(
         new Option('--mode <mode>', 'what to do with stalled runs').choices(['auto', 'terminate', 'cancel']),
       )
-      .option('--max <n>', 'refuse when more than N workflows are selected (default 200)', positive(true))
+      .option(
+        '--max <n>',
+        `refuse when more than N workflows are selected (default ${DEFAULTS.clearMax})`,
+        positive(true),
+      )
       .option('--auto-approve', 'carry out the plan without waiting for approval')
       .option('--host <host>', 'run process steps on the control worker of HOST'),
   );
@@ -248,7 +266,7 @@ function declareRun(run: Command, leaf: Leaf, where: Where): void {
       .option('--worker-command <cmd>', 'with --act: command that starts the worker')
       .option(
         '--wait-for-fix <sec>',
-        'with --act: how long to wait for a code change (default 0: fixed already)',
+        `with --act: how long to wait for a code change (default ${DEFAULTS.waitForFixSeconds}: fixed already)`,
         numberAtLeast(0),
       )
       .addOption(
@@ -258,7 +276,11 @@ function declareRun(run: Command, leaf: Leaf, where: Where): void {
         ]),
       )
       .option('--no-rerun', 'with --act: do not start a new run after a terminate')
-      .option('--verify <sec>', 'with --act: how long to watch each remedy (default 60)', positive())
+      .option(
+        '--verify <sec>',
+        `with --act: how long to watch each remedy (default ${DEFAULTS.verifySeconds})`,
+        positive(),
+      )
       .option('--host <host>', 'run process steps on the control worker of HOST'),
   );
   inputFlag(
@@ -267,7 +289,7 @@ function declareRun(run: Command, leaf: Leaf, where: Where): void {
       'Start CheckRecentResults: check the result of every target workflow that closed in the last --minutes (COMPLETED but reading like an error, FAILED, TIMED_OUT, TERMINATED, CANCELED).',
       (raw) => checkRecentInput(raw),
     )
-      .option('--minutes <n>', 'how far back (default 30)', positive())
+      .option('--minutes <n>', `how far back (default ${DEFAULTS.recentMinutes})`, positive())
       .option('--task-queue <queue>', 'only workflows on this task queue')
       .option('--query <query>', 'visibility filter ANDed with the window')
       .option('--workflow-type <type>', 'only this workflow type (repeatable)', collect, []),
@@ -295,7 +317,7 @@ function declareWorker(worker: Command, leaf: Leaf, where: Where): void {
     )
     .option(
       '--max-restarts <n>',
-      'with --supervise: give up after N restarts in a row (default 5)',
+      `with --supervise: give up after N restarts in a row (default ${DEFAULTS.maxRestarts})`,
       numberAtLeast(0, true),
     );
   ensure('start', 'Start a worker and wait until it polls, unless one of ours already runs for the project.');
@@ -369,12 +391,16 @@ function declareWorker(worker: Command, leaf: Leaf, where: Where): void {
       async () => (await import('./commands/worker-logs.js')).workerLogs,
       (raw): LogsOptions => ({
         project: workerProject(raw),
-        lines: (raw.lines as number | undefined) ?? 40,
+        lines: (raw.lines as number | undefined) ?? DEFAULTS.logTailLines,
         follow: raw.follow === true,
       }),
     )
       .option('--project <name>', 'the project (default: the only one recorded, else the current dir)')
-      .option('--lines <n>', 'how many lines of the end (default 40)', numberAtLeast(0, true))
+      .option(
+        '--lines <n>',
+        `how many lines of the end (default ${DEFAULTS.logTailLines})`,
+        numberAtLeast(0, true),
+      )
       .option('-f, --follow', 'keep printing appended lines until Ctrl-C'),
   );
 }
@@ -407,7 +433,11 @@ function declareWorkflows(workflows: Command, leaf: Leaf): void {
       .option('--query <query>', 'visibility query narrowing the running workflows')
       .option('--task-queue <queue>', 'only this task queue')
       .option(policy, policyHelp, jsonObject)
-      .option('--concurrency <n>', 'describe calls in flight', positive(true))
+      .option(
+        '--concurrency <n>',
+        `describe calls in flight (default ${DEFAULTS.sweepConcurrency})`,
+        positive(true),
+      )
       .option('--stalled-only', 'JSON: print only stalled findings')
       .option('--explain-waits', 'read the last events of idle runs to tell timer waits from signal waits'),
   );
@@ -454,7 +484,7 @@ function declareWorkflows(workflows: Command, leaf: Leaf): void {
         'the statuses to wait for (RUNNING, COMPLETED, FAILED, CANCELED, TERMINATED, TIMED_OUT, CONTINUED_AS_NEW)',
         'COMPLETED',
       )
-      .option('--timeout <sec>', 'give up after this long', positive(), 60),
+      .option('--timeout <sec>', 'give up after this long', positive(), DEFAULTS.waitTimeoutSeconds),
   );
   jsonFlag(
     leaf(
@@ -463,9 +493,9 @@ function declareWorkflows(workflows: Command, leaf: Leaf): void {
       'Workflows started or closed in the last N minutes, with status and result check. Exit 5 when a COMPLETED result reads like an error.',
       async () => (await import('./commands/workflows-recent.js')).workflowsRecent,
     )
-      .option('--minutes <n>', 'how far back', positive(), 5)
+      .option('--minutes <n>', 'how far back', positive(), DEFAULTS.recentListMinutes)
       .option('--query <query>', 'visibility query narrowing the list')
-      .option('--limit <n>', 'at most this many rows (default 200)', positive(true))
+      .option('--limit <n>', `at most this many rows (default ${DEFAULTS.recentListRows})`, positive(true))
       .option(rule, ruleHelp, jsonObject),
   );
 }
@@ -667,7 +697,7 @@ export function buildProgram(invoke: Invoke, where: Where, mcp?: McpLoader): Com
       )
       .option(
         '--max <n>',
-        'replay at most this many open workflows, newest first (default 200)',
+        `replay at most this many open workflows, newest first (default ${DEFAULTS.replayMax})`,
         positive(true),
       ),
   );

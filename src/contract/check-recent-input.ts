@@ -4,11 +4,14 @@ import { z } from 'zod';
 import { hostField, numberIn, recipeObject, taskQueueField, text, visibilityQueryField } from './fields.js';
 import { resultRuleSchema } from './rule-schemas.js';
 import { parseWith, type InputProblem } from './validate.js';
+import { DEFAULTS } from '../defaults.js';
 
 export const checkRecentInputSchema = recipeObject({
   minutes: numberIn(1, 10_080)
-    .default(30)
-    .describe('Check workflows that closed in the last this many minutes (default 30).'),
+    .default(DEFAULTS.recentMinutes)
+    .describe(
+      `Check workflows that closed in the last this many minutes (default ${DEFAULTS.recentMinutes}).`,
+    ),
   taskQueue: taskQueueField.describe('Only workflows on this task queue.').optional(),
   query: visibilityQueryField.describe('Visibility filter ANDed with the time window.').optional(),
   workflowTypes: z
@@ -20,8 +23,8 @@ export const checkRecentInputSchema = recipeObject({
     .optional(),
   resultRule: resultRuleSchema.optional(),
   maxWorkflows: numberIn(1, 10_000, { integer: true })
-    .default(1000)
-    .describe('Check at most this many workflows, newest first (default 1000).'),
+    .default(DEFAULTS.recentLimit)
+    .describe(`Check at most this many workflows, newest first (default ${DEFAULTS.recentLimit}).`),
   host: hostField.optional(),
 }).describe(
   'CheckRecentResults: check the results of the target workflows that closed recently (COMPLETED but reading like an error, FAILED, TIMED_OUT, TERMINATED, CANCELED).',
@@ -29,7 +32,7 @@ export const checkRecentInputSchema = recipeObject({
 
 export type CheckRecentInput = z.output<typeof checkRecentInputSchema>;
 
-/** Parses raw input (nothing at all checks the last 30 minutes); returns every problem found, or the typed input. */
+/** Parses raw input (nothing at all checks the default window); returns every problem found, or the typed input. */
 export function parseCheckRecentInput(raw: unknown): { input?: CheckRecentInput; problems: InputProblem[] } {
   return parseWith(checkRecentInputSchema, raw ?? {});
 }

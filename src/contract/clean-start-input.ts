@@ -4,6 +4,7 @@ import { numberIn, recipeObject } from './fields.js';
 import { replayGateSchema, resultRuleSchema } from './rule-schemas.js';
 import { parseWith, type InputProblem } from './validate.js';
 import { startSchema, workerFieldsShape } from './worker-fields.js';
+import { DEFAULTS } from '../defaults.js';
 
 export type { StartSpec, WorkerFields } from './worker-fields.js';
 
@@ -11,7 +12,7 @@ export const cleanStartInputSchema = recipeObject({
   ...workerFieldsShape,
   start: startSchema,
   resultTimeoutSeconds: numberIn(1, 86_400)
-    .describe('Seconds to wait for the target workflow to close (default 300).')
+    .describe(`Seconds to wait for the target workflow to close (default ${DEFAULTS.resultTimeoutSeconds}).`)
     .optional(),
   resultRule: resultRuleSchema.optional(),
   replayGate: replayGateSchema.optional(),

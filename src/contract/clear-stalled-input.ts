@@ -15,6 +15,7 @@ import {
 import { policySchema } from './rule-schemas.js';
 import { isRecord, parseWith, type InputProblem } from './validate.js';
 import { workerFieldsSchema } from './worker-fields.js';
+import { DEFAULTS } from '../defaults.js';
 
 const patternExpected =
   'a workflow-ID glob or prefix: 1 to 1000 characters, no control characters, such as "order-*"';
@@ -48,16 +49,16 @@ export const clearStalledInputSchema = recipeObject({
     .describe('Only findings with these verdicts (default: every stalled verdict).')
     .optional(),
   autoApprove: flag().default(false).describe('Act without waiting for the approve update (default false).'),
-  approvalTimeoutSeconds: approvalTimeoutField.default(3600),
+  approvalTimeoutSeconds: approvalTimeoutField.default(DEFAULTS.approvalTimeoutSeconds),
   maxWorkflows: numberIn(1, 10_000, { integer: true })
-    .default(200)
+    .default(DEFAULTS.clearMax)
     .describe(
-      'Refuse to act when more than this many workflows are selected; nothing is touched (default 200).',
+      `Refuse to act when more than this many workflows are selected; nothing is touched (default ${DEFAULTS.clearMax}).`,
     ),
   cancelWaitSeconds: numberIn(0, 300)
-    .default(10)
+    .default(DEFAULTS.cancelWaitSeconds)
     .describe(
-      'After the cancel requests: seconds to watch the cancelled workflows close, so each result says cancelled or still cancel-requested (default 10).',
+      `After the cancel requests: seconds to watch the cancelled workflows close, so each result says cancelled or still cancel-requested (default ${DEFAULTS.cancelWaitSeconds}).`,
     ),
   reason: text('a non-empty reason of at most 1000 characters', 1000)
     .default('temporal-ops ClearStalledEnvironment')

@@ -14,6 +14,7 @@ import {
 import { policySchema, replayGateSchema } from './rule-schemas.js';
 import { isRecord, parseWith, type InputProblem } from './validate.js';
 import { workerFieldsShape } from './worker-fields.js';
+import { DEFAULTS } from '../defaults.js';
 
 /** Stable failure types of DebugStalled's own activities. */
 export const DebugStalledFailure = {
@@ -38,10 +39,12 @@ export const debugStalledInputSchema = recipeObject({
   policy: policySchema.optional(),
   // A finding is 1-2 KB of JSON: 500 keep the report well under Temporal's 2 MB payload limit.
   maxFindings: numberIn(1, 500, { integer: true })
-    .describe('Stalled findings kept in the report (default 200); counts always cover every run.')
+    .describe(
+      `Stalled findings kept in the report (default ${DEFAULTS.maxFindings}); counts always cover every run.`,
+    )
     .optional(),
   concurrency: numberIn(1, 64, { integer: true })
-    .describe('Describe calls in flight during the sweep (default 24).')
+    .describe(`Describe calls in flight during the sweep (default ${DEFAULTS.sweepConcurrency}).`)
     .optional(),
   host: hostField
     .describe('Run the inspection (and, with act, the worker) on the control worker of this host.')
@@ -58,8 +61,10 @@ export const debugStalledInputSchema = recipeObject({
   autoApprove: flag().describe('With act: apply without waiting for the approve update.').optional(),
   approvalTimeoutSeconds: approvalTimeoutField.optional(),
   waitForFixSeconds: numberIn(0, 86_400)
-    .default(0)
-    .describe('For verdicts that need a code change: seconds to wait for it (default 0: the code is fixed).'),
+    .default(DEFAULTS.waitForFixSeconds)
+    .describe(
+      `For verdicts that need a code change: seconds to wait for it (default ${DEFAULTS.waitForFixSeconds}: the code is fixed).`,
+    ),
   nonDeterminism: oneOf(['terminate', 'reset'])
     .default('terminate')
     .describe('Remedy for a non-deterministic run: terminate it (default) or reset it.'),
@@ -67,8 +72,8 @@ export const debugStalledInputSchema = recipeObject({
     .default(true)
     .describe('After a terminate, start a new run of the same type, input and task queue (default true).'),
   verifySeconds: numberIn(1, 3600)
-    .default(60)
-    .describe('Seconds to watch each remedied workflow for progress (default 60).'),
+    .default(DEFAULTS.verifySeconds)
+    .describe(`Seconds to watch each remedied workflow for progress (default ${DEFAULTS.verifySeconds}).`),
   replayGate: replayGateSchema.optional(),
 })
   .superRefine(

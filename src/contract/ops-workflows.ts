@@ -16,8 +16,17 @@ export const RECIPE_NAMES = [
 
 export type RecipeName = (typeof RECIPE_NAMES)[number];
 
+/** The internal workflow types recipes and inspections start (workflows/project-host.ts, host-processes.ts). */
+export const PROJECT_HOST_TYPE = 'ProjectHost';
+export const HOST_PROCESSES_TYPE = 'HostProcesses';
+
 /** Every workflow type workflows/index.ts exports: the recipes and the internal ones they use. */
-export const OPS_WORKFLOW_TYPES = [...RECIPE_NAMES, 'ProjectHost', 'HostProcesses'] as const;
+export const OPS_WORKFLOW_TYPES = [...RECIPE_NAMES, PROJECT_HOST_TYPE, HOST_PROCESSES_TYPE] as const;
+
+/** The queue of the control worker on `host`, for host-bound activities: `<ops queue>@<host>`. */
+export function hostQueueName(opsTaskQueue: string, host: string): string {
+  return `${opsTaskQueue}@${host}`;
+}
 
 const opsTypeSet: ReadonlySet<string> = new Set(OPS_WORKFLOW_TYPES);
 
@@ -31,7 +40,11 @@ export function isRecipeType(workflowType: string): boolean {
  * host queues (`<ops>@<host>`).
  */
 export function isOpsWorkflow(workflowType: string, taskQueue: string, opsTaskQueue: string): boolean {
-  return isRecipeType(workflowType) || taskQueue === opsTaskQueue || taskQueue.startsWith(`${opsTaskQueue}@`);
+  return (
+    isRecipeType(workflowType) ||
+    taskQueue === opsTaskQueue ||
+    taskQueue.startsWith(hostQueueName(opsTaskQueue, ''))
+  );
 }
 
 /** A visibility clause that leaves ops workflows out (by type and by ops queue). */

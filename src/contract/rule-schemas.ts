@@ -4,6 +4,7 @@ import type { ResultRule } from './result-rule.js';
 import type { DiagnosisPolicy } from './verdicts.js';
 import { numberIn, oneOf, strict, text } from './fields.js';
 import { parseWith, type InputProblem } from './validate.js';
+import { DEFAULTS } from '../defaults.js';
 
 const keyList = (what: string) =>
   z
@@ -89,8 +90,8 @@ export const replayGateSchema = strict(
       )
       .optional(),
     max: numberIn(1, 1000, { integer: true })
-      .default(200)
-      .describe('Replay at most this many open histories (default 200).'),
+      .default(DEFAULTS.replayMax)
+      .describe(`Replay at most this many open histories (default ${DEFAULTS.replayMax}).`),
     approvalTimeoutSeconds: numberIn(1, 7 * 86_400)
       .describe('With onBreak "ask": seconds to wait for the approve update.')
       .optional(),

@@ -3,7 +3,8 @@
 // (opsTitle, opsInput), so a recipe started by the plain `temporal` CLI shows them too. Pure:
 // workflow code imports it.
 
-interface SummaryFields {
+/** The input fields a summary names; every recipe input has some of them. */
+export interface SummaryFields {
   project?: string;
   projectDir?: string;
   taskQueue?: string;
@@ -14,8 +15,7 @@ const projectOf = (input: SummaryFields) =>
   input.project ?? input.projectDir?.split('/').filter(Boolean).pop();
 
 /** `CleanStart of orders on orders-queue`; a sweep names its task queue or query instead. */
-export function recipeSummary(type: string, parsed: object): string {
-  const input = parsed as SummaryFields;
+export function recipeSummary(type: string, input: SummaryFields): string {
   const project = projectOf(input);
   const of = project !== undefined ? ` of ${project}` : '';
   const on = input.taskQueue !== undefined ? ` on ${input.taskQueue}` : project ? '' : ' on every task queue';

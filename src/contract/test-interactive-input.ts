@@ -5,6 +5,7 @@ import { flag, numberIn, recipeObject, strict, text } from './fields.js';
 import { resultRuleSchema } from './rule-schemas.js';
 import { parseWith, type InputProblem } from './validate.js';
 import { startSchema, workerFieldsShape } from './worker-fields.js';
+import { DEFAULTS } from '../defaults.js';
 
 export type InteractionKind = 'signal' | 'update' | 'query';
 
@@ -86,11 +87,15 @@ export const testInteractiveInputSchema = recipeObject({
     .describe('Signals, updates and queries sent in order, each checked against its expectation.'),
   expectResult: z.unknown().describe('Partial match on the final result.').optional(),
   resultTimeoutSeconds: numberIn(1, 86_400)
-    .describe('Seconds to wait for the target workflow to close (default 120).')
+    .describe(
+      `Seconds to wait for the target workflow to close (default ${DEFAULTS.interactiveResultTimeoutSeconds}).`,
+    )
     .optional(),
   resultRule: resultRuleSchema.optional(),
   stopWorkerAfter: flag()
-    .describe("Stop the worker when done, as the runbook's cleanup says (default true).")
+    .describe(
+      `Stop the worker when done, as the runbook's cleanup says (default ${DEFAULTS.stopWorkerAfter}).`,
+    )
     .optional(),
 }).describe(
   'TestInteractive: start a worker and the target workflow, drive it through signals, updates and queries, check each answer and the result.',

@@ -14,13 +14,14 @@ import {
   workflowIdField,
 } from './fields.js';
 import { idPatternProblem, MAX_PATTERN_LENGTH, PATTERN_EXPECTED } from './id-pattern.js';
+import { DEFAULTS } from '../defaults.js';
 
 export const workerFieldsShape = {
   projectDir: projectDirField.describe('Absolute path of the target project (the worker runs there).'),
   taskQueue: taskQueueField.describe('Task queue the target worker polls.'),
   workerCommand: commandField
     .describe(
-      'Command that runs the worker; default: the command registered for the task queue on the control worker\'s host (project add), else the project\'s default registration, else the command last started for the directory on the queue, else TEMPORAL_WORKER_CMD, else "uv run worker".',
+      `Command that runs the worker; default: the command registered for the task queue on the control worker's host (project add), else the project's default registration, else the command last started for the directory on the queue, else TEMPORAL_WORKER_CMD, else "${DEFAULTS.workerCommand}".`,
     )
     .optional(),
   project: projectField
@@ -28,10 +29,14 @@ export const workerFieldsShape = {
     .optional(),
   env: envField.optional(),
   readyTimeoutSeconds: numberIn(1, 600)
-    .describe('Seconds to wait until the server sees the new worker poll (default 60).')
+    .describe(
+      `Seconds to wait until the server sees the new worker poll (default ${DEFAULTS.readyTimeoutSeconds}).`,
+    )
     .optional(),
   graceSeconds: numberIn(0, 300)
-    .describe('Seconds between SIGTERM and SIGKILL when stopping a worker (default 5).')
+    .describe(
+      `Seconds between SIGTERM and SIGKILL when stopping a worker (default ${DEFAULTS.graceSeconds}).`,
+    )
     .optional(),
   host: hostField.optional(),
 };

@@ -4,6 +4,7 @@ import type { RunHeader } from '../contract/facts.js';
 import type { ResultCheck } from '../diagnosis/result-check.js';
 import type { ResultRule } from '../contract/result-rule.js';
 import { excludeOpsClause, isOpsWorkflow } from '../contract/ops-workflows.js';
+import { DEFAULTS } from '../defaults.js';
 import type { WorkflowReadClient } from '../temporal/lite/read-client.js';
 import { executionSummary, type ExecutionSummary } from './describe-facts.js';
 import { formatFailureChain } from './failure.js';
@@ -74,7 +75,7 @@ export async function listRecent(
   client: WorkflowReadClient,
   options: RecentOptions,
 ): Promise<{ rows: RecentRow[]; truncated: boolean }> {
-  const limit = options.limit ?? 200;
+  const limit = options.limit ?? DEFAULTS.recentListRows;
   const runs: ExecutionSummary[] = [];
   let truncated = false;
   for await (const info of listExecutions(client, recentQuery(options), Math.min(limit + 1, 1000))) {

@@ -6,6 +6,7 @@ import { nanoid } from 'nanoid';
 import { parsePollerIdentity, type RemoteLiveness } from '../diagnosis/poller-liveness.js';
 import { type ProcessFact } from '../contract/facts.js';
 import { listPollers } from '../temporal/task-queue.js';
+import { HOST_PROCESSES_TYPE, hostQueueName } from '../contract/ops-workflows.js';
 
 /** A host's control worker counts as there when it polled its queue this recently. */
 const CONTROL_WORKER_FRESH_MS = 60_000;
@@ -31,9 +32,9 @@ export function remoteLiveness(client: Client, opsTaskQueue: string, localHost: 
     const answers = new Map<string, ProcessFact>();
     await Promise.all(
       [...pidsByHost].map(async ([host, pids]) => {
-        if (!(await controlWorkerPolls(client, `${opsTaskQueue}@${host}`))) return;
+        if (!(await controlWorkerPolls(client, hostQueueName(opsTaskQueue, host)))) return;
         const facts = await client.workflow
-          .execute('HostProcesses', {
+          .execute(HOST_PROCESSES_TYPE, {
             taskQueue: opsTaskQueue,
             workflowId: `temporal-ops-host-processes-${host}-${nanoid(10)}`,
             args: [{ host, pids }],

@@ -13,6 +13,7 @@ import {
 } from '../contract/verdicts.js';
 import type { LivenessOracle, RemoteLiveness } from '../diagnosis/poller-liveness.js';
 import { excludeOpsClause, isOpsWorkflow } from '../contract/ops-workflows.js';
+import { DEFAULTS } from '../defaults.js';
 import { toNumber } from './convert.js';
 import { executionSummary } from './describe-facts.js';
 import { FrozenWorkers } from './frozen-workers.js';
@@ -165,7 +166,11 @@ async function* sweepListed(
   };
   // Runs that may hold a frozen worker wait until the victims that would name them were all seen.
   const held: Finding[] = [];
-  for await (const item of mapBounded(targets(), options.concurrency ?? 24, diagnoseOne))
+  for await (const item of mapBounded(
+    targets(),
+    options.concurrency ?? DEFAULTS.sweepConcurrency,
+    diagnoseOne,
+  ))
     if (item) yield item;
   for (const finding of held) yield { kind: 'finding', finding: frozen.judge(finding) };
 }

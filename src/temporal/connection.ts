@@ -3,6 +3,7 @@
 import type { Client } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import type { NativeConnection } from '@temporalio/worker';
+import { DEFAULTS } from '../defaults.js';
 
 export interface ConnectTarget {
   address: string;
@@ -15,10 +16,10 @@ export interface ConnectTarget {
 export function loadConnectTarget(overrides: { address?: string; namespace?: string } = {}): ConnectTarget {
   const profile = process.env.TEMPORAL_PROFILE;
   const config = loadClientConnectConfig(profile ? { profile } : {});
-  const address = overrides.address ?? config.connectionOptions.address ?? 'localhost:7233';
+  const address = overrides.address ?? config.connectionOptions.address ?? DEFAULTS.temporalAddress;
   return {
     address,
-    namespace: overrides.namespace ?? config.namespace ?? 'default',
+    namespace: overrides.namespace ?? config.namespace ?? DEFAULTS.namespace,
     connectionOptions: { ...config.connectionOptions, address },
   };
 }

@@ -12,6 +12,7 @@ import {
 import type { ClusterActivities, HostActivities } from '../../activities/index.js';
 import { TimeoutType } from '@temporalio/common';
 import { FailureType } from '../../src/contract/failure-types.js';
+import { hostQueueName } from '../../src/contract/ops-workflows.js';
 
 const nonRetryableErrorTypes = [
   FailureType.InvalidInput,
@@ -73,7 +74,7 @@ export const HOST_PICKUP_SECONDS = 60;
 
 /** The queue of the control worker on `host`. */
 export function hostQueue(host: string): string {
-  return `${workflowInfo().taskQueue}@${host}`;
+  return hostQueueName(workflowInfo().taskQueue, host);
 }
 
 /**

@@ -14,7 +14,7 @@ import {
 import { TimeoutType } from '@temporalio/common';
 import type { ServerCheck } from '../../src/host/server/probe.js';
 import { FailureType } from '../../src/contract/failure-types.js';
-import { recipeDetails, recipeSummary } from '../../src/contract/summary.js';
+import { recipeDetails, recipeSummary, type SummaryFields } from '../../src/contract/summary.js';
 import type { InputProblem } from '../../src/contract/validate.js';
 import { clusterActivities, hostActivities, HOST_PICKUP_SECONDS, shortOp } from './activities.js';
 import { Checklist, failureDetails, failureMessage, failureType, type StepReport } from './checklist.js';
@@ -122,12 +122,15 @@ function parseInput<I>(parse: RecipeSpec<I, RecipeReport>['parse'], raw: unknown
 }
 
 /** Runs `spec` on `raw` input in the skeleton; returns the report, or ends the workflow failed/canceled. */
-export async function runRecipe<I, R extends RecipeReport>(spec: RecipeSpec<I, R>, raw: unknown): Promise<R> {
+export async function runRecipe<I extends SummaryFields, R extends RecipeReport>(
+  spec: RecipeSpec<I, R>,
+  raw: unknown,
+): Promise<R> {
   const input = requireInput(spec.name, parseInput(spec.parse, raw));
   // Recipes already running when this landed replay without it.
   if (patched('ops-summary-memo'))
     upsertMemo({
-      opsTitle: recipeSummary(spec.name, input as object),
+      opsTitle: recipeSummary(spec.name, input),
       opsInput: recipeDetails((raw ?? {}) as Record<string, unknown>),
     });
   const placement = spec.placement(input);

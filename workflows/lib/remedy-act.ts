@@ -19,6 +19,7 @@ import {
   gateStep,
   prepareStep,
   WORKER_STEPS,
+  workerSpec,
   type WorkerPhaseState,
 } from './worker-phase.js';
 
@@ -39,18 +40,9 @@ export function actSteps(input: DebugStalledInput): [string, string][] {
   ];
 }
 
+/** The worker spec of `act`: the input's worker fields, on the queue the plan chose. */
 function workerFields(input: DebugStalledInput, queue: string): WorkerFields {
-  const { projectDir = '', workerCommand, project, env, readyTimeoutSeconds, graceSeconds, host } = input;
-  return {
-    projectDir,
-    taskQueue: queue,
-    workerCommand,
-    project,
-    env,
-    readyTimeoutSeconds,
-    graceSeconds,
-    host,
-  };
+  return workerSpec({ ...input, projectDir: input.projectDir ?? '', taskQueue: queue });
 }
 
 /** Runs the act steps on the findings; sets `report.ok` when every stalled workflow's remedy verified. */

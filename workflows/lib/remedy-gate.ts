@@ -1,6 +1,7 @@
 // DebugStalled's gates before anything is touched: the approval of the remedy plan, and the wait
 // for the code fix that some remedies need.
 import { renderRemedyPlan } from '../../src/diagnosis/remedy-plan.js';
+import { DEFAULTS } from '../../src/defaults.js';
 import type { Approvals } from './approval.js';
 import type { FixWatch } from './remedy-fix-wait.js';
 import type { Act } from './remedy-report.js';
@@ -19,12 +20,12 @@ export async function approve(act: Act, approvals: Approvals): Promise<void> {
             kind: 'remedies',
             actions: planned,
             markdown: renderRemedyPlan(plan, input),
-            timeoutSeconds: input.approvalTimeoutSeconds ?? 3600,
+            timeoutSeconds: input.approvalTimeoutSeconds ?? DEFAULTS.approvalTimeoutSeconds,
           });
       report.approval = { by: answer.by, approved: answer.approved, planId: answer.planId };
       if (!answer.approved || answer.timedOut) {
         const why = answer.timedOut
-          ? `no approval within approvalTimeoutSeconds (${input.approvalTimeoutSeconds ?? 3600} s)`
+          ? `no approval within approvalTimeoutSeconds (${input.approvalTimeoutSeconds ?? DEFAULTS.approvalTimeoutSeconds} s)`
           : `plan rejected by ${answer.by}`;
         for (const p of act.pairs) if (p.go) p.action.detail = `not applied: ${why}`;
         throw new Error(`${why}; nothing was touched`);

@@ -9,6 +9,7 @@ import type { ClearResult } from '../../activities/clear-activities.js';
 import type { ReplayReport, ReplayResult } from '../../src/host/replay/report-types.js';
 import type { WorkerFields } from '../../src/contract/clean-start-input.js';
 import type { ReplayGate } from '../../src/contract/rule-schemas.js';
+import { DEFAULTS } from '../../src/defaults.js';
 import { clusterActivities, shortOp, waitOp } from './activities.js';
 import type { Approvals } from './approval.js';
 import { FailureType } from '../../src/contract/failure-types.js';
@@ -98,7 +99,7 @@ async function gateUnknown(
       'Choices: `keep-old-worker`, `restart-anyway`. The old worker keeps serving until you choose.',
     ].join('\n'),
     choices: ['keep-old-worker', 'restart-anyway'],
-    timeoutSeconds: gate?.approvalTimeoutSeconds ?? 3600,
+    timeoutSeconds: gate?.approvalTimeoutSeconds ?? DEFAULTS.approvalTimeoutSeconds,
   });
   const choice: GateChoice =
     decision.approved && decision.choice === 'restart-anyway' ? 'restart-anyway' : 'keep-old-worker';
@@ -161,7 +162,7 @@ export async function replayGateStep(
         actions: replay.wouldBreak,
         markdown: renderBroken(replay),
         choices: CHOICES,
-        timeoutSeconds: gate?.approvalTimeoutSeconds ?? 3600,
+        timeoutSeconds: gate?.approvalTimeoutSeconds ?? DEFAULTS.approvalTimeoutSeconds,
       });
       const choice: GateChoice =
         decision.approved && decision.choice ? (decision.choice as GateChoice) : 'keep-old-worker';

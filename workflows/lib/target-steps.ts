@@ -5,6 +5,7 @@ import { uuid4, workflowInfo } from '@temporalio/workflow';
 import type { CheckedTarget, StartedTarget } from '../../activities/temporal-activities.js';
 import type { ResultRule } from '../../src/contract/result-rule.js';
 import type { StartSpec } from '../../src/contract/clean-start-input.js';
+import { DEFAULTS } from '../../src/defaults.js';
 import { boundedWaitOp, clusterActivities, ranOutOfTime, shortOp, waitOp } from './activities.js';
 import type { RecipeContext } from './recipe.js';
 import { freshWorkerPhase, phaseFields, type WorkerPhaseState } from './worker-phase.js';
@@ -62,15 +63,18 @@ export function startTargetStep(
   return ctx.checklist.run(
     'start-target',
     () =>
-      ctx.onHost.runStarter.executeWithOptions({ ...waitOp(60), summary: `run ${start.command}` }, [
-        {
-          projectDir: input.projectDir,
-          taskQueue: input.taskQueue,
-          command: start.command,
-          workflowIdPattern: start.workflowIdPattern,
-          env: input.env,
-        },
-      ]),
+      ctx.onHost.runStarter.executeWithOptions(
+        { ...waitOp(DEFAULTS.starterTimeoutSeconds), summary: `run ${start.command}` },
+        [
+          {
+            projectDir: input.projectDir,
+            taskQueue: input.taskQueue,
+            command: start.command,
+            workflowIdPattern: start.workflowIdPattern,
+            env: input.env,
+          },
+        ],
+      ),
     (t) => `workflow ${t.workflowId}`,
   );
 }

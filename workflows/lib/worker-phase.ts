@@ -1,9 +1,14 @@
 // The runbook's "ensure worker" phase shared by recipes: check the project on its host, then in
 // one step under the project lock stop stale workers, start one fresh worker and wait until the
 // server sees it polling (or adopt the same fresh worker a concurrent recipe just started).
-import type { EnsureWorkerReport, PreparedProject } from '../../activities/process-activities.js';
+import type {
+  EnsureWorkerInput,
+  EnsureWorkerReport,
+  PreparedProject,
+} from '../../activities/process-activities.js';
 import type { StopOutcome } from '../../src/host/workers/stop.js';
-import type { WorkerFields } from '../../src/contract/clean-start-input.js';
+import type { StartSpec, WorkerFields } from '../../src/contract/clean-start-input.js';
+import { DEFAULTS } from '../../src/defaults.js';
 import type { ReplayGate } from '../../src/contract/rule-schemas.js';
 import { GATE_STEP, replayGateStep, resetAfterRestart, type GateReport } from './replay-gate.js';
 import { isCancellation } from '@temporalio/workflow';
@@ -63,24 +68,59 @@ function notReadyWorker(pid: number): PhaseWorker {
   };
 }
 
+/** The worker fields of a recipe input, and nothing else: the spec every host step of the worker gets. */
+export function workerSpec(input: WorkerFields): WorkerFields {
+  const { projectDir, taskQueue, workerCommand, project, env, readyTimeoutSeconds, graceSeconds, host } =
+    input;
+  return { projectDir, taskQueue, workerCommand, project, env, readyTimeoutSeconds, graceSeconds, host };
+}
+
+/** The host's prepareProject call for `worker` (and the starter of `start`, checked too): the canonical project. */
+export function prepareCall(
+  ctx: RecipeContext<unknown>,
+  worker: WorkerFields,
+  start?: StartSpec,
+): Promise<PreparedProject> {
+  return ctx.onHost.prepareProject.executeWithOptions({ ...shortOp, summary: `check ${worker.projectDir}` }, [
+    { ...workerSpec(worker), ...(start ? { start } : {}) },
+  ]);
+}
+
+/**
+ * The host's ensureWorker call for `worker` as prepare resolved it, bounded by the worker's ready
+ * timeout and grace period (their defaults from DEFAULTS when the input leaves them out).
+ */
+export function ensureCall(
+  ctx: RecipeContext<unknown>,
+  worker: WorkerFields,
+  prepared: PreparedProject,
+  options: Pick<EnsureWorkerInput, 'mode' | 'restartOnCrash'> & { summary: string },
+): Promise<EnsureWorkerReport> {
+  const { summary, mode, restartOnCrash } = options;
+  const { taskQueue, env, graceSeconds, readyTimeoutSeconds } = worker;
+  const bound =
+    (readyTimeoutSeconds ?? DEFAULTS.readyTimeoutSeconds) + 2 * (graceSeconds ?? DEFAULTS.graceSeconds);
+  return ctx.onHost.ensureWorker.executeWithOptions({ ...waitOp(bound), summary }, [
+    { ...prepared, taskQueue, env, graceSeconds, readyTimeoutSeconds, mode, restartOnCrash },
+  ]);
+}
+
 /** Checks the project on the pinned host: directory, commands, policy; returns the canonical project. */
 export async function prepareStep(
   ctx: RecipeContext<unknown>,
-  input: WorkerFields & { start?: unknown },
+  input: WorkerFields & { start?: StartSpec },
   state: WorkerPhaseState,
 ): Promise<PreparedProject> {
   const prepared = await ctx.checklist.run(
     'prepare',
-    () =>
-      ctx.onHost.prepareProject.executeWithOptions({ ...shortOp, summary: `check ${input.projectDir}` }, [
-        input as never,
-      ]),
+    () => prepareCall(ctx, input, input.start),
     (p) => `project ${p.project}, worker command "${p.workerCommand}"`,
   );
   state.prepared = prepared;
   state.project = prepared.project;
   ctx.outcome.setProject(prepared.project);
-  if (ctx.previousHost) state.previousHost = await stopOnPreviousHost(ctx, ctx.previousHost, input);
+  if (ctx.previousHost)
+    state.previousHost = await stopOnPreviousHost(ctx, ctx.previousHost, input, input.start);
   return prepared;
 }
 
@@ -93,6 +133,7 @@ async function stopOnPreviousHost(
   ctx: RecipeContext<unknown>,
   host: string,
   input: WorkerFields,
+  start?: StartSpec,
 ): Promise<{ host: string; stopped?: StopOutcome[]; problem?: string }> {
   try {
     await clusterActivities.checkHostQueue.executeWithOptions({ ...shortOp, summary: `check host ${host}` }, [
@@ -101,7 +142,7 @@ async function stopOnPreviousHost(
     const there = hostActivities(host);
     const project = await there.prepareProject.executeWithOptions(
       { ...shortOp, summary: `find ${input.projectDir} on ${host}` },
-      [input as never],
+      [{ ...workerSpec(input), ...(start ? { start } : {}) }],
     );
     const stopped = await there.stopWorkers.executeWithOptions(
       { ...processOp, summary: `stop the worker of ${project.project} on ${input.taskQueue} on ${host}` },
@@ -128,27 +169,14 @@ export async function ensureWorkerStep(
   prepared: PreparedProject,
   state: WorkerPhaseState,
 ): Promise<PhaseWorker> {
-  const readySeconds = input.readyTimeoutSeconds ?? 60;
   const ensured = await ctx.checklist
     .run(
       'ensure-worker',
       () =>
-        ctx.onHost.ensureWorker.executeWithOptions(
-          {
-            ...waitOp(readySeconds + 2 * (input.graceSeconds ?? 5)),
-            summary: `fresh worker of ${prepared.project} on ${input.taskQueue}`,
-          },
-          [
-            {
-              ...prepared,
-              taskQueue: input.taskQueue,
-              env: input.env,
-              graceSeconds: input.graceSeconds,
-              mode: 'ensure',
-              readyTimeoutSeconds: input.readyTimeoutSeconds,
-            },
-          ],
-        ),
+        ensureCall(ctx, input, prepared, {
+          mode: 'ensure',
+          summary: `fresh worker of ${prepared.project} on ${input.taskQueue}`,
+        }),
       (e) =>
         `${e.action === 'adopted' ? 'adopted' : 'started'} worker ${e.worker.pid}` +
         (daemonisedOf(e.ready).daemonised
@@ -199,7 +227,7 @@ export async function gateStep(
 /** The worker steps: prepare, the replay gate, then ensure one fresh worker (and resets the gate chose). */
 export async function freshWorkerPhase(
   ctx: RecipeContext<unknown>,
-  input: WorkerFields & { start?: unknown; replayGate?: ReplayGate },
+  input: WorkerFields & { start?: StartSpec; replayGate?: ReplayGate },
   state: WorkerPhaseState,
 ): Promise<void> {
   const prepared = await prepareStep(ctx, input, state);

@@ -24,16 +24,30 @@ import { describeProblem, type InputProblem } from '../../contract/validate.js';
 import type { CommandContext } from '../context.js';
 import { followRecipe } from '../follow.js';
 import { ExitCode } from '../output.js';
-import { recipeDetails, recipeSummary } from '../../contract/summary.js';
+import { recipeDetails, recipeSummary, type SummaryFields } from '../../contract/summary.js';
 
 export type RecipeReport =
   CleanStartReport | TestInteractiveReport | ClearStalledReport | DebugStalledReport | CheckRecentReport;
 
 interface RecipeCli {
   type: RecipeReport['recipe'];
-  parse(raw: unknown): { input?: object; problems: InputProblem[] };
-  /** What the recipe works on, for its workflow ID. */
-  subject(input: never): string;
+  /** The parsed input and what the recipe works on (for its workflow ID), or every problem. */
+  parse(raw: unknown): { input?: SummaryFields; subject?: string; problems: InputProblem[] };
+}
+
+/** A recipe's CLI entry: its parser and the subject of its parsed input, typed together. */
+function runnable<I extends SummaryFields>(
+  type: RecipeReport['recipe'],
+  parse: (raw: unknown) => { input?: I; problems: InputProblem[] },
+  subject: (input: I) => string,
+): RecipeCli {
+  return {
+    type,
+    parse(raw) {
+      const { input, problems } = parse(raw);
+      return input ? { input, subject: subject(input), problems } : { problems };
+    },
+  };
 }
 
 const projectOf = (input: { projectDir: string; project?: string }) =>
@@ -41,23 +55,19 @@ const projectOf = (input: { projectDir: string; project?: string }) =>
 
 /** Recipes startable with `run <name>`, by CLI name. */
 const RUNNABLE: Record<RunOptions['recipe'], RecipeCli> = {
-  'clean-start': { type: 'CleanStart', parse: parseCleanStartInput, subject: projectOf },
-  'test-interactive': { type: 'TestInteractive', parse: parseTestInteractiveInput, subject: projectOf },
-  'clear-stalled': {
-    type: 'ClearStalledEnvironment',
-    parse: parseClearStalledInput,
-    subject: (input: ClearStalledInput) => input.taskQueue ?? 'all',
-  },
-  'debug-stalled': {
-    type: 'DebugStalled',
-    parse: parseDebugStalledInput,
-    subject: (input: DebugStalledInput) => input.workflowId ?? input.taskQueue ?? 'all',
-  },
-  'check-recent': {
-    type: 'CheckRecentResults',
-    parse: parseCheckRecentInput,
-    subject: (input: { taskQueue?: string }) => input.taskQueue ?? 'all',
-  },
+  'clean-start': runnable('CleanStart', parseCleanStartInput, projectOf),
+  'test-interactive': runnable('TestInteractive', parseTestInteractiveInput, projectOf),
+  'clear-stalled': runnable(
+    'ClearStalledEnvironment',
+    parseClearStalledInput,
+    (input: ClearStalledInput) => input.taskQueue ?? 'all',
+  ),
+  'debug-stalled': runnable(
+    'DebugStalled',
+    parseDebugStalledInput,
+    (input: DebugStalledInput) => input.workflowId ?? input.taskQueue ?? 'all',
+  ),
+  'check-recent': runnable('CheckRecentResults', parseCheckRecentInput, (input) => input.taskQueue ?? 'all'),
 };
 
 export interface RunOptions {
@@ -141,10 +151,10 @@ export async function startRecipe(
   const raw = options.input;
   const recipe = RUNNABLE[name];
   const parsed = recipe.parse(raw);
-  if (!parsed.input) {
+  const { input, subject } = parsed;
+  if (!input || subject === undefined) {
     throw new ExitError(`invalid input: ${parsed.problems.map(describeProblem).join('; ')}`, ExitCode.usage);
   }
-  const subject = recipe.subject(parsed.input as never);
   const handle = await (
     await connect()
   ).workflow.start(recipe.type, {
@@ -152,7 +162,7 @@ export async function startRecipe(
     workflowId: `${name}-${subject}-${nanoid(8)}`,
     // The documented JSON form goes to the workflow, which validates it again (it may come from anywhere).
     args: [raw],
-    staticSummary: recipeSummary(recipe.type, parsed.input),
+    staticSummary: recipeSummary(recipe.type, input),
     staticDetails: recipeDetails(raw),
   });
   ctx.out.info(`${recipe.type} started: workflow ${handle.workflowId}`);

@@ -7,6 +7,7 @@ import type { EnsureWorkerInput, EnsureWorkerRecipeReport } from '../../../workf
 import type { PlanMode } from '../../host/workers/plan.js';
 import { ExitError } from '../../errors.js';
 import { failureChain } from '../../inspect/target.js';
+import { hostQueueName } from '../../contract/ops-workflows.js';
 import type { CommandContext } from '../context.js';
 import type { WorkerTarget } from '../options.js';
 import { ExitCode } from '../output.js';
@@ -40,7 +41,7 @@ export async function runRemoteEnsure(
   const client = await ctx.client();
   const workflowId = `ensure-worker-${target.project}-${nanoid(8)}`;
   ctx.out.info(
-    `EnsureWorker ${workflowId}: waiting for the control worker of ${target.host} (task queue ${ctx.settings.opsTaskQueue}@${target.host})`,
+    `EnsureWorker ${workflowId}: waiting for the control worker of ${target.host} (task queue ${hostQueueName(ctx.settings.opsTaskQueue, target.host)})`,
   );
   let report: EnsureWorkerRecipeReport;
   try {

@@ -3,6 +3,7 @@ import type { ResultRule } from '../../contract/result-rule.js';
 import { ExitError } from '../../errors.js';
 import { isInvalidArgument } from '../../temporal/grpc.js';
 import { listRecent } from '../../inspect/recent.js';
+import { DEFAULTS } from '../../defaults.js';
 import { readClient, type CommandContext } from '../context.js';
 import { ExitCode } from '../output.js';
 import { formatRecentRow } from './workflows-format.js';
@@ -31,7 +32,7 @@ export async function workflowsRecent(options: RecentOptions, ctx: CommandContex
   out.result(rows, (all) => all.map(formatRecentRow).join('\n'));
   const flagged = rows.filter((r) => r.resultCheck?.looksLikeError).length;
   out.info(
-    `${rows.length} workflows in the last ${options.minutes} min${truncated ? ` (limit ${options.limit ?? 200} reached)` : ''}; ${flagged} COMPLETED with an error-like result`,
+    `${rows.length} workflows in the last ${options.minutes} min${truncated ? ` (limit ${options.limit ?? DEFAULTS.recentListRows} reached)` : ''}; ${flagged} COMPLETED with an error-like result`,
   );
   return flagged > 0 ? ExitCode.resultLooksLikeError : ExitCode.ok;
 }

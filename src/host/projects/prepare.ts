@@ -2,8 +2,9 @@
 // host, whether the local policy lets this request run it, and that its commands can run.
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { DEFAULT_WORKER_COMMAND, type Settings } from '../../config.js';
+import type { Settings } from '../../config.js';
 import { InvalidInputError, PolicyRefusedError } from '../../errors.js';
+import { DEFAULTS } from '../../defaults.js';
 import { canonicalDir, chooseKey, claimProject, findByDir } from '../projects/identity.js';
 import { loadPolicy } from '../projects/load-policy.js';
 import {
@@ -84,7 +85,7 @@ function fieldOf(source: CommandSource): string {
     case 'env':
       return 'workerCommand (from TEMPORAL_WORKER_CMD)';
     case 'default':
-      return `workerCommand (the default, "${DEFAULT_WORKER_COMMAND}"; TEMPORAL_WORKER_CMD is not set)`;
+      return `workerCommand (the default, "${DEFAULTS.workerCommand}"; TEMPORAL_WORKER_CMD is not set)`;
   }
 }
 
@@ -183,7 +184,7 @@ export async function prepareProject(input: ProjectInput, context: PrepareContex
     command: context.defaultWorkerCommand,
     // The setting differs from the default only when TEMPORAL_WORKER_CMD set it.
     fromEnv:
-      context.defaultWorkerCommand !== DEFAULT_WORKER_COMMAND || Boolean(process.env.TEMPORAL_WORKER_CMD),
+      context.defaultWorkerCommand !== DEFAULTS.workerCommand || Boolean(process.env.TEMPORAL_WORKER_CMD),
   };
   const worker = workerCommandOf({ ...input, taskQueue }, registered, recorded, fallback, dir);
   const commands: CommandRequest[] = [

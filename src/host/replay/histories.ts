@@ -7,7 +7,7 @@ import { mapLimit } from '../../inspect/pool.js';
 import { listExecutions } from '../../inspect/sweep.js';
 import type { HistoryRef } from './hook-output.js';
 
-const DEFAULT_REPLAY_MAX = 200;
+import { DEFAULTS } from '../../defaults.js';
 
 export interface OpenRun extends HistoryRef {
   startTimeMs: number;
@@ -31,7 +31,7 @@ export async function listOpenRuns(
   client: Client,
   options: OpenHistoriesOptions,
 ): Promise<{ runs: OpenRun[]; truncated: boolean }> {
-  const max = options.max ?? DEFAULT_REPLAY_MAX;
+  const max = options.max ?? DEFAULTS.replayMax;
   const query = `ExecutionStatus = "Running" AND TaskQueue = ${JSON.stringify(options.taskQueue)}`;
   const runs: OpenRun[] = [];
   let truncated = false;

@@ -1,5 +1,6 @@
 // Crash-restart decisions: exponential backoff over the current streak of crashes, and a give-up
 // state. Pure: the caller passes the crash history and acts on the decision.
+import { DEFAULTS } from '../../defaults.js';
 
 export interface RestartPolicy {
   /** Restarts allowed in one streak of crashes; 0 never restarts. */
@@ -12,7 +13,7 @@ export interface RestartPolicy {
 }
 
 export const defaultRestartPolicy: RestartPolicy = {
-  maxRestarts: 5,
+  maxRestarts: DEFAULTS.maxRestarts,
   initialDelayMs: 1000,
   maxDelayMs: 60_000,
   factor: 2,

@@ -130,6 +130,32 @@ export default tseslint.config(
     rules: { 'no-restricted-syntax': ['error', ...noSdkInternals] },
   },
   {
+    // Connections are opened in src/temporal only (one place that knows TLS, keys and profiles).
+    files: ['src/**/*.ts', 'activities/**/*.ts'],
+    ignores: ['src/temporal/**'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: '@temporalio/client',
+              importNames: ['Connection'],
+              allowTypeImports: true,
+              message: 'Open connections through src/temporal/connection.ts.',
+            },
+            {
+              name: '@temporalio/worker',
+              importNames: ['NativeConnection'],
+              allowTypeImports: true,
+              message: 'Open connections through src/temporal/connection.ts.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['workflows/**/*.ts', 'src/diagnosis/**/*.ts', 'src/contract/**/*.ts', 'src/defaults.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': [

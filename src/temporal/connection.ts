@@ -97,3 +97,19 @@ export async function serverAnswersVia(
     clearTimeout(timer);
   }
 }
+
+/** True when a gRPC health check at `address` (no TLS, no key: a local dev server) answers within the timeout. */
+export async function serverAnswers(address: string, timeoutMs = 2000): Promise<boolean> {
+  try {
+    const { Connection } = await import('@temporalio/client');
+    const connection = await Connection.connect({ address, connectTimeout: timeoutMs });
+    try {
+      await connection.healthService.check({});
+      return true;
+    } finally {
+      await connection.close();
+    }
+  } catch {
+    return false;
+  }
+}

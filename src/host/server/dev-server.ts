@@ -3,7 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Connection } from '@temporalio/client';
+import { serverAnswers } from '../../temporal/connection.js';
 import { tailLog } from '../logs/logs.js';
 import { readPidRecords, removePidRecord, writePidRecord, type PidRecord } from '../records/pid-file.js';
 import { identityOf, spawnDetached } from '../workers/spawn.js';
@@ -19,21 +19,6 @@ export interface StartedServer {
 
 function quote(arg: string): string {
   return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
-}
-
-/** True when a gRPC health check answers within the timeout. */
-export async function serverAnswers(address: string, timeoutMs = 2000): Promise<boolean> {
-  try {
-    const connection = await Connection.connect({ address, connectTimeout: timeoutMs });
-    try {
-      await connection.healthService.check({});
-      return true;
-    } finally {
-      await connection.close();
-    }
-  } catch {
-    return false;
-  }
 }
 
 /** Spawns `temporal server start-dev` with our profile and waits until it answers. */

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import type { Settings } from '../../config.js';
 import { isLoopbackAddress } from '../../temporal/address.js';
 import type { ConnectTarget } from '../../temporal/connection.js';
-import { serverAnswers, startDevServer } from './dev-server.js';
+import { serverAnswers } from '../../temporal/connection.js';
+import { startDevServer } from './dev-server.js';
 import { defaultDbFile } from './profile.js';
 
 export interface EnsuredServer {

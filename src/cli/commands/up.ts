@@ -50,7 +50,7 @@ async function warnAboutProfile(target: ConnectTarget, info: (line: string) => v
 export async function up(options: UpOptions, ctx: CommandContext): Promise<number> {
   const { target, settings, out } = ctx;
   const info = out.info;
-  installQuietRuntime(info);
+  const logPath = installQuietRuntime(settings.stateDir, info, ctx.logLevel);
   const server = await ensureServer(target, settings, info);
   const uiUrl =
     server.uiUrl ??
@@ -62,7 +62,9 @@ export async function up(options: UpOptions, ctx: CommandContext): Promise<numbe
   };
   if (!server.startedByUs) await warnAboutProfile(resolved, info);
   const worker = await createControlWorker({ target: resolved, settings });
-  info(`control worker: polling ${worker.queues.join(' and ')} in namespace ${target.namespace}`);
+  info(
+    `control worker: polling ${worker.queues.join(' and ')} in namespace ${target.namespace}; SDK log ${logPath}`,
+  );
   if (uiUrl) info(`Web UI: ${uiUrl}/namespaces/${target.namespace}/workflows`);
   const stop = new AbortController();
   let interrupted = false;

@@ -8,7 +8,9 @@ import { describe, it } from 'node:test';
 import { execa } from 'execa';
 import { completionScript } from '../../src/cli/completion.js';
 import { connectOptions, outputStyle, type GlobalFlags } from '../../src/cli/global-flags.js';
+import { formatFinding } from '../../src/cli/commands/workflows-format.js';
 import { createOutput, formatTime } from '../../src/cli/output.js';
+import type { Finding } from '../../src/contract/verdicts.js';
 import { buildProgram, type Call } from '../../src/cli/program.js';
 import { runCli } from '../../src/cli/run-cli.js';
 import { ConnectConfigError } from '../../src/errors.js';
@@ -215,6 +217,25 @@ describe('output: -o jsonl and --time-format', () => {
     for (const [now, format, text] of table)
       assert.equal(formatTime(ms, format, now), text, `${format} at ${now}`);
     assert.equal(formatTime(undefined, 'iso', ms), '-');
+  });
+});
+
+describe('--color on findings', () => {
+  const finding = {
+    workflowId: 'w',
+    runId: 'r',
+    workflowType: 'T',
+    taskQueue: 'q',
+    verdict: 'no-worker',
+    stalled: true,
+    confidence: 'high',
+    evidence: { summary: 'nobody polls q' },
+    remedy: { action: 'start-worker', text: 'start a worker' },
+  } as unknown as Finding;
+
+  it('marks STALLED red only when colour is on', () => {
+    assert.match(formatFinding(finding, true), /^\x1b\[31mSTALLED/);
+    assert.doesNotMatch(formatFinding(finding, false), /\x1b/);
   });
 });
 

@@ -47,11 +47,11 @@ const indent = (text: string, pad = '    '): string =>
     .map((l) => pad + l)
     .join('\n');
 
-/** A finding in a few lines: verdict, the run, the evidence summary, the remedy. */
-export function formatFinding(f: Finding): string {
-  const mark = f.stalled ? 'STALLED' : 'ok';
+/** A finding in a few lines: verdict, the run, the evidence summary, the remedy; `color` marks STALLED red. */
+export function formatFinding(f: Finding, color = false): string {
+  const mark = (f.stalled ? 'STALLED' : 'ok').padEnd(7);
   const lines = [
-    `${mark.padEnd(7)} ${f.verdict} [${f.confidence}]  ${f.workflowId} (${f.workflowType}, task queue ${f.taskQueue}, run ${f.runId})`,
+    `${color && f.stalled ? `\x1b[31m${mark}\x1b[0m` : mark} ${f.verdict} [${f.confidence}]  ${f.workflowId} (${f.workflowType}, task queue ${f.taskQueue}, run ${f.runId})`,
     indent(f.evidence.summary),
   ];
   if (f.stalled) {

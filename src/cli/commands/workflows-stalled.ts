@@ -77,7 +77,7 @@ async function printSweep(
       out.write(lines ? `${JSON.stringify(f)}\n` : `${printed === 0 ? '\n' : ',\n'}${JSON.stringify(f)}`);
       printed += 1;
     } else if (f.stalled) {
-      out.write(`${formatFinding(f)}\n\n`);
+      out.write(`${formatFinding(f, out.style.color)}\n\n`);
     }
   }
   if (out.json && !lines) out.write(printed === 0 ? ']\n' : '\n]\n');

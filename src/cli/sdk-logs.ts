@@ -6,7 +6,7 @@ import { DefaultLogger, Runtime, type LogLevel } from '@temporalio/worker';
 import type { SdkLogLevel } from './global-flags.js';
 
 /** Where the control worker's SDK log lines go. */
-export function sdkLogPath(stateDir: string): string {
+function sdkLogPath(stateDir: string): string {
   return join(stateDir, 'logs', 'control-worker.log');
 }
 

@@ -46,7 +46,7 @@ const ENV_OF: [keyof ConnectOptions, string][] = [
 ];
 
 /** The environment the Temporal CLI would see: `env` with each explicit setting in its variable's place. */
-export function connectEnv(options: ConnectOptions): Record<string, string> {
+function connectEnv(options: ConnectOptions): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(options.env ?? process.env))
     if (value !== undefined) env[key] = value;

@@ -1,7 +1,7 @@
 // The Temporal CLI's global flags through the real bin against the test server: --address and -n
 // win over the environment, -o json and -o jsonl print the same rows, a missing namespace exits 11.
 import assert from 'node:assert/strict';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { execa } from 'execa';
@@ -9,6 +9,7 @@ import { nanoid } from 'nanoid';
 import { packageRoot } from '../../src/config.js';
 import { ExitCode } from '../../src/cli/output.js';
 import { createHarness, testTarget, uniqueQueue, type Harness } from '../helpers/harness.js';
+import { waitFor } from '../helpers/processes.js';
 
 const bin = join(packageRoot, 'bin', 'temporal-ops.mjs');
 let h: Harness;
@@ -157,5 +158,62 @@ describe('global flags against the dev server', () => {
     ]);
     assert.equal(result.exitCode, ExitCode.timeout, result.stderr);
     assert.match(result.stderr, /--command-timeout/);
+  });
+
+  it('serve: a failed activity leaves the terminal to our lines; the SDK line goes to the log file', async () => {
+    const stateDir = await mkdtemp(join(cwd, 'serve-'));
+    const opsQueue = uniqueQueue('ops-flags');
+    let stderr = '';
+    const serve = execa(
+      process.execPath,
+      [bin, 'serve', '--address', testTarget().address, '-n', 'default'],
+      {
+        cwd,
+        env: {
+          TEMPORAL_ADDRESS: '127.0.0.1:1',
+          TEMPORAL_OPS_STATE_DIR: stateDir,
+          TEMPORAL_OPS_TASK_QUEUE: opsQueue,
+        },
+        reject: false,
+        timeout: 120_000,
+      },
+    );
+    serve.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    try {
+      await waitFor(
+        'the control worker to poll',
+        async () => stderr.includes('control worker: polling'),
+        60_000,
+      );
+      // A project directory that does not exist: the prepare step's activity fails.
+      const run = await h.client.workflow
+        .execute('CleanStart', {
+          taskQueue: opsQueue,
+          workflowId: `flags-serve-${nanoid(8)}`,
+          args: [
+            {
+              projectDir: join(cwd, 'no-such-project'),
+              taskQueue: uniqueQueue('orders'),
+              start: { byWorker: true },
+            },
+          ],
+        })
+        .then(
+          (report) => report as { ok: boolean },
+          () => ({ ok: false }),
+        );
+      assert.equal(run.ok, false);
+      const logPath = join(stateDir, 'logs', 'control-worker.log');
+      await waitFor(
+        'the SDK line in the log file',
+        async () => /Activity failed/.test(await readFile(logPath, 'utf8')),
+        30_000,
+      );
+    } finally {
+      serve.kill('SIGINT');
+      await serve;
+    }
+    assert.match(stderr, /SDK log .*control-worker\.log/);
+    assert.doesNotMatch(stderr, /Activity failed|taskToken|\[WARN\]/);
   });
 });

@@ -64,6 +64,19 @@ export class PolicyRefusedError extends Error {
   }
 }
 
+/** Thrown when the connection settings cannot be resolved: a missing profile, an unreadable file, an unsupported setting. */
+export class ConnectConfigError extends Error {
+  static readonly type = 'ConnectConfigError' as const;
+  override readonly name = 'ConnectConfigError';
+  constructor(
+    /** The setting or source at fault, e.g. `profile cloud` or `tls-disable-host-verification`. */
+    readonly setting: string,
+    reason: string,
+  ) {
+    super(`connection settings (${setting}): ${reason}`);
+  }
+}
+
 /** Thrown by the CLI layer; carries the exit code to the single process.exit. */
 export class ExitError extends Error {
   /** The stable failure `type` activities give this error; workflows branch on it. */

@@ -2,7 +2,8 @@
 import type { Client } from '@temporalio/client';
 import type { Settings } from '../config.js';
 import { ExitError } from '../errors.js';
-import type { ConnectTarget } from '../temporal/connection.js';
+import type { ConnectOptions, ConnectTarget } from '../temporal/connection.js';
+import type { SdkLogLevel } from './global-flags.js';
 import type { WorkflowReadClient } from '../temporal/lite/read-client.js';
 import type { LiteClient } from '../temporal/lite/workflow-service.js';
 import { ExitCode, type Output } from './output.js';
@@ -19,6 +20,8 @@ export interface CliContext {
    * Contexts without it (tests, the MCP session) serve reads through `client()`.
    */
   reader?(): Promise<WorkflowReadClient>;
+  /** --log-level: SDK log lines on the terminal too (commands that run a worker). */
+  logLevel?: SdkLogLevel;
 }
 
 /** A context plus the output object of the one command being run. */
@@ -34,21 +37,35 @@ export function readClient(ctx: CliContext): Promise<WorkflowReadClient> {
   return ctx.reader ? ctx.reader() : ctx.client();
 }
 
-/** A connection failure as the exit every command gives it: 3, naming the address. */
+const UNAUTHENTICATED = 16;
+const PERMISSION_DENIED = 7;
+
+/** True when the server refused the caller's credentials (gRPC UNAUTHENTICATED or PERMISSION_DENIED). */
+export function isRefused(error: unknown): boolean {
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  return code === UNAUTHENTICATED || code === PERMISSION_DENIED;
+}
+
+/** A connection failure as the exit every command gives it: 12 for refused credentials, else 3; naming the address. */
 export const unavailable = (target: ConnectTarget) => (error: Error) => {
+  if (isRefused(error))
+    throw new ExitError(
+      `${target.address} refused the credentials for namespace ${target.namespace}: ${error.message}`,
+      ExitCode.unauthorized,
+    );
   throw new ExitError(`cannot connect to ${target.address}: ${error.message}`, ExitCode.unavailable);
 };
 
 /** The context of this process's environment (or of `target`); the SDK loads only here, after argv parsed. */
 export async function createCliContext(
-  options: { target?: ConnectTarget } = {},
+  options: { target?: ConnectTarget; connect?: ConnectOptions } = {},
 ): Promise<CliContext & Required<Pick<CliContext, 'reader'>> & { close(): Promise<void> }> {
   const [{ loadSettings }, { connectClient, loadConnectTarget }, { liteUnsupported }] = await Promise.all([
     import('../config.js'),
     import('../temporal/connection.js'),
     import('../temporal/lite/support.js'),
   ]);
-  const target = options.target ?? loadConnectTarget();
+  const target = options.target ?? loadConnectTarget(options.connect);
   let pending: Promise<Client> | undefined;
   let lite: Promise<LiteClient> | undefined;
   const context = {

@@ -17,8 +17,11 @@ import type { LogsOptions } from './commands/worker-logs.js';
 import type { StopOptions } from './commands/worker-stop.js';
 import type { StalledOptions } from './commands/workflows-stalled.js';
 import type { WaitOptions } from './commands/workflows-wait.js';
+import type { CompletionOptions } from './commands/completion.js';
+import { completionScript, SHELLS, type Shell } from './completion.js';
 import type { CommandFn } from './context.js';
 import { DEFAULTS } from '../defaults.js';
+import { addGlobalFlags, type GlobalFlags } from './global-flags.js';
 import {
   checkRecentInput,
   debugStalledInput,
@@ -49,6 +52,8 @@ export interface Call {
   options: unknown;
   /** --json was given: the output object prints JSON. */
   json: boolean;
+  /** The global flags (connection, -o, --color, --time-format, --command-timeout, --log-level). */
+  globals: GlobalFlags;
   load(): Promise<CommandFn<never>>;
 }
 
@@ -67,13 +72,16 @@ type Leaf = <O>(
 ) => Command;
 
 const FOOTER = `
-Exit codes: 0 ok; 1 the recipe reports a problem, or a worker is unhealthy; 2 bad flags or input;
-3 no server answers; 4 a wait timed out; 5 a COMPLETED result reads like an error; 6 the workflow
-closed with another status (FAILED, ...); 7 not found; 8 stalled workflows found; 9 still running;
-10 an open workflow would break on the current code (replay-check); 130 interrupted.
+Exit codes: 0 ok; 1 the recipe reports a problem, or a worker is unhealthy; 2 bad flags, input or
+connection settings (a missing --profile, an unreadable --tls-* file); 3 no server answers, or the
+connection failed; 4 a wait timed out, or --command-timeout passed; 5 a COMPLETED result reads like an
+error; 6 the workflow closed with another status (FAILED, ...); 7 not found; 8 stalled workflows found;
+9 still running; 10 an open workflow would break on the current code (replay-check); 11 the namespace
+does not exist; 12 the server refused the credentials; 130 interrupted.
 
-Connection: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TLS settings and temporal.toml
-profiles (TEMPORAL_PROFILE), as for the Temporal CLI.`;
+Connection: flag, then TEMPORAL_* environment variable, then temporal.toml profile, as for the
+Temporal CLI (--address, -n, --api-key, --tls*, --profile, --config-file go before or after the command).
+Shell completion: temporal-ops completion bash|zsh|fish.`;
 
 const jsonFlag = (c: Command) => c.option('--json', 'print the result as JSON');
 
@@ -500,7 +508,6 @@ function declareWorkflows(workflows: Command, leaf: Leaf): void {
   );
 }
 
-/** Builds the tree; each action maps its flags to options (paths and defaults from `where`) and hands them to `invoke`. */
 /**
  * Starts the MCP server over the CLI's own tree. The server sits above the CLI (it runs each tool
  * as a command), so the entry point hands it in; without it, `mcp` answers with a usage error.
@@ -513,15 +520,20 @@ export const versionCall: Call = {
   path: 'version',
   options: {},
   json: false,
+  globals: {},
   load: async () => (await import('./commands/version.js')).version,
 };
 
+/** Builds the tree; each action maps its flags to options (paths and defaults from `where`) and hands them to `invoke`. */
 export function buildProgram(invoke: Invoke, where: Where, mcp?: McpLoader): Command {
-  const program = new Command('temporal-ops')
-    .description('Temporal-native ops recipes for Python Temporal projects.')
-    .option('-V, --version', 'print the versions of temporal-ops and of the Temporal CLI and server it finds')
-    .addHelpText('after', FOOTER)
-    .showSuggestionAfterError();
+  const program = addGlobalFlags(
+    new Command('temporal-ops')
+      .description('Temporal-native ops recipes for Python Temporal projects.')
+      .option('-V, --version', 'print the versions of temporal-ops and of the Temporal CLI and server it finds')
+      .addHelpText('after', FOOTER)
+      .configureHelp({ showGlobalOptions: true })
+      .showSuggestionAfterError(),
+  );
   const leaf: Leaf = (parent, nameAndArgs, description, load, map) => {
     const command = parent.command(nameAndArgs).description(description);
     return command.action(async () => {
@@ -532,6 +544,7 @@ export function buildProgram(invoke: Invoke, where: Where, mcp?: McpLoader): Com
         path: words.join(' '),
         options: map ? map(raw, command.args) : raw,
         json,
+        globals: program.opts<GlobalFlags>(),
         load: load as () => Promise<CommandFn<never>>,
       });
     });
@@ -708,6 +721,18 @@ export function buildProgram(invoke: Invoke, where: Where, mcp?: McpLoader): Com
     async () => {
       if (!mcp) throw usageError('the MCP server is served by the temporal-ops executable only');
       return mcp((invoke) => buildProgram(invoke, where));
+    },
+  );
+  leaf(
+    program,
+    'completion <shell>',
+    'Print the shell completion script for bash, zsh or fish, e.g. source <(temporal-ops completion bash), or temporal-ops completion fish | source.',
+    async () => (await import('./commands/completion.js')).printCompletion,
+    (_raw, args): CompletionOptions => {
+      const shell = args[0] as Shell;
+      if (!SHELLS.includes(shell))
+        throw usageError(`completion: expected bash, zsh or fish, got "${args[0]}"`);
+      return { script: completionScript(shell, program) };
     },
   );
   leaf(

@@ -10,6 +10,9 @@ import {
   type Invoke,
   type McpLoader,
 } from './program.js';
+import { explainFailure } from './connection-errors.js';
+import type { createCliContext } from './context.js';
+import { connectOptions, outputStyle } from './global-flags.js';
 import { createOutput, ExitCode, processSink, type Sink } from './output.js';
 
 export interface CliDeps {
@@ -22,6 +25,8 @@ export interface CliDeps {
   invoke?: Invoke;
   /** The MCP server (see McpLoader). */
   mcp?: McpLoader;
+  /** Whether stdout is a terminal (--color auto); default: this process's. */
+  isTTY?: boolean;
 }
 
 /** The exit code an error stands for: its own, 2 for any argv error, 1 for anything unexpected. */
@@ -41,18 +46,50 @@ function configure(command: Command, sink: Sink, name: string): void {
   for (const sub of command.commands) configure(sub, sink, `${name} ${sub.name()}`);
 }
 
+/** `running`, or exit 4 once `timeoutMs` (--command-timeout) has passed. */
+async function withCommandTimeout(running: Promise<number>, timeoutMs: number | undefined): Promise<number> {
+  if (timeoutMs === undefined) return running;
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(new ExitError(`--command-timeout: no result within ${timeoutMs / 1000} s`, ExitCode.timeout)),
+      timeoutMs,
+    );
+  });
+  try {
+    return await Promise.race([running, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Runs one command line to its exit code; never exits the process itself. */
 export async function runCli(argv: string[], deps: CliDeps = {}): Promise<number> {
   const sink = deps.sink ?? processSink;
   let code: number = ExitCode.ok;
+  const env = deps.env ?? process.env;
   const run: Invoke = async (call: Call) => {
-    const [fn, own] = await Promise.all([
-      call.load(),
-      deps.context ? undefined : import('./context.js').then((m) => m.createCliContext()),
-    ]);
-    const context = deps.context ?? own!;
+    const { globals } = call;
+    let own: Awaited<ReturnType<typeof createCliContext>> | undefined;
     try {
-      code = await fn(call.options as never, { ...context, out: createOutput(sink, call.json) });
+      const [fn, created] = await Promise.all([
+        call.load(),
+        deps.context
+          ? undefined
+          : import('./context.js').then((m) => m.createCliContext({ connect: connectOptions(globals, env) })),
+      ]);
+      own = created;
+      const context = { ...(deps.context ?? own!), logLevel: globals.logLevel };
+      const style = outputStyle(globals, call.json, { isTTY: deps.isTTY ?? process.stdout.isTTY, env });
+      const running = fn(call.options as never, { ...context, out: createOutput(sink, style) }).catch(
+        async (error: unknown) => {
+          throw await explainFailure(error, context);
+        },
+      );
+      code = await withCommandTimeout(running, globals.commandTimeout);
+    } catch (error) {
+      throw await explainFailure(error, undefined);
     } finally {
       await own?.close();
     }
@@ -61,7 +98,7 @@ export async function runCli(argv: string[], deps: CliDeps = {}): Promise<number
     deps.invoke ?? run,
     {
       cwd: deps.cwd ?? process.cwd(),
-      env: deps.env ?? process.env,
+      env,
     },
     deps.mcp,
   );

@@ -1,16 +1,40 @@
-// The SDK runtime's logger for commands that run a worker: quiet by default, to stderr.
+// The SDK runtime's logger for commands that run a worker: its lines go to a log file under the
+// state dir, and to the terminal only when --log-level asks for them (the CLI shows its own progress).
+import { mkdirSync, createWriteStream } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { DefaultLogger, Runtime, type LogLevel } from '@temporalio/worker';
 import { DEFAULTS } from '../defaults.js';
+import type { SdkLogLevel } from './global-flags.js';
 
-/** Installs the runtime once, at $TEMPORAL_OPS_LOG_LEVEL (default WARN); the CLI shows its own progress. */
-export function installQuietRuntime(write: (line: string) => void): void {
-  const level = (process.env.TEMPORAL_OPS_LOG_LEVEL ?? DEFAULTS.logLevel) as LogLevel;
+/** Where the control worker's SDK log lines go. */
+function sdkLogPath(stateDir: string): string {
+  return join(stateDir, 'logs', 'control-worker.log');
+}
+
+/**
+ * Installs the runtime once. Its lines are appended to `sdkLogPath` at $TEMPORAL_OPS_LOG_LEVEL
+ * (default WARN); with `terminal` set to a level other than `never`, at that level, and also to `write`.
+ */
+export function installQuietRuntime(
+  stateDir: string,
+  write: (line: string) => void,
+  terminal: SdkLogLevel = 'never',
+): string {
+  const path = sdkLogPath(stateDir);
+  mkdirSync(dirname(path), { recursive: true });
+  const file = createWriteStream(path, { flags: 'a' });
+  const level = (
+    terminal === 'never' ? (process.env.TEMPORAL_OPS_LOG_LEVEL ?? DEFAULTS.logLevel) : terminal.toUpperCase()
+  ) as LogLevel;
   Runtime.install({
     logger: new DefaultLogger(level, (entry) => {
       // The host-queue worker hosts activities only; the SDK warns about that on every start.
       if (entry.message.startsWith('No workflows registered')) return;
       const time = new Date(Number(entry.timestampNanos / 1_000_000n)).toISOString();
-      write(`${time} [${entry.level}] ${entry.message} ${entry.meta ? JSON.stringify(entry.meta) : ''}`);
+      const line = `${time} [${entry.level}] ${entry.message} ${entry.meta ? JSON.stringify(entry.meta) : ''}`;
+      file.write(`${line}\n`);
+      if (terminal !== 'never') write(line);
     }),
   });
+  return path;
 }

@@ -69,3 +69,16 @@ export function interval(text: string): string {
   if (ms < 1000) throw new InvalidArgumentError('expected a duration of at least 1s, such as 30s, 5m or 1h');
   return text.trim();
 }
+
+/** A duration in milliseconds, such as 500ms, 30s, 5m or 1h (Go's forms; a bare number is seconds). */
+export function commandTimeout(text: string): number {
+  const trimmed = text.trim();
+  const parts = [...trimmed.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)];
+  let ms = 0;
+  if (/^\d+(?:\.\d+)?$/.test(trimmed)) ms = Number(trimmed) * 1000;
+  else if (parts.map((p) => p[0]).join('') === trimmed)
+    for (const [, amount, unit] of parts)
+      ms += Number(amount) * (UNIT_MS[unit === 'ms' ? 'ms' : (unit ?? '')] ?? 0);
+  if (!(ms > 0)) throw new InvalidArgumentError('expected a duration such as 500ms, 30s, 5m or 1h30m');
+  return ms;
+}

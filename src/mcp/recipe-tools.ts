@@ -3,7 +3,7 @@
 import type { PendingApproval } from '../../workflows/lib/approval.js';
 import type { Progress } from '../../workflows/lib/checklist.js';
 import type { CliContext, CommandContext } from '../cli/context.js';
-import { ExitCode, type Output } from '../cli/output.js';
+import { ExitCode, formatTime, plainStyle, type Output } from '../cli/output.js';
 import { ExitError } from '../errors.js';
 import { isNotFound } from '../temporal/grpc.js';
 import { failedOutcome, type ToolOutcome } from './outcome.js';
@@ -14,6 +14,8 @@ import { runCliTool, type CommandTree } from './run-cli-tool.js';
 function toolContext(context: CliContext, log: string[], onLine: (line: string) => void): CommandContext {
   const out: Output = {
     json: true,
+    style: { ...plainStyle, format: 'json' },
+    time: (ms) => formatTime(ms, 'iso', Date.now()),
     result: () => undefined,
     write: () => undefined,
     info: (line) => {

@@ -2,6 +2,7 @@
 // what it prints: its --json result, its progress lines, its error and exit code.
 import { CommanderError, type Command } from 'commander';
 import type { CliContext } from '../cli/context.js';
+import { explainFailure } from '../cli/connection-errors.js';
 import { createOutput, ExitCode, type Sink } from '../cli/output.js';
 import type { Invoke } from '../cli/program.js';
 import { ExitError } from '../errors.js';
@@ -48,7 +49,12 @@ export async function runCliTool(
   const outcome: ToolOutcome = { exitCode: ExitCode.ok, log };
   const program = tree(async (call) => {
     const fn = await call.load();
-    outcome.exitCode = await fn(call.options as never, { ...context, out: createOutput(sink, call.json) });
+    outcome.exitCode = await fn(call.options as never, {
+      ...context,
+      out: createOutput(sink, call.json),
+    }).catch(async (error: unknown) => {
+      throw await explainFailure(error, context);
+    });
   });
   captured(program, sink);
   try {

@@ -4,6 +4,7 @@ import type { Client } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import type { NativeConnection } from '@temporalio/worker';
 import { DEFAULTS } from '../defaults.js';
+import { ConnectConfigError } from '../errors.js';
 
 export interface ConnectTarget {
   address: string;
@@ -12,14 +13,77 @@ export interface ConnectTarget {
   connectionOptions: ReturnType<typeof loadClientConnectConfig>['connectionOptions'];
 }
 
-/** Loads the connection config the way the Temporal CLI does; explicit values override. */
-export function loadConnectTarget(overrides: { address?: string; namespace?: string } = {}): ConnectTarget {
-  const profile = process.env.TEMPORAL_PROFILE;
-  const config = loadClientConnectConfig(profile ? { profile } : {});
-  const address = overrides.address ?? config.connectionOptions.address ?? DEFAULTS.temporalAddress;
+/** Connection settings given explicitly (the CLI's flags); each one wins over its TEMPORAL_* variable. */
+export interface ConnectOptions {
+  address?: string;
+  namespace?: string;
+  apiKey?: string;
+  tls?: boolean;
+  tlsCertPath?: string;
+  tlsKeyPath?: string;
+  tlsCaPath?: string;
+  tlsServerName?: string;
+  tlsDisableHostVerification?: boolean;
+  /** The temporal.toml profile (else $TEMPORAL_PROFILE, else "default"). */
+  profile?: string;
+  /** The temporal.toml path (else $TEMPORAL_CONFIG_FILE, else the default path). */
+  configFile?: string;
+  /** The environment to read (default: this process's). */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Each explicit setting and the variable it stands in for: flags join the environment, one resolution. */
+const ENV_OF: [keyof ConnectOptions, string][] = [
+  ['address', 'TEMPORAL_ADDRESS'],
+  ['namespace', 'TEMPORAL_NAMESPACE'],
+  ['apiKey', 'TEMPORAL_API_KEY'],
+  ['tls', 'TEMPORAL_TLS'],
+  ['tlsCertPath', 'TEMPORAL_TLS_CLIENT_CERT_PATH'],
+  ['tlsKeyPath', 'TEMPORAL_TLS_CLIENT_KEY_PATH'],
+  ['tlsCaPath', 'TEMPORAL_TLS_SERVER_CA_CERT_PATH'],
+  ['tlsServerName', 'TEMPORAL_TLS_SERVER_NAME'],
+  ['tlsDisableHostVerification', 'TEMPORAL_TLS_DISABLE_HOST_VERIFICATION'],
+  ['configFile', 'TEMPORAL_CONFIG_FILE'],
+];
+
+/** The environment the Temporal CLI would see: `env` with each explicit setting in its variable's place. */
+function connectEnv(options: ConnectOptions): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(options.env ?? process.env))
+    if (value !== undefined) env[key] = value;
+  for (const [key, name] of ENV_OF) {
+    const value = options[key];
+    if (value !== undefined) env[name] = String(value);
+  }
+  return env;
+}
+
+/**
+ * Loads the connection config the way the Temporal CLI does: explicit settings, then TEMPORAL_*
+ * variables, then the temporal.toml profile. Throws ConnectConfigError for a missing profile, an
+ * unreadable file, or a setting the SDK cannot honour.
+ */
+export function loadConnectTarget(options: ConnectOptions = {}): ConnectTarget {
+  const env = connectEnv(options);
+  if (
+    env.TEMPORAL_TLS_DISABLE_HOST_VERIFICATION === 'true' ||
+    env.TEMPORAL_TLS_DISABLE_HOST_VERIFICATION === '1'
+  )
+    throw new ConnectConfigError(
+      'tls-disable-host-verification',
+      "the Temporal TypeScript SDK cannot turn off host-name verification; give --tls-server-name with the certificate's name instead",
+    );
+  const profile = options.profile ?? (env.TEMPORAL_PROFILE || undefined);
+  let config: ReturnType<typeof loadClientConnectConfig>;
+  try {
+    config = loadClientConnectConfig({ ...(profile ? { profile } : {}), overrideEnvVars: env });
+  } catch (error) {
+    throw new ConnectConfigError(profile ? `profile ${profile}` : 'config', (error as Error).message);
+  }
+  const address = config.connectionOptions.address ?? DEFAULTS.temporalAddress;
   return {
     address,
-    namespace: overrides.namespace ?? config.namespace ?? DEFAULTS.namespace,
+    namespace: config.namespace ?? DEFAULTS.namespace,
     connectionOptions: { ...config.connectionOptions, address },
   };
 }

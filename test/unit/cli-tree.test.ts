@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { Command } from 'commander';
 import { packageRoot } from '../../src/config.js';
+import { completionScript } from '../../src/cli/completion.js';
 import { buildProgram, type Call } from '../../src/cli/program.js';
 import { runCli } from '../../src/cli/run-cli.js';
 
@@ -353,6 +354,18 @@ describe('argv -> options', () => {
       },
     ],
     [['project', 'list', '--json'], { path: 'project list', json: true, options: {} }],
+    [
+      ['completion', 'fish'],
+      {
+        path: 'completion',
+        options: {
+          script: completionScript(
+            'fish',
+            buildProgram(() => Promise.reject(new Error('never run')), { cwd, env }),
+          ),
+        },
+      },
+    ],
     [['project', 'remove', 'shop'], { path: 'project remove', options: { keyOrDir: 'shop' } }],
     [
       ['worker', 'ensure', '--task-queue', 'orders'],
@@ -551,6 +564,14 @@ describe('argv errors exit 2 before anything runs, naming the flag', () => {
     [['up', '--bogus'], /unknown option '--bogus'/],
     [['serve', '--json'], /unknown option '--json'/],
     [['mcp', '--json'], /unknown option '--json'/],
+    [['completion', 'powershell'], /completion: expected bash, zsh or fish, got "powershell"/],
+    [['workflows', 'recent', '-o', 'yaml'], /option '-o, --output <format>' argument 'yaml' is invalid/],
+    [['--color', 'sometimes', 'worker', 'list'], /argument 'sometimes' is invalid/],
+    [['workflows', 'recent', '--time-format', 'unix'], /argument 'unix' is invalid/],
+    [
+      ['workflows', 'recent', '--command-timeout', '0s'],
+      /--command-timeout <duration>' argument '0s' is invalid/,
+    ],
     // A flag of another command is an error, not ignored.
     [['workflows', 'stalled', '--timeout', '3'], /unknown option '--timeout'/],
     [['workflows', 'recent', '-w', 'x'], /unknown option '-w'/],

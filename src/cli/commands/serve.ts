@@ -6,12 +6,14 @@ import { installQuietRuntime } from '../sdk-logs.js';
 
 /** Runs the control worker on the ops and host queues until a signal stops it (exit 0). */
 export async function serve(_options: object, ctx: CommandContext): Promise<number> {
-  installQuietRuntime(ctx.out.info);
+  const logPath = installQuietRuntime(ctx.settings.stateDir, ctx.out.info, ctx.logLevel);
   const worker = await createControlWorker({ target: ctx.target, settings: ctx.settings });
   const stop = new AbortController();
   process.once('SIGINT', () => stop.abort());
   process.once('SIGTERM', () => stop.abort());
-  ctx.out.info(`control worker: polling ${worker.queues.join(' and ')} on ${ctx.target.address}`);
+  ctx.out.info(
+    `control worker: polling ${worker.queues.join(' and ')} on ${ctx.target.address}; SDK log ${logPath}`,
+  );
   await worker.run(stop.signal);
   return ExitCode.ok;
 }

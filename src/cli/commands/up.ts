@@ -56,7 +56,7 @@ export async function up(options: UpOptions, ctx: CommandContext): Promise<numbe
     throw usageError(
       'no target: give --project-dir (with --task-queue and a start) or --no-recipe; the bundled example (examples/orders) comes with a checkout of temporal-ops, not with an installed copy',
     );
-  installQuietRuntime(info);
+  const logPath = installQuietRuntime(settings.stateDir, info, ctx.logLevel);
   const server = await ensureServer(target, settings, info);
   const uiUrl =
     server.uiUrl ??
@@ -68,7 +68,9 @@ export async function up(options: UpOptions, ctx: CommandContext): Promise<numbe
   };
   if (!server.startedByUs) await warnAboutProfile(resolved, info);
   const worker = await createControlWorker({ target: resolved, settings });
-  info(`control worker: polling ${worker.queues.join(' and ')} in namespace ${target.namespace}`);
+  info(
+    `control worker: polling ${worker.queues.join(' and ')} in namespace ${target.namespace}; SDK log ${logPath}`,
+  );
   if (uiUrl) info(`Web UI: ${uiUrl}/namespaces/${target.namespace}/workflows`);
   const stop = new AbortController();
   let interrupted = false;

@@ -26,6 +26,6 @@ export async function workflowsAnalyze(options: AnalyzeOptions, ctx: CommandCont
     oracle: localLivenessOracle(),
     remote: remoteLiveness(client, ctx.settings.opsTaskQueue, hostname()),
   }).catch(notFoundExit(options));
-  ctx.out.result(analysis, formatAnalysis);
+  ctx.out.result(analysis, (a) => formatAnalysis(a, ctx.out.time));
   return analysis.finding.stalled ? ExitCode.stallsFound : ExitCode.ok;
 }

@@ -38,18 +38,20 @@ export function checkedPolicy(
   return policy;
 }
 
-const iso = (ms: number | undefined): string => (ms ? new Date(ms).toISOString() : '-');
+/** How an instant prints (the Output's --time-format); ISO 8601 by default. */
+type TimeText = (ms: number | undefined) => string;
+const iso: TimeText = (ms) => (ms ? new Date(ms).toISOString() : '-');
 const indent = (text: string, pad = '    '): string =>
   text
     .split('\n')
     .map((l) => pad + l)
     .join('\n');
 
-/** A finding in a few lines: verdict, the run, the evidence summary, the remedy. */
-export function formatFinding(f: Finding): string {
-  const mark = f.stalled ? 'STALLED' : 'ok';
+/** A finding in a few lines: verdict, the run, the evidence summary, the remedy; `color` marks STALLED red. */
+export function formatFinding(f: Finding, color = false): string {
+  const mark = (f.stalled ? 'STALLED' : 'ok').padEnd(7);
   const lines = [
-    `${mark.padEnd(7)} ${f.verdict} [${f.confidence}]  ${f.workflowId} (${f.workflowType}, task queue ${f.taskQueue}, run ${f.runId})`,
+    `${color && f.stalled ? `\x1b[31m${mark}\x1b[0m` : mark} ${f.verdict} [${f.confidence}]  ${f.workflowId} (${f.workflowType}, task queue ${f.taskQueue}, run ${f.runId})`,
     indent(f.evidence.summary),
   ];
   if (f.stalled) {
@@ -71,8 +73,8 @@ export function formatCounts(counts: Record<Verdict, number>, scanned: number): 
 }
 
 /** How a run closed, on one line. */
-export function formatClose(close: CloseEventFact): string {
-  const at = `at ${iso(close.timeMs)}`;
+export function formatClose(close: CloseEventFact, time: TimeText = iso): string {
+  const at = `at ${time(close.timeMs)}`;
   if (close.failure?.length) return `${close.status} ${at}: ${formatFailureChain(close.failure)}`;
   if (close.status === 'TERMINATED')
     return `TERMINATED ${at}: ${close.reason || '(no reason)'}${close.identity ? ` by ${close.identity}` : ''}`;
@@ -83,16 +85,16 @@ export function formatClose(close: CloseEventFact): string {
 }
 
 /** The whole analysis of one run. */
-export function formatAnalysis(a: Analysis): string {
+export function formatAnalysis(a: Analysis, time: TimeText = iso): string {
   const lines = [
     `workflow ${a.workflowId} (${a.workflowType}) run ${a.runId}`,
-    `  task queue ${a.taskQueue}; ${a.status}; started ${iso(a.startTimeMs)}${a.closeTimeMs ? `, closed ${iso(a.closeTimeMs)}` : ''}; ${a.historyLength} events`,
+    `  task queue ${a.taskQueue}; ${a.status}; started ${time(a.startTimeMs)}${a.closeTimeMs ? `, closed ${time(a.closeTimeMs)}` : ''}; ${a.historyLength} events`,
     formatFinding(a.finding),
   ];
   if (!a.finding.stalled && a.finding.remedy.action === 'none' && a.status === 'RUNNING')
     lines.push('    remedy: none, the run is waiting as designed');
   if (a.close) {
-    lines.push(`  closed: ${formatClose(a.close)}`);
+    lines.push(`  closed: ${formatClose(a.close, time)}`);
     for (const link of a.close.failure ?? [])
       if (link.stackExcerpt) lines.push(indent(link.stackExcerpt, '    | '));
   }
@@ -107,8 +109,8 @@ export function formatAnalysis(a: Analysis): string {
 }
 
 /** One recent workflow per line. */
-export function formatRecentRow(r: RecentRow): string {
-  const when = r.closeTimeMs ? `closed ${iso(r.closeTimeMs)}` : `started ${iso(r.startTimeMs)}`;
+export function formatRecentRow(r: RecentRow, time: TimeText = iso): string {
+  const when = r.closeTimeMs ? `closed ${time(r.closeTimeMs)}` : `started ${time(r.startTimeMs)}`;
   let check = '';
   if (r.resultCheck)
     check = r.resultCheck.looksLikeError

@@ -29,7 +29,7 @@ export async function workflowsRecent(options: RecentOptions, ctx: CommandContex
       throw new ExitError(`--query: the server rejects it: ${(error as Error).message}`, ExitCode.usage);
     throw error;
   });
-  out.result(rows, (all) => all.map(formatRecentRow).join('\n'));
+  out.result(rows, (all) => all.map((row) => formatRecentRow(row, out.time)).join('\n'));
   const flagged = rows.filter((r) => r.resultCheck?.looksLikeError).length;
   out.info(
     `${rows.length} workflows in the last ${options.minutes} min${truncated ? ` (limit ${options.limit ?? DEFAULTS.recentListRows} reached)` : ''}; ${flagged} COMPLETED with an error-like result`,

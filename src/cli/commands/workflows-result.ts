@@ -19,10 +19,10 @@ export function resultExitCode(outcome: RunOutcome): number {
   return outcome.resultCheck?.looksLikeError ? ExitCode.resultLooksLikeError : ExitCode.ok;
 }
 
-function text(o: RunOutcome): string {
+function text(o: RunOutcome, time: (ms: number | undefined) => string): string {
   const head = `${o.workflowId} (${o.workflowType}) run ${o.runId}: ${o.status}`;
   if (o.status === 'RUNNING') return `${head} — no result yet`;
-  if (o.status !== 'COMPLETED') return `${head}\n  ${o.close ? formatClose(o.close) : 'closed'}`;
+  if (o.status !== 'COMPLETED') return `${head}\n  ${o.close ? formatClose(o.close, time) : 'closed'}`;
   const check = o.resultCheck?.looksLikeError
     ? `\n  WARNING: COMPLETED, but the result reads like an error: ${o.resultCheck.reason}`
     : '';
@@ -34,6 +34,6 @@ export async function workflowsResult(options: ResultOptions, ctx: CommandContex
   const outcome = await readRunOutcome(await ctx.client(), options, options.resultRule).catch(
     notFoundExit(options),
   );
-  ctx.out.result(outcome, text);
+  ctx.out.result(outcome, (o) => text(o, ctx.out.time));
   return resultExitCode(outcome);
 }

@@ -64,8 +64,9 @@ async function printSweep(
 ): Promise<number> {
   const tally = new SweepTally();
   let printed = 0;
-  // Findings stream as they come: a JSON array written item by item, or text for each stall.
-  if (out.json) out.write('[');
+  // Findings stream as they come: a JSON array written item by item, a line each in jsonl, or text for each stall.
+  const lines = out.style.format === 'jsonl';
+  if (out.json && !lines) out.write('[');
   for await (const item of items) {
     tally.add(item);
     if (item.kind === 'error') out.info(`could not diagnose ${item.workflowId}: ${item.error}`);
@@ -73,13 +74,13 @@ async function printSweep(
     const f = item.finding;
     if (out.json) {
       if (options.stalledOnly && !f.stalled) continue;
-      out.write(`${printed === 0 ? '\n' : ',\n'}${JSON.stringify(f)}`);
+      out.write(lines ? `${JSON.stringify(f)}\n` : `${printed === 0 ? '\n' : ',\n'}${JSON.stringify(f)}`);
       printed += 1;
     } else if (f.stalled) {
-      out.write(`${formatFinding(f)}\n\n`);
+      out.write(`${formatFinding(f, out.style.color)}\n\n`);
     }
   }
-  if (out.json) out.write(printed === 0 ? ']\n' : '\n]\n');
+  if (out.json && !lines) out.write(printed === 0 ? ']\n' : '\n]\n');
   const diagnosed = Object.values(tally.counts).reduce((a, b) => a + b, 0);
   out.info(
     `${formatCounts(tally.counts, diagnosed)}${tally.errorCount ? `; ${tally.errorCount} not diagnosed` : ''}`,

@@ -44,7 +44,9 @@ export async function workflowsWait(options: WaitOptions, ctx: CommandContext): 
       'not-found': `${result.workflowId}${options.runId ? ` run ${options.runId}` : ''} not found`,
     };
     const close =
-      result.close && result.outcome === 'other-terminal' ? `\n  ${formatClose(result.close)}` : '';
+      result.close && result.outcome === 'other-terminal'
+        ? `\n  ${formatClose(result.close, ctx.out.time)}`
+        : '';
     return `${lines[result.outcome]}${close}`;
   });
   return EXIT[result.outcome];

@@ -529,7 +529,10 @@ export function buildProgram(invoke: Invoke, where: Where, mcp?: McpLoader): Com
   const program = addGlobalFlags(
     new Command('temporal-ops')
       .description('Temporal-native ops recipes for Python Temporal projects.')
-      .option('-V, --version', 'print the versions of temporal-ops and of the Temporal CLI and server it finds')
+      .option(
+        '-V, --version',
+        'print the versions of temporal-ops and of the Temporal CLI and server it finds',
+      )
       .addHelpText('after', FOOTER)
       .configureHelp({ showGlobalOptions: true })
       .showSuggestionAfterError(),

@@ -55,4 +55,12 @@ export const DEFAULTS = {
   replayMax: 200,
   /** SDK log level of the CLI and the control worker (TEMPORAL_OPS_LOG_LEVEL). */
   logLevel: 'WARN',
+  /** `--log-level`: SDK log lines on the terminal (`never`: the log file only). */
+  terminalLogLevel: 'never',
+  /** `-o`: the result format. */
+  output: 'text',
+  /** `--color`: on a terminal without NO_COLOR. */
+  color: 'auto',
+  /** `--time-format`: times in text output. */
+  timeFormat: 'relative',
 } as const;

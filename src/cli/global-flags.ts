@@ -1,5 +1,6 @@
 // The Temporal CLI's global flags, declared once on the program so every command takes them (before
 // or after its own words), and their mapping to connection settings and the output style.
+import { DEFAULTS } from '../defaults.js';
 import { Option, type Command } from 'commander';
 import type { ConnectOptions } from '../temporal/connection.js';
 import type { OutputFormat, OutputStyle, TimeFormat } from './output.js';
@@ -59,14 +60,13 @@ export function addGlobalFlags(program: Command): Command {
       ]),
     )
     .addOption(
-      new Option('--color <when>', 'output coloring (default auto: on a terminal without NO_COLOR)').choices([
-        'auto',
-        'always',
-        'never',
-      ]),
+      new Option(
+        '--color <when>',
+        `output coloring (default ${DEFAULTS.color}: on a terminal without NO_COLOR)`,
+      ).choices(['auto', 'always', 'never']),
     )
     .addOption(
-      new Option('--time-format <format>', 'times in text output (default relative)').choices([
+      new Option('--time-format <format>', `times in text output (default ${DEFAULTS.timeFormat})`).choices([
         'relative',
         'iso',
         'raw',
@@ -80,7 +80,7 @@ export function addGlobalFlags(program: Command): Command {
     .addOption(
       new Option(
         '--log-level <level>',
-        'SDK log lines on the terminal too (default never: they go to the log file only)',
+        `SDK log lines on the terminal too (default ${DEFAULTS.terminalLogLevel}: they go to the log file only)`,
       ).choices(['debug', 'info', 'warn', 'error', 'never']),
     );
 }
@@ -111,10 +111,10 @@ export function outputStyle(
   json: boolean,
   terminal: { isTTY: boolean; env: NodeJS.ProcessEnv },
 ): OutputStyle {
-  const color = flags.color ?? 'auto';
+  const color = flags.color ?? DEFAULTS.color;
   return {
-    format: flags.output ?? (json ? 'json' : 'text'),
-    timeFormat: flags.timeFormat ?? 'relative',
+    format: flags.output ?? (json ? 'json' : DEFAULTS.output),
+    timeFormat: flags.timeFormat ?? DEFAULTS.timeFormat,
     color: color === 'always' || (color === 'auto' && terminal.isTTY && !terminal.env.NO_COLOR),
   };
 }

@@ -18,7 +18,7 @@ function sdkLogPath(stateDir: string): string {
 export function installQuietRuntime(
   stateDir: string,
   write: (line: string) => void,
-  terminal: SdkLogLevel = 'never',
+  terminal: SdkLogLevel = DEFAULTS.terminalLogLevel,
 ): string {
   const path = sdkLogPath(stateDir);
   mkdirSync(dirname(path), { recursive: true });

@@ -30,6 +30,7 @@ const DOCUMENTED: Record<string, string | number | boolean> = {
   TEMPORAL_OPS_GRACE_MS: loadSettings({}).graceMs,
   TEMPORAL_OPS_READY_TIMEOUT_MS: loadSettings({}).readyTimeoutMs,
   TEMPORAL_OPS_LOG_LEVEL: DEFAULTS.logLevel,
+  '--log-level': DEFAULTS.terminalLogLevel,
   // Described in words, not values of the table.
   TEMPORAL_CLI: '.venv/bin/temporal',
   TEMPORAL_OPS_STATE_DIR: '~/.local/state/temporal-ops',

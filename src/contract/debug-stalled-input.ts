@@ -57,6 +57,9 @@ export const debugStalledInputSchema = recipeObject({
     .describe('Apply the remedies (after approval) and verify them; default false: diagnose only.'),
   autoApprove: flag().describe('With act: apply without waiting for the approve update.').optional(),
   approvalTimeoutSeconds: approvalTimeoutField.optional(),
+  resetAttempts: flag()
+    .describe('With act: when unpausing a paused activity, also reset its attempts to 1 (default false).')
+    .optional(),
   waitForFixSeconds: numberIn(0, 86_400)
     .default(0)
     .describe('For verdicts that need a code change: seconds to wait for it (default 0: the code is fixed).'),

@@ -547,8 +547,8 @@ describe('diagnose', () => {
 
 describe('verdict helpers', () => {
   it('lists each verdict once', () => {
-    assert.equal(new Set(VERDICTS).size, 14);
-    assert.equal(VERDICTS.length, 14);
+    assert.equal(new Set(VERDICTS).size, 15);
+    assert.equal(VERDICTS.length, 15);
   });
 
   it('uses the documented default policy', () => {
@@ -587,12 +587,12 @@ describe('verdict helpers', () => {
 
 const OWN_FILES = [
   'diagnose.ts',
-  'verdicts.ts',
   'index.ts',
   'stall-rules.ts',
   'rules.ts',
   'stall-activity-state.ts',
   'stall-blocked.ts',
+  'stall-version.ts',
   'failing-handler.ts',
   'remedy-for.ts',
   'stall-healthy-wait.ts',

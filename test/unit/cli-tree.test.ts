@@ -258,6 +258,7 @@ describe('argv -> options', () => {
         '--no-rerun',
         '--verify',
         '90',
+        '--reset-attempts',
       ],
       {
         path: 'run debug-stalled',
@@ -272,6 +273,7 @@ describe('argv -> options', () => {
             verifySeconds: 90,
             nonDeterminism: 'reset',
             rerun: false,
+            resetAttempts: true,
           },
         },
       },

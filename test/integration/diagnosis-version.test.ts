@@ -1,7 +1,8 @@
 // Worker versioning on a real dev server: a run pinned to a worker deployment version whose workers
 // are gone, while a worker of the current version polls the same queue, is version-mismatch (never
 // no-worker: starting the current worker would not serve it); a run pinned by a versioning override
-// likewise; a run of the current version is a healthy wait.
+// likewise, and a pinned run whose activity attempt waits for its version; a run of the current
+// version is a healthy wait.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -24,6 +25,7 @@ const project = uniqueId('versions');
 const policy = { noWorkerAfterMs: 2000 };
 const ids = {
   pinned: uniqueId('pinned-v1'),
+  activity: uniqueId('activity-v1'),
   overridden: uniqueId('override-v1'),
   current: uniqueId('current-v2'),
 };
@@ -101,7 +103,17 @@ before(async () => {
   h = await createHarness();
   await versionedWorker('v1');
   await h.client.workflow.start('WaitsForSignal', { taskQueue: queue, workflowId: ids.pinned });
+  // Its activity runs on v1; stopping that worker fails the attempt, and the retry waits for v1.
+  await h.client.workflow.start('LongActivity', { taskQueue: queue, workflowId: ids.activity, args: [{}] });
   await firstTaskDone(ids.pinned);
+  await waitUntil(
+    'the v1 activity to start',
+    async () =>
+      (await h.client.workflow.getHandle(ids.activity).describe()).raw.pendingActivities?.[0]?.lastStartedTime
+        ? true
+        : undefined,
+    30_000,
+  );
   await versionedWorker('v2');
   await h.client.workflow.start('WaitsForSignal', { taskQueue: queue, workflowId: ids.current });
   await h.client.workflow.start('WaitsForSignal', { taskQueue: queue, workflowId: ids.overridden });
@@ -137,14 +149,18 @@ describe('worker versioning on a real dev server', () => {
         const f = await sweepQueue();
         const pinned = f.get(ids.pinned);
         const overridden = f.get(ids.overridden);
-        return pinned?.verdict === 'version-mismatch' && overridden?.verdict === 'version-mismatch'
-          ? { pinned, overridden, current: f.get(ids.current) }
+        const activity = f.get(ids.activity);
+        return pinned &&
+          overridden &&
+          activity &&
+          [pinned, overridden, activity].every((x) => x.verdict === 'version-mismatch')
+          ? { pinned, overridden, activity, current: f.get(ids.current) }
           : undefined;
       },
       60_000,
       1000,
     );
-    const { pinned, overridden, current } = found;
+    const { pinned, overridden, activity, current } = found;
     assert.deepEqual(pinned.evidence.version?.pinned, {
       deploymentName: deployment,
       buildId: 'v1',
@@ -163,5 +179,10 @@ describe('worker versioning on a real dev server', () => {
     assert.equal(pinned.remedy.action, 'start-pinned-version');
     assert.equal(pinned.stalled, true);
     assert.equal(current?.verdict, 'healthy-wait', current?.evidence.summary);
+    assert.match(
+      activity.evidence.summary,
+      /^Activity "heartbeat_forever" \(attempt [2-9]\d*\) scheduled .* Build ID "v1"/,
+    );
+    assert.deepEqual(activity.evidence.version?.served, [{ deploymentName: deployment, buildId: 'v2' }]);
   });
 });

@@ -75,6 +75,36 @@ describe('version-mismatch', () => {
     assert.notEqual(diagnose(facts({ workflowPollers: undefined }), NOW).verdict, 'version-mismatch');
   });
 
+  it("is also an activity on the run's queue waiting for its version, judged by the activity pollers", () => {
+    const waiting = {
+      pendingWorkflowTask: undefined,
+      workflowPollers: [poller(v2)],
+      pendingActivities: [
+        {
+          activityId: '5',
+          activityType: 'charge',
+          state: 'scheduled',
+          attempt: 2,
+          maximumAttempts: 0,
+          scheduledTimeMs: NOW - 30 * SEC,
+          taskQueue: 'orders',
+        },
+      ],
+    };
+    const f = diagnose(facts({ ...waiting, activityPollers: { orders: [poller(v2)] } }), NOW);
+    assert.equal(f.verdict, 'version-mismatch');
+    assert.match(f.evidence.summary, /^Activity "charge" \(attempt 2\) scheduled 30 s ago .* Build ID "v1"/);
+    assert.deepEqual(f.evidence.version?.served, [v2]);
+    const served = diagnose(facts({ ...waiting, activityPollers: { orders: [poller(v1)] } }), NOW);
+    assert.notEqual(served.verdict, 'version-mismatch');
+    const elsewhere = { ...waiting.pendingActivities[0]!, taskQueue: 'payments' };
+    const other = diagnose(
+      facts({ ...waiting, pendingActivities: [elsewhere], activityPollers: { payments: [poller(v2)] } }),
+      NOW,
+    );
+    assert.notEqual(other.verdict, 'version-mismatch');
+  });
+
   it('is left to a person by act: restarting the current worker would serve another version', () => {
     const f = diagnose(facts(), NOW);
     const [a] = planRemedies([f], { nonDeterminism: 'terminate', rerun: false, newId: () => 'id' }).actions;

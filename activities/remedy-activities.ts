@@ -14,6 +14,8 @@ import { toNumber } from '../src/inspect/convert.js';
 import { isNotFound } from '../src/temporal/grpc.js';
 import { eventTypeName, workflowTaskFailureFact } from '../src/inspect/history.js';
 import { describeStatus } from '../src/inspect/target.js';
+import { factsFromDescribe } from '../src/inspect/describe-facts.js';
+import { isPaused } from '../src/diagnosis/stall-rules.js';
 import { isRecipeType } from '../src/contract/ops-workflows.js';
 import { divergenceOf } from '../src/host/replay/divergence.js';
 import type { Settings } from '../src/config.js';
@@ -132,6 +134,38 @@ export function createRemedyActivities({ client, settings }: { client: Client; s
     },
 
     /**
+     * Unpauses the run's paused activity (optionally resetting its attempts). An activity no longer
+     * paused (a retry, or someone unpaused it) or no longer pending (it completed, the run closed)
+     * is reported as found, not unpaused again.
+     */
+    async unpauseActivity(
+      input: Run & { activityId: string; resetAttempts?: boolean; identity: string },
+    ): Promise<{ unpaused: boolean; state: 'unpaused' | 'not-paused' | 'not-pending' }> {
+      await refuseOps(client, input);
+      const facts = factsFromDescribe(
+        await client.workflowService.describeWorkflowExecution({ namespace, execution: input }),
+      );
+      const pending = facts.pendingActivities.find((a) => a.activityId === input.activityId);
+      if (!pending || facts.status !== 'RUNNING') return { unpaused: false, state: 'not-pending' };
+      if (!isPaused(pending)) return { unpaused: false, state: 'not-paused' };
+      try {
+        await client.workflowService.unpauseActivity({
+          namespace,
+          execution: input,
+          identity: input.identity,
+          id: input.activityId,
+          resetAttempts: input.resetAttempts === true,
+          resetHeartbeat: false,
+        });
+      } catch (error) {
+        // The activity completed (or the run closed) between the describe and the unpause.
+        if (!isNotFound(error)) throw error;
+        return { unpaused: false, state: 'not-pending' };
+      }
+      return { unpaused: true, state: 'unpaused' };
+    },
+
+    /**
      * Starts `newWorkflowId` with the old run's type, input, headers, task queue and timeouts.
      * The same request id or a workflow ID already started means a retry: that run is returned.
      */
@@ -182,7 +216,8 @@ export function createRemedyActivities({ client, settings }: { client: Client; s
       const ctx = Context.current();
       const deadline = Date.now() + input.seconds * 1000;
       const results: (Verification | undefined)[] = input.checks.map(() => undefined);
-      const waitsOnWorker = (check: RemedyCheck) => check.goal.kind !== 'replaced';
+      const waitsOnWorker = (check: RemedyCheck) =>
+        check.goal.kind === 'resumes' || check.goal.kind === 'picked-up';
       let workerCheckedAt = 0;
       let gone: string | undefined;
       for (;;) {

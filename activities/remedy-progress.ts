@@ -5,6 +5,7 @@ import type { ProgressFacts } from '../src/diagnosis/verify.js';
 import { timestampMs } from '../src/inspect/convert.js';
 import { factsFromDescribe } from '../src/inspect/describe-facts.js';
 import { eventTypeName, type HistoryEvent } from '../src/inspect/history.js';
+import { isPaused } from '../src/diagnosis/stall-rules.js';
 import { listPollers } from '../src/temporal/task-queue.js';
 
 /** The run's full history (remedied runs are stalled early, so it is short). */
@@ -46,6 +47,12 @@ export async function progressFacts(
     }
   }
   progress.reportedProblems = facts.reportedProblems ?? [];
+  progress.pendingActivities = facts.pendingActivities.map((a) => ({
+    activityId: a.activityId,
+    paused: isPaused(a),
+    attempt: a.attempt,
+    ...(a.lastStartedTimeMs !== undefined && { lastStartedTimeMs: a.lastStartedTimeMs }),
+  }));
   if (withPollers) {
     const pollers: PollerFact[] | undefined = await listPollers(client, facts.taskQueue, 'workflow').catch(
       () => undefined,

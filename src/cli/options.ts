@@ -128,6 +128,7 @@ export function debugStalledInput(
   for (const [flag, field] of copy) if (raw[flag] !== undefined) input[field] = raw[flag];
   if (raw.act === true) input.act = true;
   if (raw.autoApprove === true) input.autoApprove = true;
+  if (raw.resetAttempts === true) input.resetAttempts = true;
   if (raw.rerun === false) input.rerun = false;
   return input;
 }

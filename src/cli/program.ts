@@ -269,6 +269,7 @@ function declareRun(run: Command, leaf: Leaf, where: Where): void {
       .option('--workflow-id <id>', 'analyze (and with --act remedy) this one workflow')
       .option('--act', 'apply the remedies after approval and verify them')
       .option('--auto-approve', 'with --act: apply without waiting for approval')
+      .option('--reset-attempts', 'with --act: an unpaused activity also starts again from attempt 1')
       .option('--project-dir <dir>', 'with --act: the project whose worker is restarted')
       .option('--project <name>', 'with --act: the project name (default: the directory name)')
       .option('--worker-command <cmd>', 'with --act: command that starts the worker')

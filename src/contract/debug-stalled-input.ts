@@ -60,6 +60,9 @@ export const debugStalledInputSchema = recipeObject({
     .describe('Apply the remedies (after approval) and verify them; default false: diagnose only.'),
   autoApprove: flag().describe('With act: apply without waiting for the approve update.').optional(),
   approvalTimeoutSeconds: approvalTimeoutField.optional(),
+  resetAttempts: flag()
+    .describe('With act: when unpausing a paused activity, also reset its attempts to 1 (default false).')
+    .optional(),
   waitForFixSeconds: numberIn(0, 86_400)
     .default(DEFAULTS.waitForFixSeconds)
     .describe(

@@ -34,8 +34,22 @@ export type WorkflowStatusName =
 export interface PollerFact {
   identity: string;
   lastAccessTimeMs: number;
+  /** The worker deployment version it serves, for a versioned worker (worker versioning). */
+  version?: DeploymentVersionFact;
   /** The process its identity names, as that process's host saw it when the pollers were fetched. */
   process?: ProcessFact;
+}
+
+/** A worker deployment version: the deployment's name and the Build ID. */
+export interface DeploymentVersionFact {
+  deploymentName: string;
+  buildId: string;
+}
+
+/** The version a pinned run's tasks go to (worker versioning), from describe's versioningInfo. */
+export interface PinnedVersionFact extends DeploymentVersionFact {
+  /** True when a versioning override pins it (else the workflow's own PINNED behavior). */
+  override: boolean;
 }
 
 /** One pending activity of a workflow, from DescribeWorkflowExecution. */
@@ -177,6 +191,8 @@ export interface WorkflowFacts extends RunHeader {
   /** The history's size in bytes, from describe; undefined when the server does not say. */
   historySizeBytes?: number;
   pendingWorkflowTask?: PendingWorkflowTaskFact;
+  /** Set when the run is pinned to a worker deployment version: only that version's pollers take its tasks. */
+  pinnedVersion?: PinnedVersionFact;
   pendingActivities: PendingActivityFact[];
   /**
    * The last WorkflowTaskFailed event in history, if any. Gatherers may read history only back to

@@ -1,7 +1,13 @@
 // The vocabulary of a diagnosis: verdicts, evidence, remedies, findings and the policy knobs.
 // Pure data and pure helpers: imported by workflow code, so no Node built-ins and no clock.
 
-import type { ActivityPauseFact, HeldSlotFact, RunRef } from './facts.js';
+import type {
+  ActivityPauseFact,
+  DeploymentVersionFact,
+  HeldSlotFact,
+  PinnedVersionFact,
+  RunRef,
+} from './facts.js';
 import type { PollerLiveness } from './facts.js';
 
 /** Why a target workflow is (or is not) making progress. */
@@ -18,6 +24,7 @@ export type Verdict =
   | 'worker-saturated'
   | 'worker-frozen'
   | 'history-limit'
+  | 'version-mismatch'
   | 'blocked'
   | 'healthy-wait';
 
@@ -31,6 +38,7 @@ export const VERDICTS: readonly Verdict[] = Object.freeze([
   'activity-not-registered',
   'activity-paused',
   'activity-retry-storm',
+  'version-mismatch',
   'no-worker',
   'worker-saturated',
   'worker-frozen',
@@ -55,6 +63,8 @@ export interface PollerEvidence {
   liveness: PollerLiveness;
   /** Why it was judged so: for a ghost, the proof. */
   why: string;
+  /** The worker deployment version it serves, for a versioned worker. */
+  version?: DeploymentVersionFact;
 }
 
 /** The pending activity a verdict is about. */
@@ -150,6 +160,15 @@ export interface Evidence {
   frozenWorker?: FrozenWorkerEvidence;
   /** For `history-limit`: the history's figures against the limits. */
   historyLimit?: HistoryLimitEvidence;
+  /** For `version-mismatch`: the version the run is pinned to, and the versions the live pollers serve. */
+  version?: VersionMismatchEvidence;
+}
+
+/** A pinned run's version against what the live pollers of its queue serve. */
+export interface VersionMismatchEvidence {
+  pinned: PinnedVersionFact;
+  /** The versions the queue's live pollers serve (`unversioned` for a worker without versioning), deduplicated. */
+  served: (DeploymentVersionFact | 'unversioned')[];
 }
 
 /** A history's length and size against the server's warn and error limits. */
@@ -171,6 +190,7 @@ export type RemedyAction =
   | 'inspect-worker'
   | 'unpause-activity'
   | 'raise-worker-slots'
+  | 'start-pinned-version'
   | 'continue-as-new'
   | 'none';
 

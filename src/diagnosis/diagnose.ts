@@ -29,6 +29,7 @@ function judgePollers(
       live: liveness === 'live',
       liveness,
       why,
+      ...(p.version && { version: p.version }),
     };
   });
 }

@@ -9,6 +9,7 @@ import type {
   Remedy,
   SaturationEvidence,
   Verdict,
+  VersionMismatchEvidence,
 } from '../contract/verdicts.js';
 
 /** The remedy a verdict calls for, worded with the run's own task queue, type, activity and evidence. */
@@ -74,6 +75,8 @@ export function remedyFor(verdict: Verdict, facts: WorkflowFacts, evidence: Part
         text: `Workflow tasks on ${queue} keep timing out: the worker is overloaded, blocked in workflow code or dying mid-task. Read its log, then restart it.`,
         autoRecovers: true,
       };
+    case 'version-mismatch':
+      return versionRemedy(facts, evidence.version);
     case 'activity-paused':
       return pausedRemedy(facts, activity);
     case 'worker-saturated':
@@ -110,6 +113,21 @@ function frozenVictimRemedy(f: FrozenByEvidence): Remedy {
       `(a plain \`def\` activity, or \`asyncio.to_thread\`) and restart the worker; this run then resumes by itself.`,
     autoRecovers: true,
     target: { workflowId: h.workflowId, runId: h.runId },
+  };
+}
+
+function versionRemedy(facts: WorkflowFacts, v: VersionMismatchEvidence | undefined): Remedy {
+  const pinned = v
+    ? `deployment "${v.pinned.deploymentName}" Build ID "${v.pinned.buildId}"`
+    : 'its pinned version';
+  return {
+    action: 'start-pinned-version',
+    text:
+      `Run ${facts.workflowId} is pinned to ${pinned}${v?.pinned.override ? ' (by a versioning override)' : ''}, and no live worker of that version polls ` +
+      `task queue "${facts.taskQueue}". Start a worker of that version (the code of that build, with that deployment name and Build ID); ` +
+      `or, only if newer code replays its history, move the run with \`temporal workflow update-options --workflow-id ${facts.workflowId} ` +
+      `--versioning-override-behavior auto_upgrade\`. Starting the current worker again does not help: it serves another version.`,
+    autoRecovers: true,
   };
 }
 

@@ -8,9 +8,10 @@ import type { Finding, Verdict } from '../contract/verdicts.js';
  * - `start-worker`: start the project's worker on the queue nobody polls.
  * - `terminate`: terminate the diverged run (and start a new one when `rerun`).
  * - `reset`: reset the diverged run to the workflow task before the divergence.
+ * - `unpause`: unpause the paused activity (a person's approval required: autoApprove does not cover it).
  * - `manual`: nothing this recipe can do (the reason says why); it is reported, not touched.
  */
-export type RemedyKind = 'restart-worker' | 'start-worker' | 'terminate' | 'reset' | 'manual';
+export type RemedyKind = 'restart-worker' | 'start-worker' | 'terminate' | 'reset' | 'unpause' | 'manual';
 
 export interface PlannedRemedy {
   workflowId: string;
@@ -21,8 +22,10 @@ export interface PlannedRemedy {
   remedy: RemedyKind;
   /** True when the remedy only helps once the code is fixed (code bug, missing registration). */
   needsCodeFix: boolean;
-  /** The failing activity the restart should let complete, when the verdict is about one. */
+  /** The failing activity the restart should let complete, or the paused activity to unpause. */
   activityId?: string;
+  /** With `unpause`: also reset the activity's attempts to 1. */
+  resetAttempts?: boolean;
   /** Request id of the terminate or reset, decided once so a retry does not apply it twice. */
   requestId?: string;
   /** With `terminate` and rerun: the new run's workflow ID and start request id, decided once. */
@@ -43,6 +46,34 @@ export interface RemedyOptions {
   taskQueue?: string;
   /** A fresh short id (workflow code passes its deterministic uuid4). */
   newId: () => string;
+  /** True when the plan is applied without a person's approval: a paused activity is then left alone. */
+  autoApprove?: boolean;
+  /** With an unpause: also reset the activity's attempts. */
+  resetAttempts?: boolean;
+}
+
+/** Unpauses a paused activity, only with a person's approval: someone paused it on purpose. */
+function unpauseRemedy(
+  f: Finding,
+  options: RemedyOptions,
+): Pick<PlannedRemedy, 'remedy' | 'why' | 'activityId' | 'resetAttempts'> {
+  const a = f.evidence.activity;
+  if (a === undefined) return { remedy: 'manual', why: 'the paused activity is not named in the evidence' };
+  const pause = a.pause;
+  const by = pause?.identity ?? (pause?.ruleId !== undefined ? `rule ${pause.ruleId}` : undefined);
+  const who = `${by !== undefined ? ` by ${by}` : ''}${pause?.reason ? ` (reason: ${JSON.stringify(pause.reason)})` : ''}`;
+  if (options.autoApprove)
+    return {
+      remedy: 'manual',
+      why: `activity "${a.activityType}" (${a.activityId}) was paused${who}; autoApprove does not undo a pause: run act without it and approve the unpause`,
+    };
+  const reset = options.resetAttempts === true;
+  return {
+    remedy: 'unpause',
+    activityId: a.activityId,
+    ...(reset && { resetAttempts: true }),
+    why: `unpause activity "${a.activityType}" (${a.activityId}), paused${who}${reset ? ', and reset its attempts' : `, at attempt ${a.attempt}`}`,
+  };
 }
 
 const restartVerdicts: Partial<Record<Verdict, boolean>> = {
@@ -102,6 +133,7 @@ export function planRemedies(findings: readonly Finding[], options: RemedyOption
         why: rerun ? `terminate, then start ${rerun.workflowId} with the same input` : 'terminate',
       };
     }
+    if (f.verdict === 'activity-paused') return { ...base, ...unpauseRemedy(f, options) };
     const queue = neededQueue(f);
     if (!workerNeeded(f)) return { ...base, remedy: 'manual', why: f.remedy.text };
     if (workerQueue === undefined)

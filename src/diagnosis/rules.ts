@@ -5,6 +5,7 @@ import { blockedRule } from './stall-blocked.js';
 import { flappingRule } from './stall-flapping.js';
 import { historyLimitRule } from './stall-history-limit.js';
 import { localActivityStormRule } from './stall-local-activity.js';
+import { versionMismatchRule } from './stall-version.js';
 import {
   activityNoWorkerRule,
   activityNotRegisteredRule,
@@ -25,6 +26,7 @@ export const RULES: readonly Rule[] = [
   retryStormRule,
   localActivityStormRule,
   flappingRule,
+  versionMismatchRule,
   noWorkerRule,
   workerSaturatedRule,
   activityNoWorkerRule,

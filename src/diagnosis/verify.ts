@@ -17,6 +17,8 @@ export interface ProgressFacts {
   reportedProblems?: string[];
   /** Pollers of the run's task queue (workflow tasks), when fetched. */
   pollers?: PollerFact[];
+  /** The run's pending activities as describe shows them. */
+  pendingActivities?: { activityId: string; paused: boolean; attempt: number; lastStartedTimeMs?: number }[];
 }
 
 /**
@@ -25,11 +27,14 @@ export interface ProgressFacts {
  * - `picked-up`: a live poller of our new worker polls the queue and the workflow task started.
  * - `replaced`: the old run is TERMINATED; the new run (rerun or reset) is RUNNING or COMPLETED,
  *   and after a reset it also completed a workflow task after `sinceMs`.
+ * - `activity-completes`: after an unpause at `sinceMs`, the activity completed, or the run closed
+ *   COMPLETED; an attempt that only started again is progress, not yet proof.
  */
 export type VerifyGoal =
   | { kind: 'resumes'; sinceMs: number; activityId?: string }
   | { kind: 'picked-up'; pollerIdentity?: string; pollerFreshMs: number }
-  | { kind: 'replaced'; how: 'terminate' | 'reset'; sinceMs: number; expectNewRun: boolean };
+  | { kind: 'replaced'; how: 'terminate' | 'reset'; sinceMs: number; expectNewRun: boolean }
+  | { kind: 'activity-completes'; sinceMs: number; activityId: string };
 
 export interface Verification {
   verified: boolean;
@@ -122,6 +127,32 @@ function replaced(
   };
 }
 
+function activityCompletes(goal: { sinceMs: number; activityId: string }, run: ProgressFacts): Verification {
+  const base = { statusAfter: run.status };
+  const id = goal.activityId;
+  if ((run.activityCompletedMs[id] ?? 0) > goal.sinceMs)
+    return { ...base, verified: true, evidence: `activity ${id} completed after the unpause` };
+  if (run.status === 'COMPLETED') return { ...base, verified: true, evidence: 'the run closed COMPLETED' };
+  if (run.status !== 'RUNNING')
+    return { ...base, verified: false, evidence: `the run closed ${run.status}, not COMPLETED` };
+  const pending = run.pendingActivities?.find((a) => a.activityId === id);
+  if (!pending)
+    return {
+      ...base,
+      verified: false,
+      evidence: `activity ${id} is no longer pending, but no completion was seen`,
+    };
+  if (pending.paused) return { ...base, verified: false, evidence: `activity ${id} is still paused` };
+  const started = (pending.lastStartedTimeMs ?? 0) > goal.sinceMs;
+  return {
+    ...base,
+    verified: false,
+    evidence: started
+      ? `activity ${id} is unpaused and attempt ${pending.attempt} started after the unpause, not completed yet`
+      : `activity ${id} is unpaused, no attempt started since`,
+  };
+}
+
 /** Judges one remedy at `nowMs`: `run` is the remedied run, `next` the rerun or the run a reset made. */
 export function judgeRemedy(
   goal: VerifyGoal,
@@ -135,5 +166,7 @@ export function judgeRemedy(
       return pickedUp(goal, run, nowMs);
     case 'replaced':
       return replaced(goal, run, next);
+    case 'activity-completes':
+      return activityCompletes(goal, run);
   }
 }

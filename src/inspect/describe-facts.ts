@@ -3,6 +3,8 @@
 import type { temporal } from '@temporalio/proto';
 import type {
   ActivityPauseFact,
+  DeploymentVersionFact,
+  PinnedVersionFact,
   PendingActivityFact,
   PendingChildFact,
   RunRef,
@@ -142,6 +144,37 @@ function pendingChild(c: NonNullable<DescribeResponse['pendingChildren']>[number
   return { workflowId: c.workflowId ?? '', runId: c.runId ?? '', workflowType: c.workflowTypeName ?? '' };
 }
 
+type VersioningInfo = NonNullable<NonNullable<DescribeResponse['workflowExecutionInfo']>['versioningInfo']>;
+type VersionMessage = { deploymentName?: string | null; buildId?: string | null } | null | undefined;
+
+const PINNED = enums.VersioningBehavior.VERSIONING_BEHAVIOR_PINNED;
+
+/** A version message, or the deprecated "<deployment>.<build ID>" string. */
+function versionOf(message: VersionMessage, text?: string | null): DeploymentVersionFact | undefined {
+  if (message?.deploymentName && message.buildId)
+    return { deploymentName: message.deploymentName, buildId: message.buildId };
+  const dot = text ? text.indexOf('.') : -1;
+  if (!text || dot <= 0 || dot === text.length - 1) return undefined;
+  return { deploymentName: text.slice(0, dot), buildId: text.slice(dot + 1) };
+}
+
+/** The version a run is pinned to: an override first (pinned, or auto-upgrade: not pinned), else its behavior. */
+function pinnedVersion(info: VersioningInfo | null | undefined): PinnedVersionFact | undefined {
+  if (!info) return undefined;
+  const o = info.versioningOverride;
+  if (o?.autoUpgrade) return undefined;
+  const overridden = o?.pinned?.version
+    ? versionOf(o.pinned.version)
+    : o?.behavior === PINNED
+      ? versionOf(undefined, o?.pinnedVersion)
+      : undefined;
+  if (overridden) return { ...overridden, override: true };
+  if (o?.behavior) return undefined;
+  if (info.behavior !== PINNED) return undefined;
+  const own = versionOf(info.deploymentVersion, info.version);
+  return own && { ...own, override: false };
+}
+
 /**
  * The facts describe alone gives: status, pending workflow task, pending activities and children,
  * reported problems. History and poller facts are added by the gatherer.
@@ -169,6 +202,8 @@ export function factsFromDescribe(response: DescribeResponse): WorkflowFacts {
   const task = pendingWorkflowTask(response.pendingWorkflowTask);
   if (task) facts.pendingWorkflowTask = task;
   if (summary.reportedProblems.length > 0) facts.reportedProblems = summary.reportedProblems;
+  const pinned = pinnedVersion(response.workflowExecutionInfo?.versioningInfo);
+  if (pinned) facts.pinnedVersion = pinned;
   if (response.pendingChildren?.length) facts.pendingChildren = response.pendingChildren.map(pendingChild);
   const parent = runRef(response.workflowExecutionInfo?.parentExecution);
   const root = runRef(response.workflowExecutionInfo?.rootExecution);

@@ -5,6 +5,7 @@ import proto from '@temporalio/proto';
 import type { PollerFact } from '../contract/facts.js';
 
 const { temporal } = proto;
+const VERSIONED = temporal.api.enums.v1.WorkerVersioningMode.WORKER_VERSIONING_MODE_VERSIONED;
 
 export type TaskQueueKind = 'workflow' | 'activity';
 
@@ -31,8 +32,12 @@ export async function listPollers(
         ? temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW
         : temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
   });
-  return (response.pollers ?? []).map((p) => ({
-    identity: p.identity ?? '',
-    lastAccessTimeMs: epochMs(p.lastAccessTime),
-  }));
+  return (response.pollers ?? []).map((p): PollerFact => {
+    const fact: PollerFact = { identity: p.identity ?? '', lastAccessTimeMs: epochMs(p.lastAccessTime) };
+    // Only a worker in versioned mode serves a deployment version (pinned runs' tasks go to it alone).
+    const d = p.deploymentOptions;
+    if (d?.deploymentName && d.buildId && d.workerVersioningMode === VERSIONED)
+      fact.version = { deploymentName: d.deploymentName, buildId: d.buildId };
+    return fact;
+  });
 }

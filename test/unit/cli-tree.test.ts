@@ -259,6 +259,7 @@ describe('argv -> options', () => {
         '--no-rerun',
         '--verify',
         '90',
+        '--reset-attempts',
       ],
       {
         path: 'run debug-stalled',
@@ -273,6 +274,7 @@ describe('argv -> options', () => {
             verifySeconds: 90,
             nonDeterminism: 'reset',
             rerun: false,
+            resetAttempts: true,
           },
         },
       },

@@ -86,9 +86,12 @@ describe('activity-paused', () => {
     assert.equal(diagnose(facts({ pendingActivities: [storm, paused] }), NOW).verdict, 'activity-paused');
   });
 
-  it('is not planned as a worker restart', () => {
+  it('is planned as an unpause, not a worker restart', () => {
     const f = diagnose(facts({ pendingActivities: [paused] }), NOW);
-    assert.equal(plan([f]).actions[0]?.remedy, 'manual');
+    assert.deepEqual(
+      plan([f]).actions.map((a) => [a.remedy, a.activityId]),
+      [['unpause', '5']],
+    );
   });
 });
 

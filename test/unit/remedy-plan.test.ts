@@ -66,6 +66,51 @@ describe('planRemedies', () => {
     assert.equal(plan.workerQueue, undefined, 'an ops workflow does not choose the worker queue');
   });
 
+  const paused = finding('p', 'activity-paused', {
+    evidence: {
+      summary: 'paused',
+      eventIds: [],
+      activity: {
+        activityId: '7',
+        activityType: 'charge',
+        attempt: 12,
+        pause: { identity: 'oncall-ana', reason: 'provider outage', timeMs: 1 },
+      },
+    },
+  });
+
+  it('plans an unpause for a paused activity, naming who paused it and why, without a worker', () => {
+    const plan = planRemedies([paused], options());
+    const [a] = plan.actions;
+    assert.deepEqual(
+      [a?.remedy, a?.activityId, a?.needsCodeFix, a?.resetAttempts],
+      ['unpause', '7', false, undefined],
+    );
+    assert.match(
+      a?.why ?? '',
+      /unpause activity "charge" \(7\), paused by oncall-ana \(reason: "provider outage"\), at attempt 12/,
+    );
+    assert.equal(planNeedsWorker(plan), false);
+    assert.equal(plan.workerQueue, undefined);
+  });
+
+  it('resets the attempts of the unpaused activity when asked', () => {
+    const [a] = planRemedies([paused], options({ resetAttempts: true })).actions;
+    assert.deepEqual([a?.remedy, a?.resetAttempts], ['unpause', true]);
+    assert.match(a?.why ?? '', /and reset its attempts/);
+  });
+
+  it('never unpauses under autoApprove: a person paused it on purpose', () => {
+    const [a] = planRemedies([paused], options({ autoApprove: true })).actions;
+    assert.equal(a?.remedy, 'manual');
+    assert.match(a?.why ?? '', /paused by oncall-ana .*autoApprove does not undo a pause/);
+  });
+
+  it('leaves a paused activity it cannot name to a person', () => {
+    const [a] = planRemedies([finding('p', 'activity-paused')], options()).actions;
+    assert.deepEqual([a?.remedy, a?.why], ['manual', 'the paused activity is not named in the evidence']);
+  });
+
   it('decides the terminate request id and the rerun workflow ID once, in the plan', () => {
     const [a] = planRemedies([finding('nde', 'non-determinism')], options()).actions;
     assert.deepEqual([a?.requestId, a?.rerun], ['id3', { workflowId: 'nde-rerun-id1', requestId: 'id2' }]);

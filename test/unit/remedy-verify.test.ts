@@ -119,6 +119,46 @@ describe('judgeRemedy for a diverged run', () => {
   });
 });
 
+describe('judgeRemedy after an unpause', () => {
+  const goal: VerifyGoal = { kind: 'activity-completes', sinceMs: restartAt, activityId: '1' };
+  const pending = (paused: boolean, lastStartedTimeMs?: number) => ({
+    pendingActivities: [
+      { activityId: '1', paused, attempt: 4, ...(lastStartedTimeMs && { lastStartedTimeMs }) },
+    ],
+  });
+  const table: [string, Partial<ProgressFacts>, boolean, RegExp][] = [
+    [
+      'the activity completed after the unpause',
+      { activityCompletedMs: { '1': restartAt + 5 } },
+      true,
+      /completed after the unpause/,
+    ],
+    ['the run closed COMPLETED', { status: 'COMPLETED' }, true, /closed COMPLETED/],
+    ['the run failed', { status: 'FAILED' }, false, /closed FAILED/],
+    ['still paused', pending(true, restartAt - 5), false, /still paused/],
+    [
+      'unpaused, an attempt running',
+      pending(false, restartAt + 5),
+      false,
+      /attempt 4 started after the unpause, not completed/,
+    ],
+    ['unpaused, no attempt yet', pending(false, restartAt - 5), false, /no attempt started since/],
+    ['gone without a completion', { pendingActivities: [] }, false, /no longer pending/],
+    [
+      'completed before the unpause only',
+      { activityCompletedMs: { '1': restartAt - 5 }, ...pending(true) },
+      false,
+      /still paused/,
+    ],
+  ];
+  for (const [name, facts, verified, evidence] of table)
+    it(`${verified ? 'verifies' : 'does not verify'}: ${name}`, () => {
+      const [v, e] = judge(goal, run(facts));
+      assert.equal(v, verified);
+      assert.match(String(e), evidence);
+    });
+});
+
 describe('judgeClosedRun', () => {
   const table: [Parameters<typeof judgeClosedRun>[0], boolean, string][] = [
     [

@@ -11,7 +11,7 @@ import type { RecipeContext } from './recipe.js';
 import type { FixWatch } from './remedy-fix-wait.js';
 import { approve, waitForFix } from './remedy-gate.js';
 import { actionOf, type Act, type ActReport } from './remedy-report.js';
-import { remedyRuns, reruns } from './remedy-runs.js';
+import { remedyRuns, reruns, unpauseActivities } from './remedy-runs.js';
 import { verify } from './remedy-verify.js';
 import { resetAfterRestart } from './replay-gate.js';
 import {
@@ -33,6 +33,7 @@ export function actSteps(input: DebugStalledInput): [string, string][] {
     ['approval', input.autoApprove ? 'Approval (autoApprove)' : 'Wait for approval (approve update)'],
     ['wait-fix', 'Wait for the code fix (fingerprint or codeFixed)'],
     ['remedy-runs', 'Terminate or reset the diverged runs'],
+    ['unpause', 'Unpause the paused activities'],
     WORKER_STEPS[1]!,
     WORKER_STEPS[2]!,
     ['rerun', 'Start new runs of the terminated workflows'],
@@ -61,6 +62,8 @@ export async function actOnFindings(
         rerun: input.rerun,
         taskQueue: input.taskQueue,
         newId: () => uuid4().slice(0, 8),
+        autoApprove: input.autoApprove === true,
+        resetAttempts: input.resetAttempts === true,
       }),
     (p) => `${p.actions.length} remedies: ${p.actions.map((a) => a.remedy).join(', ') || 'none'}`,
   );
@@ -89,6 +92,7 @@ export async function actOnFindings(
   await waitForFix(act, handlers.watch, baseline, prepared.projectDir);
   const appliedAtMs = Date.now();
   await remedyRuns(act);
+  await unpauseActivities(act);
   let restartAtMs = Date.now();
   let pollerIdentity: string | undefined;
   const workerPairs = pairs.filter(

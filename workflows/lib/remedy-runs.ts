@@ -1,4 +1,5 @@
-// DebugStalled's remedies for diverged runs: terminate or reset each, then rerun the terminated.
+// DebugStalled's remedies on runs: terminate or reset each diverged run, rerun the terminated, and
+// unpause the paused activities.
 import { isCancellation, workflowInfo } from '@temporalio/workflow';
 import { clusterActivities, shortOp } from './activities.js';
 import { failureMessage } from './checklist.js';
@@ -83,5 +84,44 @@ export async function reruns(act: Act): Promise<void> {
       return todo.filter((p) => p.next).length;
     },
     (n) => `${n} of ${todo.length} started`,
+  );
+}
+
+/** Unpauses each paused activity of the plan (approved by a person); a failure is recorded on its action. */
+export async function unpauseActivities(act: Act): Promise<void> {
+  const { ctx, report } = act;
+  const todo = act.pairs.filter((p) => p.go && p.planned.remedy === 'unpause');
+  if (todo.length === 0) return ctx.checklist.mark('unpause', 'skipped', 'no paused activities');
+  const by = report.approval?.by;
+  const identity = `temporal-ops DebugStalled ${workflowInfo().workflowId}${by ? ` (approved by ${by})` : ''}`;
+  await ctx.checklist.run(
+    'unpause',
+    async () => {
+      for (const p of todo) {
+        const { workflowId, runId, activityId = '', resetAttempts } = p.planned;
+        try {
+          const done = await clusterActivities.unpauseActivity.executeWithOptions(
+            { ...shortOp, summary: `unpause ${activityId} of ${workflowId}` },
+            [{ workflowId, runId, activityId, identity, ...(resetAttempts && { resetAttempts }) }],
+          );
+          // Not paused or not pending any more is applied too (a retry, or done meanwhile): verify judges it.
+          Object.assign(p.action, {
+            applied: true,
+            detail:
+              done.state === 'unpaused'
+                ? `unpaused activity ${activityId}${resetAttempts ? ', attempts reset' : ''}`
+                : done.state === 'not-paused'
+                  ? `activity ${activityId} was no longer paused`
+                  : `activity ${activityId} is no longer pending`,
+          });
+        } catch (error) {
+          if (isCancellation(error)) throw error;
+          p.go = false;
+          p.action.detail = `failed: ${failureMessage(error)}`;
+        }
+      }
+      return todo.filter((p) => p.action.applied).length;
+    },
+    (n) => `${n} of ${todo.length} unpaused`,
   );
 }

@@ -26,6 +26,15 @@ export async function verify(
           ...(planned.activityId !== undefined && { activityId: planned.activityId }),
         },
       };
+    if (planned.remedy === 'unpause')
+      return {
+        run,
+        goal: {
+          kind: 'activity-completes',
+          sinceMs: times.appliedAtMs,
+          activityId: planned.activityId ?? '',
+        },
+      };
     if (planned.remedy === 'start-worker')
       return { run, goal: { kind: 'picked-up', pollerIdentity, pollerFreshMs } };
     const how = planned.remedy === 'reset' ? 'reset' : 'terminate';

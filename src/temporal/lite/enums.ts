@@ -18,6 +18,7 @@ export const enums = {
   PendingWorkflowTaskState: enumValues('PendingWorkflowTaskState'),
   RetryState: enumValues('RetryState'),
   TimeoutType: enumValues('TimeoutType'),
+  VersioningBehavior: enumValues('VersioningBehavior'),
   WorkflowExecutionStatus: enumValues('WorkflowExecutionStatus'),
   WorkflowTaskFailedCause: enumValues('WorkflowTaskFailedCause'),
 } as const;

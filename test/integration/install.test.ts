@@ -143,7 +143,7 @@ describe('the packed package, installed', () => {
     assert.match(result.stderr, /no target: give --project-dir .* not with an installed copy/);
   });
 
-  it('serves recipes: CleanStart of the project, then `temporal ops workflows recent --json` lists its run', async () => {
+  it('serves recipes: CleanStart of the project, then `temporal ops workflows recent --json` on its queue lists its run', async () => {
     serve = execa('temporal-ops', ['serve'], { cwd: project, env, extendEnv: false, reject: false });
     await printed(serve, /control worker: polling/);
     const taskQueue = uniqueQueue('shop');
@@ -174,7 +174,15 @@ describe('the packed package, installed', () => {
     assert.equal(report.target.status, 'COMPLETED');
     assert.deepEqual(report.target.result, { status: 'ok' });
 
-    const recent = await run('temporal', ['ops', 'workflows', 'recent', '--json']);
+    // Only this test's queue: other tests share the server, and their runs may read like errors (exit 5).
+    const recent = await run('temporal', [
+      'ops',
+      'workflows',
+      'recent',
+      '--json',
+      '--query',
+      `TaskQueue = '${taskQueue}'`,
+    ]);
     assert.equal(recent.exitCode, 0, recent.stderr);
     const rows = JSON.parse(recent.stdout) as {
       workflowId: string;

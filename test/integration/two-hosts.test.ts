@@ -18,6 +18,9 @@ import { listPollers } from '../../src/temporal/task-queue.js';
 import { testClient, testTarget, uniqueQueue } from '../helpers/harness.js';
 import { processesOnQueue, waitFor } from '../helpers/processes.js';
 import type { Client } from '@temporalio/client';
+import proto from '@temporalio/proto';
+
+const { temporal } = proto;
 
 const opsQueue = uniqueQueue('ops-hosts');
 let client: Client;
@@ -198,12 +201,29 @@ describe('two hosts on one cluster', () => {
       workflowId: `ghost-order-${nanoid(6)}`,
       args: [{ orderId: nanoid(6), items: ['book'] }],
     });
+    // The server may hand the first task to the dead worker's last poll: it is then started and
+    // times out (10 s) before it waits for a poller again. Diagnose the run once it waits.
+    await waitFor(
+      "the order's workflow task to wait for a poller",
+      async () => {
+        const { raw } = await order.describe();
+        const state = raw.pendingWorkflowTask?.state;
+        return state === temporal.api.enums.v1.PendingWorkflowTaskState.PENDING_WORKFLOW_TASK_STATE_SCHEDULED;
+      },
+      30_000,
+    );
     try {
       const debug = await client.workflow.start('DebugStalled', {
         taskQueue: opsQueue,
         workflowId: `hosts-debug-${nanoid(8)}`,
         // Diagnosed on host-d; an hour's wait, so no-worker can only come from the ghost.
-        args: [{ workflowId: order.workflowId, host: d.name, policy: { noWorkerAfterMs: 3_600_000 } }],
+        args: [
+          {
+            workflowId: order.workflowId,
+            host: d.name,
+            policy: { noWorkerAfterMs: 3_600_000, workflowTaskTimeouts: 99 },
+          },
+        ],
       });
       const report = (await debug.result()) as DebugStalledReport;
       const finding = report.findings[0];

@@ -6,19 +6,8 @@ import type { ConnectOptions } from '../temporal/connection.js';
 import type { OutputFormat, OutputStyle, TimeFormat } from './output.js';
 import { commandTimeout } from './values.js';
 
-/** What commander parsed from the global flags (every one optional). */
-export interface GlobalFlags {
-  address?: string;
-  namespace?: string;
-  apiKey?: string;
-  tls?: boolean;
-  tlsCertPath?: string;
-  tlsKeyPath?: string;
-  tlsCaPath?: string;
-  tlsServerName?: string;
-  tlsDisableHostVerification?: boolean;
-  profile?: string;
-  configFile?: string;
+/** What commander parsed from the global flags (every one optional): the connection settings, then output. */
+export interface GlobalFlags extends Omit<ConnectOptions, 'env'> {
   output?: OutputFormat;
   color?: 'auto' | 'always' | 'never';
   timeFormat?: TimeFormat;

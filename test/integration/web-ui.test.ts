@@ -1,6 +1,7 @@
 // The Temporal Web UI in a real browser (Debian's chromium, driven by playwright-core) while a
-// CleanStart is in flight: listed by its OpsRecipe search attribute, its checklist in the current
-// details, each activity's summary in the event history. TEMPORAL_OPS_TEST_SCREENSHOTS=<dir> keeps
+// CleanStart is in flight: listed by its OpsRecipe search attribute, the step in flight on the
+// Timeline (the default tab), its checklist (with the marks the UI can show) and the current step in
+// the current details, each activity's summary in the event history. TEMPORAL_OPS_TEST_SCREENSHOTS=<dir> keeps
 // a screenshot of every page looked at.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -136,11 +137,23 @@ describe('Web UI', { skip: missing && `${CHROMIUM} is missing` }, () => {
         await page.getByRole('link', { name: workflowId }).waitFor({ timeout: 60_000 });
         await expectTexts(page, 'list', ['RUNNING', 'CleanStart', handle.firstExecutionRunId]);
 
+        // The default tab (Timeline) names the step in flight by its activity's summary.
+        await page.goto(run);
+        await expectTexts(page, 'timeline', [summaries.at(-1)!]);
+
+        const running = progress.steps.findIndex((step) => step.name === 'wait-target');
         await page.goto(`${run}/user-metadata`);
         await expectTexts(page, 'current-details', [
           'Current Details',
+          `Now: step ${running + 1} of ${progress.steps.length}: ${progress.steps[running]!.title}`,
           ...progress.steps.map((step) => step.title),
+          '✔',
         ]);
+        const details = await visibleText(page);
+        assert.ok(
+          !/\[[x ]\]/.test(details),
+          `no task-list brackets left in the current details:\n${details}`,
+        );
 
         await page.goto(`${run}/history`);
         await expectTexts(page, 'history', ['Activity Task Scheduled', ...summaries]);

@@ -91,10 +91,14 @@ export class Approvals {
       : `\`temporal-ops approve <workflow-id>\``;
     this.checklist.setNote(
       `**Waiting for approval of plan \`${planId}\`** — ${how}, or the \`approve\` update with \`{"planId": "${planId}", "approve": true}\`:\n\n${plan.markdown}`,
+      `Waiting for approval of plan ${planId} (${plan.actions} actions)`,
     );
     this.outcome.record('waiting-approval', `${plan.actions} actions planned; approve plan ${planId}`);
     try {
-      const answered = await condition(() => this.answer !== undefined, `${plan.timeoutSeconds}s`);
+      // The timer's summary names the wait on the Timeline, the tab the Web UI opens first.
+      const answered = await condition(() => this.answer !== undefined, `${plan.timeoutSeconds}s`, {
+        summary: `waiting for approval of plan ${planId}: temporal-ops approve <workflow-id>`,
+      });
       const answer = this.answer as ApprovalRequest | undefined;
       if (!answered || !answer) return { approved: false, by: 'timeout', timedOut: true, planId };
       return {

@@ -31,14 +31,17 @@ export interface Progress {
 
 const progressQuery = defineQuery<Progress>('progress');
 
-/** A GitHub-style task list item per outcome: only done steps are ticked. */
+/**
+ * A list item per outcome, with the marks the Web UI can show: its markdown has no task lists, so
+ * `[x]` would print as it is.
+ */
 const ITEM: Record<StepOutcome, (title: string) => string> = {
-  pending: (t) => `- [ ] ${t}`,
-  running: (t) => `- [ ] **${t}** (running)`,
-  ok: (t) => `- [x] ${t}`,
-  failed: (t) => `- [ ] ${t} — **failed**`,
-  skipped: (t) => `- [x] ~~${t}~~ (skipped)`,
-  canceled: (t) => `- [ ] ~~${t}~~ (canceled)`,
+  pending: (t) => `- ○ ${t}`,
+  running: (t) => `- … **${t}** (running)`,
+  ok: (t) => `- ✔ ${t}`,
+  failed: (t) => `- ✖ ${t} — **failed**`,
+  skipped: (t) => `- ⊘ ~~${t}~~ (skipped)`,
+  canceled: (t) => `- ⊘ ~~${t}~~ (canceled)`,
 };
 
 /** The innermost message of a failure chain (an activity failure's cause carries the real message). */
@@ -62,7 +65,9 @@ export function failureType(error: unknown): string | undefined {
 export class Checklist {
   readonly steps: StepReport[];
   private done = false;
+  private canceled = false;
   private note = '';
+  private waiting = '';
 
   constructor(
     private readonly recipe: string,
@@ -111,17 +116,35 @@ export class Checklist {
     for (const step of this.steps)
       if (step.outcome === 'pending') step.outcome = canceled ? 'canceled' : 'skipped';
     this.done = true;
+    this.canceled = canceled;
     this.publish();
   }
 
-  /** Markdown shown under the steps (e.g. what an approval would let the recipe do); '' clears it. */
-  setNote(markdown: string): void {
+  /**
+   * Markdown shown under the steps (e.g. what an approval would let the recipe do), and what the
+   * recipe waits for, shown first in place of the current step; '' clears both.
+   */
+  setNote(markdown: string, waiting = ''): void {
     this.note = markdown;
+    this.waiting = markdown ? waiting : '';
     this.publish();
   }
 
   get failedStep(): StepReport | undefined {
     return this.steps.find((s) => s.outcome === 'failed');
+  }
+
+  /** One line: where the recipe stands (the running step, what it waits for, or how it ended). */
+  status(): string {
+    const failed = this.failedStep;
+    const at = (step: StepReport) =>
+      `step ${this.steps.indexOf(step) + 1} of ${this.steps.length}: ${step.title}`;
+    if (this.done)
+      return failed ? `**Failed** at ${at(failed)}` : this.canceled ? '**Cancelled**' : '**Finished**';
+    const running = this.steps.find((s) => s.outcome === 'running');
+    const current = running ?? this.steps.find((s) => s.outcome === 'pending');
+    const now = current ? `**Now:** ${at(current)}` : '**Now:** finishing';
+    return this.waiting ? `**${this.waiting}** (${now.replace('**Now:** ', '')})` : now;
   }
 
   render(): string {
@@ -133,7 +156,14 @@ export class Checklist {
           : '';
       return `${ITEM[s.outcome](s.title)}${time}${detail}`;
     });
-    return [`### ${this.recipe}`, '', ...lines, ...(this.note ? ['', this.note] : [])].join('\n');
+    return [
+      `### ${this.recipe}`,
+      '',
+      this.status(),
+      '',
+      ...lines,
+      ...(this.note ? ['', this.note] : []),
+    ].join('\n');
   }
 
   private publish(): void {

@@ -56,6 +56,7 @@ export async function waitForFix(
   }
   checklist.setNote(
     `**Waiting for a code change in ${projectDir}** (up to ${input.waitForFixSeconds} s), or the \`codeFixed\` update or signal.`,
+    `Waiting for a code change in ${projectDir}`,
   );
   ctx.outcome.record('running', `waiting for a code change in ${projectDir}`);
   try {

@@ -4,6 +4,7 @@ import { mkdirSync, createWriteStream } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DefaultLogger, Runtime, type LogLevel } from '@temporalio/worker';
 import { DEFAULTS } from '../defaults.js';
+import { watchOwnLog } from '../host/logs/logs.js';
 import type { SdkLogLevel } from './global-flags.js';
 
 /** Where the control worker's SDK log lines go. */
@@ -14,6 +15,7 @@ function sdkLogPath(stateDir: string): string {
 /**
  * Installs the runtime once. Its lines are appended to `sdkLogPath` at $TEMPORAL_OPS_LOG_LEVEL
  * (default WARN); with `terminal` set to a level other than `never`, at that level, and also to `write`.
+ * The file is rotated like a worker's log (10 MiB, three kept) while the process runs.
  */
 export function installQuietRuntime(
   stateDir: string,
@@ -23,6 +25,7 @@ export function installQuietRuntime(
   const path = sdkLogPath(stateDir);
   mkdirSync(dirname(path), { recursive: true });
   const file = createWriteStream(path, { flags: 'a' });
+  watchOwnLog(path);
   const level = (
     terminal === 'never' ? (process.env.TEMPORAL_OPS_LOG_LEVEL ?? DEFAULTS.logLevel) : terminal.toUpperCase()
   ) as LogLevel;

@@ -107,6 +107,20 @@ async function capWorkerLogs(stateDir: string, policy: LogPolicy = defaultLogPol
   return rotated;
 }
 
+/** Runs `task` every `intervalMs` (never two at once) until `signal` aborts; the timer keeps no process alive. */
+function repeat(task: () => Promise<unknown>, options: { signal?: AbortSignal; intervalMs?: number }): void {
+  let busy = false;
+  const timer = setInterval(() => {
+    if (busy) return;
+    busy = true;
+    void task()
+      .catch(() => undefined)
+      .finally(() => (busy = false));
+  }, options.intervalMs ?? 5000);
+  timer.unref();
+  options.signal?.addEventListener('abort', () => clearInterval(timer), { once: true });
+}
+
 /**
  * Caps the recorded workers' logs every `intervalMs` until `signal` aborts, for a long-lived host
  * process (the control worker): a worker's log is rotated within seconds of passing the size.
@@ -115,16 +129,18 @@ export function watchWorkerLogs(
   stateDir: string,
   options: { signal: AbortSignal; intervalMs?: number; policy?: LogPolicy },
 ): void {
-  let busy = false;
-  const timer = setInterval(() => {
-    if (busy) return;
-    busy = true;
-    void capWorkerLogs(stateDir, options.policy)
-      .catch(() => undefined)
-      .finally(() => (busy = false));
-  }, options.intervalMs ?? 5000);
-  timer.unref();
-  options.signal.addEventListener('abort', () => clearInterval(timer), { once: true });
+  repeat(() => capWorkerLogs(stateDir, options.policy), options);
+}
+
+/**
+ * Caps one log this process appends to (through an O_APPEND stream) every `intervalMs`, until
+ * `signal` aborts or the process exits: rotated like a worker's log, within seconds of passing the size.
+ */
+export function watchOwnLog(
+  path: string,
+  options: { signal?: AbortSignal; intervalMs?: number; policy?: LogPolicy } = {},
+): void {
+  repeat(() => rotateIfLarge(path, options.policy), options);
 }
 
 /** The last `length` bytes of a file's range [from, size), or '' when it is missing. */

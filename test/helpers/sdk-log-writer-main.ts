@@ -1,0 +1,30 @@
+// Writes SDK log lines through the CLI's quiet runtime (src/cli/sdk-logs.ts) until its log file has
+// rotated once, prints how many lines it wrote, then idles until killed. Argument: the state dir.
+import { existsSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Runtime } from '@temporalio/worker';
+import { installQuietRuntime } from '../../src/cli/sdk-logs.js';
+
+/** Stop at this many lines should rotation never come (a run away from the 10 MiB cap). */
+const MAX_LINES = 400_000;
+
+async function main(): Promise<void> {
+  const stateDir = process.argv[2];
+  if (!stateDir) throw new Error('expected the state dir as the first argument');
+  const path = installQuietRuntime(stateDir, () => undefined);
+  const logger = Runtime.instance().logger;
+  const padding = 'x'.repeat(200);
+  let lines = 0;
+  while (!existsSync(`${path}.1`)) {
+    if (lines >= MAX_LINES) throw new Error(`${path} did not rotate after ${lines} lines`);
+    for (let i = 0; i < 2000; i++) logger.warn(`line ${lines++} ${padding}`);
+    await sleep(20); // lets the stream flush
+  }
+  process.stdout.write(`${lines}\n`);
+  setInterval(() => undefined, 60_000);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

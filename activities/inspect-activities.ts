@@ -85,7 +85,7 @@ export function createInspectActivities({ client, settings }: InspectDeps) {
         // Pollers named `<pid>@<this host>` are checked here; other hosts' are asked of their control
         // workers, and judged by last access alone where none answers.
         oracle: localLivenessOracle(),
-        remote: remoteLiveness(client, settings.opsTaskQueue, hostname()),
+        remote: remoteLiveness(client, settings, hostname()),
       };
       const tally = new SweepTally();
       const findings: Finding[] = [];
@@ -153,7 +153,7 @@ export function createHostInspectActivities({ client, settings }: InspectDeps) {
           policy: input.policy,
           logs: (query) => workerLogExcerpts(settings.stateDir, { ...query, maxLines: 60 }),
           oracle: localLivenessOracle(),
-          remote: remoteLiveness(client, settings.opsTaskQueue, hostname()),
+          remote: remoteLiveness(client, settings, hostname()),
         });
       } catch (error) {
         if (!isNotFound(error)) throw error;

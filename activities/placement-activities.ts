@@ -19,7 +19,15 @@ export interface HostPin {
 }
 
 /** Builds the activities that decide and check where host-bound work goes. */
-export function createPlacementActivities({ client, settings }: { client: Client; settings: Settings }) {
+export function createPlacementActivities({
+  client,
+  bookkeeping,
+  settings,
+}: {
+  client: Client;
+  bookkeeping: Client;
+  settings: Settings;
+}) {
   const liveHostPollers = async (host: string): Promise<string[]> => {
     const now = Date.now();
     const pollers = await listPollers(client, hostQueueName(settings.opsTaskQueue, host), 'activity');
@@ -40,7 +48,7 @@ export function createPlacementActivities({ client, settings }: { client: Client
     return { host: input.host, queue, pollers };
   };
   const claim = (projectDir: string, request: HostClaim): Promise<HostOwner> =>
-    client.workflow.executeUpdateWithStart<() => Promise<void>, HostOwner, [HostClaim]>('claim', {
+    bookkeeping.workflow.executeUpdateWithStart<() => Promise<void>, HostOwner, [HostClaim]>('claim', {
       args: [request],
       startWorkflowOperation: new WithStartWorkflowOperation(PROJECT_HOST_TYPE, {
         workflowId: `${settings.opsTaskQueue}/project:${projectDir}`,

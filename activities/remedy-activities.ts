@@ -58,17 +58,17 @@ const WORKER_CHECK_MS = 5000;
 
 /**
  * Whether the process behind a poller identity is proven gone: this host's /proc, or for another
- * host its control worker (when `opsTaskQueue` is known); undefined when nothing can tell.
+ * host its control worker (when the settings are known); undefined when nothing can tell.
  */
 async function goneWorker(
   client: Client,
   identity: string,
-  opsTaskQueue: string | undefined,
+  settings: Settings | undefined,
 ): Promise<string | undefined> {
   const host = hostname();
   let fact = localLivenessOracle(host)(identity);
-  if (!fact && opsTaskQueue !== undefined)
-    fact = (await remoteLiveness(client, opsTaskQueue, host)([identity])).get(identity);
+  if (!fact && settings !== undefined)
+    fact = (await remoteLiveness(client, settings, host)([identity])).get(identity);
   return fact && !fact.running ? `pid ${fact.pid} is not running on ${fact.host}` : undefined;
 }
 
@@ -236,7 +236,7 @@ export function createRemedyActivities({ client, settings }: { client: Client; s
         );
         if (input.worker && !gone && Date.now() - workerCheckedAt >= WORKER_CHECK_MS) {
           workerCheckedAt = Date.now();
-          gone = await goneWorker(client, input.worker, settings?.opsTaskQueue).catch(() => undefined);
+          gone = await goneWorker(client, input.worker, settings).catch(() => undefined);
           const why = `the worker this recipe started (${input.worker}) is gone: ${gone}`;
           if (gone)
             input.checks.forEach((check, i) => {

@@ -25,6 +25,8 @@ import { typedFailures } from './failures.js';
 
 export interface TemporalDeps {
   client: Client;
+  /** A client on the bookkeeping namespace (ProjectHost, HostProcesses): `client` itself when they share one. */
+  bookkeeping: Client;
   address: string;
 }
 

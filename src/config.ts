@@ -20,6 +20,11 @@ export interface PolicyOverrides {
 
 export interface Settings {
   opsTaskQueue: string;
+  /**
+   * Where the bookkeeping workflows run (ProjectHost, HostProcesses), so they never show among the
+   * user's workflows; the user's own namespace keeps them there instead.
+   */
+  bookkeepingNamespace: string;
   stateDir: string;
   /** Default command that starts a target worker. */
   workerCommand: string;
@@ -103,6 +108,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   const stateHome = env.XDG_STATE_HOME || join(homedir(), '.local', 'state');
   return {
     opsTaskQueue: env.TEMPORAL_OPS_TASK_QUEUE || DEFAULTS.opsTaskQueue,
+    bookkeepingNamespace: env.TEMPORAL_OPS_BOOKKEEPING_NAMESPACE || DEFAULTS.bookkeepingNamespace,
     stateDir: resolve(env.TEMPORAL_OPS_STATE_DIR || join(stateHome, 'temporal-ops')),
     workerCommand: env.TEMPORAL_WORKER_CMD || DEFAULTS.workerCommand,
     temporalCli: defaultTemporalCli(env),

@@ -1,6 +1,7 @@
 // The control worker: the recipes and the cluster-only activities on the shared ops queue, the
 // host-bound activities only on this host's queue (`temporal-ops@<host>`), so process work always
-// runs on the machine that owns the processes.
+// runs on the machine that owns the processes. The bookkeeping workflows (ProjectHost,
+// HostProcesses) run in a namespace of their own, with the one host activity they call.
 import { fileURLToPath } from 'node:url';
 import { Client } from '@temporalio/client';
 import { Worker, type WorkerOptions } from '@temporalio/worker';
@@ -11,6 +12,7 @@ import { stopOrphanedReplays } from './host/replay/replay-runs.js';
 import { connectNative, type ConnectTarget } from './temporal/connection.js';
 import { loadWorkflowBundle } from './workflow-bundle.js';
 import { hostQueueName } from './contract/ops-workflows.js';
+import { bookkeepingClient, ensureBookkeepingNamespace } from './temporal/bookkeeping.js';
 
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
@@ -29,6 +31,8 @@ export interface ControlWorker {
   /** Runs until `signal` aborts, then shuts down gracefully (in-flight activities get their grace). */
   run(signal: AbortSignal): Promise<void>;
   queues: string[];
+  /** The namespace of the bookkeeping workflows, and whether this start created it. */
+  bookkeeping: { namespace: string; created: boolean };
 }
 
 /** Connection env every target worker and starter gets, so it talks to the same server. */
@@ -43,10 +47,25 @@ export async function createControlWorker({
   workflowBundle,
 }: ControlWorkerOptions): Promise<ControlWorker> {
   const connection = await connectNative(target);
+  const apart = settings.bookkeepingNamespace !== target.namespace;
+  const created =
+    apart &&
+    (await ensureBookkeepingNamespace(connection, settings.bookkeepingNamespace, target.address).catch(
+      async (error: unknown) => {
+        await connection.close();
+        throw error;
+      },
+    )) === 'created';
   // One connection for the workers and the activities' client: no gRPC-js channel beside the
   // Rust-core one, and the cheaper calls for the sweep.
   const client = new Client({ connection, namespace: target.namespace });
-  const deps = { client, settings, address: target.address, workerEnv: targetEnv(target) };
+  const deps = {
+    client,
+    bookkeeping: bookkeepingClient(client, settings.bookkeepingNamespace),
+    settings,
+    address: target.address,
+    workerEnv: targetEnv(target),
+  };
   const common: Partial<WorkerOptions> = {
     connection,
     namespace: target.namespace,
@@ -56,23 +75,35 @@ export async function createControlWorker({
     shutdownForceTime: `${SHUTDOWN_FORCE_MS}ms`,
   };
   const hostQueue = hostQueueName(settings.opsTaskQueue, settings.host);
-  const shared = await Worker.create({
-    ...common,
-    taskQueue: settings.opsTaskQueue,
-    activities: createClusterActivities(deps),
-    workflowBundle: workflowBundle ?? (await loadWorkflowBundle()),
-  });
-  const local = await Worker.create({
-    ...common,
-    taskQueue: hostQueue,
-    activities: createHostActivities(deps),
-  });
+  const bundle = workflowBundle ?? (await loadWorkflowBundle());
+  const hostActivities = createHostActivities(deps);
+  const workers = [
+    await Worker.create({
+      ...common,
+      taskQueue: settings.opsTaskQueue,
+      activities: createClusterActivities(deps),
+      workflowBundle: bundle,
+    }),
+    await Worker.create({ ...common, taskQueue: hostQueue, activities: hostActivities }),
+  ];
+  if (apart) {
+    const bookkeeping = { ...common, namespace: settings.bookkeepingNamespace };
+    // The recipes in this bundle are never started here; ProjectHost and HostProcesses are.
+    workers.push(
+      await Worker.create({ ...bookkeeping, taskQueue: settings.opsTaskQueue, workflowBundle: bundle }),
+      await Worker.create({
+        ...bookkeeping,
+        taskQueue: hostQueue,
+        activities: { processFacts: hostActivities.processFacts },
+      }),
+    );
+  }
   return {
     queues: [settings.opsTaskQueue, hostQueue],
+    bookkeeping: { namespace: settings.bookkeepingNamespace, created },
     async run(signal: AbortSignal) {
       const stop = () => {
-        shared.shutdown();
-        local.shutdown();
+        for (const worker of workers) worker.shutdown();
       };
       if (signal.aborted) stop();
       else signal.addEventListener('abort', stop, { once: true });
@@ -82,8 +113,8 @@ export async function createControlWorker({
       // Replay processes of a predecessor killed with -9; the next replay check retries a failure.
       void stopOrphanedReplays(settings.stateDir).catch(() => undefined);
       try {
-        // A worker past its force time rejects; the other may still be finishing: wait for both.
-        const results = await Promise.allSettled([shared.run(), local.run()]);
+        // A worker past its force time rejects; the others may still be finishing: wait for all.
+        const results = await Promise.allSettled(workers.map((worker) => worker.run()));
         const failed = results.find((r) => r.status === 'rejected');
         if (failed && !signal.aborted) throw failed.reason;
       } finally {

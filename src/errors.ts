@@ -77,6 +77,21 @@ export class ConnectConfigError extends Error {
   }
 }
 
+/** Thrown when the namespace for our bookkeeping workflows is missing on a server where we may not create it. */
+export class BookkeepingNamespaceMissingError extends Error {
+  static readonly type = 'BookkeepingNamespaceMissingError' as const;
+  override readonly name = 'BookkeepingNamespaceMissingError';
+  constructor(
+    readonly namespace: string,
+    readonly address: string,
+    reason: string,
+  ) {
+    super(
+      `namespace "${namespace}" (where temporal-ops keeps its bookkeeping workflows) does not exist on ${address}${reason ? ` (${reason})` : ''}; an administrator creates it once with \`temporal operator namespace create --namespace ${namespace} --address ${address}\`, or set TEMPORAL_OPS_BOOKKEEPING_NAMESPACE to your own namespace to keep the bookkeeping there`,
+    );
+  }
+}
+
 /** Thrown by the CLI layer; carries the exit code to the single process.exit. */
 export class ExitError extends Error {
   /** The stable failure `type` activities give this error; workflows branch on it. */

@@ -1,6 +1,6 @@
 // Failures whose cause is the connection, told apart by class and gRPC status (never by message):
 // bad settings, refused credentials, and a namespace the server does not have.
-import { ConnectConfigError, ExitError } from '../errors.js';
+import { BookkeepingNamespaceMissingError, ConnectConfigError, ExitError } from '../errors.js';
 import { isNotFound } from '../temporal/grpc.js';
 import { isRefused, type CliContext } from './context.js';
 import { ExitCode } from './output.js';
@@ -25,10 +25,13 @@ async function namespaceIsMissing(ctx: CliContext): Promise<boolean> {
 
 /**
  * The error a command's failure stands for: connection settings -> exit 2, refused credentials ->
- * 12, a missing namespace -> 11 (asked of the server only when the failure was a not-found); else itself.
+ * 12, a missing namespace (the user's, or the bookkeeping one we may not create) -> 11 (asked of the
+ * server only when the failure was a not-found); else itself.
  */
 export async function explainFailure(error: unknown, ctx: CliContext | undefined): Promise<unknown> {
   if (error instanceof ConnectConfigError) return new ExitError(error.message, ExitCode.usage);
+  if (error instanceof BookkeepingNamespaceMissingError)
+    return new ExitError(error.message, ExitCode.namespaceNotFound);
   if (ctx === undefined) return error;
   if (error instanceof Error && error.name === 'NamespaceNotFoundError') return namespaceMissing(ctx);
   if (isRefused(error))

@@ -7,6 +7,7 @@ import { parsePollerIdentity, type RemoteLiveness } from '../diagnosis/poller-li
 import { type ProcessFact } from '../contract/facts.js';
 import { listPollers } from '../temporal/task-queue.js';
 import { HOST_PROCESSES_TYPE, hostQueueName } from '../contract/ops-workflows.js';
+import { bookkeepingClient } from '../temporal/bookkeeping.js';
 
 /** A host's control worker counts as there when it polled its queue this recently. */
 const CONTROL_WORKER_FRESH_MS = 60_000;
@@ -20,8 +21,17 @@ async function controlWorkerPolls(client: Client, queue: string): Promise<boolea
   return pollers.some((p) => now - p.lastAccessTimeMs < CONTROL_WORKER_FRESH_MS);
 }
 
-/** Asks each other host its identities name, through the control workers on `opsTaskQueue`. */
-export function remoteLiveness(client: Client, opsTaskQueue: string, localHost: string): RemoteLiveness {
+/**
+ * Asks each other host its identities name, through the control workers on `opsTaskQueue` in the
+ * bookkeeping namespace (where HostProcesses runs).
+ */
+export function remoteLiveness(
+  userClient: Client,
+  ops: { opsTaskQueue: string; bookkeepingNamespace: string },
+  localHost: string,
+): RemoteLiveness {
+  const { opsTaskQueue } = ops;
+  const client = bookkeepingClient(userClient, ops.bookkeepingNamespace);
   return async (identities) => {
     const pidsByHost = new Map<string, number[]>();
     for (const identity of identities) {

@@ -27,6 +27,7 @@ const DOCUMENTED: Record<string, string | number | boolean> = {
   'CheckRecentResults.maxWorkflows': DEFAULTS.recentLimit,
   TEMPORAL_WORKER_CMD: DEFAULTS.workerCommand,
   TEMPORAL_OPS_TASK_QUEUE: DEFAULTS.opsTaskQueue,
+  TEMPORAL_OPS_BOOKKEEPING_NAMESPACE: DEFAULTS.bookkeepingNamespace,
   TEMPORAL_OPS_GRACE_MS: loadSettings({}).graceMs,
   TEMPORAL_OPS_READY_TIMEOUT_MS: loadSettings({}).readyTimeoutMs,
   TEMPORAL_OPS_LOG_LEVEL: DEFAULTS.logLevel,

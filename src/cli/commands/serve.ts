@@ -12,7 +12,7 @@ export async function serve(_options: object, ctx: CommandContext): Promise<numb
   process.once('SIGINT', () => stop.abort());
   process.once('SIGTERM', () => stop.abort());
   ctx.out.info(
-    `control worker: polling ${worker.queues.join(' and ')} on ${ctx.target.address}; SDK log ${logPath}`,
+    `control worker: polling ${worker.queues.join(' and ')} on ${ctx.target.address} (bookkeeping in namespace ${worker.bookkeeping.namespace}); SDK log ${logPath}`,
   );
   await worker.run(stop.signal);
   return ExitCode.ok;

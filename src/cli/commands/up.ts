@@ -72,6 +72,11 @@ export async function up(options: UpOptions, ctx: CommandContext): Promise<numbe
     `control worker: polling ${worker.queues.join(' and ')} in namespace ${target.namespace}; SDK log ${logPath}`,
   );
   if (uiUrl) info(`Web UI: ${uiUrl}/namespaces/${target.namespace}/workflows`);
+  const { bookkeeping } = worker;
+  if (bookkeeping.namespace !== target.namespace)
+    info(
+      `bookkeeping (which host owns each project): namespace ${bookkeeping.namespace}${bookkeeping.created ? ', created now' : ''}${uiUrl ? `, ${uiUrl}/namespaces/${bookkeeping.namespace}/workflows` : ''}`,
+    );
   const stop = new AbortController();
   let interrupted = false;
   const onSignal = () => {

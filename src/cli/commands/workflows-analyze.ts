@@ -24,7 +24,7 @@ export async function workflowsAnalyze(options: AnalyzeOptions, ctx: CommandCont
     policy,
     logs: (query) => workerLogExcerpts(ctx.settings.stateDir, query),
     oracle: localLivenessOracle(),
-    remote: remoteLiveness(client, ctx.settings.opsTaskQueue, hostname()),
+    remote: remoteLiveness(client, ctx.settings, hostname()),
   }).catch(notFoundExit(options));
   ctx.out.result(analysis, (a) => formatAnalysis(a, ctx.out.time));
   return analysis.finding.stalled ? ExitCode.stallsFound : ExitCode.ok;

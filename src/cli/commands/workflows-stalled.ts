@@ -38,7 +38,7 @@ export async function workflowsStalled(raw: StalledOptions, ctx: CommandContext)
       policy,
       opsTaskQueue,
       oracle: localLivenessOracle(),
-      remote: remoteLiveness(client, opsTaskQueue, hostname()),
+      remote: remoteLiveness(client, ctx.settings, hostname()),
     };
     const query = sweepQuery(options);
     const items = sweep(client, options);

@@ -44,6 +44,7 @@ export async function ensureServer(
     port,
     uiPort: port + 1000,
     dbFile: defaultDbFile(settings.stateDir),
+    bookkeepingNamespace: settings.bookkeepingNamespace,
   });
   log(
     `server: started pid ${started.record.pid}, state in ${join(settings.stateDir, 'server')}, log ${started.record.logPath}`,

@@ -1,5 +1,7 @@
-// Our dev-server profile: persistent state, our search attributes, stall flagging, Web UI on.
+// Our dev-server profile: persistent state, our search attributes, stall flagging, Web UI on, and
+// the namespace of our bookkeeping workflows.
 import { join } from 'node:path';
+import { DEFAULTS } from '../../defaults.js';
 
 /** Search attributes the recipes upsert; they must exist on the server first. */
 export const OPS_SEARCH_ATTRIBUTES = {
@@ -21,6 +23,8 @@ export interface DevServerOptions {
   dbFile?: string;
   ip?: string;
   headless?: boolean;
+  /** The namespace of our bookkeeping workflows, created with the server (default: DEFAULTS.bookkeepingNamespace). */
+  bookkeepingNamespace?: string;
 }
 
 export function defaultDbFile(stateDir: string): string {
@@ -50,6 +54,9 @@ export function devServerArgs(options: DevServerOptions): string[] {
   ];
   for (const [name, type] of Object.entries(OPS_SEARCH_ATTRIBUTES))
     args.push('--search-attribute', `${name}=${type}`);
+  const bookkeeping = options.bookkeepingNamespace ?? DEFAULTS.bookkeepingNamespace;
+  // The dev server creates `default` itself.
+  if (bookkeeping !== 'default') args.push('--namespace', bookkeeping);
   if (options.headless) args.push('--headless');
   return args;
 }

@@ -2,6 +2,7 @@
 // terminate clears, cancels what cancel reaches, and never touches a healthy wait.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { defaultPayloadConverter } from '@temporalio/client';
 import { nanoid } from 'nanoid';
 import type { ClearStalledReport, PendingApproval } from '../../workflows/clear-stalled-environment.js';
 import { createHarness, uniqueQueue, type Harness } from '../helpers/harness.js';
@@ -56,6 +57,25 @@ describe('ClearStalledEnvironment', () => {
         assert.match(pending.plan, new RegExp(`\\*\\*terminate\\*\\* \`${ids.bug}\``));
         assert.match(pending.plan, new RegExp(`\\*\\*cancel\\*\\* \`${ids.storm}\``));
         assert.doesNotMatch(pending.plan, new RegExp(ids.wait));
+        // The Web UI shows the wait: first in the current details, and as a named timer on the Timeline.
+        const metadata = await handle.query<{ currentDetails?: string }>('__temporal_workflow_metadata');
+        assert.match(
+          metadata.currentDetails ?? '',
+          new RegExp(`^\\*\\*Waiting for approval of plan ${pending.planId} \\(2 actions\\)\\*\\*`, 'm'),
+        );
+        const timerSummary = await waitUntil(
+          'the approval timer in the history',
+          async () => {
+            const history = await handle.fetchHistory();
+            const timer = history.events?.find(
+              (e) => e.timerStartedEventAttributes && e.userMetadata?.summary,
+            );
+            const payload = timer?.userMetadata?.summary;
+            return payload ? defaultPayloadConverter.fromPayload<string>(payload) : undefined;
+          },
+          10_000,
+        );
+        assert.match(timerSummary, new RegExp(`^waiting for approval of plan ${pending.planId}`));
         await assert.rejects(
           handle.executeUpdate('approve', { args: [{ planId: 'wrong', approve: true }] }),
           (error: Error) =>

@@ -3,9 +3,10 @@
 // with their owner, even after a kill -9, and a warm process that is gone is replaced by a cold one.
 import assert from 'node:assert/strict';
 import { readdir, readFileSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 import { execa } from 'execa';
 import { nanoid } from 'nanoid';
 import { packageRoot } from '../../src/config.js';
@@ -31,8 +32,10 @@ before(async () => {
   h = await createHarness();
 });
 
+// A test that fails halfway leaves no warm process to the next.
+afterEach(() => drainWarm());
+
 after(async () => {
-  await drainWarm();
   for (const id of started)
     await h.client.workflow
       .getHandle(id)
@@ -113,7 +116,28 @@ describe('warm replay processes', () => {
     await project.editWorkflow(NEW_ACTIVITY);
     const report = await replayCheck(h.client, options);
     assert.deepEqual([report.checked, report.wouldBreak, report.warmProcesses ?? 0], [2, 2, 0]);
-    await drainWarm();
+  });
+
+  it('a warm process whose SDK changed on disk while it waited replays nothing: a cold one does', async () => {
+    const { project, queue } = await twoWaitingGreeters('replay-warm-stale');
+    // A directory on the command's PYTHONPATH, seen before site-packages: empty while the process starts.
+    const sdkDir = join(project.dir, 'sdk-path');
+    await mkdir(sdkDir);
+    const options = checkOptions(project, h.settings.stateDir, queue, {
+      processes: 1,
+      keepWarm: true,
+      env: { PYTHONPATH: sdkDir },
+    });
+    await replayCheck(h.client, options);
+    await waitFor('a warm replay process', () => warmOnQueue(queue).length === 1, 30_000);
+    // Now a temporalio of another version is installed there, as an upgrade of the environment would.
+    const distInfo = join(sdkDir, 'temporalio-99.0.0.dist-info');
+    await mkdir(distInfo);
+    await writeFile(join(distInfo, 'METADATA'), 'Metadata-Version: 2.1\nName: temporalio\nVersion: 99.0.0\n');
+    await project.editWorkflow(NEW_ACTIVITY);
+    const report = await replayCheck(h.client, options);
+    // Had the warm process replayed with the SDK it holds in memory, it would count here.
+    assert.deepEqual([report.checked, report.wouldBreak, report.warmProcesses ?? 0], [2, 2, 0]);
   });
 
   it('end with their owner: a kill -9 of it leaves no warm process and, once orphans are stopped, no record', async () => {

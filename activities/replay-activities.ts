@@ -52,6 +52,8 @@ export function createReplayActivities({ client, settings, workerEnv, address }:
           stateDir: settings.stateDir,
           timeoutMs: input.timeoutSeconds === undefined ? undefined : input.timeoutSeconds * 1000,
           signal: ctx.cancellationSignal,
+          // The control worker lives on: the next check of this project starts with the SDK imported.
+          keepWarm: true,
         });
       } catch (error) {
         if (ctx.cancellationSignal.aborted) throw ctx.cancellationSignal.reason;

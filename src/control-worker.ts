@@ -9,6 +9,7 @@ import { createClusterActivities, createHostActivities } from '../activities/ind
 import type { Settings } from './config.js';
 import { watchWorkerLogs } from './host/logs/logs.js';
 import { stopOrphanedReplays } from './host/replay/replay-runs.js';
+import { drainWarm } from './host/replay/warm-pool.js';
 import { connectNative, type ConnectTarget } from './temporal/connection.js';
 import { loadWorkflowBundle } from './workflow-bundle.js';
 import { hostQueueName } from './contract/ops-workflows.js';
@@ -119,6 +120,8 @@ export async function createControlWorker({
         if (failed && !signal.aborted) throw failed.reason;
       } finally {
         logs.abort();
+        // Warm replay processes would end with us anyway (end of their input); this also drops their records.
+        await drainWarm();
         await connection.close();
       }
     },

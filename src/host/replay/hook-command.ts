@@ -6,6 +6,9 @@ import { parseCommand } from '../projects/command.js';
 /** The env var the hook reads: path of the replay spec (JSON). */
 const REPLAY_SPEC_ENV = 'TEMPORAL_OPS_REPLAY';
 
+/** Set for a warm replay process: where it says it has imported the SDK and waits for `go`. */
+export const REPLAY_WAIT_ENV = 'TEMPORAL_OPS_REPLAY_WAIT';
+
 /** Connection settings by name (the SDKs' own and the spellings projects use for an address). */
 const CONNECTION_NAME = /^TEMPORAL_\w*(ADDRESS|HOST|HOSTPORT|ENDPOINT|SERVER|TARGET|URL|FRONTEND)\w*$/;
 

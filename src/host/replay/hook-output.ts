@@ -73,6 +73,7 @@ export function buildReport(input: {
   spawned: boolean;
   isolation?: ReplayIsolation;
   processes?: number;
+  warmProcesses?: number;
   fetchMs: number;
   replayMs: number;
   durationMs: number;
@@ -108,6 +109,7 @@ export function buildReport(input: {
     spawned: input.spawned,
     ...(input.isolation ? { isolation: input.isolation } : {}),
     ...(input.processes ? { processes: input.processes } : {}),
+    ...(input.warmProcesses ? { warmProcesses: input.warmProcesses } : {}),
     fetchMs: input.fetchMs,
     replayMs: input.replayMs,
     durationMs: input.durationMs,

@@ -1,6 +1,6 @@
 // The replay check: fetch the open histories of a task queue, replay them with the project's own
 // worker command and registrations, and report per workflow whether a restart would break it.
-import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { tailLog } from '../logs/logs.js';
@@ -8,14 +8,15 @@ import { SPAWN_TOKEN_ENV } from '../records/spawn-token.js';
 import { ReplayCheckError } from '../../errors.js';
 import { openGateAddress } from './gate-address.js';
 import { gateConfigFile } from './hook-command.js';
-import { buildReport, type HookLine } from './hook-output.js';
+import { buildReport, parseHookLines, type HookLine } from './hook-output.js';
 import { fetchHistories, listOpenRuns } from './histories.js';
 import { HistoryStream } from './history-stream.js';
 import { networkIsolation, type IsolationPlan } from './isolation.js';
 import { endReplayRun, recordReplayRun, stopOrphanedReplays, type ReplayRunRecord } from './replay-runs.js';
-import { runShards, shardCount, shardPaths } from './replay-shards.js';
+import { runShards, shardCount, shardPaths, type ShardPaths } from './replay-shards.js';
 import type { ReplayReport } from './report-types.js';
-import { hookNotLoaded, runWithHook } from './run-hook.js';
+import { hookNotLoaded, runWithHook, type Launched } from './run-hook.js';
+import { keepWarm, releaseSlot, takeWarm, warmKey, type WarmSpec } from './warm-pool.js';
 
 export interface ReplayCheckOptions {
   projectDir: string;
@@ -43,12 +44,25 @@ export interface ReplayCheckOptions {
   isolation?: 'auto' | 'none';
   /** Replay processes that share the histories (default: shardCount's, one per CPU when there are enough). */
   processes?: number;
+  /**
+   * Use warm replay processes left by an earlier check of the same command and environment, and
+   * leave some for the next (warm-pool.ts). For long-lived callers: the warm ones end with us.
+   */
+  keepWarm?: boolean;
 }
 
-/** Failed checks keep their files for a look; a day later, or after a kill -9, they go. */
+/** One replay process's share: its files, environment and gate, and the warm process to let go, if any. */
+interface Shard extends ShardPaths {
+  env: Record<string, string>;
+  gateAddress: string;
+  configFilePath: string;
+  launched?: Launched;
+}
+
+/** Failed checks (and their warm processes' directories) keep their files for a look; a day later, or after a kill -9, they go. */
 async function removeOldChecks(checksDir: string, maxAgeMs = 24 * 3600_000): Promise<void> {
   for (const name of await readdir(checksDir)) {
-    if (!name.startsWith('check-')) continue;
+    if (!name.startsWith('check-') && !name.startsWith('warm-')) continue;
     const path = join(checksDir, name);
     const age = await stat(path).then(
       (s) => Date.now() - s.mtimeMs,
@@ -110,6 +124,7 @@ export async function replayCheck(client: Client, options: ReplayCheckOptions): 
     lines: readonly HookLine[],
     isolation: IsolationPlan | undefined,
     processes: number,
+    warmProcesses: number,
     replayMs: number,
   ) =>
     buildReport({
@@ -118,12 +133,12 @@ export async function replayCheck(client: Client, options: ReplayCheckOptions): 
       lines,
       truncated,
       spawned: isolation !== undefined,
-      ...(isolation ? { isolation: isolation.kind, processes } : {}),
+      ...(isolation ? { isolation: isolation.kind, processes, warmProcesses } : {}),
       fetchMs: Math.round(fetchMs),
       replayMs: Math.round(replayMs),
       durationMs: Math.round(performance.now() - started),
     });
-  if (histories.length === 0) return report([], undefined, 0, 0);
+  if (histories.length === 0) return report([], undefined, 0, 0, 0);
   options.signal?.throwIfAborted();
   const timeoutMs = options.timeoutMs ?? 120_000;
 
@@ -133,9 +148,21 @@ export async function replayCheck(client: Client, options: ReplayCheckOptions): 
   const dir = await mkdtemp(join(checksDir, 'check-'));
   const configFilePath = join(dir, 'temporal.toml');
   const count = Math.min(histories.length, Math.max(1, options.processes ?? shardCount(histories.length)));
-  const shards = Array.from({ length: count }, (_, i) => shardPaths(dir, i));
   const isolation: IsolationPlan =
     options.isolation === 'none' ? { kind: 'none', prefix: [] } : await networkIsolation();
+  const commandEnv: Record<string, string> = {
+    ...options.baseEnv,
+    ...options.env,
+    TEMPORAL_TASK_QUEUE: options.taskQueue,
+  };
+  const warmSpec: WarmSpec = {
+    stateDir: options.stateDir,
+    command: options.workerCommand,
+    cwd: options.projectDir,
+    env: commandEnv,
+    isolation,
+  };
+  const warm = options.keepWarm ? takeWarm(warmKey(warmSpec), count) : [];
   const gate = await openGateAddress();
   // Stops the replay when the fetch fails, as well as on the caller's cancellation.
   const stop = new AbortController();
@@ -144,26 +171,38 @@ export async function replayCheck(client: Client, options: ReplayCheckOptions): 
   if (options.signal?.aborted) onAbort();
   const streams: HistoryStream[] = [];
   let owned: ReplayRunRecord | undefined;
+  let passed = false;
+  /** Warm processes whose share was replayed cold instead. */
+  let cooled = 0;
   try {
-    for (const shard of shards) streams.push(await HistoryStream.create(shard.historiesPath));
-    // One record and one spawn token for every shard: a kill of the check leaves none behind.
+    // One record and one spawn token for every shard started here: a kill of the check leaves none behind.
     owned = await recordReplayRun(options.stateDir, {
       command: options.workerCommand,
       cwd: options.projectDir,
     });
-    const env: Record<string, string> = {
-      ...options.baseEnv,
-      ...options.env,
-      TEMPORAL_TASK_QUEUE: options.taskQueue,
-      [SPAWN_TOKEN_ENV]: owned.spawnToken,
-    };
+    const env: Record<string, string> = { ...commandEnv, [SPAWN_TOKEN_ENV]: owned.spawnToken };
     await writeFile(configFilePath, gateConfigFile(gate.address, env.TEMPORAL_PROFILE));
-    for (const shard of shards)
-      await writeFile(
+    const cold = (paths: ShardPaths): Shard => ({ ...paths, env, gateAddress: gate.address, configFilePath });
+    const shards: Shard[] = Array.from({ length: count }, (_, i) => {
+      const slot = warm[i];
+      if (!slot) return cold(shardPaths(dir, i));
+      const slotEnv = { ...commandEnv, [SPAWN_TOKEN_ENV]: slot.record.spawnToken };
+      const { configFilePath: slotConfig, gate: slotGate, launched } = slot;
+      return {
+        ...slot.paths,
+        env: slotEnv,
+        gateAddress: slotGate.address,
+        configFilePath: slotConfig,
+        launched,
+      };
+    });
+    for (const shard of shards) streams.push(await HistoryStream.create(shard.historiesPath));
+    const writeSpec = (shard: Shard) =>
+      writeFile(
         shard.specPath,
         JSON.stringify({
           taskQueue: options.taskQueue,
-          gateAddress: gate.address,
+          gateAddress: shard.gateAddress,
           historiesPath: shard.historiesPath,
           outputPath: shard.outputPath,
           // The hook ends itself a little after our own bound, should nobody be left to kill it.
@@ -171,24 +210,41 @@ export async function replayCheck(client: Client, options: ReplayCheckOptions): 
           parkSeconds: (options.otherQueueWaitMs ?? 30_000) / 1000,
         }),
       );
+    for (const shard of shards) await writeSpec(shard);
+    const replay = async (shard: Shard): Promise<HookLine[]> => {
+      const run = await runWithHook(
+        {
+          command: options.workerCommand,
+          cwd: options.projectDir,
+          ...shard,
+          isolation,
+          timeoutMs,
+          signal: stop.signal,
+        },
+        shard.launched,
+      );
+      await assertReplayed(run.lines, run.exit, options.workerCommand, shard.logPath, options.taskQueue);
+      return run.lines;
+    };
     // The replay processes start (Python, imports, the project's Worker) while the histories are
     // fetched, and each replays a history of its share as soon as it is in its file.
     const replayStarted = performance.now();
     const running = runShards(
-      shards.map((shard) => async () => {
-        const run = await runWithHook({
-          command: options.workerCommand,
-          cwd: options.projectDir,
-          env,
-          ...shard,
-          configFilePath,
-          gateAddress: gate.address,
-          isolation,
-          timeoutMs,
-          signal: stop.signal,
-        });
-        await assertReplayed(run.lines, run.exit, options.workerCommand, shard.logPath, options.taskQueue);
-        return run.lines;
+      shards.map((shard, i) => async () => {
+        if (!shard.launched) return replay(shard);
+        try {
+          return await replay(shard);
+        } catch (error) {
+          // A warm process that failed before the program built its Worker (its SDK changed on
+          // disk, it ended while it waited, its command is not one Python): replay its share cold.
+          const seen = parseHookLines(await readFile(shard.outputPath, 'utf8').catch(() => ''));
+          if (!(error instanceof ReplayCheckError) || stop.signal.aborted) throw error;
+          if (seen.some((l) => l.kind === 'worker-seen')) throw error;
+          cooled += 1;
+          const again = { ...cold(shardPaths(dir, count + i)), historiesPath: shard.historiesPath };
+          await writeSpec(again);
+          return replay(again);
+        }
       }),
       stop,
     );
@@ -219,13 +275,22 @@ export async function replayCheck(client: Client, options: ReplayCheckOptions): 
     } finally {
       await fetchFailed;
     }
-    const result = report(lines.flat(), isolation, count, performance.now() - replayStarted);
+    const result = report(
+      lines.flat(),
+      isolation,
+      count,
+      warm.length - cooled,
+      performance.now() - replayStarted,
+    );
+    passed = true;
     if (!options.keepFiles) await rm(dir, { recursive: true, force: true });
     return result;
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
     if (owned) await endReplayRun(options.stateDir, owned);
+    for (const slot of warm) await releaseSlot(slot, !passed || options.keepFiles);
     for (const stream of streams) await stream.close();
     await gate.close();
+    if (options.keepWarm && !stop.signal.aborted) keepWarm(warmSpec, count);
   }
 }

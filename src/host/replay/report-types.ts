@@ -52,6 +52,8 @@ export interface ReplayReport {
   isolation?: ReplayIsolation;
   /** How many replay processes shared the histories, when any was started. */
   processes?: number;
+  /** How many of them were warm (started before the check, the SDK already imported). */
+  warmProcesses?: number;
   fetchMs: number;
   replayMs: number;
   durationMs: number;

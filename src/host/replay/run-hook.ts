@@ -4,13 +4,14 @@
 // group is killed; the whole group is also killed on timeout or cancellation.
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { packageRoot } from '../../config.js';
 import { tailLog } from '../logs/logs.js';
 import { spawnDetached } from '../workers/spawn.js';
 import { ReplayCheckError, SpawnFailedError } from '../../errors.js';
 import { parseHookLines, type HookLine } from './hook-output.js';
-import { hookedArgv, hookEnv, launchOf } from './hook-command.js';
+import { hookedArgv, hookEnv, launchOf, REPLAY_WAIT_ENV } from './hook-command.js';
 import type { IsolationPlan } from './isolation.js';
 import { SdkWatch } from './sdk-watch.js';
 
@@ -20,18 +21,22 @@ const hookDir = join(packageRoot, 'src', 'host', 'replay', 'python');
 /** How long the hook has to prove it loaded (its `hook-loaded` line) before the group is killed. */
 const HOOK_WAIT_MS = 5000;
 
-export interface HookRun {
+/** How the hooked command is started: the worker command's own, with the hook armed. */
+export interface HookLaunch {
   command: string;
   cwd: string;
   /** The environment the worker command would get (connection env, project env, task queue). */
   env: Record<string, string>;
   specPath: string;
-  outputPath: string;
   logPath: string;
   /** The gate's own address and a temporal.toml naming it. */
   gateAddress: string;
   configFilePath: string;
   isolation: IsolationPlan;
+}
+
+export interface HookRun extends HookLaunch {
+  outputPath: string;
   timeoutMs: number;
   signal?: AbortSignal;
 }
@@ -39,6 +44,15 @@ export interface HookRun {
 export interface HookRunResult {
   lines: HookLine[];
   exit: { code: number | null; signal: string | null };
+}
+
+/** A started hooked command; a warm one (launchHooked's `readyPath`) waits for `go` on stdin. */
+export interface Launched {
+  pid: number;
+  exited: Promise<HookRunResult['exit']>;
+  /** True once the process was reaped: its group id may be reused, so it is never signalled again. */
+  reaped: () => boolean;
+  stdin?: Writable;
 }
 
 type Exit = HookRunResult['exit'];
@@ -106,8 +120,12 @@ export function hookNotLoaded(
   );
 }
 
-/** Runs the command until it exits, the timeout passes or `signal` aborts; returns the hook's lines. */
-export async function runWithHook(run: HookRun): Promise<HookRunResult> {
+/**
+ * Starts the command with the hook armed. With `readyPath`, the process is warm: its Python imports
+ * the SDK, says so in `readyPath`, and waits for `go` on stdin (runWithHook sends it) before the
+ * program's own code runs; it exits quietly at the end of its input.
+ */
+export async function launchHooked(run: HookLaunch, readyPath?: string): Promise<Launched> {
   const launch = launchOf([...run.isolation.prefix, ...hookedArgv(run.command, hookDir)]);
   const hooked = hookEnv({
     env: run.env,
@@ -117,13 +135,44 @@ export async function runWithHook(run: HookRun): Promise<HookRunResult> {
     gateAddress: run.gateAddress,
     configFilePath: run.configFilePath,
   });
-  const env = { ...hooked, ...launch.env };
-  const command = launch.command;
-  let pid: number | undefined;
+  const env = { ...hooked, ...launch.env, ...(readyPath ? { [REPLAY_WAIT_ENV]: readyPath } : {}) };
   let reaped = false;
+  const settle = (exited: Promise<HookRunResult['exit']>) => {
+    void exited.then(() => (reaped = true));
+    return exited;
+  };
+  try {
+    const spawned = await spawnDetached({
+      command: launch.command,
+      cwd: run.cwd,
+      env,
+      logPath: run.logPath,
+      ...(readyPath ? { stdin: 'pipe' as const } : {}),
+    });
+    return {
+      pid: spawned.pid,
+      exited: settle(spawned.exited),
+      reaped: () => reaped,
+      ...(spawned.stdin ? { stdin: spawned.stdin } : {}),
+    };
+  } catch (error) {
+    if (!(error instanceof SpawnFailedError)) throw error;
+    if (!error.exited) throw new ReplayCheckError('crashed', error.message, await tailLog(run.logPath, 30));
+    // Exited before we could look at it: its output file still says what happened.
+    reaped = true;
+    return { pid: error.exited.pid, exited: Promise.resolve(error.exited), reaped: () => true };
+  }
+}
+
+/**
+ * Runs the command (or lets the warm process `launched` go) until it exits, the timeout passes or
+ * `signal` aborts; returns the hook's lines.
+ */
+export async function runWithHook(run: HookRun, launched?: Launched): Promise<HookRunResult> {
   let stopped: 'timed-out' | 'cancelled' | undefined;
+  let current: Launched | undefined;
   const stopGroup = () => {
-    if (pid !== undefined && !reaped) killGroup(pid);
+    if (current && !current.reaped()) killGroup(current.pid);
   };
   const stop = (why: 'timed-out' | 'cancelled') => {
     stopped ??= why;
@@ -137,26 +186,15 @@ export async function runWithHook(run: HookRun): Promise<HookRunResult> {
   const onAbort = () => stop('cancelled');
   run.signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    let exited: Promise<Exit>;
-    try {
-      const spawned = await spawnDetached({ command, cwd: run.cwd, env, logPath: run.logPath });
-      ({ pid, exited } = spawned);
-    } catch (error) {
-      if (!(error instanceof SpawnFailedError)) throw error;
-      if (!error.exited) throw new ReplayCheckError('crashed', error.message, await tailLog(run.logPath, 30));
-      // Exited before we could look at it: its output file still says what happened.
-      reaped = true;
-      ({ pid } = error.exited);
-      exited = Promise.resolve(error.exited);
-    }
-    // Reaped means the group id may be reused: never signal it after that.
-    void exited.then(() => (reaped = true));
+    current = launched ?? (await launchHooked(run));
+    current.stdin?.end('go\n');
+    const { pid, exited } = current;
     if (stopped || run.signal?.aborted) stop(stopped ?? 'cancelled');
     let strays: number[] = [];
     if (run.isolation.kind === 'none' && process.platform === 'linux') {
       const watch = new SdkWatch(pid, run.outputPath);
       const look = () => {
-        if (reaped || strays.length > 0) return;
+        if (current?.reaped() || strays.length > 0) return;
         strays = watch.strays();
         if (strays.length > 0) stopGroup();
       };

@@ -2,6 +2,8 @@
 // appended to its log file, identity recorded before anyone can ask about it.
 import { mkdir, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { Socket } from 'node:net';
+import type { Writable } from 'node:stream';
 import { execa } from 'execa';
 import { nanoid } from 'nanoid';
 import { inheritedEnv } from '../projects/env-policy.js';
@@ -21,6 +23,8 @@ export interface SpawnRequest {
   logPath: string;
   /** Open a labelled section of the log with a "starting" line (default true; off for output that is parsed). */
   header?: boolean;
+  /** `pipe` keeps a pipe to its stdin (Spawned.stdin); it reads end of input once we are gone. */
+  stdin?: 'ignore' | 'pipe';
 }
 
 export interface Spawned {
@@ -32,6 +36,8 @@ export interface Spawned {
   logSection?: { id: string; offset: number };
   /** Resolves when the process exits, with its code or signal; never rejects. */
   exited: Promise<{ code: number | null; signal: string | null }>;
+  /** Its stdin, with SpawnRequest.stdin `pipe`. */
+  stdin?: Writable;
 }
 
 /** Starts the command and resolves once exec succeeded, with the facts that identify it. */
@@ -55,7 +61,7 @@ export async function spawnDetached(request: SpawnRequest): Promise<Spawned> {
       shell: parsed.shell,
       detached: true,
       cleanup: false,
-      stdin: 'ignore',
+      stdin: request.stdin ?? 'ignore',
       // A raw descriptor is inherited by the child, so its output reaches the log even after we exit
       // (execa's types only admit literal descriptor numbers).
       stdout: log.fd as 1,
@@ -90,6 +96,10 @@ export async function spawnDetached(request: SpawnRequest): Promise<Spawned> {
     if (pid === undefined)
       throw new SpawnFailedError(request.command, 'ENOPID', `cannot start "${request.command}"`);
     child.unref();
+    // An unref'd pipe: a waiting child keeps neither it nor us alive.
+    const stdin = child.stdin ?? undefined;
+    if (stdin instanceof Socket) stdin.unref();
+    stdin?.on('error', () => undefined);
     const info = readProc(pid);
     if (!info) {
       const exit = await exited;
@@ -107,6 +117,7 @@ export async function spawnDetached(request: SpawnRequest): Promise<Spawned> {
       cmdline: info.cmdline,
       ...(logSection ? { logSection } : {}),
       exited,
+      ...(stdin ? { stdin } : {}),
     };
   } finally {
     await log.close();

@@ -25,6 +25,9 @@ def _chain_next_sitecustomize() -> None:
 if os.environ.get("TEMPORAL_OPS_REPLAY"):
     import temporal_ops_replay
 
+    # A warm replay process imports the SDK now and waits for its spec before the program's own code runs.
+    if os.environ.get("TEMPORAL_OPS_REPLAY_WAIT"):
+        temporal_ops_replay.wait_for_go(os.environ["TEMPORAL_OPS_REPLAY_WAIT"])
     temporal_ops_replay.activate(os.environ["TEMPORAL_OPS_REPLAY"])
 
 _chain_next_sitecustomize()

@@ -54,6 +54,51 @@ def _exit(code: int) -> None:
     os._exit(code)
 
 
+def wait_for_go(ready_path: str) -> None:
+    """A warm replay process: imports the SDK, says so in `ready_path`, then waits on stdin.
+
+    A line on stdin means the spec is written: go on. End of input without one means whoever
+    started it is gone or let it expire: exit quietly, before the program's own code ever runs.
+    A Python without temporalio (a wrapper's helper) does not wait: the program's Python does.
+    """
+    if importlib.util.find_spec("temporalio") is None:
+        return
+    import temporalio.client  # noqa: F401 - the import is the point: it is what a check waits for
+    import temporalio.worker  # noqa: F401
+
+    with open(ready_path, "a", encoding="utf-8") as out:
+        out.write(json.dumps({"kind": "warm", "pid": os.getpid(), "temporalio": _loaded_version()}) + "\n")
+    line = b""
+    while not line.endswith(b"\n"):
+        chunk = os.read(0, 1)
+        if not chunk:
+            _exit(0)
+        line += chunk
+    if line.strip() != b"go":
+        _exit(0)
+    installed = _installed_version()
+    if installed != _loaded_version():
+        # The environment changed under the waiting process: its SDK in memory is not the one on disk.
+        with open(ready_path, "a", encoding="utf-8") as out:
+            out.write(json.dumps({"kind": "stale", "loaded": _loaded_version(), "installed": installed}) + "\n")
+        _exit(5)
+
+
+def _loaded_version() -> str:
+    import temporalio
+
+    return str(getattr(temporalio, "__version__", ""))
+
+
+def _installed_version() -> str:
+    import importlib.metadata
+
+    try:
+        return importlib.metadata.version("temporalio")
+    except importlib.metadata.PackageNotFoundError:
+        return ""
+
+
 def activate(spec_path: str) -> None:
     with open(spec_path, encoding="utf-8") as f:
         _spec.update(json.load(f))

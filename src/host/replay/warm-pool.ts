@@ -1,0 +1,162 @@
+// Warm replay processes. Most of a replay process's start-up is the SDK's import, which does not
+// depend on the project's code. So after a check, a long-lived caller (the control worker) starts
+// the same command again with the hook waiting: its Python imports the SDK and stops before the
+// program's own code runs. The next check of the same command and environment writes its spec and
+// lets it go, and the program then imports the project's code as it is at that moment.
+// A warm process owns a directory, a gate address and a replay-run record of its own, reads end of
+// input (and exits) once its owner is gone, and is stopped after WARM_IDLE_MS unused.
+import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { SPAWN_TOKEN_ENV } from '../records/spawn-token.js';
+import { openGateAddress, type GateAddress } from './gate-address.js';
+import { gateConfigFile } from './hook-command.js';
+import type { IsolationPlan } from './isolation.js';
+import { endReplayRun, recordReplayRun, type ReplayRunRecord } from './replay-runs.js';
+import { shardPaths, type ShardPaths } from './replay-shards.js';
+import { launchHooked, type Launched } from './run-hook.js';
+
+/** A warm process nobody used for this long is stopped. */
+const WARM_IDLE_MS = 10 * 60_000;
+
+/** What a warm process is started with: a check may use it only when all of it is the same. */
+export interface WarmSpec {
+  stateDir: string;
+  command: string;
+  cwd: string;
+  /** The worker command's environment, without the check's own spawn token. */
+  env: Record<string, string>;
+  isolation: IsolationPlan;
+}
+
+/** One warm process and everything it was started with. */
+export interface WarmSlot {
+  stateDir: string;
+  dir: string;
+  paths: ShardPaths;
+  gate: GateAddress;
+  configFilePath: string;
+  launched: Launched;
+  record: ReplayRunRecord;
+  expiry?: NodeJS.Timeout;
+}
+
+const pool = new Map<string, WarmSlot[]>();
+/** How many warm processes to keep per key: the most shards a check of it used. */
+const targets = new Map<string, number>();
+const starting = new Map<string, number>();
+/** Starts in flight, so that a drain waits for them. */
+const inFlight = new Set<Promise<void>>();
+
+/** The key of a command and its environment: same key, same process up to the program's code. */
+export function warmKey(spec: WarmSpec): string {
+  const env = Object.entries(spec.env).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const facts = JSON.stringify([spec.stateDir, spec.command, spec.cwd, env, spec.isolation.prefix]);
+  return createHash('sha256').update(facts).digest('hex');
+}
+
+/** Stops a warm process (whatever still carries its token) and drops its directory. */
+export async function releaseSlot(slot: WarmSlot, keepFiles = false): Promise<void> {
+  clearTimeout(slot.expiry);
+  slot.launched.stdin?.destroy();
+  await endReplayRun(slot.stateDir, slot.record);
+  await slot.gate.close();
+  if (!keepFiles) await rm(slot.dir, { recursive: true, force: true });
+}
+
+/** Up to `count` live warm processes for `key`, taken out of the pool. */
+export function takeWarm(key: string, count: number): WarmSlot[] {
+  const slots = pool.get(key) ?? [];
+  const taken: WarmSlot[] = [];
+  while (taken.length < count && slots.length > 0) {
+    const slot = slots.shift() as WarmSlot;
+    clearTimeout(slot.expiry);
+    if (slot.launched.reaped())
+      void releaseSlot(slot); // exited meanwhile
+    else taken.push(slot);
+  }
+  return taken;
+}
+
+async function startSlot(spec: WarmSpec): Promise<WarmSlot> {
+  const checksDir = join(spec.stateDir, 'replay');
+  await mkdir(checksDir, { recursive: true });
+  const dir = await mkdtemp(join(checksDir, 'warm-'));
+  const gate = await openGateAddress();
+  let record: ReplayRunRecord | undefined;
+  try {
+    record = await recordReplayRun(spec.stateDir, { command: spec.command, cwd: spec.cwd });
+    const env: Record<string, string> = { ...spec.env, [SPAWN_TOKEN_ENV]: record.spawnToken };
+    const configFilePath = join(dir, 'temporal.toml');
+    await writeFile(configFilePath, gateConfigFile(gate.address, env.TEMPORAL_PROFILE));
+    const paths = shardPaths(dir, 0);
+    const launched = await launchHooked(
+      {
+        command: spec.command,
+        cwd: spec.cwd,
+        env,
+        specPath: paths.specPath,
+        logPath: paths.logPath,
+        gateAddress: gate.address,
+        configFilePath,
+        isolation: spec.isolation,
+      },
+      join(dir, 'ready.jsonl'),
+    );
+    return { stateDir: spec.stateDir, dir, paths, gate, configFilePath, launched, record };
+  } catch (error) {
+    if (record) await endReplayRun(spec.stateDir, record);
+    await gate.close();
+    await rm(dir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+function expire(key: string, slot: WarmSlot): void {
+  const slots = pool.get(key) ?? [];
+  const at = slots.indexOf(slot);
+  if (at >= 0) slots.splice(at, 1);
+  void releaseSlot(slot);
+}
+
+/**
+ * Starts warm processes for `spec` in the background until the pool holds as many as the most
+ * shards a check of it used (`count` or more). Failures only mean the next check starts cold.
+ */
+export function keepWarm(spec: WarmSpec, count: number): void {
+  if (spec.isolation.kind === 'none') return; // without a network namespace, nothing may wait with user code
+  const key = warmKey(spec);
+  const target = Math.max(count, targets.get(key) ?? 0);
+  targets.set(key, target);
+  const missing = target - (pool.get(key)?.length ?? 0) - (starting.get(key) ?? 0);
+  for (let i = 0; i < missing; i++) {
+    starting.set(key, (starting.get(key) ?? 0) + 1);
+    const start: Promise<void> = startSlot(spec)
+      .then(
+        (slot) => {
+          slot.expiry = setTimeout(() => expire(key, slot), WARM_IDLE_MS);
+          slot.expiry.unref();
+          void slot.launched.exited.then(() => {
+            const slots = pool.get(key) ?? [];
+            if (slots.includes(slot)) expire(key, slot);
+          });
+          pool.set(key, [...(pool.get(key) ?? []), slot]);
+        },
+        () => undefined,
+      )
+      .finally(() => {
+        starting.set(key, (starting.get(key) ?? 1) - 1);
+        inFlight.delete(start);
+      });
+    inFlight.add(start);
+  }
+}
+
+/** Stops every warm process of this process (a control worker's shutdown). */
+export async function drainWarm(): Promise<void> {
+  await Promise.all(inFlight);
+  const slots = [...pool.values()].flat();
+  pool.clear();
+  targets.clear();
+  await Promise.all(slots.map((slot) => releaseSlot(slot)));
+}

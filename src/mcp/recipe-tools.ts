@@ -234,6 +234,9 @@ export async function approveTool(
   const argv = ['approve', `--by=${args.by ?? `${process.env.USER ?? 'someone'} via mcp`}`];
   if (args.reject === true) argv.push('--reject');
   if (args.choice !== undefined) argv.push(`--choice=${args.choice}`);
+  // Where the CLI's approve names the plan too, it checks the ID itself, as it does on a terminal.
+  const approve = tree(async () => undefined).commands.find((c) => c.name() === 'approve');
+  if (approve?.options.some((o) => o.long === '--plan-id')) argv.push(`--plan-id=${args.planId}`);
   argv.push('--json', '--', args.workflowId);
   return runCliTool(argv, tree, context, (line) => progress.line(line));
 }

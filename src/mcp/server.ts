@@ -80,9 +80,10 @@ export function createMcpServer(
   for (const cli of CLI_TOOLS) {
     const { description, shape } = describeCliTool(cli, program);
     tool(cli.name as ToolName, description, shape, (args, extra) =>
-      withProgress(extra, (progress) =>
-        runCliTool(cliArgv(cli, args), tree, context, (line) => progress.line(line)),
-      ),
+      withProgress(extra, (progress) => {
+        progress.update({ done: 0, current: `temporal-ops ${cli.command.join(' ')}` });
+        return runCliTool(cliArgv(cli, args), tree, context, (line) => progress.line(line));
+      }),
     );
   }
   const env = (

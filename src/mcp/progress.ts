@@ -11,6 +11,8 @@ const NOTIFICATION_GAP_MS = 30;
 /** What a tool handler gets from the SDK, as far as progress goes. */
 export interface ProgressExtra {
   _meta?: { progressToken?: string | number };
+  /** Aborted when the client cancelled the call: nothing more is sent for it. */
+  signal?: AbortSignal;
   sendNotification(notification: ServerNotification): Promise<void>;
 }
 
@@ -42,7 +44,9 @@ export class ProgressReporter {
     private readonly intervalMs = PROGRESS_INTERVAL_MS,
   ) {
     this.token = extra._meta?.progressToken;
-    if (this.token !== undefined) this.timer = setInterval(() => this.heartbeat(), intervalMs).unref();
+    if (this.token === undefined) return;
+    this.timer = setInterval(() => this.heartbeat(), intervalMs).unref();
+    extra.signal?.addEventListener('abort', () => clearInterval(this.timer), { once: true });
   }
 
   /** Reports a new state; sends it when the step count or the message changed. */
@@ -68,7 +72,7 @@ export class ProgressReporter {
   }
 
   private send(message: string): void {
-    if (this.token === undefined) return;
+    if (this.token === undefined || this.extra.signal?.aborted === true) return;
     if (this.state.done > this.base) {
       this.base = this.state.done;
       this.ticks = 0;

@@ -151,6 +151,22 @@ describe('MCP progress of one call', () => {
     assert.match(sent[1]?.message ?? '', /^R step 2 of 4: Start \(\d+ s\)$/);
   });
 
+  it('sends nothing more once the client cancelled the call', async () => {
+    let sent = 0;
+    const abort = new AbortController();
+    const reporter = new ProgressReporter(
+      { _meta: { progressToken: 1 }, signal: abort.signal, sendNotification: async () => void (sent += 1) },
+      5,
+    );
+    reporter.update({ done: 1, total: 2, current: 'x' });
+    assert.equal(sent, 1);
+    abort.abort();
+    reporter.update({ done: 2, total: 2, current: 'y' });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await reporter.close();
+    assert.equal(sent, 1);
+  });
+
   it('sends nothing when the caller asked for no progress', async () => {
     let sent = 0;
     const reporter = new ProgressReporter({ sendNotification: async () => void (sent += 1) }, 5);

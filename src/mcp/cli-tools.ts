@@ -3,13 +3,19 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 
-/** How one argument becomes flags: text and numbers as values, flags as presence, JSON as text, env as KEY=VALUE. */
-type Kind = 'text' | 'number' | 'flag' | 'json' | 'env' | 'list';
+/**
+ * How one argument becomes flags: text and numbers as values, flags as presence, JSON as text, env
+ * as KEY=VALUE, lists as a repeated flag; `positional` is the command's argument (after `--`).
+ */
+type Kind = 'text' | 'number' | 'flag' | 'json' | 'env' | 'list' | 'positional';
 
 interface Arg {
+  /** The flag, or for a positional argument its name in the command's usage (`<dir>`). */
   flag: string;
   kind: Kind;
   required?: boolean;
+  /** A positional argument's description (commander declares none for them). */
+  description?: string;
 }
 
 export interface CliTool {
@@ -17,6 +23,8 @@ export interface CliTool {
   /** The command's words. */
   command: string[];
   args: Record<string, Arg>;
+  /** Used instead of the command's help where that names flags: a tool's description names its arguments. */
+  description?: string;
 }
 
 const text = (flag: string, required = false): Arg => ({ flag, kind: 'text', required });
@@ -35,11 +43,24 @@ const workerArgs = {
   host: text('--host'),
 } satisfies Record<string, Arg>;
 
+const positional = (name: string, description: string): Arg => ({
+  flag: name,
+  kind: 'positional',
+  required: true,
+  description,
+});
+const list = (name: string): Arg => ({ flag: name, kind: 'list' });
+
 const workflowArgs = { workflowId: text('--workflow-id', true), runId: text('--run-id') };
 
-/** Every CLI-backed tool (argument names carry units where the flag's help does: `...Seconds`); long-running modes (--supervise, --follow) are left to the terminal. */
+/** Every CLI-backed tool (argument names carry units where the flag's help does: `...Seconds`). */
 export const CLI_TOOLS: CliTool[] = [
-  { name: 'worker_ensure', command: ['worker', 'ensure'], args: workerArgs },
+  {
+    name: 'worker_ensure',
+    command: ['worker', 'ensure'],
+    args: workerArgs,
+    description: "Stop this project's workers, start one fresh, wait until the server sees it poll.",
+  },
   { name: 'worker_start', command: ['worker', 'start'], args: workerArgs },
   { name: 'worker_restart', command: ['worker', 'restart'], args: workerArgs },
   {
@@ -51,6 +72,7 @@ export const CLI_TOOLS: CliTool[] = [
     name: 'worker_stop_all',
     command: ['worker', 'stop-all'],
     args: { includeServer: flag('--include-server') },
+    description: 'Stop every worker we started (and the dev servers we started, with includeServer).',
   },
   {
     name: 'worker_list',
@@ -62,6 +84,7 @@ export const CLI_TOOLS: CliTool[] = [
     name: 'worker_logs',
     command: ['worker', 'logs'],
     args: { project: text('--project'), lines: number('--lines') },
+    description: "The last `lines` lines of the project's worker log.",
   },
   {
     name: 'workflows_stalled',
@@ -100,6 +123,58 @@ export const CLI_TOOLS: CliTool[] = [
       resultRule: json('--result-rule'),
     },
   },
+  {
+    name: 'replay_check',
+    command: ['replay-check'],
+    args: {
+      projectDir: text('--project-dir', true),
+      taskQueue: text('--task-queue'),
+      workerCommand: text('--worker-command'),
+      max: number('--max'),
+    },
+  },
+  {
+    name: 'schedule_stall_sweep',
+    command: ['schedule', 'stall-sweep'],
+    description:
+      'Create (or update in place) a Temporal Schedule that runs DebugStalled every interval; `delete: true` removes it. Overlapping sweeps are skipped; missed ones are not caught up.',
+    args: {
+      every: text('--every'),
+      query: text('--query'),
+      taskQueue: text('--task-queue'),
+      id: text('--id'),
+      delete: flag('--delete'),
+      input: json('--input'),
+    },
+  },
+  {
+    name: 'project_add',
+    command: ['project', 'add'],
+    description:
+      'Register a project directory (its real path) with its commands, so recipes may run it on this host; with taskQueue, add or replace the worker of that queue (a project may have several); without, re-adding replaces the default registration.',
+    args: {
+      projectDir: positional('<dir>', 'The project directory (absolute; its real path is registered).'),
+      project: text('--project'),
+      workerCommand: text('--worker-command'),
+      startCommand: text('--start-command'),
+      taskQueue: text('--task-queue'),
+      allowShell: flag('--allow-shell'),
+      envAllow: list('--env-allow'),
+      passEnv: list('--pass-env'),
+      allowSharedDir: flag('--allow-shared-dir'),
+    },
+  },
+  { name: 'project_list', command: ['project', 'list'], args: {} },
+  {
+    name: 'project_remove',
+    command: ['project', 'remove'],
+    description:
+      'Forget a project (refused while its worker runs), or with taskQueue only the worker of that queue.',
+    args: {
+      keyOrDir: positional('<key-or-dir>', 'The project key, or its directory.'),
+      taskQueue: text('--task-queue'),
+    },
+  },
 ];
 
 const schemaOf: Record<Kind, () => z.ZodType> = {
@@ -109,6 +184,7 @@ const schemaOf: Record<Kind, () => z.ZodType> = {
   json: () => z.record(z.string(), z.unknown()),
   env: () => z.record(z.string(), z.string()),
   list: () => z.array(z.string()),
+  positional: () => z.string(),
 };
 
 function find(program: Command, words: string[]): Command {
@@ -129,21 +205,30 @@ export function describeCliTool(
   const command = find(program, tool.command);
   const shape: Record<string, z.ZodType> = {};
   for (const [key, arg] of Object.entries(tool.args)) {
+    if (arg.kind === 'positional') {
+      const declared = command.registeredArguments.some((a) => `<${a.name()}>` === arg.flag);
+      if (!declared) throw new Error(`${tool.command.join(' ')} has no argument ${arg.flag}`);
+      shape[key] = z.string().describe(`${arg.description ?? ''} (CLI: ${arg.flag})`);
+      continue;
+    }
     const option = command.options.find((o) => o.long === arg.flag);
     if (!option) throw new Error(`${tool.command.join(' ')} has no ${arg.flag}`);
     const schema = schemaOf[arg.kind]().describe(`${option.description} (CLI: ${option.flags})`);
     shape[key] = arg.required ? schema : schema.optional();
   }
-  return { description: `${command.description()} (CLI: temporal-ops ${tool.command.join(' ')})`, shape };
+  const description = tool.description ?? command.description();
+  return { description: `${description} (CLI: temporal-ops ${tool.command.join(' ')})`, shape };
 }
 
-/** The command line a call stands for, --json included; `--flag=value`, so no value reads as a flag. */
+/** The command line a call stands for, --json included; `--flag=value` and positionals after `--`, so no value reads as a flag. */
 export function cliArgv(tool: CliTool, args: Record<string, unknown>): string[] {
   const argv = [...tool.command];
+  const positionals: string[] = [];
   for (const [key, arg] of Object.entries(tool.args)) {
     const value = args[key];
     if (value === undefined) continue;
-    if (arg.kind === 'flag') {
+    if (arg.kind === 'positional') positionals.push(String(value));
+    else if (arg.kind === 'flag') {
       if (value === true) argv.push(arg.flag);
     } else if (arg.kind === 'json') argv.push(`${arg.flag}=${JSON.stringify(value)}`);
     else if (arg.kind === 'env')
@@ -153,5 +238,6 @@ export function cliArgv(tool: CliTool, args: Record<string, unknown>): string[] 
     else argv.push(`${arg.flag}=${String(value)}`);
   }
   argv.push('--json');
+  if (positionals.length > 0) argv.push('--', ...positionals);
   return argv;
 }

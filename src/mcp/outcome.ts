@@ -1,8 +1,9 @@
 // A tool call's outcome in the CLI's terms (exit code, JSON result, stderr lines) and as an MCP result.
-import { setTimeout as sleep } from 'node:timers/promises';
-import type { CallToolResult, ServerNotification } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { z } from 'zod';
 import { ExitCode } from '../cli/output.js';
 import { ExitError } from '../errors.js';
+import { ProgressReporter, type ProgressExtra } from './progress.js';
 
 /** What one tool call produced: the CLI's exit code, its JSON result or its error message, its progress lines. */
 export interface ToolOutcome {
@@ -13,6 +14,21 @@ export interface ToolOutcome {
   error?: string;
   /** Progress and warnings, as the CLI prints them to stderr. */
   log: string[];
+}
+
+/** The outputSchema of every tool: its structuredContent is a ToolOutcome, errors included. */
+export function outcomeSchema(result: z.ZodType = z.unknown()) {
+  return z.object({
+    exitCode: z
+      .number()
+      .int()
+      .describe(
+        'The CLI exit code: 0 ok, 1 not ok, 2 bad input, 7 not found, 8 stalls found, 9 still running, ...',
+      ),
+    result: result.optional().describe("The command's JSON result (absent when it failed before one)."),
+    error: z.string().optional().describe('Why it failed, naming the field and the value.'),
+    log: z.array(z.string()).describe('Progress and warnings, as the CLI prints them to stderr.'),
+  });
 }
 
 /** An error result with the CLI's message and exit code (1 for an error not meant for users). */
@@ -37,33 +53,18 @@ function toCallToolResult(outcome: ToolOutcome): CallToolResult {
   };
 }
 
-const NOTIFICATION_GAP_MS = 30;
-
-/** What a tool handler gets from the SDK, as far as progress goes. */
-export interface ProgressExtra {
-  _meta?: { progressToken?: string | number };
-  sendNotification(notification: ServerNotification): Promise<void>;
-}
-
 /**
- * Runs a tool with its progress lines sent as MCP progress notifications (when the caller asked for
- * progress), before the result. Best effort, as MCP progress is: the result carries every step too.
+ * Runs a tool with progress notifications (when the caller asked for them): its own updates, and a
+ * heartbeat in between. Best effort, as MCP progress is: the result carries every step too.
  */
 export async function withProgress(
   extra: ProgressExtra,
-  run: (onLine: (line: string) => void) => Promise<ToolOutcome>,
+  run: (progress: ProgressReporter) => Promise<ToolOutcome>,
 ): Promise<CallToolResult> {
-  const token = extra._meta?.progressToken;
-  const sent: Promise<void>[] = [];
-  const onLine = (line: string) => {
-    if (token === undefined) return;
-    const params = { progressToken: token, progress: sent.length + 1, message: line };
-    sent.push(extra.sendNotification({ method: 'notifications/progress', params }).catch(() => undefined));
-  };
-  const outcome = await run(onLine);
-  await Promise.all(sent);
-  // The SDK's client handles notifications a microtask after a response read in the same chunk,
-  // and drops those that arrive after their request closed: let the last lines go out first.
-  if (sent.length > 0) await sleep(NOTIFICATION_GAP_MS);
-  return toCallToolResult(outcome);
+  const progress = new ProgressReporter(extra);
+  try {
+    return toCallToolResult(await run(progress));
+  } finally {
+    await progress.close();
+  }
 }

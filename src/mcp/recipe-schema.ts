@@ -1,9 +1,9 @@
 // recipe_start's `input`: the JSON Schema of each startable recipe, validated by the recipe's own
 // parser (as `run` does), so errors name the field and the bad value.
 import { z } from 'zod';
-import { recipeInputJsonSchema } from '../contract/schemas.js';
+import { RECIPE_NAMES, recipeInputJsonSchema } from '../contract/schemas.js';
 
-export const RECIPE_START_TYPES = ['CleanStart', 'TestInteractive', 'ClearStalledEnvironment'] as const;
+export const RECIPE_START_TYPES = RECIPE_NAMES;
 
 /** The input schema of `type`, as listed in tools/list (without `$schema`, which is the tool's). */
 function listedRecipeSchema(type: (typeof RECIPE_START_TYPES)[number]): Record<string, unknown> {

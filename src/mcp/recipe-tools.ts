@@ -1,17 +1,24 @@
-// The recipe tools: start a recipe (and follow it), read a recipe's progress, approve its plan.
-// They run the `run` and `approve` commands' own functions, so input checks and approval rules match.
+// The recipe tools: start a recipe (and follow it), read a recipe's progress, cancel it, approve its
+// plan. They run the `run` and `approve` commands' own functions, so input checks and approval rules match.
+import { nanoid } from 'nanoid';
 import type { PendingApproval } from '../../workflows/lib/approval.js';
 import type { Progress } from '../../workflows/lib/checklist.js';
 import type { CliContext, CommandContext } from '../cli/context.js';
 import { ExitCode, formatTime, plainStyle, type Output } from '../cli/output.js';
+import { parseEnsureWorkerInput } from '../contract/ensure-worker-input.js';
+import { isRecipeType, RECIPE_NAMES, type RecipeName } from '../contract/ops-workflows.js';
+import { recipeDetails, recipeSummary } from '../contract/summary.js';
+import { describeProblem } from '../contract/validate.js';
 import { ExitError } from '../errors.js';
 import { isNotFound } from '../temporal/grpc.js';
 import { failedOutcome, type ToolOutcome } from './outcome.js';
-import { followRecipeRun, type Followed } from './follow-recipe.js';
+import { cancelRecipe, canceledReport, followRecipeRun, type Followed } from './follow-recipe.js';
+import type { ProgressReporter } from './progress.js';
 import { runCliTool, type CommandTree } from './run-cli-tool.js';
+import { recipeUri } from './uris.js';
 
 /** An Output that keeps the command's progress lines (results are returned, not printed). */
-function toolContext(context: CliContext, log: string[], onLine: (line: string) => void): CommandContext {
+function toolContext(context: CliContext, log: string[]): CommandContext {
   const out: Output = {
     json: true,
     style: { ...plainStyle, format: 'json' },
@@ -20,22 +27,22 @@ function toolContext(context: CliContext, log: string[], onLine: (line: string) 
     write: () => undefined,
     info: (line) => {
       log.push(line);
-      onLine(line);
     },
   };
   return { ...context, out };
 }
 
 function followedOutcome(followed: Followed, log: string[]): ToolOutcome {
-  if (followed.state === 'waiting-for-approval')
-    return { exitCode: ExitCode.stillRunning, result: followed, log };
-  return { exitCode: followed.report.ok ? ExitCode.ok : ExitCode.notOk, result: followed, log };
+  const result = { ...followed, resourceUri: recipeUri(followed.workflowId) };
+  if (followed.state === 'waiting-for-approval') return { exitCode: ExitCode.stillRunning, result, log };
+  if (followed.state === 'canceled') return { exitCode: ExitCode.notOk, result, log };
+  return { exitCode: followed.report.ok ? ExitCode.ok : ExitCode.notOk, result, log };
 }
 
-/** What a recipe tool runs with: the session's context, where progress lines go, the call's abort signal. */
+/** What a recipe tool runs with: the session's context, where progress goes, the call's abort signal. */
 export interface ToolEnv {
   context: CliContext;
-  onLine: (line: string) => void;
+  progress: ProgressReporter;
   signal: AbortSignal;
 }
 
@@ -46,26 +53,46 @@ async function guarded(
 ): Promise<ToolOutcome> {
   const log: string[] = [];
   try {
-    return await body(toolContext(env.context, log, env.onLine), log);
+    return await body(toolContext(env.context, log), log);
   } catch (error) {
     return failedOutcome(error, log);
   }
 }
 
 export interface RecipeStartArgs {
-  recipe: 'CleanStart' | 'TestInteractive' | 'ClearStalledEnvironment';
+  recipe: RecipeName;
   input: unknown;
   follow?: boolean;
+}
+
+const projectOf = (input: { projectDir: string; project?: string }) =>
+  input.project ?? input.projectDir.split('/').filter(Boolean).pop() ?? 'project';
+
+/** Starts EnsureWorker (not a `run` command: the CLI reaches it through `worker ensure --host`). */
+async function startEnsureWorker(raw: Record<string, unknown>, ctx: CommandContext) {
+  const { input, problems } = parseEnsureWorkerInput(raw);
+  if (!input)
+    throw new ExitError(`invalid input: ${problems.map(describeProblem).join('; ')}`, ExitCode.usage);
+  const handle = await (
+    await ctx.client()
+  ).workflow.start('EnsureWorker', {
+    taskQueue: ctx.settings.opsTaskQueue,
+    workflowId: `ensure-worker-${projectOf(input)}-${nanoid(8)}`,
+    args: [raw],
+    staticSummary: recipeSummary('EnsureWorker', input),
+    staticDetails: recipeDetails(raw),
+  });
+  ctx.out.info(`EnsureWorker started: workflow ${handle.workflowId}`);
+  return handle;
 }
 
 /** Starts the recipe as `run` does; follows it to its report or to a pending approval unless `follow: false`. */
 export function recipeStart(args: RecipeStartArgs, env: ToolEnv): Promise<ToolOutcome> {
   return guarded(env, async (ctx, log) => {
     const { RUNNABLE_RECIPES, startRecipe } = await import('../cli/commands/run-recipe.js');
-    const recipe = RUNNABLE_RECIPES.find((r) => r.type === args.recipe);
-    if (!recipe)
+    if (!RECIPE_NAMES.includes(args.recipe))
       throw new ExitError(
-        `recipe: expected one of ${RUNNABLE_RECIPES.map((r) => r.type).join(', ')}, got ${JSON.stringify(args.recipe)}`,
+        `recipe: expected one of ${RECIPE_NAMES.join(', ')}, got ${JSON.stringify(args.recipe)}`,
         ExitCode.usage,
       );
     if (typeof args.input !== 'object' || args.input === null || Array.isArray(args.input))
@@ -74,14 +101,23 @@ export function recipeStart(args: RecipeStartArgs, env: ToolEnv): Promise<ToolOu
         ExitCode.usage,
       );
     const input = args.input as Record<string, unknown>;
-    const handle = await startRecipe(() => ctx.client(), { recipe: recipe.name, input }, ctx);
+    const runnable = RUNNABLE_RECIPES.find((r) => r.type === args.recipe);
+    const handle = runnable
+      ? await startRecipe(() => ctx.client(), { recipe: runnable.name, input }, ctx)
+      : await startEnsureWorker(input, ctx);
     if (args.follow === false)
       return {
         exitCode: ExitCode.ok,
-        result: { state: 'started', workflowId: handle.workflowId, runId: handle.firstExecutionRunId },
+        result: {
+          state: 'started',
+          workflowId: handle.workflowId,
+          runId: handle.firstExecutionRunId,
+          resourceUri: recipeUri(handle.workflowId),
+        },
         log,
       };
-    return followedOutcome(await followRecipeRun(handle, ctx, env.onLine, env.signal), log);
+    const followed = await followRecipeRun(handle, ctx, (p) => env.progress.update(p), env.signal);
+    return followedOutcome(followed, log);
   });
 }
 
@@ -103,9 +139,24 @@ export function recipeProgress(
   return guarded(env, async (ctx, log) => {
     const { handle, description } = await described(env.context, args.workflowId);
     if (args.follow === true)
-      return followedOutcome(await followRecipeRun(handle, ctx, env.onLine, env.signal), log);
+      return followedOutcome(
+        await followRecipeRun(handle, ctx, (p) => env.progress.update(p), env.signal),
+        log,
+      );
     const { status, runId, type } = description;
-    const ids = { workflowId: args.workflowId, runId, type, status: status.name };
+    const ids = {
+      workflowId: args.workflowId,
+      runId,
+      type,
+      status: status.name,
+      resourceUri: recipeUri(args.workflowId),
+    };
+    if (status.name === 'CANCELLED')
+      return {
+        exitCode: ExitCode.notOk,
+        result: { state: 'canceled', ...ids, report: await canceledReport(handle) },
+        log,
+      };
     if (status.name !== 'RUNNING') {
       const { recipeReport } = await import('../cli/commands/run-recipe.js');
       const report = await recipeReport(handle, false, ctx);
@@ -115,16 +166,41 @@ export function recipeProgress(
         log,
       };
     }
-    const [progress, pendingApproval] = await Promise.all([
-      handle.query<Progress>('progress'),
-      handle.query<PendingApproval | null>('pendingApproval'),
-    ]);
+    const pendingApproval = await handle.query<PendingApproval | null>('pendingApproval');
+    const progress = await handle.query<Progress>('progress');
     const state = pendingApproval ? 'waiting-for-approval' : 'running';
     return {
       exitCode: ExitCode.stillRunning,
       result: { state, ...ids, steps: progress.steps, pendingApproval },
       log,
     };
+  });
+}
+
+/** Cancels a running recipe (never a target workflow) and returns once it closed after its cleanup. */
+export function recipeCancel(args: { workflowId: string }, env: ToolEnv): Promise<ToolOutcome> {
+  return guarded(env, async (_ctx, log) => {
+    const { handle, description } = await described(env.context, args.workflowId);
+    if (!isRecipeType(description.type))
+      throw new ExitError(
+        `workflowId: expected a recipe (${RECIPE_NAMES.join(', ')}), got ${JSON.stringify(args.workflowId)} of type ${description.type} (workflow_terminate stops target workflows)`,
+        ExitCode.usage,
+      );
+    const ids = {
+      workflowId: args.workflowId,
+      type: description.type,
+      resourceUri: recipeUri(args.workflowId),
+    };
+    if (description.status.name !== 'RUNNING')
+      return {
+        exitCode: ExitCode.ok,
+        result: { state: 'closed', ...ids, status: description.status.name },
+        log,
+      };
+    env.progress.update({ done: 0, current: `cancelling ${args.workflowId}: waiting for its cleanup` });
+    const canceled = await cancelRecipe(handle);
+    const { status } = await handle.describe();
+    return { exitCode: ExitCode.ok, result: { ...canceled, ...ids, status: status.name }, log };
   });
 }
 
@@ -141,7 +217,7 @@ export async function approveTool(
   args: ApproveArgs,
   tree: CommandTree,
   context: CliContext,
-  onLine: (line: string) => void,
+  progress: ProgressReporter,
 ): Promise<ToolOutcome> {
   try {
     const { handle } = await described(context, args.workflowId);
@@ -158,6 +234,9 @@ export async function approveTool(
   const argv = ['approve', `--by=${args.by ?? `${process.env.USER ?? 'someone'} via mcp`}`];
   if (args.reject === true) argv.push('--reject');
   if (args.choice !== undefined) argv.push(`--choice=${args.choice}`);
+  // Where the CLI's approve names the plan too, it checks the ID itself, as it does on a terminal.
+  const approve = tree(async () => undefined).commands.find((c) => c.name() === 'approve');
+  if (approve?.options.some((o) => o.long === '--plan-id')) argv.push(`--plan-id=${args.planId}`);
   argv.push('--json', '--', args.workflowId);
-  return runCliTool(argv, tree, context, onLine);
+  return runCliTool(argv, tree, context, (line) => progress.line(line));
 }

@@ -7,6 +7,7 @@ import { recipeDetails, recipeSummary } from '../../src/contract/summary.js';
 import { buildProgram, type Call } from '../../src/cli/program.js';
 import { packageRoot } from '../../src/config.js';
 import { CLI_TOOLS, cliArgv, describeCliTool } from '../../src/mcp/cli-tools.js';
+import { ProgressReporter } from '../../src/mcp/progress.js';
 import { runCliTool } from '../../src/mcp/run-cli-tool.js';
 
 const where = { cwd: join(packageRoot, 'examples'), env: { USER: 'me' } };
@@ -37,7 +38,26 @@ describe('MCP tools over CLI commands', () => {
       const { description, shape } = describeCliTool(t, program);
       assert.match(description, new RegExp(`\\(CLI: temporal-ops ${t.command.join(' ')}\\)$`));
       assert.deepEqual(Object.keys(shape), Object.keys(t.args), t.name);
+      const prose = description.replace(/\(CLI: [^)]*\)/g, '');
+      assert.doesNotMatch(prose, /--[a-z]/, `${t.name} names its arguments, not flags: ${prose}`);
     }
+  });
+
+  it("a positional argument goes after `--`, so a value that looks like a flag stays the command's argument", async () => {
+    assert.deepEqual(cliArgv(tool('project_add'), { projectDir: '/srv/-shop', taskQueue: 'q' }), [
+      'project',
+      'add',
+      '--task-queue=q',
+      '--json',
+      '--',
+      '/srv/-shop',
+    ]);
+    const { calls, outcome } = await parsed('project_remove', { keyOrDir: '--all', taskQueue: 'q' });
+    assert.equal(outcome.exitCode, 0, outcome.error);
+    assert.deepEqual(
+      calls.map((c) => [c.path, c.options]),
+      [['project remove', { keyOrDir: '--all', taskQueue: 'q' }]],
+    );
   });
 
   it('a call becomes the command line, one --flag=value per value, always --json', () => {
@@ -97,6 +117,63 @@ describe('MCP tools over CLI commands', () => {
     assert.equal(calls.length, 0);
     assert.equal(outcome.exitCode, 2);
     assert.match(outcome.error ?? '', /--minutes <n>' argument '-1' is invalid. expected a positive number/);
+  });
+});
+
+describe('MCP progress of one call', () => {
+  it('sends steps with their total, and heartbeats in between that increase but stay below the next step', async () => {
+    const sent: { progress: number; total?: number; message?: string }[] = [];
+    const reporter = new ProgressReporter(
+      {
+        _meta: { progressToken: 7 },
+        sendNotification: async (n) => {
+          sent.push(n.params as (typeof sent)[number]);
+        },
+      },
+      5,
+    );
+    reporter.update({ done: 1, total: 4, current: 'R step 2 of 4: Start' });
+    const waitFor = async (count: number) => {
+      while (sent.length < count) await new Promise((resolve) => setTimeout(resolve, 5));
+    };
+    await waitFor(4);
+    reporter.update({ done: 2, total: 4, current: 'R step 3 of 4: Wait', finished: 'Start: ok' });
+    await waitFor(6);
+    await reporter.close();
+    const values = sent.map((p) => p.progress);
+    assert.ok(
+      values.every((v, i) => i === 0 || v > values[i - 1]!),
+      values.join(', '),
+    );
+    const boundary = sent.findIndex((p) => p.message === 'Start: ok; now: R step 3 of 4: Wait');
+    assert.equal(sent[boundary]?.progress, 2);
+    assert.ok(sent.slice(0, boundary).every((p) => p.progress >= 1 && p.progress < 2 && p.total === 4));
+    assert.match(sent[1]?.message ?? '', /^R step 2 of 4: Start \(\d+ s\)$/);
+  });
+
+  it('sends nothing more once the client cancelled the call', async () => {
+    let sent = 0;
+    const abort = new AbortController();
+    const reporter = new ProgressReporter(
+      { _meta: { progressToken: 1 }, signal: abort.signal, sendNotification: async () => void (sent += 1) },
+      5,
+    );
+    reporter.update({ done: 1, total: 2, current: 'x' });
+    assert.equal(sent, 1);
+    abort.abort();
+    reporter.update({ done: 2, total: 2, current: 'y' });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await reporter.close();
+    assert.equal(sent, 1);
+  });
+
+  it('sends nothing when the caller asked for no progress', async () => {
+    let sent = 0;
+    const reporter = new ProgressReporter({ sendNotification: async () => void (sent += 1) }, 5);
+    reporter.update({ done: 1, total: 2, current: 'x' });
+    reporter.line('a line');
+    await reporter.close();
+    assert.equal(sent, 0);
   });
 });
 

@@ -196,7 +196,8 @@ after(async () => {
 const query = () => `WorkflowId="${workflowId}"`;
 
 for (const row of rows) {
-  describe(row.name, () => {
+  // The four paths of a row run side by side: each is its own process.
+  describe(row.name, { concurrency: true }, () => {
     it('`workflows recent` (the light gRPC-js read)', async () => {
       const run = await cli(['workflows', 'recent', '--query', query(), '-o', 'json', ...row.flags()]);
       if (row.refused) return assertRefused(row, run, 'workflows recent');
@@ -220,12 +221,19 @@ for (const row of rows) {
       const opsQueue = uniqueQueue('ops-conn');
       const recipe = ['run', 'check-recent', '--task-queue', targetQueue, '-o', 'json', ...row.flags()];
       if (row.refused) {
-        for (const command of ['up', 'serve'] as const) {
-          const worker = await startControlWorker(command, row.flags(), opsQueue);
+        const [up, serve, run] = await Promise.all([
+          startControlWorker('up', row.flags(), uniqueQueue('ops-conn')),
+          startControlWorker('serve', row.flags(), uniqueQueue('ops-conn')),
+          cli(recipe, opsQueue),
+        ]);
+        for (const [command, worker] of [
+          ['up', up],
+          ['serve', serve],
+        ] as const) {
           const ended = await worker.stop();
           assertRefused(row, { exitCode: ended.exitCode, stderr: worker.stderr() }, command);
         }
-        return assertRefused(row, await cli(recipe, opsQueue), 'run check-recent');
+        return assertRefused(row, run, 'run check-recent');
       }
       const worker = await startControlWorker('up', row.flags(), opsQueue);
       try {

@@ -92,6 +92,38 @@ export class BookkeepingNamespaceMissingError extends Error {
   }
 }
 
+/**
+ * Why a connection to the server failed, as every client path reports it. TLS, server side:
+ * `ca-used-as-end-entity` (the server's certificate is a CA certificate, which the Rust core
+ * refuses), `untrusted-certificate` (not signed by a CA we trust), `wrong-server-name`,
+ * `tls-not-spoken` (TLS on, a plaintext server), `tls-required` (TLS off, a TLS server). Credentials:
+ * `client-certificate-required`, `client-certificate-refused`, `credentials-refused` (the API key
+ * or metadata: UNAUTHENTICATED or PERMISSION_DENIED).
+ */
+export type ConnectFailure =
+  | 'ca-used-as-end-entity'
+  | 'untrusted-certificate'
+  | 'wrong-server-name'
+  | 'tls-not-spoken'
+  | 'tls-required'
+  | 'client-certificate-required'
+  | 'client-certificate-refused'
+  | 'credentials-refused';
+
+/** Thrown when a connection fails (or would, on the Rust core) for a cause the message names with its fix. */
+export class ConnectionFailedError extends Error {
+  /** The stable failure `type` activities give this error; workflows branch on it. */
+  static readonly type = 'ConnectionFailedError' as const;
+  override readonly name = 'ConnectionFailedError';
+  constructor(
+    readonly address: string,
+    readonly reason: ConnectFailure,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 /** Thrown by the CLI layer; carries the exit code to the single process.exit. */
 export class ExitError extends Error {
   /** The stable failure `type` activities give this error; workflows branch on it. */

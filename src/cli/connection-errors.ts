@@ -1,8 +1,13 @@
 // Failures whose cause is the connection, told apart by class and gRPC status (never by message):
 // bad settings, refused credentials, and a namespace the server does not have.
-import { BookkeepingNamespaceMissingError, ConnectConfigError, ExitError } from '../errors.js';
+import {
+  BookkeepingNamespaceMissingError,
+  ConnectConfigError,
+  ConnectionFailedError,
+  ExitError,
+} from '../errors.js';
 import { isNotFound } from '../temporal/grpc.js';
-import { isRefused, type CliContext } from './context.js';
+import { connectionExit, isRefused, type CliContext } from './context.js';
 import { ExitCode } from './output.js';
 
 function namespaceMissing(ctx: Pick<CliContext, 'target'>): ExitError {
@@ -24,12 +29,14 @@ async function namespaceIsMissing(ctx: CliContext): Promise<boolean> {
 }
 
 /**
- * The error a command's failure stands for: connection settings -> exit 2, refused credentials ->
- * 12, a missing namespace (the user's, or the bookkeeping one we may not create) -> 11 (asked of the
- * server only when the failure was a not-found); else itself.
+ * The error a command's failure stands for: connection settings -> exit 2, a connection refused for
+ * a named cause -> 3 or 12 (connectionExit), refused credentials -> 12, a missing namespace (the
+ * user's, or the bookkeeping one we may not create) -> 11 (asked of the server only when the failure
+ * was a not-found); else itself.
  */
 export async function explainFailure(error: unknown, ctx: CliContext | undefined): Promise<unknown> {
   if (error instanceof ConnectConfigError) return new ExitError(error.message, ExitCode.usage);
+  if (error instanceof ConnectionFailedError) return connectionExit(error);
   if (error instanceof BookkeepingNamespaceMissingError)
     return new ExitError(error.message, ExitCode.namespaceNotFound);
   if (ctx === undefined) return error;

@@ -1,7 +1,7 @@
 // What every command gets: settings, the connection target, a lazily connected client, the output.
 import type { Client } from '@temporalio/client';
 import type { Settings } from '../config.js';
-import { ExitError } from '../errors.js';
+import { ConnectionFailedError, ExitError, type ConnectFailure } from '../errors.js';
 import type { ConnectOptions, ConnectTarget } from '../temporal/connection.js';
 import type { SdkLogLevel } from './global-flags.js';
 import type { WorkflowReadClient } from '../temporal/lite/read-client.js';
@@ -46,8 +46,24 @@ export function isRefused(error: unknown): boolean {
   return code === UNAUTHENTICATED || code === PERMISSION_DENIED;
 }
 
+/** The causes that are the client's credentials (exit 12); every other named cause is the connection's (exit 3). */
+const CREDENTIAL_FAILURES: ReadonlySet<ConnectFailure> = new Set([
+  'client-certificate-required',
+  'client-certificate-refused',
+  'credentials-refused',
+]);
+
+/** A connection failure whose cause the probe named, as its exit: 12 for credentials, else 3. */
+export function connectionExit(error: ConnectionFailedError): ExitError {
+  return new ExitError(
+    `cannot connect to ${error.message}`,
+    CREDENTIAL_FAILURES.has(error.reason) ? ExitCode.unauthorized : ExitCode.unavailable,
+  );
+}
+
 /** A connection failure as the exit every command gives it: 12 for refused credentials, else 3; naming the address. */
 export const unavailable = (target: ConnectTarget) => (error: Error) => {
+  if (error instanceof ConnectionFailedError) throw connectionExit(error);
   if (isRefused(error))
     throw new ExitError(
       `${target.address} refused the credentials for namespace ${target.namespace}: ${error.message}`,

@@ -5,6 +5,7 @@ import { loadClientConnectConfig } from '@temporalio/envconfig';
 import type { NativeConnection } from '@temporalio/worker';
 import { DEFAULTS } from '../defaults.js';
 import { ConnectConfigError } from '../errors.js';
+import { probeConnection, tlsSettings } from './connect-probe.js';
 
 export interface ConnectTarget {
   address: string;
@@ -88,18 +89,59 @@ export function loadConnectTarget(options: ConnectOptions = {}): ConnectTarget {
   };
 }
 
+const PLAINTEXT_PROBE_MS = 1000;
+
+/**
+ * Opens a connection with `open`, so that every client path accepts and refuses the same configs:
+ * with TLS on, the server is probed beside the connect, and a cause the probe names (a CA used as
+ * the server's certificate, which the Rust core refuses; an unknown CA; a missing client
+ * certificate; a refused API key) rejects with its ConnectionFailedError at once. A plaintext
+ * connect that fails is probed afterwards; a failure the probe finds no cause for is rethrown.
+ */
+export async function checkedConnect<T>(
+  target: ConnectTarget,
+  open: () => Promise<T>,
+  close: (connection: T) => unknown,
+): Promise<T> {
+  const opening = open();
+  // Handled here too: it may reject while the probe runs.
+  opening.catch(() => undefined);
+  if (tlsSettings(target)) {
+    const refused = await probeConnection(target);
+    if (refused) {
+      void opening.then(close, () => undefined);
+      throw refused;
+    }
+    return opening;
+  }
+  try {
+    return await opening;
+  } catch (error) {
+    // Short: it only asks whether the server speaks TLS, which a server answers at once.
+    throw (await probeConnection(target, PLAINTEXT_PROBE_MS)) ?? error;
+  }
+}
+
 /** A client for the target; close its connection with `client.connection.close()`. */
 export async function connectClient(target: ConnectTarget): Promise<Client> {
   // Loaded here: the light read path of `workflows recent` takes the config without the SDK client.
   const { Client, Connection } = await import('@temporalio/client');
-  const connection = await Connection.connect({ ...target.connectionOptions, connectTimeout: '5s' });
+  const connection = await checkedConnect(
+    target,
+    () => Connection.connect({ ...target.connectionOptions, connectTimeout: '5s' }),
+    (late) => late.close(),
+  );
   return new Client({ connection, namespace: target.namespace });
 }
 
 /** A native connection for workers; the worker SDK loads only here, so client-only commands stay light. */
 export async function connectNative(target: ConnectTarget): Promise<NativeConnection> {
   const { NativeConnection } = await import('@temporalio/worker');
-  return NativeConnection.connect(target.connectionOptions);
+  return checkedConnect(
+    target,
+    () => NativeConnection.connect(target.connectionOptions),
+    (late) => late.close(),
+  );
 }
 
 /**
@@ -120,21 +162,20 @@ export async function connectNativeClient(target: ConnectTarget): Promise<Client
     // earlier native client did.
     if (!(error instanceof IllegalStateError)) throw error;
   }
-  const connecting = NativeConnection.connect(target.connectionOptions);
-  let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      // A connection that arrives after we gave up is closed, not leaked.
-      void connecting.then((late) => late.close()).catch(() => undefined);
-      reject(new Error(`no answer within ${NATIVE_CONNECT_TIMEOUT_MS / 1000} s`));
-    }, NATIVE_CONNECT_TIMEOUT_MS);
-  });
-  try {
-    const connection = await Promise.race([connecting, timedOut]);
-    return new Client({ connection, namespace: target.namespace });
-  } finally {
-    clearTimeout(timer);
-  }
+  const bounded = () => {
+    const connecting = NativeConnection.connect(target.connectionOptions);
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        // A connection that arrives after we gave up is closed, not leaked.
+        void connecting.then((late) => late.close()).catch(() => undefined);
+        reject(new Error(`no answer within ${NATIVE_CONNECT_TIMEOUT_MS / 1000} s`));
+      }, NATIVE_CONNECT_TIMEOUT_MS);
+    });
+    return Promise.race([connecting, timedOut]).finally(() => clearTimeout(timer));
+  };
+  const connection = await checkedConnect(target, bounded, (late) => late.close());
+  return new Client({ connection, namespace: target.namespace });
 }
 
 /** How long a Rust-core connect may take, as gRPC-js's connectTimeout bounds the other path. */

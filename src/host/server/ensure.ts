@@ -2,8 +2,8 @@
 import { join } from 'node:path';
 import type { Settings } from '../../config.js';
 import { isLoopbackAddress } from '../../temporal/address.js';
-import type { ConnectTarget } from '../../temporal/connection.js';
-import { serverAnswers } from '../../temporal/connection.js';
+import { tlsSettings } from '../../temporal/connect-probe.js';
+import { connectClient, serverAnswers, type ConnectTarget } from '../../temporal/connection.js';
 import { startDevServer } from './dev-server.js';
 import { defaultDbFile } from './profile.js';
 
@@ -21,12 +21,22 @@ function portOf(address: string): number {
   return Number.isInteger(port) && port > 0 ? port : 7233;
 }
 
-/** Probes the target address; when nothing answers on a loopback address, starts a dev server there. */
+/**
+ * Probes the target address; when nothing answers on a plaintext loopback address, starts a dev
+ * server there. With TLS on (a dev server speaks plaintext only) the server must be there: a
+ * connection that fails rejects as every client path does (ConnectionFailedError for a named cause).
+ */
 export async function ensureServer(
   target: ConnectTarget,
   settings: Settings,
   log: (line: string) => void,
 ): Promise<EnsuredServer> {
+  if (tlsSettings(target)) {
+    const client = await connectClient(target);
+    await client.connection.close();
+    log(`server: using the server answering on ${target.address} over TLS`);
+    return { address: target.address, startedByUs: false };
+  }
   if (await serverAnswers(target.address, 3000)) {
     log(`server: using the server already answering on ${target.address}`);
     return { address: target.address, startedByUs: false };

@@ -3,6 +3,7 @@
 // the config's metadata and the namespace header on every call.
 import { credentials, Metadata, type ChannelCredentials, type ChannelOptions } from '@grpc/grpc-js';
 import { grpcEndpoint } from '../address.js';
+import { tlsSettings } from '../connect-probe.js';
 import type { ConnectTarget } from '../connection.js';
 import { WORKFLOW_SERVICE } from './codec.js';
 
@@ -31,25 +32,12 @@ const serviceConfig = {
   ],
 };
 
-type Tls = {
-  serverNameOverride?: string;
-  serverRootCACertificate?: Uint8Array;
-  clientCertPair?: { crt: Uint8Array; key: Uint8Array };
-};
-
 const buffer = (bytes: Uint8Array | undefined) => (bytes ? Buffer.from(bytes) : null);
 
 /** The channel settings of `target` (check `liteUnsupported` first: options it does not list are not applied). */
 export function channelSettings(target: ConnectTarget): ChannelSettings {
-  const { tls: tlsOption, apiKey, metadata: configMetadata } = target.connectionOptions;
-  const tls: Tls | undefined =
-    tlsOption === false || tlsOption === null
-      ? undefined
-      : typeof tlsOption === 'object'
-        ? tlsOption
-        : tlsOption === true || apiKey !== undefined
-          ? {}
-          : undefined;
+  const { apiKey, metadata: configMetadata } = target.connectionOptions;
+  const tls = tlsSettings(target);
   const options: ChannelOptions = {
     // As the SDK: results and histories can be large.
     'grpc.max_receive_message_length': 128 * 1024 * 1024,

@@ -2,7 +2,7 @@
 // method names and request/response shapes as the SDK's `client.workflowService`, none of its weight.
 import { Client as GrpcClient } from '@grpc/grpc-js';
 import { defaultPayloadConverter } from '@temporalio/common';
-import type { ConnectTarget } from '../connection.js';
+import { checkedConnect, type ConnectTarget } from '../connection.js';
 import { channelSettings } from './channel.js';
 import { methodCodec, type MethodCodec } from './codec.js';
 import type { WorkflowReadClient, WorkflowReadService } from './read-client.js';
@@ -73,14 +73,20 @@ function createLiteClient(target: ConnectTarget, options: LiteOptions = {}): Lit
   };
 }
 
-/** A light client whose channel is ready; rejects (and closes it) when no server answers within the connect timeout. */
-export async function connectLite(target: ConnectTarget, options: LiteOptions = {}): Promise<LiteClient> {
-  const client = createLiteClient(target, options);
-  try {
-    await client.ready(Date.now() + (options.connectTimeoutMs ?? 5000));
-    return client;
-  } catch (error) {
-    client.close();
-    throw error;
-  }
+/**
+ * A light client whose channel is ready; rejects (and closes it) when no server answers within the
+ * connect timeout, or when the server refuses the config as every other client path would.
+ */
+export function connectLite(target: ConnectTarget, options: LiteOptions = {}): Promise<LiteClient> {
+  const open = async () => {
+    const client = createLiteClient(target, options);
+    try {
+      await client.ready(Date.now() + (options.connectTimeoutMs ?? 5000));
+      return client;
+    } catch (error) {
+      client.close();
+      throw error;
+    }
+  };
+  return checkedConnect(target, open, (late) => late.close());
 }

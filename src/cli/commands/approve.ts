@@ -18,15 +18,19 @@ export interface ApproveOptions {
   choice?: string;
 }
 
-/** The plan as `approve` shows it, with the command that approves exactly it. */
-export function describePending(workflowId: string, pending: PendingApproval): string {
+/** The command that approves exactly this plan. */
+function approveCommand(workflowId: string, pending: PendingApproval): string {
   const choice = pending.choices ? ` --choice <${pending.choices.join('|')}>` : '';
-  return [
-    `plan ${pending.planId} (${pending.actions} actions):`,
-    pending.plan,
-    `approve it: temporal-ops approve ${workflowId} --plan-id ${pending.planId}${choice} (or --reject)`,
-  ].join('\n');
+  return `temporal-ops approve ${workflowId} --plan-id ${pending.planId}${choice}`;
 }
+
+/** The plan as `approve` shows it: its ID, its size and its markdown. */
+const planText = (pending: PendingApproval) =>
+  `plan ${pending.planId} (${pending.actions} actions):\n${pending.plan}`;
+
+/** The plan, then how to approve it (or refuse it). */
+export const describePending = (workflowId: string, pending: PendingApproval) =>
+  `${planText(pending)}\napprove it: ${approveCommand(workflowId, pending)} (or --reject)`;
 
 /** Whether the plan shown is the one to answer: the --plan-id given, else a person's "y" at a terminal. */
 async function confirmed(options: ApproveOptions, pending: PendingApproval, ctx: CommandContext) {
@@ -41,7 +45,7 @@ async function confirmed(options: ApproveOptions, pending: PendingApproval, ctx:
   if (!options.approve) return true;
   if (!ctx.prompt)
     throw new ExitError(
-      `--plan-id: required without a terminal to confirm on; read the plan above, then pass --plan-id ${pending.planId}`,
+      `--plan-id: required without a terminal to confirm on; read the plan above, then: ${approveCommand(options.workflowId, pending)}`,
       ExitCode.usage,
     );
   const answer = await ctx.prompt(`approve plan ${pending.planId}? [y/N] `);
@@ -57,7 +61,7 @@ export async function approvePlan(options: ApproveOptions, ctx: CommandContext):
     throw new ExitError(`cannot read the plan of ${workflowId}: ${failureChain(error)}`, ExitCode.notOk);
   });
   if (!pending) throw new ExitError(`${workflowId} is not waiting for approval`, ExitCode.notOk);
-  ctx.out.info(describePending(workflowId, pending));
+  ctx.out.info(planText(pending));
   if (options.approve && pending.choices && options.choice === undefined)
     throw new ExitError(
       `--choice: plan ${pending.planId} offers ${pending.choices.join(', ')}; pick one`,

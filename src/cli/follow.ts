@@ -14,7 +14,7 @@ function line(step: StepReport): string {
 }
 
 /** The plan the recipe waits on now; null when none (or the recipe has no approval handlers yet). */
-export function pendingPlan(handle: WorkflowHandle): Promise<PendingApproval | null> {
+function pendingPlan(handle: WorkflowHandle): Promise<PendingApproval | null> {
   return handle.query<PendingApproval | null>('pendingApproval').catch(() => null);
 }
 

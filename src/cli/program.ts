@@ -211,6 +211,7 @@ function declareRun(run: Command, leaf: Leaf, where: Where): void {
         ...recipeInput(raw as RawRecipeFlags, where),
         ...(raw.interactions !== undefined && { interactions: raw.interactions }),
         ...(raw.expectResult !== undefined && { expectResult: raw.expectResult }),
+        ...(raw.cleanupTarget !== undefined && { cleanupTarget: raw.cleanupTarget }),
       }),
     ),
     DEFAULTS.interactiveResultTimeoutSeconds,
@@ -220,7 +221,13 @@ function declareRun(run: Command, leaf: Leaf, where: Where): void {
       `signals, updates and queries in order, e.g. '[{"update":"set_note","args":["hi"],"expect":1},{"signal":"approve","args":[{}]}]'`,
       jsonArray,
     )
-    .option('--expect-result <json>', 'the result the workflow must return (JSON)', json);
+    .option('--expect-result <json>', 'the result the workflow must return (JSON)', json)
+    .addOption(
+      new Option(
+        '--cleanup-target <how>',
+        'when the test fails with the target still running: terminate it (default) or leave it running',
+      ).choices(['terminate', 'leave']),
+    );
   inputFlag(
     runLeaf(
       'clear-stalled',

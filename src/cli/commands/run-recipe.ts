@@ -123,6 +123,11 @@ export function formatReport(report: RecipeReport): string {
     if ('result' in t && t.result !== undefined) lines.push(`  result:  ${JSON.stringify(t.result)}`);
   }
   if (report.problem) lines.push(`  problem: ${report.problem}`);
+  if (report.recipe === 'TestInteractive' && report.targetCleanup) {
+    const { terminated, leftRunning, status } = report.targetCleanup;
+    const what = terminated ? 'terminated by this recipe' : leftRunning ? 'left RUNNING' : status;
+    lines.push(`  target after the test: ${what}`);
+  }
   if (report.worker?.logTail)
     lines.push('  worker log tail:', ...report.worker.logTail.split('\n').map((l) => `    ${l}`));
   return lines.join('\n');

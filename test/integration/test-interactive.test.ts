@@ -169,6 +169,34 @@ describe('TestInteractive', () => {
     assert.equal(report.targetCleanup?.terminated, true);
   });
 
+  it('sends nothing to a wedged target: the next interaction fails at once with its failing workflow task', async () => {
+    const report = await h.withControlWorker(() =>
+      run({
+        ...approvalInput([
+          { update: 'explode-later', args: ['y'], expectError: 'update handler bug after a timer' },
+          { signal: 'done' },
+        ]),
+        projectDir: fixtureDir,
+        workerCommand: `${venvPython} worker.py`,
+        start: { workflowType: 'UpdateHandlerBug', args: [{}] },
+      }),
+    );
+    assert.equal(report.ok, false);
+    assert.equal(report.failedStep, 'interact-2');
+    assert.deepEqual(
+      report.interactions.map((i) => [i.index, i.kind, i.name, i.ok, i.accepted]),
+      [
+        [1, 'update', 'explode-later', true, false],
+        [2, 'signal', 'done', false, false],
+      ],
+    );
+    assert.match(
+      report.problem ?? '',
+      /^interaction 2 \(signal done\): failed: not sent: the target's workflow task is failing: RuntimeError: update handler bug after a timer: y/,
+    );
+    assert.equal(report.targetCleanup?.terminated, true);
+  });
+
   it('refuses a bad cleanupTarget, naming the field and the value', async () => {
     const error = await h.withControlWorker(() =>
       run(approvalInput([{ signal: 'approve' }], { cleanupTarget: 'nuke' })).then(

@@ -5,6 +5,7 @@ import { createClearActivities } from './clear-activities.js';
 import { createFingerprintActivities } from './fingerprint-activities.js';
 import { createHostInspectActivities, createInspectActivities } from './inspect-activities.js';
 import { createGateActivities } from './gate-activities.js';
+import { createInteractActivities } from './interact-activities.js';
 import { createPlacementActivities } from './placement-activities.js';
 import { createProcessActivities, type ProcessDeps } from './process-activities.js';
 import { createRecentActivities } from './recent-activities.js';
@@ -29,6 +30,7 @@ export function createHostActivities(deps: ActivityDeps) {
 export function createClusterActivities(deps: ActivityDeps) {
   return {
     ...createTemporalActivities(deps),
+    ...createInteractActivities(deps),
     ...createInspectActivities(deps),
     ...createClearActivities(deps),
     ...createPlacementActivities(deps),

@@ -1,20 +1,13 @@
 // Activities that talk to the Temporal server about target workflows. They can run anywhere.
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import {
-  WorkflowExecutionAlreadyStartedError,
-  QueryNotRegisteredError,
-  QueryRejectedError,
-  WorkflowUpdateFailedError,
-  type Client,
-} from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { WorkflowStatusName } from '../src/contract/facts.js';
-import type { Interaction } from '../src/contract/test-interactive-input.js';
 import type { ResultCheck } from '../src/diagnosis/result-check.js';
 import type { ResultRule } from '../src/contract/result-rule.js';
 import { formatFailureChain } from '../src/inspect/failure.js';
 import { outcomeOfRun } from '../src/inspect/result.js';
-import { describeStatus, failureChain, type ClosedTarget } from '../src/inspect/target.js';
+import { describeStatus, type ClosedTarget } from '../src/inspect/target.js';
 import { WAITABLE_STATUSES, waitForStatus } from '../src/inspect/wait.js';
 import { checkServer, type ServerCheck } from '../src/host/server/probe.js';
 import { isNotFound } from '../src/temporal/grpc.js';
@@ -36,12 +29,6 @@ export interface StartedTarget {
 }
 
 export type CheckedTarget = ClosedTarget & { resultCheck?: ResultCheck };
-
-export interface InteractionOutcome {
-  ok: boolean;
-  value?: unknown;
-  error?: string;
-}
 
 /** Builds the activities that inspect and drive target workflows. */
 export function createTemporalActivities({ client, address }: TemporalDeps) {
@@ -114,37 +101,6 @@ export function createTemporalActivities({ client, address }: TemporalDeps) {
       runId: string;
     }): Promise<{ status: WorkflowStatusName }> {
       return { status: await describeStatus(client, input.workflowId, input.runId) };
-    },
-
-    /**
-     * Sends one signal, update or query to the target. A rejected update or failed query is an
-     * outcome (`ok: false` with the error), not an activity failure: the recipe decides.
-     */
-    async interactWithTarget(input: {
-      workflowId: string;
-      runId: string;
-      interaction: Interaction;
-    }): Promise<InteractionOutcome> {
-      const handle = client.workflow.getHandle(input.workflowId, input.runId);
-      const { kind, name, args } = input.interaction;
-      try {
-        if (kind === 'signal') {
-          await handle.signal(name, ...args);
-          return { ok: true };
-        }
-        if (kind === 'update')
-          return { ok: true, value: await handle.executeUpdate(name, { args: args as [unknown] }) };
-        return { ok: true, value: await handle.query(name, ...args) };
-      } catch (error) {
-        if (
-          error instanceof WorkflowUpdateFailedError ||
-          error instanceof QueryNotRegisteredError ||
-          error instanceof QueryRejectedError
-        ) {
-          return { ok: false, error: failureChain(error) };
-        }
-        throw error;
-      }
     },
 
     /**

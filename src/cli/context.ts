@@ -22,6 +22,8 @@ export interface CliContext {
   reader?(): Promise<WorkflowReadClient>;
   /** --log-level: SDK log lines on the terminal too (commands that run a worker). */
   logLevel?: SdkLogLevel;
+  /** Asks a person at a terminal and resolves with the answer; absent when nobody can answer (no TTY). */
+  prompt?(question: string): Promise<string>;
 }
 
 /** A context plus the output object of the one command being run. */
@@ -72,6 +74,17 @@ export const unavailable = (target: ConnectTarget) => (error: Error) => {
   throw new ExitError(`cannot connect to ${target.address}: ${error.message}`, ExitCode.unavailable);
 };
 
+/** One question on stderr, its answer read from stdin (a terminal). */
+async function askOnTerminal(question: string): Promise<string> {
+  const { createInterface } = await import('node:readline/promises');
+  const terminal = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return await terminal.question(question);
+  } finally {
+    terminal.close();
+  }
+}
+
 /** The context of this process's environment (or of `target`); the SDK loads only here, after argv parsed. */
 export async function createCliContext(
   options: { target?: ConnectTarget; connect?: ConnectOptions } = {},
@@ -100,6 +113,7 @@ export async function createCliContext(
         .catch(unavailable(target));
       return lite;
     },
+    ...(process.stdin.isTTY && process.stderr.isTTY ? { prompt: askOnTerminal } : {}),
     async close() {
       (await lite?.catch(() => undefined))?.close();
       if (pending) await (await pending.catch(() => undefined))?.connection.close();

@@ -191,7 +191,10 @@ function declareRun(run: Command, leaf: Leaf, where: Where): void {
         description,
         async () => (await import('./commands/run-recipe.js')).runRecipeCommand,
         (raw): RunOptions => ({ recipe: name, input: input(raw), follow: raw.follow !== false }),
-      ).option('--no-follow', 'wait for the report without printing the steps'),
+      ).option(
+        '--no-follow',
+        'print no steps: wait for the report, or for a plan that needs approval, print it with its ID and exit 0',
+      ),
     );
   targetFlags(
     runLeaf(
@@ -208,6 +211,7 @@ function declareRun(run: Command, leaf: Leaf, where: Where): void {
         ...recipeInput(raw as RawRecipeFlags, where),
         ...(raw.interactions !== undefined && { interactions: raw.interactions }),
         ...(raw.expectResult !== undefined && { expectResult: raw.expectResult }),
+        ...(raw.cleanupTarget !== undefined && { cleanupTarget: raw.cleanupTarget }),
       }),
     ),
     DEFAULTS.interactiveResultTimeoutSeconds,
@@ -217,7 +221,13 @@ function declareRun(run: Command, leaf: Leaf, where: Where): void {
       `signals, updates and queries in order, e.g. '[{"update":"set_note","args":["hi"],"expect":1},{"signal":"approve","args":[{}]}]'`,
       jsonArray,
     )
-    .option('--expect-result <json>', 'the result the workflow must return (JSON)', json);
+    .option('--expect-result <json>', 'the result the workflow must return (JSON)', json)
+    .addOption(
+      new Option(
+        '--cleanup-target <how>',
+        'when the test fails with the target still running: terminate it (default) or leave it running',
+      ).choices(['terminate', 'leave']),
+    );
   inputFlag(
     runLeaf(
       'clear-stalled',
@@ -677,15 +687,17 @@ export function buildProgram(invoke: Invoke, where: Where, mcp?: McpLoader): Com
     leaf(
       program,
       'approve <workflow-id>',
-      'Approve (or reject) the plan a recipe is waiting on; shows the plan first.',
+      'Approve (or reject) the plan a recipe is waiting on; shows the plan first. Approving needs --plan-id (the plan you read), or a yes at a terminal.',
       async () => (await import('./commands/approve.js')).approvePlan,
       (raw, args): ApproveOptions => ({
         workflowId: args[0] ?? '',
+        ...(raw.planId === undefined ? {} : { planId: raw.planId as string }),
         approve: raw.reject !== true,
         by: (raw.by as string | undefined) ?? (where.env.USER || 'cli'),
         ...(raw.choice === undefined ? {} : { choice: raw.choice as string }),
       }),
     )
+      .option('--plan-id <id>', 'the plan ID shown with the plan: only that plan is approved')
       .option('--reject', 'reject the plan instead')
       .option(
         '--choice <choice>',

@@ -1,7 +1,7 @@
 // TestInteractive's input: a worker, a target workflow, and the signals, updates and queries to
 // drive it through, each with an optional expectation.
 import { z } from 'zod';
-import { flag, numberIn, recipeObject, strict, text } from './fields.js';
+import { flag, numberIn, oneOf, recipeObject, strict, text } from './fields.js';
 import { resultRuleSchema } from './rule-schemas.js';
 import { parseWith, type InputProblem } from './validate.js';
 import { startSchema, workerFieldsShape } from './worker-fields.js';
@@ -92,6 +92,11 @@ export const testInteractiveInputSchema = recipeObject({
     )
     .optional(),
   resultRule: resultRuleSchema.optional(),
+  cleanupTarget: oneOf(['terminate', 'leave'])
+    .describe(
+      'When the test fails with the target still running: terminate it (default) or leave it running to inspect.',
+    )
+    .optional(),
   stopWorkerAfter: flag()
     .describe(
       `Stop the worker when done, as the runbook's cleanup says (default ${DEFAULTS.stopWorkerAfter}).`,

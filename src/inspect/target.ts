@@ -32,3 +32,21 @@ export function failureChain(error: unknown): string {
   }
   return parts.filter((p) => p !== '').join(': ');
 }
+
+/** Failure chain of an error with each application failure's type: "message: TypeError: cause message". */
+export function typedFailureChain(error: unknown): string {
+  const parts: string[] = [];
+  let current: unknown = error;
+  while (current instanceof Error && parts.length < 6) {
+    const type = (current as { type?: unknown }).type;
+    const typed = typeof type === 'string' && type !== '' ? `${type}: ` : '';
+    if (current.message !== '' || typed) parts.push(`${typed}${current.message}`);
+    current = (current as { cause?: unknown }).cause;
+  }
+  return parts.join(': ');
+}
+
+/** A failing workflow task as one line: "TypeError: message (WORKFLOW_WORKER_UNHANDLED_FAILURE)". */
+export function workflowTaskFailureText(fact: { cause: string; message: string; failureType?: string }) {
+  return `${fact.failureType ? `${fact.failureType}: ` : ''}${fact.message} (${fact.cause})`;
+}

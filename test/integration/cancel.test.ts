@@ -94,9 +94,20 @@ describe('cancelling a recipe', () => {
       await untilStep(handle, 'wait-target');
       assert.equal((await liveWorkers(input.taskQueue)).length, 1, 'the recipe started one worker');
       const memo = await cancelAndExpectCanceled(handle);
-      const report = memo.opsReport as { steps: { name: string; outcome: string }[] };
+      const report = memo.opsReport as {
+        steps: { name: string; outcome: string }[];
+        target?: { workflowId: string };
+        targetCleanup?: { terminated: boolean; leftRunning: boolean };
+      };
       assert.equal(report.steps.find((s) => s.name === 'stop-worker')?.outcome, 'ok');
       assert.deepEqual(await liveWorkers(input.taskQueue), [], 'no worker is left running');
+      assert.deepEqual(
+        [report.targetCleanup?.terminated, report.targetCleanup?.leftRunning],
+        [true, false],
+        'the target it started is terminated (cleanupTarget defaults to terminate)',
+      );
+      const target = await h.client.workflow.getHandle(report.target!.workflowId).describe();
+      assert.equal(target.status.name, 'TERMINATED');
     });
   });
 

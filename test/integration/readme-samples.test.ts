@@ -227,10 +227,14 @@ describe('README samples', () => {
       }
       real.set('workflows-stalled', asReadme(stalled.text, ctx));
       const clear = spawn(commandOf('run-clear-stalled'));
-      await clear.waitFor('… Wait for approval');
+      await clear.waitFor('(or --reject)');
       const clearId = /workflow (clear-stalled-\S+)/.exec(clear.text)?.[1];
-      assert.ok(clearId, clear.text);
-      await run('approve', commandOf('approve').replace(/clear-stalled-\S+/, clearId));
+      const planId = /--plan-id ([0-9a-f]+)/.exec(clear.text)?.[1];
+      assert.ok(clearId && planId, clear.text);
+      const approve = commandOf('approve')
+        .replace(/clear-stalled-\S+/, clearId)
+        .replace(/--plan-id \S+/, `--plan-id ${planId}`);
+      await run('approve', approve);
       await clear.process;
       real.set('run-clear-stalled', asReadme(clear.text, ctx));
       up.child.kill('SIGINT');

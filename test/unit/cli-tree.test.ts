@@ -335,6 +335,10 @@ describe('argv -> options', () => {
       { path: 'approve', json: true, options: { workflowId: 'wf-1', approve: false, by: 'ann' } },
     ],
     [
+      ['approve', 'wf-1', '--plan-id', '38a9658d'],
+      { path: 'approve', options: { workflowId: 'wf-1', planId: '38a9658d', approve: true, by: 'me' } },
+    ],
+    [
       ['approve', 'wf-1', '--choice', 'restart-anyway'],
       { path: 'approve', options: { workflowId: 'wf-1', approve: true, by: 'me', choice: 'restart-anyway' } },
     ],

@@ -86,9 +86,8 @@ export class Approvals {
       choices: plan.choices,
     };
     this.answer = undefined;
-    const how = plan.choices
-      ? `\`temporal-ops approve <workflow-id> --choice <${plan.choices.join('|')}>\``
-      : `\`temporal-ops approve <workflow-id>\``;
+    const choice = plan.choices ? ` --choice <${plan.choices.join('|')}>` : '';
+    const how = `\`temporal-ops approve <workflow-id> --plan-id ${planId}${choice}\``;
     this.checklist.setNote(
       `**Waiting for approval of plan \`${planId}\`** — ${how}, or the \`approve\` update with \`{"planId": "${planId}", "approve": true}\`:\n\n${plan.markdown}`,
       `Waiting for approval of plan ${planId} (${plan.actions} actions)`,

@@ -22,7 +22,9 @@ import { FailureType } from '../../contract/failure-types.js';
 import { parseTestInteractiveInput } from '../../contract/test-interactive-input.js';
 import { describeProblem, type InputProblem } from '../../contract/validate.js';
 import type { CommandContext } from '../context.js';
-import { followRecipe } from '../follow.js';
+import type { PendingApproval } from '../../../workflows/lib/approval.js';
+import { followRecipe, untilPlanOrClose } from '../follow.js';
+import { describePending } from './approve.js';
 import { ExitCode } from '../output.js';
 import { recipeDetails, recipeSummary, type SummaryFields } from '../../contract/summary.js';
 
@@ -121,6 +123,11 @@ export function formatReport(report: RecipeReport): string {
     if ('result' in t && t.result !== undefined) lines.push(`  result:  ${JSON.stringify(t.result)}`);
   }
   if (report.problem) lines.push(`  problem: ${report.problem}`);
+  if (report.recipe === 'TestInteractive' && report.targetCleanup) {
+    const { terminated, leftRunning, status } = report.targetCleanup;
+    const what = terminated ? 'terminated by this recipe' : leftRunning ? 'left RUNNING' : status;
+    lines.push(`  target after the test: ${what}`);
+  }
   if (report.worker?.logTail)
     lines.push('  worker log tail:', ...report.worker.logTail.split('\n').map((l) => `    ${l}`));
   return lines.join('\n');
@@ -166,12 +173,22 @@ export async function startRecipe(
     staticDetails: recipeDetails(raw),
   });
   ctx.out.info(`${recipe.type} started: workflow ${handle.workflowId}`);
-  const approves =
-    recipe.type === 'ClearStalledEnvironment' || (recipe.type === 'DebugStalled' && raw.act === true);
-  if (approves && raw.autoApprove !== true) {
-    ctx.out.info(`it waits for approval unless autoApprove: temporal-ops approve ${handle.workflowId}`);
-  }
+  if (waitsForApproval(name, raw))
+    ctx.out.info('it waits for approval unless autoApprove: the plan and its ID show once planned');
   return handle;
+}
+
+/** Whether the recipe stops for a person's approval (its input does not say autoApprove). */
+function waitsForApproval(name: RunOptions['recipe'], raw: Record<string, unknown>): boolean {
+  const approves = name === 'clear-stalled' || (name === 'debug-stalled' && raw.act === true);
+  return approves && raw.autoApprove !== true;
+}
+
+/** The recipe's failure as the CLI's ExitError, naming its type and workflow ID. */
+async function recipeFailed(handle: WorkflowHandle, error: unknown): Promise<ExitError> {
+  const message = error instanceof WorkflowFailedError ? failureChain(error.cause) : failureChain(error);
+  const type = (await handle.describe().catch(() => undefined))?.type ?? 'recipe';
+  return new ExitError(`${type} ${handle.workflowId} failed: ${message}`, failureExitCode(error));
 }
 
 /** Waits for the recipe's report (printing each step with `follow`); its failure as an ExitError. */
@@ -181,11 +198,11 @@ export async function recipeReport(
   ctx: CommandContext,
 ): Promise<RecipeReport> {
   try {
-    return follow ? await followRecipe<RecipeReport>(handle, ctx.out.info) : await handle.result();
+    if (!follow) return await handle.result();
+    const showPlan = (pending: PendingApproval) => ctx.out.info(describePending(handle.workflowId, pending));
+    return await followRecipe<RecipeReport>(handle, ctx.out.info, showPlan);
   } catch (error) {
-    const message = error instanceof WorkflowFailedError ? failureChain(error.cause) : failureChain(error);
-    const type = (await handle.describe().catch(() => undefined))?.type ?? 'recipe';
-    throw new ExitError(`${type} ${handle.workflowId} failed: ${message}`, failureExitCode(error));
+    throw await recipeFailed(handle, error);
   }
 }
 
@@ -201,8 +218,38 @@ export async function runRecipe(
   return report;
 }
 
-/** `run <recipe>`: exit 0 when the report is ok, 1 when it names a problem. */
+/** What `run --no-follow` prints when the recipe stops for approval. */
+interface WaitingForApproval {
+  workflowId: string;
+  state: 'waiting-for-approval';
+  pendingApproval: PendingApproval;
+}
+
+/**
+ * `--no-follow` on a recipe that asks for approval: its report if it closes first, else its plan
+ * and plan ID while it waits (exit 0; `approve --plan-id` answers it).
+ */
+async function startUntilPlan(options: RunOptions, ctx: CommandContext): Promise<number> {
+  const handle = await startRecipe(() => ctx.client(), options, ctx);
+  const reached = await untilPlanOrClose<RecipeReport>(handle).catch(async (error: unknown) => {
+    throw await recipeFailed(handle, error);
+  });
+  if ('report' in reached) {
+    ctx.out.result(reached.report, formatReport);
+    return reached.report.ok ? ExitCode.ok : ExitCode.notOk;
+  }
+  const waiting: WaitingForApproval = {
+    workflowId: handle.workflowId,
+    state: 'waiting-for-approval',
+    pendingApproval: reached.pending,
+  };
+  ctx.out.result(waiting, (w) => `waiting for approval\n${describePending(w.workflowId, w.pendingApproval)}`);
+  return ExitCode.ok;
+}
+
+/** `run <recipe>`: exit 0 when the report is ok (or, with --no-follow, a plan waits), 1 when it names a problem. */
 export async function runRecipeCommand(options: RunOptions, ctx: CommandContext): Promise<number> {
+  if (!options.follow && waitsForApproval(options.recipe, options.input)) return startUntilPlan(options, ctx);
   const report = await runRecipe(() => ctx.client(), options, ctx);
   return report.ok ? ExitCode.ok : ExitCode.notOk;
 }

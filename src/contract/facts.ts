@@ -64,6 +64,10 @@ export interface PendingActivityFact {
   lastStartedTimeMs?: number;
   lastHeartbeatTimeMs?: number;
   heartbeatTimeoutMs?: number;
+  /** The per-attempt timeout (describe's activityOptions): a started attempt ends at lastStartedTimeMs plus this. */
+  startToCloseTimeoutMs?: number;
+  /** When the whole activity times out (its schedule-to-close), if it has such a bound. */
+  expirationTimeMs?: number;
   lastFailureMessage?: string;
   lastFailureType?: string;
   lastWorkerIdentity?: string;
@@ -71,6 +75,11 @@ export interface PendingActivityFact {
   taskQueue?: string;
   /** Set when the activity is paused (or a pause is requested): who, when and why, as far as the server says. */
   pause?: ActivityPauseFact;
+  /**
+   * What the host of `lastWorkerIdentity` says of that process, gathered for a started activity with no
+   * heartbeat timeout whose worker does not poll the run's queue: absent when not asked or not known.
+   */
+  lastWorkerProcess?: ProcessFact;
 }
 
 /** Describe's pauseInfo of a paused activity. */

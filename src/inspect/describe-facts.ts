@@ -76,11 +76,15 @@ function pendingActivity(a: PendingActivity): PendingActivityFact {
     maximumAttempts: a.maximumAttempts ?? 0,
   };
   const heartbeatTimeoutMs = durationMs(a.activityOptions?.heartbeatTimeout);
+  const startToCloseTimeoutMs = durationMs(a.activityOptions?.startToCloseTimeout);
+  const expirationTimeMs = timestampMs(a.expirationTime);
   const optional: Partial<PendingActivityFact> = {
     scheduledTimeMs: timestampMs(a.scheduledTime),
     lastStartedTimeMs: timestampMs(a.lastStartedTime),
     lastHeartbeatTimeMs: timestampMs(a.lastHeartbeatTime),
     heartbeatTimeoutMs: heartbeatTimeoutMs ? heartbeatTimeoutMs : undefined,
+    startToCloseTimeoutMs: startToCloseTimeoutMs ? startToCloseTimeoutMs : undefined,
+    expirationTimeMs: expirationTimeMs ? expirationTimeMs : undefined,
     lastFailureMessage: a.lastFailure?.message ?? undefined,
     lastFailureType: a.lastFailure?.applicationFailureInfo?.type || undefined,
     lastWorkerIdentity: a.lastWorkerIdentity || undefined,

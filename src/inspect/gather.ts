@@ -120,6 +120,29 @@ async function addSaturationFacts(facts: WorkflowFacts, slots: HeldSlots, queues
   if (Object.keys(byQueue).length > 0) facts.activityQueueStats = byQueue;
 }
 
+/**
+ * For a started activity with no heartbeat timeout whose worker does not poll the run's queue: what the
+ * worker's host says of its process, so a worker that died running it is told from a busy one.
+ */
+async function addLostActivityFacts(
+  facts: WorkflowFacts,
+  pollers: PollerCache,
+  freshMs: number,
+): Promise<void> {
+  const now = Date.now();
+  const polling = new Set(
+    (facts.workflowPollers ?? [])
+      .filter((p) => now - p.lastAccessTimeMs < freshMs && p.process?.running !== false)
+      .map((p) => p.identity),
+  );
+  for (const a of facts.pendingActivities) {
+    if (a.state !== 'started' || a.heartbeatTimeoutMs !== undefined || !a.lastWorkerIdentity) continue;
+    if (polling.has(a.lastWorkerIdentity)) continue;
+    const process = await pollers.processOf(a.lastWorkerIdentity);
+    if (process) a.lastWorkerProcess = process;
+  }
+}
+
 /** Events per history page: 32, or one at a time when events are large (a page must stay under the 4 MiB gRPC limit). */
 export function pageSizeFor(facts: Pick<WorkflowFacts, 'historyLength' | 'historySizeBytes'>): number {
   const average = (facts.historySizeBytes ?? 0) / Math.max(1, facts.historyLength);
@@ -181,6 +204,8 @@ export async function gatherFacts(
       : [];
   if (options.slots && quiet.length > 0) await addSaturationFacts(facts, options.slots, quiet);
   if (options.slots && running) await addFrozenWorkerFacts(facts, options.slots);
+  if (running && facts.pendingActivities.length > 0)
+    await addLostActivityFacts(facts, pollers, options.pollerFreshMs ?? 70_000);
   if (running && options.children && facts.pendingChildren?.length) {
     const blockers = await blockersOf(facts, options.children);
     if (blockers.length > 0) facts.blockers = blockers;

@@ -23,6 +23,7 @@ const ids = {
   victimToo: uniqueId('victim-too'),
   large: uniqueId('large'),
   flapping: uniqueId('flapping'),
+  flood: uniqueId('flood'),
 };
 const MiB = 1024 * 1024;
 
@@ -51,6 +52,7 @@ before(async () => {
   await h.client.workflow.start('LocalRetryStorm', { taskQueue: queue, workflowId: ids.localStorm });
   await h.client.workflow.start('WaitsForTimer', { taskQueue: queue, workflowId: ids.timer });
   await h.client.workflow.start('Flapping', { taskQueue: queue, workflowId: ids.flapping });
+  await h.client.workflow.start('PendingActivitiesFlood', { taskQueue: queue, workflowId: ids.flood });
   // Six signals just under the 2 MiB blob limit: past the server's 10 MiB history warning.
   const large = await h.client.workflow.start('WaitsForSignal', { taskQueue: queue, workflowId: ids.large });
   for (let i = 0; i < 6; i += 1) await large.signal('fill', 'x'.repeat(1.9 * MiB));
@@ -155,6 +157,37 @@ describe('hidden causes on real Python workers', () => {
     assert.match(found.evidence.summary, /limit\.historySize\.warn\/error = 10\.0 MiB\/50\.0 MiB/);
     assert.equal(found.remedy.action, 'continue-as-new');
     assert.match(found.remedy.text, /is_continue_as_new_suggested/);
+  });
+
+  it("names the server's per-workflow limit of pending activities that fails a run's workflow tasks, with the figures", async () => {
+    let last: Finding | undefined;
+    const found = await waitUntil(
+      'the flood to be judged',
+      async () => {
+        last = (await sweepQueue(queue)).get(ids.flood);
+        return last?.verdict === 'pending-limit' ? last : undefined;
+      },
+      30_000,
+      500,
+    ).catch((error: Error) => {
+      throw new Error(`${error.message}\n${JSON.stringify(last?.evidence)}`);
+    });
+    assert.equal(found.stalled, true);
+    assert.deepEqual(found.evidence.pendingLimit, {
+      kind: 'activities',
+      cause: 'PENDING_ACTIVITIES_LIMIT_EXCEEDED',
+      setting: 'limit.numPendingActivities.error',
+      defaultLimit: 2000,
+      limit: 2000,
+      pending: 0,
+    });
+    assert.match(found.evidence.summary, /PENDING_ACTIVITIES_LIMIT_EXCEEDED/);
+    assert.match(
+      found.evidence.summary,
+      /limit\.numPendingActivities\.error = 2000 on this server; 0 pending now/,
+    );
+    assert.equal(found.remedy.action, 'fix-code-restart-worker');
+    assert.match(found.remedy.text, /more activities pending at once than the server allows/);
   });
 
   it('links the runs timing out on a frozen worker to the run whose activity blocks it, judged worker-frozen', async () => {

@@ -241,4 +241,33 @@ describe('hidden causes on real Python workers', () => {
     assert.equal(plan.actions[0]?.remedy, 'restart-worker');
     assert.equal(plan.actions[0]?.needsCodeFix, true);
   });
+
+  it('names the run holding the blocking activity worker-frozen when that run is analysed alone', async () => {
+    let last: Finding | undefined;
+    const found = await waitUntil(
+      'the blocker, analysed alone, to be judged',
+      async () => {
+        last = (await analyzeWorkflow(h.client, { workflowId: ids.blocker }, { policy })).finding;
+        return last.verdict === 'worker-frozen' && last.evidence.frozenWorker?.victims.length === 2
+          ? last
+          : undefined;
+      },
+      90_000,
+      1000,
+    ).catch((error: Error) => {
+      throw new Error(`${error.message}\n${JSON.stringify(last?.evidence)}`);
+    });
+    const activity = (await describeRun(ids.blocker)).pendingActivities?.[0];
+    assert.equal(found.stalled, true);
+    assert.equal(found.evidence.frozenWorker?.workerIdentity, activity?.lastWorkerIdentity);
+    assert.deepEqual(
+      found.evidence.frozenWorker?.victims.map((r) => r.workflowId).sort(),
+      [ids.victim, ids.victimToo].sort(),
+    );
+    assert.match(found.evidence.summary, /Activity "blocks_event_loop" .* without a heartbeat/);
+    assert.equal(found.remedy.action, 'fix-code-restart-worker');
+    // A timer wait on another queue has no silent activity: no victims are looked for, and it stays a healthy wait.
+    const timer = await analyzeWorkflow(h.client, { workflowId: ids.timer }, { policy });
+    assert.equal(timer.finding.verdict, 'healthy-wait');
+  });
 });

@@ -6,6 +6,7 @@ import type {
   DeploymentVersionFact,
   HeldSlotFact,
   PinnedVersionFact,
+  Relation,
   RunRef,
 } from './facts.js';
 import type { PollerLiveness } from './facts.js';
@@ -56,7 +57,13 @@ export const VERDICTS: readonly Verdict[] = Object.freeze([
  * `timer-signal-or-update`: nothing pending and the last event was not read (sweeps skip it).
  */
 export type WaitingOn =
-  'timer' | 'signal-or-update' | 'timer-signal-or-update' | 'activity' | 'child-workflow' | 'unknown';
+  | 'timer'
+  | 'signal-or-update'
+  | 'timer-signal-or-update'
+  | 'activity'
+  | 'child-workflow'
+  | 'nexus-operation'
+  | 'unknown';
 
 /** A poller as the diagnosis judged it at `now`. */
 export interface PollerEvidence {
@@ -111,7 +118,9 @@ export interface HandlerEvidence {
 /** What a blocked run waits on, and the root cause at the end of the chain. */
 export interface BlockedByEvidence extends RunRef {
   workflowType: string;
-  relation: 'child-workflow';
+  relation: Relation;
+  /** For a Nexus operation: `<service>.<operation>` on endpoint `<endpoint>`. */
+  via?: string;
   verdict: Verdict;
   summary: string;
   /** The run at the end of the chain, with its own remedy (the one the blocked run's remedy repeats). */

@@ -6,7 +6,7 @@ import { factsFromDescribe } from './describe-facts.js';
 import type { HeldSlots } from './held-slots.js';
 import { readRecentHistory, type CloseEventFact, type RecentHistory } from './history.js';
 import type { PollerCache } from './pollers.js';
-import { blockersOf, type RunFindings } from './relations.js';
+import { blockersOf, waitsOnRuns, type RunFindings } from './relations.js';
 
 /**
  * `auto` reads history only when describe shows a reason: a workflow task on attempt > 1, reported
@@ -48,7 +48,8 @@ export function needsHistory(facts: WorkflowFacts, mode: HistoryMode = 'auto', e
   if (facts.status !== 'RUNNING') return true;
   if ((facts.pendingWorkflowTask?.attempt ?? 0) > 1) return true;
   if ((facts.reportedProblems?.length ?? 0) > 0) return true;
-  const quiet = facts.pendingActivities.length === 0 && !facts.pendingChildWorkflows;
+  const quiet =
+    facts.pendingActivities.length === 0 && !facts.pendingChildWorkflows && !facts.pendingNexusOperations;
   if (quiet && facts.historyLength > QUIET_HISTORY_EVENTS) return true;
   return quiet && !facts.pendingWorkflowTask && explainIdle;
 }
@@ -206,8 +207,8 @@ export async function gatherFacts(
   if (options.slots && running) await addFrozenWorkerFacts(facts, options.slots);
   if (running && facts.pendingActivities.length > 0)
     await addLostActivityFacts(facts, pollers, options.pollerFreshMs ?? 70_000);
-  if (running && options.children && facts.pendingChildren?.length) {
-    const blockers = await blockersOf(facts, options.children);
+  if (running && options.children && waitsOnRuns(facts)) {
+    const blockers = await blockersOf(facts, options.children, client.options.namespace);
     if (blockers.length > 0) facts.blockers = blockers;
   }
   const gathered: GatheredFacts = { facts, gatheredAtMs: Date.now(), historyRead: recent !== undefined };

@@ -64,6 +64,10 @@ export interface PendingActivityFact {
   lastStartedTimeMs?: number;
   lastHeartbeatTimeMs?: number;
   heartbeatTimeoutMs?: number;
+  /** The per-attempt timeout (describe's activityOptions): a started attempt ends at lastStartedTimeMs plus this. */
+  startToCloseTimeoutMs?: number;
+  /** When the whole activity times out (its schedule-to-close), if it has such a bound. */
+  expirationTimeMs?: number;
   lastFailureMessage?: string;
   lastFailureType?: string;
   lastWorkerIdentity?: string;
@@ -71,6 +75,11 @@ export interface PendingActivityFact {
   taskQueue?: string;
   /** Set when the activity is paused (or a pause is requested): who, when and why, as far as the server says. */
   pause?: ActivityPauseFact;
+  /**
+   * What the host of `lastWorkerIdentity` says of that process, gathered for a started activity with no
+   * heartbeat timeout whose worker does not poll the run's queue: absent when not asked or not known.
+   */
+  lastWorkerProcess?: ProcessFact;
 }
 
 /** Describe's pauseInfo of a paused activity. */
@@ -94,10 +103,29 @@ export interface PendingChildFact extends RunRef {
   workflowType: string;
 }
 
+/** A Nexus operation a run started and is still waiting on, from describe's pendingNexusOperations. */
+export interface PendingNexusOperationFact {
+  endpoint: string;
+  service: string;
+  operation: string;
+  /** 'scheduled' | 'backing-off' | 'started' | 'blocked' | 'unknown' */
+  state: string;
+  attempt: number;
+  scheduledTimeMs?: number;
+  lastAttemptFailureMessage?: string;
+  /** The workflow an asynchronous operation started (from a Temporal workflow-run operation token), when it says so. */
+  handler?: { namespace: string; workflowId: string };
+}
+
+/** How a run waits on another: a child it started, or the workflow behind a Nexus operation it called. */
+export type Relation = 'child-workflow' | 'nexus-operation';
+
 /** The finding of a stalled run another run waits on, as diagnosed on its own facts. */
 export interface BlockerFact extends RunRef {
   workflowType: string;
-  relation: 'child-workflow';
+  relation: Relation;
+  /** For a Nexus operation: `<service>.<operation>` on endpoint `<endpoint>`. */
+  via?: string;
   verdict: Verdict;
   summary: string;
   /** The end of the chain: the blocker itself, or the run its own blocker chain ends at. */
@@ -226,8 +254,12 @@ export interface WorkflowFacts extends RunHeader {
   pendingChildWorkflows?: number;
   /** The pending child workflows, from describe; undefined when unknown. */
   pendingChildren?: PendingChildFact[];
-  /** The stalled runs this one waits on (its pending children that are stalled); undefined when not looked at. */
+  /** The pending Nexus operations, from describe; undefined when there are none. */
+  pendingNexusOperations?: PendingNexusOperationFact[];
+  /** The stalled runs this one waits on (stalled pending children, stalled Nexus handler workflows); undefined when not looked at. */
   blockers?: BlockerFact[];
+  /** Runs whose Nexus operation started this one and wait for it to close (describe's Nexus completion callbacks). */
+  nexusCallers?: RunRef[];
   /** The run that started this one, and the root of its tree, from describe (absent for a top-level run). */
   parent?: RunRef;
   root?: RunRef;

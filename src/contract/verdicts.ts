@@ -6,6 +6,7 @@ import type {
   DeploymentVersionFact,
   HeldSlotFact,
   PinnedVersionFact,
+  Relation,
   RunRef,
 } from './facts.js';
 import type { PollerLiveness } from './facts.js';
@@ -15,6 +16,7 @@ export type Verdict =
   | 'no-worker'
   | 'non-determinism'
   | 'workflow-code-bug'
+  | 'pending-limit'
   | 'workflow-not-registered'
   | 'sandbox-violation'
   | 'activity-retry-storm'
@@ -22,6 +24,7 @@ export type Verdict =
   | 'activity-not-registered'
   | 'workflow-task-timeout'
   | 'worker-saturated'
+  | 'activity-on-dead-worker'
   | 'worker-frozen'
   | 'history-limit'
   | 'version-mismatch'
@@ -33,6 +36,7 @@ export const VERDICTS: readonly Verdict[] = Object.freeze([
   'non-determinism',
   'workflow-not-registered',
   'sandbox-violation',
+  'pending-limit',
   'workflow-code-bug',
   'workflow-task-timeout',
   'activity-not-registered',
@@ -41,6 +45,7 @@ export const VERDICTS: readonly Verdict[] = Object.freeze([
   'version-mismatch',
   'no-worker',
   'worker-saturated',
+  'activity-on-dead-worker',
   'worker-frozen',
   'history-limit',
   'blocked',
@@ -52,7 +57,13 @@ export const VERDICTS: readonly Verdict[] = Object.freeze([
  * `timer-signal-or-update`: nothing pending and the last event was not read (sweeps skip it).
  */
 export type WaitingOn =
-  'timer' | 'signal-or-update' | 'timer-signal-or-update' | 'activity' | 'child-workflow' | 'unknown';
+  | 'timer'
+  | 'signal-or-update'
+  | 'timer-signal-or-update'
+  | 'activity'
+  | 'child-workflow'
+  | 'nexus-operation'
+  | 'unknown';
 
 /** A poller as the diagnosis judged it at `now`. */
 export interface PollerEvidence {
@@ -107,7 +118,9 @@ export interface HandlerEvidence {
 /** What a blocked run waits on, and the root cause at the end of the chain. */
 export interface BlockedByEvidence extends RunRef {
   workflowType: string;
-  relation: 'child-workflow';
+  relation: Relation;
+  /** For a Nexus operation: `<service>.<operation>` on endpoint `<endpoint>`. */
+  via?: string;
   verdict: Verdict;
   summary: string;
   /** The run at the end of the chain, with its own remedy (the one the blocked run's remedy repeats). */
@@ -158,10 +171,47 @@ export interface Evidence {
   frozenBy?: FrozenByEvidence;
   /** For `worker-frozen`: the worker and the runs timing out on it. */
   frozenWorker?: FrozenWorkerEvidence;
+  /** For `activity-on-dead-worker`: the worker that died running the activity, and when the server retries it. */
+  deadWorker?: DeadWorkerEvidence;
+  /** For `pending-limit`: which per-workflow limit the run's workflow task hit, with the figures. */
+  pendingLimit?: PendingLimitEvidence;
   /** For `history-limit`: the history's figures against the limits. */
   historyLimit?: HistoryLimitEvidence;
   /** For `version-mismatch`: the version the run is pinned to, and the versions the live pollers serve. */
   version?: VersionMismatchEvidence;
+}
+
+/** A started activity whose worker is gone: nothing runs it, and the server notices only at its timeout. */
+export interface DeadWorkerEvidence {
+  workerIdentity: string;
+  /** The proof that the worker's process is gone. */
+  why: string;
+  startedTimeMs?: number;
+  startToCloseTimeoutMs?: number;
+  /** When the attempt times out (started + start-to-close) and the retry policy may schedule another. */
+  attemptTimesOutAtMs?: number;
+  /** When the whole activity times out (its schedule-to-close), if it has such a bound. */
+  expiresAtMs?: number;
+  /** Whether a live worker polls the activity's queue now; absent when its pollers were not fetched. */
+  livePoller?: boolean;
+}
+
+/** The kinds of per-workflow pending-operation limits the server enforces. */
+export type PendingLimitKind =
+  'activities' | 'child-workflows' | 'signals' | 'cancel-requests' | 'nexus-operations';
+
+/** A workflow task failed by the server because the run would pass a per-workflow pending-operation limit. */
+export interface PendingLimitEvidence {
+  kind: PendingLimitKind;
+  /** The workflow task failure cause, e.g. PENDING_ACTIVITIES_LIMIT_EXCEEDED. */
+  cause: string;
+  /** The server's dynamic config key of that limit, and its default (the API does not publish the value in force). */
+  setting: string;
+  defaultLimit: number;
+  /** The limit in force, as the server's failure message states it (activities, children, Nexus); absent when it does not. */
+  limit?: number;
+  /** Operations of that kind the run has pending now, where describe lists them (activities, children). */
+  pending?: number;
 }
 
 /** A pinned run's version against what the live pollers of its queue serve. */
@@ -189,6 +239,7 @@ export type RemedyAction =
   | 'register-and-restart-worker'
   | 'inspect-worker'
   | 'unpause-activity'
+  | 'retry-lost-activity'
   | 'raise-worker-slots'
   | 'start-pinned-version'
   | 'continue-as-new'

@@ -43,6 +43,7 @@ const CANCELLABLE: ReadonlySet<Verdict> = new Set([
   'activity-not-registered',
   'activity-paused',
   'worker-saturated',
+  'activity-on-dead-worker',
   'history-limit',
   'blocked',
 ]);

@@ -44,6 +44,17 @@ export function formatAge(ms: number): string {
   return `${Math.round(ms / 3_600_000)} h`;
 }
 
+/**
+ * The proof that the process an identity named at `seenAtMs` is gone: its pid runs nothing, or a process
+ * started after that moment (`seen` says what the moment was). Undefined when the process may be it.
+ */
+export function processGone(process: ProcessFact, seenAtMs: number, seen: string): string | undefined {
+  if (!process.running) return `pid ${process.pid} is not running on ${process.host}`;
+  if (process.startTimeMs <= seenAtMs + START_AFTER_POLL_SLACK_MS) return undefined;
+  const after = formatAge(process.startTimeMs - seenAtMs);
+  return `pid ${process.pid} on ${process.host} is another process: it started ${after} after ${seen}`;
+}
+
 /** Judges one poller at `nowMs` from its last access and, when known, the process its identity names. */
 export function judgePoller(
   poller: { lastAccessTimeMs: number; process?: ProcessFact },
@@ -52,15 +63,8 @@ export function judgePoller(
 ): LivenessJudgement {
   const age = Math.max(0, nowMs - poller.lastAccessTimeMs);
   const { process } = poller;
-  if (process && !process.running)
-    return { liveness: 'ghost', why: `pid ${process.pid} is not running on ${process.host}` };
-  if (process && process.startTimeMs > poller.lastAccessTimeMs + START_AFTER_POLL_SLACK_MS) {
-    const after = formatAge(process.startTimeMs - poller.lastAccessTimeMs);
-    return {
-      liveness: 'ghost',
-      why: `pid ${process.pid} on ${process.host} is another process: it started ${after} after this poller's last poll`,
-    };
-  }
+  const gone = process && processGone(process, poller.lastAccessTimeMs, "this poller's last poll");
+  if (gone) return { liveness: 'ghost', why: gone };
   const polled = `last polled ${formatAge(age)} ago`;
   if (age >= freshMs)
     return { liveness: 'silent', why: `${polled}, longer than a live worker waits between polls` };

@@ -1,9 +1,11 @@
 // The remedy each verdict calls for, worded with the run's own queue, type, activity and evidence.
 // Pure: imported by workflow code.
 import type { WorkflowFacts } from '../contract/facts.js';
+import { formatAge } from './poller-liveness.js';
 import type {
   ActivityEvidence,
   BlockedByEvidence,
+  PendingLimitEvidence,
   Evidence,
   FrozenByEvidence,
   Remedy,
@@ -81,6 +83,10 @@ export function remedyFor(verdict: Verdict, facts: WorkflowFacts, evidence: Part
       return pausedRemedy(facts, activity);
     case 'worker-saturated':
       return saturatedRemedy(activity, evidence.saturation);
+    case 'activity-on-dead-worker':
+      return deadWorkerRemedy(facts, evidence);
+    case 'pending-limit':
+      return pendingLimitRemedy(facts, evidence.pendingLimit);
     case 'worker-frozen':
       return {
         action: 'fix-code-restart-worker',
@@ -101,6 +107,53 @@ export function remedyFor(verdict: Verdict, facts: WorkflowFacts, evidence: Part
     case 'healthy-wait':
       return { action: 'none', text: 'Nothing to do: the run is waiting as designed.', autoRecovers: true };
   }
+}
+
+function deadWorkerRemedy(facts: WorkflowFacts, evidence: Partial<Evidence>): Remedy {
+  const a = evidence.activity;
+  const d = evidence.deadWorker;
+  const worker = d?.workerIdentity ?? '?';
+  const queue = a?.taskQueue ?? facts.taskQueue;
+  const start = d?.livePoller === false ? `Start the worker on task queue "${queue}" (none polls it). ` : '';
+  const timeout =
+    d?.startToCloseTimeoutMs !== undefined
+      ? ` (${formatAge(d.startToCloseTimeoutMs)} after the attempt started)`
+      : '';
+  const when = ` when its start-to-close timeout${timeout} ends`;
+  const handle = `workflow_id="${facts.workflowId}", run_id="${facts.runId}", activity_id="${a?.activityId ?? '<id>'}"`;
+  return {
+    action: 'retry-lost-activity',
+    text:
+      `${start}Worker ${worker} died running activity "${a?.activityType ?? '?'}": the server retries it only${when}. ` +
+      `To retry it now, fail the lost attempt with a retryable failure from an SDK client, and its retry policy schedules ` +
+      `the next attempt (Python: \`await client.get_async_activity_handle(${handle}).fail(ApplicationError("worker ${worker} died"))\`); ` +
+      `not with \`temporal activity fail\`, which marks the failure non-retryable and fails the activity for good. ` +
+      `Give the activity a heartbeat_timeout (and heartbeat in it), so the next dead worker is noticed within that timeout.`,
+    autoRecovers: true,
+  };
+}
+
+const PENDING_LIMIT_WHAT: Readonly<Record<PendingLimitEvidence['kind'], string>> = {
+  activities: 'activities',
+  'child-workflows': 'child workflows',
+  signals: 'signals to other workflows',
+  'cancel-requests': 'cancel requests to other workflows',
+  'nexus-operations': 'Nexus operations',
+};
+
+function pendingLimitRemedy(facts: WorkflowFacts, p: PendingLimitEvidence | undefined): Remedy {
+  const what = p ? PENDING_LIMIT_WHAT[p.kind] : 'operations';
+  const value = p?.limit !== undefined ? `${p.limit} here` : `${p?.defaultLimit} by default`;
+  const setting = p ? `${p.setting} (${value})` : 'its limit.numPending* setting';
+  return {
+    action: 'fix-code-restart-worker',
+    text:
+      `Workflow "${facts.workflowType}" keeps more ${what} pending at once than the server allows per workflow, so the server ` +
+      `fails each workflow task that would add more. Bound how many it starts at once (batches, or a fan-out over child ` +
+      `workflows or continue-as-new), then restart the worker on task queue "${facts.taskQueue}"; or raise the server's ` +
+      `dynamic config ${setting}. The workflow task retries and the run resumes by itself.`,
+    autoRecovers: true,
+  };
 }
 
 function frozenVictimRemedy(f: FrozenByEvidence): Remedy {

@@ -83,6 +83,7 @@ const restartVerdicts: Partial<Record<Verdict, boolean>> = {
   'activity-retry-storm': true,
   'activity-not-registered': true,
   'worker-frozen': true,
+  'pending-limit': true,
   'workflow-task-timeout': false,
 };
 

@@ -2,6 +2,7 @@
 // (stall-healthy-wait.ts) applies when none does.
 import { activityPausedRule, workerSaturatedRule } from './stall-activity-state.js';
 import { blockedRule } from './stall-blocked.js';
+import { deadWorkerActivityRule } from './stall-dead-worker.js';
 import { flappingRule } from './stall-flapping.js';
 import { historyLimitRule } from './stall-history-limit.js';
 import { localActivityStormRule } from './stall-local-activity.js';
@@ -30,6 +31,7 @@ export const RULES: readonly Rule[] = [
   noWorkerRule,
   workerSaturatedRule,
   activityNoWorkerRule,
+  deadWorkerActivityRule,
   historyLimitRule,
   blockedRule,
   unexplainedTaskProblemRule,

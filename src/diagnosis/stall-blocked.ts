@@ -3,7 +3,8 @@
 import type { RunRef, WorkflowFacts } from '../contract/facts.js';
 import type { Rule } from './stall-rules.js';
 
-// Rule 7: a pending child is stalled (or itself blocked): the run waits on a root cause elsewhere.
+// Rule 7: a pending child, or the workflow behind a pending Nexus operation, is stalled (or itself
+// blocked): the run waits on a root cause elsewhere.
 // After the run's own problems, which need their own fix first.
 export const blockedRule: Rule = (ctx) => {
   const b = ctx.facts.blockers?.[0];
@@ -12,21 +13,26 @@ export const blockedRule: Rule = (ctx) => {
   const via = root.chain.length > 1 ? ` through ${root.chain.join(' -> ')}` : '';
   const more =
     (ctx.facts.blockers?.length ?? 1) > 1
-      ? ` (and ${(ctx.facts.blockers?.length ?? 1) - 1} more stalled children)`
+      ? ` (and ${(ctx.facts.blockers?.length ?? 1) - 1} more stalled runs it waits on)`
       : '';
+  const what =
+    b.relation === 'nexus-operation'
+      ? `Nexus operation ${b.via ?? ''}, whose workflow ${b.workflowId} (run ${b.runId})`
+      : `child workflow ${b.workflowId} (run ${b.runId}), which`;
   return {
     verdict: 'blocked',
     confidence: 'high',
     evidence: {
       summary:
-        `Waiting on child workflow ${b.workflowId} (run ${b.runId}), which is ${b.verdict}${more}; ` +
+        `Waiting on ${what} is ${b.verdict}${more}; ` +
         `root cause${via}: ${root.workflowId} (run ${root.runId}) is ${root.verdict}: ${root.summary}`,
-      waitingOn: 'child-workflow',
+      waitingOn: b.relation,
       blockedBy: {
         workflowId: b.workflowId,
         runId: b.runId,
         workflowType: b.workflowType,
         relation: b.relation,
+        ...(b.via !== undefined && { via: b.via }),
         verdict: b.verdict,
         summary: b.summary,
         rootCause: {
@@ -43,9 +49,9 @@ export const blockedRule: Rule = (ctx) => {
   };
 };
 
-/** The runs above a run (its parent, then the root of its tree), which wait on it while it stalls. */
+/** The runs above a run (its parent, then the root of its tree; Nexus callers), which wait on it while it stalls. */
 export function waitingAbove(facts: WorkflowFacts): RunRef[] {
-  const above: RunRef[] = [];
+  const above: RunRef[] = [...(facts.nexusCallers ?? [])];
   if (facts.parent) above.push(facts.parent);
   if (facts.root && facts.root.runId !== facts.parent?.runId && facts.root.runId !== facts.runId)
     above.push(facts.root);

@@ -20,6 +20,7 @@ const WAIT_TEXT: Readonly<Record<WaitingOn, string>> = {
   'timer-signal-or-update': 'Waiting on a timer, a signal or an update (nothing pending, nothing failing)',
   activity: 'Waiting on an activity',
   'child-workflow': 'Waiting on a child workflow',
+  'nexus-operation': 'Waiting on a Nexus operation',
   unknown: 'No failure, timeout or retry found; waiting',
 };
 
@@ -32,20 +33,26 @@ export function healthyWait(ctx: Context): Conclusion {
   const children = ctx.facts.pendingChildWorkflows ?? 0;
   // Nothing pending at all and history not read: a timer, a signal or an update, we cannot say which.
   const idle = !ctx.facts.pendingWorkflowTask && ctx.facts.lastEventType === undefined;
+  const nexus = ctx.facts.pendingNexusOperations?.[0];
   const waitingOn: WaitingOn = a
     ? 'activity'
     : children > 0
       ? 'child-workflow'
-      : idle
-        ? 'timer-signal-or-update'
-        : (WAIT_BY_LAST_EVENT[ctx.facts.lastEventType ?? ''] ?? 'unknown');
+      : nexus
+        ? 'nexus-operation'
+        : idle
+          ? 'timer-signal-or-update'
+          : (WAIT_BY_LAST_EVENT[ctx.facts.lastEventType ?? ''] ?? 'unknown');
   const child = ctx.facts.pendingChildren?.[0];
   const summary = a
     ? `Waiting on activity "${a.activityType}" (attempt ${a.attempt}${heartbeatAge(ctx.now, a.lastHeartbeatTimeMs)})`
     : waitingOn === 'child-workflow' && child
       ? `Waiting on child workflow ${child.workflowId} (run ${child.runId})${children > 1 ? ` and ${children - 1} more` : ''}, none of them stalled`
-      : WAIT_TEXT[waitingOn] +
-        (waitingOn === 'unknown' ? ` (last event: ${ctx.facts.lastEventType ?? 'unknown'})` : '');
+      : waitingOn === 'nexus-operation' && nexus
+        ? `Waiting on Nexus operation ${nexus.service}.${nexus.operation} on endpoint ${nexus.endpoint} (${nexus.state}, attempt ${nexus.attempt}` +
+          `${nexus.handler ? `; its workflow ${nexus.handler.workflowId} is not stalled` : ''})`
+        : WAIT_TEXT[waitingOn] +
+          (waitingOn === 'unknown' ? ` (last event: ${ctx.facts.lastEventType ?? 'unknown'})` : '');
   return {
     verdict: 'healthy-wait',
     confidence: waitingOn === 'unknown' ? 'medium' : 'high',

@@ -5,6 +5,7 @@ import type { PendingActivityFact, WorkflowFacts } from '../contract/facts.js';
 import { failingHandler, handlerText } from './failing-handler.js';
 import { frozenBy, frozenByText } from './stall-frozen-worker.js';
 import { formatAge } from './poller-liveness.js';
+import { pendingLimitOf, pendingLimitText } from './stall-pending-limit.js';
 import {
   classifyWorkflowTaskFailure,
   currentWorkflowTaskFailure,
@@ -59,13 +60,17 @@ export const currentFailureRule: Rule = (ctx) => {
     ? 'Python deadlock detector: workflow code blocked without yielding'
     : `${failure.cause}: ${firstLine(failure.message)}`;
   const handler = failingHandler(failure, ctx.facts.openUpdates);
+  const limit = cls.verdict === 'pending-limit' ? pendingLimitOf(failure, ctx.facts) : undefined;
   return {
     verdict: cls.verdict,
     confidence: withReported(ctx, base),
     evidence: {
-      summary: `Workflow task failing (attempt ${ctx.attempt || '?'}): ${what}${handler ? ` ${handlerText(handler)}` : ''}`,
+      summary:
+        `Workflow task failing (attempt ${ctx.attempt || '?'}): ${what}${handler ? ` ${handlerText(handler)}` : ''}` +
+        (limit ? `: ${pendingLimitText(limit)}` : ''),
       eventIds: [failure.eventId],
       ...(handler && { handler }),
+      ...(limit && { pendingLimit: limit }),
       failureMessage: failure.message,
       stackExcerpt: stackExcerpt(failure.stackTrace),
     },

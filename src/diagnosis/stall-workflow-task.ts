@@ -3,10 +3,11 @@
 
 import type { WorkflowFacts, WorkflowTaskFailureFact } from '../contract/facts.js';
 import type { Verdict } from '../contract/verdicts.js';
+import { isPendingLimitCause } from './stall-pending-limit.js';
 
 type WorkflowTaskFailureVerdict = Extract<
   Verdict,
-  'non-determinism' | 'workflow-not-registered' | 'sandbox-violation' | 'workflow-code-bug'
+  'non-determinism' | 'workflow-not-registered' | 'sandbox-violation' | 'workflow-code-bug' | 'pending-limit'
 >;
 
 export interface FailureClass {
@@ -57,6 +58,8 @@ export function classifyWorkflowTaskFailure(failure: WorkflowTaskFailureFact): F
     deadlock: false,
   });
 
+  // The server itself failed the task: the run would pass a per-workflow pending-operation limit.
+  if (isPendingLimitCause(cause)) return found('pending-limit');
   // Python's RestrictedWorkflowAccessError subclasses NondeterminismError, so a sandbox violation
   // may carry the non-determinism cause: its own markers must win over the cause.
   if (has(text, 'restrictedworkflowaccesserror') || /cannot access \S+ from inside a workflow/.test(text)) {

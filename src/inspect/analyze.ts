@@ -5,6 +5,7 @@ import { diagnose } from '../diagnosis/diagnose.js';
 import type { RunHeader, WorkflowFacts } from '../contract/facts.js';
 import type { LivenessOracle, RemoteLiveness } from '../diagnosis/poller-liveness.js';
 import { resolveDiagnosisPolicy, type DiagnosisPolicy, type Finding } from '../contract/verdicts.js';
+import { FrozenWorkers, retryingRunsOn } from './frozen-workers.js';
 import { gatherFacts } from './gather.js';
 import { isNotFound } from '../temporal/grpc.js';
 import { HeldSlots } from './held-slots.js';
@@ -66,7 +67,20 @@ export async function analyzeWorkflow(
   });
   const gathered = await gatherFacts(client, execution, pollers, { ...shared, children, history: 'always' });
   const { facts } = gathered;
-  const finding = diagnose(facts, gathered.gatheredAtMs, policy);
+  let finding = diagnose(facts, gathered.gatheredAtMs, policy);
+  // Alone, a run whose silent activity may freeze its worker looks for the victims a sweep would see.
+  const frozen = new FrozenWorkers();
+  frozen.note(facts, finding, gathered.gatheredAtMs, shared.pollerFreshMs);
+  if (frozen.mayHold(finding)) {
+    const victims = await retryingRunsOn(client, facts.taskQueue, facts.runId, async (run) => {
+      const victim = await gatherFacts(client, run, pollers, shared);
+      return victim.facts.status === 'RUNNING'
+        ? { facts: victim.facts, finding: diagnose(victim.facts, victim.gatheredAtMs, policy) }
+        : undefined;
+    });
+    for (const v of victims) frozen.note(v.facts, v.finding, gathered.gatheredAtMs, shared.pollerFreshMs);
+    finding = frozen.judge(finding);
+  }
   const aroundMs = failingTimeMs(facts);
   const logs = options.logs
     ? await options.logs({

@@ -7,6 +7,7 @@ import type {
   PinnedVersionFact,
   PendingActivityFact,
   PendingChildFact,
+  PendingNexusOperationFact,
   RunRef,
   PendingWorkflowTaskFact,
   WorkflowFacts,
@@ -76,11 +77,15 @@ function pendingActivity(a: PendingActivity): PendingActivityFact {
     maximumAttempts: a.maximumAttempts ?? 0,
   };
   const heartbeatTimeoutMs = durationMs(a.activityOptions?.heartbeatTimeout);
+  const startToCloseTimeoutMs = durationMs(a.activityOptions?.startToCloseTimeout);
+  const expirationTimeMs = timestampMs(a.expirationTime);
   const optional: Partial<PendingActivityFact> = {
     scheduledTimeMs: timestampMs(a.scheduledTime),
     lastStartedTimeMs: timestampMs(a.lastStartedTime),
     lastHeartbeatTimeMs: timestampMs(a.lastHeartbeatTime),
     heartbeatTimeoutMs: heartbeatTimeoutMs ? heartbeatTimeoutMs : undefined,
+    startToCloseTimeoutMs: startToCloseTimeoutMs ? startToCloseTimeoutMs : undefined,
+    expirationTimeMs: expirationTimeMs ? expirationTimeMs : undefined,
     lastFailureMessage: a.lastFailure?.message ?? undefined,
     lastFailureType: a.lastFailure?.applicationFailureInfo?.type || undefined,
     lastWorkerIdentity: a.lastWorkerIdentity || undefined,
@@ -144,6 +149,52 @@ function pendingChild(c: NonNullable<DescribeResponse['pendingChildren']>[number
   return { workflowId: c.workflowId ?? '', runId: c.runId ?? '', workflowType: c.workflowTypeName ?? '' };
 }
 
+type PendingNexus = NonNullable<DescribeResponse['pendingNexusOperations']>[number];
+
+/**
+ * The workflow a Temporal workflow-run operation token names: base64url JSON `{"t": 1, "ns", "wid"}`
+ * (type 1 is a workflow run). Undefined for any other token: handlers may use their own.
+ */
+export function handlerOfToken(token: string | null | undefined): PendingNexusOperationFact['handler'] {
+  if (!token) return undefined;
+  try {
+    const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as Record<string, unknown>;
+    if (parsed.t !== 1 || typeof parsed.wid !== 'string' || !parsed.wid) return undefined;
+    return { namespace: typeof parsed.ns === 'string' ? parsed.ns : '', workflowId: parsed.wid };
+  } catch {
+    return undefined;
+  }
+}
+
+function pendingNexus(op: PendingNexus): PendingNexusOperationFact {
+  const fact: PendingNexusOperationFact = {
+    endpoint: op.endpoint ?? '',
+    service: op.service ?? '',
+    operation: op.operation ?? '',
+    state: state(op.state, enums.PendingNexusOperationState, 'PENDING_NEXUS_OPERATION_STATE_'),
+    attempt: op.attempt ?? 0,
+  };
+  const scheduled = timestampMs(op.scheduledTime);
+  if (scheduled !== undefined) fact.scheduledTimeMs = scheduled;
+  if (op.lastAttemptFailure?.message) fact.lastAttemptFailureMessage = op.lastAttemptFailure.message;
+  const handler = handlerOfToken(op.operationToken || op.operationId);
+  if (handler) fact.handler = handler;
+  return fact;
+}
+
+/** The callers a Nexus completion callback links to, while it still waits to be sent. */
+function nexusCallers(callbacks: DescribeResponse['callbacks']): RunRef[] {
+  const callers: RunRef[] = [];
+  for (const c of callbacks ?? []) {
+    if (!c.callback?.nexus || c.state === enums.CallbackState.CALLBACK_STATE_SUCCEEDED) continue;
+    for (const link of c.callback.links ?? []) {
+      const caller = runRef(link.workflowEvent);
+      if (caller && !callers.some((r) => r.runId === caller.runId)) callers.push(caller);
+    }
+  }
+  return callers;
+}
+
 type VersioningInfo = NonNullable<NonNullable<DescribeResponse['workflowExecutionInfo']>['versioningInfo']>;
 type VersionMessage = { deploymentName?: string | null; buildId?: string | null } | null | undefined;
 
@@ -205,6 +256,10 @@ export function factsFromDescribe(response: DescribeResponse): WorkflowFacts {
   const pinned = pinnedVersion(response.workflowExecutionInfo?.versioningInfo);
   if (pinned) facts.pinnedVersion = pinned;
   if (response.pendingChildren?.length) facts.pendingChildren = response.pendingChildren.map(pendingChild);
+  const callers = nexusCallers(response.callbacks);
+  if (callers.length > 0) facts.nexusCallers = callers;
+  if (response.pendingNexusOperations?.length)
+    facts.pendingNexusOperations = response.pendingNexusOperations.map(pendingNexus);
   const parent = runRef(response.workflowExecutionInfo?.parentExecution);
   const root = runRef(response.workflowExecutionInfo?.rootExecution);
   if (parent) facts.parent = parent;

@@ -6,7 +6,7 @@ import { factsFromDescribe } from './describe-facts.js';
 import type { HeldSlots } from './held-slots.js';
 import { readRecentHistory, type CloseEventFact, type RecentHistory } from './history.js';
 import type { PollerCache } from './pollers.js';
-import { blockersOf, type RunFindings } from './relations.js';
+import { blockersOf, waitsOnRuns, type RunFindings } from './relations.js';
 
 /**
  * `auto` reads history only when describe shows a reason: a workflow task on attempt > 1, reported
@@ -48,7 +48,8 @@ export function needsHistory(facts: WorkflowFacts, mode: HistoryMode = 'auto', e
   if (facts.status !== 'RUNNING') return true;
   if ((facts.pendingWorkflowTask?.attempt ?? 0) > 1) return true;
   if ((facts.reportedProblems?.length ?? 0) > 0) return true;
-  const quiet = facts.pendingActivities.length === 0 && !facts.pendingChildWorkflows;
+  const quiet =
+    facts.pendingActivities.length === 0 && !facts.pendingChildWorkflows && !facts.pendingNexusOperations;
   if (quiet && facts.historyLength > QUIET_HISTORY_EVENTS) return true;
   return quiet && !facts.pendingWorkflowTask && explainIdle;
 }
@@ -120,6 +121,29 @@ async function addSaturationFacts(facts: WorkflowFacts, slots: HeldSlots, queues
   if (Object.keys(byQueue).length > 0) facts.activityQueueStats = byQueue;
 }
 
+/**
+ * For a started activity with no heartbeat timeout whose worker does not poll the run's queue: what the
+ * worker's host says of its process, so a worker that died running it is told from a busy one.
+ */
+async function addLostActivityFacts(
+  facts: WorkflowFacts,
+  pollers: PollerCache,
+  freshMs: number,
+): Promise<void> {
+  const now = Date.now();
+  const polling = new Set(
+    (facts.workflowPollers ?? [])
+      .filter((p) => now - p.lastAccessTimeMs < freshMs && p.process?.running !== false)
+      .map((p) => p.identity),
+  );
+  for (const a of facts.pendingActivities) {
+    if (a.state !== 'started' || a.heartbeatTimeoutMs !== undefined || !a.lastWorkerIdentity) continue;
+    if (polling.has(a.lastWorkerIdentity)) continue;
+    const process = await pollers.processOf(a.lastWorkerIdentity);
+    if (process) a.lastWorkerProcess = process;
+  }
+}
+
 /** Events per history page: 32, or one at a time when events are large (a page must stay under the 4 MiB gRPC limit). */
 export function pageSizeFor(facts: Pick<WorkflowFacts, 'historyLength' | 'historySizeBytes'>): number {
   const average = (facts.historySizeBytes ?? 0) / Math.max(1, facts.historyLength);
@@ -181,8 +205,10 @@ export async function gatherFacts(
       : [];
   if (options.slots && quiet.length > 0) await addSaturationFacts(facts, options.slots, quiet);
   if (options.slots && running) await addFrozenWorkerFacts(facts, options.slots);
-  if (running && options.children && facts.pendingChildren?.length) {
-    const blockers = await blockersOf(facts, options.children);
+  if (running && facts.pendingActivities.length > 0)
+    await addLostActivityFacts(facts, pollers, options.pollerFreshMs ?? 70_000);
+  if (running && options.children && waitsOnRuns(facts)) {
+    const blockers = await blockersOf(facts, options.children, client.options.namespace);
     if (blockers.length > 0) facts.blockers = blockers;
   }
   const gathered: GatheredFacts = { facts, gatheredAtMs: Date.now(), historyRead: recent !== undefined };

@@ -97,6 +97,16 @@ export class PollerCache {
     return entry.settled ? entry.settled.pollers : entry.pollers;
   }
 
+  /**
+   * What this host or the identity's own host says of the process a worker identity names (cached like
+   * the pollers' facts); undefined when no judge can tell.
+   */
+  async processOf(identity: string): Promise<ProcessFact | undefined> {
+    if (!this.oracle && !this.remote) return undefined;
+    await this.judge([identity]);
+    return this.processes.get(identity)?.fact;
+  }
+
   /** DescribeTaskQueue calls made so far (for progress and benchmarks). */
   get calls(): number {
     return this.fetches;

@@ -1,7 +1,7 @@
-// Runs that other runs wait on (a parent's pending children, transitively), diagnosed once per
-// sweep or analysis: memoized, so a child both listed by the sweep and asked for by its parent
-// costs one describe, and runs without pending children cost nothing more.
-import type { BlockerFact, RunRef, WorkflowFacts } from '../contract/facts.js';
+// Runs that other runs wait on (a parent's pending children, the workflows behind a caller's Nexus
+// operations, transitively), diagnosed once per sweep or analysis: memoized, so a child both listed by
+// the sweep and asked for by its parent costs one describe, and runs waiting on none cost nothing more.
+import type { BlockerFact, Relation, RunRef, WorkflowFacts } from '../contract/facts.js';
 import type { Finding } from '../contract/verdicts.js';
 import { mapLimit } from './pool.js';
 
@@ -48,19 +48,58 @@ function rootCauseOf(f: Finding): BlockerFact['rootCause'] {
   };
 }
 
-/** The stalled ones among the run's pending children, each with its root cause; children that cannot be read are left out. */
-export async function blockersOf(facts: WorkflowFacts, findings: RunFindings): Promise<BlockerFact[]> {
-  const children = (facts.pendingChildren ?? []).filter((c) => c.runId).slice(0, MAX_CHILDREN);
-  const found = await mapLimit(children, CHILDREN_IN_FLIGHT, (c) => findings.of(c).catch(() => undefined));
-  return found
-    .filter((f): f is Finding => f?.stalled === true)
-    .map((f) => ({
+interface Waited {
+  run: RunRef;
+  relation: Relation;
+  via?: string;
+}
+
+/** What the run waits on that the server can name: its pending children, and the workflows behind its Nexus operations. */
+function waitedOn(facts: WorkflowFacts, namespace: string): Waited[] {
+  const children = (facts.pendingChildren ?? [])
+    .filter((c) => c.runId)
+    .map((c): Waited => ({ run: c, relation: 'child-workflow' }));
+  // A handler workflow in another namespace is out of this client's reach.
+  const nexus = (facts.pendingNexusOperations ?? [])
+    .filter((op) => op.handler && (op.handler.namespace === '' || op.handler.namespace === namespace))
+    .map((op): Waited => ({
+      run: { workflowId: op.handler!.workflowId, runId: '' },
+      relation: 'nexus-operation',
+      via: `${op.service}.${op.operation} on endpoint ${op.endpoint}`,
+    }));
+  return [...children, ...nexus].slice(0, MAX_CHILDREN);
+}
+
+/** True when the run waits on runs the server names (children, Nexus handler workflows). */
+export function waitsOnRuns(facts: WorkflowFacts): boolean {
+  return Boolean(facts.pendingChildren?.length || facts.pendingNexusOperations?.some((op) => op.handler));
+}
+
+/**
+ * The stalled ones among the runs this run waits on (its pending children, the workflows its Nexus
+ * operations started in `namespace`), each with its root cause; runs that cannot be read are left out.
+ */
+export async function blockersOf(
+  facts: WorkflowFacts,
+  findings: RunFindings,
+  namespace: string,
+): Promise<BlockerFact[]> {
+  const waited = waitedOn(facts, namespace);
+  const found = await mapLimit(waited, CHILDREN_IN_FLIGHT, (w) => findings.of(w.run).catch(() => undefined));
+  const blockers: BlockerFact[] = [];
+  found.forEach((f, i) => {
+    const w = waited[i]!;
+    if (f?.stalled !== true) return;
+    blockers.push({
       workflowId: f.workflowId,
       runId: f.runId,
       workflowType: f.workflowType,
-      relation: 'child-workflow' as const,
+      relation: w.relation,
+      ...(w.via !== undefined && { via: w.via }),
       verdict: f.verdict,
       summary: f.evidence.summary,
       rootCause: rootCauseOf(f),
-    }));
+    });
+  });
+  return blockers;
 }

@@ -23,6 +23,7 @@ const ids = {
   victimToo: uniqueId('victim-too'),
   large: uniqueId('large'),
   flapping: uniqueId('flapping'),
+  flood: uniqueId('flood'),
 };
 const MiB = 1024 * 1024;
 
@@ -51,6 +52,7 @@ before(async () => {
   await h.client.workflow.start('LocalRetryStorm', { taskQueue: queue, workflowId: ids.localStorm });
   await h.client.workflow.start('WaitsForTimer', { taskQueue: queue, workflowId: ids.timer });
   await h.client.workflow.start('Flapping', { taskQueue: queue, workflowId: ids.flapping });
+  await h.client.workflow.start('PendingActivitiesFlood', { taskQueue: queue, workflowId: ids.flood });
   // Six signals just under the 2 MiB blob limit: past the server's 10 MiB history warning.
   const large = await h.client.workflow.start('WaitsForSignal', { taskQueue: queue, workflowId: ids.large });
   for (let i = 0; i < 6; i += 1) await large.signal('fill', 'x'.repeat(1.9 * MiB));
@@ -157,6 +159,37 @@ describe('hidden causes on real Python workers', () => {
     assert.match(found.remedy.text, /is_continue_as_new_suggested/);
   });
 
+  it("names the server's per-workflow limit of pending activities that fails a run's workflow tasks, with the figures", async () => {
+    let last: Finding | undefined;
+    const found = await waitUntil(
+      'the flood to be judged',
+      async () => {
+        last = (await sweepQueue(queue)).get(ids.flood);
+        return last?.verdict === 'pending-limit' ? last : undefined;
+      },
+      30_000,
+      500,
+    ).catch((error: Error) => {
+      throw new Error(`${error.message}\n${JSON.stringify(last?.evidence)}`);
+    });
+    assert.equal(found.stalled, true);
+    assert.deepEqual(found.evidence.pendingLimit, {
+      kind: 'activities',
+      cause: 'PENDING_ACTIVITIES_LIMIT_EXCEEDED',
+      setting: 'limit.numPendingActivities.error',
+      defaultLimit: 2000,
+      limit: 2000,
+      pending: 0,
+    });
+    assert.match(found.evidence.summary, /PENDING_ACTIVITIES_LIMIT_EXCEEDED/);
+    assert.match(
+      found.evidence.summary,
+      /limit\.numPendingActivities\.error = 2000 on this server; 0 pending now/,
+    );
+    assert.equal(found.remedy.action, 'fix-code-restart-worker');
+    assert.match(found.remedy.text, /more activities pending at once than the server allows/);
+  });
+
   it('links the runs timing out on a frozen worker to the run whose activity blocks it, judged worker-frozen', async () => {
     let last: Map<string, Finding> | undefined;
     const found = await waitUntil(
@@ -207,5 +240,34 @@ describe('hidden causes on real Python workers', () => {
     const plan = planRemedies([culprit], { nonDeterminism: 'terminate', rerun: false, newId: () => 'x' });
     assert.equal(plan.actions[0]?.remedy, 'restart-worker');
     assert.equal(plan.actions[0]?.needsCodeFix, true);
+  });
+
+  it('names the run holding the blocking activity worker-frozen when that run is analysed alone', async () => {
+    let last: Finding | undefined;
+    const found = await waitUntil(
+      'the blocker, analysed alone, to be judged',
+      async () => {
+        last = (await analyzeWorkflow(h.client, { workflowId: ids.blocker }, { policy })).finding;
+        return last.verdict === 'worker-frozen' && last.evidence.frozenWorker?.victims.length === 2
+          ? last
+          : undefined;
+      },
+      90_000,
+      1000,
+    ).catch((error: Error) => {
+      throw new Error(`${error.message}\n${JSON.stringify(last?.evidence)}`);
+    });
+    const activity = (await describeRun(ids.blocker)).pendingActivities?.[0];
+    assert.equal(found.stalled, true);
+    assert.equal(found.evidence.frozenWorker?.workerIdentity, activity?.lastWorkerIdentity);
+    assert.deepEqual(
+      found.evidence.frozenWorker?.victims.map((r) => r.workflowId).sort(),
+      [ids.victim, ids.victimToo].sort(),
+    );
+    assert.match(found.evidence.summary, /Activity "blocks_event_loop" .* without a heartbeat/);
+    assert.equal(found.remedy.action, 'fix-code-restart-worker');
+    // A timer wait on another queue has no silent activity: no victims are looked for, and it stays a healthy wait.
+    const timer = await analyzeWorkflow(h.client, { workflowId: ids.timer }, { policy });
+    assert.equal(timer.finding.verdict, 'healthy-wait');
   });
 });

@@ -13,8 +13,10 @@ function enumValues(name: string): EnumValues {
 
 /** `temporal.api.enums.v1` as `enums.EventType`, `enums.RetryState`, ...: name -> number. */
 export const enums = {
+  CallbackState: enumValues('CallbackState'),
   EventType: enumValues('EventType'),
   PendingActivityState: enumValues('PendingActivityState'),
+  PendingNexusOperationState: enumValues('PendingNexusOperationState'),
   PendingWorkflowTaskState: enumValues('PendingWorkflowTaskState'),
   RetryState: enumValues('RetryState'),
   TimeoutType: enumValues('TimeoutType'),

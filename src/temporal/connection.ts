@@ -191,13 +191,14 @@ export async function serverAnswersVia(
     timer = setTimeout(() => resolve(false), timeoutMs);
   });
   try {
-    return await Promise.race([
-      client.workflowService.getSystemInfo({}).then(
+    // A closed channel throws at the call, not in its promise: both are a server that does not answer.
+    const answered = Promise.resolve()
+      .then(() => client.workflowService.getSystemInfo({}))
+      .then(
         () => true,
         () => false,
-      ),
-      late,
-    ]);
+      );
+    return await Promise.race([answered, late]);
   } finally {
     clearTimeout(timer);
   }

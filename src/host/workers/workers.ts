@@ -128,7 +128,7 @@ function watchServer(serverUp: () => Promise<boolean>): { sawDown(): boolean; st
   let stopped = false;
   const probe = async () => {
     while (!stopped) {
-      if (!(await serverUp())) down = true;
+      if (!(await serverUp().catch(() => false)) && !stopped) down = true;
       await sleep(1000, undefined, { ref: false });
     }
   };

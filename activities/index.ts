@@ -5,6 +5,7 @@ import { createClearActivities } from './clear-activities.js';
 import { createFingerprintActivities } from './fingerprint-activities.js';
 import { createHostInspectActivities, createInspectActivities } from './inspect-activities.js';
 import { createGateActivities } from './gate-activities.js';
+import { createIncidentActivities } from './incident-activities.js';
 import { createPlacementActivities } from './placement-activities.js';
 import { createProcessActivities, type ProcessDeps } from './process-activities.js';
 import { createRecentActivities } from './recent-activities.js';
@@ -34,6 +35,7 @@ export function createClusterActivities(deps: ActivityDeps) {
     ...createPlacementActivities(deps),
     ...createRemedyActivities(deps),
     ...createRecentActivities(deps),
+    ...createIncidentActivities(deps),
   };
 }
 

@@ -29,7 +29,7 @@ export interface IncidentEntry extends Incident {
 const ID_PREFIX = 'incident-';
 
 /** The workflow ID of the incident with this fingerprint, for the control workers of `opsTaskQueue`. */
-export function incidentId(opsTaskQueue: string, fingerprint: IncidentFingerprint): string {
+function incidentId(opsTaskQueue: string, fingerprint: IncidentFingerprint): string {
   const hash = createHash('sha256').update(opsTaskQueue).update('\0').update(fingerprintKey(fingerprint));
   return `${ID_PREFIX}${hash.digest('hex').slice(0, 16)}`;
 }
@@ -110,7 +110,7 @@ export function moveIncident(
 }
 
 /** The visibility query of the incidents of `opsTaskQueue`, in `states` (all states when empty). */
-export function incidentQuery(opsTaskQueue: string, states: readonly IncidentState[]): string {
+function incidentQuery(opsTaskQueue: string, states: readonly IncidentState[]): string {
   const base = `WorkflowType = "${INCIDENT_TYPE}" AND TaskQueue = ${JSON.stringify(opsTaskQueue)}`;
   if (states.length === 0) return base;
   return `${base} AND OpsIncidentState IN (${states.map((s) => JSON.stringify(s)).join(', ')})`;

@@ -27,9 +27,9 @@ export interface ScheduleOutcome {
   every: string;
 }
 
-/** A scheduled sweep reports to the incidents unless its input says `incidents: false`. */
+/** A scheduled sweep reports to the incidents unless its input says `incidents: false` (or is no sweep). */
 function withIncidents(input: Record<string, unknown>): Record<string, unknown> {
-  return { incidents: true, ...input };
+  return input.workflowId === undefined ? { incidents: true, ...input } : input;
 }
 
 function options(s: StallSweepSchedule): ScheduleOptions {

@@ -3,13 +3,19 @@
 // snoozed, resolved when the sweep no longer sees it or its run closed, and reopened when it comes back.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import {
+  WorkflowUpdateFailedError,
+  type Client,
+  type WorkflowHandle,
+  type WorkflowHandleWithFirstExecutionRunId,
+} from '@temporalio/client';
 import { nanoid } from 'nanoid';
 import type { DebugStalledReport } from '../../workflows/debug-stalled.js';
 import { INCIDENT_QUERY, type Incident, type IncidentState } from '../../src/contract/incidents.js';
 import { bookkeepingClient } from '../../src/temporal/bookkeeping.js';
 import { listIncidents, moveIncident, reportSighting } from '../../src/temporal/incidents.js';
-import { createHarness, uniqueQueue, type Harness } from '../helpers/harness.js';
+import { runCli } from '../../src/cli/run-cli.js';
+import { createHarness, testTarget, uniqueQueue, type Harness } from '../helpers/harness.js';
 import { waitFor } from '../helpers/processes.js';
 
 let h: Harness;
@@ -24,7 +30,7 @@ after(async () => {
 });
 
 /** A workflow nobody polls for: a no-worker stall at once with `noWorkerAfterMs: 0`. */
-async function unpolledTarget(taskQueue: string): Promise<WorkflowHandle> {
+async function unpolledTarget(taskQueue: string): Promise<WorkflowHandleWithFirstExecutionRunId> {
   const target = await h.client.workflow.start('NobodyPolls', {
     taskQueue,
     workflowId: `nobody-${nanoid(8)}`,
@@ -170,7 +176,69 @@ describe('incidents', () => {
       await target.terminate('test cleanup').catch(() => undefined);
     }
   });
+
+  it('is listed, shown, acknowledged, snoozed and resolved from the CLI, with documented exit codes', async () => {
+    const taskQueue = uniqueQueue('incident-cli');
+    const target = await unpolledTarget(taskQueue);
+    try {
+      await h.withControlWorker(async () => {
+        assert.equal((await sweep(taskQueue)).incidents?.opened, 1);
+        const { id } = await onlyIncident(target, 'open');
+        const listed = await cli('incidents', 'list', '-o', 'json');
+        assert.equal(listed.code, 0, listed.err);
+        const rows = JSON.parse(listed.out) as { id: string; state: string }[];
+        assert.deepEqual(
+          rows.filter((r) => r.id === id).map((r) => r.state),
+          ['open'],
+        );
+        const text = await cli('incidents', 'list', '--state', 'open');
+        assert.match(text.out, new RegExp(`${id}\\s+open\\s+no-worker\\s+seen 1`));
+
+        const shown = await cli('incidents', 'show', id.replace(/^incident-/, ''));
+        assert.equal(shown.code, 0, shown.err);
+        assert.match(shown.out, new RegExp(`run ${target.firstExecutionRunId}`));
+        assert.match(shown.out, /new -> open by sweep/);
+
+        const acked = await cli('incidents', 'ack', id, '-o', 'json');
+        assert.equal(acked.code, 0, acked.err);
+        assert.equal((JSON.parse(acked.out) as Incident).acknowledgedBy, 'cli-user');
+        const snoozed = await cli('incidents', 'snooze', id, '--for', '1h', '--by', 'ann', '--json');
+        assert.equal(snoozed.code, 0, snoozed.err);
+        const until = (JSON.parse(snoozed.out) as Incident).snoozedUntilMs ?? 0;
+        assert.ok(until > Date.now() + 3500_000, 'snoozed for about an hour');
+        const resolved = await cli('incidents', 'resolve', id, '--reason', 'fixed the queue');
+        assert.equal(resolved.code, 0, resolved.err);
+        assert.match(resolved.out, /resolved\s+fixed the queue \(by cli-user\)/);
+
+        const late = await cli('incidents', 'ack', id);
+        assert.equal(late.code, 1);
+        assert.match(late.err, /ack: the incident is resolved/);
+        assert.equal((await cli('incidents', 'show', 'incident-0000000000000000')).code, 7);
+        const noFor = await cli('incidents', 'snooze', id);
+        assert.equal(noFor.code, 2);
+        assert.match(noFor.err, /--for is required/);
+      });
+    } finally {
+      await target.terminate('test cleanup').catch(() => undefined);
+    }
+  });
 });
+
+/** Runs the CLI in-process on this harness's settings; its exit code and what it printed. */
+async function cli(...argv: string[]) {
+  const printed = { out: '', err: '' };
+  const code = await runCli(argv, {
+    env: { USER: 'cli-user' },
+    sink: { stdout: (t) => (printed.out += t), stderr: (t) => (printed.err += t) },
+    context: {
+      settings: h.settings,
+      target: testTarget(),
+      cwd: process.cwd(),
+      client: () => Promise.resolve(h.client),
+    },
+  });
+  return { code, ...printed };
+}
 
 /** The sighting a sweep sends for what `incident` is about. */
 function sightingOf(incident: Incident) {

@@ -12,8 +12,15 @@ import {
 import { nanoid } from 'nanoid';
 import type { DebugStalledReport } from '../../workflows/debug-stalled.js';
 import { INCIDENT_QUERY, type Incident, type IncidentState } from '../../src/contract/incidents.js';
-import { bookkeepingClient } from '../../src/temporal/bookkeeping.js';
-import { listIncidents, moveIncident, reportSighting } from '../../src/temporal/incidents.js';
+import { NativeConnection } from '@temporalio/worker';
+import { IncidentAttributesMissingError } from '../../src/errors.js';
+import { bookkeepingClient, ensureBookkeepingNamespace } from '../../src/temporal/bookkeeping.js';
+import {
+  ensureIncidentAttributes,
+  listIncidents,
+  moveIncident,
+  reportSighting,
+} from '../../src/temporal/incidents.js';
 import { runCli } from '../../src/cli/run-cli.js';
 import { createHarness, testTarget, uniqueQueue, type Harness } from '../helpers/harness.js';
 import { waitFor } from '../helpers/processes.js';
@@ -221,6 +228,31 @@ describe('incidents', () => {
     } finally {
       await target.terminate('test cleanup').catch(() => undefined);
     }
+  });
+
+  it('registers its search attributes on a dev server, and elsewhere names the command an administrator runs', async () => {
+    const namespace = `incidents-${nanoid(8)}`;
+    const { address } = testTarget();
+    const connection = await NativeConnection.connect({ address });
+    try {
+      await ensureBookkeepingNamespace(connection, namespace, address);
+    } finally {
+      await connection.close();
+    }
+    const fresh = bookkeepingClient(h.client, namespace);
+    await assert.rejects(ensureIncidentAttributes(fresh, '192.0.2.1:7233'), (error: unknown) => {
+      assert.ok(error instanceof IncidentAttributesMissingError);
+      assert.deepEqual(error.missing, ['OpsIncidentState', 'OpsVerdict']);
+      assert.match(
+        error.message,
+        new RegExp(
+          `temporal operator search-attribute create --namespace ${namespace} --name OpsIncidentState --type Keyword --name OpsVerdict --type Keyword`,
+        ),
+      );
+      return true;
+    });
+    assert.equal(await ensureIncidentAttributes(fresh, address), 'created');
+    assert.equal(await ensureIncidentAttributes(fresh, address), 'exists');
   });
 });
 

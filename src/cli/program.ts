@@ -738,7 +738,7 @@ export function buildProgram(invoke: Invoke, where: Where, mcp?: McpLoader): Com
     leaf(
       group('schedule', 'Temporal Schedules that run recipes.'),
       'stall-sweep',
-      'Create (or update in place) a Temporal Schedule that runs DebugStalled every interval; --delete removes it. Overlapping sweeps are skipped; missed ones are not caught up.',
+      'Create (or update in place) a Temporal Schedule that runs DebugStalled every interval and reports its findings to the incidents (temporal-ops incidents list); --delete removes it. Overlapping sweeps are skipped; missed ones are not caught up.',
       async () => (await import('./commands/schedule.js')).scheduleStallSweep,
       (raw): ScheduleOptions => ({
         scheduleId: raw.id as string,

@@ -6,6 +6,7 @@ import { createFingerprintActivities } from './fingerprint-activities.js';
 import { createHostInspectActivities, createInspectActivities } from './inspect-activities.js';
 import { createGateActivities } from './gate-activities.js';
 import { createInteractActivities } from './interact-activities.js';
+import { createIncidentActivities } from './incident-activities.js';
 import { createPlacementActivities } from './placement-activities.js';
 import { createProcessActivities, type ProcessDeps } from './process-activities.js';
 import { createRecentActivities } from './recent-activities.js';
@@ -36,6 +37,7 @@ export function createClusterActivities(deps: ActivityDeps) {
     ...createPlacementActivities(deps),
     ...createRemedyActivities(deps),
     ...createRecentActivities(deps),
+    ...createIncidentActivities(deps),
   };
 }
 

@@ -14,6 +14,7 @@ import { connectNative, type ConnectTarget } from './temporal/connection.js';
 import { loadWorkflowBundle } from './workflow-bundle.js';
 import { hostQueueName } from './contract/ops-workflows.js';
 import { bookkeepingClient, ensureBookkeepingNamespace } from './temporal/bookkeeping.js';
+import { ensureIncidentAttributes } from './temporal/incidents.js';
 
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
@@ -60,9 +61,13 @@ export async function createControlWorker({
   // One connection for the workers and the activities' client: no gRPC-js channel beside the
   // Rust-core one, and the cheaper calls for the sweep.
   const client = new Client({ connection, namespace: target.namespace });
+  const bookkeeping = bookkeepingClient(client, settings.bookkeepingNamespace);
+  // Incidents need their search attributes; a dev server gets them now. Elsewhere (or where the
+  // operator service is not ours to call) the sweep's incident step names what an administrator runs.
+  await ensureIncidentAttributes(bookkeeping, target.address).catch(() => undefined);
   const deps = {
     client,
-    bookkeeping: bookkeepingClient(client, settings.bookkeepingNamespace),
+    bookkeeping,
     settings,
     address: target.address,
     workerEnv: targetEnv(target),
@@ -88,12 +93,12 @@ export async function createControlWorker({
     await Worker.create({ ...common, taskQueue: hostQueue, activities: hostActivities }),
   ];
   if (apart) {
-    const bookkeeping = { ...common, namespace: settings.bookkeepingNamespace };
-    // The recipes in this bundle are never started here; ProjectHost and HostProcesses are.
+    const apartOptions = { ...common, namespace: settings.bookkeepingNamespace };
+    // The recipes in this bundle are never started here; ProjectHost, HostProcesses and Incident are.
     workers.push(
-      await Worker.create({ ...bookkeeping, taskQueue: settings.opsTaskQueue, workflowBundle: bundle }),
+      await Worker.create({ ...apartOptions, taskQueue: settings.opsTaskQueue, workflowBundle: bundle }),
       await Worker.create({
-        ...bookkeeping,
+        ...apartOptions,
         taskQueue: hostQueue,
         activities: { processFacts: hostActivities.processFacts },
       }),

@@ -31,6 +31,8 @@ export const DEFAULTS = {
   recentListMinutes: 5,
   /** `workflows recent`: at most this many rows. */
   recentListRows: 200,
+  /** `incidents list`: at most this many incidents, newest first. */
+  incidentListLimit: 100,
   /** `workflows wait`: seconds before giving up. */
   waitTimeoutSeconds: 60,
   /** `worker logs`: how many lines of the end. */

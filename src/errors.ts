@@ -124,6 +124,22 @@ export class ConnectionFailedError extends Error {
   }
 }
 
+/** Thrown when the bookkeeping namespace lacks the incident search attributes and we may not register them. */
+export class IncidentAttributesMissingError extends Error {
+  static readonly type = 'IncidentAttributesMissingError' as const;
+  override readonly name = 'IncidentAttributesMissingError';
+  constructor(
+    readonly namespace: string,
+    readonly address: string,
+    readonly missing: string[],
+  ) {
+    const names = missing.map((name) => `--name ${name} --type Keyword`).join(' ');
+    super(
+      `namespace "${namespace}" on ${address} lacks the search attributes ${missing.join(', ')} that incidents need; an administrator registers them once with \`temporal operator search-attribute create --namespace ${namespace} ${names} --address ${address}\``,
+    );
+  }
+}
+
 /** Thrown by the CLI layer; carries the exit code to the single process.exit. */
 export class ExitError extends Error {
   /** The stable failure `type` activities give this error; workflows branch on it. */

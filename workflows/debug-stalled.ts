@@ -1,7 +1,10 @@
 // DebugStalled: the runbook's "Recipe 2". Find the stalled target workflows and say why, with
 // evidence and a remedy each; or analyze one workflow, whatever its status. With `act`, go on:
 // plan, approve, wait for the fix, apply and verify each remedy (workflows/lib/remedy-act.ts).
+import type { IncidentReport } from '../activities/incident-activities.js';
 import type { SweepReport } from '../activities/inspect-activities.js';
+import { workflowInfo } from '@temporalio/workflow';
+import { sightingOf } from '../src/contract/incidents.js';
 import { groupRemedies, type RemedyGroup } from '../src/diagnosis/remedies.js';
 import { summarizeFindings, type Finding, type Verdict } from '../src/contract/verdicts.js';
 import type { Analysis } from '../src/inspect/analyze.js';
@@ -33,6 +36,8 @@ export interface DebugStalledReport extends ActReport {
   remedies: RemedyGroup[];
   /** Workflow mode: status, how it closed, worker log lines. */
   analysis?: Analysis;
+  /** With `incidents`: what the sweep did to them. */
+  incidents?: IncidentReport;
 }
 
 const STEPS: [string, string][] = [
@@ -40,6 +45,8 @@ const STEPS: [string, string][] = [
   ['diagnose', 'Diagnose: describe, history tail, task queue pollers'],
   ['report', 'Summarize verdicts and remedies'],
 ];
+
+const INCIDENT_STEP: [string, string] = ['incidents', 'Report the findings to the incidents'];
 
 const longSweepSeconds = 900;
 
@@ -104,6 +111,33 @@ async function sweepMode(ctx: RecipeContext<DebugStalledInput>, report: DebugSta
   report.ok = swept.stalledCount === 0 && swept.errors.length === 0;
   if (swept.errors.length > 0)
     report.problem = `${swept.errors.length} workflows could not be described: ${swept.errors[0]?.error ?? ''}`;
+  if (input.incidents) report.incidents = await reportIncidents(ctx, swept);
+}
+
+/** Opens, counts and resolves the incidents of this sweep: keyed by this run, so a retry counts once. */
+async function reportIncidents(
+  ctx: RecipeContext<DebugStalledInput>,
+  swept: SweepReport,
+): Promise<IncidentReport> {
+  const info = workflowInfo();
+  return ctx.checklist.run(
+    'incidents',
+    () =>
+      clusterActivities.reportIncidents.executeWithOptions(
+        { ...waitOp(longSweepSeconds), summary: `report ${swept.findings.length} stalls to the incidents` },
+        [
+          {
+            sweep: `${info.workflowId}/${info.runId}`,
+            atMs: Date.now(),
+            query: swept.query,
+            sightings: swept.findings.map((f) => sightingOf(info.namespace, f)),
+            truncated: swept.truncated,
+            unswept: swept.errors.map((e) => e.workflowId),
+          },
+        ],
+      ),
+    (r) => `${r.opened} opened, ${r.reopened} reopened, ${r.seenAgain} still open, ${r.resolved} resolved`,
+  );
 }
 
 async function workflowMode(
@@ -139,7 +173,12 @@ export function DebugStalled(raw: unknown): Promise<DebugStalledReport> {
     {
       name: 'DebugStalled',
       parse: parseDebugStalledInput,
-      steps: (input) => (input.act ? [...STEPS, ...actSteps(input)] : STEPS),
+      steps: (input) => [
+        ...STEPS.slice(0, 2),
+        ...(input.incidents ? [INCIDENT_STEP] : []),
+        ...STEPS.slice(2),
+        ...(input.act ? actSteps(input) : []),
+      ],
       label: (input) => input.taskQueue ?? input.workflowId ?? 'all',
       // One workflow's analysis reads our worker logs on the host, and act runs the project's
       // worker there; a sweep alone only talks to Temporal.

@@ -10,3 +10,5 @@ export { CheckRecentResults } from './check-recent-results.js';
 export { ProjectHost } from './project-host.js';
 // Not a recipe: one host's answer about the processes behind pollers (ghost detection elsewhere).
 export { HostProcesses } from './host-processes.js';
+// Not a recipe: one incident a scheduled sweep found, in the bookkeeping namespace.
+export { Incident } from './incident.js';

@@ -1,9 +1,11 @@
 // The whole command tree, declared once on commander: names, options, help, argv -> options.
 // Implementations load lazily inside the actions, so `--help` and a bad flag never load the Temporal SDK.
 import { resolve } from 'node:path';
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_SWEEP_SCHEDULE_ID } from '../contract/ops-workflows.js';
+import { INCIDENT_STATES, type IncidentState } from '../contract/incidents.js';
 import type { ApproveOptions } from './commands/approve.js';
+import type { IncidentListOptions, IncidentMoveOptions } from './commands/incidents.js';
 import type { SchemaOptions } from './commands/schema.js';
 import type { ReplayCheckCliOptions } from './commands/replay-check.js';
 import type { ProjectAddOptions } from './commands/project.js';
@@ -36,6 +38,7 @@ import {
 } from './options.js';
 import {
   collect,
+  commandTimeout,
   envPair,
   interval,
   json,
@@ -424,6 +427,88 @@ function declareWorker(worker: Command, leaf: Leaf, where: Where): void {
   );
 }
 
+function incidentState(value: string): IncidentState {
+  const state = INCIDENT_STATES.find((s) => s === value);
+  if (!state) throw new InvalidArgumentError(`expected one of ${INCIDENT_STATES.join(', ')}`);
+  return state;
+}
+
+function declareIncidents(incidents: Command, leaf: Leaf, where: Where): void {
+  const load = (name: 'incidentsAck' | 'incidentsSnooze' | 'incidentsResolve') => async () =>
+    (await import('./commands/incidents.js'))[name];
+  const moveOptions = (raw: Raw, args: string[]): IncidentMoveOptions => ({
+    id: args[0] ?? '',
+    by: (raw.by as string | undefined) ?? (where.env.USER || 'cli'),
+    ...(raw.for === undefined ? {} : { forMs: raw.for as number }),
+    ...(raw.reason === undefined ? {} : { reason: raw.reason as string }),
+  });
+  const byFlag = (c: Command) => jsonFlag(c.option('--by <name>', 'who answers (default: $USER)'));
+  jsonFlag(
+    leaf(
+      incidents,
+      'list',
+      'List incidents, newest first: by default the unresolved ones (open, reopened, acknowledged, snoozed).',
+      async () => (await import('./commands/incidents.js')).incidentsList,
+      (raw): IncidentListOptions => ({
+        ...(raw.all === true
+          ? { states: [] }
+          : raw.state === undefined
+            ? {}
+            : { states: raw.state as IncidentState[] }),
+        limit: (raw.limit as number | undefined) ?? DEFAULTS.incidentListLimit,
+      }),
+    )
+      .option(
+        '--state <state>',
+        `only incidents in this state: ${INCIDENT_STATES.join(', ')} (repeatable)`,
+        (value: string, previous: IncidentState[] | undefined) => [...(previous ?? []), incidentState(value)],
+      )
+      .option('--all', 'every state, resolved included')
+      .option('--limit <n>', `at most this many (default ${DEFAULTS.incidentListLimit})`, positive(true)),
+  );
+  jsonFlag(
+    leaf(
+      incidents,
+      'show <id>',
+      'Show one incident: its run, verdict, failure signature, remedy, counts and history (exit 7 when unknown).',
+      async () => (await import('./commands/incidents.js')).incidentsShow,
+      (_raw, args) => ({ id: args[0] ?? '' }),
+    ),
+  );
+  byFlag(
+    leaf(
+      incidents,
+      'ack <id>',
+      'Acknowledge an incident: it stays acknowledged through later sweeps until it is resolved (needs a running control worker).',
+      load('incidentsAck'),
+      moveOptions,
+    ),
+  );
+  byFlag(
+    leaf(
+      incidents,
+      'snooze <id>',
+      'Snooze an incident for a while (--for 1h); it opens again when that time is up (needs a running control worker).',
+      load('incidentsSnooze'),
+      (raw, args) => {
+        if (raw.for === undefined) throw usageError('incidents snooze: --for is required (e.g. --for 1h)');
+        return moveOptions(raw, args);
+      },
+    ).option('--for <duration>', 'how long, at least 1s (30s, 5m, 1h)', (text: string) =>
+      commandTimeout(interval(text)),
+    ),
+  );
+  byFlag(
+    leaf(
+      incidents,
+      'resolve <id>',
+      'Resolve an incident by hand; a sweep that finds the same stall again reopens it (needs a running control worker).',
+      load('incidentsResolve'),
+      moveOptions,
+    ).option('--reason <text>', 'why it is resolved (default: resolved by hand)'),
+  );
+}
+
 function declareWorkflows(workflows: Command, leaf: Leaf): void {
   const id = (c: Command) =>
     c
@@ -663,7 +748,7 @@ export function buildProgram(invoke: Invoke, where: Where, mcp?: McpLoader): Com
     leaf(
       group('schedule', 'Temporal Schedules that run recipes.'),
       'stall-sweep',
-      'Create (or update in place) a Temporal Schedule that runs DebugStalled every interval; --delete removes it. Overlapping sweeps are skipped; missed ones are not caught up.',
+      'Create (or update in place) a Temporal Schedule that runs DebugStalled every interval and reports its findings to the incidents (temporal-ops incidents list); --delete removes it. Overlapping sweeps are skipped; missed ones are not caught up.',
       async () => (await import('./commands/schedule.js')).scheduleStallSweep,
       (raw): ScheduleOptions => ({
         scheduleId: raw.id as string,
@@ -682,6 +767,14 @@ export function buildProgram(invoke: Invoke, where: Where, mcp?: McpLoader): Com
         'the whole DebugStalled input as a JSON object (flags override its fields)',
         jsonObject,
       ),
+  );
+  declareIncidents(
+    group(
+      'incidents',
+      'Incidents the scheduled stall sweep keeps (Incident workflows in the bookkeeping namespace): list, show, acknowledge, snooze, resolve.',
+    ),
+    leaf,
+    where,
   );
   jsonFlag(
     leaf(

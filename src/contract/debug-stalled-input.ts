@@ -46,6 +46,11 @@ export const debugStalledInputSchema = recipeObject({
   concurrency: numberIn(1, 64, { integer: true })
     .describe(`Describe calls in flight during the sweep (default ${DEFAULTS.sweepConcurrency}).`)
     .optional(),
+  incidents: flag()
+    .describe(
+      'Sweep mode: report the findings to the incidents in the bookkeeping namespace: open, count, reopen, resolve (the scheduled sweep sets it).',
+    )
+    .optional(),
   host: hostField
     .describe('Run the inspection (and, with act, the worker) on the control worker of this host.')
     .optional(),
@@ -90,6 +95,12 @@ export const debugStalledInputSchema = recipeObject({
           message: 'either workflowId (analyze one) or query/taskQueue (sweep), not both',
         });
       }
+      if (input.incidents && input.workflowId !== undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['incidents'],
+          message: 'only for a sweep, not with workflowId',
+        });
       if (input.runId !== undefined && input.workflowId === undefined)
         ctx.addIssue({ code: 'custom', path: ['runId'], message: 'a runId only together with workflowId' });
       if (input.act && input.projectDir === undefined)

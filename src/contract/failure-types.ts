@@ -2,6 +2,7 @@
 // Each comes from its error class in src/errors.ts; the last two have no class (activities raise
 // them directly as ApplicationFailures).
 import {
+  IncidentAttributesMissingError,
   InvalidInputError,
   LockLostError,
   LockTimeoutError,
@@ -23,6 +24,7 @@ export const FailureType = {
   ReplayCheckFailed: ReplayCheckError.type,
   LockTimeout: LockTimeoutError.type,
   LockLost: LockLostError.type,
+  IncidentAttributesMissing: IncidentAttributesMissingError.type,
   /** The server did not answer (retryable). */
   ServerUnavailable: 'ServerUnavailableError',
   /** No control worker polls the named host's queue. */

@@ -19,9 +19,16 @@ export type RecipeName = (typeof RECIPE_NAMES)[number];
 /** The internal workflow types recipes and inspections start (workflows/project-host.ts, host-processes.ts). */
 export const PROJECT_HOST_TYPE = 'ProjectHost';
 export const HOST_PROCESSES_TYPE = 'HostProcesses';
+/** One incident a scheduled sweep found (workflows/incident.ts), in the bookkeeping namespace. */
+export const INCIDENT_TYPE = 'Incident';
 
 /** Every workflow type workflows/index.ts exports: the recipes and the internal ones they use. */
-export const OPS_WORKFLOW_TYPES = [...RECIPE_NAMES, PROJECT_HOST_TYPE, HOST_PROCESSES_TYPE] as const;
+export const OPS_WORKFLOW_TYPES = [
+  ...RECIPE_NAMES,
+  PROJECT_HOST_TYPE,
+  HOST_PROCESSES_TYPE,
+  INCIDENT_TYPE,
+] as const;
 
 /** The queue of the control worker on `host`, for host-bound activities: `<ops queue>@<host>`. */
 export function hostQueueName(opsTaskQueue: string, host: string): string {

@@ -7,3 +7,11 @@ export const OpsOutcome = defineSearchAttributeKey('OpsOutcome', SearchAttribute
 
 /** Values of OpsOutcome. */
 export type Outcome = 'running' | 'ok' | 'failed' | 'canceled' | 'waiting-approval';
+
+/** An incident's state (Incident workflows in the bookkeeping namespace): the Web UI's incident list filters on it. */
+export const OpsIncidentState = defineSearchAttributeKey('OpsIncidentState', SearchAttributeType.KEYWORD);
+/** The verdict an incident is about. */
+export const OpsVerdict = defineSearchAttributeKey('OpsVerdict', SearchAttributeType.KEYWORD);
+
+/** The search attributes the bookkeeping namespace needs for incidents, all Keyword. */
+export const INCIDENT_SEARCH_ATTRIBUTES = [OpsIncidentState.name, OpsVerdict.name] as const;

@@ -17,7 +17,7 @@ export interface StallSweepSchedule {
   opsTaskQueue: string;
   /** Interval between sweeps, e.g. "5m". */
   every: string;
-  /** DebugStalled input (sweep mode): query, taskQueue, policy, ... */
+  /** DebugStalled input (sweep mode): query, taskQueue, policy, ...; `incidents` defaults to true here. */
   input: Record<string, unknown>;
 }
 
@@ -25,6 +25,11 @@ export interface ScheduleOutcome {
   scheduleId: string;
   created: boolean;
   every: string;
+}
+
+/** A scheduled sweep reports to the incidents unless its input says `incidents: false` (or is no sweep). */
+function withIncidents(input: Record<string, unknown>): Record<string, unknown> {
+  return input.workflowId === undefined ? { incidents: true, ...input } : input;
 }
 
 function options(s: StallSweepSchedule): ScheduleOptions {
@@ -35,7 +40,7 @@ function options(s: StallSweepSchedule): ScheduleOptions {
       type: 'startWorkflow',
       workflowType: 'DebugStalled',
       taskQueue: s.opsTaskQueue,
-      args: [s.input],
+      args: [withIncidents(s.input)],
       workflowId: `${s.scheduleId}-run`,
       staticSummary: `scheduled stall sweep every ${s.every}`,
     },
@@ -46,7 +51,7 @@ function options(s: StallSweepSchedule): ScheduleOptions {
 
 /** Creates the schedule, or updates it in place when it exists. Input is checked first. */
 export async function upsertStallSweep(client: Client, s: StallSweepSchedule): Promise<ScheduleOutcome> {
-  const parsed = parseDebugStalledInput(s.input);
+  const parsed = parseDebugStalledInput(withIncidents(s.input));
   if (!parsed.input)
     throw new InvalidInputError('input', s.input, parsed.problems.map(describeProblem).join('; '));
   if (parsed.input.workflowId)

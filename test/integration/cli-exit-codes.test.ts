@@ -121,6 +121,11 @@ const table: Row[] = [
     /--worker-command/,
   ],
   [() => ['worker', 'ensure', '--task-queue', 'q', '--host', 'elsewhere'], 2, /absolute path on that host/],
+  [() => ['incidents', 'list', '-o', 'json'], 0],
+  [() => ['incidents', 'show', missing], 7, /incident incident-exit-missing-\w+ not found/],
+  [() => ['incidents', 'ack', missing], 7, /not found/],
+  [() => ['incidents', 'snooze', missing], 2, /--for is required/],
+  [() => ['incidents', 'list', '--state', 'gone'], 2, /--state/],
 ];
 
 describe('exit codes of every command (real bin, test server)', () => {

@@ -64,7 +64,7 @@ describe('the command tree', () => {
   });
 
   it('a group without its command shows its help on stderr and exits 2', async () => {
-    for (const argv of [[], ['worker'], ['workflows'], ['run'], ['schedule']]) {
+    for (const argv of [[], ['worker'], ['workflows'], ['run'], ['schedule'], ['incidents']]) {
       const { code, err, calls } = await parse(argv);
       assert.equal(code, 2, argv.join(' '));
       assert.match(err, /Usage: temporal-ops/);
@@ -328,6 +328,22 @@ describe('argv -> options', () => {
         json: true,
         options: { scheduleId: 's1', every: '30s', input: { policy: {}, taskQueue: 'q' }, remove: true },
       },
+    ],
+    [['incidents', 'list'], { path: 'incidents list', options: { limit: 100 } }],
+    [
+      ['incidents', 'list', '--state', 'open', '--state', 'snoozed', '--limit', '5', '-o', 'json'],
+      { path: 'incidents list', options: { states: ['open', 'snoozed'], limit: 5 } },
+    ],
+    [['incidents', 'list', '--all'], { path: 'incidents list', options: { states: [], limit: 100 } }],
+    [['incidents', 'show', 'abc'], { path: 'incidents show', options: { id: 'abc' } }],
+    [['incidents', 'ack', 'abc'], { path: 'incidents ack', options: { id: 'abc', by: 'me' } }],
+    [
+      ['incidents', 'snooze', 'abc', '--for', '1h', '--by', 'ann', '--json'],
+      { path: 'incidents snooze', json: true, options: { id: 'abc', by: 'ann', forMs: 3_600_000 } },
+    ],
+    [
+      ['incidents', 'resolve', 'abc', '--reason', 'fixed'],
+      { path: 'incidents resolve', options: { id: 'abc', by: 'me', reason: 'fixed' } },
     ],
     [['approve', 'wf-1'], { path: 'approve', options: { workflowId: 'wf-1', approve: true, by: 'me' } }],
     [

@@ -164,6 +164,7 @@ const FLAG_DEFAULTS: Record<string, string | number> = {
   'run check-recent --minutes': DEFAULTS.recentMinutes,
   'workflows recent --minutes': DEFAULTS.recentListMinutes,
   'workflows recent --limit': DEFAULTS.recentListRows,
+  'incidents list --limit': DEFAULTS.incidentListLimit,
   'worker logs --lines': DEFAULTS.logTailLines,
   'workflows wait --timeout': DEFAULTS.waitTimeoutSeconds,
   '--concurrency': DEFAULTS.sweepConcurrency,

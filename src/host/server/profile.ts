@@ -2,6 +2,7 @@
 // the namespace of our bookkeeping workflows.
 import { join } from 'node:path';
 import { DEFAULTS } from '../../defaults.js';
+import { INCIDENT_SEARCH_ATTRIBUTES } from '../../contract/search-attributes.js';
 
 /** Search attributes the recipes upsert; they must exist on the server first. */
 export const OPS_SEARCH_ATTRIBUTES = {
@@ -54,6 +55,8 @@ export function devServerArgs(options: DevServerOptions): string[] {
   ];
   for (const [name, type] of Object.entries(OPS_SEARCH_ATTRIBUTES))
     args.push('--search-attribute', `${name}=${type}`);
+  // The dev server registers them in every namespace, so the bookkeeping one has the incidents' too.
+  for (const name of INCIDENT_SEARCH_ATTRIBUTES) args.push('--search-attribute', `${name}=Keyword`);
   const bookkeeping = options.bookkeepingNamespace ?? DEFAULTS.bookkeepingNamespace;
   // The dev server creates `default` itself.
   if (bookkeeping !== 'default') args.push('--namespace', bookkeeping);

@@ -597,7 +597,7 @@ describe('purity', () => {
         assert.match(spec ?? '', /^(\.|\.\.\/contract)\/[\w-]+\.js$/, `${file} imports ${spec}`);
       assert.doesNotMatch(
         source,
-        /Date\.now|new Date\(|process\.(env|argv|exit|cwd|hrtime|platform)|console\./,
+        /Date\.now|new Date\(\)|process\.(env|argv|exit|cwd|hrtime|platform)|console\./,
         file,
       );
     }

@@ -6,7 +6,8 @@
 // A warm process owns a directory, a gate address and a replay-run record of its own, reads end of
 // input (and exits) once its owner is gone, and is stopped after WARM_IDLE_MS unused.
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { SPAWN_TOKEN_ENV } from '../records/spawn-token.js';
 import { openGateAddress, type GateAddress } from './gate-address.js';
@@ -150,6 +151,18 @@ export function keepWarm(spec: WarmSpec, count: number): void {
       });
     inFlight.add(start);
   }
+}
+
+/** Resolves once every warm process being started has imported the SDK and waits (or ended); bounded by `timeoutMs`. */
+export async function whenWarm(timeoutMs = 30_000): Promise<void> {
+  await Promise.all(inFlight);
+  const deadline = Date.now() + timeoutMs;
+  for (const slot of [...pool.values()].flat())
+    while (!slot.launched.reaped() && Date.now() < deadline) {
+      const ready = await readFile(join(slot.dir, 'ready.jsonl'), 'utf8').catch(() => '');
+      if (ready.includes('"warm"')) break;
+      await sleep(20);
+    }
 }
 
 /** Stops every warm process of this process (a control worker's shutdown). */

@@ -4,7 +4,8 @@ import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { tailLog } from '../logs/logs.js';
-import { SPAWN_TOKEN_ENV } from '../records/spawn-token.js';
+import { tokenFile } from '../records/spawn-token.js';
+import { SPAWN_TOKEN_ENV } from '../records/token-name.js';
 import { ReplayCheckError } from '../../errors.js';
 import { openGateAddress } from './gate-address.js';
 import { gateConfigFile } from './hook-command.js';
@@ -157,6 +158,7 @@ export async function replayCheck(client: Client, options: ReplayCheckOptions): 
       TEMPORAL_TASK_QUEUE: options.taskQueue,
       [SPAWN_TOKEN_ENV]: owned.spawnToken,
     };
+    const ownedFile = tokenFile(options.stateDir, owned.spawnToken);
     await writeFile(configFilePath, gateConfigFile(gate.address, env.TEMPORAL_PROFILE));
     for (const shard of shards)
       await writeFile(
@@ -180,6 +182,7 @@ export async function replayCheck(client: Client, options: ReplayCheckOptions): 
           command: options.workerCommand,
           cwd: options.projectDir,
           env,
+          tokenFile: ownedFile,
           ...shard,
           configFilePath,
           gateAddress: gate.address,

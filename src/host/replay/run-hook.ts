@@ -25,6 +25,8 @@ export interface HookRun {
   cwd: string;
   /** The environment the worker command would get (connection env, project env, task queue). */
   env: Record<string, string>;
+  /** The spawn token's file its processes hold open (records/spawn-token.ts). */
+  tokenFile?: string;
   specPath: string;
   outputPath: string;
   logPath: string;
@@ -139,7 +141,13 @@ export async function runWithHook(run: HookRun): Promise<HookRunResult> {
   try {
     let exited: Promise<Exit>;
     try {
-      const spawned = await spawnDetached({ command, cwd: run.cwd, env, logPath: run.logPath });
+      const spawned = await spawnDetached({
+        command,
+        cwd: run.cwd,
+        env,
+        logPath: run.logPath,
+        ...(run.tokenFile ? { tokenFile: run.tokenFile } : {}),
+      });
       ({ pid, exited } = spawned);
     } catch (error) {
       if (!(error instanceof SpawnFailedError)) throw error;

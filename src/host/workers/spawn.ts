@@ -1,5 +1,6 @@
 // Spawning a long-lived target worker we own: detached in its own process group, output
 // appended to its log file, identity recorded before anyone can ask about it.
+import { closeSync, openSync } from 'node:fs';
 import { mkdir, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { execa } from 'execa';
@@ -21,6 +22,8 @@ export interface SpawnRequest {
   logPath: string;
   /** Open a labelled section of the log with a "starting" line (default true; off for output that is parsed). */
   header?: boolean;
+  /** A spawn token's file (records/spawn-token.ts), inherited as descriptor 3 by the process and its descendants. */
+  tokenFile?: string;
 }
 
 export interface Spawned {
@@ -46,6 +49,8 @@ export async function spawnDetached(request: SpawnRequest): Promise<Spawned> {
     logSection = { id, offset: (await log.stat()).size + 1 };
     await log.write(`\n${sectionHeader(request.command, request.cwd, id)}\n`);
   }
+  // Opened by us, so the only processes holding it are the ones that inherit it from this spawn.
+  const tokenFd = request.tokenFile === undefined ? undefined : openSync(request.tokenFile, 'a', 0o600);
   try {
     const child = execa(parsed.file, parsed.args, {
       cwd: request.cwd,
@@ -55,11 +60,9 @@ export async function spawnDetached(request: SpawnRequest): Promise<Spawned> {
       shell: parsed.shell,
       detached: true,
       cleanup: false,
-      stdin: 'ignore',
       // A raw descriptor is inherited by the child, so its output reaches the log even after we exit
       // (execa's types only admit literal descriptor numbers).
-      stdout: log.fd as 1,
-      stderr: log.fd as 2,
+      stdio: ['ignore', log.fd as 1, log.fd as 2, ...(tokenFd === undefined ? [] : [tokenFd as 2])],
       reject: false,
       buffer: false,
     });
@@ -109,6 +112,7 @@ export async function spawnDetached(request: SpawnRequest): Promise<Spawned> {
       exited,
     };
   } finally {
+    if (tokenFd !== undefined) closeSync(tokenFd);
     await log.close();
   }
 }

@@ -2,7 +2,7 @@
 // printed without headers in the C locale, fixed-width fields first and the command line last.
 
 /** The columns we ask for, in order: `ps -ww -o <PS_COLUMNS> -p <pids>` or `-A`. */
-export const PS_COLUMNS = 'pid=,ppid=,pgid=,stat=,rss=,time=,lstart=,command=';
+export const PS_COLUMNS = 'pid=,ppid=,pgid=,stat=,rss=,time=,pcpu=,lstart=,command=';
 
 /** One process as `ps` shows it. */
 export interface PsRow {
@@ -13,7 +13,10 @@ export interface PsRow {
   stat: string;
   /** Resident set size in bytes (ps prints KiB). */
   rssBytes: number;
-  /** User + system CPU time in hundredths of a second. */
+  /**
+   * User + system CPU time in hundredths of a second. procps prints whole seconds: there it is
+   * refined from `pcpu` (CPU time over the time since start) within that second.
+   */
   cpuCentis: number;
   /** Start time in epoch seconds (`lstart`, one-second resolution, local time). */
   startSec: number;
@@ -44,33 +47,40 @@ export function parseCpuTime(text: string): number {
   return Math.round((days * 86_400 + seconds) * 100);
 }
 
-/** One line of PS_COLUMNS output, or undefined when it does not read as one. */
-export function parsePsLine(line: string): PsRow | undefined {
-  // pid ppid pgid stat rss time, then lstart's five words, then the command with its own spacing.
+/** CPU time within the whole second procps printed, from the average CPU share since start. */
+function refinedCentis(timeText: string, centis: number, pcpu: number, elapsedSec: number): number {
+  if (timeText.includes('.') || !(pcpu > 0) || !(elapsedSec > 0)) return centis;
+  const estimate = Math.round(pcpu * elapsedSec);
+  return Math.min(Math.max(estimate, centis), centis + 99);
+}
+
+/** One line of PS_COLUMNS output read at `nowSec`, or undefined when it does not read as one. */
+export function parsePsLine(line: string, nowSec = Date.now() / 1000): PsRow | undefined {
+  // pid ppid pgid stat rss time pcpu, then lstart's five words, then the command with its own spacing.
   const match =
-    /^\s*(\d+)\s+(\d+)\s+(\d+)\s+(\S+)\s+(\d+)\s+(\S+)\s+(\S+\s+\S+\s+\S+\s+\S+\s+\S+)(?:\s(.*))?$/.exec(
+    /^\s*(\d+)\s+(\d+)\s+(\d+)\s+(\S+)\s+(\d+)\s+(\S+)\s+([\d.]+)\s+(\S+\s+\S+\s+\S+\s+\S+\s+\S+)(?:\s(.*))?$/.exec(
       line,
     );
   if (!match) return undefined;
-  const startSec = parseLstart(match[7]!.split(/\s+/));
-  const cpuCentis = parseCpuTime(match[6]!);
-  if (Number.isNaN(startSec) || Number.isNaN(cpuCentis)) return undefined;
+  const startSec = parseLstart(match[8]!.split(/\s+/));
+  const timeCentis = parseCpuTime(match[6]!);
+  if (Number.isNaN(startSec) || Number.isNaN(timeCentis)) return undefined;
   return {
     pid: Number(match[1]),
     ppid: Number(match[2]),
     pgid: Number(match[3]),
     stat: match[4]!,
     rssBytes: Number(match[5]) * 1024,
-    cpuCentis,
+    cpuCentis: refinedCentis(match[6]!, timeCentis, Number(match[7]), nowSec - startSec),
     startSec,
-    command: (match[8] ?? '').trim(),
+    command: (match[9] ?? '').trim(),
   };
 }
 
-/** Every readable row of PS_COLUMNS output; lines that do not parse are skipped. */
-export function parsePsOutput(text: string): PsRow[] {
+/** Every readable row of PS_COLUMNS output read at `nowSec`; lines that do not parse are skipped. */
+export function parsePsOutput(text: string, nowSec = Date.now() / 1000): PsRow[] {
   return text.split('\n').flatMap((line) => {
-    const row = parsePsLine(line);
+    const row = parsePsLine(line, nowSec);
     return row ? [row] : [];
   });
 }

@@ -149,7 +149,12 @@ async function awaitRun(
       `starter "${run.command}" still ran after ${run.timeoutMs} ms; stopped`,
     );
   }
-  const exit = exited ? await exited : { code: null, signal: null };
+  // Its processes are gone, but its exit event may not have arrived: the child is unref'd, so hold
+  // the event loop open until it does.
+  const hold = setInterval(() => undefined, 60_000);
+  const exit = await (exited ?? Promise.resolve({ code: null, signal: null })).finally(() =>
+    clearInterval(hold),
+  );
   const done = { ...state, exit: { ...exit, atMs: Date.now() } };
   await writeState(run, done);
   failpoint('starter:after-exit');

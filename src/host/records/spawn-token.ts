@@ -41,7 +41,9 @@ export function tokenOfProcess(stateDir: string, pid: number): string | undefine
   return processBackend().tokenOfProcess(pid, tokenDir(stateDir));
 }
 
-/** Live processes (zombies excluded) that carry `token`: the proof they are ours. */
+/** Live processes (zombies excluded, this one too) that carry `token`: the proof they are ours. */
 export function processesWithToken(stateDir: string, token: string): ProcInfo[] {
-  return processBackend().processesWithToken(token, tokenFile(stateDir, token));
+  return processBackend()
+    .processesWithToken(token, tokenFile(stateDir, token))
+    .filter((p) => p.pid !== process.pid);
 }

@@ -49,8 +49,13 @@ export async function spawnDetached(request: SpawnRequest): Promise<Spawned> {
     logSection = { id, offset: (await log.stat()).size + 1 };
     await log.write(`\n${sectionHeader(request.command, request.cwd, id)}\n`);
   }
-  // Opened by us, so the only processes holding it are the ones that inherit it from this spawn.
-  const tokenFd = request.tokenFile === undefined ? undefined : openSync(request.tokenFile, 'a', 0o600);
+  // Held only by the processes that inherit it from this spawn: ours is closed as soon as the child
+  // has its copy (execa forks synchronously), so this process never looks like it carries the token.
+  let tokenFd = request.tokenFile === undefined ? undefined : openSync(request.tokenFile, 'a', 0o600);
+  const closeTokenFd = () => {
+    if (tokenFd !== undefined) closeSync(tokenFd);
+    tokenFd = undefined;
+  };
   try {
     const child = execa(parsed.file, parsed.args, {
       cwd: request.cwd,
@@ -66,6 +71,7 @@ export async function spawnDetached(request: SpawnRequest): Promise<Spawned> {
       reject: false,
       buffer: false,
     });
+    closeTokenFd();
     const exited = child.then(
       (result) => ({ code: result.exitCode ?? null, signal: result.signal ?? null }),
       () => ({ code: null, signal: null }),
@@ -92,9 +98,9 @@ export async function spawnDetached(request: SpawnRequest): Promise<Spawned> {
     const pid = child.pid;
     if (pid === undefined)
       throw new SpawnFailedError(request.command, 'ENOPID', `cannot start "${request.command}"`);
-    child.unref();
     const info = readProc(pid);
     if (!info) {
+      // Still ref'd: its exit event keeps a process with nothing else to do alive until it arrives.
       const exit = await exited;
       throw new SpawnFailedError(
         request.command,
@@ -103,6 +109,7 @@ export async function spawnDetached(request: SpawnRequest): Promise<Spawned> {
         { pid, ...exit },
       );
     }
+    child.unref();
     return {
       pid,
       pgid: pid,
@@ -112,7 +119,7 @@ export async function spawnDetached(request: SpawnRequest): Promise<Spawned> {
       exited,
     };
   } finally {
-    if (tokenFd !== undefined) closeSync(tokenFd);
+    closeTokenFd();
     await log.close();
   }
 }

@@ -72,7 +72,8 @@ async function main(): Promise<void> {
   } finally {
     stop.abort();
     await running;
-    for (const record of await readPidRecords(settings.stateDir)) await stopRecorded(record, 3000);
+    for (const record of await readPidRecords(settings.stateDir))
+      await stopRecorded(settings.stateDir, record, 3000);
     await client.connection.close();
     await stopDevServers(join(root, 'server'), 5000);
     await rm(root, { recursive: true, force: true });

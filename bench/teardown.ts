@@ -8,7 +8,8 @@ import { stopDevServers } from '../src/host/server/dev-server.js';
 /** Closes the connection, stops the recorded workers and the dev server, and removes the bench's dirs. */
 export async function teardownBench(connection: Connection, stateDir: string, dirs: string[]): Promise<void> {
   await connection.close();
-  for (const record of await readPidRecords(stateDir, { kind: 'worker' })) await stopRecorded(record, 3000);
+  for (const record of await readPidRecords(stateDir, { kind: 'worker' }))
+    await stopRecorded(stateDir, record, 3000);
   await stopDevServers(stateDir, 5000);
   for (const dir of dirs) await rm(dir, { recursive: true, force: true });
 }

@@ -4,6 +4,7 @@ import { delimiter, dirname, join, resolve } from 'node:path';
 import { accessSync, constants, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { DEFAULTS } from './defaults.js';
+import { InvalidInputError } from './errors.js';
 
 /** Root of this package (where package.json and .venv live). */
 export const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -46,6 +47,29 @@ function numberFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): 
   if (!Number.isFinite(value) || value < 0)
     throw new Error(`${name}: expected a non-negative number, got "${raw}"`);
   return value;
+}
+
+export const PROCESS_BACKEND_ENV = 'TEMPORAL_OPS_PROCESS_BACKEND';
+
+/** `proc` reads Linux /proc; `portable` runs `ps` (and `lsof`), as on macOS. */
+export type ProcessBackendName = 'proc' | 'portable';
+
+/**
+ * The process backend `env` asks for, or this platform's default (/proc on Linux, portable
+ * elsewhere); throws InvalidInputError naming the variable and its value for anything else.
+ */
+export function processBackendFromEnv(
+  env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform,
+): ProcessBackendName {
+  const asked = env[PROCESS_BACKEND_ENV];
+  if (asked === undefined || asked === '') return platform === 'linux' ? 'proc' : 'portable';
+  if (asked === 'portable' || (asked === 'proc' && platform === 'linux')) return asked;
+  throw new InvalidInputError(
+    PROCESS_BACKEND_ENV,
+    asked,
+    platform === 'linux' ? '"proc" or "portable"' : `"portable" (no /proc on ${platform})`,
+  );
 }
 
 function booleanFromEnv(env: NodeJS.ProcessEnv, name: string): boolean | undefined {
@@ -106,6 +130,8 @@ export function defaultTemporalCli(env: NodeJS.ProcessEnv = process.env): string
 /** Reads settings from the environment; what it leaves unset comes from DEFAULTS (src/defaults.ts). */
 export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   const stateHome = env.XDG_STATE_HOME || join(homedir(), '.local', 'state');
+  // Checked here too, so a bad value stops every command before any process is read.
+  processBackendFromEnv(env);
   return {
     opsTaskQueue: env.TEMPORAL_OPS_TASK_QUEUE || DEFAULTS.opsTaskQueue,
     bookkeepingNamespace: env.TEMPORAL_OPS_BOOKKEEPING_NAMESPACE || DEFAULTS.bookkeepingNamespace,

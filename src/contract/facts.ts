@@ -4,7 +4,7 @@ import type { Remedy, Verdict } from './verdicts.js';
 
 /**
  * What the host named by a poller identity knows of the process behind it, gathered outside the
- * diagnosis (src/host reads /proc on this host). Absent on a poller: nothing is known.
+ * diagnosis (src/host reads this host's process table). Absent on a poller: nothing is known.
  * - `running: false`: no live process with that pid on that host (zombies count as gone).
  * - `running: true`: a live process with that pid, started at `startTimeMs` (epoch ms).
  */

@@ -1,5 +1,5 @@
 // Pollers per task queue, fetched once per sweep: hundreds of workflows on one queue cost one call.
-// Each poller carries the fact its host gives about its process (this host's /proc, or another
+// Each poller carries the fact its host gives about its process (this host's process table, or another
 // host's control worker), checked once per distinct identity (per expiry window), so a dead
 // worker's lingering poller can be told for a ghost.
 import type { Client } from '@temporalio/client';

@@ -76,7 +76,7 @@ export async function createHarness(): Promise<Harness> {
       }
     },
     async cleanup() {
-      for (const record of await readPidRecords(stateDir)) await stopRecorded(record, 2000);
+      for (const record of await readPidRecords(stateDir)) await stopRecorded(stateDir, record, 2000);
       await client.connection.close();
     },
   };

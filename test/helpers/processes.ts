@@ -1,7 +1,7 @@
 // Helpers for the process-layer tests: throwaway copies of the example project, worker specs, and an
 // orphan detector that finds processes by the task queue in their environment (read-only: it never signals).
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,9 +13,9 @@ import { listPollers } from '../../src/temporal/task-queue.js';
 import { proveIdentity } from '../../src/host/records/identity.js';
 import { readIntents } from '../../src/host/records/intent.js';
 import { readPidRecords, type PidRecord } from '../../src/host/records/pid-file.js';
-import { groupMembers, listPids, readProc } from '../../src/host/records/proc.js';
+import { groupMembers, readProc } from '../../src/host/records/proc.js';
 import { pidOfIdentity } from '../../src/host/workers/readiness.js';
-import { tokenOfProcess } from '../../src/host/records/spawn-token.js';
+import { SPAWN_TOKEN_ENV } from '../../src/host/records/token-name.js';
 import type { WorkerSpec } from '../../src/host/workers/workers.js';
 import { exampleProjectDir, venvPython } from '../../src/host/projects/example.js';
 import { testTarget } from './harness.js';
@@ -67,16 +67,31 @@ export function ordersSpec(
   };
 }
 
+// The tests' own view of processes reads Linux /proc directly, whichever backend the code under
+// test uses: an observer independent of it.
+function environOf(pid: number): string[] {
+  try {
+    return readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0');
+  } catch {
+    return [];
+  }
+}
+
+/** The spawn token in a process's environment (read from /proc, not through the backend under test). */
+export function envTokenOf(pid: number): string | undefined {
+  const prefix = `${SPAWN_TOKEN_ENV}=`;
+  return environOf(pid)
+    .find((entry) => entry.startsWith(prefix))
+    ?.slice(prefix.length);
+}
+
 /** Live pids whose environment has `TEMPORAL_TASK_QUEUE=<queue>`: every process started for that queue. */
 export function processesOnQueue(queue: string): number[] {
-  const needle = `\0TEMPORAL_TASK_QUEUE=${queue}\0`;
-  return listPids().filter((pid) => {
-    try {
-      return `\0${readFileSync(`/proc/${pid}/environ`, 'latin1')}`.includes(needle);
-    } catch {
-      return false;
-    }
-  });
+  const needle = `TEMPORAL_TASK_QUEUE=${queue}`;
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .map(Number)
+    .filter((pid) => environOf(pid).includes(needle));
 }
 
 export interface WaitOptions {
@@ -116,7 +131,7 @@ export async function waitFor<T>(
 
 /** Live pids started for `queue` (TEMPORAL_TASK_QUEUE in their environment) with their spawn token. */
 export function tokensOnQueue(queue: string): Map<number, string | undefined> {
-  return new Map(processesOnQueue(queue).map((pid) => [pid, tokenOfProcess(pid)]));
+  return new Map(processesOnQueue(queue).map((pid) => [pid, envTokenOf(pid)]));
 }
 
 /**

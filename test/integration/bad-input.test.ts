@@ -301,7 +301,7 @@ describe('after bad input', () => {
       await handle.terminate('test over');
     } finally {
       serve.kill('SIGKILL');
-      for (const record of await readPidRecords(stateDir)) await stopRecorded(record, 2000);
+      for (const record of await readPidRecords(stateDir)) await stopRecorded(stateDir, record, 2000);
     }
   });
 });

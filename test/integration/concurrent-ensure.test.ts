@@ -122,7 +122,7 @@ describe('concurrent EnsureWorker recipes of one project', () => {
         for (const n of [5, 20]) await ensureAtOnce(h.client, opsQueue, stateDir, project, queue, n, recipe);
     } finally {
       await Promise.all(workers.map((w) => w.stop()));
-      for (const record of await readPidRecords(stateDir)) await stopRecorded(record, 2000);
+      for (const record of await readPidRecords(stateDir)) await stopRecorded(stateDir, record, 2000);
     }
   });
 });

@@ -52,7 +52,7 @@ before(async () => {
 });
 
 after(async () => {
-  for (const record of await readPidRecords(stateDir)) await stopRecorded(record, 2000);
+  for (const record of await readPidRecords(stateDir)) await stopRecorded(stateDir, record, 2000);
   await client.connection.close();
 });
 

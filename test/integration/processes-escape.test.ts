@@ -73,13 +73,13 @@ describe('processes that escape their group', () => {
         [[daemon, record.pgid, ready!.readyAtMs]],
       );
       assert.deepEqual(
-        processesWithToken(token).map((p) => p.pid),
+        processesWithToken(h.settings.stateDir, token).map((p) => p.pid),
         [daemon],
       );
 
       const [stopped] = await stopProjectWorkers(h.settings.stateDir, project, 3000);
       assert.deepEqual([stopped?.pid, stopped?.ownership, stopped?.result], [daemon, 'ours', 'stopped']);
-      assert.deepEqual(processesWithToken(token), [], 'nothing with its token is alive');
+      assert.deepEqual(processesWithToken(h.settings.stateDir, token), [], 'nothing with its token is alive');
       assert.deepEqual(processesOnQueue(queue), []);
     });
   }
@@ -98,7 +98,11 @@ describe('processes that escape their group', () => {
     assert.match(error.message, /it daemonised: 1 process\(es\) outside its group carried its spawn token/);
     assert.match(error.logTail, /daemonize: daemon pid \d+/);
     const [record] = await readPidRecords(h.settings.stateDir, { kind: 'worker', project });
-    assert.deepEqual(processesWithToken(record!.spawnToken!), [], 'nothing with its token is alive');
+    assert.deepEqual(
+      processesWithToken(h.settings.stateDir, record!.spawnToken!),
+      [],
+      'nothing with its token is alive',
+    );
     assert.deepEqual(processesOnQueue(queue), []);
   });
 
@@ -109,7 +113,7 @@ describe('processes that escape their group', () => {
     const { record } = await ensureWorker(daemonSpec(project, queue, { DAEMON_THEN: 'sleep' }));
     const token = record.spawnToken!;
     const [daemon] = await waitFor('the daemon', () => {
-      const found = processesWithToken(token).filter((p) => p.pid !== record.pid);
+      const found = processesWithToken(h.settings.stateDir, token).filter((p) => p.pid !== record.pid);
       return found.length > 0 && readProc(record.pid) === undefined && found;
     });
     const neighbour = await ensureWorker(
@@ -120,13 +124,13 @@ describe('processes that escape their group', () => {
       [stopped?.ownership, stopped?.result, stopped?.escaped],
       ['gone', 'stopped', [daemon!.pid]],
     );
-    assert.deepEqual(processesWithToken(token), []);
+    assert.deepEqual(processesWithToken(h.settings.stateDir, token), []);
     assert.ok(
-      processesWithToken(neighbour.record.spawnToken!).length > 0,
+      processesWithToken(h.settings.stateDir, neighbour.record.spawnToken!).length > 0,
       "another worker's daemon is left alone",
     );
     await stopProjectWorkers(h.settings.stateDir, `${project}-neighbour`, 3000);
-    assert.deepEqual(processesWithToken(neighbour.record.spawnToken!), []);
+    assert.deepEqual(processesWithToken(h.settings.stateDir, neighbour.record.spawnToken!), []);
   });
 
   it('spares the worker a retry adopts while forgetting an older record of the same token', async () => {
@@ -156,7 +160,7 @@ describe('processes that escape their group', () => {
     );
     assert.ok(readProc(first.record.pid), 'the adopted worker still runs');
     await stopProjectWorkers(h.settings.stateDir, project, 3000);
-    assert.deepEqual(processesWithToken(token), []);
+    assert.deepEqual(processesWithToken(h.settings.stateDir, token), []);
   });
 
   it('CleanStart reports the daemon as its worker, ready, and ends with exactly one worker', async () => {

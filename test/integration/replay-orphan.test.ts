@@ -11,12 +11,12 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import { nanoid } from 'nanoid';
 import { packageRoot } from '../../src/config.js';
 import { readProc } from '../../src/host/records/proc.js';
-import { tokenOfProcess } from '../../src/host/records/spawn-token.js';
 import { replayCheck } from '../../src/host/replay/replay-check.js';
 import { stopOrphanedReplays } from '../../src/host/replay/replay-runs.js';
 import { testClient, uniqueQueue } from '../helpers/harness.js';
 import {
   controlWorkerEnv,
+  envTokenOf,
   processesOnQueue,
   startControlWorkerProcess,
   venvPython,
@@ -60,7 +60,7 @@ after(async () => {
 
 /** Replay processes started for `queue`, each with the spawn token it carries. */
 function replayProcesses(queue: string): Map<number, string | undefined> {
-  return new Map(processesOnQueue(queue).map((pid) => [pid, tokenOfProcess(pid)]));
+  return new Map(processesOnQueue(queue).map((pid) => [pid, envTokenOf(pid)]));
 }
 
 /**

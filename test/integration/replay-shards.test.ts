@@ -9,12 +9,11 @@ import { nanoid } from 'nanoid';
 import { packageRoot } from '../../src/config.js';
 import { ReplayCheckError } from '../../src/errors.js';
 import { readProc } from '../../src/host/records/proc.js';
-import { tokenOfProcess } from '../../src/host/records/spawn-token.js';
 import { parseHookLines } from '../../src/host/replay/hook-output.js';
 import { replayCheck } from '../../src/host/replay/replay-check.js';
 import { stopOrphanedReplays } from '../../src/host/replay/replay-runs.js';
 import { createHarness, testTarget, uniqueQueue, type Harness } from '../helpers/harness.js';
-import { processesOnQueue, venvPython, waitFor } from '../helpers/processes.js';
+import { envTokenOf, processesOnQueue, venvPython, waitFor } from '../helpers/processes.js';
 import {
   checkOptions,
   copyReplayProject,
@@ -66,7 +65,7 @@ async function replayProcesses(queue: string, count: number): Promise<Map<number
     `${count} replay processes for ${queue}`,
     () => {
       const pids = processesOnQueue(queue);
-      return pids.length === count && new Map(pids.map((pid) => [pid, tokenOfProcess(pid)]));
+      return pids.length === count && new Map(pids.map((pid) => [pid, envTokenOf(pid)]));
     },
     60_000,
   );

@@ -296,7 +296,7 @@ async function runOnce(
   // A run of its own project leaves nothing behind; a shared project's worker is the next run's to replace.
   if (!recipe.shared)
     for (const record of await readPidRecords(stateDir, { kind: 'worker', project: run.project })) {
-      await stopRecorded(record, 3000);
+      await stopRecorded(stateDir, record, 3000);
       await removePidRecord(stateDir, record);
     }
   return { ok: okCount === reports.length, durationMs, killedAtMs: killAtMs, late, released };
@@ -315,7 +315,7 @@ function registerHooks(): void {
   });
 
   after(async () => {
-    for (const record of await readPidRecords(stateDir)) await stopRecorded(record, 2000);
+    for (const record of await readPidRecords(stateDir)) await stopRecorded(stateDir, record, 2000);
     await client.connection.close();
   });
 }

@@ -3,7 +3,8 @@ import { describe, it } from 'node:test';
 import { diagnose, type PollerFact, type WorkflowFacts } from '../../src/diagnosis/index.js';
 import { judgePoller, parsePollerIdentity } from '../../src/diagnosis/poller-liveness.js';
 import { type PollerLiveness, type ProcessFact } from '../../src/contract/facts.js';
-import { localLivenessOracle, procHidesPids } from '../../src/host/workers/pollers.js';
+import { procHidesPids } from '../../src/host/records/proc-fs.js';
+import { localLivenessOracle } from '../../src/host/workers/pollers.js';
 
 const NOW = Date.UTC(2025, 0, 15, 12, 0, 0);
 const SEC = 1000;
@@ -206,7 +207,7 @@ describe('no-worker with ghosts', () => {
 
 describe('localLivenessOracle', () => {
   const host = 'this-host';
-  const oracle = localLivenessOracle(host, '22 27 0:21 / /proc rw,relatime - proc proc rw');
+  const oracle = localLivenessOracle(host, procHidesPids('22 27 0:21 / /proc rw,relatime - proc proc rw'));
 
   it('finds this process running, started before now', () => {
     const fact = oracle(`${process.pid}@${host}`);
@@ -226,7 +227,10 @@ describe('localLivenessOracle', () => {
   });
 
   it('does not call a missing pid gone when /proc hides other users processes', () => {
-    const hidden = localLivenessOracle(host, '22 27 0:21 / /proc rw,relatime - proc proc rw,hidepid=2');
+    const hidden = localLivenessOracle(
+      host,
+      procHidesPids('22 27 0:21 / /proc rw,relatime - proc proc rw,hidepid=2'),
+    );
     assert.equal(hidden(`4194304@${host}`), undefined);
     assert.equal(hidden(`${process.pid}@${host}`)?.running, true);
   });

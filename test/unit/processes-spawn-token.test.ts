@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { freshToken, SPAWN_TOKEN_ENV, tokenFor, tokenOfProcess } from '../../src/host/records/spawn-token.js';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freshToken, tokenFor, tokenOfProcess } from '../../src/host/records/spawn-token.js';
+import { SPAWN_TOKEN_ENV } from '../../src/host/records/token-name.js';
 
 describe('spawn tokens', () => {
   it('every attempt of one step gets the same token', () => {
@@ -24,8 +28,9 @@ describe('spawn tokens', () => {
     assert.ok(fresh.every((t) => !/^[0-9a-f]{24}$/.test(t)));
   });
 
-  it('reads no token from a process started without one', () => {
+  it('reads no token from a process started without one', async () => {
     assert.equal(process.env[SPAWN_TOKEN_ENV], undefined);
-    assert.equal(tokenOfProcess(process.pid), undefined);
+    const stateDir = await mkdtemp(join(tmpdir(), 'spawn-token-'));
+    assert.equal(tokenOfProcess(stateDir, process.pid), undefined);
   });
 });

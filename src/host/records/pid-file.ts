@@ -19,9 +19,9 @@ export interface PidRecord {
   kind: 'worker' | 'server';
   pid: number;
   pgid: number;
-  /** /proc/<pid>/stat field 22 at spawn. */
+  /** Start time at spawn, in the process backend's ticks (ProcInfo.startTime). */
   startTime: string;
-  /** /proc/sys/kernel/random/boot_id at spawn (absent in records of older versions). */
+  /** The backend's boot id at spawn (absent in records of older versions). */
   bootId?: string;
   cmdline: string[];
   /** Command line after the program exec'd another (e.g. `env X=1 python worker.py`), same pid and start time. */
@@ -35,7 +35,7 @@ export interface PidRecord {
   command: string;
   startedAt: string;
   host: string;
-  /** The token in the process's environment (TEMPORAL_OPS_SPAWN_TOKEN): finds it again after a crash. */
+  /** The spawn token it carries (records/spawn-token.ts): finds it again after a crash. */
   spawnToken?: string;
   /** Who asked for this worker (e.g. `workflow <id>/<run>`), so a recipe can tell its own worker from a concurrent one's. */
   startedBy?: string;

@@ -4,7 +4,8 @@ import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { tailLog } from '../logs/logs.js';
-import { SPAWN_TOKEN_ENV } from '../records/spawn-token.js';
+import { tokenFile } from '../records/spawn-token.js';
+import { SPAWN_TOKEN_ENV } from '../records/token-name.js';
 import { ReplayCheckError } from '../../errors.js';
 import { openGateAddress } from './gate-address.js';
 import { gateConfigFile } from './hook-command.js';
@@ -54,6 +55,7 @@ export interface ReplayCheckOptions {
 /** One replay process's share: its files, environment and gate, and the warm process to let go, if any. */
 interface Shard extends ShardPaths {
   env: Record<string, string>;
+  tokenFile?: string;
   gateAddress: string;
   configFilePath: string;
   launched?: Launched;
@@ -181,8 +183,15 @@ export async function replayCheck(client: Client, options: ReplayCheckOptions): 
       cwd: options.projectDir,
     });
     const env: Record<string, string> = { ...commandEnv, [SPAWN_TOKEN_ENV]: owned.spawnToken };
+    const ownedFile = tokenFile(options.stateDir, owned.spawnToken);
     await writeFile(configFilePath, gateConfigFile(gate.address, env.TEMPORAL_PROFILE));
-    const cold = (paths: ShardPaths): Shard => ({ ...paths, env, gateAddress: gate.address, configFilePath });
+    const cold = (paths: ShardPaths): Shard => ({
+      ...paths,
+      env,
+      tokenFile: ownedFile,
+      gateAddress: gate.address,
+      configFilePath,
+    });
     const shards: Shard[] = Array.from({ length: count }, (_, i) => {
       const slot = warm[i];
       if (!slot) return cold(shardPaths(dir, i));

@@ -17,7 +17,7 @@ export interface ReplayRunRecord {
   spawnToken: string;
   startedAt: string;
   bootId: string;
-  /** The process that spawned the replay and waits for it (pid and /proc start tick). */
+  /** The process that spawned the replay and waits for it (pid and start tick). */
   owner: { pid: number; startTime: string };
   command: string;
   cwd: string;
@@ -48,7 +48,6 @@ export async function recordReplayRun(
   const self = readProc(process.pid);
   const record: ReplayRunRecord = {
     spawnToken: freshToken(),
-    // A second early: /proc start ticks of its processes are compared against it at 1 s resolution.
     startedAt: new Date().toISOString(),
     bootId: bootId(),
     owner: { pid: process.pid, startTime: self?.startTime ?? '' },
@@ -63,14 +62,14 @@ export async function recordReplayRun(
 }
 
 /** SIGKILLs every process of the run, re-proving each first; true once none is left (bounded wait). */
-async function killRun(record: ReplayRunRecord, killed: number[]): Promise<boolean> {
+async function killRun(stateDir: string, record: ReplayRunRecord, killed: number[]): Promise<boolean> {
   const deadline = Date.now() + 5000;
   for (;;) {
-    const left = tokenProcesses(factsOf(record));
+    const left = tokenProcesses(stateDir, factsOf(record));
     if (left.length === 0) return true;
     if (Date.now() >= deadline) return false;
     for (const p of left) {
-      if (!stillCarries(p, record.spawnToken)) continue;
+      if (!stillCarries(stateDir, p, record.spawnToken)) continue;
       try {
         process.kill(p.pid, 'SIGKILL');
         if (!killed.includes(p.pid)) killed.push(p.pid);
@@ -84,7 +83,7 @@ async function killRun(record: ReplayRunRecord, killed: number[]): Promise<boole
 
 /** Ends a run of this process: kills whatever still carries its token, then drops the record. */
 export async function endReplayRun(stateDir: string, record: ReplayRunRecord): Promise<void> {
-  if (await killRun(record, [])) await rm(pathOf(stateDir, record.spawnToken), { force: true });
+  if (await killRun(stateDir, record, [])) await rm(pathOf(stateDir, record.spawnToken), { force: true });
 }
 
 async function readRecords(stateDir: string): Promise<ReplayRunRecord[]> {
@@ -127,7 +126,7 @@ export async function stopOrphanedReplays(stateDir: string): Promise<StoppedRepl
   for (const record of await readRecords(stateDir)) {
     if (ownerRuns(record)) continue;
     const killed: number[] = [];
-    const gone = await killRun(record, killed);
+    const gone = await killRun(stateDir, record, killed);
     if (gone) await rm(pathOf(stateDir, record.spawnToken), { force: true });
     stopped.push({ spawnToken: record.spawnToken, command: record.command, killed, gone });
   }

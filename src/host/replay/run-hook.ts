@@ -27,6 +27,8 @@ export interface HookLaunch {
   cwd: string;
   /** The environment the worker command would get (connection env, project env, task queue). */
   env: Record<string, string>;
+  /** The spawn token's file its processes hold open (records/spawn-token.ts). */
+  tokenFile?: string;
   specPath: string;
   logPath: string;
   /** The gate's own address and a temporal.toml naming it. */
@@ -147,6 +149,7 @@ export async function launchHooked(run: HookLaunch, readyPath?: string): Promise
       cwd: run.cwd,
       env,
       logPath: run.logPath,
+      ...(run.tokenFile ? { tokenFile: run.tokenFile } : {}),
       ...(readyPath ? { stdin: 'pipe' as const } : {}),
     });
     return {

@@ -1,17 +1,11 @@
 // Where the replay process keeps the host's network (no namespace), a Python that imported the SDK
 // without the hook is found by the SDK's native bridge in its memory map, before it can connect,
-// and the check stops it. Linux only (/proc).
+// and the check stops it (/proc/<pid>/maps on Linux, `lsof` on the portable backend).
 import { readFileSync } from 'node:fs';
-import { groupMembers } from '../records/proc.js';
+import { groupMembers, processBackend } from '../records/proc.js';
 import { parseHookLines } from './hook-output.js';
 
-function mapsBridge(pid: number): boolean {
-  try {
-    return readFileSync(`/proc/${pid}/maps`, 'latin1').includes('temporal_sdk_bridge');
-  } catch {
-    return false;
-  }
-}
+const mapsBridge = (pid: number) => processBackend().mapsLibrary(pid, 'temporal_sdk_bridge');
 
 /** Watches one replay process group for members running the SDK without the hook. */
 export class SdkWatch {

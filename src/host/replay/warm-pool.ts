@@ -9,7 +9,8 @@ import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
-import { SPAWN_TOKEN_ENV } from '../records/spawn-token.js';
+import { tokenFile } from '../records/spawn-token.js';
+import { SPAWN_TOKEN_ENV } from '../records/token-name.js';
 import { openGateAddress, type GateAddress } from './gate-address.js';
 import { gateConfigFile } from './hook-command.js';
 import type { IsolationPlan } from './isolation.js';
@@ -96,6 +97,7 @@ async function startSlot(spec: WarmSpec): Promise<WarmSlot> {
         command: spec.command,
         cwd: spec.cwd,
         env,
+        tokenFile: tokenFile(spec.stateDir, record.spawnToken),
         specPath: paths.specPath,
         logPath: paths.logPath,
         gateAddress: gate.address,

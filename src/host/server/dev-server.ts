@@ -53,7 +53,7 @@ export async function startDevServer(
       throw new Error(`temporal server exited during startup; log tail:\n${await tailLog(logPath, 20)}`);
     }
     if (Date.now() > deadline) {
-      await stopRecorded(record, 2000);
+      await stopRecorded(stateDir, record, 2000);
       await removePidRecord(stateDir, record);
       throw new Error(`temporal server did not answer on ${address} within ${timeoutMs} ms`);
     }
@@ -74,7 +74,7 @@ export async function stopDevServers(
   });
   const outcomes: StopOutcome[] = [];
   for (const record of records) {
-    outcomes.push(await stopRecorded(record, graceMs));
+    outcomes.push(await stopRecorded(stateDir, record, graceMs));
     await removePidRecord(stateDir, record);
   }
   return outcomes;

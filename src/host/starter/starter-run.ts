@@ -9,7 +9,8 @@ import { SpawnFailedError, StarterFailedError } from '../../errors.js';
 import { parseStarterOutput } from './starter.js';
 import { failpoint } from '../records/failpoint.js';
 import { spawnDetached } from '../workers/spawn.js';
-import { processesWithToken, SPAWN_TOKEN_ENV } from '../records/spawn-token.js';
+import { processesWithToken, tokenFile } from '../records/spawn-token.js';
+import { SPAWN_TOKEN_ENV } from '../records/token-name.js';
 
 export interface StarterRun {
   stateDir: string;
@@ -76,9 +77,9 @@ async function writeState(run: StarterRun, state: RunState): Promise<void> {
 const readOutput = (run: StarterRun) => readFile(outputPath(run), 'utf8').catch(() => '');
 
 /** SIGTERM, then SIGKILL, to every group whose members carry the run's token (the proof it is ours). */
-async function stopRun(token: string): Promise<void> {
+async function stopRun(stateDir: string, token: string): Promise<void> {
   for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
-    for (const pgid of new Set(processesWithToken(token).map((p) => p.pgid))) {
+    for (const pgid of new Set(processesWithToken(stateDir, token).map((p) => p.pgid))) {
       try {
         process.kill(-pgid, signal);
       } catch {
@@ -86,7 +87,7 @@ async function stopRun(token: string): Promise<void> {
       }
     }
     const deadline = Date.now() + 3000;
-    while (processesWithToken(token).length > 0 && Date.now() < deadline) await sleep(50);
+    while (processesWithToken(stateDir, token).length > 0 && Date.now() < deadline) await sleep(50);
   }
 }
 
@@ -94,7 +95,7 @@ async function stopRun(token: string): Promise<void> {
 async function waitRunGone(run: StarterRun, deadlineMs: number, exited?: Promise<unknown>): Promise<boolean> {
   let first = true;
   for (;;) {
-    if (processesWithToken(run.token).length === 0) return true;
+    if (processesWithToken(run.stateDir, run.token).length === 0) return true;
     if (Date.now() >= deadlineMs) return false;
     run.onTick?.();
     if (first) failpoint('starter:during-wait');
@@ -132,11 +133,11 @@ async function awaitRun(
   try {
     gone = await waitRunGone(run, state.startedAtMs + run.timeoutMs, exited);
   } catch (error) {
-    if (run.signal?.aborted && run.stopOnCancel?.()) await stopRun(run.token);
+    if (run.signal?.aborted && run.stopOnCancel?.()) await stopRun(run.stateDir, run.token);
     throw error;
   }
   if (!gone) {
-    await stopRun(run.token);
+    await stopRun(run.stateDir, run.token);
     const done = { ...state, exit: { code: null, signal: 'SIGTERM', timedOut: true, atMs: Date.now() } };
     await writeState(run, done);
     const tail = (await readOutput(run)).slice(-2000);
@@ -148,7 +149,12 @@ async function awaitRun(
       `starter "${run.command}" still ran after ${run.timeoutMs} ms; stopped`,
     );
   }
-  const exit = exited ? await exited : { code: null, signal: null };
+  // Its processes are gone, but its exit event may not have arrived: the child is unref'd, so hold
+  // the event loop open until it does.
+  const hold = setInterval(() => undefined, 60_000);
+  const exit = await (exited ?? Promise.resolve({ code: null, signal: null })).finally(() =>
+    clearInterval(hold),
+  );
   const done = { ...state, exit: { ...exit, atMs: Date.now() } };
   await writeState(run, done);
   failpoint('starter:after-exit');
@@ -160,7 +166,7 @@ export async function runStarterOnce(run: StarterRun): Promise<StarterResult> {
   await mkdir(dirOf(run.stateDir), { recursive: true });
   const earlier = await readState(run);
   if (earlier?.exit) return finish(run, earlier, true);
-  if (earlier && processesWithToken(run.token).length > 0)
+  if (earlier && processesWithToken(run.stateDir, run.token).length > 0)
     return finish(run, await awaitRun(run, earlier), true);
   // Ran and exited while nobody watched: its output is all there is; never run it again.
   if (earlier && (earlier.pid !== undefined || (await readOutput(run)) !== ''))
@@ -174,6 +180,7 @@ export async function runStarterOnce(run: StarterRun): Promise<StarterResult> {
       command: run.command,
       cwd: run.cwd,
       env: { ...run.env, [SPAWN_TOKEN_ENV]: run.token },
+      tokenFile: tokenFile(run.stateDir, run.token),
       ...(run.passEnv ? { passEnv: run.passEnv } : {}),
       logPath: outputPath(run),
       header: false,

@@ -10,8 +10,9 @@ export type SpawnFacts = Pick<PidRecord, 'spawnToken' | 'startTime' | 'startedAt
 function startedSince(spawn: SpawnFacts, process: ProcInfo): boolean {
   const tick = spawn.spawned?.startTime ?? spawn.startTime;
   if (tick !== '') return Number(process.startTime) >= Number(tick);
-  // A record written when the leader exited before we read its start tick: boot time has 1 s resolution.
-  return startTimeMs(process) >= Date.parse(spawn.startedAt) - 1000;
+  // A record written when the leader exited before we read its start tick. Wall-clock start times
+  // are whole seconds (ps's lstart) counted from a boot time of whole seconds: up to 2 s early.
+  return startTimeMs(process) >= Date.parse(spawn.startedAt) - 2000;
 }
 
 /**
@@ -19,17 +20,19 @@ function startedSince(spawn: SpawnFacts, process: ProcInfo): boolean {
  * `keep` (a later spawn of the same token that the caller keeps), processes from its spawn on are
  * left out: they are that worker's.
  */
-export function tokenProcesses(record: SpawnFacts, keep?: SpawnFacts): ProcInfo[] {
+export function tokenProcesses(stateDir: string, record: SpawnFacts, keep?: SpawnFacts): ProcInfo[] {
   const token = record.spawnToken;
   if (token === undefined || token === '') return [];
   if (record.bootId !== undefined && record.bootId !== bootId()) return [];
   const later = keep?.spawnToken === token ? keep : undefined;
-  return processesWithToken(token).filter(
+  return processesWithToken(stateDir, token).filter(
     (p) => startedSince(record, p) && !(later && startedSince(later, p)),
   );
 }
 
 /** True when `process` still runs (same start tick) and still carries `token`: re-proven before each signal. */
-export function stillCarries(process: ProcInfo, token: string): boolean {
-  return readProc(process.pid)?.startTime === process.startTime && tokenOfProcess(process.pid) === token;
+export function stillCarries(stateDir: string, process: ProcInfo, token: string): boolean {
+  return (
+    readProc(process.pid)?.startTime === process.startTime && tokenOfProcess(stateDir, process.pid) === token
+  );
 }

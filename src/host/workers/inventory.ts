@@ -47,7 +47,7 @@ export interface InventoryOptions {
   pollers?: PollerSource;
   /** Task queues to reconcile besides those of the recorded workers. */
   taskQueues?: string[];
-  /** Tells whether a poller's process still runs (default: this host's /proc). */
+  /** Tells whether a poller's process still runs (default: this host's process backend). */
   oracle?: LivenessOracle;
 }
 

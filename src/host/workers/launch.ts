@@ -9,7 +9,8 @@ import { rotateIfLarge, sectionTail, workerLogPath, type LogPolicy } from '../lo
 import { updatePidRecord, writePidRecord, type ExitInfo, type PidRecord } from '../records/pid-file.js';
 import { rememberWorkerCommand } from '../records/last-command.js';
 import { identityOf, spawnDetached } from './spawn.js';
-import { SPAWN_TOKEN_ENV } from '../records/spawn-token.js';
+import { tokenFile } from '../records/spawn-token.js';
+import { SPAWN_TOKEN_ENV } from '../records/token-name.js';
 import { tokenProcesses } from './escaped.js';
 
 /** What to run for a project, where, and how long a stop may wait before SIGKILL. */
@@ -49,7 +50,7 @@ async function recordExitedAtOnce(
   const { pid, code, signal } = error.exited!;
   const exit: ExitInfo = { code, signal, atMs: Date.now(), note: 'exited at once' };
   const record: PidRecord = { kind: 'worker', pid, pgid: pid, startTime: '', cmdline: [], ...base };
-  if (tokenProcesses(record).length > 0) {
+  if (tokenProcesses(spec.stateDir, record).length > 0) {
     await writePidRecord(spec.stateDir, record);
     return { record, exited: Promise.resolve(exit) };
   }
@@ -104,6 +105,7 @@ export async function spawnWorker(
       TEMPORAL_TASK_QUEUE: spec.taskQueue,
       [SPAWN_TOKEN_ENV]: spawnToken,
     },
+    tokenFile: tokenFile(spec.stateDir, spawnToken),
     ...(spec.passEnv ? { passEnv: spec.passEnv } : {}),
     logPath,
   }).catch(async (error: unknown) => {

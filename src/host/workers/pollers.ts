@@ -1,13 +1,12 @@
 // Where the process layer learns who polls a task queue: DescribeTaskQueue for both task types,
 // merged per identity. Injected as a function so process logic runs without a server in tests.
 // Also this host's liveness oracle: whether the process a poller identity names still runs.
-import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { Client } from '@temporalio/client';
 import { parsePollerIdentity, type LivenessOracle } from '../../diagnosis/poller-liveness.js';
 import { type ProcessFact } from '../../contract/facts.js';
 import { listPollers } from '../../temporal/task-queue.js';
-import { bootTimeMs, readProc, startTimeMs } from '../records/proc.js';
+import { bootTimeMs, processBackend, readProc, startTimeMs } from '../records/proc.js';
 import type { QueuePoller } from './reconcile.js';
 
 /** Pollers of a task queue (workflow and activity task types merged per identity). */
@@ -43,30 +42,17 @@ export function clientPollerSource(client: Client): PollerSource {
   };
 }
 
-/** True when /proc hides other users' processes (`hidepid`): a pid missing there may still run. */
-export function procHidesPids(mountinfo: string): boolean {
-  return mountinfo
-    .split('\n')
-    .some((line) => line.split(' ')[4] === '/proc' && /(^|[ ,])hidepid=(?!0\b|off\b)/.test(line));
-}
-
-function readMountinfo(): string {
-  try {
-    return readFileSync('/proc/self/mountinfo', 'utf8');
-  } catch {
-    return '';
-  }
-}
-
 /**
  * This host's liveness oracle: for an identity of the exact `<pid>@<host>` form naming this machine
  * (the Python SDK's default), whether that pid runs here and since when; undefined for any other
  * identity, which this host cannot judge. Assumes one pid namespace per hostname (a machine, a VM,
- * a container with its own hostname). When /proc hides other users' processes, a missing pid is
- * left unjudged rather than called gone.
+ * a container with its own hostname). When other users' processes are hidden from us, a missing
+ * pid is left unjudged rather than called gone.
  */
-export function localLivenessOracle(host = hostname(), mountinfo = readMountinfo()): LivenessOracle {
-  const hidden = procHidesPids(mountinfo);
+export function localLivenessOracle(
+  host = hostname(),
+  hidden = processBackend().hidesOtherUsers(),
+): LivenessOracle {
   let bootMs: number | undefined;
   return (identity): ProcessFact | undefined => {
     const named = parsePollerIdentity(identity);

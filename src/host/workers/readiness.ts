@@ -69,8 +69,9 @@ async function workerProcesses(wait: ReadyWait): Promise<{ members: ProcInfo[]; 
   };
   const first = look();
   if (first.members.length > 0 || first.outside.length > 0 || !wait.escaped) return first;
-  // /proc is read pid by pid: a daemon's intermediate child can exit after we listed pids and
-  // before we read it, while its own child was not listed yet. A second look sees the latter.
+  // The process table is read pid by pid, or as a snapshot that races a fork: a daemon's
+  // intermediate child can exit after we listed pids and before we read it, while its own child
+  // was not listed yet. A second look sees the latter.
   await sleep(30);
   return look();
 }

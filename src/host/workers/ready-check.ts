@@ -77,7 +77,7 @@ async function followDaemon(
     (r) => r.pid === record.pid && r.startTime === record.startTime,
   );
   if (!stored) return undefined;
-  const leader = tokenProcesses(stored).find((p) => p.pid === polling.pgid) ?? polling;
+  const leader = tokenProcesses(stateDir, stored).find((p) => p.pid === polling.pgid) ?? polling;
   const moved: PidRecord = {
     ...stored,
     ...noted,
@@ -112,7 +112,7 @@ export async function confirmReady(
     sinceMs: Date.parse(record.startedAt),
     timeoutMs: options.timeoutMs,
     listPollers: () => options.pollers(record.taskQueue),
-    escaped: () => tokenProcesses(record),
+    escaped: () => tokenProcesses(stateDir, record),
     exited: options.exited,
     onTick: options.onTick,
     signal: options.signal,
@@ -147,7 +147,7 @@ export async function confirmReady(
       (r) => r.pid === record.pid,
     );
     if (!stored) return undefined;
-    const stopped = await stopRecorded(stored, options.graceMs);
+    const stopped = await stopRecorded(stateDir, stored, options.graceMs);
     const exit = await exitInfo(stored, options);
     await updatePidRecord(stateDir, stored, {
       exit: { code: exit?.code ?? null, signal: exit?.signal ?? null, atMs: exit?.atMs ?? Date.now(), note },

@@ -26,11 +26,16 @@ function recordOf(intent: SpawnIntent, leader: ProcInfo): PidRecord {
 }
 
 /** Stops a group whose members carry our token (that proves them ours); a leader was never recorded. */
-async function stopTokenGroup(pgid: number, token: string, graceMs: number): Promise<StopOutcome> {
+async function stopTokenGroup(
+  stateDir: string,
+  pgid: number,
+  token: string,
+  graceMs: number,
+): Promise<StopOutcome> {
   const members = groupMembers(pgid).map((m) => m.pid);
   const signal = (name: NodeJS.Signals) => {
     // Re-prove before each signal: some member of the group still carries the token.
-    if (!processesWithToken(token).some((p) => p.pgid === pgid)) return false;
+    if (!processesWithToken(stateDir, token).some((p) => p.pgid === pgid)) return false;
     try {
       process.kill(-pgid, name);
     } catch {
@@ -69,7 +74,7 @@ export async function settleIntents(
   for (const intent of intents) {
     const token = intent.spawnToken;
     if (!records.some((r) => r.spawnToken === token)) {
-      const found = processesWithToken(token);
+      const found = processesWithToken(stateDir, token);
       const leader = found
         .filter((p) => p.pid === p.pgid)
         .sort((a, b) => Number(a.startTime) - Number(b.startTime))[0];
@@ -79,7 +84,7 @@ export async function settleIntents(
         settled.recorded.push(record);
       } else {
         for (const pgid of new Set(found.map((p) => p.pgid)))
-          settled.stopped.push(await stopTokenGroup(pgid, token, graceMs));
+          settled.stopped.push(await stopTokenGroup(stateDir, pgid, token, graceMs));
       }
     }
     await removeIntent(stateDir, token);

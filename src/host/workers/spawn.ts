@@ -1,8 +1,9 @@
 // Spawning a long-lived target worker we own: detached in its own process group, output
 // appended to its log file, identity recorded before anyone can ask about it.
+import { closeSync, openSync } from 'node:fs';
 import { mkdir, open } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import { Socket } from 'node:net';
+import { dirname } from 'node:path';
 import type { Writable } from 'node:stream';
 import { execa } from 'execa';
 import { nanoid } from 'nanoid';
@@ -23,6 +24,8 @@ export interface SpawnRequest {
   logPath: string;
   /** Open a labelled section of the log with a "starting" line (default true; off for output that is parsed). */
   header?: boolean;
+  /** A spawn token's file (records/spawn-token.ts), inherited as descriptor 3 by the process and its descendants. */
+  tokenFile?: string;
   /** `pipe` keeps a pipe to its stdin (Spawned.stdin); it reads end of input once we are gone. */
   stdin?: 'ignore' | 'pipe';
 }
@@ -52,6 +55,13 @@ export async function spawnDetached(request: SpawnRequest): Promise<Spawned> {
     logSection = { id, offset: (await log.stat()).size + 1 };
     await log.write(`\n${sectionHeader(request.command, request.cwd, id)}\n`);
   }
+  // Held only by the processes that inherit it from this spawn: ours is closed as soon as the child
+  // has its copy (execa forks synchronously), so this process never looks like it carries the token.
+  let tokenFd = request.tokenFile === undefined ? undefined : openSync(request.tokenFile, 'a', 0o600);
+  const closeTokenFd = () => {
+    if (tokenFd !== undefined) closeSync(tokenFd);
+    tokenFd = undefined;
+  };
   try {
     const child = execa(parsed.file, parsed.args, {
       cwd: request.cwd,
@@ -61,14 +71,13 @@ export async function spawnDetached(request: SpawnRequest): Promise<Spawned> {
       shell: parsed.shell,
       detached: true,
       cleanup: false,
-      stdin: request.stdin ?? 'ignore',
       // A raw descriptor is inherited by the child, so its output reaches the log even after we exit
       // (execa's types only admit literal descriptor numbers).
-      stdout: log.fd as 1,
-      stderr: log.fd as 2,
+      stdio: [request.stdin ?? 'ignore', log.fd as 1, log.fd as 2, ...(tokenFd === undefined ? [] : [tokenFd as 2])],
       reject: false,
       buffer: false,
     });
+    closeTokenFd();
     const exited = child.then(
       (result) => ({ code: result.exitCode ?? null, signal: result.signal ?? null }),
       () => ({ code: null, signal: null }),
@@ -95,13 +104,9 @@ export async function spawnDetached(request: SpawnRequest): Promise<Spawned> {
     const pid = child.pid;
     if (pid === undefined)
       throw new SpawnFailedError(request.command, 'ENOPID', `cannot start "${request.command}"`);
-    child.unref();
-    // An unref'd pipe: a waiting child keeps neither it nor us alive.
-    const stdin = child.stdin ?? undefined;
-    if (stdin instanceof Socket) stdin.unref();
-    stdin?.on('error', () => undefined);
     const info = readProc(pid);
     if (!info) {
+      // Still ref'd: its exit event keeps a process with nothing else to do alive until it arrives.
       const exit = await exited;
       throw new SpawnFailedError(
         request.command,
@@ -110,6 +115,11 @@ export async function spawnDetached(request: SpawnRequest): Promise<Spawned> {
         { pid, ...exit },
       );
     }
+    child.unref();
+    // An unref'd pipe: a waiting child keeps neither it nor us alive.
+    const stdin = child.stdin ?? undefined;
+    if (stdin instanceof Socket) stdin.unref();
+    stdin?.on('error', () => undefined);
     return {
       pid,
       pgid: pid,
@@ -120,6 +130,7 @@ export async function spawnDetached(request: SpawnRequest): Promise<Spawned> {
       ...(stdin ? { stdin } : {}),
     };
   } finally {
+    closeTokenFd();
     await log.close();
   }
 }

@@ -37,9 +37,9 @@ function signalGroup(pgid: number, signal: NodeJS.Signals): void {
 }
 
 /** Signals each process by pid, re-proving first that it still carries the token. */
-function signalEach(processes: ProcInfo[], token: string, signal: NodeJS.Signals): void {
+function signalEach(stateDir: string, processes: ProcInfo[], token: string, signal: NodeJS.Signals): void {
   for (const p of processes) {
-    if (!stillCarries(p, token)) continue;
+    if (!stillCarries(stateDir, p, token)) continue;
     try {
       process.kill(p.pid, signal);
     } catch (error) {
@@ -62,6 +62,7 @@ function groupIsOurs(record: PidRecord, ownership: Ownership, members: number[])
  * spawn token and started after its spawn. Nothing else is ever signalled.
  */
 export async function stopRecorded(
+  stateDir: string,
   record: PidRecord,
   graceMs: number,
   options: StopOptions = {},
@@ -70,7 +71,7 @@ export async function stopRecorded(
   const members = groupMembers(record.pgid).map((m) => m.pid);
   const group = groupIsOurs(record, identity.ownership, members);
   const outside = () =>
-    tokenProcesses(record, options.keep).filter((p) => !(group && p.pgid === record.pgid));
+    tokenProcesses(stateDir, record, options.keep).filter((p) => !(group && p.pgid === record.pgid));
   const escaped = outside();
   const base = {
     pid: record.pid,
@@ -85,7 +86,7 @@ export async function stopRecorded(
   const token = record.spawnToken ?? '';
   const signalAll = (signal: NodeJS.Signals) => {
     if (group) signalGroup(record.pgid, signal);
-    signalEach(outside(), token, signal);
+    signalEach(stateDir, outside(), token, signal);
   };
   const allGone = async (timeoutMs: number) => {
     const deadline = Date.now() + timeoutMs;

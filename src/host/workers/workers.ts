@@ -15,7 +15,7 @@ import { planStop, planWorkers, type PlanMode, type RecordedWorker } from './pla
 import type { PollerSource } from './pollers.js';
 import { confirmReady, type ReadyInfo } from './ready-check.js';
 import { settleIntents } from './recover.js';
-import { freshToken } from '../records/spawn-token.js';
+import { forgetToken, freshToken } from '../records/spawn-token.js';
 import { stopRecorded, type StopOutcome } from './stop.js';
 
 export { type WorkerSpec } from './launch.js';
@@ -114,8 +114,12 @@ async function stopAndForget(
   graceMs: number,
   keep?: PidRecord,
 ): Promise<StopOutcome[]> {
-  const outcomes = await Promise.all(records.map((record) => stopRecorded(record, graceMs, { keep })));
+  const outcomes = await Promise.all(
+    records.map((record) => stopRecorded(stateDir, record, graceMs, { keep })),
+  );
   await Promise.all(records.map((record) => removePidRecord(stateDir, record)));
+  for (const token of new Set(records.map((r) => r.spawnToken)))
+    if (token !== undefined && token !== keep?.spawnToken) forgetToken(stateDir, token);
   return outcomes;
 }
 

@@ -19,14 +19,21 @@ import { copyOrders, ordersSpec, processesOnQueue, scratchDir, waitFor } from '.
 let root: string;
 let serverState: string;
 let stateDir: string;
-let options: { port: number; uiPort: number; dbFile: string };
+// Headless: between the stop and the restart another test may take a free port, and only the
+// frontend's must be the same again.
+let options: { port: number; uiPort: number; dbFile: string; headless: true };
 let client: Client;
 
 before(async () => {
   root = await mkdtemp(join(process.env.TEMPORAL_OPS_TEST_ROOT ?? '/tmp', 'blip-'));
   serverState = join(root, 'server');
   stateDir = join(root, 'state');
-  options = { port: await freePort(), uiPort: await freePort(), dbFile: join(root, 'blip.db') };
+  options = {
+    port: await freePort(),
+    uiPort: await freePort(),
+    dbFile: join(root, 'blip.db'),
+    headless: true,
+  };
   const server = await startDevServer(serverState, defaultTemporalCli(), options);
   client = new Client({ connection: await Connection.connect({ address: server.address }) });
 });

@@ -183,7 +183,10 @@ export const NATIVE_CONNECT_TIMEOUT_MS = 5000;
 
 /** True when the server answers a cheap call through `client` within `timeoutMs` (a server blip gives false). */
 export async function serverAnswersVia(
-  client: { workflowService: { getSystemInfo(request: object): Promise<unknown> } },
+  client: {
+    connection: { withDeadline<R>(deadline: number, fn: () => Promise<R>): Promise<R> };
+    workflowService: { getSystemInfo(request: object): Promise<unknown> };
+  },
   timeoutMs = 2000,
 ): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
@@ -191,9 +194,15 @@ export async function serverAnswersVia(
     timer = setTimeout(() => resolve(false), timeoutMs);
   });
   try {
-    // A closed channel throws at the call, not in its promise: both are a server that does not answer.
+    // The deadline ends the call and the SDK's retries of it: without it, a call to a server that is
+    // down retries in the background long after we gave up, and on a closed channel it throws from a
+    // timer. A closed channel also throws at the call itself: both read as no answer.
     const answered = Promise.resolve()
-      .then(() => client.workflowService.getSystemInfo({}))
+      .then(() =>
+        client.connection.withDeadline(Date.now() + timeoutMs, () =>
+          client.workflowService.getSystemInfo({}),
+        ),
+      )
       .then(
         () => true,
         () => false,

@@ -73,7 +73,12 @@ export async function spawnDetached(request: SpawnRequest): Promise<Spawned> {
       cleanup: false,
       // A raw descriptor is inherited by the child, so its output reaches the log even after we exit
       // (execa's types only admit literal descriptor numbers).
-      stdio: [request.stdin ?? 'ignore', log.fd as 1, log.fd as 2, ...(tokenFd === undefined ? [] : [tokenFd as 2])],
+      stdio: [
+        request.stdin ?? 'ignore',
+        log.fd as 1,
+        log.fd as 2,
+        ...(tokenFd === undefined ? [] : [tokenFd as 2]),
+      ],
       reject: false,
       buffer: false,
     });

@@ -2,7 +2,6 @@
 // shared context (one connection, opened on the first call that needs it); resources and prompts beside.
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import type { Command } from 'commander';
 import { z } from 'zod';
 import type { CliContext } from '../cli/context.js';
 import { ExitCode } from '../cli/output.js';
@@ -127,7 +126,7 @@ export function createMcpServer(
   );
   tool(
     'approve',
-    `${describeApprove(program)} Give the plan ID that recipe_progress (pendingApproval) shows: a plan not seen is not approved.`,
+    'Approve (or reject) the plan a recipe is waiting on. Give the plan ID that recipe_progress (pendingApproval) shows: a plan not seen is not approved.',
     {
       workflowId: z.string().describe('The recipe waiting for approval.'),
       planId: z.string().describe('The pending plan ID, from recipe_progress or recipe_start.'),
@@ -201,8 +200,4 @@ export function createMcpServer(
       await turn();
     },
   };
-}
-
-function describeApprove(program: Command): string {
-  return program.commands.find((c) => c.name() === 'approve')?.description() ?? '';
 }

@@ -5,8 +5,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Runtime } from '@temporalio/worker';
 import { installQuietRuntime } from '../../src/cli/sdk-logs.js';
 
-/** Stop at this many lines should rotation never come (a run away from the 10 MiB cap). */
-const MAX_LINES = 400_000;
+/** Give up should rotation never come: the rotator looks every 5 s, so well within this. */
+const GIVE_UP_MS = 90_000;
 
 async function main(): Promise<void> {
   const stateDir = process.argv[2];
@@ -15,9 +15,12 @@ async function main(): Promise<void> {
   const logger = Runtime.instance().logger;
   const padding = 'x'.repeat(200);
   let lines = 0;
+  const started = Date.now();
   while (!existsSync(`${path}.1`)) {
-    if (lines >= MAX_LINES) throw new Error(`${path} did not rotate after ${lines} lines`);
-    for (let i = 0; i < 2000; i++) logger.warn(`line ${lines++} ${padding}`);
+    if (Date.now() - started > GIVE_UP_MS) throw new Error(`${path} did not rotate after ${lines} lines`);
+    // About 6 MB/s: past 10 MiB within two seconds, and never so far past it that a fast machine
+    // writes hundreds of megabytes before the rotator's next look.
+    for (let i = 0; i < 500; i++) logger.warn(`line ${lines++} ${padding}`);
     await sleep(20); // lets the stream flush
   }
   process.stdout.write(`${lines}\n`);

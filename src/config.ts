@@ -36,6 +36,11 @@ export interface Settings {
   /** How long a fresh worker may take to poll its task queue. */
   readyTimeoutMs: number;
   host: string;
+  /**
+   * Keep warm replay processes between gate checks (TEMPORAL_OPS_REPLAY_WARM=1; off by default: a
+   * warm process runs the project's own worker command, paused, which `ps` shows beside the worker).
+   */
+  replayWarm: boolean;
   /** Local policy settings on top of `<stateDir>/policy.json` (see src/host/projects/load-policy.ts). */
   policy?: PolicyOverrides;
 }
@@ -128,6 +133,13 @@ export function defaultTemporalCli(env: NodeJS.ProcessEnv = process.env): string
 }
 
 /** Reads settings from the environment; what it leaves unset comes from DEFAULTS (src/defaults.ts). */
+function flagFromEnv(env: NodeJS.ProcessEnv, name: string): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '' || raw === '0' || raw === 'false') return false;
+  if (raw === '1' || raw === 'true') return true;
+  throw new Error(`${name}: expected 1, true, 0 or false, got "${raw}"`);
+}
+
 export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   const stateHome = env.XDG_STATE_HOME || join(homedir(), '.local', 'state');
   // Checked here too, so a bad value stops every command before any process is read.
@@ -141,6 +153,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     graceMs: numberFromEnv(env, 'TEMPORAL_OPS_GRACE_MS', DEFAULTS.graceSeconds * 1000),
     readyTimeoutMs: numberFromEnv(env, 'TEMPORAL_OPS_READY_TIMEOUT_MS', DEFAULTS.readyTimeoutSeconds * 1000),
     host: env.TEMPORAL_OPS_HOST || hostname(),
+    replayWarm: flagFromEnv(env, 'TEMPORAL_OPS_REPLAY_WARM'),
     policy: policyFromEnv(env),
   };
 }

@@ -1,12 +1,12 @@
 // Replay-check benchmark against a throwaway dev server:
-//   node --import tsx bench/replay.bench.ts [--n 200] [--repeat 3] [--cold]
+//   node --import tsx bench/replay.bench.ts [--n 200] [--repeat 3] [--warm]
 // N Greeter runs of the replay fixture wait for a signal after their first activity. Measured in
 // the same run: the raw history-fetch rate (list + every history, what the check must read anyway)
 // and the replay rate, counted as what a whole check costs beyond that fetch (the check starts the
 // project's worker command with the hook while it fetches, and replays each history as it arrives).
 // Also the replay process's own wall time, and a check of one run (start-up) for the marginal rate.
-// By default checks leave warm replay processes for the next, as the control worker does; --cold
-// measures checks that start every replay process from nothing (a control worker's first check).
+// By default every check starts its replay processes from nothing, as the gate does by default;
+// --warm measures checks that find warm processes left by the one before (TEMPORAL_OPS_REPLAY_WARM=1).
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -29,10 +29,10 @@ const { values: flags } = parseArgs({
   options: {
     n: { type: 'string', default: '200' },
     repeat: { type: 'string', default: '3' },
-    cold: { type: 'boolean', default: false },
+    warm: { type: 'boolean', default: false },
   },
 });
-const COLD = flags.cold;
+const COLD = !flags.warm;
 const N = Number(flags.n);
 const REPEAT = Number(flags.repeat);
 const QUEUE = 'replay-bench';
@@ -103,7 +103,7 @@ async function main(): Promise<void> {
     await populate(client);
     log(`${N} Greeter runs waiting after ${((performance.now() - populated) / 1000).toFixed(1)} s`);
 
-    // As in the control worker: warm replay processes are left for the next check (cold: none).
+    // With --warm, as the control worker with TEMPORAL_OPS_REPLAY_WARM=1: warm processes are left for the next check.
     const check = (max: number, keepWarm = !COLD) =>
       replayCheck(client, {
         projectDir,

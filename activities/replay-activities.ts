@@ -52,8 +52,8 @@ export function createReplayActivities({ client, settings, workerEnv, address }:
           stateDir: settings.stateDir,
           timeoutMs: input.timeoutSeconds === undefined ? undefined : input.timeoutSeconds * 1000,
           signal: ctx.cancellationSignal,
-          // The control worker lives on: with TEMPORAL_OPS_REPLAY_WARM the next check of this project
-          // starts with the SDK imported.
+          // The control worker lives on: the next check of this project finds its Python with the
+          // SDK imported (unless TEMPORAL_OPS_REPLAY_WARM=0).
           keepWarm: settings.replayWarm,
         });
       } catch (error) {

@@ -1,12 +1,13 @@
 // Replay-check benchmark against a throwaway dev server:
-//   node --import tsx bench/replay.bench.ts [--n 200] [--repeat 3] [--warm]
+//   node --import tsx bench/replay.bench.ts [--n 200] [--repeat 3] [--cold]
 // N Greeter runs of the replay fixture wait for a signal after their first activity. Measured in
 // the same run: the raw history-fetch rate (list + every history, what the check must read anyway)
 // and the replay rate, counted as what a whole check costs beyond that fetch (the check starts the
 // project's worker command with the hook while it fetches, and replays each history as it arrives).
 // Also the replay process's own wall time, and a check of one run (start-up) for the marginal rate.
-// By default every check starts its replay processes from nothing, as the gate does by default;
-// --warm measures checks that find warm processes left by the one before (TEMPORAL_OPS_REPLAY_WARM=1).
+// By default each measured check finds the warm processes left by the one before, as the control
+// worker's checks do; --cold measures checks that start every process from nothing
+// (TEMPORAL_OPS_REPLAY_WARM=0, or the CLI's own replay-check).
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -29,10 +30,10 @@ const { values: flags } = parseArgs({
   options: {
     n: { type: 'string', default: '200' },
     repeat: { type: 'string', default: '3' },
-    warm: { type: 'boolean', default: false },
+    cold: { type: 'boolean', default: false },
   },
 });
-const COLD = !flags.warm;
+const COLD = flags.cold;
 const N = Number(flags.n);
 const REPEAT = Number(flags.repeat);
 const QUEUE = 'replay-bench';
@@ -103,7 +104,7 @@ async function main(): Promise<void> {
     await populate(client);
     log(`${N} Greeter runs waiting after ${((performance.now() - populated) / 1000).toFixed(1)} s`);
 
-    // With --warm, as the control worker with TEMPORAL_OPS_REPLAY_WARM=1: warm processes are left for the next check.
+    // As the control worker does (unless --cold): warm processes are left for the next check.
     const check = (max: number, keepWarm = !COLD) =>
       replayCheck(client, {
         projectDir,

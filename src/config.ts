@@ -37,8 +37,8 @@ export interface Settings {
   readyTimeoutMs: number;
   host: string;
   /**
-   * Keep warm replay processes between gate checks (TEMPORAL_OPS_REPLAY_WARM=1; off by default: a
-   * warm process runs the project's own worker command, paused, which `ps` shows beside the worker).
+   * Keep warm replay processes between gate checks (on by default; TEMPORAL_OPS_REPLAY_WARM=0 turns
+   * it off): the Python of the project's worker command, started directly and paused before its code.
    */
   replayWarm: boolean;
   /** Local policy settings on top of `<stateDir>/policy.json` (see src/host/projects/load-policy.ts). */
@@ -153,7 +153,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     graceMs: numberFromEnv(env, 'TEMPORAL_OPS_GRACE_MS', DEFAULTS.graceSeconds * 1000),
     readyTimeoutMs: numberFromEnv(env, 'TEMPORAL_OPS_READY_TIMEOUT_MS', DEFAULTS.readyTimeoutSeconds * 1000),
     host: env.TEMPORAL_OPS_HOST || hostname(),
-    replayWarm: flagFromEnv(env, 'TEMPORAL_OPS_REPLAY_WARM'),
+    replayWarm: (env.TEMPORAL_OPS_REPLAY_WARM ?? '') === '' || flagFromEnv(env, 'TEMPORAL_OPS_REPLAY_WARM'),
     policy: policyFromEnv(env),
   };
 }

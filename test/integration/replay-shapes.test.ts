@@ -6,7 +6,9 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { execa } from 'execa';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { networkIsolation } from '../../src/host/replay/isolation.js';
+import { drainWarm, whenWarm } from '../../src/host/replay/warm-pool.js';
 import { replayCheck, type ReplayCheckOptions } from '../../src/host/replay/replay-check.js';
 import type { ReplayReport } from '../../src/host/replay/report-types.js';
 import { createHarness, type Harness } from '../helpers/harness.js';
@@ -61,6 +63,27 @@ async function verdictOrNotLoaded(run: PlantedRun, extra: Partial<ReplayCheckOpt
   }
 }
 
+/** Live processes in `dir` that wait warm (their environment names where they say they are ready). */
+function warmProcesses(dir: string): number[] {
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .map(Number)
+    .filter((pid) => {
+      try {
+        return (
+          readlinkSync(`/proc/${pid}/cwd`).startsWith(dir) &&
+          `\0${readFileSync(`/proc/${pid}/environ`, 'latin1')}`.includes('\0TEMPORAL_OPS_REPLAY_WAIT=')
+        );
+      } catch {
+        return false;
+      }
+    });
+}
+
+function cmdlineOf(pid: number): string[] {
+  return readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0').filter(Boolean);
+}
+
 describe('replay check on project shapes', () => {
   for (const [name, shape] of Object.entries(shapes) as [string, Shape][])
     it(`${name} (${shape.command('<dir>')}): finds a planted non-determinism, passes on unchanged code`, async () => {
@@ -76,6 +99,45 @@ describe('replay check on project shapes', () => {
       await run.edit(false);
       const clean = await check(run);
       assert.deepEqual([clean.checked, clean.replays, clean.wouldBreak], [1, 1, 0]);
+    });
+
+  for (const [name, shape] of Object.entries(shapes) as [string, Shape][])
+    it(`${name}: warm processes start its Python directly, show no worker command, and replay the code as it is`, async () => {
+      const run = await runOf(shape);
+      const warm = { keepWarm: true };
+      try {
+        await run.edit(false);
+        await check(run, warm);
+        await whenWarm();
+        const waiting = warmProcesses(run.dir);
+        assert.equal(waiting.length, 1, 'one warm process');
+        const words = shape
+          .command(run.dir)
+          .split(/\s+/)
+          .filter((w) => w !== venvPython);
+        for (const argv of waiting.map(cmdlineOf)) {
+          assert.ok(argv.at(-1)?.endsWith('temporal_ops_warm.py'), argv.join(' '));
+          assert.deepEqual(
+            argv.filter((w) => words.includes(w)),
+            [],
+            argv.join(' '),
+          );
+        }
+        await run.edit(true);
+        const broken = await check(run, warm);
+        assert.deepEqual([broken.checked, broken.wouldBreak], [1, 1]);
+        assert.equal(broken.results[0]?.divergence?.produced, 'StartTimer');
+        // A file the command names changed (the single file is the worker): that check starts cold.
+        const named = shape.command(run.dir).includes(shape.workflowFile);
+        assert.equal(broken.warmProcesses ?? 0, named ? 0 : 1);
+        await whenWarm();
+        await run.edit(false);
+        const clean = await check(run, warm);
+        assert.deepEqual([clean.checked, clean.replays, clean.wouldBreak], [1, 1, 0]);
+        assert.equal(clean.warmProcesses ?? 0, named ? 0 : 1);
+      } finally {
+        await drainWarm();
+      }
     });
 
   it('a wrapper that resets PYTHONPATH: no verdict, hook-not-loaded, and nothing reaches the live queue', async () => {

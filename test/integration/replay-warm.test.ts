@@ -72,6 +72,19 @@ async function twoWaitingGreeters(name: string): Promise<{ project: ReplayProjec
   return { project, queue };
 }
 
+/** Two waiting Greeters checked once with warm processes kept: the one warm process left. */
+async function checkedOnce(name: string) {
+  const { project, queue } = await twoWaitingGreeters(name);
+  const options = checkOptions(project, h.settings.stateDir, queue, { processes: 1, keepWarm: true });
+  await replayCheck(h.client, options);
+  const [warm] = await waitFor(
+    'a warm replay process',
+    () => warmOnQueue(queue).length === 1 && warmOnQueue(queue),
+    30_000,
+  );
+  return { project, queue, options, warm: warm as number };
+}
+
 async function replayRecords(): Promise<string[]> {
   const names = await promisify(readdir)(join(h.settings.stateDir, 'replays')).catch(() => [] as string[]);
   return names.filter((n) => n.endsWith('.json'));
@@ -88,6 +101,13 @@ describe('warm replay processes', () => {
       () => warmOnQueue(queue).length === 1 && warmOnQueue(queue),
       30_000,
     );
+    // `ps` shows our warm program, never the project's worker command, while it waits.
+    const cmdline = readFileSync(`/proc/${warm}/cmdline`, 'latin1').split('\0');
+    assert.ok(
+      cmdline.some((w) => w.endsWith('temporal_ops_warm.py')),
+      cmdline.join(' '),
+    );
+    assert.ok(!cmdline.some((w) => w.includes('replay_worker')), cmdline.join(' '));
     // The project's code changes while the warm process waits: the check must see the new code.
     await project.editWorkflow(NEW_ACTIVITY);
     const second = await replayCheck(h.client, options);
@@ -103,16 +123,22 @@ describe('warm replay processes', () => {
     assert.deepEqual(await replayRecords(), [], 'no replay record is left');
   });
 
+  it('do not stand for a worker command whose wrapper files changed: the check starts cold', async () => {
+    const { project, queue, options, warm } = await checkedOnce('replay-warm-wrapper');
+    // A pyproject.toml appears (as `uv run` would now read one): what the command starts may differ.
+    await writeFile(join(project.dir, 'pyproject.toml'), '[project]\nname = "shop"\nversion = "0"\n');
+    const report = await replayCheck(h.client, options);
+    assert.deepEqual([report.checked, report.replays, report.warmProcesses ?? 0], [2, 2, 0]);
+    assert.ok(!warmOnQueue(queue).includes(warm), 'the stale warm process was stopped');
+    // The cold check recorded the launch anew: the one after it is warm again.
+    await waitFor('a new warm replay process', () => warmOnQueue(queue).length === 1, 30_000);
+    const again = await replayCheck(h.client, options);
+    assert.equal(again.warmProcesses, 1);
+  });
+
   it('a warm process that is gone is replaced by a cold one, with the same verdict', async () => {
-    const { project, queue } = await twoWaitingGreeters('replay-warm-gone');
-    const options = checkOptions(project, h.settings.stateDir, queue, { processes: 1, keepWarm: true });
-    await replayCheck(h.client, options);
-    const [warm] = await waitFor(
-      'a warm replay process',
-      () => warmOnQueue(queue).length === 1 && warmOnQueue(queue),
-      30_000,
-    );
-    process.kill(warm as number, 'SIGKILL');
+    const { project, options, warm } = await checkedOnce('replay-warm-gone');
+    process.kill(warm, 'SIGKILL');
     await project.editWorkflow(NEW_ACTIVITY);
     const report = await replayCheck(h.client, options);
     assert.deepEqual([report.checked, report.wouldBreak, report.warmProcesses ?? 0], [2, 2, 0]);

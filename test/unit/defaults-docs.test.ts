@@ -39,7 +39,7 @@ const DOCUMENTED: Record<string, string | number | boolean> = {
   TEMPORAL_OPS_PROJECT_DIR: 'current dir',
   TEMPORAL_OPS_PROJECT: "the directory's name",
   TEMPORAL_OPS_PROCESS_BACKEND: 'proc` on Linux, `portable` on macOS',
-  TEMPORAL_OPS_REPLAY_WARM: 'off',
+  TEMPORAL_OPS_REPLAY_WARM: 'on',
 };
 
 /** Stated in every copy of the docs: a rewrite that drops them fails here instead of checking nothing. */

@@ -2,6 +2,7 @@
 // sets for itself, and every connection setting aimed at the gate's own address.
 import { delimiter } from 'node:path';
 import { parseCommand } from '../projects/command.js';
+import { SPAWN_TOKEN_ENV } from '../records/token-name.js';
 
 /** The env var the hook reads: path of the replay spec (JSON). */
 const REPLAY_SPEC_ENV = 'TEMPORAL_OPS_REPLAY';
@@ -91,6 +92,22 @@ export function hookEnv(input: HookEnvInput): Record<string, string> {
     PYTHONPATH: existing ? `${input.hookDir}${delimiter}${existing}` : input.hookDir,
     [REPLAY_SPEC_ENV]: input.specPath,
   };
+}
+
+/**
+ * A hooked environment recorded by a check's Python, armed again for another spec and gate (a warm
+ * process that starts that Python directly): our own names dropped, the hook once on PYTHONPATH.
+ */
+export function rehookEnv(
+  recorded: Record<string, string>,
+  input: Omit<HookEnvInput, 'env' | 'inherited'>,
+): Record<string, string> {
+  const env = { ...recorded };
+  for (const name of [REPLAY_SPEC_ENV, REPLAY_WAIT_ENV, REPLAY_ARGV_ENV, SPAWN_TOKEN_ENV]) delete env[name];
+  const path = (env.PYTHONPATH ?? '').split(delimiter).filter((p) => p !== input.hookDir);
+  if (path.join('') !== '') env.PYTHONPATH = path.join(delimiter);
+  else delete env.PYTHONPATH;
+  return hookEnv({ ...input, env, inherited: {} });
 }
 
 /** The temporal.toml the replay process gets: its profile (default or TEMPORAL_PROFILE) names the gate. */

@@ -17,6 +17,7 @@ import { endReplayRun, recordReplayRun, stopOrphanedReplays, type ReplayRunRecor
 import { runShards, shardCount, shardPaths, type ShardPaths } from './replay-shards.js';
 import type { ReplayReport } from './report-types.js';
 import { hookNotLoaded, runWithHook, type Launched } from './run-hook.js';
+import { launchFacts, takeLaunch, type PythonLaunch } from './python-launch.js';
 import { keepWarm, releaseSlot, takeWarm, warmKey, type WarmSpec } from './warm-pool.js';
 
 export interface ReplayCheckOptions {
@@ -164,7 +165,9 @@ export async function replayCheck(client: Client, options: ReplayCheckOptions): 
     env: commandEnv,
     isolation,
   };
-  const warm = options.keepWarm ? takeWarm(warmKey(warmSpec), count) : [];
+  // The wrapper files as this check finds them: warm processes recorded under others are stale.
+  const facts = options.keepWarm ? await launchFacts(options.workerCommand, options.projectDir) : '';
+  const warm = options.keepWarm ? takeWarm(warmKey(warmSpec), count, facts) : [];
   const gate = await openGateAddress();
   // Stops the replay when the fetch fails, as well as on the caller's cancellation.
   const stop = new AbortController();
@@ -176,6 +179,13 @@ export async function replayCheck(client: Client, options: ReplayCheckOptions): 
   let passed = false;
   /** Warm processes whose share was replayed cold instead. */
   let cooled = 0;
+  /** How a cold process's Python was started, as its hook recorded it (for the warm ones to come). */
+  let python: PythonLaunch | undefined;
+  const recordedLaunch = async () => {
+    let found: PythonLaunch | undefined;
+    for (let i = 0; i < 2 * count; i++) found ??= await takeLaunch(shardPaths(dir, i).launchPath);
+    return found;
+  };
   try {
     // One record and one spawn token for every shard started here: a kill of the check leaves none behind.
     owned = await recordReplayRun(options.stateDir, {
@@ -217,6 +227,7 @@ export async function replayCheck(client: Client, options: ReplayCheckOptions): 
           // The hook ends itself a little after our own bound, should nobody be left to kill it.
           deadlineSeconds: Math.ceil(timeoutMs / 1000) + 10,
           parkSeconds: (options.otherQueueWaitMs ?? 30_000) / 1000,
+          ...(shard.launched ? {} : { launchPath: shard.launchPath }),
         }),
       );
     for (const shard of shards) await writeSpec(shard);
@@ -292,6 +303,7 @@ export async function replayCheck(client: Client, options: ReplayCheckOptions): 
       performance.now() - replayStarted,
     );
     passed = true;
+    if (options.keepWarm) python = await recordedLaunch();
     if (!options.keepFiles) await rm(dir, { recursive: true, force: true });
     return result;
   } finally {
@@ -300,6 +312,7 @@ export async function replayCheck(client: Client, options: ReplayCheckOptions): 
     for (const slot of warm) await releaseSlot(slot, !passed || options.keepFiles);
     for (const stream of streams) await stream.close();
     await gate.close();
-    if (options.keepWarm && !stop.signal.aborted) keepWarm(warmSpec, count);
+    if (options.keepWarm && !stop.signal.aborted)
+      keepWarm(warmSpec, count, facts, python ?? (await recordedLaunch()));
   }
 }

@@ -18,6 +18,8 @@ export interface ShardPaths {
   historiesPath: string;
   outputPath: string;
   logPath: string;
+  /** Where a cold process's hook records how its Python was started (python-launch.ts). */
+  launchPath: string;
 }
 
 /** Shard `index`'s spec, histories, hook output and log, side by side in `dir`. */
@@ -27,6 +29,7 @@ export function shardPaths(dir: string, index: number): ShardPaths {
     historiesPath: join(dir, `histories-${index}.bin`),
     outputPath: join(dir, `output-${index}.jsonl`),
     logPath: join(dir, `worker-${index}.log`),
+    launchPath: join(dir, `launch-${index}.json`),
   };
 }
 

@@ -11,12 +11,20 @@ import { tailLog } from '../logs/logs.js';
 import { spawnDetached } from '../workers/spawn.js';
 import { ReplayCheckError, SpawnFailedError } from '../../errors.js';
 import { parseHookLines, type HookLine } from './hook-output.js';
-import { hookedArgv, hookEnv, launchOf, REPLAY_WAIT_ENV } from './hook-command.js';
+import { hookedArgv, hookEnv, launchOf, REPLAY_WAIT_ENV, rehookEnv } from './hook-command.js';
+import type { PythonLaunch } from './python-launch.js';
+import { SPAWN_TOKEN_ENV } from '../records/token-name.js';
 import type { IsolationPlan } from './isolation.js';
 import { SdkWatch } from './sdk-watch.js';
 
 /** The directory holding sitecustomize.py and the hook module. */
 const hookDir = join(packageRoot, 'src', 'host', 'replay', 'python');
+
+/** A warm process's program: runs what the recorded Python ran (python/temporal_ops_warm.py). */
+const warmProgram = join(hookDir, 'temporal_ops_warm.py');
+
+/** Tells the warm program what the recorded Python ran. */
+const WARM_TARGET_ENV = 'TEMPORAL_OPS_WARM_TARGET';
 
 /** How long the hook has to prove it loaded (its `hook-loaded` line) before the group is killed. */
 const HOOK_WAIT_MS = 5000;
@@ -35,6 +43,8 @@ export interface HookLaunch {
   gateAddress: string;
   configFilePath: string;
   isolation: IsolationPlan;
+  /** Start this recorded Python directly, running what it ran, instead of the command (a warm process). */
+  python?: PythonLaunch;
 }
 
 export interface HookRun extends HookLaunch {
@@ -128,15 +138,24 @@ export function hookNotLoaded(
  * program's own code runs; it exits quietly at the end of its input.
  */
 export async function launchHooked(run: HookLaunch, readyPath?: string): Promise<Launched> {
-  const launch = launchOf([...run.isolation.prefix, ...hookedArgv(run.command, hookDir)]);
-  const hooked = hookEnv({
-    env: run.env,
-    inherited: process.env,
+  const armed = {
     hookDir,
     specPath: run.specPath,
     gateAddress: run.gateAddress,
     configFilePath: run.configFilePath,
-  });
+  };
+  const { python } = run;
+  const argv = python
+    ? [python.executable, ...python.options, warmProgram]
+    : hookedArgv(run.command, hookDir);
+  const hooked = python
+    ? {
+        ...rehookEnv(python.env, armed),
+        [WARM_TARGET_ENV]: JSON.stringify(python.target),
+        ...(run.env[SPAWN_TOKEN_ENV] ? { [SPAWN_TOKEN_ENV]: run.env[SPAWN_TOKEN_ENV] } : {}),
+      }
+    : hookEnv({ env: run.env, inherited: process.env, ...armed });
+  const launch = launchOf([...run.isolation.prefix, ...argv]);
   const env = { ...hooked, ...launch.env, ...(readyPath ? { [REPLAY_WAIT_ENV]: readyPath } : {}) };
   let reaped = false;
   const settle = (exited: Promise<HookRunResult['exit']>) => {
@@ -146,7 +165,7 @@ export async function launchHooked(run: HookLaunch, readyPath?: string): Promise
   try {
     const spawned = await spawnDetached({
       command: launch.command,
-      cwd: run.cwd,
+      cwd: python?.cwd ?? run.cwd,
       env,
       logPath: run.logPath,
       ...(run.tokenFile ? { tokenFile: run.tokenFile } : {}),

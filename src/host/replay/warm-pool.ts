@@ -1,8 +1,9 @@
 // Warm replay processes. Most of a replay process's start-up is the SDK's import, which does not
 // depend on the project's code. So after a check, a long-lived caller (the control worker) starts
-// the same command again with the hook waiting: its Python imports the SDK and stops before the
-// program's own code runs. The next check of the same command and environment writes its spec and
-// lets it go, and the program then imports the project's code as it is at that moment.
+// the Python that the check's hook ran in again, directly (python-launch.ts), with the hook waiting:
+// it imports the SDK and stops before the program's own code runs, and `ps` shows our warm program,
+// not the project's worker command. The next check of the same command, environment and wrapper
+// files writes its spec and lets it go, and the program then imports the project's code as it is.
 // A warm process owns a directory, a gate address and a replay-run record of its own, reads end of
 // input (and exits) once its owner is gone, and is stopped after WARM_IDLE_MS unused.
 import { createHash } from 'node:crypto';
@@ -16,6 +17,7 @@ import { gateConfigFile } from './hook-command.js';
 import type { IsolationPlan } from './isolation.js';
 import { endReplayRun, recordReplayRun, type ReplayRunRecord } from './replay-runs.js';
 import { shardPaths, type ShardPaths } from './replay-shards.js';
+import type { PythonLaunch } from './python-launch.js';
 import { launchHooked, type Launched } from './run-hook.js';
 
 /** A warm process nobody used for this long is stopped. */
@@ -44,6 +46,8 @@ export interface WarmSlot {
 }
 
 const pool = new Map<string, WarmSlot[]>();
+/** The Python each key's warm processes start, and the wrapper facts (launchFacts) it was recorded under. */
+const launches = new Map<string, { python: PythonLaunch; facts: string }>();
 /** How many warm processes to keep per key: the most shards a check of it used. */
 const targets = new Map<string, number>();
 const starting = new Map<string, number>();
@@ -66,9 +70,18 @@ export async function releaseSlot(slot: WarmSlot, keepFiles = false): Promise<vo
   if (!keepFiles) await rm(slot.dir, { recursive: true, force: true });
 }
 
-/** Up to `count` live warm processes for `key`, taken out of the pool. */
-export function takeWarm(key: string, count: number): WarmSlot[] {
+/**
+ * Up to `count` live warm processes for `key`, taken out of the pool; none when the wrapper files
+ * changed since they were recorded (`facts`, launchFacts): those are stopped.
+ */
+export function takeWarm(key: string, count: number, facts: string): WarmSlot[] {
   const slots = pool.get(key) ?? [];
+  if (launches.get(key)?.facts !== facts) {
+    launches.delete(key);
+    pool.delete(key);
+    for (const slot of slots) void releaseSlot(slot);
+    return [];
+  }
   const taken: WarmSlot[] = [];
   while (taken.length < count && slots.length > 0) {
     const slot = slots.shift() as WarmSlot;
@@ -80,7 +93,7 @@ export function takeWarm(key: string, count: number): WarmSlot[] {
   return taken;
 }
 
-async function startSlot(spec: WarmSpec): Promise<WarmSlot> {
+async function startSlot(spec: WarmSpec, python: PythonLaunch): Promise<WarmSlot> {
   const checksDir = join(spec.stateDir, 'replay');
   await mkdir(checksDir, { recursive: true });
   const dir = await mkdtemp(join(checksDir, 'warm-'));
@@ -103,6 +116,7 @@ async function startSlot(spec: WarmSpec): Promise<WarmSlot> {
         gateAddress: gate.address,
         configFilePath,
         isolation: spec.isolation,
+        python,
       },
       join(dir, 'ready.jsonl'),
     );
@@ -124,17 +138,21 @@ function expire(key: string, slot: WarmSlot): void {
 
 /**
  * Starts warm processes for `spec` in the background until the pool holds as many as the most
- * shards a check of it used (`count` or more). Failures only mean the next check starts cold.
+ * shards a check of it used (`count` or more): each starts `python` (recorded by a check's hook,
+ * or the one recorded before) under `facts`. Failures only mean the next check starts cold.
  */
-export function keepWarm(spec: WarmSpec, count: number): void {
+export function keepWarm(spec: WarmSpec, count: number, facts: string, python?: PythonLaunch): void {
   if (spec.isolation.kind === 'none') return; // without a network namespace, nothing may wait with user code
   const key = warmKey(spec);
+  if (python) launches.set(key, { python, facts });
+  const launch = launches.get(key);
+  if (!launch || launch.facts !== facts) return;
   const target = Math.max(count, targets.get(key) ?? 0);
   targets.set(key, target);
   const missing = target - (pool.get(key)?.length ?? 0) - (starting.get(key) ?? 0);
   for (let i = 0; i < missing; i++) {
     starting.set(key, (starting.get(key) ?? 0) + 1);
-    const start: Promise<void> = startSlot(spec)
+    const start: Promise<void> = startSlot(spec, launch.python)
       .then(
         (slot) => {
           slot.expiry = setTimeout(() => expire(key, slot), WARM_IDLE_MS);
@@ -173,5 +191,6 @@ export async function drainWarm(): Promise<void> {
   const slots = [...pool.values()].flat();
   pool.clear();
   targets.clear();
+  launches.clear();
   await Promise.all(slots.map((slot) => releaseSlot(slot)));
 }

@@ -111,9 +111,77 @@ def activate(spec_path: str) -> None:
     if patches:
         sys.meta_path.insert(0, _PatchOnImport(patches))
     _emit("hook-loaded", pid=os.getpid(), python=sys.executable)
+    if _spec.get("launchPath"):
+        _record_launch(_spec["launchPath"])
     # A forked child inherits the patched SDK: it is hooked too, and says so for the gate's watch.
     os.register_at_fork(after_in_child=lambda: _emit("hook-loaded", pid=os.getpid(), python=sys.executable))
     _start_deadline(float(_spec.get("deadlineSeconds", 600)))
+
+
+# Interpreter options that take a value (the next word, or the rest of this one).
+_OPTION_VALUE = ("-W", "-X", "--check-hash-based-pycs")
+
+
+def _target_of(words: list[str]) -> tuple[list[str], dict[str, Any] | None]:
+    """Splits an interpreter's arguments into its options and what it runs (None: not restartable)."""
+    options: list[str] = []
+    i = 0
+    while i < len(words):
+        word = words[i]
+        if word in ("-m", "-c"):
+            if i + 1 >= len(words):
+                return options, None
+            kind = "module" if word == "-m" else "code"
+            return options, {"kind": kind, "value": words[i + 1], "args": words[i + 2 :]}
+        if word.startswith("-m") or word.startswith("-c"):
+            kind = "module" if word[1] == "m" else "code"
+            return options, {"kind": kind, "value": word[2:], "args": words[i + 1 :]}
+        if word in _OPTION_VALUE:
+            if i + 1 >= len(words):
+                return options, None
+            options += [word, words[i + 1]]
+            i += 2
+            continue
+        if word.startswith("-W") or word.startswith("-X"):
+            options.append(word)
+            i += 1
+            continue
+        if word == "--":
+            i += 1
+            break
+        if word == "-" or word.startswith("--"):
+            return options, None  # a program read from stdin, or --help and the like
+        if word.startswith("-"):
+            if any(letter in "mcWX" for letter in word[2:]):
+                return options, None  # a value folded into a cluster of flags: not worth guessing
+            options.append(word)
+            i += 1
+            continue
+        break
+    if i >= len(words):
+        return options, None
+    return options, {"kind": "script", "value": words[i], "args": words[i + 1 :]}
+
+
+def _record_launch(path: str) -> None:
+    """Says how to start this very Python again without its wrappers (a warm replay process).
+
+    Written once (the program's main Python, before any of its own code), readable by us alone.
+    """
+    options, target = _target_of(list(getattr(sys, "orig_argv", []))[1:])
+    launch = {
+        "executable": sys.executable,
+        "options": options,
+        "target": target,
+        "cwd": os.getcwd(),
+        "env": dict(os.environ),
+    }
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        json.dump(launch, out)
 
 
 def _start_deadline(seconds: float) -> None:

@@ -33,26 +33,23 @@ export function installQuietRuntime(
   const level = (
     terminal === 'never' ? (process.env.TEMPORAL_OPS_LOG_LEVEL ?? DEFAULTS.logLevel) : terminal.toUpperCase()
   ) as LogLevel;
-  const install = () =>
-    Runtime.install({
-      ...(metrics ? { telemetryOptions: metricsTelemetry(metrics) } : {}),
-      logger: new DefaultLogger(level, (entry) => {
-        // The host-queue worker hosts activities only; the SDK warns about that on every start.
-        if (entry.message.startsWith('No workflows registered')) return;
-        const time = new Date(Number(entry.timestampNanos / 1_000_000n)).toISOString();
-        const line = `${time} [${entry.level}] ${entry.message} ${entry.meta ? JSON.stringify(entry.meta) : ''}`;
-        file.write(`${line}\n`);
-        if (terminal !== 'never') write(line);
-      }),
-    });
-  try {
-    install();
-  } catch (error) {
-    // Checked a moment ago; another process may have taken the port since.
-    if (!metrics) throw error;
-    throw usageError(
-      `--metrics ${metrics}: the SDK could not serve metrics there (${(error as Error).message})`,
-    );
-  }
+  const logger = new DefaultLogger(level, (entry) => {
+    // The host-queue worker hosts activities only; the SDK warns about that on every start.
+    if (entry.message.startsWith('No workflows registered')) return;
+    const time = new Date(Number(entry.timestampNanos / 1_000_000n)).toISOString();
+    const line = `${time} [${entry.level}] ${entry.message} ${entry.meta ? JSON.stringify(entry.meta) : ''}`;
+    file.write(`${line}\n`);
+    if (terminal !== 'never') write(line);
+  });
+  if (!metrics) Runtime.install({ logger });
+  else
+    try {
+      Runtime.install({ logger, telemetryOptions: metricsTelemetry(metrics) });
+    } catch (error) {
+      // The address was checked a moment ago; another process may have taken the port since.
+      throw usageError(
+        `--metrics ${metrics}: the SDK could not serve metrics there (${(error as Error).message})`,
+      );
+    }
   return path;
 }

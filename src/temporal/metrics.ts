@@ -82,6 +82,8 @@ function instrumentsOf(meter: MetricMeter): Instruments {
 let instruments = instrumentsOf(noopMetricMeter);
 /** The (verdict, task queue) pairs each sweep scope set last, so a pair that is gone reads 0. */
 const lastStalled = new Map<string, { verdict: string; task_queue: string }[]>();
+/** Scopes remembered at most (schedules sweep a few; one-off sweeps with their own queries come and go). */
+const MAX_SCOPES = 1000;
 
 /** Records from now on through `meter` (the control worker's runtime meter). */
 export function useMetricMeter(meter: MetricMeter): void {
@@ -107,7 +109,11 @@ export function recordSweep(sweep: {
   for (const tags of lastStalled.get(sweep.scope) ?? [])
     if (!current.has(key(tags))) instruments.stalled.set(0, tags);
   sweep.stalled.forEach((s, i) => instruments.stalled.set(s.count, now[i]));
+  lastStalled.delete(sweep.scope);
   lastStalled.set(sweep.scope, now);
+  // The scope swept longest ago is forgotten first: its pairs keep their last values.
+  const oldest = lastStalled.keys().next().value;
+  if (lastStalled.size > MAX_SCOPES && oldest !== undefined) lastStalled.delete(oldest);
 }
 
 /** Records how many unresolved incidents are in each state (a state missing from `counts` reads 0). */

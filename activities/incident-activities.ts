@@ -5,12 +5,18 @@
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import type { IncidentAnswer, IncidentSighting } from '../src/contract/incidents.js';
+import {
+  fingerprintKey,
+  type IncidentAnswer,
+  type IncidentSighting,
+  type IncidentState,
+} from '../src/contract/incidents.js';
 import type { Settings } from '../src/config.js';
 import { FailureType } from '../src/contract/failure-types.js';
 import { IncidentAttributesMissingError } from '../src/errors.js';
 import { mapBounded } from '../src/inspect/pool.js';
 import { isNotFound } from '../src/temporal/grpc.js';
+import { recordIncidentStates } from '../src/temporal/metrics.js';
 import {
   ensureIncidentAttributes,
   listIncidents,
@@ -43,6 +49,18 @@ export interface IncidentReport {
 }
 
 const CONCURRENCY = 8;
+
+/** How many incidents are in each state: as listed, then as this sweep's moves left them (the list may lag them). */
+function statesAfter(
+  listed: IncidentEntry[],
+  answers: IncidentAnswer[],
+): Partial<Record<IncidentState, number>> {
+  const states = new Map(listed.map((entry) => [fingerprintKey(entry.fingerprint), entry.state]));
+  for (const { incident } of answers) states.set(fingerprintKey(incident.fingerprint), incident.state);
+  const counts: Partial<Record<IncidentState, number>> = {};
+  for (const state of states.values()) counts[state] = (counts[state] ?? 0) + 1;
+  return counts;
+}
 
 /** Builds the activity that reports a sweep's findings to the incidents (cluster-only). */
 export function createIncidentActivities({
@@ -107,17 +125,22 @@ export function createIncidentActivities({
         else report.seenAgain += 1;
         ctx.heartbeat(report);
       };
+      const answers: IncidentAnswer[] = [];
       const sightings = mapBounded(input.sightings, CONCURRENCY, (sighting) =>
         reportSighting(bookkeeping, settings.opsTaskQueue, input.sweep, sighting, input.atMs),
       );
-      for await (const answer of sightings) tally(answer);
+      for await (const answer of sightings) {
+        answers.push(answer);
+        tally(answer);
+      }
 
       const namespace = client.options.namespace;
       const seen = new Set(
         input.sightings.map((s) => `${s.workflowId}\0${s.runId}\0${s.verdict}\0${s.signature}`),
       );
       const unswept = new Set(input.unswept);
-      const candidates = (await listIncidents(bookkeeping, settings.opsTaskQueue)).filter((entry) => {
+      const listed = await listIncidents(bookkeeping, settings.opsTaskQueue);
+      const candidates = listed.filter((entry) => {
         const f = entry.fingerprint;
         return (
           f.namespace === namespace &&
@@ -135,7 +158,11 @@ export function createIncidentActivities({
           throw error;
         });
       });
-      for await (const answer of resolutions) if (answer?.duplicate || answer?.transition) tally(answer);
+      for await (const answer of resolutions) {
+        if (answer) answers.push(answer);
+        if (answer?.duplicate || answer?.transition) tally(answer);
+      }
+      recordIncidentStates(statesAfter(listed, answers));
       return report;
     },
   };

@@ -10,6 +10,7 @@ import { type ProcessFact } from '../src/contract/facts.js';
 import type { DiagnosisPolicy, Finding, Verdict } from '../src/contract/verdicts.js';
 import { analyzeWorkflow, type Analysis } from '../src/inspect/analyze.js';
 import { isInvalidArgument, isNotFound } from '../src/temporal/grpc.js';
+import { recordSweep, type StalledCount } from '../src/temporal/metrics.js';
 import { countWorkflows, sweep, sweepQuery, SweepTally } from '../src/inspect/sweep.js';
 import { workerLogExcerpts } from '../src/host/logs/worker-logs.js';
 import { localLivenessOracle } from '../src/host/workers/pollers.js';
@@ -89,20 +90,30 @@ export function createInspectActivities({ client, settings }: InspectDeps) {
       };
       const tally = new SweepTally();
       const findings: Finding[] = [];
+      const stalled = new Map<string, StalledCount>();
       const max = input.maxFindings ?? DEFAULTS.maxFindings;
       try {
         for await (const item of sweep(client, options)) {
           tally.add(item);
-          if (item.kind === 'finding' && item.finding.stalled && findings.length < max)
-            findings.push(item.finding);
+          if (item.kind === 'finding' && item.finding.stalled) {
+            const { verdict, taskQueue } = item.finding;
+            const key = `${verdict}\0${taskQueue}`;
+            const pair = stalled.get(key) ?? { verdict, taskQueue, count: 0 };
+            pair.count += 1;
+            stalled.set(key, pair);
+            if (findings.length < max) findings.push(item.finding);
+          }
           // A cancelled sweep ends as cancelled, not as a report that looks complete.
           if (ctx.cancellationSignal.aborted) throw new CancelledFailure('stall sweep cancelled');
         }
       } catch (error) {
         throw rejectedQuery(input.query, error);
       }
+      const query = sweepQuery(options);
+      const durationMs = Date.now() - started;
+      recordSweep({ scope: query, durationMs, examined: tally.scanned, stalled: [...stalled.values()] });
       return {
-        query: sweepQuery(options),
+        query,
         scanned: tally.scanned,
         stalledCount: tally.stalled,
         closed: tally.closed,
@@ -110,7 +121,7 @@ export function createInspectActivities({ client, settings }: InspectDeps) {
         findings,
         truncated: tally.stalled > findings.length,
         errors: tally.errors,
-        durationMs: Date.now() - started,
+        durationMs,
       };
     },
   };

@@ -4,7 +4,7 @@
 // HostProcesses) run in a namespace of their own, with the one host activity they call.
 import { fileURLToPath } from 'node:url';
 import { Client } from '@temporalio/client';
-import { Worker, type WorkerOptions } from '@temporalio/worker';
+import { Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createClusterActivities, createHostActivities } from '../activities/index.js';
 import type { Settings } from './config.js';
 import { watchWorkerLogs } from './host/logs/logs.js';
@@ -15,6 +15,7 @@ import { loadWorkflowBundle } from './workflow-bundle.js';
 import { hostQueueName } from './contract/ops-workflows.js';
 import { bookkeepingClient, ensureBookkeepingNamespace } from './temporal/bookkeeping.js';
 import { ensureIncidentAttributes } from './temporal/incidents.js';
+import { useMetricMeter } from './temporal/metrics.js';
 
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
@@ -49,6 +50,8 @@ export async function createControlWorker({
   workflowBundle,
 }: ControlWorkerOptions): Promise<ControlWorker> {
   const connection = await connectNative(target);
+  // Our metrics go where the SDK's go: the runtime's exporter, when `--metrics` installed one.
+  useMetricMeter(Runtime.instance().metricMeter);
   const apart = settings.bookkeepingNamespace !== target.namespace;
   const created =
     apart &&

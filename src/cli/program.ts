@@ -11,6 +11,7 @@ import type { ReplayCheckCliOptions } from './commands/replay-check.js';
 import type { ProjectAddOptions } from './commands/project.js';
 import type { RunOptions } from './commands/run-recipe.js';
 import type { ScheduleOptions } from './commands/schedule.js';
+import type { ServeOptions } from './commands/serve.js';
 import type { UpOptions } from './commands/up.js';
 import type { EnsureOptions } from './commands/worker-ensure.js';
 import type { HealthOptions } from './commands/worker-health.js';
@@ -44,6 +45,7 @@ import {
   json,
   jsonArray,
   jsonObject,
+  listenAddress,
   numberAtLeast,
   positive,
 } from './values.js';
@@ -87,6 +89,14 @@ Temporal CLI (--address, -n, --api-key, --tls*, --profile, --config-file go befo
 Shell completion: temporal-ops completion bash|zsh|fish.`;
 
 const jsonFlag = (c: Command) => c.option('--json', 'print the result as JSON');
+
+const metricsFlag = [
+  '--metrics <address>',
+  "serve Prometheus metrics (the SDK's and ours) at http://ADDRESS/metrics, e.g. 127.0.0.1:9464",
+  listenAddress,
+] as const;
+const metricsOption = (raw: Raw): { metrics?: string } =>
+  raw.metrics === undefined ? {} : { metrics: raw.metrics as string };
 
 const inputFlag = (c: Command) =>
   c.option(
@@ -661,10 +671,12 @@ export function buildProgram(invoke: Invoke, where: Where, mcp?: McpLoader): Com
           recipeInput: recipeInput(raw as RawRecipeFlags, where),
           runRecipe: raw.recipe !== false,
           once: raw.once === true,
+          ...metricsOption(raw),
         }),
       )
         .option('--once', 'exit after the recipe instead of serving')
-        .option('--no-recipe', 'run no recipe, only serve'),
+        .option('--no-recipe', 'run no recipe, only serve')
+        .option(...metricsFlag),
     ),
   );
   leaf(
@@ -672,7 +684,8 @@ export function buildProgram(invoke: Invoke, where: Where, mcp?: McpLoader): Com
     'serve',
     'Run the control worker only (task queues temporal-ops and temporal-ops@<host>).',
     async () => (await import('./commands/serve.js')).serve,
-  );
+    (raw): ServeOptions => metricsOption(raw),
+  ).option(...metricsFlag);
   declareRun(
     group('run', 'Start a recipe on a running control worker and follow its steps live.'),
     leaf,

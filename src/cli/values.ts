@@ -1,5 +1,6 @@
 // Option-argument parsers: each turns one flag's text into a value or rejects it with what it expected.
 // Commander prefixes the rejection with the flag and the bad value, and the CLI exits 2.
+import { isIP } from 'node:net';
 import { InvalidArgumentError } from 'commander';
 
 /** A number >= `min` (an integer when `integer`). */
@@ -81,4 +82,18 @@ export function commandTimeout(text: string): number {
       ms += Number(amount) * (UNIT_MS[unit === 'ms' ? 'ms' : (unit ?? '')] ?? 0);
   if (!(ms > 0)) throw new InvalidArgumentError('expected a duration such as 500ms, 30s, 5m or 1h30m');
   return ms;
+}
+
+/** An IP:PORT to listen on, as the SDK's metrics exporter takes it (IPv4, [IPv6], or localhost for 127.0.0.1). */
+export function listenAddress(text: string): string {
+  const match = /^(.+):(\d{1,5})$/.exec(text.trim());
+  const typed = match?.[1] ?? '';
+  const host = typed === 'localhost' ? '127.0.0.1' : typed;
+  const bare = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+  const port = Number(match?.[2]);
+  if (isIP(bare) !== (bare === host ? 4 : 6) || !(port >= 1 && port <= 65535))
+    throw new InvalidArgumentError(
+      'expected IP:PORT with a port from 1 to 65535, such as 127.0.0.1:9464 ([::1]:9464 for IPv6; localhost means 127.0.0.1)',
+    );
+  return `${host}:${port}`;
 }

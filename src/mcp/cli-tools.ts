@@ -2,6 +2,7 @@
 // tool runs the same code, defaults and checks as the command line. Descriptions come from the CLI's help.
 import type { Command } from 'commander';
 import { z } from 'zod';
+import { incidentResult } from './incident-schema.js';
 
 /**
  * How one argument becomes flags: text and numbers as values, flags as presence, JSON as text, env
@@ -25,6 +26,8 @@ export interface CliTool {
   args: Record<string, Arg>;
   /** Used instead of the command's help where that names flags: a tool's description names its arguments. */
   description?: string;
+  /** The shape of its --json result, when the tool's outputSchema says more than "any JSON". */
+  result?: z.ZodType;
 }
 
 const text = (flag: string, required = false): Arg => ({ flag, kind: 'text', required });
@@ -52,6 +55,11 @@ const positional = (name: string, description: string): Arg => ({
 const list = (name: string): Arg => ({ flag: name, kind: 'list' });
 
 const workflowArgs = { workflowId: text('--workflow-id', true), runId: text('--run-id') };
+
+const incidentId = positional(
+  '<id>',
+  'The incident: incident-<hash> or the hash alone, as temporal-ops://incidents lists it.',
+);
 
 /** Every CLI-backed tool (argument names carry units where the flag's help does: `...Seconds`). */
 export const CLI_TOOLS: CliTool[] = [
@@ -163,6 +171,20 @@ export const CLI_TOOLS: CliTool[] = [
       passEnv: list('--pass-env'),
       allowSharedDir: flag('--allow-shared-dir'),
     },
+  },
+  {
+    name: 'incident_ack',
+    command: ['incidents', 'ack'],
+    args: { id: incidentId, by: text('--by') },
+    result: incidentResult,
+  },
+  {
+    name: 'incident_snooze',
+    command: ['incidents', 'snooze'],
+    description:
+      'Snooze an incident for a while (`for`: 30s, 5m, 1h); it opens again when that time is up (needs a running control worker).',
+    args: { id: incidentId, for: text('--for', true), by: text('--by') },
+    result: incidentResult,
   },
   { name: 'project_list', command: ['project', 'list'], args: {} },
   {

@@ -1,5 +1,6 @@
-// The MCP resources: recipes recent and in flight, one recipe's live report, our workers, and the
-// latest stall sweep; a subscribed URI is watched and `notifications/resources/updated` sent on change.
+// The MCP resources: recipes recent and in flight, one recipe's live report, our workers, the
+// latest stall sweep and the open incidents; a subscribed URI is watched and
+// `notifications/resources/updated` sent on change.
 import { ResourceTemplate, type McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import {
   SubscribeRequestSchema,
@@ -11,7 +12,14 @@ import { RECIPE_NAMES } from '../contract/ops-workflows.js';
 import { ProgressReporter } from './progress.js';
 import { recipeProgress } from './recipe-tools.js';
 import { runCliTool, type CommandTree } from './run-cli-tool.js';
-import { RECIPES_URI, RECIPE_URI_TEMPLATE, STALLED_URI, WORKERS_URI, recipeUri } from './uris.js';
+import {
+  INCIDENTS_URI,
+  RECIPES_URI,
+  RECIPE_URI_TEMPLATE,
+  STALLED_URI,
+  WORKERS_URI,
+  recipeUri,
+} from './uris.js';
 
 const RECENT_RECIPES = 50;
 const WATCH_RECIPE_MS = 1000;
@@ -73,8 +81,9 @@ async function latestSweep(context: CliContext): Promise<unknown> {
   };
 }
 
-async function workers(tree: CommandTree, context: CliContext): Promise<unknown> {
-  const outcome = await runCliTool(['worker', 'list', '--json'], tree, context, () => undefined);
+/** What a CLI command prints with --json, or its exit code and error. */
+async function cliResult(argv: string[], tree: CommandTree, context: CliContext): Promise<unknown> {
+  const outcome = await runCliTool([...argv, '--json'], tree, context, () => undefined);
   return outcome.result ?? { exitCode: outcome.exitCode, error: outcome.error };
 }
 
@@ -86,7 +95,8 @@ export function registerResources(
 ): { stop(): void } {
   const read = (uri: string): Promise<unknown> => {
     if (uri === RECIPES_URI) return recipes(context);
-    if (uri === WORKERS_URI) return workers(tree, context);
+    if (uri === WORKERS_URI) return cliResult(['worker', 'list'], tree, context);
+    if (uri === INCIDENTS_URI) return cliResult(['incidents', 'list'], tree, context);
     if (uri === STALLED_URI) return latestSweep(context);
     const prefix = recipeUri('');
     if (uri.startsWith(prefix)) return recipe(context, decodeURIComponent(uri.slice(prefix.length)));
@@ -96,6 +106,12 @@ export function registerResources(
     [RECIPES_URI, 'recipes', 'Recipes', 'Recipes in flight and recently closed, newest first.'],
     [WORKERS_URI, 'workers', 'Workers', 'Our target workers on this host and the pollers of their queues.'],
     [STALLED_URI, 'stalled', 'Latest stall sweep', 'The report of the latest completed DebugStalled sweep.'],
+    [
+      INCIDENTS_URI,
+      'incidents',
+      'Incidents',
+      'Unresolved incidents of the scheduled stall sweeps (open, reopened, acknowledged, snoozed), newest first, as a JSON array; move them with incident_ack and incident_snooze.',
+    ],
   ] as const;
   for (const [uri, name, title, description] of fixed)
     server.registerResource(name, uri, { title, description, mimeType: 'application/json' }, async () =>

@@ -78,11 +78,16 @@ export function createMcpServer(
   const program = tree(async () => undefined);
   for (const cli of CLI_TOOLS) {
     const { description, shape } = describeCliTool(cli, program);
-    tool(cli.name as ToolName, description, shape, (args, extra) =>
-      withProgress(extra, (progress) => {
-        progress.update({ done: 0, current: `temporal-ops ${cli.command.join(' ')}` });
-        return runCliTool(cliArgv(cli, args), tree, context, (line) => progress.line(line));
-      }),
+    tool(
+      cli.name as ToolName,
+      description,
+      shape,
+      (args, extra) =>
+        withProgress(extra, (progress) => {
+          progress.update({ done: 0, current: `temporal-ops ${cli.command.join(' ')}` });
+          return runCliTool(cliArgv(cli, args), tree, context, (line) => progress.line(line));
+        }),
+      cli.result,
     );
   }
   const env = (

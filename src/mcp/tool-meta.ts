@@ -47,6 +47,10 @@ export const TOOL_META = {
   workflows_recent: read('Recent workflows'),
   replay_check: read('Replay open workflows against current code'),
   schedule_stall_sweep: write('Schedule a stall sweep', { destructive: true, idempotent: true }),
+  // Moves of our own incident records: the target project is untouched. A second ack changes
+  // nothing; a second snooze moves the end of the snooze.
+  incident_ack: write('Acknowledge an incident', { destructive: false, idempotent: true }),
+  incident_snooze: write('Snooze an incident', { destructive: false, idempotent: false }),
   project_add: write('Register a project', { destructive: false, idempotent: true }),
   project_list: read('List projects'),
   project_remove: write('Forget a project', { destructive: true, idempotent: true }),

@@ -37,6 +37,8 @@ const ANNOTATIONS: Record<string, Hints> = {
   workflows_recent: R,
   replay_check: R,
   schedule_stall_sweep: [false, true, true, false],
+  incident_ack: [false, false, true, false],
+  incident_snooze: [false, false, false, false],
   project_add: [false, false, true, false],
   project_list: R,
   project_remove: [false, true, true, false],
@@ -327,6 +329,58 @@ describe('temporal-ops mcp conforms to the MCP specification', () => {
     assert.equal(deleted.isError, false, deleted.text);
   });
 
+  it('temporal-ops://incidents lists a real incident; incident_snooze and incident_ack move it', async () => {
+    type Listed = { id: string; state: string; fingerprint: { workflowId: string } };
+    type Moved = Listed & { snoozedUntilMs?: number; acknowledgedBy?: string; transitions: unknown[] };
+    const queue = uniqueQueue('mcp-incident');
+    const target = uniqueId('nobody');
+    planted.push(target);
+    await h.client.workflow.start('NobodyPolls', { taskQueue: queue, workflowId: target, args: [] });
+    await waitUntil(
+      'the target to be visible',
+      async () => (await h.client.workflow.count(`TaskQueue = "${queue}"`)).count > 0 || undefined,
+      30_000,
+      200,
+    );
+    const swept = await mcp.call<{ state: string; report: { incidents?: { opened: number } } }>(
+      'recipe_start',
+      {
+        recipe: 'DebugStalled',
+        input: { taskQueue: queue, incidents: true, policy: { noWorkerAfterMs: 0 } },
+      },
+    );
+    assert.equal(swept.outcome.result?.report.incidents?.opened, 1, swept.text);
+    const listed = async (state: string) => {
+      const { contents } = await mcp.client.readResource({ uri: 'temporal-ops://incidents' });
+      const all = JSON.parse((contents[0] as { text: string }).text) as Listed[];
+      const ours = all.filter((i) => i.fingerprint.workflowId === target);
+      return ours.length === 1 && ours[0]!.state === state ? ours[0] : undefined;
+    };
+    const incident = await waitUntil('the incident to be listed open', () => listed('open'), 30_000, 200);
+
+    const before = Date.now();
+    const snoozed = await mcp.call<Moved>('incident_snooze', { id: incident.id, for: '1h', by: 'mcp-test' });
+    assert.equal(snoozed.isError, false, snoozed.text);
+    assert.equal(snoozed.outcome.result?.state, 'snoozed');
+    assert.ok((snoozed.outcome.result?.snoozedUntilMs ?? 0) >= before + 3_600_000, snoozed.text);
+
+    const hash = incident.id.replace(/^incident-/, '');
+    const acked = await mcp.call<Moved>('incident_ack', { id: hash, by: 'mcp-test' });
+    assert.deepEqual(
+      [acked.outcome.result?.id, acked.outcome.result?.state, acked.outcome.result?.acknowledgedBy],
+      [incident.id, 'acknowledged', 'mcp-test'],
+      acked.text,
+    );
+    const again = await mcp.call<Moved>('incident_ack', { id: incident.id });
+    assert.equal(again.outcome.result?.state, 'acknowledged', again.text);
+    assert.equal(again.outcome.result?.transitions.length, acked.outcome.result?.transitions.length);
+    await waitUntil('the incident to be listed acknowledged', () => listed('acknowledged'), 30_000, 200);
+
+    const unknown = await mcp.call('incident_snooze', { id: 'incident-0000000000000000', for: '1h' });
+    assert.equal(unknown.isError, true);
+    assert.equal(unknown.outcome.exitCode, 7, unknown.text);
+  });
+
   it('a CleanStart whose target takes 30 s completes for a client with a 10 s timeout reset by progress', async () => {
     const progress: McpProgress[] = [];
     const { isError, outcome, text } = await mcp.call<{ state: string; report: CleanStartReport }>(
@@ -415,6 +469,7 @@ describe('temporal-ops mcp conforms to the MCP specification', () => {
 
     const { resources } = await mcp.client.listResources();
     assert.deepEqual(resources.map((r) => r.uri).sort(), [
+      'temporal-ops://incidents',
       'temporal-ops://recipes',
       'temporal-ops://stalled',
       'temporal-ops://workers',

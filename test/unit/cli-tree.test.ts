@@ -86,6 +86,15 @@ describe('argv -> options', () => {
       { path: 'up', options: { recipeInput: { project: 'orders-mine' }, runRecipe: true, once: true } },
     ],
     [['serve'], { path: 'serve', options: {} }],
+    [['serve', '--metrics', 'localhost:9464'], { path: 'serve', options: { metrics: '127.0.0.1:9464' } }],
+    [['serve', '--metrics', '[::1]:9464'], { path: 'serve', options: { metrics: '[::1]:9464' } }],
+    [
+      ['up', '--no-recipe', '--metrics', '0.0.0.0:9464'],
+      {
+        path: 'up',
+        options: { recipeInput: undefined, runRecipe: false, once: false, metrics: '0.0.0.0:9464' },
+      },
+    ],
     [['mcp'], { path: 'mcp', options: {} }],
     [
       [
@@ -585,6 +594,13 @@ describe('argv errors exit 2 before anything runs, naming the flag', () => {
     [['worker', 'frobnicate'], /unknown command 'frobnicate'/],
     [['up', '--bogus'], /unknown option '--bogus'/],
     [['serve', '--json'], /unknown option '--json'/],
+    [
+      ['serve', '--metrics', '9464'],
+      /option '--metrics <address>' argument '9464' is invalid. expected IP:PORT/,
+    ],
+    [['up', '--metrics', 'metrics.local:9464'], /argument 'metrics.local:9464' is invalid. expected IP:PORT/],
+    [['serve', '--metrics', '127.0.0.1:70000'], /argument '127.0.0.1:70000' is invalid/],
+    [['serve', '--metrics', '::1:9464'], /argument '::1:9464' is invalid/],
     [['mcp', '--json'], /unknown option '--json'/],
     [['completion', 'powershell'], /completion: expected bash, zsh or fish, got "powershell"/],
     [['workflows', 'recent', '-o', 'yaml'], /option '-o, --output <format>' argument 'yaml' is invalid/],

@@ -112,6 +112,23 @@ describe('MCP tools over CLI commands', () => {
     );
   });
 
+  it('incident_ack and incident_snooze take the arguments of incidents ack / snooze, the ID after `--`', async () => {
+    const snoozed = await parsed('incident_snooze', { id: '-abc', for: '1h', by: 'ann' });
+    assert.equal(snoozed.outcome.exitCode, 0, snoozed.outcome.error);
+    assert.deepEqual(
+      snoozed.calls.map((c) => [c.path, c.options, c.json]),
+      [['incidents snooze', { id: '-abc', by: 'ann', forMs: 3_600_000 }, true]],
+    );
+    const acked = await parsed('incident_ack', { id: 'abc' });
+    assert.deepEqual(
+      acked.calls.map((c) => [c.path, c.options]),
+      [['incidents ack', { id: 'abc', by: 'me' }]],
+    );
+    const tooShort = await parsed('incident_snooze', { id: 'abc', for: '10ms' });
+    assert.equal(tooShort.outcome.exitCode, 2);
+    assert.match(tooShort.outcome.error ?? '', /--for <duration>' argument '10ms' is invalid/);
+  });
+
   it("a bad value fails as on the command line: the CLI's message and exit code 2", async () => {
     const { calls, outcome } = await parsed('workflows_recent', { minutes: -1 });
     assert.equal(calls.length, 0);

@@ -12,6 +12,7 @@ import { connectClient, type ConnectTarget } from '../../temporal/connection.js'
 import type { CommandContext } from '../context.js';
 import { usageError } from '../options.js';
 import { ExitCode } from '../output.js';
+import { checkMetricsAddress } from '../metrics-endpoint.js';
 import { installQuietRuntime } from '../sdk-logs.js';
 import { runRecipe } from './run-recipe.js';
 
@@ -21,6 +22,8 @@ export interface UpOptions {
   runRecipe: boolean;
   /** Exit after the recipe instead of serving until Ctrl-C. */
   once: boolean;
+  /** Serve Prometheus metrics at http://<metrics>/metrics (IP:PORT). */
+  metrics?: string;
 }
 
 async function printLeftRunning(settings: Settings, info: (line: string) => void): Promise<void> {
@@ -56,7 +59,8 @@ export async function up(options: UpOptions, ctx: CommandContext): Promise<numbe
     throw usageError(
       'no target: give --project-dir (with --task-queue and a start) or --no-recipe; the bundled example (examples/orders) comes with a checkout of temporal-ops, not with an installed copy',
     );
-  const logPath = installQuietRuntime(settings.stateDir, info, ctx.logLevel);
+  if (options.metrics) await checkMetricsAddress(options.metrics);
+  const logPath = installQuietRuntime(settings.stateDir, info, ctx.logLevel, options.metrics);
   const server = await ensureServer(target, settings, info);
   const uiUrl =
     server.uiUrl ??
@@ -72,6 +76,7 @@ export async function up(options: UpOptions, ctx: CommandContext): Promise<numbe
     `control worker: polling ${worker.queues.join(' and ')} in namespace ${target.namespace}; SDK log ${logPath}`,
   );
   if (uiUrl) info(`Web UI: ${uiUrl}/namespaces/${target.namespace}/workflows`);
+  if (options.metrics) info(`metrics: http://${options.metrics}/metrics`);
   const { bookkeeping } = worker;
   if (bookkeeping.namespace !== target.namespace)
     info(

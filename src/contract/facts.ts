@@ -113,6 +113,15 @@ export interface PendingNexusOperationFact {
   attempt: number;
   scheduledTimeMs?: number;
   lastAttemptFailureMessage?: string;
+  /** The Nexus handler error type of the last failed attempt (e.g. INTERNAL, UPSTREAM_TIMEOUT, UNAVAILABLE), when the server gives one. */
+  lastAttemptHandlerErrorType?: string;
+  /** The failure the handler raised under the last attempt's failure (its message, and its type when it names one). */
+  lastAttemptCause?: { message: string; type?: string };
+  lastAttemptCompleteTimeMs?: number;
+  /** When the server sends the next attempt, while the operation backs off. */
+  nextAttemptScheduleTimeMs?: number;
+  /** Why the server holds the operation back (state `blocked`: the endpoint's circuit breaker is open). */
+  blockedReason?: string;
   /** The workflow an asynchronous operation started (from a Temporal workflow-run operation token), when it says so. */
   handler?: { namespace: string; workflowId: string };
 }

@@ -20,6 +20,7 @@ export type Verdict =
   | 'workflow-not-registered'
   | 'sandbox-violation'
   | 'activity-retry-storm'
+  | 'nexus-operation-failing'
   | 'activity-paused'
   | 'activity-not-registered'
   | 'workflow-task-timeout'
@@ -42,6 +43,7 @@ export const VERDICTS: readonly Verdict[] = Object.freeze([
   'activity-not-registered',
   'activity-paused',
   'activity-retry-storm',
+  'nexus-operation-failing',
   'version-mismatch',
   'no-worker',
   'worker-saturated',
@@ -145,6 +147,25 @@ export interface SaturationEvidence {
   backlogAgeMs?: number;
 }
 
+/** For `nexus-operation-failing`: the operation the server cannot start, and how its attempts fail. */
+export interface NexusOperationEvidence {
+  endpoint: string;
+  service: string;
+  operation: string;
+  /** 'scheduled' | 'backing-off' | 'blocked' (describe's state); absent when the server refused to schedule it. */
+  state?: string;
+  /** Start requests sent so far. */
+  attempt?: number;
+  lastFailureMessage?: string;
+  /** The Nexus handler error type of the last attempt (INTERNAL: the handler raised; UPSTREAM_TIMEOUT: no handler answered in time). */
+  handlerErrorType?: string;
+  /** What the handler raised, when its failure carries a cause. */
+  cause?: { message: string; type?: string };
+  nextAttemptAtMs?: number;
+  /** Why the server holds it back (circuit breaker), for state `blocked`. */
+  blockedReason?: string;
+}
+
 /** The facts a verdict rests on, shaped for a human and for JSON reports. */
 export interface Evidence {
   summary: string;
@@ -179,6 +200,8 @@ export interface Evidence {
   historyLimit?: HistoryLimitEvidence;
   /** For `version-mismatch`: the version the run is pinned to, and the versions the live pollers serve. */
   version?: VersionMismatchEvidence;
+  /** For `nexus-operation-failing`: the operation and its failing attempts. */
+  nexusOperation?: NexusOperationEvidence;
 }
 
 /** A started activity whose worker is gone: nothing runs it, and the server notices only at its timeout. */

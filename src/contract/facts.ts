@@ -211,6 +211,29 @@ export interface OpenUpdateFact {
   acceptedEventId: number;
 }
 
+/**
+ * The newest signal a run sent to another workflow (SignalExternalWorkflowExecutionInitiated) on the
+ * history pages read. The server records no link from a waiting run to the run that should answer it:
+ * this is only what the run itself did last.
+ */
+export interface SignalSentFact {
+  workflowId: string;
+  /** The run it named, when it named one. */
+  runId?: string;
+  signalName: string;
+  eventId: number;
+  timeMs: number;
+  /** `delivered` (ExternalWorkflowExecutionSignaled), `failed` (SignalExternalWorkflowExecutionFailed), or `pending`. */
+  outcome: 'delivered' | 'failed' | 'pending';
+  /** The signalled workflow's own finding, when it was looked at; `running: false` when it no longer runs. */
+  target?: SignalTargetFact;
+}
+
+/** What the signalled workflow's diagnosis says of it. */
+export type SignalTargetFact =
+  | { running: false }
+  | { running: true; runId: string; workflowType: string; verdict: Verdict; stalled: boolean };
+
 /** Which run it is and where it stands: the fields list, describe and every report share. */
 export interface RunHeader {
   workflowId: string;
@@ -247,6 +270,8 @@ export interface WorkflowFacts extends RunHeader {
   lastWorkflowTaskStarted?: { identity: string; timeMs: number };
   /** Updates accepted since the last completed workflow task and still open, when history was read. */
   openUpdates?: OpenUpdateFact[];
+  /** The newest signal the run sent to another workflow, on the history pages read (absent when history was not read). */
+  lastSignalSent?: SignalSentFact;
   /** Event id of the last WorkflowTaskCompleted event, if any. */
   lastWorkflowTaskCompletedEventId?: number;
   /** WorkflowTaskTimedOut events since the last WorkflowTaskCompleted. */

@@ -8,6 +8,7 @@ import type {
   PinnedVersionFact,
   Relation,
   RunRef,
+  SignalSentFact,
 } from './facts.js';
 import type { PollerLiveness } from './facts.js';
 
@@ -202,6 +203,11 @@ export interface Evidence {
   version?: VersionMismatchEvidence;
   /** For `nexus-operation-failing`: the operation and its failing attempts. */
   nexusOperation?: NexusOperationEvidence;
+  /**
+   * For a run waiting for a signal or an update: the newest signal it sent to another workflow, and what that
+   * workflow's diagnosis says when it was looked at. A hint: the server records no link from a waiting run to the one it waits on.
+   */
+  lastSignalSent?: SignalSentFact;
 }
 
 /** A started activity whose worker is gone: nothing runs it, and the server notices only at its timeout. */

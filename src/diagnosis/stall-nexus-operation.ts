@@ -14,7 +14,7 @@ export const nexusOperationName = (op: { service: string; operation: string; end
   `${op.service}.${op.operation} on endpoint ${op.endpoint}`;
 
 /** The last attempt's failure in one line: handler error type, message, and what the handler raised. */
-export function nexusFailureText(e: NexusOperationEvidence): string {
+function nexusFailureText(e: NexusOperationEvidence): string {
   const cause = e.cause ? `: ${e.cause.type ? `${e.cause.type}: ` : ''}${firstLine(e.cause.message)}` : '';
   const type = e.handlerErrorType ? `${e.handlerErrorType}: ` : '';
   return `${type}${firstLine(e.lastFailureMessage ?? '')}${cause}`;

@@ -25,6 +25,11 @@ export interface GatherOptions {
   slots?: HeldSlots;
   /** A poller seen this recently is live (the diagnosis policy's pollerFreshMs; default 70 s). */
   pollerFreshMs?: number;
+  /**
+   * Diagnoses the workflow an idle run signalled last (through `children`), so its wait can name what that
+   * workflow is doing. Only for the run asked about: a signal is no recorded wait, and is not followed further.
+   */
+  followSignal?: boolean;
 }
 
 export interface GatheredFacts {
@@ -59,6 +64,7 @@ function mergeHistory(facts: WorkflowFacts, recent: RecentHistory): void {
   if (recent.lastEventType !== undefined) facts.lastEventType = recent.lastEventType;
   if (recent.lastWorkflowTaskFailure) facts.lastWorkflowTaskFailure = recent.lastWorkflowTaskFailure;
   if (recent.openUpdates) facts.openUpdates = recent.openUpdates;
+  if (recent.lastSignalSent) facts.lastSignalSent = recent.lastSignalSent;
   if (recent.localActivityFailure) facts.localActivityFailure = recent.localActivityFailure;
   if (recent.recoveredFailures) facts.recoveredFailures = recent.recoveredFailures;
   if (recent.lastWorkflowTaskStarted) facts.lastWorkflowTaskStarted = recent.lastWorkflowTaskStarted;
@@ -163,6 +169,27 @@ async function addFrozenWorkerFacts(facts: WorkflowFacts, slots: HeldSlots): Pro
   if (held?.length) facts.heldSlots = { ...facts.heldSlots, [identity]: held };
 }
 
+/** For an idle run that signalled another workflow last: that workflow's own finding (or that it no longer runs). */
+async function addSignalTarget(facts: WorkflowFacts, findings: RunFindings): Promise<void> {
+  const sent = facts.lastSignalSent;
+  const idle =
+    !facts.pendingWorkflowTask && facts.pendingActivities.length === 0 && !facts.pendingChildWorkflows;
+  if (!sent || sent.outcome === 'failed' || !idle || facts.pendingNexusOperations) return;
+  const run = { workflowId: sent.workflowId, runId: sent.runId ?? '' };
+  if (run.workflowId === facts.workflowId) return;
+  const found = await findings.of(run).catch(() => null);
+  if (found === null) return;
+  sent.target = found
+    ? {
+        running: true,
+        runId: found.runId,
+        workflowType: found.workflowType,
+        verdict: found.verdict,
+        stalled: found.stalled,
+      }
+    : { running: false };
+}
+
 /**
  * Describes the run (latest run when runId is omitted), reads its history tail when it matters and
  * adds the pollers of its queues (cached per sweep). Throws the server's error (e.g. not found).
@@ -211,6 +238,7 @@ export async function gatherFacts(
     const blockers = await blockersOf(facts, options.children, client.options.namespace);
     if (blockers.length > 0) facts.blockers = blockers;
   }
+  if (running && options.children && options.followSignal) await addSignalTarget(facts, options.children);
   const gathered: GatheredFacts = { facts, gatheredAtMs: Date.now(), historyRead: recent !== undefined };
   if (recent?.close) gathered.close = recent.close;
   return gathered;

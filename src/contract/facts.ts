@@ -122,6 +122,10 @@ export interface PendingNexusOperationFact {
   nextAttemptScheduleTimeMs?: number;
   /** Why the server holds the operation back (state `blocked`: the endpoint's circuit breaker is open). */
   blockedReason?: string;
+  /** Where the endpoint routes it (the endpoint registry), when looked up: for an operation that cannot start. */
+  endpointTarget?: { namespace: string; taskQueue: string };
+  /** Pollers of that task queue for Nexus tasks, when the target is in the run's own namespace and they were fetched. */
+  handlerPollers?: PollerFact[];
   /** The workflow an asynchronous operation started (from a Temporal workflow-run operation token), when it says so. */
   handler?: { namespace: string; workflowId: string };
 }

@@ -165,6 +165,10 @@ export interface NexusOperationEvidence {
   nextAttemptAtMs?: number;
   /** Why the server holds it back (circuit breaker), for state `blocked`. */
   blockedReason?: string;
+  /** Where the endpoint routes it, from the endpoint registry, when it could be read. */
+  target?: { namespace: string; taskQueue: string };
+  /** The Nexus pollers of that queue, judged, when it is in the run's namespace and they were fetched. */
+  handlerPollers?: PollerEvidence[];
 }
 
 /** The facts a verdict rests on, shaped for a human and for JSON reports. */

@@ -238,13 +238,25 @@ function nexusRemedy(n: NexusOperationEvidence | undefined): Remedy {
       autoRecovers: true,
     };
   const op = nexusOperationName(n);
-  const target = `the worker that polls the endpoint's target task queue (\`temporal operator nexus endpoint get --name ${n.endpoint}\` names it)`;
+  const target = n.target
+    ? `the worker that polls task queue "${n.target.taskQueue}" in namespace ${n.target.namespace} (the endpoint's target)`
+    : `the worker that polls the endpoint's target task queue (\`temporal operator nexus endpoint get --name ${n.endpoint}\` names it)`;
+  const served = n.handlerPollers?.some((p) => p.live);
   if (n.state === 'blocked')
     return {
       action: 'inspect-worker',
       text:
         `The server holds back Nexus operation ${op}: too many of its requests to that endpoint failed or timed out, so its circuit ` +
         `breaker is open. Read the log of ${target} and fix or restart it; the breaker closes after a while and the operation resumes by itself.`,
+      autoRecovers: true,
+    };
+  if (n.handlerErrorType === 'UPSTREAM_TIMEOUT' && served)
+    return {
+      action: 'inspect-worker',
+      text:
+        `A worker polls for the Nexus tasks of ${op}, yet no start request was answered in time: its start handler is too slow ` +
+        `(it must return within the request deadline; start a workflow for long work) or the worker is overloaded. Read the log of ${target}; ` +
+        `the server keeps retrying and the run resumes by itself.`,
       autoRecovers: true,
     };
   if (n.handlerErrorType === 'UPSTREAM_TIMEOUT')

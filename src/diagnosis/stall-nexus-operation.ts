@@ -3,9 +3,9 @@
 // breaker. Describe shows the attempts and the last failure; history shows only the scheduled event,
 // so the run looks like a wait. Pure.
 import type { PendingNexusOperationFact } from '../contract/facts.js';
-import type { NexusOperationEvidence } from '../contract/verdicts.js';
+import type { NexusOperationEvidence, PollerEvidence } from '../contract/verdicts.js';
 import { formatAge } from './poller-liveness.js';
-import type { Rule } from './stall-rules.js';
+import { pollerSummary, type Rule } from './stall-rules.js';
 
 const firstLine = (text: string): string => text.split('\n', 1)[0] ?? '';
 
@@ -20,7 +20,10 @@ function nexusFailureText(e: NexusOperationEvidence): string {
   return `${type}${firstLine(e.lastFailureMessage ?? '')}${cause}`;
 }
 
-function evidenceOf(op: PendingNexusOperationFact): NexusOperationEvidence {
+function evidenceOf(
+  op: PendingNexusOperationFact,
+  pollers: PollerEvidence[] | undefined,
+): NexusOperationEvidence {
   return {
     endpoint: op.endpoint,
     service: op.service,
@@ -32,7 +35,20 @@ function evidenceOf(op: PendingNexusOperationFact): NexusOperationEvidence {
     ...(op.lastAttemptCause !== undefined && { cause: op.lastAttemptCause }),
     ...(op.nextAttemptScheduleTimeMs !== undefined && { nextAttemptAtMs: op.nextAttemptScheduleTimeMs }),
     ...(op.blockedReason !== undefined && { blockedReason: op.blockedReason }),
+    ...(op.endpointTarget !== undefined && { target: op.endpointTarget }),
+    ...(pollers !== undefined && { handlerPollers: pollers }),
   };
+}
+
+/** Where the endpoint routes the operation, and who polls there, in words. */
+function targetText(e: NexusOperationEvidence): string {
+  if (!e.target) return '';
+  const where = `; the endpoint routes it to task queue "${e.target.taskQueue}" in namespace ${e.target.namespace}`;
+  if (!e.handlerPollers) return where;
+  const live = e.handlerPollers.filter((p) => p.live);
+  return live.length > 0
+    ? `${where}, polled for Nexus tasks by ${live.map((p) => p.identity).join(', ')}`
+    : `${where}, where no worker polls for Nexus tasks (${pollerSummary(e.handlerPollers)})`;
 }
 
 const failed = (op: PendingNexusOperationFact): boolean =>
@@ -49,7 +65,7 @@ export const nexusOperationFailingRule: Rule = (ctx) => {
   );
   const op = failing.sort((a, b) => b.attempt - a.attempt)[0];
   if (!op) return undefined;
-  const e = evidenceOf(op);
+  const e = evidenceOf(op, op.endpointTarget && ctx.nexusPollers?.[op.endpointTarget.taskQueue]);
   const last = failed(op) ? `last failure: ${nexusFailureText(e)}` : 'no failure recorded';
   const next =
     op.nextAttemptScheduleTimeMs !== undefined
@@ -63,7 +79,7 @@ export const nexusOperationFailingRule: Rule = (ctx) => {
     verdict: 'nexus-operation-failing',
     confidence: 'high',
     evidence: {
-      summary: `Nexus operation ${nexusOperationName(op)} ${how}`,
+      summary: `Nexus operation ${nexusOperationName(op)} ${how}${targetText(e)}`,
       nexusOperation: e,
       ...(e.lastFailureMessage !== undefined && { failureMessage: e.lastFailureMessage }),
       waitingOn: 'nexus-operation',

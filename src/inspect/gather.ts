@@ -6,6 +6,7 @@ import { factsFromDescribe } from './describe-facts.js';
 import type { HeldSlots } from './held-slots.js';
 import { readRecentHistory, type CloseEventFact, type RecentHistory } from './history.js';
 import type { PollerCache } from './pollers.js';
+import { nexusEndpointTarget } from '../temporal/nexus-endpoints.js';
 import { blockersOf, waitsOnRuns, type RunFindings } from './relations.js';
 
 /**
@@ -169,6 +170,23 @@ async function addFrozenWorkerFacts(facts: WorkflowFacts, slots: HeldSlots): Pro
   if (held?.length) facts.heldSlots = { ...facts.heldSlots, [identity]: held };
 }
 
+/**
+ * For a pending Nexus operation not started that has failed (or is held back): where its endpoint routes it,
+ * and the Nexus pollers of that queue when it is in this namespace, so "no handler worker" can be told.
+ */
+async function addNexusTargets(client: Client, facts: WorkflowFacts, pollers: PollerCache): Promise<void> {
+  for (const op of facts.pendingNexusOperations ?? []) {
+    const failing = op.state === 'blocked' || op.lastAttemptFailureMessage !== undefined;
+    if (op.state === 'started' || !failing || !op.endpoint) continue;
+    const target = await nexusEndpointTarget(client, op.endpoint);
+    if (!target) continue;
+    op.endpointTarget = target;
+    if (target.namespace !== client.options.namespace) continue;
+    const listed = await pollers.get(target.taskQueue, 'nexus');
+    if (listed) op.handlerPollers = listed;
+  }
+}
+
 /** For an idle run that signalled another workflow last: that workflow's own finding (or that it no longer runs). */
 async function addSignalTarget(facts: WorkflowFacts, findings: RunFindings): Promise<void> {
   const sent = facts.lastSignalSent;
@@ -238,6 +256,7 @@ export async function gatherFacts(
     const blockers = await blockersOf(facts, options.children, client.options.namespace);
     if (blockers.length > 0) facts.blockers = blockers;
   }
+  if (running && facts.pendingNexusOperations) await addNexusTargets(client, facts, pollers);
   if (running && options.children && options.followSignal) await addSignalTarget(facts, options.children);
   const gathered: GatheredFacts = { facts, gatheredAtMs: Date.now(), historyRead: recent !== undefined };
   if (recent?.close) gathered.close = recent.close;

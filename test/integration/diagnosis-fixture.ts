@@ -123,6 +123,11 @@ export function uniqueId(prefix: string): string {
   return `${prefix}-${nanoid(8)}`;
 }
 
+/** A unique Nexus endpoint name: the server takes letters, digits and inner dashes only (nanoid also gives `_`). */
+export function uniqueEndpoint(prefix: string): string {
+  return `${prefix}-${nanoid(8).replace(/[^a-zA-Z0-9]/g, 'x')}`;
+}
+
 /** An Out that keeps what commands print. */
 export function captureOut(): Sink & { out: string; err: string } {
   const captured = {

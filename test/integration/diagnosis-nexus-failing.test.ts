@@ -10,16 +10,22 @@ import { analyzeWorkflow } from '../../src/inspect/analyze.js';
 import { sweep } from '../../src/inspect/sweep.js';
 import { venvBin } from '../../src/host/projects/example.js';
 import { createHarness, testTarget, uniqueQueue, type Harness } from '../helpers/harness.js';
-import { startFixtureWorker, terminateAll, uniqueId, waitUntil } from './diagnosis-fixture.js';
+import {
+  startFixtureWorker,
+  terminateAll,
+  uniqueEndpoint,
+  uniqueId,
+  waitUntil,
+} from './diagnosis-fixture.js';
 
 let h: Harness;
 const queue = uniqueQueue('nexus-failing');
 const nobodyQueue = uniqueQueue('nexus-nobody');
 const opsQueue = uniqueQueue('ops-nexus-failing');
 const endpoints = {
-  refusing: uniqueId('refusing-endpoint'),
-  unserved: uniqueId('unserved-endpoint'),
-  missing: uniqueId('missing-endpoint'),
+  refusing: uniqueEndpoint('refusing-endpoint'),
+  unserved: uniqueEndpoint('unserved-endpoint'),
+  missing: uniqueEndpoint('missing-endpoint'),
 };
 // Two attempts: a start request to an unserved queue takes about 10 s to time out.
 const policy = { noWorkerAfterMs: 2000, retryStormAttempts: 2 };
@@ -117,10 +123,16 @@ describe('a Nexus operation that cannot start', () => {
           `last failure: INTERNAL: .*RuntimeError: refused to start`,
       ),
     );
+    // The endpoint registry names the target queue, where the fixture worker polls for Nexus tasks.
+    assert.deepEqual(n.target, { namespace: 'default', taskQueue: queue });
+    assert.ok(
+      n.handlerPollers?.some((p) => p.live),
+      JSON.stringify(n.handlerPollers),
+    );
     assert.equal(f.remedy.action, 'fix-code-restart-worker');
     assert.match(
       f.remedy.text,
-      new RegExp(`temporal operator nexus endpoint get --name ${endpoints.refusing}`),
+      new RegExp(`restart the worker that polls task queue "${queue}" in namespace default`),
     );
     // Analysed alone, the same.
     const analysis = await analyzeWorkflow(h.client, { workflowId: ids.refused }, { policy });
@@ -132,7 +144,14 @@ describe('a Nexus operation that cannot start', () => {
     const n = f.evidence.nexusOperation!;
     assert.equal(n.endpoint, endpoints.unserved);
     assert.equal(n.handlerErrorType, 'UPSTREAM_TIMEOUT');
+    assert.deepEqual(n.target, { namespace: 'default', taskQueue: nobodyQueue });
+    assert.deepEqual(n.handlerPollers, []);
+    assert.match(
+      f.evidence.summary,
+      new RegExp(`task queue "${nobodyQueue}" in namespace default, where no worker polls for Nexus tasks`),
+    );
     assert.equal(f.remedy.action, 'start-worker');
+    assert.match(f.remedy.text, new RegExp(`start the worker that polls task queue "${nobodyQueue}"`));
     assert.match(
       f.remedy.text,
       /No Nexus handler answered the start request of FixtureService\.start_refused/,

@@ -253,6 +253,38 @@ describe('a Nexus operation that cannot start', () => {
     assert.match(f.remedy.text, /No Nexus handler answered .* with service "FixtureService" registered/);
   });
 
+  it("names the endpoint's target queue and that no worker polls it for Nexus tasks", () => {
+    const routed = {
+      ...noHandler,
+      endpointTarget: { namespace: 'default', taskQueue: 'ledger' },
+      handlerPollers: [],
+    };
+    const f = diagnose(facts({ pendingNexusOperations: [routed] }), NOW);
+    assert.match(
+      f.evidence.summary,
+      /; the endpoint routes it to task queue "ledger" in namespace default, where no worker polls for Nexus tasks \(no poller on the queue\)$/,
+    );
+    assert.deepEqual(f.evidence.nexusOperation?.target, { namespace: 'default', taskQueue: 'ledger' });
+    assert.deepEqual(f.evidence.nexusOperation?.handlerPollers, []);
+    assert.equal(f.remedy.action, 'start-worker');
+    assert.match(f.remedy.text, /start the worker that polls task queue "ledger" in namespace default/);
+  });
+
+  it('reads an upstream timeout with a live Nexus poller as a slow or overloaded handler, not a missing worker', () => {
+    const polled = {
+      ...noHandler,
+      endpointTarget: { namespace: 'default', taskQueue: 'ledger' },
+      handlerPollers: [{ identity: '91@vm', lastAccessTimeMs: NOW - 2000 }],
+    };
+    const f = diagnose(facts({ pendingNexusOperations: [polled] }), NOW);
+    assert.match(
+      f.evidence.summary,
+      /routes it to task queue "ledger" in namespace default, polled for Nexus tasks by 91@vm$/,
+    );
+    assert.equal(f.remedy.action, 'inspect-worker');
+    assert.match(f.remedy.text, /start handler is too slow/);
+  });
+
   it('says the server holds an operation back behind an open circuit breaker, at any attempt', () => {
     const blocked = {
       ...noHandler,

@@ -10,6 +10,7 @@ import {
   type WorkflowFacts,
   type WorkflowTaskFailureFact,
 } from '../../src/diagnosis/index.js';
+import { planNeedsWorker, planRemedies } from '../../src/diagnosis/remedy-plan.js';
 import { factsFromDescribe, handlerOfToken } from '../../src/inspect/describe-facts.js';
 
 const NOW = Date.UTC(2025, 0, 15, 12, 0, 0);
@@ -240,6 +241,10 @@ describe('a Nexus operation that cannot start', () => {
       /Nexus handler of FixtureService\.start_fails on endpoint payments fails on start/,
     );
     assert.match(f.remedy.text, /temporal operator nexus endpoint get --name payments/);
+    // The handler may live in another project or namespace: DebugStalled act leaves it to a person.
+    const plan = planRemedies([f], { nonDeterminism: 'terminate', rerun: false, newId: () => 'x' });
+    assert.deepEqual([plan.actions[0]?.remedy, plan.actions[0]?.why], ['manual', f.remedy.text]);
+    assert.equal(planNeedsWorker(plan), false);
   });
 
   it('asks for the handler worker when no handler answers in time (UPSTREAM_TIMEOUT)', () => {

@@ -113,6 +113,19 @@ export interface PendingNexusOperationFact {
   attempt: number;
   scheduledTimeMs?: number;
   lastAttemptFailureMessage?: string;
+  /** The Nexus handler error type of the last failed attempt (e.g. INTERNAL, UPSTREAM_TIMEOUT, UNAVAILABLE), when the server gives one. */
+  lastAttemptHandlerErrorType?: string;
+  /** The failure the handler raised under the last attempt's failure (its message, and its type when it names one). */
+  lastAttemptCause?: { message: string; type?: string };
+  lastAttemptCompleteTimeMs?: number;
+  /** When the server sends the next attempt, while the operation backs off. */
+  nextAttemptScheduleTimeMs?: number;
+  /** Why the server holds the operation back (state `blocked`: the endpoint's circuit breaker is open). */
+  blockedReason?: string;
+  /** Where the endpoint routes it (the endpoint registry), when looked up: for an operation that cannot start. */
+  endpointTarget?: { namespace: string; taskQueue: string };
+  /** Pollers of that task queue for Nexus tasks, when the target is in the run's own namespace and they were fetched. */
+  handlerPollers?: PollerFact[];
   /** The workflow an asynchronous operation started (from a Temporal workflow-run operation token), when it says so. */
   handler?: { namespace: string; workflowId: string };
 }
@@ -202,6 +215,29 @@ export interface OpenUpdateFact {
   acceptedEventId: number;
 }
 
+/**
+ * The newest signal a run sent to another workflow (SignalExternalWorkflowExecutionInitiated) on the
+ * history pages read. The server records no link from a waiting run to the run that should answer it:
+ * this is only what the run itself did last.
+ */
+export interface SignalSentFact {
+  workflowId: string;
+  /** The run it named, when it named one. */
+  runId?: string;
+  signalName: string;
+  eventId: number;
+  timeMs: number;
+  /** `delivered` (ExternalWorkflowExecutionSignaled), `failed` (SignalExternalWorkflowExecutionFailed), or `pending`. */
+  outcome: 'delivered' | 'failed' | 'pending';
+  /** The signalled workflow's own finding, when it was looked at; `running: false` when it no longer runs. */
+  target?: SignalTargetFact;
+}
+
+/** What the signalled workflow's diagnosis says of it. */
+export type SignalTargetFact =
+  | { running: false }
+  | { running: true; runId: string; workflowType: string; verdict: Verdict; stalled: boolean };
+
 /** Which run it is and where it stands: the fields list, describe and every report share. */
 export interface RunHeader {
   workflowId: string;
@@ -238,6 +274,8 @@ export interface WorkflowFacts extends RunHeader {
   lastWorkflowTaskStarted?: { identity: string; timeMs: number };
   /** Updates accepted since the last completed workflow task and still open, when history was read. */
   openUpdates?: OpenUpdateFact[];
+  /** The newest signal the run sent to another workflow, on the history pages read (absent when history was not read). */
+  lastSignalSent?: SignalSentFact;
   /** Event id of the last WorkflowTaskCompleted event, if any. */
   lastWorkflowTaskCompletedEventId?: number;
   /** WorkflowTaskTimedOut events since the last WorkflowTaskCompleted. */

@@ -8,6 +8,7 @@ import type {
   PinnedVersionFact,
   Relation,
   RunRef,
+  SignalSentFact,
 } from './facts.js';
 import type { PollerLiveness } from './facts.js';
 
@@ -20,6 +21,7 @@ export type Verdict =
   | 'workflow-not-registered'
   | 'sandbox-violation'
   | 'activity-retry-storm'
+  | 'nexus-operation-failing'
   | 'activity-paused'
   | 'activity-not-registered'
   | 'workflow-task-timeout'
@@ -42,6 +44,7 @@ export const VERDICTS: readonly Verdict[] = Object.freeze([
   'activity-not-registered',
   'activity-paused',
   'activity-retry-storm',
+  'nexus-operation-failing',
   'version-mismatch',
   'no-worker',
   'worker-saturated',
@@ -145,6 +148,29 @@ export interface SaturationEvidence {
   backlogAgeMs?: number;
 }
 
+/** For `nexus-operation-failing`: the operation the server cannot start, and how its attempts fail. */
+export interface NexusOperationEvidence {
+  endpoint: string;
+  service: string;
+  operation: string;
+  /** 'scheduled' | 'backing-off' | 'blocked' (describe's state); absent when the server refused to schedule it. */
+  state?: string;
+  /** Start requests sent so far. */
+  attempt?: number;
+  lastFailureMessage?: string;
+  /** The Nexus handler error type of the last attempt (INTERNAL: the handler raised; UPSTREAM_TIMEOUT: no handler answered in time). */
+  handlerErrorType?: string;
+  /** What the handler raised, when its failure carries a cause. */
+  cause?: { message: string; type?: string };
+  nextAttemptAtMs?: number;
+  /** Why the server holds it back (circuit breaker), for state `blocked`. */
+  blockedReason?: string;
+  /** Where the endpoint routes it, from the endpoint registry, when it could be read. */
+  target?: { namespace: string; taskQueue: string };
+  /** The Nexus pollers of that queue, judged, when it is in the run's namespace and they were fetched. */
+  handlerPollers?: PollerEvidence[];
+}
+
 /** The facts a verdict rests on, shaped for a human and for JSON reports. */
 export interface Evidence {
   summary: string;
@@ -179,6 +205,13 @@ export interface Evidence {
   historyLimit?: HistoryLimitEvidence;
   /** For `version-mismatch`: the version the run is pinned to, and the versions the live pollers serve. */
   version?: VersionMismatchEvidence;
+  /** For `nexus-operation-failing`: the operation and its failing attempts. */
+  nexusOperation?: NexusOperationEvidence;
+  /**
+   * For a run waiting for a signal or an update: the newest signal it sent to another workflow, and what that
+   * workflow's diagnosis says when it was looked at. A hint: the server records no link from a waiting run to the one it waits on.
+   */
+  lastSignalSent?: SignalSentFact;
 }
 
 /** A started activity whose worker is gone: nothing runs it, and the server notices only at its timeout. */

@@ -43,6 +43,9 @@ function context(facts: WorkflowFacts, now: number, policy: DiagnosisPolicy): Co
     attempt: facts.pendingWorkflowTask?.attempt ?? 0,
   };
   if (facts.workflowPollers) ctx.pollers = judgePollers(facts.workflowPollers, now, policy);
+  for (const op of facts.pendingNexusOperations ?? [])
+    if (op.endpointTarget && op.handlerPollers)
+      (ctx.nexusPollers ??= {})[op.endpointTarget.taskQueue] = judgePollers(op.handlerPollers, now, policy);
   if (facts.activityPollers) {
     ctx.activityPollers = Object.fromEntries(
       Object.entries(facts.activityPollers).map(([queue, list]) => [queue, judgePollers(list, now, policy)]),

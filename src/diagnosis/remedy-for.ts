@@ -2,12 +2,14 @@
 // Pure: imported by workflow code.
 import type { WorkflowFacts } from '../contract/facts.js';
 import { formatAge } from './poller-liveness.js';
+import { nexusOperationName } from './stall-nexus-operation.js';
 import type {
   ActivityEvidence,
   BlockedByEvidence,
   PendingLimitEvidence,
   Evidence,
   FrozenByEvidence,
+  NexusOperationEvidence,
   Remedy,
   SaturationEvidence,
   Verdict,
@@ -93,6 +95,8 @@ export function remedyFor(verdict: Verdict, facts: WorkflowFacts, evidence: Part
         text: `${act} blocks its worker's event loop: make it a plain \`def\` activity or move the blocking call off the loop, then restart the worker.`,
         autoRecovers: true,
       };
+    case 'nexus-operation-failing':
+      return nexusRemedy(evidence.nexusOperation);
     case 'blocked':
       return blockedRemedy(evidence.blockedBy);
     case 'history-limit':
@@ -219,5 +223,55 @@ function blockedRemedy(b: BlockedByEvidence | undefined): Remedy {
     text: `Blocked by ${root.chain.join(' -> ')} (${root.verdict}): ${root.remedy.text}`,
     autoRecovers: root.remedy.autoRecovers,
     target: { workflowId: root.workflowId, runId: root.runId },
+  };
+}
+
+function nexusRemedy(n: NexusOperationEvidence | undefined): Remedy {
+  if (n?.state === undefined)
+    return {
+      action: 'fix-code-restart-worker',
+      text:
+        `The server refused to schedule the workflow's Nexus operation (BAD_SCHEDULE_NEXUS_OPERATION_ATTRIBUTES): its endpoint ` +
+        `does not exist on this server, or its attributes are invalid (the failure message says which). Create the endpoint ` +
+        `(\`temporal operator nexus endpoint create --name <endpoint> --target-namespace <ns> --target-task-queue <queue>\`) or fix ` +
+        `the endpoint name in the workflow code and restart its worker; the workflow task retries and the run resumes by itself.`,
+      autoRecovers: true,
+    };
+  const op = nexusOperationName(n);
+  const target = n.target
+    ? `the worker that polls task queue "${n.target.taskQueue}" in namespace ${n.target.namespace} (the endpoint's target)`
+    : `the worker that polls the endpoint's target task queue (\`temporal operator nexus endpoint get --name ${n.endpoint}\` names it)`;
+  const served = n.handlerPollers?.some((p) => p.live);
+  if (n.state === 'blocked')
+    return {
+      action: 'inspect-worker',
+      text:
+        `The server holds back Nexus operation ${op}: too many of its requests to that endpoint failed or timed out, so its circuit ` +
+        `breaker is open. Read the log of ${target} and fix or restart it; the breaker closes after a while and the operation resumes by itself.`,
+      autoRecovers: true,
+    };
+  if (n.handlerErrorType === 'UPSTREAM_TIMEOUT' && served)
+    return {
+      action: 'inspect-worker',
+      text:
+        `A worker polls for the Nexus tasks of ${op}, yet no start request was answered in time: its start handler is too slow ` +
+        `(it must return within the request deadline; start a workflow for long work) or the worker is overloaded. Read the log of ${target}; ` +
+        `the server keeps retrying and the run resumes by itself.`,
+      autoRecovers: true,
+    };
+  if (n.handlerErrorType === 'UPSTREAM_TIMEOUT')
+    return {
+      action: 'start-worker',
+      text:
+        `No Nexus handler answered the start request of ${op} in time: start ${target}, with service "${n.service}" registered ` +
+        `(or make a slow start handler return within the request deadline); the server keeps retrying and the run resumes by itself.`,
+      autoRecovers: true,
+    };
+  return {
+    action: 'fix-code-restart-worker',
+    text:
+      `The Nexus handler of ${op} fails on start: fix it (or what it depends on) and restart ${target}; the server keeps retrying ` +
+      `the start and the run resumes by itself. A handler that should give up raises a non-retryable error, which fails the operation in the caller.`,
+    autoRecovers: true,
   };
 }

@@ -6,6 +6,7 @@ import { deadWorkerActivityRule } from './stall-dead-worker.js';
 import { flappingRule } from './stall-flapping.js';
 import { historyLimitRule } from './stall-history-limit.js';
 import { localActivityStormRule } from './stall-local-activity.js';
+import { nexusOperationFailingRule } from './stall-nexus-operation.js';
 import { versionMismatchRule } from './stall-version.js';
 import {
   activityNoWorkerRule,
@@ -26,6 +27,7 @@ export const RULES: readonly Rule[] = [
   activityPausedRule,
   retryStormRule,
   localActivityStormRule,
+  nexusOperationFailingRule,
   flappingRule,
   versionMismatchRule,
   noWorkerRule,

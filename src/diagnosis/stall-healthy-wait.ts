@@ -1,6 +1,7 @@
 // The default verdict when no stall rule matched: the run waits as designed, and on what.
 
 import { activityEvidence, byAttemptDesc, formatAge, type Conclusion, type Context } from './stall-rules.js';
+import type { SignalSentFact, SignalTargetFact } from '../contract/facts.js';
 import type { WaitingOn } from '../contract/verdicts.js';
 
 const WAIT_BY_LAST_EVENT: Readonly<Record<string, WaitingOn>> = {
@@ -26,6 +27,23 @@ const WAIT_TEXT: Readonly<Record<WaitingOn, string>> = {
 
 const heartbeatAge = (now: number, at: number | undefined): string =>
   at === undefined ? '' : `, last heartbeat ${formatAge(now - at)} ago`;
+
+function targetText(target: SignalTargetFact | undefined): string {
+  if (!target) return '';
+  if (!target.running) return ', which no longer runs';
+  return target.stalled
+    ? `, which is stalled (${target.verdict}, run ${target.runId})`
+    : `, which is running (${target.verdict})`;
+}
+
+/** What the run signalled last, for a run waiting for a signal: where its answer would come from, if anywhere. */
+function signalledText(sent: SignalSentFact): string {
+  const state = sent.outcome === 'pending' ? ' (not delivered yet)' : '';
+  return (
+    `; the last signal it sent ("${sent.signalName}", event ${sent.eventId}${state}) went to workflow ${sent.workflowId}` +
+    `${targetText(sent.target)}: if this run waits on an answer from it, look there (the server records no link between them)`
+  );
+}
 
 // Rule 7: healthy wait. Describe's pending activities are authoritative; otherwise the last event hints.
 export function healthyWait(ctx: Context): Conclusion {
@@ -53,9 +71,18 @@ export function healthyWait(ctx: Context): Conclusion {
           `${nexus.handler ? `; its workflow ${nexus.handler.workflowId} is not stalled` : ''})`
         : WAIT_TEXT[waitingOn] +
           (waitingOn === 'unknown' ? ` (last event: ${ctx.facts.lastEventType ?? 'unknown'})` : '');
+  // Failed signals went nowhere: the workflow code already saw that failure.
+  const sent = ctx.facts.lastSignalSent;
+  const signalled = waitingOn === 'signal-or-update' && sent && sent.outcome !== 'failed' ? sent : undefined;
+  const doubtful = signalled?.target && (!signalled.target.running || signalled.target.stalled);
   return {
     verdict: 'healthy-wait',
-    confidence: waitingOn === 'unknown' ? 'medium' : 'high',
-    evidence: { summary, waitingOn, ...(a && { activity: activityEvidence(a) }) },
+    confidence: waitingOn === 'unknown' || doubtful ? 'medium' : 'high',
+    evidence: {
+      summary: signalled ? `${summary}${signalledText(signalled)}` : summary,
+      waitingOn,
+      ...(a && { activity: activityEvidence(a) }),
+      ...(signalled && { lastSignalSent: signalled }),
+    },
   };
 }

@@ -36,6 +36,8 @@ export interface Context {
   pollers?: PollerEvidence[];
   /** Judged pollers of pending activities' task queues, by queue; absent when not fetched. */
   activityPollers?: Record<string, PollerEvidence[]>;
+  /** Judged Nexus pollers of the target queues of failing Nexus operations, by queue; absent when not fetched. */
+  nexusPollers?: Record<string, PollerEvidence[]>;
   reported: string[];
   attempt: number;
 }

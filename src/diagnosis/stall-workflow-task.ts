@@ -7,7 +7,12 @@ import { isPendingLimitCause } from './stall-pending-limit.js';
 
 type WorkflowTaskFailureVerdict = Extract<
   Verdict,
-  'non-determinism' | 'workflow-not-registered' | 'sandbox-violation' | 'workflow-code-bug' | 'pending-limit'
+  | 'non-determinism'
+  | 'workflow-not-registered'
+  | 'sandbox-violation'
+  | 'workflow-code-bug'
+  | 'pending-limit'
+  | 'nexus-operation-failing'
 >;
 
 export interface FailureClass {
@@ -60,6 +65,8 @@ export function classifyWorkflowTaskFailure(failure: WorkflowTaskFailureFact): F
 
   // The server itself failed the task: the run would pass a per-workflow pending-operation limit.
   if (isPendingLimitCause(cause)) return found('pending-limit');
+  // The server refused the ScheduleNexusOperation command: its endpoint does not exist (or bad attributes).
+  if (cause === 'BAD_SCHEDULE_NEXUS_OPERATION_ATTRIBUTES') return found('nexus-operation-failing');
   // Python's RestrictedWorkflowAccessError subclasses NondeterminismError, so a sandbox violation
   // may carry the non-determinism cause: its own markers must win over the cause.
   if (has(text, 'restrictedworkflowaccesserror') || /cannot access \S+ from inside a workflow/.test(text)) {

@@ -65,7 +65,12 @@ export async function analyzeWorkflow(
       throw error;
     }
   });
-  const gathered = await gatherFacts(client, execution, pollers, { ...shared, children, history: 'always' });
+  const gathered = await gatherFacts(client, execution, pollers, {
+    ...shared,
+    children,
+    history: 'always',
+    followSignal: true,
+  });
   const { facts } = gathered;
   let finding = diagnose(facts, gathered.gatheredAtMs, policy);
   // Alone, a run whose silent activity may freeze its worker looks for the victims a sweep would see.

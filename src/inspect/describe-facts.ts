@@ -176,7 +176,19 @@ function pendingNexus(op: PendingNexus): PendingNexusOperationFact {
   };
   const scheduled = timestampMs(op.scheduledTime);
   if (scheduled !== undefined) fact.scheduledTimeMs = scheduled;
-  if (op.lastAttemptFailure?.message) fact.lastAttemptFailureMessage = op.lastAttemptFailure.message;
+  const failure = op.lastAttemptFailure;
+  if (failure?.message) fact.lastAttemptFailureMessage = failure.message;
+  if (failure?.nexusHandlerFailureInfo?.type)
+    fact.lastAttemptHandlerErrorType = failure.nexusHandlerFailureInfo.type;
+  if (failure?.cause?.message) {
+    const type = failure.cause.applicationFailureInfo?.type;
+    fact.lastAttemptCause = { message: failure.cause.message, ...(type ? { type } : {}) };
+  }
+  const completed = timestampMs(op.lastAttemptCompleteTime);
+  if (completed !== undefined) fact.lastAttemptCompleteTimeMs = completed;
+  const next = timestampMs(op.nextAttemptScheduleTime);
+  if (next !== undefined) fact.nextAttemptScheduleTimeMs = next;
+  if (op.blockedReason) fact.blockedReason = op.blockedReason;
   const handler = handlerOfToken(op.operationToken || op.operationId);
   if (handler) fact.handler = handler;
   return fact;

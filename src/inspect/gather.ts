@@ -6,6 +6,7 @@ import { factsFromDescribe } from './describe-facts.js';
 import type { HeldSlots } from './held-slots.js';
 import { readRecentHistory, type CloseEventFact, type RecentHistory } from './history.js';
 import type { PollerCache } from './pollers.js';
+import { nexusEndpointTarget } from '../temporal/nexus-endpoints.js';
 import { blockersOf, waitsOnRuns, type RunFindings } from './relations.js';
 
 /**
@@ -25,6 +26,11 @@ export interface GatherOptions {
   slots?: HeldSlots;
   /** A poller seen this recently is live (the diagnosis policy's pollerFreshMs; default 70 s). */
   pollerFreshMs?: number;
+  /**
+   * Diagnoses the workflow an idle run signalled last (through `children`), so its wait can name what that
+   * workflow is doing. Only for the run asked about: a signal is no recorded wait, and is not followed further.
+   */
+  followSignal?: boolean;
 }
 
 export interface GatheredFacts {
@@ -59,6 +65,7 @@ function mergeHistory(facts: WorkflowFacts, recent: RecentHistory): void {
   if (recent.lastEventType !== undefined) facts.lastEventType = recent.lastEventType;
   if (recent.lastWorkflowTaskFailure) facts.lastWorkflowTaskFailure = recent.lastWorkflowTaskFailure;
   if (recent.openUpdates) facts.openUpdates = recent.openUpdates;
+  if (recent.lastSignalSent) facts.lastSignalSent = recent.lastSignalSent;
   if (recent.localActivityFailure) facts.localActivityFailure = recent.localActivityFailure;
   if (recent.recoveredFailures) facts.recoveredFailures = recent.recoveredFailures;
   if (recent.lastWorkflowTaskStarted) facts.lastWorkflowTaskStarted = recent.lastWorkflowTaskStarted;
@@ -164,6 +171,44 @@ async function addFrozenWorkerFacts(facts: WorkflowFacts, slots: HeldSlots): Pro
 }
 
 /**
+ * For a pending Nexus operation not started that has failed (or is held back): where its endpoint routes it,
+ * and the Nexus pollers of that queue when it is in this namespace, so "no handler worker" can be told.
+ */
+async function addNexusTargets(client: Client, facts: WorkflowFacts, pollers: PollerCache): Promise<void> {
+  for (const op of facts.pendingNexusOperations ?? []) {
+    const failing = op.state === 'blocked' || op.lastAttemptFailureMessage !== undefined;
+    if (op.state === 'started' || !failing || !op.endpoint) continue;
+    const target = await nexusEndpointTarget(client, op.endpoint);
+    if (!target) continue;
+    op.endpointTarget = target;
+    if (target.namespace !== client.options.namespace) continue;
+    const listed = await pollers.get(target.taskQueue, 'nexus');
+    if (listed) op.handlerPollers = listed;
+  }
+}
+
+/** For an idle run that signalled another workflow last: that workflow's own finding (or that it no longer runs). */
+async function addSignalTarget(facts: WorkflowFacts, findings: RunFindings): Promise<void> {
+  const sent = facts.lastSignalSent;
+  const idle =
+    !facts.pendingWorkflowTask && facts.pendingActivities.length === 0 && !facts.pendingChildWorkflows;
+  if (!sent || sent.outcome === 'failed' || !idle || facts.pendingNexusOperations) return;
+  const run = { workflowId: sent.workflowId, runId: sent.runId ?? '' };
+  if (run.workflowId === facts.workflowId) return;
+  const found = await findings.of(run).catch(() => null);
+  if (found === null) return;
+  sent.target = found
+    ? {
+        running: true,
+        runId: found.runId,
+        workflowType: found.workflowType,
+        verdict: found.verdict,
+        stalled: found.stalled,
+      }
+    : { running: false };
+}
+
+/**
  * Describes the run (latest run when runId is omitted), reads its history tail when it matters and
  * adds the pollers of its queues (cached per sweep). Throws the server's error (e.g. not found).
  */
@@ -211,6 +256,8 @@ export async function gatherFacts(
     const blockers = await blockersOf(facts, options.children, client.options.namespace);
     if (blockers.length > 0) facts.blockers = blockers;
   }
+  if (running && facts.pendingNexusOperations) await addNexusTargets(client, facts, pollers);
+  if (running && options.children && options.followSignal) await addSignalTarget(facts, options.children);
   const gathered: GatheredFacts = { facts, gatheredAtMs: Date.now(), historyRead: recent !== undefined };
   if (recent?.close) gathered.close = recent.close;
   return gathered;

@@ -4,6 +4,7 @@ import type { temporal } from '@temporalio/proto';
 import type {
   LocalActivityFailureFact,
   OpenUpdateFact,
+  SignalSentFact,
   WorkflowStatusName,
   WorkflowTaskFailureFact,
 } from '../contract/facts.js';
@@ -143,6 +144,10 @@ export interface RecentHistory {
   openUpdates?: OpenUpdateFact[];
   /** Update IDs completed among the events read (newer than any acceptance still to be read). */
   completedUpdates?: Set<string>;
+  /** The newest signal sent to another workflow on the pages read, and how it ended. */
+  lastSignalSent?: SignalSentFact;
+  /** Outcomes of outgoing signals by their initiated event id (read before the initiation, newest first). */
+  signalOutcomes?: Map<number, 'delivered' | 'failed'>;
   /** Present when the newest event closes the run. */
   close?: CloseEventFact;
   eventsRead: number;
@@ -177,15 +182,41 @@ export function foldNewestFirst(into: RecentHistory, events: readonly HistoryEve
       if (failed) into.localActivityFailure = failed;
     }
     foldUpdate(into, event);
+    foldSignalSent(into, event);
   }
   return false;
 }
 
+// Newest first: an outgoing signal's outcome is read before its initiation.
+function foldSignalSent(into: RecentHistory, event: HistoryEvent): void {
+  const signaled = event.externalWorkflowExecutionSignaledEventAttributes;
+  const failed = event.signalExternalWorkflowExecutionFailedEventAttributes;
+  const resolved = signaled ?? failed;
+  if (resolved) {
+    const initiated = toNumber(resolved.initiatedEventId as never);
+    (into.signalOutcomes ??= new Map()).set(initiated, signaled ? 'delivered' : 'failed');
+    return;
+  }
+  const sent = event.signalExternalWorkflowExecutionInitiatedEventAttributes;
+  if (!sent?.workflowExecution?.workflowId || into.lastSignalSent) return;
+  const eventId = toNumber(event.eventId as never);
+  into.lastSignalSent = {
+    workflowId: sent.workflowExecution.workflowId,
+    ...(sent.workflowExecution.runId ? { runId: sent.workflowExecution.runId } : {}),
+    signalName: sent.signalName ?? '',
+    eventId,
+    timeMs: timestampMs(event.eventTime) ?? 0,
+    outcome: into.signalOutcomes?.get(eventId) ?? 'pending',
+  };
+}
+
 // The rest of a page already fetched, older than the last completed task: failures the run recovered from.
 function foldRecovered(into: RecentHistory, older: readonly HistoryEvent[]): void {
-  for (const event of older)
+  for (const event of older) {
     if (eventTypeName(event) === 'WorkflowTaskFailed')
       (into.recoveredFailures ??= []).push(workflowTaskFailureFact(event));
+    foldSignalSent(into, event);
+  }
 }
 
 // Newest first: a completion is read before its acceptance, so an acceptance not completed is open.

@@ -7,7 +7,14 @@ import type { PollerFact } from '../contract/facts.js';
 const { temporal } = proto;
 const VERSIONED = temporal.api.enums.v1.WorkerVersioningMode.WORKER_VERSIONING_MODE_VERSIONED;
 
-export type TaskQueueKind = 'workflow' | 'activity';
+export type TaskQueueKind = 'workflow' | 'activity' | 'nexus';
+
+const TYPES = temporal.api.enums.v1.TaskQueueType;
+const TASK_QUEUE_TYPE: Readonly<Record<TaskQueueKind, number>> = {
+  workflow: TYPES.TASK_QUEUE_TYPE_WORKFLOW,
+  activity: TYPES.TASK_QUEUE_TYPE_ACTIVITY,
+  nexus: TYPES.TASK_QUEUE_TYPE_NEXUS,
+};
 
 type Seconds = number | string | { toNumber(): number } | null | undefined;
 
@@ -27,10 +34,7 @@ export async function listPollers(
   const response = await client.workflowService.describeTaskQueue({
     namespace: client.options.namespace,
     taskQueue: { name: taskQueue, kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
-    taskQueueType:
-      kind === 'workflow'
-        ? temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW
-        : temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
+    taskQueueType: TASK_QUEUE_TYPE[kind],
   });
   return (response.pollers ?? []).map((p): PollerFact => {
     const fact: PollerFact = { identity: p.identity ?? '', lastAccessTimeMs: epochMs(p.lastAccessTime) };

@@ -11,6 +11,7 @@ import type { PidRecord } from '../../src/host/records/pid-file.js';
 import { clientPollerSource } from '../../src/host/workers/pollers.js';
 import { ensureWorker } from '../../src/host/workers/workers.js';
 import { venvPython } from '../../src/host/projects/example.js';
+import type { ConnectTarget } from '../../src/temporal/connection.js';
 import { testTarget, type Harness } from '../helpers/harness.js';
 import { waitFor } from '../helpers/processes.js';
 
@@ -19,7 +20,14 @@ export const fixtureDir = join(packageRoot, 'test', 'fixtures', 'python');
 /** Starts (or, for another code version, replaces) the project's fixture worker and waits until it polls. */
 export async function startFixtureWorker(
   h: Harness,
-  options: { project: string; taskQueue: string; codeVersion?: '1' | '2'; env?: Record<string, string> },
+  options: {
+    project: string;
+    taskQueue: string;
+    codeVersion?: '1' | '2';
+    env?: Record<string, string>;
+    /** Another server than the tests' own: its target, and a client of it to see the worker poll. */
+    server?: { target: ConnectTarget; client: Client };
+  },
 ): Promise<PidRecord> {
   const outcome = await ensureWorker(
     {
@@ -29,10 +37,13 @@ export async function startFixtureWorker(
       command: `${venvPython} worker.py`,
       taskQueue: options.taskQueue,
       env: { FIXTURE_CODE_VERSION: options.codeVersion ?? '1', ...options.env },
-      baseEnv: targetEnv(testTarget()),
+      baseEnv: targetEnv(options.server?.target ?? testTarget()),
       graceMs: 3000,
     },
-    { mode: 'restart', ready: { timeoutMs: 30_000, pollers: clientPollerSource(h.client) } },
+    {
+      mode: 'restart',
+      ready: { timeoutMs: 30_000, pollers: clientPollerSource(options.server?.client ?? h.client) },
+    },
   );
   return outcome.record;
 }
@@ -110,6 +121,11 @@ export async function terminateAll(client: Client, workflowIds: string[]): Promi
 
 export function uniqueId(prefix: string): string {
   return `${prefix}-${nanoid(8)}`;
+}
+
+/** A unique Nexus endpoint name: the server takes letters, digits and inner dashes only (nanoid also gives `_`). */
+export function uniqueEndpoint(prefix: string): string {
+  return `${prefix}-${nanoid(8).replace(/[^a-zA-Z0-9]/g, 'x')}`;
 }
 
 /** An Out that keeps what commands print. */

@@ -10,12 +10,18 @@ import { analyzeWorkflow } from '../../src/inspect/analyze.js';
 import { sweep } from '../../src/inspect/sweep.js';
 import { venvBin } from '../../src/host/projects/example.js';
 import { createHarness, testTarget, uniqueQueue, type Harness } from '../helpers/harness.js';
-import { startFixtureWorker, terminateAll, uniqueId, waitUntil } from './diagnosis-fixture.js';
+import {
+  startFixtureWorker,
+  terminateAll,
+  uniqueEndpoint,
+  uniqueId,
+  waitUntil,
+} from './diagnosis-fixture.js';
 
 let h: Harness;
 const queue = uniqueQueue('nexus');
 const opsQueue = uniqueQueue('ops-nexus');
-const endpoint = uniqueId('fixture-endpoint');
+const endpoint = uniqueEndpoint('fixture-endpoint');
 const policy = { noWorkerAfterMs: 2000, retryStormAttempts: 3 };
 const ids = { caller: uniqueId('nexus-caller') };
 const handler = `${ids.caller}-nexus`;

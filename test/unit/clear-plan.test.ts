@@ -100,7 +100,7 @@ describe('parseClearStalledInput', () => {
     });
     assert.deepEqual(problems.map(describeProblem), [
       'mode: expected one of auto, terminate, cancel, got "nuke"',
-      'verdicts[0]: expected a stalled verdict (non-determinism, workflow-not-registered, sandbox-violation, pending-limit, workflow-code-bug, workflow-task-timeout, activity-not-registered, activity-paused, activity-retry-storm, version-mismatch, no-worker, worker-saturated, activity-on-dead-worker, worker-frozen, history-limit, blocked), got "healthy-wait"',
+      'verdicts[0]: expected a stalled verdict (non-determinism, workflow-not-registered, sandbox-violation, pending-limit, workflow-code-bug, workflow-task-timeout, activity-not-registered, activity-paused, activity-retry-storm, nexus-operation-failing, version-mismatch, no-worker, worker-saturated, activity-on-dead-worker, worker-frozen, history-limit, blocked), got "healthy-wait"',
       'restartWorker.projectDir: expected an absolute path, got "rel"',
       'restartWorker.taskQueue: expected a task queue name: 1 to 1000 characters, no control characters, got nothing',
     ]);

@@ -547,8 +547,8 @@ describe('diagnose', () => {
 
 describe('verdict helpers', () => {
   it('lists each verdict once', () => {
-    assert.equal(new Set(VERDICTS).size, 17);
-    assert.equal(VERDICTS.length, 17);
+    assert.equal(new Set(VERDICTS).size, 18);
+    assert.equal(VERDICTS.length, 18);
   });
 
   it('uses the documented default policy', () => {

@@ -26,6 +26,8 @@ export interface DevServerOptions {
   headless?: boolean;
   /** The namespace of our bookkeeping workflows, created with the server (default: DEFAULTS.bookkeepingNamespace). */
   bookkeepingNamespace?: string;
+  /** More dynamic config values (`--dynamic-config-value KEY=VALUE`), e.g. a lower per-workflow limit. */
+  dynamicConfig?: Readonly<Record<string, number | boolean | string>>;
 }
 
 export function defaultDbFile(stateDir: string): string {
@@ -53,6 +55,8 @@ export function devServerArgs(options: DevServerOptions): string[] {
     '--dynamic-config-value',
     'frontend.ListWorkersEnabled=true',
   ];
+  for (const [key, value] of Object.entries(options.dynamicConfig ?? {}))
+    args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
   for (const [name, type] of Object.entries(OPS_SEARCH_ATTRIBUTES))
     args.push('--search-attribute', `${name}=${type}`);
   // The dev server registers them in every namespace, so the bookkeeping one has the incidents' too.

@@ -14,6 +14,7 @@ import { connectNative, type ConnectTarget } from './temporal/connection.js';
 import { loadWorkflowBundle } from './workflow-bundle.js';
 import { hostQueueName } from './contract/ops-workflows.js';
 import { bookkeepingClient, ensureBookkeepingNamespace } from './temporal/bookkeeping.js';
+import { moveOldBookkeeping } from './temporal/bookkeeping-move.js';
 import { ensureIncidentAttributes } from './temporal/incidents.js';
 import { useMetricMeter } from './temporal/metrics.js';
 
@@ -121,6 +122,8 @@ export async function createControlWorker({
       watchWorkerLogs(settings.stateDir, { signal: logs.signal });
       // Replay processes of a predecessor killed with -9; the next replay check retries a failure.
       void stopOrphanedReplays(settings.stateDir).catch(() => undefined);
+      // ProjectHost runs an earlier version left among the user's workflows; the next start retries.
+      if (apart) void moveOldBookkeeping(client, bookkeeping, settings.opsTaskQueue).catch(() => undefined);
       try {
         // A worker past its force time rejects; the others may still be finishing: wait for all.
         const results = await Promise.allSettled(workers.map((worker) => worker.run()));

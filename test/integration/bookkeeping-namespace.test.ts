@@ -11,7 +11,9 @@ import { BookkeepingNamespaceMissingError } from '../../src/errors.js';
 import { exampleCleanStartInput } from '../../src/host/projects/example.js';
 import { ensureBookkeepingNamespace } from '../../src/temporal/bookkeeping.js';
 import { isNotFound } from '../../src/temporal/grpc.js';
+import type { HostClaim, HostOwner } from '../../src/contract/host-claim.js';
 import { createHarness, testTarget, uniqueQueue, type Harness } from '../helpers/harness.js';
+import { waitFor } from '../helpers/processes.js';
 
 let h: Harness;
 let connection: NativeConnection;
@@ -55,6 +57,39 @@ describe('bookkeeping namespace', () => {
     await assert.rejects(h.client.workflow.getHandle(projectHostId).describe(), (error: unknown) =>
       isNotFound(error),
     );
+  });
+
+  it("moves the ProjectHost runs an earlier version left in the user's namespace, keeping their owner", async () => {
+    h.settings.bookkeepingNamespace = `bookkeeping-${nanoid(8)}`;
+    const oldId = `${h.settings.opsTaskQueue}/project:/old/${nanoid(6)}`;
+    const notOurs = `billing/project:${nanoid(6)}`;
+    // As an earlier version left them: RUNNING in the user's namespace, on a queue nobody polls now.
+    const idle = uniqueQueue('old-bookkeeping');
+    for (const workflowId of [oldId, notOurs])
+      await h.client.workflow.start('ProjectHost', {
+        taskQueue: idle,
+        workflowId,
+        args: [{ owner: { host: 'old-host', sinceMs: 1 } }],
+      });
+    const bookkeeping = new Client({
+      connection: h.client.connection,
+      namespace: h.settings.bookkeepingNamespace,
+    });
+    const owner = await h.withControlWorker(async () => {
+      await waitFor(
+        'the old ProjectHost to be moved',
+        async () => (await h.client.workflow.getHandle(oldId).describe()).status.name === 'TERMINATED',
+        30_000,
+      );
+      // A claim by another host, neither forced nor a takeover, answers the owner carried over.
+      return bookkeeping.workflow.getHandle(oldId).executeUpdate<HostOwner, [HostClaim]>('claim', {
+        args: [{ host: 'other-host' }],
+      });
+    });
+    assert.equal(owner.host, 'old-host');
+    const other = await h.client.workflow.getHandle(notOurs).describe();
+    assert.equal(other.status.name, 'RUNNING', 'a ProjectHost whose ID is not under our queue is not ours');
+    await h.client.workflow.getHandle(notOurs).terminate('test over');
   });
 
   it('creates a missing bookkeeping namespace on a dev server, once', async () => {

@@ -1,8 +1,8 @@
 // The control worker: the recipes and the cluster-only activities on the shared ops queue, the
 // host-bound activities only on this host's queue (`temporal-ops@<host>`), so process work always
 // runs on the machine that owns the processes. The bookkeeping workflows (ProjectHost,
-// HostProcesses) run in a namespace of their own, with the one host activity they call.
-import { fileURLToPath } from 'node:url';
+// HostProcesses, Incident) run in a namespace of their own, from a bundle holding only them, with
+// the one host activity they call.
 import { Client } from '@temporalio/client';
 import { Worker, type WorkerOptions } from '@temporalio/worker';
 import { createClusterActivities, createHostActivities } from '../activities/index.js';
@@ -11,12 +11,10 @@ import { watchWorkerLogs } from './host/logs/logs.js';
 import { stopOrphanedReplays } from './host/replay/replay-runs.js';
 import { drainWarm } from './host/replay/warm-pool.js';
 import { connectNative, type ConnectTarget } from './temporal/connection.js';
-import { loadWorkflowBundle } from './workflow-bundle.js';
+import { loadWorkflowBundle, type BundleName } from './workflow-bundle.js';
 import { hostQueueName } from './contract/ops-workflows.js';
 import { bookkeepingClient, ensureBookkeepingNamespace } from './temporal/bookkeeping.js';
 import { ensureIncidentAttributes } from './temporal/incidents.js';
-
-export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
 /** Grace for in-flight activities on shutdown, then the time after which they are abandoned. */
 const SHUTDOWN_GRACE_MS = 5000;
@@ -25,8 +23,8 @@ const SHUTDOWN_FORCE_MS = 8000;
 export interface ControlWorkerOptions {
   target: ConnectTarget;
   settings: Settings;
-  /** A prebuilt bundle (tests bundle once); default: bundle `workflowsPath` at start. */
-  workflowBundle?: { code: string };
+  /** Prebuilt bundles by name (tests bundle once); default: each loaded (or built) at start. */
+  workflowBundles?: Partial<Record<BundleName, { code: string }>>;
 }
 
 export interface ControlWorker {
@@ -46,7 +44,7 @@ export function targetEnv(target: ConnectTarget): Record<string, string> {
 export async function createControlWorker({
   target,
   settings,
-  workflowBundle,
+  workflowBundles = {},
 }: ControlWorkerOptions): Promise<ControlWorker> {
   const connection = await connectNative(target);
   const apart = settings.bookkeepingNamespace !== target.namespace;
@@ -81,22 +79,25 @@ export async function createControlWorker({
     shutdownForceTime: `${SHUTDOWN_FORCE_MS}ms`,
   };
   const hostQueue = hostQueueName(settings.opsTaskQueue, settings.host);
-  const bundle = workflowBundle ?? (await loadWorkflowBundle());
+  const bundle = async (name: BundleName) => workflowBundles[name] ?? (await loadWorkflowBundle({ name }));
   const hostActivities = createHostActivities(deps);
   const workers = [
     await Worker.create({
       ...common,
       taskQueue: settings.opsTaskQueue,
       activities: createClusterActivities(deps),
-      workflowBundle: bundle,
+      workflowBundle: await bundle('ops'),
     }),
     await Worker.create({ ...common, taskQueue: hostQueue, activities: hostActivities }),
   ];
   if (apart) {
     const apartOptions = { ...common, namespace: settings.bookkeepingNamespace };
-    // The recipes in this bundle are never started here; ProjectHost, HostProcesses and Incident are.
     workers.push(
-      await Worker.create({ ...apartOptions, taskQueue: settings.opsTaskQueue, workflowBundle: bundle }),
+      await Worker.create({
+        ...apartOptions,
+        taskQueue: settings.opsTaskQueue,
+        workflowBundle: await bundle('bookkeeping'),
+      }),
       await Worker.create({
         ...apartOptions,
         taskQueue: hostQueue,

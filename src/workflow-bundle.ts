@@ -83,12 +83,19 @@ export function workflowSourceFiles(entry: string): string[] {
   return [...seen].sort();
 }
 
-/** Content hash of the bundle's inputs: source paths and contents, and the locked package versions. */
+/**
+ * The bundler's source maps carry positions, not the sources: each worker holds its bundle several
+ * times over (the SDK copies it into the workflow thread), and the sources would double it. Stack
+ * traces still map to the files; only the SDK's opt-in `showStackTraceSources` would want them.
+ */
+const DEVTOOL = 'inline-nosources-source-map';
+
+/** Content hash of the bundle's inputs: source paths and contents, the locked package versions and the bundler settings. */
 export function workflowBundleHash(entry: string): string {
   const hash = createHash('sha256');
   const lock = join(packageRoot, 'package-lock.json');
   hash.update(existsSync(lock) ? readFileSync(lock) : 'no lock');
-  hash.update('\0');
+  hash.update(`\0${DEVTOOL}\0`);
   for (const file of [...new Set([...workflowSourceFiles(entry), payloadConverterPath])].sort()) {
     hash.update(`${relative(packageRoot, file)}\0`);
     hash.update(readFileSync(file));
@@ -100,7 +107,12 @@ export function workflowBundleHash(entry: string): string {
 async function bundle(workflowsPath: string): Promise<string> {
   const { bundleWorkflowCode } = await import('@temporalio/worker');
   const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error };
-  const { code } = await bundleWorkflowCode({ workflowsPath, payloadConverterPath, logger: quiet as never });
+  const { code } = await bundleWorkflowCode({
+    workflowsPath,
+    payloadConverterPath,
+    logger: quiet as never,
+    webpackConfigHook: (config) => ({ ...config, devtool: DEVTOOL }),
+  });
   return code;
 }
 

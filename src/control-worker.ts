@@ -1,8 +1,8 @@
 // The control worker: the recipes and the cluster-only activities on the shared ops queue, the
 // host-bound activities only on this host's queue (`temporal-ops@<host>`), so process work always
 // runs on the machine that owns the processes. The bookkeeping workflows (ProjectHost,
-// HostProcesses) run in a namespace of their own, with the one host activity they call.
-import { fileURLToPath } from 'node:url';
+// HostProcesses, Incident) run in a namespace of their own, from a bundle holding only them, with
+// the one host activity they call.
 import { Client } from '@temporalio/client';
 import { Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createClusterActivities, createHostActivities } from '../activities/index.js';
@@ -11,14 +11,12 @@ import { watchWorkerLogs } from './host/logs/logs.js';
 import { stopOrphanedReplays } from './host/replay/replay-runs.js';
 import { drainWarm } from './host/replay/warm-pool.js';
 import { connectNative, type ConnectTarget } from './temporal/connection.js';
-import { loadWorkflowBundle } from './workflow-bundle.js';
+import { loadWorkflowBundle, type BundleName } from './workflow-bundle.js';
 import { hostQueueName } from './contract/ops-workflows.js';
 import { bookkeepingClient, ensureBookkeepingNamespace } from './temporal/bookkeeping.js';
 import { moveOldBookkeeping } from './temporal/bookkeeping-move.js';
 import { ensureIncidentAttributes } from './temporal/incidents.js';
 import { useMetricMeter } from './temporal/metrics.js';
-
-export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
 /** Grace for in-flight activities on shutdown, then the time after which they are abandoned. */
 const SHUTDOWN_GRACE_MS = 5000;
@@ -27,8 +25,8 @@ const SHUTDOWN_FORCE_MS = 8000;
 export interface ControlWorkerOptions {
   target: ConnectTarget;
   settings: Settings;
-  /** A prebuilt bundle (tests bundle once); default: bundle `workflowsPath` at start. */
-  workflowBundle?: { code: string };
+  /** Prebuilt bundles by name (tests bundle once); default: each loaded (or built) at start. */
+  workflowBundles?: Partial<Record<BundleName, { code: string }>>;
 }
 
 export interface ControlWorker {
@@ -48,7 +46,7 @@ export function targetEnv(target: ConnectTarget): Record<string, string> {
 export async function createControlWorker({
   target,
   settings,
-  workflowBundle,
+  workflowBundles = {},
 }: ControlWorkerOptions): Promise<ControlWorker> {
   const connection = await connectNative(target);
   // Our metrics go where the SDK's go: the runtime's exporter, when `--metrics` installed one.
@@ -85,22 +83,25 @@ export async function createControlWorker({
     shutdownForceTime: `${SHUTDOWN_FORCE_MS}ms`,
   };
   const hostQueue = hostQueueName(settings.opsTaskQueue, settings.host);
-  const bundle = workflowBundle ?? (await loadWorkflowBundle());
+  const bundle = async (name: BundleName) => workflowBundles[name] ?? (await loadWorkflowBundle({ name }));
   const hostActivities = createHostActivities(deps);
   const workers = [
     await Worker.create({
       ...common,
       taskQueue: settings.opsTaskQueue,
       activities: createClusterActivities(deps),
-      workflowBundle: bundle,
+      workflowBundle: await bundle('ops'),
     }),
     await Worker.create({ ...common, taskQueue: hostQueue, activities: hostActivities }),
   ];
   if (apart) {
     const apartOptions = { ...common, namespace: settings.bookkeepingNamespace };
-    // The recipes in this bundle are never started here; ProjectHost, HostProcesses and Incident are.
     workers.push(
-      await Worker.create({ ...apartOptions, taskQueue: settings.opsTaskQueue, workflowBundle: bundle }),
+      await Worker.create({
+        ...apartOptions,
+        taskQueue: settings.opsTaskQueue,
+        workflowBundle: await bundle('bookkeeping'),
+      }),
       await Worker.create({
         ...apartOptions,
         taskQueue: hostQueue,

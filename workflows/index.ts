@@ -6,9 +6,7 @@ export { TestInteractive } from './test-interactive.js';
 export { ClearStalledEnvironment } from './clear-stalled-environment.js';
 export { CheckRecentResults } from './check-recent-results.js';
 
-// Not a recipe: the per-project host registry recipes consult through an update.
-export { ProjectHost } from './project-host.js';
-// Not a recipe: one host's answer about the processes behind pollers (ghost detection elsewhere).
-export { HostProcesses } from './host-processes.js';
-// Not a recipe: one incident a scheduled sweep found, in the bookkeeping namespace.
-export { Incident } from './incident.js';
+// Not recipes: the per-project host registry recipes consult through an update, one host's answer
+// about the processes behind pollers, and the incidents a scheduled sweep found. Their namespace's
+// worker loads them alone (./bookkeeping.ts); here they serve where one namespace holds both.
+export { ProjectHost, HostProcesses, Incident } from './bookkeeping.js';

@@ -1,5 +1,5 @@
 // Integration test harness: the dev server started by scripts/test.ts, a control worker per test
-// on its own ops queue and state dir, and the prebuilt workflow bundle.
+// on its own ops queue and state dir, and the prebuilt workflow bundles.
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +8,7 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { nanoid } from 'nanoid';
 import { loadSettings, type Settings } from '../../src/config.js';
 import { createControlWorker } from '../../src/control-worker.js';
+import type { BundleName } from '../../src/workflow-bundle.js';
 import { loadConnectTarget, type ConnectTarget } from '../../src/temporal/connection.js';
 import { readPidRecords } from '../../src/host/records/pid-file.js';
 import { stopRecorded } from '../../src/host/workers/stop.js';
@@ -27,6 +28,22 @@ export function testTarget(): ConnectTarget {
 export async function testClient(): Promise<Client> {
   const connection = await Connection.connect({ address: testTarget().address });
   return new Client({ connection, namespace: 'default' });
+}
+
+/** Where scripts/test.ts put its copy of each prebuilt bundle, by the env variable naming it. */
+const TEST_BUNDLE_ENV: Record<BundleName, string> = {
+  ops: 'TEMPORAL_OPS_TEST_BUNDLE',
+  bookkeeping: 'TEMPORAL_OPS_TEST_BOOKKEEPING_BUNDLE',
+};
+
+/** The bundles scripts/test.ts prebuilt, for createControlWorker (a bundle it did not name is loaded there). */
+export async function testBundles(): Promise<Partial<Record<BundleName, { code: string }>>> {
+  const bundles: Partial<Record<BundleName, { code: string }>> = {};
+  for (const [name, variable] of Object.entries(TEST_BUNDLE_ENV) as [BundleName, string][]) {
+    const path = process.env[variable];
+    if (path) bundles[name] = { code: await readFile(path, 'utf8') };
+  }
+  return bundles;
 }
 
 export function uniqueQueue(prefix: string): string {
@@ -59,13 +76,12 @@ export async function createHarness(): Promise<Harness> {
     readyTimeoutMs: 30_000,
   };
   const client = await testClient();
-  const bundlePath = process.env.TEMPORAL_OPS_TEST_BUNDLE;
-  const workflowBundle = bundlePath ? { code: await readFile(bundlePath, 'utf8') } : undefined;
+  const workflowBundles = await testBundles();
   return {
     client,
     settings,
     async withControlWorker<T>(fn: () => Promise<T>): Promise<T> {
-      const worker = await createControlWorker({ target: testTarget(), settings, workflowBundle });
+      const worker = await createControlWorker({ target: testTarget(), settings, workflowBundles });
       const stop = new AbortController();
       const running = worker.run(stop.signal);
       try {

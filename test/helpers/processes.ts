@@ -227,6 +227,7 @@ export function controlWorkerEnv(
     TEMPORAL_OPS_TASK_QUEUE: opsQueue,
     TEMPORAL_OPS_GRACE_MS: '3000',
     TEMPORAL_OPS_TEST_BUNDLE: recipes,
+    TEMPORAL_OPS_TEST_BOOKKEEPING_BUNDLE: process.env.TEMPORAL_OPS_TEST_BOOKKEEPING_BUNDLE ?? '',
     // Without step workflows, the recipes' bundle serves the steps queue too (nothing is sent there).
     TEMPORAL_OPS_STEP_BUNDLE: stepBundle ?? recipes,
   };

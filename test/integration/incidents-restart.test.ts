@@ -2,7 +2,7 @@
 // database file, so the second sweep counts the same incident again instead of opening a new one.
 // A dev server of this test's own, so others are not hit.
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
@@ -15,6 +15,7 @@ import { bookkeepingClient } from '../../src/temporal/bookkeeping.js';
 import { loadConnectTarget } from '../../src/temporal/connection.js';
 import { listIncidents } from '../../src/temporal/incidents.js';
 import type { DebugStalledReport } from '../../workflows/debug-stalled.js';
+import { testBundles } from '../helpers/harness.js';
 import { waitFor } from '../helpers/processes.js';
 
 let root: string;
@@ -33,11 +34,10 @@ async function connect(): Promise<Client> {
 
 /** One sweep of `taskQueue` with incidents, served by a control worker that stops afterwards. */
 async function sweep(client: Client, taskQueue: string): Promise<DebugStalledReport> {
-  const bundlePath = process.env.TEMPORAL_OPS_TEST_BUNDLE;
   const worker = await createControlWorker({
     target: loadConnectTarget({ address: `127.0.0.1:${options.port}`, namespace: 'default' }),
     settings,
-    ...(bundlePath ? { workflowBundle: { code: await readFile(bundlePath, 'utf8') } } : {}),
+    workflowBundles: await testBundles(),
   });
   const stop = new AbortController();
   const running = worker.run(stop.signal);

@@ -2,7 +2,7 @@
 // then `temporal-ops` and `temporal ops` from a Python project outside the repository.
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
-import { cp, mkdir, mkdtemp, realpath, symlink } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, realpath, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -26,10 +26,14 @@ let project: string;
 let env: Record<string, string>;
 let serve: ResultPromise | undefined;
 
+/** The build tools: a checkout compiles with them; the installed copy must run without them. */
+const BUILD_TOOLS = ['tsx', 'esbuild', '@esbuild'];
+
 /**
  * Installs the tarball with `npm install -g --offline`. npm's cache holds the dependencies' tarballs but
  * not their registry metadata, so where npm answers ENOTCACHED the unpacked tarball is installed instead
- * (a folder install, as `npm install -g .` from a clone) with this checkout's node_modules beside it.
+ * (a folder install, as `npm install -g .` from a clone) with this checkout's packages beside it. Either
+ * way the build tools are then taken away, so every test below runs the copy without them.
  */
 async function installOffline(tarball: string): Promise<string> {
   const npm = (args: string[]) =>
@@ -40,15 +44,23 @@ async function installOffline(tarball: string): Promise<string> {
       reject: false,
     });
   const direct = await npm(['install', '-g', '--prefix', prefix, tarball]);
-  if (direct.exitCode === 0) return 'tarball';
+  if (direct.exitCode === 0) {
+    const installed = join(prefix, 'lib', 'node_modules', 'temporal-ops', 'node_modules');
+    for (const tool of BUILD_TOOLS) await rm(join(installed, tool), { recursive: true, force: true });
+    return 'tarball, without tsx and esbuild';
+  }
   assert.match(direct.stderr, /ENOTCACHED/, direct.stderr);
   const unpacked = join(root, 'package');
   await mkdir(unpacked);
   await execa('tar', ['xzf', tarball, '-C', unpacked, '--strip-components=1']);
-  await symlink(join(packageRoot, 'node_modules'), join(unpacked, 'node_modules'));
+  const modules = join(unpacked, 'node_modules');
+  await mkdir(modules);
+  for (const name of await readdir(join(packageRoot, 'node_modules')))
+    if (!BUILD_TOOLS.includes(name) && name !== '.bin')
+      await symlink(join(packageRoot, 'node_modules', name), join(modules, name));
   const folder = await npm(['install', '-g', '--prefix', prefix, unpacked]);
   assert.equal(folder.exitCode, 0, folder.stderr);
-  return 'unpacked tarball, dependencies from this checkout';
+  return 'unpacked tarball, dependencies from this checkout but tsx and esbuild';
 }
 
 /** Runs a command of the installed copy from the project directory. */
@@ -114,8 +126,17 @@ describe('the packed package, installed', () => {
       'src/host/replay/python/sitecustomize.py',
     ])
       assert.ok(existsSync(join(installedRoot, file)), file);
+    // Both prebuilt bundles: every ops workflow, and the bookkeeping namespace's own.
+    const manifest = JSON.parse(
+      readFileSync(join(installedRoot, 'dist', 'workflow-bundle.json'), 'utf8'),
+    ) as Record<string, { file: string }>;
+    assert.deepEqual(Object.keys(manifest).sort(), ['bookkeeping', 'ops']);
+    for (const { file } of Object.values(manifest))
+      assert.ok(existsSync(join(installedRoot, 'dist', 'workflow-bundles', file)), file);
     for (const file of ['src/main.ts', 'workflows/index.ts', 'scripts/build.mjs', 'examples'])
       assert.ok(!existsSync(join(installedRoot, file)), file);
+    for (const tool of BUILD_TOOLS)
+      assert.ok(!existsSync(join(installedRoot, 'node_modules', tool)), `${tool} is gone`);
   });
 
   it('`temporal-ops --version` names our version, the Temporal CLI on PATH and the server', async () => {

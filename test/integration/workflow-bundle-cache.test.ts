@@ -8,6 +8,7 @@ import { describe, it } from 'node:test';
 import {
   loadWorkflowBundle,
   workflowBundleHash,
+  WORKFLOW_BUNDLES,
   workflowSourceFiles,
   workflowSourcesEntry,
 } from '../../src/workflow-bundle.js';
@@ -51,7 +52,7 @@ describe('workflow bundle cache', () => {
     const first = await loadWorkflowBundle({ cacheDir, workflowsPath: entry });
     assert.equal(first.cached, false);
     assert.ok(first.code.includes('Greet'));
-    assert.deepEqual(await readdir(cacheDir), [`workflow-bundle-${first.hash}.js`]);
+    assert.deepEqual(await readdir(cacheDir), [`workflow-bundle-ops-${first.hash}.js`]);
 
     const again = await loadWorkflowBundle({ cacheDir, workflowsPath: entry });
     assert.deepEqual([again.cached, again.hash, again.code === first.code], [true, first.hash, true]);
@@ -61,7 +62,53 @@ describe('workflow bundle cache', () => {
     assert.equal(rebuilt.cached, false);
     assert.notEqual(rebuilt.hash, first.hash);
     assert.ok(rebuilt.code.includes('good day'));
-    assert.deepEqual(await readdir(cacheDir), [`workflow-bundle-${rebuilt.hash}.js`]);
+    assert.deepEqual(await readdir(cacheDir), [`workflow-bundle-ops-${rebuilt.hash}.js`]);
+  });
+
+  it('maps positions to the source files without carrying the sources', async () => {
+    const { dir, entry } = await scratchWorkflows();
+    const { code } = await loadWorkflowBundle({ cacheDir: join(dir, 'cache'), workflowsPath: entry });
+    const inline = code.slice(code.lastIndexOf('base64,') + 'base64,'.length).trim();
+    const map = JSON.parse(Buffer.from(inline, 'base64').toString()) as {
+      sources: string[];
+      mappings: string;
+      sourcesContent?: unknown;
+    };
+    assert.ok(
+      map.sources.some((source) => source.endsWith('greeting.ts')),
+      map.sources.join(', '),
+    );
+    assert.ok(map.mappings.length > 0);
+    assert.equal(map.sourcesContent, undefined);
+  });
+
+  it('keeps each named bundle beside the others: a rebuild drops only its own older builds', async () => {
+    const { dir, entry } = await scratchWorkflows();
+    const cacheDir = join(dir, 'cache');
+    const ops = await loadWorkflowBundle({ cacheDir, workflowsPath: entry });
+    await writeFile(join(dir, 'other.ts'), 'export async function Other(): Promise<void> {}\n');
+    const other = await loadWorkflowBundle({
+      cacheDir,
+      name: 'bookkeeping',
+      workflowsPath: join(dir, 'other.ts'),
+    });
+    assert.deepEqual((await readdir(cacheDir)).sort(), [
+      `workflow-bundle-bookkeeping-${other.hash}.js`,
+      `workflow-bundle-ops-${ops.hash}.js`,
+    ]);
+    await writeFile(join(dir, 'greeting.ts'), "export const greeting = 'welcome';\n");
+    const rebuilt = await loadWorkflowBundle({ cacheDir, workflowsPath: entry });
+    assert.deepEqual((await readdir(cacheDir)).sort(), [
+      `workflow-bundle-bookkeeping-${other.hash}.js`,
+      `workflow-bundle-ops-${rebuilt.hash}.js`,
+    ]);
+  });
+
+  it('covers the bookkeeping workflows, without the recipes', () => {
+    const files = workflowSourceFiles(WORKFLOW_BUNDLES.bookkeeping);
+    assert.ok(files.some((file) => file.endsWith('workflows/incident.ts')));
+    assert.ok(files.some((file) => file.includes('/src/contract/')));
+    assert.ok(!files.some((file) => file.endsWith('workflows/clean-start.ts')));
   });
 
   it('covers the recipes and the src files they import', () => {

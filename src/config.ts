@@ -22,7 +22,7 @@ export interface PolicyOverrides {
 export interface Settings {
   opsTaskQueue: string;
   /**
-   * Where the bookkeeping workflows run (ProjectHost, HostProcesses), so they never show among the
+   * Where the bookkeeping workflows run (ProjectHost, HostProcesses, Incident), so they never show among the
    * user's workflows; the user's own namespace keeps them there instead.
    */
   bookkeepingNamespace: string;

@@ -19,7 +19,7 @@ export const DEFAULTS = {
   starterTimeoutSeconds: 60,
   /** The control worker's task queue (TEMPORAL_OPS_TASK_QUEUE). */
   opsTaskQueue: 'temporal-ops',
-  /** The namespace of our bookkeeping workflows (ProjectHost, HostProcesses), apart from the user's (TEMPORAL_OPS_BOOKKEEPING_NAMESPACE). */
+  /** The namespace of our bookkeeping workflows (ProjectHost, HostProcesses, Incident), apart from the user's (TEMPORAL_OPS_BOOKKEEPING_NAMESPACE). */
   bookkeepingNamespace: 'temporal-ops',
   /** The command that starts a target worker when nothing names one (TEMPORAL_WORKER_CMD). */
   workerCommand: 'uv run worker',

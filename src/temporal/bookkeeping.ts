@@ -1,4 +1,4 @@
-// The namespace of our bookkeeping workflows (ProjectHost, HostProcesses): apart from the user's, so
+// The namespace of our bookkeeping workflows (ProjectHost, HostProcesses, Incident): apart from the user's, so
 // their workflow list shows their workflows and the recipes they started, nothing of ours besides.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from '@temporalio/client';

@@ -130,14 +130,17 @@ export interface PendingNexusOperationFact {
   handler?: { namespace: string; workflowId: string };
 }
 
-/** How a run waits on another: a child it started, or the workflow behind a Nexus operation it called. */
-export type Relation = 'child-workflow' | 'nexus-operation';
+/**
+ * How a run waits on another: a child it started, the workflow behind a Nexus operation it called,
+ * or (inferred: the server records no link) the workflow it signalled last while it waits for a signal.
+ */
+export type Relation = 'child-workflow' | 'nexus-operation' | 'signalled-workflow';
 
 /** The finding of a stalled run another run waits on, as diagnosed on its own facts. */
 export interface BlockerFact extends RunRef {
   workflowType: string;
   relation: Relation;
-  /** For a Nexus operation: `<service>.<operation>` on endpoint `<endpoint>`. */
+  /** For a Nexus operation: `<service>.<operation>` on endpoint `<endpoint>`; for a signalled workflow: the signal. */
   via?: string;
   verdict: Verdict;
   summary: string;

@@ -4,7 +4,8 @@ import type { RunRef, WorkflowFacts } from '../contract/facts.js';
 import type { Rule } from './stall-rules.js';
 
 // Rule 7: a pending child, or the workflow behind a pending Nexus operation, is stalled (or itself
-// blocked): the run waits on a root cause elsewhere.
+// blocked): the run waits on a root cause elsewhere. So, inferred (medium confidence: the server
+// records no link), is a run waiting for a signal after it signalled a workflow that is stalled.
 // After the run's own problems, which need their own fix first.
 export const blockedRule: Rule = (ctx) => {
   const b = ctx.facts.blockers?.[0];
@@ -15,18 +16,22 @@ export const blockedRule: Rule = (ctx) => {
     (ctx.facts.blockers?.length ?? 1) > 1
       ? ` (and ${(ctx.facts.blockers?.length ?? 1) - 1} more stalled runs it waits on)`
       : '';
+  const signalled = b.relation === 'signalled-workflow';
   const what =
     b.relation === 'nexus-operation'
-      ? `Nexus operation ${b.via ?? ''}, whose workflow ${b.workflowId} (run ${b.runId})`
-      : `child workflow ${b.workflowId} (run ${b.runId}), which`;
+      ? `Waiting on Nexus operation ${b.via ?? ''}, whose workflow ${b.workflowId} (run ${b.runId})`
+      : signalled
+        ? `Waiting for a signal or an update since it signalled workflow ${b.workflowId} (run ${b.runId}) last ` +
+          `(${b.via ?? 'a signal'}), most likely for its answer (the server records no link); that workflow`
+        : `Waiting on child workflow ${b.workflowId} (run ${b.runId}), which`;
   return {
     verdict: 'blocked',
-    confidence: 'high',
+    confidence: signalled ? 'medium' : 'high',
     evidence: {
       summary:
-        `Waiting on ${what} is ${b.verdict}${more}; ` +
+        `${what} is ${b.verdict}${more}; ` +
         `root cause${via}: ${root.workflowId} (run ${root.runId}) is ${root.verdict}: ${root.summary}`,
-      waitingOn: b.relation,
+      waitingOn: b.relation === 'signalled-workflow' ? 'signal-or-update' : b.relation,
       blockedBy: {
         workflowId: b.workflowId,
         runId: b.runId,

@@ -7,7 +7,7 @@ import type { HeldSlots } from './held-slots.js';
 import { readRecentHistory, type CloseEventFact, type RecentHistory } from './history.js';
 import type { PollerCache } from './pollers.js';
 import { nexusEndpointTarget } from '../temporal/nexus-endpoints.js';
-import { blockersOf, waitsOnRuns, type RunFindings } from './relations.js';
+import { blockerFrom, blockersOf, waitsOnRuns, type RunFindings } from './relations.js';
 
 /**
  * `auto` reads history only when describe shows a reason: a workflow task on attempt > 1, reported
@@ -197,6 +197,11 @@ async function addSignalTarget(facts: WorkflowFacts, findings: RunFindings): Pro
   if (run.workflowId === facts.workflowId) return;
   const found = await findings.of(run).catch(() => null);
   if (found === null) return;
+  // Waiting for a signal after signalling a stalled workflow: most likely waiting on its answer.
+  if (found?.stalled && !facts.blockers?.length)
+    facts.blockers = [
+      blockerFrom(found, 'signalled-workflow', `signal "${sent.signalName}" (event ${sent.eventId})`),
+    ];
   sent.target = found
     ? {
         running: true,

@@ -89,17 +89,21 @@ export async function blockersOf(
   const blockers: BlockerFact[] = [];
   found.forEach((f, i) => {
     const w = waited[i]!;
-    if (f?.stalled !== true) return;
-    blockers.push({
-      workflowId: f.workflowId,
-      runId: f.runId,
-      workflowType: f.workflowType,
-      relation: w.relation,
-      ...(w.via !== undefined && { via: w.via }),
-      verdict: f.verdict,
-      summary: f.evidence.summary,
-      rootCause: rootCauseOf(f),
-    });
+    if (f?.stalled === true) blockers.push(blockerFrom(f, w.relation, w.via));
   });
   return blockers;
+}
+
+/** The stalled run `f` as the blocker of a run that waits on it by `relation` (`via`: how, when it says). */
+export function blockerFrom(f: Finding, relation: Relation, via?: string): BlockerFact {
+  return {
+    workflowId: f.workflowId,
+    runId: f.runId,
+    workflowType: f.workflowType,
+    relation,
+    ...(via !== undefined && { via }),
+    verdict: f.verdict,
+    summary: f.evidence.summary,
+    rootCause: rootCauseOf(f),
+  };
 }

@@ -1,6 +1,7 @@
 // A run waiting on another workflow it signalled, which the server records no link for, on a real
-// Python worker: analysed alone, the healthy wait names the workflow it signalled last and what that
-// workflow's own diagnosis says (stalled, running, or gone); a sweep still never flags the wait.
+// Python worker: analysed alone, it is blocked by the workflow it signalled last when that one is
+// stalled (medium confidence), and a healthy wait naming it when it runs healthily or is gone; a
+// sweep, which reads no history of idle runs, never flags the wait.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Finding } from '../../src/contract/verdicts.js';
@@ -69,40 +70,38 @@ after(async () => {
 });
 
 describe('a run waiting on a workflow it signalled', () => {
-  it('is a healthy wait that names the stalled workflow it signalled last, with that verdict', async () => {
+  it('is blocked by the stalled workflow it signalled last (inferred: medium confidence), with its root cause and remedy', async () => {
     const brokenRun = (await describeRun(ids.brokenPeer)).workflowExecutionInfo?.execution?.runId;
     const f = await waitUntil(
       'the signalled peer to be judged stalled',
       async () => {
         const found = await analyze(ids.askBroken);
-        return found.evidence.lastSignalSent?.target?.running && found.evidence.lastSignalSent.target.stalled
-          ? found
-          : undefined;
+        return found.verdict === 'blocked' ? found : undefined;
       },
       30_000,
       500,
     );
-    assert.equal(f.verdict, 'healthy-wait');
-    assert.equal(f.stalled, false);
+    assert.equal(f.stalled, true);
     assert.equal(f.confidence, 'medium');
     assert.equal(f.evidence.waitingOn, 'signal-or-update');
-    const sent = f.evidence.lastSignalSent!;
-    assert.deepEqual([sent.workflowId, sent.signalName, sent.outcome], [ids.brokenPeer, 'ask', 'delivered']);
-    assert.deepEqual(sent.target, {
-      running: true,
-      runId: brokenRun,
-      workflowType: 'CodeBug',
-      verdict: 'workflow-code-bug',
-      stalled: true,
-    });
+    const by = f.evidence.blockedBy!;
+    assert.deepEqual(
+      [by.workflowId, by.runId, by.workflowType, by.relation, by.verdict],
+      [ids.brokenPeer, brokenRun, 'CodeBug', 'signalled-workflow', 'workflow-code-bug'],
+    );
+    assert.match(by.via ?? '', /^signal "ask" \(event \d+\)$/);
+    assert.equal(by.rootCause.workflowId, ids.brokenPeer);
     assert.match(
       f.evidence.summary,
       new RegExp(
-        `^Waiting for a signal or an update; the last signal it sent \\("ask", event \\d+\\) went to workflow ${ids.brokenPeer}, ` +
-          `which is stalled \\(workflow-code-bug, run ${brokenRun}\\): if this run waits on an answer from it, look there`,
+        `^Waiting for a signal or an update since it signalled workflow ${ids.brokenPeer} \\(run ${brokenRun}\\) last ` +
+          `\\(signal "ask" \\(event \\d+\\)\\), most likely for its answer \\(the server records no link\\); that workflow is workflow-code-bug`,
       ),
     );
-    assert.equal(f.remedy.action, 'none');
+    // The root cause's remedy, aimed at the root cause.
+    assert.equal(f.remedy.action, by.rootCause.remedy.action);
+    assert.notEqual(f.remedy.action, 'none');
+    assert.equal(f.remedy.target?.workflowId, ids.brokenPeer);
   });
 
   it('says a signalled workflow that runs healthily, or no longer runs, is so', async () => {

@@ -1,10 +1,11 @@
 // A run waiting for a signal from another workflow, which the server records no link for: the history
-// tail names the newest signal the run sent and how it ended, and the healthy wait names that workflow
-// and what its own diagnosis says, without ever making the wait a stall.
+// tail names the newest signal the run sent and how it ended; the wait names that workflow and what its
+// own diagnosis says, and is blocked by it (inferred, medium confidence) when the gatherer found it stalled.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import proto from '@temporalio/proto';
 import { diagnose, type SignalSentFact, type WorkflowFacts } from '../../src/diagnosis/index.js';
+import { codeBugBlocker } from '../helpers/blockers.js';
 import { foldNewestFirst, type RecentHistory } from '../../src/inspect/history.js';
 
 const { HistoryEvent } = proto.temporal.api.history.v1;
@@ -145,5 +146,21 @@ describe('a healthy wait after a signal to another workflow', () => {
     assert.equal(failed.evidence.lastSignalSent, undefined);
     const timer = diagnose(waiting(sent, { lastEventType: 'TimerStarted' }), NOW);
     assert.equal(timer.evidence.summary, 'Waiting on a timer');
+  });
+});
+
+describe('a wait after a signal to a workflow that is stalled', () => {
+  it('is blocked by it, with medium confidence, its root cause and that remedy', () => {
+    const blocker = codeBugBlocker('peer-1', 'pr', 'signalled-workflow', 'signal "ask" (event 5)');
+    const f = diagnose({ ...waiting(sent), blockers: [blocker] }, NOW);
+    assert.deepEqual([f.verdict, f.stalled, f.confidence], ['blocked', true, 'medium']);
+    assert.equal(f.evidence.waitingOn, 'signal-or-update');
+    assert.equal(
+      f.evidence.summary,
+      'Waiting for a signal or an update since it signalled workflow peer-1 (run pr) last (signal "ask" (event 5)), most likely ' +
+        'for its answer (the server records no link); that workflow is workflow-code-bug; root cause: peer-1 (run pr) is workflow-code-bug: boom',
+    );
+    assert.deepEqual(f.remedy.target, { workflowId: 'peer-1', runId: 'pr' });
+    assert.equal(f.remedy.action, 'fix-code-restart-worker');
   });
 });

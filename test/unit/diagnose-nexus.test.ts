@@ -5,12 +5,12 @@ import { describe, it } from 'node:test';
 import proto from '@temporalio/proto';
 import {
   diagnose,
-  type BlockerFact,
   type PendingNexusOperationFact,
   type WorkflowFacts,
   type WorkflowTaskFailureFact,
 } from '../../src/diagnosis/index.js';
 import { planNeedsWorker, planRemedies } from '../../src/diagnosis/remedy-plan.js';
+import { codeBugBlocker } from '../helpers/blockers.js';
 import { factsFromDescribe, handlerOfToken } from '../../src/inspect/describe-facts.js';
 
 const NOW = Date.UTC(2025, 0, 15, 12, 0, 0);
@@ -96,25 +96,12 @@ describe('Nexus operations', () => {
   });
 
   it('is blocked by the stalled workflow behind the operation, with that root cause remedy', () => {
-    const remedy = { action: 'fix-code-restart-worker' as const, text: 'Fix CodeBug.', autoRecovers: true };
-    const blocker: BlockerFact = {
-      workflowId: 'h',
-      runId: 'hr',
-      workflowType: 'CodeBug',
-      relation: 'nexus-operation',
-      via: 'FixtureService.start_code_bug on endpoint payments',
-      verdict: 'workflow-code-bug',
-      summary: 'boom',
-      rootCause: {
-        workflowId: 'h',
-        runId: 'hr',
-        workflowType: 'CodeBug',
-        verdict: 'workflow-code-bug',
-        summary: 'boom',
-        remedy,
-        chain: ['h'],
-      },
-    };
+    const blocker = codeBugBlocker(
+      'h',
+      'hr',
+      'nexus-operation',
+      'FixtureService.start_code_bug on endpoint payments',
+    );
     const f = diagnose(facts({ pendingNexusOperations: [operation], blockers: [blocker] }), NOW);
     assert.equal(f.verdict, 'blocked');
     assert.equal(f.evidence.waitingOn, 'nexus-operation');

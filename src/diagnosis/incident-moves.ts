@@ -2,6 +2,7 @@
 // (or its run closed, or someone resolves it); reopened when its fingerprint comes back. Pure, with
 // `now` passed in: the Incident workflow applies it to every update.
 import type { Incident, IncidentEvent, IncidentState, IncidentTransition } from '../contract/incidents.js';
+import { noticesDelivered, noticesUndelivered, oweNotice } from './incident-notices.js';
 
 /** An incident plus the sweep moves already applied, so a retried sweep counts nothing twice. */
 export interface IncidentEntity {
@@ -87,15 +88,26 @@ export function newIncident(event: Extract<IncidentEvent, { kind: 'seen' }>): In
     reopenCount: 0,
     transitions: [transition],
   };
-  return { entity: { incident, applied: [`seen:${event.sweep}`] }, transition, duplicate: false };
+  return {
+    entity: { incident: oweNotice(incident, transition, event), applied: [`seen:${event.sweep}`] },
+    transition,
+    duplicate: false,
+  };
 }
 
-/** Applies one valid event (see incidentMoveProblem) at `nowMs`. */
+/** Applies one valid event (see incidentMoveProblem) at `nowMs`, with the notice it owes. */
 export function applyIncidentEvent(
   entity: IncidentEntity,
   event: IncidentEvent,
   nowMs: number,
 ): IncidentMove {
+  const move = applyMove(entity, event, nowMs);
+  if (move.duplicate || event.kind === 'delivered' || event.kind === 'undelivered') return move;
+  const incident = oweNotice(move.entity.incident, move.transition, event);
+  return { ...move, entity: { ...move.entity, incident } };
+}
+
+function applyMove(entity: IncidentEntity, event: IncidentEvent, nowMs: number): IncidentMove {
   const { incident } = entity;
   const same: IncidentMove = { entity, duplicate: false };
   switch (event.kind) {
@@ -136,6 +148,18 @@ export function applyIncidentEvent(
       if (incident.state === 'resolved') return same;
       const resolved = { ...incident, resolvedReason: `${event.reason} (by ${event.by})` };
       return moved(entity, resolved, nowMs, 'resolved', { by: event.by, reason: event.reason });
+    }
+    case 'delivered':
+      return {
+        entity: { ...entity, incident: noticesDelivered(incident, event.sink, event.keys) },
+        duplicate: false,
+      };
+    case 'undelivered': {
+      const sink = { id: event.sink, label: event.label };
+      return {
+        entity: { ...entity, incident: noticesUndelivered(incident, sink, event.atMs, event.error) },
+        duplicate: false,
+      };
     }
   }
 }

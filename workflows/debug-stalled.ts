@@ -45,7 +45,7 @@ export interface DebugStalledReport extends ActReport {
 }
 
 /** What one sink got from this sweep: the notices sent, or why it did not take them. */
-export interface SinkOutcome extends DeliverOutcome {
+interface SinkOutcome extends DeliverOutcome {
   /** Set when the sink kept failing: its incidents are marked undelivered and keep their notices. */
   failed?: string;
 }

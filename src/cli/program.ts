@@ -784,7 +784,7 @@ export function buildProgram(invoke: Invoke, where: Where, mcp?: McpLoader): Com
       )
       .option(
         '--repeat <duration>',
-        'with --notify: notify again about an incident still open (not acknowledged or snoozed) after this long (default 4h)',
+        `with --notify: notify again about an incident still open (not acknowledged or snoozed) after this long (default ${DEFAULTS.notifyRepeatSeconds / 3600}h)`,
         repeatSeconds,
       )
       .option('--query <query>', 'visibility query selecting the workflows to sweep')

@@ -8,7 +8,7 @@
  * - `slack`: a Slack-compatible incoming webhook (`slack+https://…`, or any hooks.slack.com URL): `text` + `blocks`.
  * - `command`: `cmd:<command>`, run on the sweep's host under its policy, with a title and a text as arguments.
  */
-export type SinkKind = 'webhook' | 'slack' | 'command';
+type SinkKind = 'webhook' | 'slack' | 'command';
 
 export interface NotifySink {
   /** Stable across sweeps: names the sink in the incidents' delivery records (no secrets in it). */
@@ -21,7 +21,7 @@ export interface NotifySink {
 }
 
 /** The transitions a notice is sent for. */
-export type NoticeTransition = 'opened' | 'reopened' | 'resolved' | 'still-open';
+type NoticeTransition = 'opened' | 'reopened' | 'resolved' | 'still-open';
 
 /** A notice an incident owes: kept on the incident until every sink it names has it. */
 export interface PendingNotice {

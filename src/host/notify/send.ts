@@ -6,7 +6,7 @@ import { NotifyFailedError } from '../../errors.js';
 import { parseCommand } from '../projects/command.js';
 
 /** How long one attempt at a sink may take. */
-export const SEND_TIMEOUT_MS = 20_000;
+const SEND_TIMEOUT_MS = 20_000;
 
 /** POSTs `body` as JSON; resolves on a 2xx answer. */
 export async function postJson(

@@ -148,6 +148,7 @@ async function notifySinks(
   const notices = incidents.notices ?? [];
   const deliver = async ({ value, sink }: { value: string; sink: NotifySink }): Promise<SinkOutcome> => {
     const owed = notices.filter((n) => n.sinks.includes(sink.id));
+    if (owed.length === 0) return { sink: sink.label, sent: 0, skipped: 0 };
     // A command runs on the sweep's host, under its policy; a URL is posted from any control worker.
     const activities = sink.kind === 'command' ? ctx.onHost : clusterActivities;
     try {

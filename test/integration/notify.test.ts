@@ -164,7 +164,7 @@ describe('notification sinks', () => {
     assert.match(viaInput.err, /notify\[0\]: expected .*"gopher:\/\/x"/);
   });
 
-  it('keeps --notify and --repeat on the schedule', async () => {
+  it('keeps --notify and --repeat on the schedule, and a command sink on this host', async () => {
     const id = `s-${nanoid(6)}`;
     const made = await cli(
       'schedule',
@@ -175,6 +175,8 @@ describe('notification sinks', () => {
       'https://hooks.slack.com/services/T/B/x',
       '--notify',
       'http://127.0.0.1:9/hook',
+      '--notify',
+      'cmd:notify-send',
       '--repeat',
       '2h',
     );
@@ -184,8 +186,9 @@ describe('notification sinks', () => {
       const action = described.action as { args?: unknown[] };
       assert.deepEqual(action.args?.[0], {
         incidents: true,
-        notify: ['https://hooks.slack.com/services/T/B/x', 'http://127.0.0.1:9/hook'],
+        notify: ['https://hooks.slack.com/services/T/B/x', 'http://127.0.0.1:9/hook', 'cmd:notify-send'],
         notifyRepeatSeconds: 7200,
+        host: h.settings.host,
       });
     } finally {
       await h.client.schedule.getHandle(id).delete();

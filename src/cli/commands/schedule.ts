@@ -39,13 +39,18 @@ export async function scheduleStallSweep(options: ScheduleOptions, ctx: CommandC
       if (!verdict.allowed) throw new ExitError(verdict.message, ExitCode.usage);
     }
   }
+  // ... and runs on this host, whose policy allowed it, unless the input names another.
+  const input =
+    commands.length > 0 && options.input.host === undefined
+      ? { ...options.input, host: ctx.settings.host }
+      : options.input;
   const client = await ctx.client();
   try {
     const outcome = await upsertStallSweep(client, {
       scheduleId,
       opsTaskQueue,
       every: options.every,
-      input: options.input,
+      input,
     });
     ctx.out.result(
       outcome,

@@ -7,6 +7,7 @@ import type { SweepReport } from '../activities/inspect-activities.js';
 import { workflowInfo } from '@temporalio/workflow';
 import { sightingOf } from '../src/contract/incidents.js';
 import { parseSink, type NotifySink } from '../src/contract/notify.js';
+import { DEFAULTS } from '../src/defaults.js';
 import { groupRemedies, type RemedyGroup } from '../src/diagnosis/remedies.js';
 import { summarizeFindings, type Finding, type Verdict } from '../src/contract/verdicts.js';
 import type { Analysis } from '../src/inspect/analyze.js';
@@ -199,7 +200,7 @@ async function reportIncidents(
               ? {
                   notify: {
                     sinks: sinksOf(ctx.input).map((s) => s.sink.id),
-                    repeatMs: ctx.input.notifyRepeatSeconds * 1000,
+                    repeatMs: (ctx.input.notifyRepeatSeconds ?? DEFAULTS.notifyRepeatSeconds) * 1000,
                   },
                 }
               : {}),

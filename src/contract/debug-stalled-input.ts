@@ -66,10 +66,10 @@ export const debugStalledInputSchema = recipeObject({
     )
     .optional(),
   notifyRepeatSeconds: numberIn(60, 30 * 86_400)
-    .default(DEFAULTS.notifyRepeatSeconds)
     .describe(
       `With notify: seconds after which an incident still open (not acknowledged or snoozed) is notified again (default ${DEFAULTS.notifyRepeatSeconds}).`,
-    ),
+    )
+    .optional(),
   host: hostField
     .describe('Run the inspection (and, with act, the worker) on the control worker of this host.')
     .optional(),

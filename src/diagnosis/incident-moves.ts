@@ -22,12 +22,33 @@ export interface IncidentMove {
 const KEEP_APPLIED = 50;
 const KEEP_TRANSITIONS = 20;
 
+const isStrings = (value: unknown): boolean =>
+  Array.isArray(value) && value.every((item) => typeof item === 'string');
+
+/** What is malformed in the notice fields of `event` (anyone may send the update), if anything. */
+function noticeShapeProblem(event: IncidentEvent): string | undefined {
+  const e = event as Partial<Record<string, unknown>>;
+  const notify = e.notify as Partial<Record<string, unknown>> | undefined;
+  if (notify !== undefined && (!isStrings(notify.sinks) || typeof notify.repeatMs !== 'number'))
+    return `notify: expected { sinks: string[], repeatMs: number }, got ${JSON.stringify(notify)}`;
+  if (event.kind !== 'delivered' && event.kind !== 'undelivered') return undefined;
+  if (typeof e.sink !== 'string' || typeof e.atMs !== 'number')
+    return `${event.kind}: expected a sink and atMs, got ${JSON.stringify(event)}`;
+  if (event.kind === 'delivered' && !isStrings(e.keys))
+    return `keys: expected a list of notice keys, got ${JSON.stringify(e.keys)}`;
+  if (event.kind === 'undelivered' && (typeof e.label !== 'string' || typeof e.error !== 'string'))
+    return `undelivered: expected a label and an error, got ${JSON.stringify(event)}`;
+  return undefined;
+}
+
 /** Why `event` cannot apply to `incident` now (undefined when it can): the update validator's answer. */
 export function incidentMoveProblem(
   incident: Incident | undefined,
   event: IncidentEvent,
   nowMs: number,
 ): string | undefined {
+  const shape = noticeShapeProblem(event);
+  if (shape) return shape;
   if (!incident && event.kind !== 'seen') return `${event.kind}: the incident has not been seen yet`;
   if (!incident) return undefined;
   switch (event.kind) {

@@ -4,7 +4,12 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { IncidentEvent, IncidentSighting } from '../../src/contract/incidents.js';
 import type { NotifyConfig } from '../../src/contract/notify.js';
-import { applyIncidentEvent, newIncident, type IncidentEntity } from '../../src/diagnosis/incident-moves.js';
+import {
+  applyIncidentEvent,
+  incidentMoveProblem,
+  newIncident,
+  type IncidentEntity,
+} from '../../src/diagnosis/incident-moves.js';
 import { owesNotices } from '../../src/diagnosis/incident-notices.js';
 
 const sighting: IncidentSighting = {
@@ -148,4 +153,18 @@ describe('incident notices', () => {
     );
     assert.equal(owesNotices(done.incident), false);
   });
+});
+
+describe('incident notice events', () => {
+  const entity = run([seen('s1', 0)]);
+  const bad: [string, unknown][] = [
+    ['delivered without keys', { kind: 'delivered', sink: 'hook', atMs: 0 }],
+    ['delivered with keys that are not text', { kind: 'delivered', sink: 'hook', keys: [1], atMs: 0 }],
+    ['undelivered without an error', { kind: 'undelivered', sink: 'hook', label: 'x', atMs: 0 }],
+    ['a sighting whose sinks are not a list', { ...seen('s2', 0), notify: { sinks: 'hook', repeatMs: 1 } }],
+  ];
+  for (const [title, event] of bad)
+    it(`refuses ${title} before it reaches the workflow`, () => {
+      assert.ok(incidentMoveProblem(entity.incident, event as IncidentEvent, 0));
+    });
 });

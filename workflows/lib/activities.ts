@@ -36,7 +36,7 @@ export const shortOp: ActivityOptions = {
  */
 export const notifyOp: ActivityOptions = {
   startToCloseTimeout: '60s',
-  scheduleToCloseTimeout: '4m',
+  scheduleToCloseTimeout: '2m',
   heartbeatTimeout: '10s',
   retry: { ...retry, maximumAttempts: 4, initialInterval: '2s' },
 };

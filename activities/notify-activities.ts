@@ -27,6 +27,7 @@ import { checkSinkCommand } from '../src/host/projects/policy.js';
 import { postJson, runSinkCommand } from '../src/host/notify/send.js';
 import { mapBounded } from '../src/inspect/pool.js';
 import { isNotFound } from '../src/temporal/grpc.js';
+import { notificationsFailed, notificationsSent } from '../src/temporal/metrics.js';
 import { moveIncident, readIncident } from '../src/temporal/incidents.js';
 import type { OwedNotice } from './incident-activities.js';
 import { toFailure } from './failures.js';
@@ -127,7 +128,9 @@ export function createNotifyActivities({
       const beat = setInterval(() => ctx.heartbeat({ sending: key }), HEARTBEAT_MS);
       try {
         await send(sink, input.sink, input.sweep, key, notices);
+        notificationsSent(sink.kind, notices.length);
       } catch (error) {
+        notificationsFailed(sink.kind, notices.length);
         if (error instanceof NotifyFailedError)
           throw ApplicationFailure.create({
             message: error.message,

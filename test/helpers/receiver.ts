@@ -16,12 +16,15 @@ export interface Receiver {
   arrived: Received[];
   /** Resolves when the held first request's connection closes unanswered (its sender died). */
   heldClosed: Promise<void>;
+  /** Answers every later request with `status`. */
+  answer(status: number): void;
   close(): Promise<void>;
 }
 
 /** Starts a receiver on 127.0.0.1: `hold` leaves the first request unanswered; `status` answers every other. */
 export async function startReceiver(options: { hold?: boolean; status?: number } = {}): Promise<Receiver> {
   const accepted: Received[] = [];
+  let answerWith = options.status ?? 200;
   const arrived: Received[] = [];
   let markHeldClosed = () => {};
   const heldClosed = new Promise<void>((resolve) => (markHeldClosed = resolve));
@@ -38,7 +41,7 @@ export async function startReceiver(options: { hold?: boolean; status?: number }
         res.on('close', markHeldClosed);
         return;
       }
-      const status = options.status ?? 200;
+      const status = answerWith;
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end('{}', () => {
         if (status < 300 && !res.destroyed) accepted.push(received);
@@ -52,6 +55,7 @@ export async function startReceiver(options: { hold?: boolean; status?: number }
     accepted,
     arrived,
     heldClosed,
+    answer: (status) => (answerWith = status),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -42,8 +42,8 @@ async function cli(...argv: string[]) {
   return { code, ...printed };
 }
 
-/** A stalled target on a fresh queue, and one sweep of that queue with `notify`. */
-async function sweepOne(notify: string[]): Promise<{ target: WorkflowHandle; report: DebugStalledReport }> {
+/** A stalled target on a fresh queue. */
+async function stalledQueue(): Promise<{ target: WorkflowHandle; taskQueue: string }> {
   const taskQueue = uniqueQueue('notify');
   const target = await h.client.workflow.start('NobodyPolls', {
     taskQueue,
@@ -56,16 +56,29 @@ async function sweepOne(notify: string[]): Promise<{ target: WorkflowHandle; rep
     async () => (await h.client.workflow.count(`TaskQueue = "${taskQueue}"`)).count === 1,
     30_000,
   );
-  const report = await h.withControlWorker(async () => {
-    const sweep = await h.client.workflow.start<(i: unknown) => Promise<DebugStalledReport>>('DebugStalled', {
-      taskQueue: h.settings.opsTaskQueue,
-      workflowId: `sweep-${nanoid(8)}`,
-      args: [{ taskQueue, incidents: true, policy: { noWorkerAfterMs: 0 }, notify }],
-      workflowExecutionTimeout: '3m',
-    });
-    return sweep.result();
+  return { target, taskQueue };
+}
+
+/** One sweep of `taskQueue` with `notify`, on a control worker in this process. */
+function sweep(taskQueue: string, notify: string[]): Promise<DebugStalledReport> {
+  return h.withControlWorker(async () => {
+    const handle = await h.client.workflow.start<(i: unknown) => Promise<DebugStalledReport>>(
+      'DebugStalled',
+      {
+        taskQueue: h.settings.opsTaskQueue,
+        workflowId: `sweep-${nanoid(8)}`,
+        args: [{ taskQueue, incidents: true, policy: { noWorkerAfterMs: 0 }, notify }],
+        workflowExecutionTimeout: '3m',
+      },
+    );
+    return handle.result();
   });
-  return { target, report };
+}
+
+/** A stalled target on a fresh queue, and one sweep of that queue with `notify`. */
+async function sweepOne(notify: string[]): Promise<{ target: WorkflowHandle; report: DebugStalledReport }> {
+  const { target, taskQueue } = await stalledQueue();
+  return { target, report: await sweep(taskQueue, notify) };
 }
 
 /** The incident about `target` as `incidents list -o json` shows it, once `ready` holds. */
@@ -84,10 +97,11 @@ async function listed(
 }
 
 describe('notification sinks', () => {
-  it('a sink that keeps failing marks its incidents undelivered, and the sweep still ends', async () => {
+  it('a sink that keeps failing marks its incidents undelivered, and the sweep still ends; the next sweep delivers', async () => {
     const receiver = await startReceiver({ status: 503 });
     try {
-      const { target, report } = await sweepOne([receiver.url]);
+      const { target, taskQueue } = await stalledQueue();
+      const report = await sweep(taskQueue, [receiver.url]);
       assert.equal(report.stalledCount, 1);
       const [outcome] = report.notifications ?? [];
       assert.match(outcome?.failed ?? '', /HTTP 503/);
@@ -105,6 +119,21 @@ describe('notification sinks', () => {
       );
       const text = await cli('incidents', 'list');
       assert.match(text.out, new RegExp(`undelivered \\(${outcome?.sink ?? ''}\\)`));
+
+      receiver.answer(200);
+      const next = await sweep(taskQueue, [receiver.url]);
+      assert.deepEqual(
+        next.notifications?.map((n) => [n.sent, n.failed]),
+        [[1, undefined]],
+      );
+      const body = receiver.accepted[0]?.body as { notifications: { transition: string }[] };
+      assert.deepEqual(
+        body.notifications.map((n) => n.transition),
+        ['opened'],
+        'the owed notice, not lost',
+      );
+      const cleared = await listed(target, (e) => e.notify?.undelivered === undefined);
+      assert.deepEqual(cleared.notify?.pending, []);
     } finally {
       await receiver.close();
     }

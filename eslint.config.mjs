@@ -38,6 +38,7 @@ export const LAYERS = [
   ['activities'],
   ['src/host/replay'],
   ['src/host/starter'],
+  ['src/host/notify'],
   ['src/host/server'],
   ['src/host/workers'],
   ['src/host/projects'],

@@ -7,10 +7,13 @@ import type { Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import {
   fingerprintKey,
+  pendingNotices,
+  type Incident,
   type IncidentAnswer,
   type IncidentSighting,
   type IncidentState,
 } from '../src/contract/incidents.js';
+import type { Notice, NotifyConfig } from '../src/contract/notify.js';
 import type { Settings } from '../src/config.js';
 import { FailureType } from '../src/contract/failure-types.js';
 import { IncidentAttributesMissingError } from '../src/errors.js';
@@ -36,7 +39,12 @@ export interface IncidentReportInput {
   truncated: boolean;
   /** Workflow IDs the sweep could not describe: their incidents stay as they are. */
   unswept: string[];
+  /** The sweep's notification sinks: each move owes its notice to them. */
+  notify?: NotifyConfig;
 }
+
+/** A notice some sink still owes, with the sinks that have not had it. */
+export type OwedNotice = Notice & { sinks: string[] };
 
 export interface IncidentReport {
   opened: number;
@@ -46,6 +54,17 @@ export interface IncidentReport {
   resolved: number;
   /** Moves an earlier attempt of this sweep had made already. */
   repeated: number;
+  /** With notify: every notice owed by the incidents of this namespace (this sweep's and earlier ones'). */
+  notices?: OwedNotice[];
+}
+
+export interface UndeliveredInput {
+  sink: string;
+  label: string;
+  error: string;
+  atMs: number;
+  /** The incidents whose notices the sink did not take. */
+  incidentIds: string[];
 }
 
 const CONCURRENCY = 8;
@@ -112,12 +131,31 @@ export function createIncidentActivities({
   };
 
   return {
+    /** Marks the incidents whose notices `sink` kept refusing (they stay owed); safe to run again. */
+    async markUndelivered(input: UndeliveredInput): Promise<number> {
+      const { sink, label, error, atMs } = input;
+      let marked = 0;
+      const moves = mapBounded(input.incidentIds, CONCURRENCY, (id) =>
+        moveIncident(bookkeeping, id, { kind: 'undelivered', sink, label, error, atMs }).then(
+          () => true,
+          (failure: unknown) => {
+            if (!isNotFound(failure)) throw failure;
+            return false;
+          },
+        ),
+      );
+      for await (const moved of moves) if (moved) Context.current().heartbeat((marked += 1));
+      return marked;
+    },
+
     /** Opens, counts, reopens and resolves the incidents of one sweep; safe to run again. */
     async reportIncidents(input: IncidentReportInput): Promise<IncidentReport> {
       await ensureAttributes();
       const ctx = Context.current();
       const report: IncidentReport = { opened: 0, reopened: 0, seenAgain: 0, resolved: 0, repeated: 0 };
-      const tally = (answer: IncidentAnswer) => {
+      const owing = new Map<string, Incident>();
+      const tally = (answer: IncidentAnswer & { id: string }) => {
+        owing.set(answer.id, answer.incident);
         if (answer.duplicate) report.repeated += 1;
         else if (answer.transition?.to === 'open') report.opened += 1;
         else if (answer.transition?.to === 'reopened') report.reopened += 1;
@@ -127,7 +165,7 @@ export function createIncidentActivities({
       };
       const answers: IncidentAnswer[] = [];
       const sightings = mapBounded(input.sightings, CONCURRENCY, (sighting) =>
-        reportSighting(bookkeeping, settings.opsTaskQueue, input.sweep, sighting, input.atMs),
+        reportSighting(bookkeeping, settings.opsTaskQueue, input.sweep, sighting, input.atMs, input.notify),
       );
       for await (const answer of sightings) {
         answers.push(answer);
@@ -139,10 +177,13 @@ export function createIncidentActivities({
         input.sightings.map((s) => `${s.workflowId}\0${s.runId}\0${s.verdict}\0${s.signature}`),
       );
       const unswept = new Set(input.unswept);
-      const listed = await listIncidents(bookkeeping, settings.opsTaskQueue);
+      const listed = await listIncidents(bookkeeping, settings.opsTaskQueue, {
+        states: input.notify ? [] : undefined,
+      });
       const candidates = listed.filter((entry) => {
         const f = entry.fingerprint;
         return (
+          entry.state !== 'resolved' &&
           f.namespace === namespace &&
           !unswept.has(f.workflowId) &&
           !seen.has(`${f.workflowId}\0${f.runId}\0${f.verdict}\0${f.signature}`)
@@ -151,18 +192,39 @@ export function createIncidentActivities({
       const resolutions = mapBounded(candidates, CONCURRENCY, async (entry) => {
         const gone = await goneReason(input, entry);
         if (!gone) return undefined;
-        const event = { kind: 'gone' as const, sweep: input.sweep, atMs: input.atMs, ...gone };
+        const event = {
+          kind: 'gone' as const,
+          sweep: input.sweep,
+          atMs: input.atMs,
+          ...gone,
+          ...(input.notify ? { notify: input.notify } : {}),
+        };
         // Visibility lags: an incident listed as open may have closed already.
-        return moveIncident(bookkeeping, entry.id, event, `gone:${input.sweep}`).catch((error: unknown) => {
-          if (isNotFound(error)) return undefined;
-          throw error;
-        });
+        return moveIncident(bookkeeping, entry.id, event, `gone:${input.sweep}`).then(
+          (answer) => ({ id: entry.id, ...answer }),
+          (error: unknown) => {
+            if (isNotFound(error)) return undefined;
+            throw error;
+          },
+        );
       });
       for await (const answer of resolutions) {
         if (answer) answers.push(answer);
         if (answer?.duplicate || answer?.transition) tally(answer);
       }
-      recordIncidentStates(statesAfter(listed, answers));
+      // With notify the list holds resolved incidents too; the gauge counts as it did without.
+      recordIncidentStates(
+        statesAfter(
+          listed.filter((entry) => entry.state !== 'resolved'),
+          answers,
+        ),
+      );
+      if (!input.notify) return report;
+      // Notices an earlier sweep could not deliver (a resolved incident is no longer seen): from its memo.
+      for (const entry of listed)
+        if (entry.fingerprint.namespace === namespace && !owing.has(entry.id) && entry.notify?.pending.length)
+          owing.set(entry.id, entry);
+      report.notices = [...owing].flatMap(([id, incident]) => pendingNotices(id, incident));
       return report;
     },
   };

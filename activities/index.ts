@@ -7,6 +7,7 @@ import { createHostInspectActivities, createInspectActivities } from './inspect-
 import { createGateActivities } from './gate-activities.js';
 import { createInteractActivities } from './interact-activities.js';
 import { createIncidentActivities } from './incident-activities.js';
+import { createNotifyActivities } from './notify-activities.js';
 import { createPlacementActivities } from './placement-activities.js';
 import { createProcessActivities, type ProcessDeps } from './process-activities.js';
 import { createRecentActivities } from './recent-activities.js';
@@ -24,6 +25,7 @@ export function createHostActivities(deps: ActivityDeps) {
     ...createReplayActivities(deps),
     ...createGateActivities(deps),
     ...createFingerprintActivities(deps),
+    ...createNotifyActivities(deps),
   };
 }
 
@@ -38,6 +40,7 @@ export function createClusterActivities(deps: ActivityDeps) {
     ...createRemedyActivities(deps),
     ...createRecentActivities(deps),
     ...createIncidentActivities(deps),
+    ...createNotifyActivities(deps),
   };
 }
 

@@ -51,6 +51,8 @@ export const DEFAULTS = {
   cancelWaitSeconds: 10,
   /** Seconds a recipe waits for the approve update before giving up (a refusal). */
   approvalTimeoutSeconds: 3600,
+  /** Scheduled sweep with --notify: seconds after which an incident still open is notified again (--repeat 4h). */
+  notifyRepeatSeconds: 14_400,
   /** DebugStalled: stalled findings kept in the report. */
   maxFindings: 200,
   /** DebugStalled and `workflows stalled`: describe calls in flight during a sweep. */

@@ -140,6 +140,21 @@ export class IncidentAttributesMissingError extends Error {
   }
 }
 
+/** Thrown when a notification sink does not take a message: an HTTP status, a command's exit, a timeout. */
+export class NotifyFailedError extends Error {
+  static readonly type = 'NotifyFailedError' as const;
+  override readonly name = 'NotifyFailedError';
+  constructor(
+    /** The sink as shown (kind and host, or the command's program): never a URL's secret path. */
+    readonly sink: string,
+    /** The HTTP status, or the command's exit code; undefined when no answer came. */
+    readonly status: number | undefined,
+    message: string,
+  ) {
+    super(`${sink}: ${message}`);
+  }
+}
+
 /** Thrown by the CLI layer; carries the exit code to the single process.exit. */
 export class ExitError extends Error {
   /** The stable failure `type` activities give this error; workflows branch on it. */

@@ -2,9 +2,12 @@
 // evidence and a remedy each; or analyze one workflow, whatever its status. With `act`, go on:
 // plan, approve, wait for the fix, apply and verify each remedy (workflows/lib/remedy-act.ts).
 import type { IncidentReport } from '../activities/incident-activities.js';
+import type { DeliverOutcome } from '../activities/notify-activities.js';
 import type { SweepReport } from '../activities/inspect-activities.js';
 import { workflowInfo } from '@temporalio/workflow';
 import { sightingOf } from '../src/contract/incidents.js';
+import { parseSink, type NotifySink } from '../src/contract/notify.js';
+import { DEFAULTS } from '../src/defaults.js';
 import { groupRemedies, type RemedyGroup } from '../src/diagnosis/remedies.js';
 import { summarizeFindings, type Finding, type Verdict } from '../src/contract/verdicts.js';
 import type { Analysis } from '../src/inspect/analyze.js';
@@ -13,7 +16,7 @@ import {
   parseDebugStalledInput,
   type DebugStalledInput,
 } from '../src/contract/debug-stalled-input.js';
-import { clusterActivities, shortOp, waitOp } from './lib/activities.js';
+import { clusterActivities, notifyOp, shortOp, waitOp } from './lib/activities.js';
 import { failureMessage, failureType } from './lib/checklist.js';
 import { runRecipe, type RecipeContext } from './lib/recipe.js';
 import { actOnFindings, actSteps, type ActReport } from './lib/remedy-act.js';
@@ -38,6 +41,14 @@ export interface DebugStalledReport extends ActReport {
   analysis?: Analysis;
   /** With `incidents`: what the sweep did to them. */
   incidents?: IncidentReport;
+  /** With `notify`: one entry per sink. */
+  notifications?: SinkOutcome[];
+}
+
+/** What one sink got from this sweep: the notices sent, or why it did not take them. */
+interface SinkOutcome extends DeliverOutcome {
+  /** Set when the sink kept failing: its incidents are marked undelivered and keep their notices. */
+  failed?: string;
 }
 
 const STEPS: [string, string][] = [
@@ -47,6 +58,7 @@ const STEPS: [string, string][] = [
 ];
 
 const INCIDENT_STEP: [string, string] = ['incidents', 'Report the findings to the incidents'];
+const NOTIFY_STEP: [string, string] = ['notify', 'Notify the sinks of what changed'];
 
 const longSweepSeconds = 900;
 
@@ -111,7 +123,58 @@ async function sweepMode(ctx: RecipeContext<DebugStalledInput>, report: DebugSta
   report.ok = swept.stalledCount === 0 && swept.errors.length === 0;
   if (swept.errors.length > 0)
     report.problem = `${swept.errors.length} workflows could not be described: ${swept.errors[0]?.error ?? ''}`;
-  if (input.incidents) report.incidents = await reportIncidents(ctx, swept);
+  if (!input.incidents) return;
+  report.incidents = await reportIncidents(ctx, swept);
+  if (!input.notify?.length) return;
+  report.notifications = await notifySinks(ctx, report.incidents);
+  // The notices themselves live on the incidents; the report says what each sink got.
+  delete report.incidents.notices;
+}
+
+/** The sinks of the input (checked when the input was parsed). */
+function sinksOf(input: DebugStalledInput): { value: string; sink: NotifySink }[] {
+  return (input.notify ?? []).flatMap((value) => {
+    const parsed = parseSink(value);
+    return 'sink' in parsed ? [{ value, sink: parsed.sink }] : [];
+  });
+}
+
+/** Sends each sink one message with what it is owed; a sink that keeps failing marks its incidents. */
+async function notifySinks(
+  ctx: RecipeContext<DebugStalledInput>,
+  incidents: IncidentReport,
+): Promise<SinkOutcome[]> {
+  const info = workflowInfo();
+  const sweep = `${info.workflowId}/${info.runId}`;
+  const notices = incidents.notices ?? [];
+  const deliver = async ({ value, sink }: { value: string; sink: NotifySink }): Promise<SinkOutcome> => {
+    const owed = notices.filter((n) => n.sinks.includes(sink.id));
+    if (owed.length === 0) return { sink: sink.label, sent: 0, skipped: 0 };
+    // A command runs on the sweep's host, under its policy; a URL is posted from any control worker.
+    const activities = sink.kind === 'command' ? ctx.onHost : clusterActivities;
+    try {
+      return await activities.deliverNotifications.executeWithOptions(
+        { ...notifyOp, summary: `notify ${sink.label}: ${owed.length} notices` },
+        [{ sweep, sink: value, notices: owed }],
+      );
+    } catch (error) {
+      const failed = failureMessage(error);
+      const incidentIds = [...new Set(owed.map((n) => n.incidentId))];
+      await clusterActivities.markUndelivered.executeWithOptions(
+        { ...shortOp, summary: `mark ${incidentIds.length} incidents undelivered to ${sink.label}` },
+        [{ sink: sink.id, label: sink.label, error: failed, atMs: Date.now(), incidentIds }],
+      );
+      return { sink: sink.label, sent: 0, skipped: 0, failed };
+    }
+  };
+  return ctx.checklist.run(
+    'notify',
+    () => Promise.all(sinksOf(ctx.input).map(deliver)),
+    (outcomes) =>
+      outcomes
+        .map((o) => (o.failed ? `${o.sink} undelivered: ${o.failed}` : `${o.sink} ${o.sent} sent`))
+        .join('; '),
+  );
 }
 
 /** Opens, counts and resolves the incidents of this sweep: keyed by this run, so a retry counts once. */
@@ -133,6 +196,14 @@ async function reportIncidents(
             sightings: swept.findings.map((f) => sightingOf(info.namespace, f)),
             truncated: swept.truncated,
             unswept: swept.errors.map((e) => e.workflowId),
+            ...(ctx.input.notify?.length
+              ? {
+                  notify: {
+                    sinks: sinksOf(ctx.input).map((s) => s.sink.id),
+                    repeatMs: (ctx.input.notifyRepeatSeconds ?? DEFAULTS.notifyRepeatSeconds) * 1000,
+                  },
+                }
+              : {}),
           },
         ],
       ),
@@ -176,16 +247,17 @@ export function DebugStalled(raw: unknown): Promise<DebugStalledReport> {
       steps: (input) => [
         ...STEPS.slice(0, 2),
         ...(input.incidents ? [INCIDENT_STEP] : []),
+        ...(input.incidents && input.notify?.length ? [NOTIFY_STEP] : []),
         ...STEPS.slice(2),
         ...(input.act ? actSteps(input) : []),
       ],
       label: (input) => input.taskQueue ?? input.workflowId ?? 'all',
-      // One workflow's analysis reads our worker logs on the host, and act runs the project's
-      // worker there; a sweep alone only talks to Temporal.
+      // One workflow's analysis reads our worker logs on the host, act runs the project's worker
+      // there, and a command sink runs there; a sweep alone only talks to Temporal.
       placement: (input) =>
         input.act
           ? { host: input.host, projectDir: input.projectDir }
-          : input.workflowId
+          : input.workflowId || sinksOf(input).some((s) => s.sink.kind === 'command')
             ? { host: input.host }
             : null,
       initialReport: (input, steps) => ({

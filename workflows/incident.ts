@@ -30,13 +30,14 @@ import {
   wakeIncident,
   type IncidentEntity,
 } from '../src/diagnosis/incident-moves.js';
+import { owesNotices } from '../src/diagnosis/incident-notices.js';
 
 const incidentUpdate = defineUpdate<IncidentAnswer, [IncidentEvent]>(INCIDENT_UPDATE);
 const incidentQuery = defineQuery<IncidentRecord | null>(INCIDENT_QUERY);
 
 /** Continue as new well before the history grows large. */
 const MAX_UPDATES = 500;
-/** A resolved incident waits this long for its fingerprint to come back before it closes. */
+/** A resolved incident waits this long for its fingerprint to come back (or its notices to go out) before it closes. */
 const KEEP_RESOLVED_MS = 7 * 24 * 3600_000;
 
 function publish(incident: IncidentRecord): void {
@@ -89,7 +90,8 @@ export async function Incident(carried: { entity?: IncidentEntity } = {}): Promi
       incident?.state === 'snoozed'
         ? (incident.snoozedUntilMs ?? Date.now())
         : incident?.state === 'resolved'
-          ? (incident.transitions.at(-1)?.atMs ?? Date.now()) + (incident.final ? 0 : KEEP_RESOLVED_MS)
+          ? (incident.transitions.at(-1)?.atMs ?? Date.now()) +
+            (incident.final && !owesNotices(incident) ? 0 : KEEP_RESOLVED_MS)
           : undefined;
     const before = updates;
     const moved = () => updates !== before;

@@ -46,8 +46,10 @@ import {
   jsonArray,
   jsonObject,
   listenAddress,
+  notifySink,
   numberAtLeast,
   positive,
+  repeatSeconds,
 } from './values.js';
 
 /** One parsed command line: which command, with which options. */
@@ -766,11 +768,25 @@ export function buildProgram(invoke: Invoke, where: Where, mcp?: McpLoader): Com
       (raw): ScheduleOptions => ({
         scheduleId: raw.id as string,
         every: raw.every as string,
-        input: sweepInput(raw),
+        input: {
+          ...sweepInput(raw),
+          ...(raw.notify === undefined ? {} : { notify: raw.notify as string[] }),
+          ...(raw.repeat === undefined ? {} : { notifyRepeatSeconds: raw.repeat as number }),
+        },
         remove: raw.delete === true,
       }),
     )
       .option('--every <duration>', 'interval between sweeps, at least 1s (30s, 5m, 1h)', interval, '5m')
+      .option(
+        '--notify <sink>',
+        'send one message per sweep about incidents opened, reopened, resolved or still open to an http(s) URL (JSON), slack+https://… or a hooks.slack.com URL (Slack), or cmd:<command> (run on this host under its policy); repeatable',
+        notifySink,
+      )
+      .option(
+        '--repeat <duration>',
+        `with --notify: notify again about an incident still open (not acknowledged or snoozed) after this long (default ${DEFAULTS.notifyRepeatSeconds / 3600}h)`,
+        repeatSeconds,
+      )
       .option('--query <query>', 'visibility query selecting the workflows to sweep')
       .option('--task-queue <queue>', 'sweep only this task queue')
       .option('--id <id>', 'schedule ID', DEFAULT_SWEEP_SCHEDULE_ID)

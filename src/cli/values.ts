@@ -2,6 +2,7 @@
 // Commander prefixes the rejection with the flag and the bad value, and the CLI exits 2.
 import { isIP } from 'node:net';
 import { InvalidArgumentError } from 'commander';
+import { parseSink } from '../contract/notify.js';
 
 /** A number >= `min` (an integer when `integer`). */
 export function numberAtLeast(min: number, integer = false): (text: string) => number {
@@ -96,4 +97,21 @@ export function listenAddress(text: string): string {
       'expected IP:PORT with a port from 1 to 65535, such as 127.0.0.1:9464 ([::1]:9464 for IPv6; localhost means 127.0.0.1)',
     );
   return `${host}:${port}`;
+}
+
+/** A repeatable notification sink: an http(s) URL, slack+https://… or cmd:<command>. */
+export function notifySink(text: string, previous: string[] | undefined): string[] {
+  const parsed = parseSink(text);
+  if ('expected' in parsed) throw new InvalidArgumentError(`expected ${parsed.expected}`);
+  return [...(previous ?? []), text];
+}
+
+/** A duration of at least one minute such as 30m, 4h or 1d, in whole seconds. */
+export function repeatSeconds(text: string): number {
+  const match = DURATION.exec(text.trim());
+  const unit = match?.[2] === 'ms' ? 'ms' : match?.[2]?.[0];
+  const ms = match && unit ? Number(match[1]) * (UNIT_MS[unit] ?? 0) : 0;
+  if (ms < 60_000 || ms > 30 * 86_400_000)
+    throw new InvalidArgumentError('expected a duration from 1m to 30d, such as 30m, 4h or 1d');
+  return Math.round(ms / 1000);
 }

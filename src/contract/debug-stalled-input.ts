@@ -1,5 +1,5 @@
 // DebugStalled's input: parsed and checked before any step runs. Pure: used by the workflow and the CLI.
-import type { z } from 'zod';
+import { z } from 'zod';
 import {
   approvalTimeoutField,
   flag,
@@ -11,6 +11,7 @@ import {
   visibilityQueryField,
   workflowIdField,
 } from './fields.js';
+import { parseSink } from './notify.js';
 import { policySchema, replayGateSchema } from './rule-schemas.js';
 import { isRecord, parseWith, type InputProblem } from './validate.js';
 import { workerFieldsShape } from './worker-fields.js';
@@ -49,6 +50,24 @@ export const debugStalledInputSchema = recipeObject({
   incidents: flag()
     .describe(
       'Sweep mode: report the findings to the incidents in the bookkeeping namespace: open, count, reopen, resolve (the scheduled sweep sets it).',
+    )
+    .optional(),
+  notify: z
+    .array(
+      z.string().superRefine((value, ctx) => {
+        const parsed = parseSink(value);
+        if ('expected' in parsed) ctx.addIssue({ code: 'custom', message: parsed.expected });
+      }),
+      { error: 'a list of notification sinks' },
+    )
+    .max(10, { error: 'at most 10 notification sinks' })
+    .describe(
+      'With incidents: where to send one grouped message per sweep about incidents opened, reopened, resolved or still open: an http(s) URL (JSON webhook), slack+https://… or a hooks.slack.com URL (Slack-compatible), cmd:<command> (run on the host, under its policy).',
+    )
+    .optional(),
+  notifyRepeatSeconds: numberIn(60, 30 * 86_400)
+    .describe(
+      `With notify: seconds after which an incident still open (not acknowledged or snoozed) is notified again (default ${DEFAULTS.notifyRepeatSeconds}).`,
     )
     .optional(),
   host: hostField
@@ -100,6 +119,12 @@ export const debugStalledInputSchema = recipeObject({
           code: 'custom',
           path: ['incidents'],
           message: 'only for a sweep, not with workflowId',
+        });
+      if (input.notify && input.notify.length > 0 && !input.incidents)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['notify'],
+          message: 'only with incidents: true (a scheduled sweep): notices are about incidents',
         });
       if (input.runId !== undefined && input.workflowId === undefined)
         ctx.addIssue({ code: 'custom', path: ['runId'], message: 'a runId only together with workflowId' });

@@ -7,6 +7,7 @@ import {
   LockLostError,
   LockTimeoutError,
   NotOurProcessError,
+  NotifyFailedError,
   PolicyRefusedError,
   ReplayCheckError,
   SpawnFailedError,
@@ -25,6 +26,7 @@ export const FailureType = {
   LockTimeout: LockTimeoutError.type,
   LockLost: LockLostError.type,
   IncidentAttributesMissing: IncidentAttributesMissingError.type,
+  NotifyFailed: NotifyFailedError.type,
   /** The server did not answer (retryable). */
   ServerUnavailable: 'ServerUnavailableError',
   /** No control worker polls the named host's queue. */

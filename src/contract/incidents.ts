@@ -1,5 +1,6 @@
 // The vocabulary of incidents: one stall a scheduled sweep found, remembered across sweeps by its
 // fingerprint. Pure: the Incident workflow, the sweep's activity and the CLI all import it.
+import type { Notice, NotifyConfig, PendingNotice } from './notify.js';
 import type { Finding, Verdict } from './verdicts.js';
 
 /**
@@ -56,6 +57,20 @@ export interface IncidentTransition {
   reason?: string;
 }
 
+/** The notices an incident owes its sweep's sinks, and how their delivery went. */
+export interface IncidentNotify {
+  /** IDs of the sinks the latest sweep named. */
+  sinks: string[];
+  /** When the latest opened, reopened or still-open notice was owed: the repeat counts from it. */
+  lastNoticeMs: number;
+  /** Still-open notices owed since the latest open or reopen. */
+  repeats: number;
+  /** Owed and not yet delivered to every sink they name (the latest few). */
+  pending: PendingNotice[];
+  /** Sinks whose delivery kept failing: their notices stay pending and are tried again next sweep. */
+  undelivered?: { sinks: { id: string; label: string }[]; atMs: number; error: string };
+}
+
 /** An incident as its workflow keeps it (and mirrors in its memo). */
 export interface Incident {
   fingerprint: IncidentFingerprint;
@@ -74,15 +89,20 @@ export interface Incident {
   final?: boolean;
   reopenCount: number;
   transitions: IncidentTransition[];
+  /** Present once a sweep with notification sinks saw it. */
+  notify?: IncidentNotify;
 }
 
 /**
  * What is done to an incident. `seen` and `gone` come from a sweep and carry `sweep` (the sweep
- * run), so a retried sweep applies each at most once; the others come from a person.
+ * run), so a retried sweep applies each at most once, and `notify` when the sweep has sinks;
+ * `delivered` and `undelivered` come from its notification step; the others come from a person.
  */
 export type IncidentEvent =
-  | { kind: 'seen'; sweep: string; atMs: number; sighting: IncidentSighting }
-  | { kind: 'gone'; sweep: string; atMs: number; reason: string; final: boolean }
+  | { kind: 'seen'; sweep: string; atMs: number; sighting: IncidentSighting; notify?: NotifyConfig }
+  | { kind: 'gone'; sweep: string; atMs: number; reason: string; final: boolean; notify?: NotifyConfig }
+  | { kind: 'delivered'; sink: string; keys: string[]; atMs: number }
+  | { kind: 'undelivered'; sink: string; label: string; atMs: number; error: string }
   | { kind: 'ack'; by: string }
   | { kind: 'snooze'; by: string; untilMs: number }
   | { kind: 'resolve'; by: string; reason: string };
@@ -134,4 +154,29 @@ export function sightingOf(namespace: string, finding: Finding): IncidentSightin
 /** A stable text of the fingerprint, the input of the incident's ID. */
 export function fingerprintKey(f: IncidentFingerprint): string {
   return JSON.stringify([f.namespace, f.workflowId, f.runId, f.verdict, f.signature]);
+}
+
+/** The notices incident `id` still owes, each with the sinks that have not had it. */
+export function pendingNotices(id: string, incident: Incident): (Notice & { sinks: string[] })[] {
+  const f = incident.fingerprint;
+  return (incident.notify?.pending ?? []).map((p) => ({
+    incidentId: id,
+    key: `${id}:${p.key}`,
+    transition: p.transition,
+    atMs: p.atMs,
+    ...(p.reason === undefined ? {} : { reason: p.reason }),
+    state: incident.state,
+    verdict: f.verdict,
+    namespace: f.namespace,
+    workflowId: f.workflowId,
+    runId: f.runId,
+    workflowType: incident.workflowType,
+    taskQueue: incident.taskQueue,
+    summary: incident.summary,
+    remedy: incident.remedy,
+    seenCount: incident.seenCount,
+    firstSeenMs: incident.firstSeenMs,
+    lastSeenMs: incident.lastSeenMs,
+    sinks: p.sinks,
+  }));
 }

@@ -2,6 +2,7 @@
 // (or its run closed, or someone resolves it); reopened when its fingerprint comes back. Pure, with
 // `now` passed in: the Incident workflow applies it to every update.
 import type { Incident, IncidentEvent, IncidentState, IncidentTransition } from '../contract/incidents.js';
+import { noticesDelivered, noticesUndelivered, oweNotice } from './incident-notices.js';
 
 /** An incident plus the sweep moves already applied, so a retried sweep counts nothing twice. */
 export interface IncidentEntity {
@@ -21,12 +22,33 @@ export interface IncidentMove {
 const KEEP_APPLIED = 50;
 const KEEP_TRANSITIONS = 20;
 
+const isStrings = (value: unknown): boolean =>
+  Array.isArray(value) && value.every((item) => typeof item === 'string');
+
+/** What is malformed in the notice fields of `event` (anyone may send the update), if anything. */
+function noticeShapeProblem(event: IncidentEvent): string | undefined {
+  const e = event as Partial<Record<string, unknown>>;
+  const notify = e.notify as Partial<Record<string, unknown>> | undefined;
+  if (notify !== undefined && (!isStrings(notify.sinks) || typeof notify.repeatMs !== 'number'))
+    return `notify: expected { sinks: string[], repeatMs: number }, got ${JSON.stringify(notify)}`;
+  if (event.kind !== 'delivered' && event.kind !== 'undelivered') return undefined;
+  if (typeof e.sink !== 'string' || typeof e.atMs !== 'number')
+    return `${event.kind}: expected a sink and atMs, got ${JSON.stringify(event)}`;
+  if (event.kind === 'delivered' && !isStrings(e.keys))
+    return `keys: expected a list of notice keys, got ${JSON.stringify(e.keys)}`;
+  if (event.kind === 'undelivered' && (typeof e.label !== 'string' || typeof e.error !== 'string'))
+    return `undelivered: expected a label and an error, got ${JSON.stringify(event)}`;
+  return undefined;
+}
+
 /** Why `event` cannot apply to `incident` now (undefined when it can): the update validator's answer. */
 export function incidentMoveProblem(
   incident: Incident | undefined,
   event: IncidentEvent,
   nowMs: number,
 ): string | undefined {
+  const shape = noticeShapeProblem(event);
+  if (shape) return shape;
   if (!incident && event.kind !== 'seen') return `${event.kind}: the incident has not been seen yet`;
   if (!incident) return undefined;
   switch (event.kind) {
@@ -87,15 +109,26 @@ export function newIncident(event: Extract<IncidentEvent, { kind: 'seen' }>): In
     reopenCount: 0,
     transitions: [transition],
   };
-  return { entity: { incident, applied: [`seen:${event.sweep}`] }, transition, duplicate: false };
+  return {
+    entity: { incident: oweNotice(incident, transition, event), applied: [`seen:${event.sweep}`] },
+    transition,
+    duplicate: false,
+  };
 }
 
-/** Applies one valid event (see incidentMoveProblem) at `nowMs`. */
+/** Applies one valid event (see incidentMoveProblem) at `nowMs`, with the notice it owes. */
 export function applyIncidentEvent(
   entity: IncidentEntity,
   event: IncidentEvent,
   nowMs: number,
 ): IncidentMove {
+  const move = applyMove(entity, event, nowMs);
+  if (move.duplicate || event.kind === 'delivered' || event.kind === 'undelivered') return move;
+  const incident = oweNotice(move.entity.incident, move.transition, event);
+  return { ...move, entity: { ...move.entity, incident } };
+}
+
+function applyMove(entity: IncidentEntity, event: IncidentEvent, nowMs: number): IncidentMove {
   const { incident } = entity;
   const same: IncidentMove = { entity, duplicate: false };
   switch (event.kind) {
@@ -136,6 +169,18 @@ export function applyIncidentEvent(
       if (incident.state === 'resolved') return same;
       const resolved = { ...incident, resolvedReason: `${event.reason} (by ${event.by})` };
       return moved(entity, resolved, nowMs, 'resolved', { by: event.by, reason: event.reason });
+    }
+    case 'delivered':
+      return {
+        entity: { ...entity, incident: noticesDelivered(incident, event.sink, event.keys) },
+        duplicate: false,
+      };
+    case 'undelivered': {
+      const sink = { id: event.sink, label: event.label };
+      return {
+        entity: { ...entity, incident: noticesUndelivered(incident, sink, event.atMs, event.error) },
+        duplicate: false,
+      };
     }
   }
 }

@@ -153,6 +153,8 @@ export const CLI_TOOLS: CliTool[] = [
       id: text('--id'),
       delete: flag('--delete'),
       input: json('--input'),
+      notify: list('--notify'),
+      repeat: text('--repeat'),
     },
   },
   {

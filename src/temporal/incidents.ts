@@ -16,6 +16,7 @@ import {
   type IncidentSighting,
   type IncidentState,
 } from '../contract/incidents.js';
+import type { NotifyConfig } from '../contract/notify.js';
 import { INCIDENT_TYPE } from '../contract/ops-workflows.js';
 import { INCIDENT_SEARCH_ATTRIBUTES } from '../contract/search-attributes.js';
 import { IncidentAttributesMissingError } from '../errors.js';
@@ -69,31 +70,34 @@ export async function ensureIncidentAttributes(
 
 /**
  * Reports one sweep's sighting: starts the incident when new, else counts it once per sweep (the
- * update ID is the sweep's, so a retried sweep gets the first answer back).
+ * update ID is the sweep's, so a retried sweep gets the first answer back). Answers with its ID.
  */
-export function reportSighting(
+export async function reportSighting(
   bookkeeping: Client,
   opsTaskQueue: string,
   sweep: string,
   sighting: IncidentSighting,
   atMs: number,
-): Promise<IncidentAnswer> {
+  notify?: NotifyConfig,
+): Promise<IncidentAnswer & { id: string }> {
   const workflowId = incidentId(opsTaskQueue, sighting);
-  const event: IncidentEvent = { kind: 'seen', sweep, atMs, sighting };
-  return bookkeeping.workflow.executeUpdateWithStart<() => Promise<void>, IncidentAnswer, [IncidentEvent]>(
-    INCIDENT_UPDATE,
-    {
-      args: [event],
-      updateId: `seen:${sweep}`,
-      startWorkflowOperation: new WithStartWorkflowOperation(INCIDENT_TYPE, {
-        workflowId,
-        taskQueue: opsTaskQueue,
-        args: [{}],
-        workflowIdConflictPolicy: 'USE_EXISTING',
-        staticSummary: `${sighting.verdict}: ${sighting.workflowId} (${sighting.namespace})`,
-      }),
-    },
-  );
+  const event: IncidentEvent = { kind: 'seen', sweep, atMs, sighting, ...(notify ? { notify } : {}) };
+  const answer = await bookkeeping.workflow.executeUpdateWithStart<
+    () => Promise<void>,
+    IncidentAnswer,
+    [IncidentEvent]
+  >(INCIDENT_UPDATE, {
+    args: [event],
+    updateId: `seen:${sweep}`,
+    startWorkflowOperation: new WithStartWorkflowOperation(INCIDENT_TYPE, {
+      workflowId,
+      taskQueue: opsTaskQueue,
+      args: [{}],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      staticSummary: `${sighting.verdict}: ${sighting.workflowId} (${sighting.namespace})`,
+    }),
+  });
+  return { id: workflowId, ...answer };
 }
 
 /** Sends one move to an existing incident; `updateId` makes a retried sweep's move count once. */

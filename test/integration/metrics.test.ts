@@ -10,6 +10,7 @@ import { nanoid } from 'nanoid';
 import { packageRoot } from '../../src/config.js';
 import { METRIC_NAMES } from '../../src/temporal/metrics.js';
 import type { DebugStalledReport } from '../../workflows/debug-stalled.js';
+import { startReceiver } from '../helpers/receiver.js';
 import { createHarness, testTarget, uniqueQueue, type Harness } from '../helpers/harness.js';
 import { waitFor } from '../helpers/processes.js';
 
@@ -83,8 +84,9 @@ after(async () => {
 });
 
 describe('serve --metrics', () => {
-  it("serves our sweep, stall and incident series beside the SDK's, and a stall that is gone reads 0", async () => {
+  it("serves our sweep, stall, incident and notification series beside the SDK's, and a stall that is gone reads 0", async () => {
     const address = `127.0.0.1:${await freePort()}`;
+    const receiver = await startReceiver();
     const worker = serve(['--metrics', address]);
     const taskQueue = uniqueQueue('metrics');
     const target = await h.client.workflow.start('NobodyPolls', {
@@ -105,7 +107,7 @@ describe('serve --metrics', () => {
           {
             taskQueue: h.settings.opsTaskQueue,
             workflowId: `sweep-${nanoid(8)}`,
-            args: [{ taskQueue, incidents: true, policy: { noWorkerAfterMs: 0 } }],
+            args: [{ taskQueue, incidents: true, policy: { noWorkerAfterMs: 0 }, notify: [receiver.url] }],
             workflowExecutionTimeout: '2m',
           },
         );
@@ -124,6 +126,7 @@ describe('serve --metrics', () => {
       assert.equal(valueOf(m, METRIC_NAMES.incidents, { state: 'acknowledged' }), 0);
       assert.equal(valueOf(m, `${METRIC_NAMES.sweepDuration}_count`), 1);
       assert.equal(valueOf(m, METRIC_NAMES.sweepExamined), 1);
+      assert.equal(valueOf(m, METRIC_NAMES.notificationsSent, { sink: 'webhook' }), 1);
       // Buckets in seconds, up to ten minutes (the SDK's defaults are milliseconds).
       assert.equal(valueOf(m, `${METRIC_NAMES.sweepDuration}_bucket`, { le: '600' }), 1);
       // The SDK's own series, from the same runtime: the sweep's workflow task on our ops queue.
@@ -145,7 +148,14 @@ describe('serve --metrics', () => {
       );
       assert.equal(valueOf(n, METRIC_NAMES.incidents, { state: 'open' }), 0);
       assert.equal(valueOf(n, `${METRIC_NAMES.sweepDuration}_count`), 2);
+      assert.equal(
+        valueOf(n, METRIC_NAMES.notificationsSent, { sink: 'webhook' }),
+        2,
+        'opened, then resolved',
+      );
+      assert.equal(receiver.accepted.length, 2);
     } finally {
+      await receiver.close();
       await target.terminate().catch(() => undefined);
       worker.kill('SIGTERM');
       const exit = await worker;

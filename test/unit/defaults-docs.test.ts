@@ -22,6 +22,8 @@ const DOCUMENTED: Record<string, string | number | boolean> = {
   maxRestarts: DEFAULTS.maxRestarts,
   'replayGate.max': DEFAULTS.replayMax,
   approvalTimeoutSeconds: DEFAULTS.approvalTimeoutSeconds,
+  notifyRepeatSeconds: DEFAULTS.notifyRepeatSeconds,
+  '--repeat': `${DEFAULTS.notifyRepeatSeconds / 3600}h`,
   cancelWaitSeconds: DEFAULTS.cancelWaitSeconds,
   'ClearStalledEnvironment.maxWorkflows': DEFAULTS.clearMax,
   'CheckRecentResults.maxWorkflows': DEFAULTS.recentLimit,

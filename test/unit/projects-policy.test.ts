@@ -8,6 +8,7 @@ import { packageRoot } from '../../src/config.js';
 import { defaultRoots } from '../../src/host/projects/load-policy.js';
 import {
   checkPolicy,
+  checkSinkCommand,
   isUnder,
   type CommandRequest,
   type Policy,
@@ -199,4 +200,33 @@ describe('isUnder', () => {
     assert.equal(isUnder('/srv/app2', '/srv/app'), false);
     assert.equal(isUnder('/anything', '/'), true);
   });
+});
+
+describe('notification commands', () => {
+  const cases: [string, Policy, string, PolicyRule | undefined][] = [
+    ['a plain command on a loopback server runs', loopback, 'cmd:notify-send', undefined],
+    ['shell syntax needs allowShell', loopback, 'cmd:notify-send "$X" | logger', 'allowShell'],
+    [
+      'shell syntax runs where the policy allows it',
+      policyFor('127.0.0.1:7233', { allowShell: true }),
+      'cmd:a | b',
+      undefined,
+    ],
+    ['a remote server refuses free-form commands', remote, 'cmd:notify-send', 'allowFreeFormCommands'],
+    [
+      'unless its policy file allows them',
+      policyFor('t.example.com:7233', { allowFreeFormCommands: true }),
+      'cmd:x',
+      undefined,
+    ],
+  ];
+  for (const [title, policy, value, rule] of cases)
+    it(title, () => {
+      const verdict = checkSinkCommand(policy, 'notify', value);
+      assert.equal(verdict.allowed ? undefined : verdict.rule, rule);
+      if (!verdict.allowed) {
+        assert.equal(verdict.value, value, 'the refusal names the value as given');
+        assert.ok(verdict.message.includes(JSON.stringify(value)), verdict.message);
+      }
+    });
 });

@@ -30,6 +30,17 @@ export const shortOp: ActivityOptions = {
   retry,
 };
 
+/**
+ * Sending to a notification sink: a few tries over a minute or two, a short heartbeat so an attempt
+ * whose control worker died is tried again soon; a sink that keeps failing does not hold the sweep.
+ */
+export const notifyOp: ActivityOptions = {
+  startToCloseTimeout: '60s',
+  scheduleToCloseTimeout: '2m',
+  heartbeatTimeout: '10s',
+  retry: { ...retry, maximumAttempts: 4, initialInterval: '2s' },
+};
+
 /** Process changes: stopping with a grace period, spawning; they heartbeat. */
 export const processOp: ActivityOptions = {
   startToCloseTimeout: '3m',

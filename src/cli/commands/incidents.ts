@@ -46,7 +46,13 @@ function row(entry: IncidentEntry, out: Output): string {
     `seen ${entry.seenCount}`.padEnd(9),
     `last ${out.time(entry.lastSeenMs)}`.padEnd(22),
     `${f.namespace}/${f.workflowId}`,
+    ...(entry.notify?.undelivered ? [`undelivered (${undeliveredTo(entry)})`] : []),
   ].join('  ');
+}
+
+/** The sinks that kept refusing an incident's notices. */
+function undeliveredTo(entry: IncidentEntry): string {
+  return entry.notify?.undelivered?.sinks.map((s) => s.label).join(', ') ?? '';
 }
 
 function details(entry: IncidentEntry, out: Output): string {
@@ -63,6 +69,15 @@ function details(entry: IncidentEntry, out: Output): string {
   if (entry.snoozedUntilMs) lines.push(`  snoozed    until ${out.time(entry.snoozedUntilMs)}`);
   if (entry.resolvedReason) lines.push(`  resolved   ${entry.resolvedReason}`);
   if (entry.reopenCount > 0) lines.push(`  reopened   ${entry.reopenCount} times`);
+  const notify = entry.notify;
+  if (notify?.undelivered)
+    lines.push(
+      `  undelivered to ${undeliveredTo(entry)} since ${out.time(notify.undelivered.atMs)}: ${notify.undelivered.error}`,
+    );
+  if (notify?.pending.length)
+    lines.push(
+      `  owed       ${notify.pending.map((p) => `${p.transition} (${p.sinks.length} sinks)`).join(', ')}`,
+    );
   lines.push('  history');
   for (const t of entry.transitions)
     lines.push(

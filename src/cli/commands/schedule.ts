@@ -1,6 +1,8 @@
 // `temporal-ops schedule stall-sweep`: create, update or delete the scheduled stall sweep.
 import { deleteStallSweep, upsertStallSweep } from '../../temporal/stall-sweep.js';
 import { ExitError, InvalidInputError } from '../../errors.js';
+import { loadPolicy } from '../../host/projects/load-policy.js';
+import { checkSinkCommand } from '../../host/projects/policy.js';
 import type { CommandContext } from '../context.js';
 import { ExitCode } from '../output.js';
 
@@ -16,22 +18,39 @@ export interface ScheduleOptions {
 
 /** Creates or updates (or deletes: exit 7 when there was none) the schedule and prints what happened. */
 export async function scheduleStallSweep(options: ScheduleOptions, ctx: CommandContext): Promise<number> {
-  const client = await ctx.client();
   const { opsTaskQueue } = ctx.settings;
   const { scheduleId } = options;
   if (options.remove) {
+    const client = await ctx.client();
     const deleted = await deleteStallSweep(client, scheduleId);
     ctx.out.result({ scheduleId, deleted }, () =>
       deleted ? `deleted schedule ${scheduleId}` : `no schedule ${scheduleId}`,
     );
     return deleted ? ExitCode.ok : ExitCode.notFound;
   }
+  // A command sink runs on a control worker of this host: its policy decides now, not at the first sweep.
+  const commands = ((options.input.notify as unknown[] | undefined) ?? []).filter(
+    (value): value is string => typeof value === 'string' && value.startsWith('cmd:'),
+  );
+  if (commands.length > 0) {
+    const policy = await loadPolicy(ctx.settings.stateDir, ctx.settings.policy, ctx.target.address);
+    for (const value of commands) {
+      const verdict = checkSinkCommand(policy, '--notify', value);
+      if (!verdict.allowed) throw new ExitError(verdict.message, ExitCode.usage);
+    }
+  }
+  // ... and runs on this host, whose policy allowed it, unless the input names another.
+  const input =
+    commands.length > 0 && options.input.host === undefined
+      ? { ...options.input, host: ctx.settings.host }
+      : options.input;
+  const client = await ctx.client();
   try {
     const outcome = await upsertStallSweep(client, {
       scheduleId,
       opsTaskQueue,
       every: options.every,
-      input: options.input,
+      input,
     });
     ctx.out.result(
       outcome,

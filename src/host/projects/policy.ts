@@ -156,6 +156,34 @@ export function checkPolicy(policy: Policy, request: PolicyRequest): PolicyVerdi
   return { allowed: true };
 }
 
+/**
+ * Allows a notification command (a `cmd:` sink of a scheduled sweep) or names the rule that refuses
+ * it: it comes from workflow input, so it is free-form (allowFreeFormCommands), and shell syntax
+ * needs allowShell, as for any project command.
+ */
+export function checkSinkCommand(policy: Policy, field: string, value: string): PolicyVerdict {
+  const command = value.replace(/^cmd:/, '');
+  if (!policy.allowFreeFormCommands)
+    return refuse(
+      policy,
+      field,
+      value,
+      'allowFreeFormCommands',
+      'a notification command comes from workflow input (allowFreeFormCommands: false)',
+      `set allowFreeFormCommands: true in ${policy.file}`,
+    );
+  if (!policy.allowShell && usesShell(command))
+    return refuse(
+      policy,
+      field,
+      value,
+      'allowShell',
+      'it uses shell syntax and would run through /bin/sh (allowShell: false)',
+      `write it as a plain command (a script on PATH), or set allowShell: true in ${policy.file}`,
+    );
+  return { allowed: true };
+}
+
 /** The policy of a user acting on their own machine through the CLI: every directory and command. */
 export function localUserPolicy(): Policy {
   return {

@@ -24,6 +24,7 @@ import {
   ensureIncidentAttributes,
   listIncidents,
   moveIncident,
+  recordRemedy,
   reportSighting,
   type IncidentEntry,
 } from '../src/temporal/incidents.js';
@@ -41,6 +42,13 @@ export interface IncidentReportInput {
   unswept: string[];
   /** The sweep's notification sinks: each move owes its notice to them. */
   notify?: NotifyConfig;
+}
+
+/** Remedies a sweep applied on its own, for the incidents of the runs they were applied to. */
+export interface RemedyRecordInput {
+  sweep: string;
+  atMs: number;
+  applied: { sighting: IncidentSighting; remedy: string; outcome: string }[];
 }
 
 /** A notice some sink still owes, with the sinks that have not had it. */
@@ -226,6 +234,16 @@ export function createIncidentActivities({
           owing.set(entry.id, entry);
       report.notices = [...owing].flatMap(([id, incident]) => pendingNotices(id, incident));
       return report;
+    },
+
+    /** Records each applied remedy on its run's incident, once per sweep; answers how many were recorded. */
+    async recordRemedies(input: RemedyRecordInput): Promise<number> {
+      let recorded = 0;
+      for (const { sighting, remedy, outcome } of input.applied) {
+        const event = { kind: 'remedied' as const, sweep: input.sweep, atMs: input.atMs, remedy, outcome };
+        if (await recordRemedy(bookkeeping, settings.opsTaskQueue, sighting, event)) recorded += 1;
+      }
+      return recorded;
     },
   };
 }

@@ -177,6 +177,22 @@ async function notifySinks(
   );
 }
 
+/** Records on each incident the remedy this sweep applied to its run (keyed by this run: once). */
+async function recordRemedies(report: DebugStalledReport): Promise<void> {
+  const info = workflowInfo();
+  const applied = (report.actions ?? []).flatMap((a) => {
+    const finding = report.findings.find((f) => f.workflowId === a.workflowId && f.runId === a.runId);
+    if (!a.applied || !finding) return [];
+    const outcome = a.verified ? 'verified' : `not verified: ${a.detail}`;
+    return [{ sighting: sightingOf(info.namespace, finding), remedy: a.remedy, outcome }];
+  });
+  if (applied.length === 0) return;
+  await clusterActivities.recordRemedies.executeWithOptions(
+    { ...shortOp, summary: `record ${applied.length} remedies on their incidents` },
+    [{ sweep: `${info.workflowId}/${info.runId}`, atMs: Date.now(), applied }],
+  );
+}
+
 /** Opens, counts and resolves the incidents of this sweep: keyed by this run, so a retry counts once. */
 async function reportIncidents(
   ctx: RecipeContext<DebugStalledInput>,
@@ -291,6 +307,7 @@ export function DebugStalled(raw: unknown): Promise<DebugStalledReport> {
         // Runs the sweep could not describe stay a problem, whatever the remedies of the others did.
         const unswept = report.problem;
         await actOnFindings(ctx, report, report.findings, handlers);
+        if (ctx.input.incidents) await recordRemedies(report);
         if (unswept !== undefined) {
           report.ok = false;
           report.problem = report.problem === unswept ? unswept : `${unswept}; ${report.problem ?? ''}`;

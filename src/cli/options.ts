@@ -94,6 +94,28 @@ export function sweepInput(raw: {
   };
 }
 
+/**
+ * A scheduled sweep's remedies of its own (--auto-remedy): act without waiting for approval, only
+ * those kinds, on the project of --project-dir (default the current directory).
+ */
+export function autoRemedyInput(
+  raw: { autoRemedy?: string[]; projectDir?: string; workerCommand?: string },
+  where: Where,
+): Record<string, unknown> {
+  if (!raw.autoRemedy?.length) {
+    if (raw.projectDir !== undefined || raw.workerCommand !== undefined)
+      throw usageError('--project-dir and --worker-command: only with --auto-remedy');
+    return {};
+  }
+  return {
+    act: true,
+    autoApprove: true,
+    remedies: raw.autoRemedy,
+    projectDir: projectDir(raw.projectDir ?? '.', undefined, where),
+    ...(raw.workerCommand !== undefined && { workerCommand: raw.workerCommand }),
+  };
+}
+
 /** Input of `run check-recent`: --input plus --minutes, --task-queue, --query, --workflow-type. */
 export function checkRecentInput(raw: {
   input?: Record<string, unknown>;

@@ -3,6 +3,7 @@
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_SWEEP_SCHEDULE_ID } from '../contract/ops-workflows.js';
+import { APPLIED_REMEDIES } from '../contract/debug-stalled-input.js';
 import { INCIDENT_STATES, type IncidentState } from '../contract/incidents.js';
 import type { ApproveOptions } from './commands/approve.js';
 import type { IncidentListOptions, IncidentMoveOptions } from './commands/incidents.js';
@@ -30,6 +31,7 @@ import {
   debugStalledInput,
   recipeInput,
   sweepInput,
+  autoRemedyInput,
   usageError,
   workerProject,
   workerTarget,
@@ -47,6 +49,7 @@ import {
   jsonObject,
   listenAddress,
   notifySink,
+  remedyKind,
   numberAtLeast,
   positive,
   repeatSeconds,
@@ -770,6 +773,7 @@ export function buildProgram(invoke: Invoke, where: Where, mcp?: McpLoader): Com
         every: raw.every as string,
         input: {
           ...sweepInput(raw),
+          ...autoRemedyInput(raw, where),
           ...(raw.notify === undefined ? {} : { notify: raw.notify as string[] }),
           ...(raw.repeat === undefined ? {} : { notifyRepeatSeconds: raw.repeat as number }),
         },
@@ -787,6 +791,16 @@ export function buildProgram(invoke: Invoke, where: Where, mcp?: McpLoader): Com
         `with --notify: notify again about an incident still open (not acknowledged or snoozed) after this long (default ${DEFAULTS.notifyRepeatSeconds / 3600}h)`,
         repeatSeconds,
       )
+      .option(
+        '--auto-remedy <kind>',
+        `apply remedies of this kind on its own, without approval (${APPLIED_REMEDIES.join(', ')}; repeatable), to the project of --project-dir, each recorded on its incident`,
+        remedyKind,
+      )
+      .option(
+        '--project-dir <dir>',
+        'with --auto-remedy: the project whose worker it starts (default: the current dir)',
+      )
+      .option('--worker-command <cmd>', 'with --auto-remedy: command that starts the worker')
       .option('--query <query>', 'visibility query selecting the workflows to sweep')
       .option('--task-queue <queue>', 'sweep only this task queue')
       .option('--id <id>', 'schedule ID', DEFAULT_SWEEP_SCHEDULE_ID)

@@ -3,6 +3,7 @@
 import { isIP } from 'node:net';
 import { InvalidArgumentError } from 'commander';
 import { parseSink } from '../contract/notify.js';
+import { APPLIED_REMEDIES } from '../contract/debug-stalled-input.js';
 
 /** A number >= `min` (an integer when `integer`). */
 export function numberAtLeast(min: number, integer = false): (text: string) => number {
@@ -104,6 +105,13 @@ export function notifySink(text: string, previous: string[] | undefined): string
   const parsed = parseSink(text);
   if ('expected' in parsed) throw new InvalidArgumentError(`expected ${parsed.expected}`);
   return [...(previous ?? []), text];
+}
+
+/** A kind of remedy a scheduled sweep applies on its own (repeatable). */
+export function remedyKind(text: string, previous: string[] | undefined): string[] {
+  const kinds: readonly string[] = APPLIED_REMEDIES;
+  if (!kinds.includes(text)) throw new InvalidArgumentError(`expected one of ${kinds.join(', ')}`);
+  return [...new Set([...(previous ?? []), text])];
 }
 
 /** A duration of at least one minute such as 30m, 4h or 1d, in whole seconds. */

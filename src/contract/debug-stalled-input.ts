@@ -17,6 +17,9 @@ import { isRecord, parseWith, type InputProblem } from './validate.js';
 import { workerFieldsShape } from './worker-fields.js';
 import { DEFAULTS } from '../defaults.js';
 
+/** The kinds of remedy DebugStalled's act can apply (the plan's `manual` is left to a person). */
+export const APPLIED_REMEDIES = ['start-worker', 'restart-worker', 'terminate', 'reset', 'unpause'] as const;
+
 /** Stable failure types of DebugStalled's own activities. */
 export const DebugStalledFailure = {
   TargetNotFound: 'TargetNotFoundError',
@@ -83,6 +86,13 @@ export const debugStalledInputSchema = recipeObject({
     .default(false)
     .describe('Apply the remedies (after approval) and verify them; default false: diagnose only.'),
   autoApprove: flag().describe('With act: apply without waiting for the approve update.').optional(),
+  remedies: z
+    .array(oneOf(APPLIED_REMEDIES), { error: `a list of remedies (${APPLIED_REMEDIES.join(', ')})` })
+    .min(1, { error: 'at least one remedy' })
+    .describe(
+      "With act: apply only remedies of these kinds (e.g. start-worker, for a scheduled sweep that starts the project's worker when no worker polls its queue); the others are planned for a person. Default: every kind.",
+    )
+    .optional(),
   approvalTimeoutSeconds: approvalTimeoutField.optional(),
   resetAttempts: flag()
     .describe('With act: when unpausing a paused activity, also reset its attempts to 1 (default false).')
@@ -126,6 +136,8 @@ export const debugStalledInputSchema = recipeObject({
           path: ['notify'],
           message: 'only with incidents: true (a scheduled sweep): notices are about incidents',
         });
+      if (input.remedies !== undefined && !input.act)
+        ctx.addIssue({ code: 'custom', path: ['remedies'], message: 'only with act: true' });
       if (input.runId !== undefined && input.workflowId === undefined)
         ctx.addIssue({ code: 'custom', path: ['runId'], message: 'a runId only together with workflowId' });
       if (input.act && input.projectDir === undefined)

@@ -89,6 +89,8 @@ export interface Incident {
   final?: boolean;
   reopenCount: number;
   transitions: IncidentTransition[];
+  /** Remedies sweeps applied on their own (the latest few). */
+  remedies?: IncidentRemedy[];
   /** Present once a sweep with notification sinks saw it. */
   notify?: IncidentNotify;
 }
@@ -96,7 +98,8 @@ export interface Incident {
 /**
  * What is done to an incident. `seen` and `gone` come from a sweep and carry `sweep` (the sweep
  * run), so a retried sweep applies each at most once, and `notify` when the sweep has sinks;
- * `delivered` and `undelivered` come from its notification step; the others come from a person.
+ * `delivered` and `undelivered` come from its notification step, `remedied` from its act steps
+ * (keyed by the sweep too); the others come from a person.
  */
 export type IncidentEvent =
   | { kind: 'seen'; sweep: string; atMs: number; sighting: IncidentSighting; notify?: NotifyConfig }
@@ -105,7 +108,18 @@ export type IncidentEvent =
   | { kind: 'undelivered'; sink: string; label: string; atMs: number; error: string }
   | { kind: 'ack'; by: string }
   | { kind: 'snooze'; by: string; untilMs: number }
-  | { kind: 'resolve'; by: string; reason: string };
+  | { kind: 'resolve'; by: string; reason: string }
+  | { kind: 'remedied'; sweep: string; atMs: number; remedy: string; outcome: string };
+
+/** A remedy a scheduled sweep applied to the incident's run on its own, and how it went. */
+export interface IncidentRemedy {
+  atMs: number;
+  /** The sweep run that applied it. */
+  sweep: string;
+  remedy: string;
+  /** `verified`, or what kept it from being verified. */
+  outcome: string;
+}
 
 /** What an incident update answers: the incident after the move, and the move's state change if any. */
 export interface IncidentAnswer {

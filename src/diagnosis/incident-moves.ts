@@ -21,6 +21,8 @@ export interface IncidentMove {
 
 const KEEP_APPLIED = 50;
 const KEEP_TRANSITIONS = 20;
+/** Remedies applied by sweeps, kept on the incident. */
+const KEEP_REMEDIES = 10;
 
 const isStrings = (value: unknown): boolean =>
   Array.isArray(value) && value.every((item) => typeof item === 'string');
@@ -49,6 +51,8 @@ export function incidentMoveProblem(
 ): string | undefined {
   const shape = noticeShapeProblem(event);
   if (shape) return shape;
+  if (event.kind === 'remedied' && !(typeof event.remedy === 'string' && typeof event.outcome === 'string'))
+    return `remedied: expected a remedy and an outcome, got ${JSON.stringify(event)}`;
   if (!incident && event.kind !== 'seen') return `${event.kind}: the incident has not been seen yet`;
   if (!incident) return undefined;
   switch (event.kind) {
@@ -123,7 +127,13 @@ export function applyIncidentEvent(
   nowMs: number,
 ): IncidentMove {
   const move = applyMove(entity, event, nowMs);
-  if (move.duplicate || event.kind === 'delivered' || event.kind === 'undelivered') return move;
+  if (
+    move.duplicate ||
+    event.kind === 'delivered' ||
+    event.kind === 'undelivered' ||
+    event.kind === 'remedied'
+  )
+    return move;
   const incident = oweNotice(move.entity.incident, move.transition, event);
   return { ...move, entity: { ...move.entity, incident } };
 }
@@ -169,6 +179,14 @@ function applyMove(entity: IncidentEntity, event: IncidentEvent, nowMs: number):
       if (incident.state === 'resolved') return same;
       const resolved = { ...incident, resolvedReason: `${event.reason} (by ${event.by})` };
       return moved(entity, resolved, nowMs, 'resolved', { by: event.by, reason: event.reason });
+    }
+    case 'remedied': {
+      const key = `remedied:${event.sweep}`;
+      if (entity.applied.includes(key)) return { entity, duplicate: true };
+      const remedy = { atMs: event.atMs, sweep: event.sweep, remedy: event.remedy, outcome: event.outcome };
+      const remedies = [...(incident.remedies ?? []), remedy].slice(-KEEP_REMEDIES);
+      const applied = [...entity.applied, key].slice(-KEEP_APPLIED);
+      return { entity: { incident: { ...incident, remedies }, applied }, duplicate: false };
     }
     case 'delivered':
       return {

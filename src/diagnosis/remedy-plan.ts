@@ -50,6 +50,25 @@ export interface RemedyOptions {
   autoApprove?: boolean;
   /** With an unpause: also reset the activity's attempts. */
   resetAttempts?: boolean;
+  /** Apply only remedies of these kinds; the others are planned as manual, for a person. */
+  only?: readonly RemedyKind[];
+}
+
+/** `action` as a remedy left to a person when its kind is not among `only`. */
+function keptTo(action: PlannedRemedy, only: readonly RemedyKind[] | undefined): PlannedRemedy {
+  if (only === undefined || action.remedy === 'manual' || only.includes(action.remedy)) return action;
+  const { workflowId, runId, workflowType, taskQueue, verdict } = action;
+  // Nothing here waits for a code fix on its behalf.
+  return {
+    workflowId,
+    runId,
+    workflowType,
+    taskQueue,
+    verdict,
+    needsCodeFix: false,
+    remedy: 'manual',
+    why: `${action.remedy} is not among the remedies applied here (${only.join(', ')}): ${action.why}`,
+  };
 }
 
 /** Unpauses a paused activity, only with a person's approval: someone paused it on purpose. */
@@ -161,7 +180,10 @@ export function planRemedies(findings: readonly Finding[], options: RemedyOption
         : `restart the worker; ${f.evidence.summary}`,
     };
   });
-  return { actions, ...(workerQueue !== undefined && { workerQueue }) };
+  return {
+    actions: actions.map((a) => keptTo(a, options.only)),
+    ...(workerQueue !== undefined && { workerQueue }),
+  };
 }
 
 /** True when the plan restarts or starts the project's worker. */

@@ -21,6 +21,7 @@ import { INCIDENT_TYPE } from '../contract/ops-workflows.js';
 import { INCIDENT_SEARCH_ATTRIBUTES } from '../contract/search-attributes.js';
 import { IncidentAttributesMissingError } from '../errors.js';
 import { isLoopbackAddress } from './address.js';
+import { isNotFound } from './grpc.js';
 
 /** An incident as listed: its workflow ID and what its memo holds. */
 export interface IncidentEntry extends Incident {
@@ -98,6 +99,23 @@ export async function reportSighting(
     }),
   });
   return { id: workflowId, ...answer };
+}
+
+/**
+ * Records on the incident of `sighting` a remedy its sweep applied; once per sweep (update ID). An
+ * incident that does not exist (the sweep reported none) is left alone: answers undefined.
+ */
+export async function recordRemedy(
+  bookkeeping: Client,
+  opsTaskQueue: string,
+  sighting: IncidentSighting,
+  event: Extract<IncidentEvent, { kind: 'remedied' }>,
+): Promise<IncidentAnswer | undefined> {
+  const id = incidentId(opsTaskQueue, sighting);
+  return moveIncident(bookkeeping, id, event, `remedied:${event.sweep}`).catch((error: unknown) => {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  });
 }
 
 /** Sends one move to an existing incident; `updateId` makes a retried sweep's move count once. */

@@ -21,7 +21,7 @@ import {
   moveIncident,
   reportSighting,
 } from '../../src/temporal/incidents.js';
-import { runCli } from '../../src/cli/run-cli.js';
+import { cliIn } from '../helpers/cli-in-process.js';
 import { createHarness, testTarget, uniqueQueue, type Harness } from '../helpers/harness.js';
 import { waitFor } from '../helpers/processes.js';
 
@@ -256,21 +256,8 @@ describe('incidents', () => {
   });
 });
 
-/** Runs the CLI in-process on this harness's settings; its exit code and what it printed. */
-async function cli(...argv: string[]) {
-  const printed = { out: '', err: '' };
-  const code = await runCli(argv, {
-    env: { USER: 'cli-user' },
-    sink: { stdout: (t) => (printed.out += t), stderr: (t) => (printed.err += t) },
-    context: {
-      settings: h.settings,
-      target: testTarget(),
-      cwd: process.cwd(),
-      client: () => Promise.resolve(h.client),
-    },
-  });
-  return { code, ...printed };
-}
+/** Runs the CLI in-process on this harness's settings. */
+const cli = (...argv: string[]) => cliIn(h, ...argv);
 
 /** The sighting a sweep sends for what `incident` is about. */
 function sightingOf(incident: Incident) {

@@ -9,9 +9,9 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { nanoid } from 'nanoid';
 import type { DebugStalledReport } from '../../workflows/debug-stalled.js';
 import type { IncidentEntry } from '../../src/temporal/incidents.js';
-import { runCli } from '../../src/cli/run-cli.js';
 import { ExitCode } from '../../src/cli/output.js';
-import { createHarness, testTarget, uniqueQueue, type Harness } from '../helpers/harness.js';
+import { cliIn } from '../helpers/cli-in-process.js';
+import { createHarness, uniqueQueue, type Harness } from '../helpers/harness.js';
 import { waitFor } from '../helpers/processes.js';
 import { startReceiver } from '../helpers/receiver.js';
 
@@ -26,21 +26,8 @@ after(async () => {
   await h.cleanup();
 });
 
-/** Runs the CLI in-process on this harness's settings; its exit code and what it printed. */
-async function cli(...argv: string[]) {
-  const printed = { out: '', err: '' };
-  const code = await runCli(argv, {
-    env: { USER: 'cli-user' },
-    sink: { stdout: (t) => (printed.out += t), stderr: (t) => (printed.err += t) },
-    context: {
-      settings: h.settings,
-      target: testTarget(),
-      cwd: process.cwd(),
-      client: () => Promise.resolve(h.client),
-    },
-  });
-  return { code, ...printed };
-}
+/** Runs the CLI in-process on this harness's settings. */
+const cli = (...argv: string[]) => cliIn(h, ...argv);
 
 /** A stalled target on a fresh queue. */
 async function stalledQueue(): Promise<{ target: WorkflowHandle; taskQueue: string }> {

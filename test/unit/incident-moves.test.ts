@@ -144,6 +144,31 @@ describe('incident moves', () => {
     assert.match(incidentMoveProblem(undefined, { kind: 'ack', by: 'bob' }, 100) ?? '', /not been seen/);
   });
 
+  it('records a remedy a sweep applied once per sweep, without a move of its state', () => {
+    const remedied = (sweep: string, atMs: number): IncidentEvent => ({
+      kind: 'remedied',
+      sweep,
+      atMs,
+      remedy: 'start-worker',
+      outcome: 'verified',
+    });
+    const entity = run([seen('s1', 10), remedied('s1', 20), remedied('s1', 20), remedied('s2', 30)]);
+    assert.equal(entity.incident.state, 'open');
+    assert.deepEqual(
+      entity.incident.remedies?.map((r) => [r.sweep, r.atMs, r.remedy, r.outcome]),
+      [
+        ['s1', 20, 'start-worker', 'verified'],
+        ['s2', 30, 'start-worker', 'verified'],
+      ],
+    );
+    assert.equal(entity.incident.transitions.length, 1, 'no transition');
+    const bad = { kind: 'remedied', sweep: 's3', atMs: 1 } as unknown as IncidentEvent;
+    assert.match(
+      incidentMoveProblem(entity.incident, bad, 100) ?? '',
+      /remedied: expected a remedy and an outcome/,
+    );
+  });
+
   it('signs a failure the same on every attempt', () => {
     const finding = (message: string) =>
       ({

@@ -50,6 +50,26 @@ describe('planRemedies', () => {
     });
   }
 
+  it('with `only`, plans the other kinds for a person, waiting for no code fix on their behalf', () => {
+    const plan = planRemedies(
+      [finding('idle', 'no-worker'), finding('bug', 'workflow-code-bug'), finding('nde', 'non-determinism')],
+      options({ only: ['start-worker'] }),
+    );
+    assert.deepEqual(
+      plan.actions.map((a) => [a.workflowId, a.remedy, a.needsCodeFix]),
+      [
+        ['idle', 'start-worker', false],
+        ['bug', 'manual', false],
+        ['nde', 'manual', false],
+      ],
+    );
+    assert.match(
+      plan.actions[1]?.why ?? '',
+      /^restart-worker is not among the remedies applied here \(start-worker\): /,
+    );
+    assert.equal(planNeedsWorker(plan), true);
+  });
+
   it('never plans for a healthy wait, a closed run or an ops workflow', () => {
     const plan = planRemedies(
       [

@@ -64,6 +64,7 @@ export async function actOnFindings(
         newId: () => uuid4().slice(0, 8),
         autoApprove: input.autoApprove === true,
         resetAttempts: input.resetAttempts === true,
+        ...(input.remedies ? { only: input.remedies } : {}),
       }),
     (p) => `${p.actions.length} remedies: ${p.actions.map((a) => a.remedy).join(', ') || 'none'}`,
   );

@@ -78,6 +78,8 @@ function details(entry: IncidentEntry, out: Output): string {
     lines.push(
       `  owed       ${notify.pending.map((p) => `${p.transition} (${p.sinks.length} sinks)`).join(', ')}`,
     );
+  for (const r of entry.remedies ?? [])
+    lines.push(`  remedied   ${out.time(r.atMs)}  ${r.remedy} by the sweep: ${r.outcome}`);
   lines.push('  history');
   for (const t of entry.transitions)
     lines.push(

@@ -39,9 +39,10 @@ export async function scheduleStallSweep(options: ScheduleOptions, ctx: CommandC
       if (!verdict.allowed) throw new ExitError(verdict.message, ExitCode.usage);
     }
   }
-  // ... and runs on this host, whose policy allowed it, unless the input names another.
+  // ... and runs on this host, whose policy allowed it, unless the input names another; so do
+  // remedies of its own (--auto-remedy), for the project directory named here.
   const input =
-    commands.length > 0 && options.input.host === undefined
+    (commands.length > 0 || options.input.act === true) && options.input.host === undefined
       ? { ...options.input, host: ctx.settings.host }
       : options.input;
   const client = await ctx.client();

@@ -18,6 +18,8 @@ import { remoteLiveness } from '../src/inspect/remote-liveness.js';
 import { DebugStalledFailure } from '../src/contract/debug-stalled-input.js';
 import { FailureType } from '../src/contract/failure-types.js';
 import { DEFAULTS } from '../src/defaults.js';
+import type { SweepMemory, SweepRecall } from '../src/contract/sweep-memory.js';
+import { readSweepMemory, sweepScope, writeSweepMemory } from '../src/host/records/sweep-memory-file.js';
 
 export interface InspectDeps {
   client: Client;
@@ -31,6 +33,11 @@ export interface SweepInput {
   /** Keep at most this many stalled findings in the result (the counts cover all). */
   maxFindings?: number;
   concurrency?: number;
+  /**
+   * Remember the scope from sweep to sweep: this sweep's ID (the same on a retry), the rotation, and
+   * whether to describe every run all the same. Omitted, the sweep describes every run and keeps nothing.
+   */
+  memory?: { sweep: string; recheckEvery: number; full: boolean };
 }
 
 /** What a sweep found: counts over every run, findings for the stalled ones (capped). */
@@ -46,6 +53,27 @@ export interface SweepReport {
   truncated: boolean;
   errors: { workflowId: string; error: string }[];
   durationMs: number;
+  /** Runs the scope's memory answered for without a describe (a repeat sweep). */
+  remembered: number;
+}
+
+/**
+ * The last memory of the sweep's scope, as this sweep should use it. A memory the same sweep wrote
+ * (a retried activity whose first run finished) counts as the one before it, so the retry checks the
+ * same rotation slot and leaves the same count.
+ */
+async function recallOf(
+  stateDir: string,
+  scope: string,
+  memory: NonNullable<SweepInput['memory']>,
+  maxFindings: number,
+): Promise<SweepRecall> {
+  const recall: SweepRecall = { recheckEvery: memory.recheckEvery, maxFindings };
+  const previous = memory.full ? undefined : await readSweepMemory(stateDir, scope);
+  if (previous)
+    recall.previous =
+      previous.writtenBy === memory.sweep ? { ...previous, sweeps: previous.sweeps - 1 } : previous;
+  return recall;
 }
 
 /** A query the server rejects will not get better by retrying: fail as bad input naming it. */
@@ -92,16 +120,29 @@ export function createInspectActivities({ client, settings }: InspectDeps) {
       const findings: Finding[] = [];
       const stalled = new Map<string, StalledCount>();
       const max = input.maxFindings ?? DEFAULTS.maxFindings;
+      const scope = sweepScope(client.options.namespace, sweepQuery(options), input.policy);
+      let next: SweepMemory | undefined;
+      if (input.memory) {
+        const { sweep: writtenBy } = input.memory;
+        Object.assign(options, {
+          recall: await recallOf(settings.stateDir, scope, input.memory, max),
+          remember: (body: Pick<SweepMemory, 'sweeps' | 'queues' | 'runs'>) => {
+            next = { version: 1, scope, writtenBy, writtenAtMs: Date.now(), ...body };
+          },
+        });
+      }
       try {
         for await (const item of sweep(client, options)) {
           tally.add(item);
-          if (item.kind === 'finding' && item.finding.stalled) {
-            const { verdict, taskQueue } = item.finding;
+          const found =
+            item.kind === 'finding' ? item.finding : item.kind === 'remembered' ? item : undefined;
+          if (found?.stalled) {
+            const { verdict, taskQueue } = found;
             const key = `${verdict}\0${taskQueue}`;
             const pair = stalled.get(key) ?? { verdict, taskQueue, count: 0 };
             pair.count += 1;
             stalled.set(key, pair);
-            if (findings.length < max) findings.push(item.finding);
+            if (item.kind === 'finding' && findings.length < max) findings.push(item.finding);
           }
           // A cancelled sweep ends as cancelled, not as a report that looks complete.
           if (ctx.cancellationSignal.aborted) throw new CancelledFailure('stall sweep cancelled');
@@ -110,6 +151,7 @@ export function createInspectActivities({ client, settings }: InspectDeps) {
         throw rejectedQuery(input.query, error);
       }
       const query = sweepQuery(options);
+      if (next) await writeSweepMemory(settings.stateDir, next);
       const durationMs = Date.now() - started;
       recordSweep({ scope: query, durationMs, examined: tally.scanned, stalled: [...stalled.values()] });
       return {
@@ -122,6 +164,7 @@ export function createInspectActivities({ client, settings }: InspectDeps) {
         truncated: tally.stalled > findings.length,
         errors: tally.errors,
         durationMs,
+        remembered: tally.remembered,
       };
     },
   };

@@ -19,6 +19,7 @@ import { runRecipe, type RecipeContext } from './lib/recipe.js';
 import { actOnFindings, actSteps, type ActReport } from './lib/remedy-act.js';
 import { FixWatch } from './lib/remedy-fix-wait.js';
 import { actionLine } from './lib/remedy-report.js';
+import { DEFAULTS } from '../src/defaults.js';
 
 export interface DebugStalledReport extends ActReport {
   recipe: 'DebugStalled';
@@ -95,10 +96,19 @@ async function sweepMode(ctx: RecipeContext<DebugStalledInput>, report: DebugSta
             policy: input.policy,
             maxFindings: input.maxFindings,
             concurrency: input.concurrency,
+            // Scheduled sweeps remember their scope (keyed by this run: a retried activity is the same sweep).
+            ...(input.incidents && {
+              memory: {
+                sweep: `${workflowInfo().workflowId}/${workflowInfo().runId}`,
+                recheckEvery: input.recheckEvery ?? DEFAULTS.sweepRecheckEvery,
+                full: input.fullSweep ?? false,
+              },
+            }),
           },
         ],
       ),
-    (s) => `${s.scanned} diagnosed, ${s.stalledCount} stalled in ${(s.durationMs / 1000).toFixed(1)} s`,
+    (s) =>
+      `${s.scanned} diagnosed${s.remembered ? ` (${s.remembered} from the last sweep)` : ''}, ${s.stalledCount} stalled in ${(s.durationMs / 1000).toFixed(1)} s`,
   );
   Object.assign(report, {
     scanned: swept.scanned,

@@ -11,15 +11,15 @@ import type { DiagnosisPolicy, Finding, Verdict } from '../src/contract/verdicts
 import { analyzeWorkflow, type Analysis } from '../src/inspect/analyze.js';
 import { isInvalidArgument, isNotFound } from '../src/temporal/grpc.js';
 import { recordSweep, type StalledCount } from '../src/temporal/metrics.js';
-import { countWorkflows, sweep, sweepQuery, SweepTally } from '../src/inspect/sweep.js';
+import { countWorkflows, sweep, sweepQuery, SweepTally, type SweepMemoryBody } from '../src/inspect/sweep.js';
 import { workerLogExcerpts } from '../src/host/logs/worker-logs.js';
 import { localLivenessOracle } from '../src/host/workers/pollers.js';
 import { remoteLiveness } from '../src/inspect/remote-liveness.js';
 import { DebugStalledFailure } from '../src/contract/debug-stalled-input.js';
 import { FailureType } from '../src/contract/failure-types.js';
 import { DEFAULTS } from '../src/defaults.js';
-import type { SweepMemory, SweepRecall } from '../src/contract/sweep-memory.js';
-import { readSweepMemory, sweepScope, writeSweepMemory } from '../src/host/records/sweep-memory-file.js';
+import type { SweepMemory } from '../src/contract/sweep-memory.js';
+import { recallSweep, sweepScope, writeSweepMemory } from '../src/host/records/sweep-memory-file.js';
 
 export interface InspectDeps {
   client: Client;
@@ -55,25 +55,6 @@ export interface SweepReport {
   durationMs: number;
   /** Runs the scope's memory answered for without a describe (a repeat sweep). */
   remembered: number;
-}
-
-/**
- * The last memory of the sweep's scope, as this sweep should use it. A memory the same sweep wrote
- * (a retried activity whose first run finished) counts as the one before it, so the retry checks the
- * same rotation slot and leaves the same count.
- */
-async function recallOf(
-  stateDir: string,
-  scope: string,
-  memory: NonNullable<SweepInput['memory']>,
-  maxFindings: number,
-): Promise<SweepRecall> {
-  const recall: SweepRecall = { recheckEvery: memory.recheckEvery, maxFindings };
-  const previous = memory.full ? undefined : await readSweepMemory(stateDir, scope);
-  if (previous)
-    recall.previous =
-      previous.writtenBy === memory.sweep ? { ...previous, sweeps: previous.sweeps - 1 } : previous;
-  return recall;
 }
 
 /** A query the server rejects will not get better by retrying: fail as bad input naming it. */
@@ -125,8 +106,8 @@ export function createInspectActivities({ client, settings }: InspectDeps) {
       if (input.memory) {
         const { sweep: writtenBy } = input.memory;
         Object.assign(options, {
-          recall: await recallOf(settings.stateDir, scope, input.memory, max),
-          remember: (body: Pick<SweepMemory, 'sweeps' | 'queues' | 'runs'>) => {
+          recall: await recallSweep(settings.stateDir, scope, input.memory, max),
+          remember: (body: SweepMemoryBody) => {
             next = { version: 1, scope, writtenBy, writtenAtMs: Date.now(), ...body };
           },
         });

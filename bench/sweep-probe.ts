@@ -24,6 +24,7 @@ import {
   sweep,
   sweepQuery,
   SweepTally,
+  type SweepMemoryBody,
 } from '../src/inspect/sweep.js';
 import { connectNativeClient, loadConnectTarget } from '../src/temporal/connection.js';
 import type { SweepMemory } from '../src/contract/sweep-memory.js';
@@ -113,7 +114,7 @@ async function main(): Promise<void> {
           maxFindings: DEFAULTS.maxFindings,
           ...(mode === 'repeat' && { previous: await readSweepMemory(memoryDir, scope) }),
         },
-        remember: (body: Pick<SweepMemory, 'sweeps' | 'queues' | 'runs'>) => {
+        remember: (body: SweepMemoryBody) => {
           next = { version: 1, scope, writtenBy: `bench-${Date.now()}`, writtenAtMs: Date.now(), ...body };
         },
       }

@@ -37,6 +37,8 @@ export interface DebugStalledReport extends ActReport {
   remedies: RemedyGroup[];
   /** Workflow mode: status, how it closed, worker log lines. */
   analysis?: Analysis;
+  /** Sweep mode with `incidents`: runs the memory of the scope's last sweep answered for, undescribed. */
+  remembered?: number;
   /** With `incidents`: what the sweep did to them. */
   incidents?: IncidentReport;
 }
@@ -117,6 +119,7 @@ async function sweepMode(ctx: RecipeContext<DebugStalledInput>, report: DebugSta
     findings: swept.findings,
     truncated: swept.truncated,
     remedies: groupRemedies(swept.findings),
+    ...(input.incidents && { remembered: swept.remembered }),
   });
   report.ok = swept.stalledCount === 0 && swept.errors.length === 0;
   if (swept.errors.length > 0)

@@ -36,6 +36,11 @@ export interface SweepMemory {
   /** The sweep that wrote it (a retried activity finds its own). */
   writtenBy: string;
   writtenAtMs: number;
+  /**
+   * When that sweep began listing (the control worker's clock): the next one lists only the runs
+   * started or closed since, less a margin, and those the server reports problems for.
+   */
+  listedFromMs: number;
   /** Each workflow task queue's state as the sweep saw it (live poller identities, or none and the backlog). */
   queues: Record<string, string>;
   /** By workflow ID. */

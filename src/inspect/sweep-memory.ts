@@ -2,11 +2,15 @@
 // backlog when none is live), and the memory the sweep leaves for the next one of its scope.
 import type { Client } from '@temporalio/client';
 import proto from '@temporalio/proto';
+import type { temporal as api } from '@temporalio/proto';
 import type { RememberedRun, SweepMemory } from '../contract/sweep-memory.js';
+import { isOpsWorkflow } from '../contract/ops-workflows.js';
 import type { Finding } from '../contract/verdicts.js';
 import { judgePoller } from '../diagnosis/poller-liveness.js';
 import { queueState } from '../diagnosis/sweep-recheck.js';
 import { toNumber } from './convert.js';
+import { executionSummary } from './describe-facts.js';
+import { listExecutions } from './list-executions.js';
 import type { PollerCache } from './pollers.js';
 
 const { temporal } = proto;
@@ -80,7 +84,88 @@ export class MemoryBuilder {
   }
 
   /** The memory's body; the caller adds scope and who wrote it. */
-  build(sweeps: number, queues: Record<string, string>): Pick<SweepMemory, 'sweeps' | 'queues' | 'runs'> {
-    return { sweeps, queues, runs: this.runs };
+  build(
+    sweeps: number,
+    listedFromMs: number,
+    queues: Record<string, string>,
+  ): Pick<SweepMemory, 'sweeps' | 'listedFromMs' | 'queues' | 'runs'> {
+    return { sweeps, listedFromMs, queues, runs: this.runs };
   }
+}
+
+/** A running run of the scope, as the list (or the memory) gives it to the sweep. */
+export interface ListedRun {
+  workflowId: string;
+  runId: string;
+  taskQueue: string;
+  hasParent: boolean;
+  /** TemporalReportedProblems, joined. */
+  problems: string;
+}
+
+type ExecutionInfo = api.api.workflow.v1.IWorkflowExecutionInfo;
+
+/** The run a visibility entry names, or undefined for an ops workflow. */
+export function listedRun(info: ExecutionInfo, opsTaskQueue: string): ListedRun | undefined {
+  const run = executionSummary(info);
+  if (isOpsWorkflow(run.workflowType, run.taskQueue, opsTaskQueue)) return undefined;
+  return {
+    workflowId: run.workflowId,
+    runId: run.runId,
+    taskQueue: run.taskQueue,
+    hasParent: Boolean(info.parentExecution?.workflowId),
+    problems: run.reportedProblems.join('\n'),
+  };
+}
+
+/**
+ * Visibility is eventually consistent and clocks differ: a repeat sweep lists the runs started or closed
+ * since this long before the last sweep began listing. A run the lists still miss is described on its
+ * rotation slot (and found closed then).
+ */
+const LIST_MARGIN_MS = 120_000;
+
+/** The visibility queries of a repeat sweep: the scope's running runs, and its closed ones. */
+export interface ScopeQueries {
+  running: string;
+  closed: string;
+}
+
+async function collect(client: Client, query: string): Promise<ExecutionInfo[]> {
+  const out: ExecutionInfo[] = [];
+  for await (const info of listExecutions(client, query)) out.push(info);
+  return out;
+}
+
+/**
+ * The runs of a repeat sweep, without listing the whole scope: the remembered runs that did not close,
+ * with the problems the server reports now, then the runs started since the last sweep. Three lists
+ * whose length follows change: runs started since, closed since, and those with reported problems.
+ */
+export async function* changedRuns(
+  client: Client,
+  queries: ScopeQueries,
+  previous: SweepMemory,
+  opsTaskQueue: string,
+): AsyncGenerator<ListedRun> {
+  const since = JSON.stringify(new Date(previous.listedFromMs - LIST_MARGIN_MS).toISOString());
+  const [started, flagged, closed] = await Promise.all([
+    collect(client, `${queries.running} AND StartTime >= ${since}`),
+    collect(client, `${queries.running} AND TemporalReportedProblems IS NOT NULL`),
+    collect(client, `${queries.closed} AND CloseTime >= ${since}`),
+  ]);
+  const closedRuns = new Set(closed.map((info) => info.execution?.runId ?? ''));
+  const listed = new Map<string, ListedRun>();
+  for (const info of [...started, ...flagged]) {
+    const run = listedRun(info, opsTaskQueue);
+    if (run) listed.set(run.workflowId, run);
+  }
+  for (const [workflowId, r] of Object.entries(previous.runs)) {
+    if (closedRuns.has(r.runId)) continue;
+    const now = listed.get(workflowId);
+    if (now && now.runId !== r.runId) continue;
+    listed.delete(workflowId);
+    yield now ?? { workflowId, runId: r.runId, taskQueue: r.taskQueue, hasParent: false, problems: '' };
+  }
+  yield* listed.values();
 }

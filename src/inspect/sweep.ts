@@ -2,7 +2,6 @@
 // bounded-concurrency describe (+ history tail when it matters) per run, streamed so memory stays
 // flat in the number of workflows. Ops workflows are left out by type and by ops task queue.
 import type { Client } from '@temporalio/client';
-import type { temporal } from '@temporalio/proto';
 import { diagnose } from '../diagnosis/diagnose.js';
 import {
   resolveDiagnosisPolicy,
@@ -12,10 +11,9 @@ import {
   type Verdict,
 } from '../contract/verdicts.js';
 import type { LivenessOracle, RemoteLiveness } from '../diagnosis/poller-liveness.js';
-import { excludeOpsClause, isOpsWorkflow } from '../contract/ops-workflows.js';
+import { excludeOpsClause } from '../contract/ops-workflows.js';
 import { DEFAULTS } from '../defaults.js';
 import { toNumber } from './convert.js';
-import { executionSummary } from './describe-facts.js';
 import { FrozenWorkers } from './frozen-workers.js';
 import { gatherFacts, type HistoryMode } from './gather.js';
 import { isNotFound } from '../temporal/grpc.js';
@@ -26,7 +24,7 @@ import { mapBounded } from './pool.js';
 import { RunFindings } from './relations.js';
 import type { RememberedRun, SweepMemory, SweepRecall } from '../contract/sweep-memory.js';
 import { recheckKind, recheckReason } from '../diagnosis/sweep-recheck.js';
-import { MemoryBuilder, QueueStates } from './sweep-memory.js';
+import { changedRuns, listedRun, MemoryBuilder, QueueStates, type ListedRun } from './sweep-memory.js';
 
 export { listExecutions };
 
@@ -63,8 +61,11 @@ export interface SweepOptions {
    */
   recall?: SweepRecall;
   /** Receives the memory this sweep leaves for the next one of its scope, once the sweep is done. */
-  remember?: (memory: Pick<SweepMemory, 'sweeps' | 'queues' | 'runs'>) => void;
+  remember?: (memory: SweepMemoryBody) => void;
 }
+
+/** What a sweep hands to `remember`; the caller adds the scope and who wrote it. */
+export type SweepMemoryBody = Pick<SweepMemory, 'sweeps' | 'listedFromMs' | 'queues' | 'runs'>;
 
 /** One swept run: its finding, or why it could not be diagnosed. */
 export type SweepItem =
@@ -74,17 +75,21 @@ export type SweepItem =
   | { kind: 'closed'; workflowId: string; runId: string }
   | { kind: 'error'; workflowId: string; runId: string; error: string };
 
-type ExecutionInfo = temporal.api.workflow.v1.IWorkflowExecutionInfo;
-
 const quote = (value: string): string => JSON.stringify(value);
 
-/** The visibility query of a sweep: running, optional user filter and queue, ops workflows excluded. */
-export function sweepQuery(options: Pick<SweepOptions, 'query' | 'taskQueue' | 'opsTaskQueue'>): string {
-  const parts = ['ExecutionStatus = "Running"'];
+type ScopeOptions = Pick<SweepOptions, 'query' | 'taskQueue' | 'opsTaskQueue'>;
+
+function scopeQuery(status: string, options: ScopeOptions): string {
+  const parts = [status];
   if (options.query?.trim()) parts.push(`(${options.query.trim()})`);
   if (options.taskQueue) parts.push(`TaskQueue = ${quote(options.taskQueue)}`);
   parts.push(excludeOpsClause(options.opsTaskQueue));
   return parts.join(' AND ');
+}
+
+/** The visibility query of a sweep: running, optional user filter and queue, ops workflows excluded. */
+export function sweepQuery(options: ScopeOptions): string {
+  return scopeQuery('ExecutionStatus = "Running"', options);
 }
 
 /** The first visibility page of a sweep: small, so describes start while the next page is listed. */
@@ -104,20 +109,35 @@ export async function countWorkflows(client: Client, query: string): Promise<num
  * first visibility page is asked for at once, so a count the caller awaits runs beside it.
  */
 export function sweep(client: Client, options: SweepOptions): AsyncGenerator<SweepItem> {
+  const listedFromMs = Date.now();
+  const previous = options.recall?.previous;
+  if (previous) {
+    const queries = {
+      running: sweepQuery(options),
+      closed: scopeQuery('ExecutionStatus != "Running"', options),
+    };
+    return sweepListed(
+      client,
+      options,
+      changedRuns(client, queries, previous, options.opsTaskQueue),
+      listedFromMs,
+    );
+  }
   const pageSize = options.pageSize ?? 500;
   const listed = listExecutions(client, sweepQuery(options), pageSize, Math.min(pageSize, FIRST_PAGE_SIZE));
   const first = listed.next();
   // Consumed by the sweep; a caller that gives up before it (a rejected count) leaves it unhandled.
   first.catch(() => undefined);
-  return sweepListed(client, options, listed, first);
+  const runs = async function* (): AsyncGenerator<ListedRun> {
+    for (let next = await first; !next.done; next = await listed.next()) {
+      const run = listedRun(next.value, options.opsTaskQueue);
+      if (run) yield run;
+    }
+  };
+  return sweepListed(client, options, runs(), listedFromMs);
 }
 
-interface Target {
-  workflowId: string;
-  runId: string;
-  taskQueue: string;
-  hasParent: boolean;
-  problems: string;
+interface Target extends ListedRun {
   /** Set when the memory answers for the run: it is not described. */
   remembered?: RememberedRun;
 }
@@ -125,8 +145,8 @@ interface Target {
 async function* sweepListed(
   client: Client,
   options: SweepOptions,
-  listed: AsyncGenerator<ExecutionInfo>,
-  first: Promise<IteratorResult<ExecutionInfo>>,
+  runs: AsyncGenerator<ListedRun>,
+  listedFromMs: number,
 ): AsyncGenerator<SweepItem> {
   const pollers = new PollerCache(client, options);
   const policy = options.policy ?? {};
@@ -162,16 +182,8 @@ async function* sweepListed(
   };
   const related: RunFindings = new RunFindings(diagnoseRun);
   const targets = async function* (): AsyncGenerator<Target> {
-    for (let next = await first; !next.done; next = await listed.next()) {
-      const run = executionSummary(next.value);
-      if (isOpsWorkflow(run.workflowType, run.taskQueue, options.opsTaskQueue)) continue;
-      const target: Target = {
-        workflowId: run.workflowId,
-        runId: run.runId,
-        taskQueue: run.taskQueue,
-        hasParent: Boolean(next.value.parentExecution?.workflowId),
-        problems: run.reportedProblems.join('\n'),
-      };
+    for await (const run of runs) {
+      const target: Target = { ...run };
       const queueNow = queues ? await queues.get(run.taskQueue) : undefined;
       if (previous && recall) {
         const remembered = previous.runs[run.workflowId];
@@ -247,7 +259,8 @@ async function* sweepListed(
     note(target, judged, 'recheck');
     yield { kind: 'finding', finding: judged };
   }
-  if (memory && remember && queues) remember(memory.build((previous?.sweeps ?? 0) + 1, await queues.all()));
+  if (memory && remember && queues)
+    remember(memory.build((previous?.sweeps ?? 0) + 1, listedFromMs, await queues.all()));
 }
 
 /** Running totals of a sweep: counts only, so a 10,000-workflow sweep keeps no findings it need not. */

@@ -12,8 +12,9 @@ import type { Verdict } from '../../src/contract/verdicts.js';
 import { localLivenessOracle } from '../../src/host/workers/pollers.js';
 import { executionSummary } from '../../src/inspect/describe-facts.js';
 import { listExecutions } from '../../src/inspect/list-executions.js';
-import { sweep, SweepTally } from '../../src/inspect/sweep.js';
+import { sweep, SweepTally, type SweepMemoryBody } from '../../src/inspect/sweep.js';
 import type { PidRecord } from '../../src/host/records/pid-file.js';
+import type { DebugStalledReport } from '../../workflows/debug-stalled.js';
 import { createHarness, uniqueQueue, type Harness } from '../helpers/harness.js';
 import { startFixtureWorker, terminateAll, uniqueId, waitUntil } from './diagnosis-fixture.js';
 
@@ -58,7 +59,7 @@ async function sweepOnce(repeat: boolean): Promise<Swept> {
     oracle: localLivenessOracle(),
     ...(repeat && {
       recall: { recheckEvery: EVERY, maxFindings: 200, ...(memory && { previous: memory }) },
-      remember: (body: Pick<SweepMemory, 'sweeps' | 'queues' | 'runs'>) => {
+      remember: (body: SweepMemoryBody) => {
         memory = { version: 1, scope: 'test', writtenBy: 'test', writtenAtMs: Date.now(), ...body };
       },
     }),
@@ -213,5 +214,37 @@ describe('a repeat sweep against a full one, with 1% of the runs changing betwee
     await untilFull(signalled, undefined);
     const back = await compare();
     assert.deepEqual(back.diff, []);
+  });
+});
+
+describe('the scheduled sweep (DebugStalled with incidents)', () => {
+  /** One DebugStalled sweep of the population, on a control worker of its own (a restart between two). */
+  const run = (extra: Record<string, unknown> = {}) =>
+    h.withControlWorker(async () => {
+      const handle = await h.client.workflow.start<(i: unknown) => Promise<DebugStalledReport>>(
+        'DebugStalled',
+        {
+          taskQueue: h.settings.opsTaskQueue,
+          workflowId: uniqueId('sweep'),
+          args: [{ query, incidents: true, policy, recheckEvery: EVERY, ...extra }],
+          workflowExecutionTimeout: '3m',
+        },
+      );
+      return handle.result();
+    });
+
+  it('remembers its scope across a control worker restart, and describes every run again with fullSweep', async () => {
+    const first = await run();
+    assert.equal(first.remembered, 0);
+    const second = await run();
+    assert.ok(
+      (second.remembered ?? 0) > second.scanned / 2,
+      `${second.remembered} of ${second.scanned} remembered`,
+    );
+    assert.equal(second.stalledCount, first.stalledCount);
+    const full = await run({ fullSweep: true });
+    assert.equal(full.remembered, 0);
+    assert.equal(full.scanned, second.scanned);
+    assert.equal(full.stalledCount, second.stalledCount);
   });
 });

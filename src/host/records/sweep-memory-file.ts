@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { nanoid } from 'nanoid';
-import type { SweepMemory } from '../../contract/sweep-memory.js';
+import type { SweepMemory, SweepRecall } from '../../contract/sweep-memory.js';
 
 /** The scope a memory belongs to: the namespace, the query and the policy it was judged by. */
 export function sweepScope(namespace: string, query: string, policy: unknown): string {
@@ -47,4 +47,23 @@ export async function writeSweepMemory(stateDir: string, memory: SweepMemory): P
   const temporary = `${path}.${nanoid(8)}.tmp`;
   await writeFile(temporary, JSON.stringify(memory));
   await rename(temporary, path);
+}
+
+/**
+ * The last memory of the scope as sweep `sweep` should use it: none when `full`; a memory the same
+ * sweep wrote (a retried activity whose first run finished) counts as the one before it, so the
+ * retry checks the same rotation slot and leaves the same count.
+ */
+export async function recallSweep(
+  stateDir: string,
+  scope: string,
+  memory: { sweep: string; recheckEvery: number; full: boolean },
+  maxFindings: number,
+): Promise<SweepRecall> {
+  const recall: SweepRecall = { recheckEvery: memory.recheckEvery, maxFindings };
+  const previous = memory.full ? undefined : await readSweepMemory(stateDir, scope);
+  if (previous)
+    recall.previous =
+      previous.writtenBy === memory.sweep ? { ...previous, sweeps: previous.sweeps - 1 } : previous;
+  return recall;
 }

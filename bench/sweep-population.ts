@@ -155,11 +155,13 @@ export async function addFiller(client: Client, count: number, offset = 0): Prom
 
 /**
  * Changes `count` runs of the mix between two sweeps: new retry storms and code bugs start, runs waiting
- * for a signal get it and finish, stalled runs are terminated (fixed). Round `round` picks fresh runs.
+ * for a signal get it and finish, stalled runs are terminated (fixed). Each call picks fresh runs.
  */
 let signalled = 0;
+let rounds = 0;
 
-export async function mutateMix(client: Client, count: number, round: number): Promise<void> {
+export async function mutateMix(client: Client, count: number): Promise<void> {
+  const round = rounds++;
   const quarter = Math.max(1, Math.floor(count / 4));
   const starts = [
     ...Array.from({ length: quarter }, (_, i) => ({ type: 'RetryStorm', id: `change-${round}-storm-${i}` })),

@@ -144,7 +144,7 @@ async function measureRepeat(
   const full: ProbeResult[] = [];
   const repeats: ProbeResult[] = [];
   for (let i = 0; i < repeat; i++) {
-    await mutateMix(client, Math.max(4, Math.round(scanned / 100)), i);
+    await mutateMix(client, Math.max(4, Math.round(scanned / 100)));
     // Visibility is eventually consistent: let the changes reach the list before either sweep.
     await sleep(2000);
     full.push(await probe('ours', 'native', address));

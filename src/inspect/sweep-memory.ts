@@ -140,20 +140,30 @@ async function collect(client: Client, query: string): Promise<ExecutionInfo[]> 
 /**
  * The runs of a repeat sweep, without listing the whole scope: the remembered runs that did not close,
  * with the problems the server reports now, then the runs started since the last sweep. Three lists
- * whose length follows change: runs started since, closed since, and those with reported problems.
+ * whose length follows change: runs started since, closed since, and those with reported problems;
+ * when the server refuses them, `everyRun` (the whole scope's list).
  */
 export async function* changedRuns(
   client: Client,
   queries: ScopeQueries,
   previous: SweepMemory,
   opsTaskQueue: string,
+  everyRun: () => AsyncGenerator<ListedRun>,
 ): AsyncGenerator<ListedRun> {
   const since = JSON.stringify(new Date(previous.listedFromMs - LIST_MARGIN_MS).toISOString());
-  const [started, flagged, closed] = await Promise.all([
-    collect(client, `${queries.running} AND StartTime >= ${since}`),
-    collect(client, `${queries.running} AND TemporalReportedProblems IS NOT NULL`),
-    collect(client, `${queries.closed} AND CloseTime >= ${since}`),
-  ]);
+  let lists: ExecutionInfo[][];
+  try {
+    lists = await Promise.all([
+      collect(client, `${queries.running} AND StartTime >= ${since}`),
+      collect(client, `${queries.running} AND TemporalReportedProblems IS NOT NULL`),
+      collect(client, `${queries.closed} AND CloseTime >= ${since}`),
+    ]);
+  } catch {
+    // A server that cannot answer these (no TemporalReportedProblems) is listed whole, as a full sweep does.
+    yield* everyRun();
+    return;
+  }
+  const [started = [], flagged = [], closed = []] = lists;
   const closedRuns = new Set(closed.map((info) => info.execution?.runId ?? ''));
   const listed = new Map<string, ListedRun>();
   for (const info of [...started, ...flagged]) {

@@ -111,30 +111,31 @@ export async function countWorkflows(client: Client, query: string): Promise<num
 export function sweep(client: Client, options: SweepOptions): AsyncGenerator<SweepItem> {
   const listedFromMs = Date.now();
   const previous = options.recall?.previous;
+  const everyRun = () => listScope(client, options);
   if (previous) {
     const queries = {
       running: sweepQuery(options),
       closed: scopeQuery('ExecutionStatus != "Running"', options),
     };
-    return sweepListed(
-      client,
-      options,
-      changedRuns(client, queries, previous, options.opsTaskQueue),
-      listedFromMs,
-    );
+    const runs = changedRuns(client, queries, previous, options.opsTaskQueue, everyRun);
+    return sweepListed(client, options, runs, listedFromMs);
   }
+  return sweepListed(client, options, everyRun(), listedFromMs);
+}
+
+/** Every running run of the scope, page by page; the first page is asked for at once. */
+function listScope(client: Client, options: SweepOptions): AsyncGenerator<ListedRun> {
   const pageSize = options.pageSize ?? 500;
   const listed = listExecutions(client, sweepQuery(options), pageSize, Math.min(pageSize, FIRST_PAGE_SIZE));
   const first = listed.next();
   // Consumed by the sweep; a caller that gives up before it (a rejected count) leaves it unhandled.
   first.catch(() => undefined);
-  const runs = async function* (): AsyncGenerator<ListedRun> {
+  return (async function* () {
     for (let next = await first; !next.done; next = await listed.next()) {
       const run = listedRun(next.value, options.opsTaskQueue);
       if (run) yield run;
     }
-  };
-  return sweepListed(client, options, runs(), listedFromMs);
+  })();
 }
 
 interface Target extends ListedRun {

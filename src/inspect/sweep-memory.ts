@@ -165,8 +165,21 @@ export async function* changedRuns(
   }
   const [started = [], flagged = [], closed = []] = lists;
   const closedRuns = new Set(closed.map((info) => info.execution?.runId ?? ''));
+  // A remembered run that closed may have a successor whose start time is older than the margin (a
+  // reset keeps the original's): its workflow's running run, asked for by ID, within the scope.
+  const successors: ExecutionInfo[] = [];
+  const ended = Object.entries(previous.runs)
+    .filter(([, r]) => closedRuns.has(r.runId))
+    .map(([workflowId]) => JSON.stringify(workflowId));
+  for (let i = 0; i < ended.length; i += 100)
+    successors.push(
+      ...(await collect(
+        client,
+        `${queries.running} AND WorkflowId IN (${ended.slice(i, i + 100).join(', ')})`,
+      )),
+    );
   const listed = new Map<string, ListedRun>();
-  for (const info of [...started, ...flagged]) {
+  for (const info of [...successors, ...started, ...flagged]) {
     const run = listedRun(info, opsTaskQueue);
     if (run) listed.set(run.workflowId, run);
   }

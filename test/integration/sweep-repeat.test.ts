@@ -203,6 +203,24 @@ describe('a repeat sweep against a full one, with 1% of the runs changing betwee
     assert.deepEqual(diff, []);
   });
 
+  it('follows a reset to its new run at the next sweep', async () => {
+    const workflowId = population.WaitsForSignal[10]!;
+    const { runId } = await h.client.workflow.getHandle(workflowId).describe();
+    // Event 4 is the first WorkflowTaskCompleted of WaitsForSignal.
+    const reset = (await h.client.workflowService.resetWorkflowExecution({
+      namespace: h.client.options.namespace,
+      workflowExecution: { workflowId, runId },
+      reason: 'test: reset',
+      workflowTaskFinishEventId: 4 as never,
+      requestId: uniqueId('reset'),
+    })) as { runId?: string | null };
+    assert.ok(reset.runId && reset.runId !== runId);
+    await untilFull([workflowId], 'healthy-wait');
+    const { diff, repeat } = await compare();
+    assert.deepEqual(diff, []);
+    assert.ok(repeat.verdicts.has(workflowId));
+  });
+
   it('finds the runs a killed worker leaves without one at the next sweep, and again when it is back', async () => {
     process.kill(-worker.pgid, 'SIGKILL');
     const signalled = population.WaitsForSignal.slice(0, 2);

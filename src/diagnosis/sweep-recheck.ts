@@ -42,6 +42,9 @@ export function rotationSlot(workflowId: string, runId: string, every: number): 
   return hash % every;
 }
 
+/** A steady stall is described at least every `every` times this many sweeps. */
+const STEADY_ROTATION = 4;
+
 /** A listed run as the repeat sweep sees it, beside the state of its queue before and now. */
 export interface RecheckQuestion {
   workflowId: string;
@@ -60,7 +63,8 @@ export interface RecheckQuestion {
 /**
  * Why the run must be described again, or undefined when what the last sweep found still holds:
  * new runs, reported problems that changed, a queue whose workers changed, a run that may move by
- * itself, and the rotation slot, so every run is described at least every `every` sweeps.
+ * itself, and the rotation slot, so every quiet run is described at least every `every` sweeps (a
+ * steady stall, which the queue and the reported problems speak for, every 4 x `every`).
  */
 export function recheckReason(q: RecheckQuestion): string | undefined {
   const r = q.remembered;
@@ -68,7 +72,10 @@ export function recheckReason(q: RecheckQuestion): string | undefined {
   if (r.problems !== q.problems) return 'reported problems changed';
   if (q.queueNow === undefined || q.queueNow !== q.queueBefore) return 'task queue changed';
   if (r.kind === 'recheck') return 'may move by itself';
-  if (rotationSlot(q.workflowId, q.runId, q.every) === q.sweep % q.every) return 'rotation';
+  // A steady stall changes only with its queue or its reported problems, both read at every sweep: it
+  // is described on a slower rotation, which refreshes its evidence.
+  const every = r.kind === 'steady' ? q.every * STEADY_ROTATION : q.every;
+  if (rotationSlot(q.workflowId, q.runId, every) === q.sweep % every) return 'rotation';
   return undefined;
 }
 

@@ -118,6 +118,14 @@ describe('recheckReason', () => {
   for (const [title, change, reason] of table)
     it(title, () => assert.equal(recheckReason({ ...base, ...change }), reason));
 
+  it('describes a steady stall on a rotation four times slower', () => {
+    const steady = { ...remembered, kind: 'steady' as const, verdict: 'no-worker' as const, stalled: true };
+    const described = Array.from({ length: 12 }, (_, k) =>
+      recheckReason({ ...base, remembered: steady, sweep: 100 + k }),
+    ).filter((r) => r === 'rotation');
+    assert.equal(described.length, 1);
+  });
+
   it('describes every remembered run at least once in any `every` sweeps in a row', () => {
     for (const every of [1, 2, 3, 7])
       for (let i = 0; i < 200; i++) {

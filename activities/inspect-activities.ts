@@ -11,13 +11,15 @@ import type { DiagnosisPolicy, Finding, Verdict } from '../src/contract/verdicts
 import { analyzeWorkflow, type Analysis } from '../src/inspect/analyze.js';
 import { isInvalidArgument, isNotFound } from '../src/temporal/grpc.js';
 import { recordSweep, type StalledCount } from '../src/temporal/metrics.js';
-import { countWorkflows, sweep, sweepQuery, SweepTally } from '../src/inspect/sweep.js';
+import { countWorkflows, sweep, sweepQuery, SweepTally, type SweepMemoryBody } from '../src/inspect/sweep.js';
 import { workerLogExcerpts } from '../src/host/logs/worker-logs.js';
 import { localLivenessOracle } from '../src/host/workers/pollers.js';
 import { remoteLiveness } from '../src/inspect/remote-liveness.js';
 import { DebugStalledFailure } from '../src/contract/debug-stalled-input.js';
 import { FailureType } from '../src/contract/failure-types.js';
 import { DEFAULTS } from '../src/defaults.js';
+import type { SweepMemory } from '../src/contract/sweep-memory.js';
+import { recallSweep, sweepScope, writeSweepMemory } from '../src/host/records/sweep-memory-file.js';
 
 export interface InspectDeps {
   client: Client;
@@ -31,6 +33,11 @@ export interface SweepInput {
   /** Keep at most this many stalled findings in the result (the counts cover all). */
   maxFindings?: number;
   concurrency?: number;
+  /**
+   * Remember the scope from sweep to sweep: this sweep's ID (the same on a retry), the rotation, and
+   * whether to describe every run all the same. Omitted, the sweep describes every run and keeps nothing.
+   */
+  memory?: { sweep: string; recheckEvery: number; full: boolean };
 }
 
 /** What a sweep found: counts over every run, findings for the stalled ones (capped). */
@@ -46,6 +53,8 @@ export interface SweepReport {
   truncated: boolean;
   errors: { workflowId: string; error: string }[];
   durationMs: number;
+  /** Runs the scope's memory answered for without a describe (a repeat sweep). */
+  remembered: number;
 }
 
 /** A query the server rejects will not get better by retrying: fail as bad input naming it. */
@@ -92,16 +101,29 @@ export function createInspectActivities({ client, settings }: InspectDeps) {
       const findings: Finding[] = [];
       const stalled = new Map<string, StalledCount>();
       const max = input.maxFindings ?? DEFAULTS.maxFindings;
+      const scope = sweepScope(client.options.namespace, sweepQuery(options), input.policy);
+      let next: SweepMemory | undefined;
+      if (input.memory) {
+        const { sweep: writtenBy } = input.memory;
+        Object.assign(options, {
+          recall: await recallSweep(settings.stateDir, scope, input.memory, max),
+          remember: (body: SweepMemoryBody) => {
+            next = { version: 1, scope, writtenBy, writtenAtMs: Date.now(), ...body };
+          },
+        });
+      }
       try {
         for await (const item of sweep(client, options)) {
           tally.add(item);
-          if (item.kind === 'finding' && item.finding.stalled) {
-            const { verdict, taskQueue } = item.finding;
+          const found =
+            item.kind === 'finding' ? item.finding : item.kind === 'remembered' ? item : undefined;
+          if (found?.stalled) {
+            const { verdict, taskQueue } = found;
             const key = `${verdict}\0${taskQueue}`;
             const pair = stalled.get(key) ?? { verdict, taskQueue, count: 0 };
             pair.count += 1;
             stalled.set(key, pair);
-            if (findings.length < max) findings.push(item.finding);
+            if (item.kind === 'finding' && findings.length < max) findings.push(item.finding);
           }
           // A cancelled sweep ends as cancelled, not as a report that looks complete.
           if (ctx.cancellationSignal.aborted) throw new CancelledFailure('stall sweep cancelled');
@@ -110,6 +132,7 @@ export function createInspectActivities({ client, settings }: InspectDeps) {
         throw rejectedQuery(input.query, error);
       }
       const query = sweepQuery(options);
+      if (next) await writeSweepMemory(settings.stateDir, next);
       const durationMs = Date.now() - started;
       recordSweep({ scope: query, durationMs, examined: tally.scanned, stalled: [...stalled.values()] });
       return {
@@ -122,6 +145,7 @@ export function createInspectActivities({ client, settings }: InspectDeps) {
         truncated: tally.stalled > findings.length,
         errors: tally.errors,
         durationMs,
+        remembered: tally.remembered,
       };
     },
   };

@@ -152,3 +152,40 @@ export async function addFiller(client: Client, count: number, offset = 0): Prom
     }),
   );
 }
+
+/**
+ * Changes `count` runs of the mix between two sweeps: new retry storms and code bugs start, runs waiting
+ * for a signal get it and finish, stalled runs are terminated (fixed). Each call picks fresh runs.
+ */
+let signalled = 0;
+let rounds = 0;
+
+export async function mutateMix(client: Client, count: number): Promise<void> {
+  const round = rounds++;
+  const quarter = Math.max(1, Math.floor(count / 4));
+  const starts = [
+    ...Array.from({ length: quarter }, (_, i) => ({ type: 'RetryStorm', id: `change-${round}-storm-${i}` })),
+    ...Array.from({ length: quarter }, (_, i) => ({ type: 'CodeBug', id: `change-${round}-bug-${i}` })),
+  ];
+  const toSignal = Array.from({ length: quarter }, (_, i) => `mix-WaitsForSignal-${(signalled + i) % 400}`);
+  signalled += quarter;
+  const fixed = Array.from(
+    { length: Math.max(0, count - 3 * quarter) },
+    (_, i) => `mix-NoWorkerTarget-${(round * (count - 3 * quarter) + i) % 20}`,
+  );
+  await Promise.all([
+    ...starts.map((s) => client.workflow.start(s.type, { taskQueue: LIVE_QUEUE, workflowId: s.id })),
+    ...toSignal.map((id) =>
+      client.workflow
+        .getHandle(id)
+        .signal('go')
+        .catch(() => undefined),
+    ),
+    ...fixed.map((id) =>
+      client.workflow
+        .getHandle(id)
+        .terminate('bench: fixed')
+        .catch(() => undefined),
+    ),
+  ]);
+}

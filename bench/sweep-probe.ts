@@ -4,6 +4,10 @@
 //   ours          the stall sweep as `workflows stalled` and the control worker's activity run it: count,
 //                 list, describe + history tail when needed + pollers, diagnose; streamed.
 //   ours-explain  the same with the history of idle runs read too (`--explain-waits`).
+//   full-remember our sweep as a scheduled sweep runs it with no memory: every run described, and the
+//                 scope's memory written to $BENCH_SWEEP_MEMORY_DIR.
+//   repeat        a repeat sweep from that memory (rotation of 3): what changed, the stalls that may move,
+//                 and one rotation slot are described; the memory is then replaced.
 //   ceiling       the same visibility list (the same small first page), then bounded-parallel
 //                 DescribeWorkflowExecution only.
 // The connection (gRPC-js, or the Rust core's) is opened before the timed pass, as both the command
@@ -20,10 +24,14 @@ import {
   sweep,
   sweepQuery,
   SweepTally,
+  type SweepMemoryBody,
 } from '../src/inspect/sweep.js';
 import { connectNativeClient, loadConnectTarget } from '../src/temporal/connection.js';
+import type { SweepMemory } from '../src/contract/sweep-memory.js';
+import { readSweepMemory, sweepScope, writeSweepMemory } from '../src/host/records/sweep-memory-file.js';
+import { DEFAULTS } from '../src/defaults.js';
 
-export type ProbeMode = 'ours' | 'ours-explain' | 'ceiling';
+export type ProbeMode = 'ours' | 'ours-explain' | 'full-remember' | 'repeat' | 'ceiling';
 export type ProbeTransport = 'grpc-js' | 'native';
 
 export interface ProbeResult {
@@ -41,10 +49,12 @@ export interface ProbeResult {
   cpuMs: number;
   /** Largest heap right after a forced GC (only with gc-every). */
   liveHeapMb?: number;
+  /** Runs a repeat sweep took from the memory instead of describing them. */
+  remembered?: number;
 }
 
 const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
-const MODES: ProbeMode[] = ['ours', 'ours-explain', 'ceiling'];
+const MODES: ProbeMode[] = ['ours', 'ours-explain', 'full-remember', 'repeat', 'ceiling'];
 const TRANSPORTS: ProbeTransport[] = ['grpc-js', 'native'];
 
 async function main(): Promise<void> {
@@ -92,16 +102,44 @@ async function main(): Promise<void> {
   const cpuStart = process.cpuUsage();
   const query = sweepQuery({ opsTaskQueue });
   const result: Partial<ProbeResult> = { mode, transport };
+  const memoryDir = process.env.BENCH_SWEEP_MEMORY_DIR ?? '';
+  const scope = sweepScope('default', query, undefined);
+  // The memory is read and written inside the timed pass, as the sweep activity does.
+  const remembering = mode === 'full-remember' || mode === 'repeat';
+  let next: SweepMemory | undefined;
+  const memory = remembering
+    ? {
+        recall: {
+          recheckEvery: DEFAULTS.sweepRecheckEvery,
+          maxFindings: DEFAULTS.maxFindings,
+          ...(mode === 'repeat' && { previous: await readSweepMemory(memoryDir, scope) }),
+        },
+        remember: (body: SweepMemoryBody) => {
+          next = { version: 1, scope, writtenBy: `bench-${Date.now()}`, writtenAtMs: Date.now(), ...body };
+        },
+      }
+    : {};
   if (mode !== 'ceiling') {
     const tally = new SweepTally();
     // As `workflows stalled` does: the sweep's first page is asked for beside the count.
-    const items = sweep(client, { opsTaskQueue, concurrency, explainIdle: mode === 'ours-explain' });
+    const items = sweep(client, {
+      opsTaskQueue,
+      concurrency,
+      explainIdle: mode === 'ours-explain',
+      ...memory,
+    });
     await countWorkflows(client, query);
     for await (const item of items) {
       tally.add(item);
       maybeGc();
     }
-    Object.assign(result, { scanned: tally.scanned, stalled: tally.stalled, counts: tally.counts });
+    if (next) await writeSweepMemory(memoryDir, next);
+    Object.assign(result, {
+      scanned: tally.scanned,
+      stalled: tally.stalled,
+      counts: tally.counts,
+      ...(remembering && { remembered: tally.remembered }),
+    });
   } else {
     let scanned = 0;
     const runs = async function* () {

@@ -1,5 +1,5 @@
 // Stall-sweep benchmark, all in one run against a throwaway dev server:
-//   node --import tsx bench/sweep.bench.ts [--n 1000] [--big 10000] [--samples 100] [--big-samples 30] [--repeat 5] [--big-repeat 3] [--concurrency 24] [--db-dir DIR]
+//   node --import tsx bench/sweep.bench.ts [--n 1000] [--big 10000] [--big-repeat-only] [--samples 100] [--big-samples 30] [--repeat 5] [--big-repeat 3] [--concurrency 24] [--db-dir DIR]
 // (a) our sweep, (b) the runbook's method (visibility list, then one `temporal workflow show -o json`
 // spawn per workflow; sampled and extrapolated linearly), (c) the describe-RPC ceiling (the same list,
 // then bounded-parallel DescribeWorkflowExecution only), each of (a) and (c) through gRPC-js and
@@ -16,9 +16,10 @@ import { execa } from 'execa';
 import { defaultTemporalCli, packageRoot } from '../src/config.js';
 import { startDevServer } from '../src/host/server/dev-server.js';
 import type { ProbeMode, ProbeResult, ProbeTransport } from './sweep-probe.js';
-import { addFiller, createMix } from './sweep-population.js';
+import { addFiller, createMix, mutateMix } from './sweep-population.js';
 import { freePort } from '../src/host/server/ports.js';
 import { teardownBench } from './teardown.js';
+import { DEFAULTS } from '../src/defaults.js';
 const OPS_QUEUE = 'temporal-ops';
 
 const { values: flags } = parseArgs({
@@ -31,6 +32,8 @@ const { values: flags } = parseArgs({
     'big-repeat': { type: 'string', default: '3' },
     concurrency: { type: 'string', default: '24' },
     'db-dir': { type: 'string' },
+    // At --big, measure only the repeat sweep against the full one (no runbook, no ceilings).
+    'big-repeat-only': { type: 'boolean', default: false },
   },
 });
 const N = Number(flags.n);
@@ -42,6 +45,7 @@ const BIG_REPEAT = Number(flags['big-repeat']);
 const CONCURRENCY = Number(flags.concurrency);
 const QUIET_MS = 20_000;
 
+let memoryDir = '';
 const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
@@ -62,6 +66,7 @@ async function probe(
   ];
   const child = await execa(process.execPath, ['--import', 'tsx', '--expose-gc', ...args], {
     cwd: packageRoot,
+    env: { BENCH_SWEEP_MEMORY_DIR: memoryDir },
   });
   return JSON.parse(child.stdout) as ProbeResult;
 }
@@ -115,6 +120,46 @@ async function measure(address: string, repeat: number): Promise<Measured> {
   const pairRatio = median(runs.ours.map((r, i) => r.ms / (ceilings[i] as ProbeResult).ms));
   const memory = await probe('ours', 'native', address, 500);
   return { ...m, ceiling: nativeFaster ? m.ceilingNative : m.ceilingGrpcJs, pairRatio, memory };
+}
+
+/** A repeat sweep against a full one, each round after 1% of the runs changed. */
+interface RepeatMeasured {
+  full: ProbeResult;
+  repeat: ProbeResult;
+  /** Median over the rounds of repeat / full measured in the same round. */
+  pairRatio: number;
+}
+
+/**
+ * Writes the scope's memory with one full sweep, then per round: change 1% of the runs, a full sweep
+ * (ours, no memory), and a repeat sweep from the memory the last one left.
+ */
+async function measureRepeat(
+  client: Client,
+  address: string,
+  scanned: number,
+  repeat: number,
+): Promise<RepeatMeasured> {
+  await probe('full-remember', 'native', address);
+  const full: ProbeResult[] = [];
+  const repeats: ProbeResult[] = [];
+  for (let i = 0; i < repeat; i++) {
+    await mutateMix(client, Math.max(4, Math.round(scanned / 100)));
+    // Visibility is eventually consistent: let the changes reach the list before either sweep.
+    await sleep(2000);
+    full.push(await probe('ours', 'native', address));
+    repeats.push(await probe('repeat', 'native', address));
+    log(
+      `repeat round ${i + 1}: full ${full.at(-1)?.ms} ms, repeat ${repeats.at(-1)?.ms} ms (${repeats.at(-1)?.remembered} of ${repeats.at(-1)?.scanned} from memory)`,
+    );
+  }
+  const pick = (list: ProbeResult[]) =>
+    list.find((r) => r.ms === median(list.map((x) => x.ms))) as ProbeResult;
+  return {
+    full: pick(full),
+    repeat: pick(repeats),
+    pairRatio: median(repeats.map((r, i) => r.ms / (full[i] as ProbeResult).ms)),
+  };
 }
 
 interface RunbookEstimate {
@@ -172,6 +217,7 @@ const fmt = (ms: number) => (ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${M
 async function main(): Promise<void> {
   const root = await mkdtemp(join(tmpdir(), 'temporal-ops-bench-'));
   const stateDir = join(root, 'state');
+  memoryDir = join(root, 'sweep-memory');
   // The server keeps its store in memory, as the runbook's bare `temporal server start-dev` does.
   // --db-dir DIR gives it a SQLite file there instead (on tmpfs, describes at 10,000 open
   // workflows measured about a quarter slower than in memory).
@@ -194,25 +240,37 @@ async function main(): Promise<void> {
     // The fixture worker is still catching up when the mix reports settled: let the server go quiet.
     await sleep(QUIET_MS);
     const small = await measure(server.address, REPEAT);
+    const smallRepeat = await measureRepeat(client, server.address, small.ours.scanned, REPEAT);
     const explain = await probe('ours-explain', 'native', server.address);
     log(`ours with --explain-waits: ${explain.ms} ms`);
     const rb = await runbook(server.address, SAMPLES);
     log(`runbook: list ${fmt(rb.listMs)}, ${rb.sampled} shows at ${fmt(rb.perShowMs)} each`);
 
     const filled = Math.max(N, mixTotal);
-    log(`adding ${BIG - filled} no-worker workflows for the ${BIG} run`);
-    const fillStarted = Date.now();
-    await addFiller(client, BIG - filled, filled - mixTotal);
-    log(`added them in ${((Date.now() - fillStarted) / 1000).toFixed(1)} s`);
-    await sleep(QUIET_MS);
-    const big = await measure(server.address, BIG_REPEAT);
-    const rbBig = await runbook(server.address, BIG_SAMPLES);
-    log(
-      `runbook at ${BIG}: list ${fmt(rbBig.listMs)}, ${rbBig.sampled} shows at ${fmt(rbBig.perShowMs)} each`,
-    );
+    const runBig = BIG > filled;
+    let bigRun: { m: Measured; rb: RunbookEstimate; repeat: RepeatMeasured } | undefined;
+    let bigRepeatOnly: RepeatMeasured | undefined;
+    if (runBig) {
+      log(`adding ${BIG - filled} no-worker workflows for the ${BIG} run`);
+      const fillStarted = Date.now();
+      await addFiller(client, BIG - filled, filled - mixTotal);
+      log(`added them in ${((Date.now() - fillStarted) / 1000).toFixed(1)} s`);
+      await sleep(QUIET_MS);
+      if (flags['big-repeat-only'])
+        bigRepeatOnly = await measureRepeat(client, server.address, BIG, BIG_REPEAT);
+      else {
+        const m = await measure(server.address, BIG_REPEAT);
+        const repeat = await measureRepeat(client, server.address, m.ours.scanned, BIG_REPEAT);
+        const rb = await runbook(server.address, BIG_SAMPLES);
+        log(`runbook at ${BIG}: list ${fmt(rb.listMs)}, ${rb.sampled} shows at ${fmt(rb.perShowMs)} each`);
+        bigRun = { m, rb, repeat };
+      }
+    }
 
     const c = small.ours.counts ?? {};
     const ratio = (a: number, b: number, digits: number) => (a / b).toFixed(digits);
+    const repeatLine = (r: RepeatMeasured) =>
+      `  (d) repeat sweep after 1% of the runs changed (memory of the last sweep, every run described at least every ${DEFAULTS.sweepRecheckEvery} sweeps): ${fmt(r.repeat.ms)} (${r.repeat.remembered} of ${r.repeat.scanned} from memory) beside a full sweep of ${fmt(r.full.ms)} in the same rounds: ${ratio(r.repeat.ms, r.full.ms, 2)}x of the medians, ${r.pairRatio.toFixed(2)}x the median of the rounds' ratios   (goal <= 0.2x)`;
     const section = (m: Measured, r: RunbookEstimate, runs: number) => [
       `N=${m.ours.scanned} (medians of ${runs} runs)`,
       `  (a) our sweep (count + list + describe + history tail when needed + pollers + diagnose), Rust-core connection: ${fmt(m.ours.ms)} (client cpu ${fmt(m.ours.cpuMs)})`,
@@ -237,12 +295,20 @@ async function main(): Promise<void> {
         )} (${small.ours.stalled} stalled); the runbook's rule flagged ${rb.flagged} of its ${rb.sampled} sampled workflows`,
       '',
       ...section(small, rb, REPEAT),
+      repeatLine(smallRepeat),
       `  (a') our sweep with --explain-waits (history of idle runs read too, one run): ${fmt(explain.ms)}, ${ratio(explain.ms, small.ceiling.ms, 2)}x the faster ceiling`,
       '',
-      ...section(big, rbBig, BIG_REPEAT),
+      ...(bigRun ? [...section(bigRun.m, bigRun.rb, BIG_REPEAT), repeatLine(bigRun.repeat), ''] : []),
+      ...(bigRepeatOnly
+        ? [
+            `N=${bigRepeatOnly.full.scanned} (repeat sweep only, medians of ${BIG_REPEAT} rounds)`,
+            repeatLine(bigRepeatOnly),
+            '',
+          ]
+        : []),
       'Memory of our sweep (its own process; baseline after connect + gc; peak sampled every 10 ms during the',
       'run; live heap = largest heap right after the forced GC every 500 workflows, in a run of its own):',
-      ...[small, big].map(
+      ...[small, ...(bigRun ? [bigRun.m] : [])].map(
         (m) =>
           `  N=${m.memory.scanned}: peak RSS ${m.memory.peakRssMb} MB (baseline ${m.memory.baselineRssMb}), peak heap ${m.memory.peakHeapMb} MB (baseline ${m.memory.baselineHeapMb}), live heap ${m.memory.liveHeapMb} MB; the Rust-core ceiling's peak RSS ${m.ceilingNative.peakRssMb} MB`,
       ),

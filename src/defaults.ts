@@ -57,6 +57,12 @@ export const DEFAULTS = {
   maxFindings: 200,
   /** DebugStalled and `workflows stalled`: describe calls in flight during a sweep. */
   sweepConcurrency: 24,
+  /**
+   * Scheduled sweeps: describe every run at least every this many sweeps; the rest of a repeat sweep
+   * comes from what the server reports and what the last sweep found. 3: a new retry storm of a quiet
+   * run is found within 3 sweep intervals.
+   */
+  sweepRecheckEvery: 3,
   /** Replay gate and replay-check: replay at most this many open histories. */
   replayMax: 200,
   /** SDK log level of the CLI and the control worker (TEMPORAL_OPS_LOG_LEVEL). */

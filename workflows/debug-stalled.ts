@@ -39,6 +39,8 @@ export interface DebugStalledReport extends ActReport {
   remedies: RemedyGroup[];
   /** Workflow mode: status, how it closed, worker log lines. */
   analysis?: Analysis;
+  /** Sweep mode with `incidents`: runs the memory of the scope's last sweep answered for, undescribed. */
+  remembered?: number;
   /** With `incidents`: what the sweep did to them. */
   incidents?: IncidentReport;
   /** With `notify`: one entry per sink. */
@@ -107,10 +109,19 @@ async function sweepMode(ctx: RecipeContext<DebugStalledInput>, report: DebugSta
             policy: input.policy,
             maxFindings: input.maxFindings,
             concurrency: input.concurrency,
+            // Scheduled sweeps remember their scope (keyed by this run: a retried activity is the same sweep).
+            ...(input.incidents && {
+              memory: {
+                sweep: `${workflowInfo().workflowId}/${workflowInfo().runId}`,
+                recheckEvery: input.recheckEvery ?? DEFAULTS.sweepRecheckEvery,
+                full: input.fullSweep ?? false,
+              },
+            }),
           },
         ],
       ),
-    (s) => `${s.scanned} diagnosed, ${s.stalledCount} stalled in ${(s.durationMs / 1000).toFixed(1)} s`,
+    (s) =>
+      `${s.scanned} diagnosed${s.remembered ? ` (${s.remembered} from the last sweep)` : ''}, ${s.stalledCount} stalled in ${(s.durationMs / 1000).toFixed(1)} s`,
   );
   Object.assign(report, {
     scanned: swept.scanned,
@@ -119,6 +130,7 @@ async function sweepMode(ctx: RecipeContext<DebugStalledInput>, report: DebugSta
     findings: swept.findings,
     truncated: swept.truncated,
     remedies: groupRemedies(swept.findings),
+    ...(input.incidents && { remembered: swept.remembered }),
   });
   report.ok = swept.stalledCount === 0 && swept.errors.length === 0;
   if (swept.errors.length > 0)

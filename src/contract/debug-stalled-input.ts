@@ -73,6 +73,16 @@ export const debugStalledInputSchema = recipeObject({
       `With notify: seconds after which an incident still open (not acknowledged or snoozed) is notified again (default ${DEFAULTS.notifyRepeatSeconds}).`,
     )
     .optional(),
+  recheckEvery: numberIn(1, 100, { integer: true })
+    .describe(
+      `With incidents: describe every running workflow at least every this many sweeps (default ${DEFAULTS.sweepRecheckEvery}); between, a sweep describes the new runs, the stalls that may move, and the runs whose reported problems or task queue workers changed, and takes the rest from the last sweep of its scope.`,
+    )
+    .optional(),
+  fullSweep: flag()
+    .describe(
+      'With incidents: describe every running workflow now, whatever the last sweep of the scope found.',
+    )
+    .optional(),
   host: hostField
     .describe('Run the inspection (and, with act, the worker) on the control worker of this host.')
     .optional(),

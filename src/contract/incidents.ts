@@ -112,7 +112,7 @@ export type IncidentEvent =
   | { kind: 'remedied'; sweep: string; atMs: number; remedy: string; outcome: string };
 
 /** A remedy a scheduled sweep applied to the incident's run on its own, and how it went. */
-export interface IncidentRemedy {
+interface IncidentRemedy {
   atMs: number;
   /** The sweep run that applied it. */
   sweep: string;

@@ -50,15 +50,19 @@ export class FrozenWorkers {
   private readonly victims = new Map<string, { workerIdentity: string; victims: RunRef[] }>();
   private readonly candidates = new Map<string, string>();
 
+  /** Records a victim: a run whose finding names the activity that blocks its worker (a repeat sweep's remembered ones too). */
+  noteVictim(finding: Finding): void {
+    const frozen = finding.evidence.frozenBy;
+    if (!frozen) return;
+    const key = holderKey(frozen.holder);
+    const entry = this.victims.get(key) ?? { workerIdentity: frozen.workerIdentity, victims: [] };
+    entry.victims.push({ workflowId: finding.workflowId, runId: finding.runId });
+    this.victims.set(key, entry);
+  }
+
   /** Records what a diagnosed run says: a victim naming a blocking activity, or a run that may hold one. */
   note(facts: WorkflowFacts, finding: Finding, now: number, freshMs: number): void {
-    const frozen = finding.evidence.frozenBy;
-    if (frozen) {
-      const key = holderKey(frozen.holder);
-      const entry = this.victims.get(key) ?? { workerIdentity: frozen.workerIdentity, victims: [] };
-      entry.victims.push({ workflowId: finding.workflowId, runId: finding.runId });
-      this.victims.set(key, entry);
-    }
+    this.noteVictim(finding);
     if (finding.verdict !== 'healthy-wait') return;
     const silent = facts.pendingActivities.find(
       (a) =>

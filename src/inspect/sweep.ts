@@ -2,7 +2,6 @@
 // bounded-concurrency describe (+ history tail when it matters) per run, streamed so memory stays
 // flat in the number of workflows. Ops workflows are left out by type and by ops task queue.
 import type { Client } from '@temporalio/client';
-import type { temporal } from '@temporalio/proto';
 import { diagnose } from '../diagnosis/diagnose.js';
 import {
   resolveDiagnosisPolicy,
@@ -12,10 +11,9 @@ import {
   type Verdict,
 } from '../contract/verdicts.js';
 import type { LivenessOracle, RemoteLiveness } from '../diagnosis/poller-liveness.js';
-import { excludeOpsClause, isOpsWorkflow } from '../contract/ops-workflows.js';
+import { excludeOpsClause } from '../contract/ops-workflows.js';
 import { DEFAULTS } from '../defaults.js';
 import { toNumber } from './convert.js';
-import { executionSummary } from './describe-facts.js';
 import { FrozenWorkers } from './frozen-workers.js';
 import { gatherFacts, type HistoryMode } from './gather.js';
 import { isNotFound } from '../temporal/grpc.js';
@@ -24,6 +22,9 @@ import { listExecutions } from './list-executions.js';
 import { PollerCache } from './pollers.js';
 import { mapBounded } from './pool.js';
 import { RunFindings } from './relations.js';
+import type { RememberedRun, SweepMemory, SweepRecall } from '../contract/sweep-memory.js';
+import { recheckKind, recheckReason } from '../diagnosis/sweep-recheck.js';
+import { changedRuns, listedRun, MemoryBuilder, QueueStates, type ListedRun } from './sweep-memory.js';
 
 export { listExecutions };
 
@@ -54,25 +55,41 @@ export interface SweepOptions {
   oracle?: LivenessOracle;
   /** Asks other hosts' control workers about the processes their pollers name (see remote-liveness.ts). */
   remote?: RemoteLiveness;
+  /**
+   * A repeat sweep: runs whose last finding still holds are reported from the memory instead of being
+   * described again (see src/diagnosis/sweep-recheck.ts). Omitted, every run is described.
+   */
+  recall?: SweepRecall;
+  /** Receives the memory this sweep leaves for the next one of its scope, once the sweep is done. */
+  remember?: (memory: SweepMemoryBody) => void;
 }
+
+/** What a sweep hands to `remember`; the caller adds the scope and who wrote it. */
+export type SweepMemoryBody = Pick<SweepMemory, 'sweeps' | 'listedFromMs' | 'queues' | 'runs'>;
 
 /** One swept run: its finding, or why it could not be diagnosed. */
 export type SweepItem =
-  | { kind: 'finding'; finding: Finding }
+  | { kind: 'finding'; finding: Finding; remembered?: true }
+  /** A run the memory answers for, whose finding it did not keep (a healthy wait, or a stall past the cap). */
+  | { kind: 'remembered'; workflowId: string; taskQueue: string; verdict: Verdict; stalled: boolean }
   | { kind: 'closed'; workflowId: string; runId: string }
   | { kind: 'error'; workflowId: string; runId: string; error: string };
 
-type ExecutionInfo = temporal.api.workflow.v1.IWorkflowExecutionInfo;
-
 const quote = (value: string): string => JSON.stringify(value);
 
-/** The visibility query of a sweep: running, optional user filter and queue, ops workflows excluded. */
-export function sweepQuery(options: Pick<SweepOptions, 'query' | 'taskQueue' | 'opsTaskQueue'>): string {
-  const parts = ['ExecutionStatus = "Running"'];
+type ScopeOptions = Pick<SweepOptions, 'query' | 'taskQueue' | 'opsTaskQueue'>;
+
+function scopeQuery(status: string, options: ScopeOptions): string {
+  const parts = [status];
   if (options.query?.trim()) parts.push(`(${options.query.trim()})`);
   if (options.taskQueue) parts.push(`TaskQueue = ${quote(options.taskQueue)}`);
   parts.push(excludeOpsClause(options.opsTaskQueue));
   return parts.join(' AND ');
+}
+
+/** The visibility query of a sweep: running, optional user filter and queue, ops workflows excluded. */
+export function sweepQuery(options: ScopeOptions): string {
+  return scopeQuery('ExecutionStatus = "Running"', options);
 }
 
 /** The first visibility page of a sweep: small, so describes start while the next page is listed. */
@@ -92,19 +109,45 @@ export async function countWorkflows(client: Client, query: string): Promise<num
  * first visibility page is asked for at once, so a count the caller awaits runs beside it.
  */
 export function sweep(client: Client, options: SweepOptions): AsyncGenerator<SweepItem> {
+  const listedFromMs = Date.now();
+  const previous = options.recall?.previous;
+  const everyRun = () => listScope(client, options);
+  if (previous) {
+    const queries = {
+      running: sweepQuery(options),
+      closed: scopeQuery('ExecutionStatus != "Running"', options),
+    };
+    const runs = changedRuns(client, queries, previous, options.opsTaskQueue, everyRun);
+    return sweepListed(client, options, runs, listedFromMs);
+  }
+  return sweepListed(client, options, everyRun(), listedFromMs);
+}
+
+/** Every running run of the scope, page by page; the first page is asked for at once. */
+function listScope(client: Client, options: SweepOptions): AsyncGenerator<ListedRun> {
   const pageSize = options.pageSize ?? 500;
   const listed = listExecutions(client, sweepQuery(options), pageSize, Math.min(pageSize, FIRST_PAGE_SIZE));
   const first = listed.next();
   // Consumed by the sweep; a caller that gives up before it (a rejected count) leaves it unhandled.
   first.catch(() => undefined);
-  return sweepListed(client, options, listed, first);
+  return (async function* () {
+    for (let next = await first; !next.done; next = await listed.next()) {
+      const run = listedRun(next.value, options.opsTaskQueue);
+      if (run) yield run;
+    }
+  })();
+}
+
+interface Target extends ListedRun {
+  /** Set when the memory answers for the run: it is not described. */
+  remembered?: RememberedRun;
 }
 
 async function* sweepListed(
   client: Client,
   options: SweepOptions,
-  listed: AsyncGenerator<ExecutionInfo>,
-  first: Promise<IteratorResult<ExecutionInfo>>,
+  runs: AsyncGenerator<ListedRun>,
+  listedFromMs: number,
 ): AsyncGenerator<SweepItem> {
   const pollers = new PollerCache(client, options);
   const policy = options.policy ?? {};
@@ -114,6 +157,13 @@ async function* sweepListed(
     slots: new HeldSlots(client),
     pollerFreshMs: resolveDiagnosisPolicy(policy).pollerFreshMs,
   };
+  const { recall, remember } = options;
+  const previous = recall?.previous;
+  const queues =
+    remember || previous ? new QueueStates(client, pollers, gatherOptions.pollerFreshMs) : undefined;
+  const memory = remember ? new MemoryBuilder(recall?.maxFindings ?? DEFAULTS.maxFindings) : undefined;
+  // How each described run is to be re-checked, by run ID, until its item is out.
+  const kinds = new Map<string, RememberedRun['kind']>();
   let scanned = 0;
   const frozen = new FrozenWorkers();
   // A run's finding, or undefined when it closed or is gone; pending children are diagnosed
@@ -124,6 +174,7 @@ async function* sweepListed(
       if (gathered.facts.status !== 'RUNNING') return undefined;
       const finding = diagnose(gathered.facts, gathered.gatheredAtMs, policy);
       frozen.note(gathered.facts, finding, gathered.gatheredAtMs, gatherOptions.pollerFreshMs);
+      if (memory) kinds.set(run.runId, recheckKind(gathered.facts, finding));
       return finding;
     } catch (error) {
       if (isNotFound(error)) return undefined;
@@ -131,31 +182,63 @@ async function* sweepListed(
     }
   };
   const related: RunFindings = new RunFindings(diagnoseRun);
-  const targets = async function* () {
-    for (let next = await first; !next.done; next = await listed.next()) {
-      const run = executionSummary(next.value);
-      const hasParent = Boolean(next.value.parentExecution?.workflowId);
-      if (!isOpsWorkflow(run.workflowType, run.taskQueue, options.opsTaskQueue))
-        yield { workflowId: run.workflowId, runId: run.runId, hasParent };
+  const targets = async function* (): AsyncGenerator<Target> {
+    for await (const run of runs) {
+      const target: Target = { ...run };
+      const queueNow = queues ? await queues.get(run.taskQueue) : undefined;
+      if (previous && recall) {
+        const remembered = previous.runs[run.workflowId];
+        const reason = recheckReason({
+          ...target,
+          remembered,
+          queueNow,
+          queueBefore: previous.queues[run.taskQueue],
+          sweep: previous.sweeps,
+          every: recall.recheckEvery,
+        });
+        if (reason === undefined) target.remembered = remembered;
+      }
+      yield target;
     }
   };
-  const diagnoseOne = async ({
-    workflowId,
-    runId,
-    hasParent,
-  }: {
-    workflowId: string;
-    runId: string;
-    hasParent: boolean;
-  }): Promise<SweepItem | undefined> => {
-    const run = { workflowId, runId };
+  const note = (target: Target, finding: Finding, kind: RememberedRun['kind']) =>
+    memory?.add(
+      target.workflowId,
+      {
+        runId: target.runId,
+        taskQueue: target.taskQueue,
+        verdict: finding.verdict,
+        stalled: finding.stalled,
+        kind,
+        problems: target.problems,
+      },
+      finding,
+    );
+  const diagnoseOne = async (target: Target): Promise<SweepItem | undefined> => {
+    const run = { workflowId: target.workflowId, runId: target.runId };
     try {
+      const remembered = target.remembered;
+      if (remembered) {
+        memory?.add(target.workflowId, remembered, remembered.finding);
+        if (remembered.finding) frozen.noteVictim(remembered.finding);
+        return remembered.finding
+          ? { kind: 'finding', finding: remembered.finding, remembered: true }
+          : {
+              kind: 'remembered',
+              workflowId: target.workflowId,
+              taskQueue: remembered.taskQueue,
+              verdict: remembered.verdict,
+              stalled: remembered.stalled,
+            };
+      }
       // Only children can be asked for by another run: only they go through the memo.
-      const finding = hasParent ? await related.of(run) : await diagnoseRun(run);
+      const finding = target.hasParent ? await related.of(run) : await diagnoseRun(run);
       if (finding && frozen.mayHold(finding)) {
-        held.push(finding);
+        held.push({ target, finding });
         return undefined;
       }
+      if (finding) note(target, finding, kinds.get(target.runId) ?? 'recheck');
+      kinds.delete(target.runId);
       return finding ? { kind: 'finding', finding } : { kind: 'closed', ...run };
     } catch (error) {
       return { kind: 'error', ...run, error: error instanceof Error ? error.message : String(error) };
@@ -165,14 +248,20 @@ async function* sweepListed(
     }
   };
   // Runs that may hold a frozen worker wait until the victims that would name them were all seen.
-  const held: Finding[] = [];
+  const held: { target: Target; finding: Finding }[] = [];
   for await (const item of mapBounded(
     targets(),
     options.concurrency ?? DEFAULTS.sweepConcurrency,
     diagnoseOne,
   ))
     if (item) yield item;
-  for (const finding of held) yield { kind: 'finding', finding: frozen.judge(finding) };
+  for (const { target, finding } of held) {
+    const judged = frozen.judge(finding);
+    note(target, judged, 'recheck');
+    yield { kind: 'finding', finding: judged };
+  }
+  if (memory && remember && queues)
+    remember(memory.build((previous?.sweeps ?? 0) + 1, listedFromMs, await queues.all()));
 }
 
 /** Running totals of a sweep: counts only, so a 10,000-workflow sweep keeps no findings it need not. */
@@ -183,9 +272,16 @@ export class SweepTally {
   readonly errors: { workflowId: string; error: string }[] = [];
   readonly counts: Record<Verdict, number> = summarizeFindings([]);
 
+  /** Runs the memory answered for, without a describe. */
+  remembered = 0;
+
   add(item: SweepItem): void {
     this.scanned += 1;
-    if (item.kind === 'closed') this.closed += 1;
+    if (item.kind === 'remembered' || (item.kind === 'finding' && item.remembered)) this.remembered += 1;
+    if (item.kind === 'remembered') {
+      this.counts[item.verdict] += 1;
+      if (item.stalled) this.stalled += 1;
+    } else if (item.kind === 'closed') this.closed += 1;
     else if (item.kind === 'error') {
       if (this.errors.length < 20) this.errors.push({ workflowId: item.workflowId, error: item.error });
     } else {

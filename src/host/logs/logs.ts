@@ -1,7 +1,7 @@
 // Worker log files: one per project, appended to by each worker through an O_APPEND descriptor, in
 // labelled sections (one per worker start), capped by size while the worker runs.
-import { appendFile, copyFile, mkdir, open, rename, rm, stat, truncate } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { appendFile, copyFile, mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { closeSync, existsSync, fstatSync, ftruncateSync, openSync, readSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { RUN_MARKER } from './log-errors.js';
 import { readPidRecords, type PidRecord } from '../records/pid-file.js';
@@ -71,6 +71,32 @@ async function catchUp(from: string, to: string): Promise<void> {
 }
 
 /**
+ * The last stretch of a copy then truncate: appends to `to` what `from` grew by since, then empties
+ * `from`, without yielding in between, so that a writer has the least time to append a line that
+ * neither file keeps.
+ */
+function catchUpAndTruncate(from: string, to: string): void {
+  const source = openSync(from, 'r+');
+  try {
+    const target = openSync(to, 'a');
+    try {
+      const buffer = Buffer.alloc(64 * 1024);
+      let offset = fstatSync(target).size;
+      for (let read = readSync(source, buffer, 0, buffer.length, offset); read > 0;) {
+        writeSync(target, buffer, 0, read);
+        offset += read;
+        read = readSync(source, buffer, 0, buffer.length, offset);
+      }
+      ftruncateSync(source, 0);
+    } finally {
+      closeSync(target);
+    }
+  } finally {
+    closeSync(source);
+  }
+}
+
+/**
  * Shifts `log` to `log.1` ... `log.<keep>` once it has grown past maxBytes, by copy then truncate:
  * a running worker keeps writing through its O_APPEND descriptor, now at the start of the emptied
  * file. One rotator at a time (a lock directory); a rotator killed half-way loses no line (at worst
@@ -90,7 +116,7 @@ export async function rotateIfLarge(path: string, policy: LogPolicy = defaultLog
     await copyFile(path, copy);
     await rename(copy, `${path}.1`);
     await catchUp(path, `${path}.1`);
-    await truncate(path, 0);
+    catchUpAndTruncate(path, `${path}.1`);
     return true;
   } finally {
     await rm(lock, { recursive: true, force: true });

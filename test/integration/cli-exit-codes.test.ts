@@ -122,7 +122,7 @@ const table: Row[] = [
   ],
   [() => ['worker', 'ensure', '--task-queue', 'q', '--host', 'elsewhere'], 2, /absolute path on that host/],
   [() => ['incidents', 'list', '-o', 'json'], 0],
-  [() => ['incidents', 'show', missing], 7, /incident incident-exit-missing-\w+ not found/],
+  [() => ['incidents', 'show', missing], 7, /incident incident-exit-missing-[\w-]+ not found/],
   [() => ['incidents', 'ack', missing], 7, /not found/],
   [() => ['incidents', 'snooze', missing], 2, /--for is required/],
   [() => ['incidents', 'list', '--state', 'gone'], 2, /--state/],

@@ -158,7 +158,10 @@ describe('worker logs', () => {
     const second = await run('second --lines 2');
     await ended(second.pid);
     const firstTail = await sectionTail({ logPath: path, logSection: first.logSection }, 50);
-    assert.match(firstTail, /^=== .* temporal-ops starting: .*log_writer\.py first --crash .*\[section \w+/);
+    assert.match(
+      firstTail,
+      /^=== .* temporal-ops starting: .*log_writer\.py first --crash .*\[section [\w-]+/,
+    );
     assert.match(firstTail, /RuntimeError: first$/);
     assert.doesNotMatch(firstTail, /second/);
     const secondTail = await sectionTail({ logPath: path, logSection: second.logSection }, 50);

@@ -1,8 +1,13 @@
 // Shared by the diagnosis integration tests: the Python stall fixtures run as real target workers
 // (through the process layer, under the harness's state dir), polling, output capture, a CLI context.
+import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
+import { execa } from 'execa';
 import { nanoid } from 'nanoid';
+import type { Finding } from '../../src/contract/verdicts.js';
+import type { DiagnosisPolicy } from '../../src/contract/verdicts.js';
+import { sweep } from '../../src/inspect/sweep.js';
 import type { CliContext } from '../../src/cli/context.js';
 import type { Sink } from '../../src/cli/output.js';
 import { packageRoot } from '../../src/config.js';
@@ -10,7 +15,7 @@ import { targetEnv } from '../../src/control-worker.js';
 import type { PidRecord } from '../../src/host/records/pid-file.js';
 import { clientPollerSource } from '../../src/host/workers/pollers.js';
 import { ensureWorker } from '../../src/host/workers/workers.js';
-import { venvPython } from '../../src/host/projects/example.js';
+import { venvBin, venvPython } from '../../src/host/projects/example.js';
 import type { ConnectTarget } from '../../src/temporal/connection.js';
 import { testTarget, type Harness } from '../helpers/harness.js';
 import { waitFor } from '../helpers/processes.js';
@@ -146,4 +151,29 @@ export function captureOut(): Sink & { out: string; err: string } {
 /** A CLI context over the harness's client and settings (no connection of its own). */
 export function cliContext(h: Harness): CliContext {
   return { settings: h.settings, target: testTarget(), cwd: packageRoot, client: async () => h.client };
+}
+
+/** Every finding of a sweep of `taskQueue`, by workflow ID; a run the sweep could not read fails the test. */
+export async function sweepFindings(
+  client: Client,
+  options: { taskQueue: string; opsTaskQueue: string; policy: Partial<DiagnosisPolicy> },
+): Promise<Map<string, Finding>> {
+  const found = new Map<string, Finding>();
+  for await (const item of sweep(client, options)) {
+    assert.notEqual(item.kind, 'error', JSON.stringify(item));
+    if (item.kind === 'finding') found.set(item.finding.workflowId, item.finding);
+  }
+  return found;
+}
+
+/** `temporal operator nexus endpoint <args>` on the test server. */
+export function nexusEndpointCli(...args: string[]) {
+  return execa(join(venvBin, 'temporal'), [
+    'operator',
+    'nexus',
+    'endpoint',
+    ...args,
+    '--address',
+    testTarget().address,
+  ]);
 }

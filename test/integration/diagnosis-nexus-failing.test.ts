@@ -2,16 +2,14 @@
 // server: a start handler that raises, an endpoint whose target queue no worker polls, and an endpoint
 // that does not exist. Each caller is nexus-operation-failing, not a healthy wait.
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { execa } from 'execa';
 import type { Finding } from '../../src/contract/verdicts.js';
 import { analyzeWorkflow } from '../../src/inspect/analyze.js';
-import { sweep } from '../../src/inspect/sweep.js';
-import { venvBin } from '../../src/host/projects/example.js';
-import { createHarness, testTarget, uniqueQueue, type Harness } from '../helpers/harness.js';
+import { createHarness, uniqueQueue, type Harness } from '../helpers/harness.js';
 import {
+  nexusEndpointCli,
   startFixtureWorker,
+  sweepFindings,
   terminateAll,
   uniqueEndpoint,
   uniqueId,
@@ -35,24 +33,9 @@ const ids = {
   missing: uniqueId('nexus-missing'),
 };
 
-async function sweepQueue(): Promise<Map<string, Finding>> {
-  const found = new Map<string, Finding>();
-  for await (const item of sweep(h.client, { taskQueue: queue, opsTaskQueue: opsQueue, policy })) {
-    assert.notEqual(item.kind, 'error', JSON.stringify(item));
-    if (item.kind === 'finding') found.set(item.finding.workflowId, item.finding);
-  }
-  return found;
-}
+const sweepQueue = () => sweepFindings(h.client, { taskQueue: queue, opsTaskQueue: opsQueue, policy });
 
-const endpoint = (...args: string[]) =>
-  execa(join(venvBin, 'temporal'), [
-    'operator',
-    'nexus',
-    'endpoint',
-    ...args,
-    '--address',
-    testTarget().address,
-  ]);
+const endpoint = nexusEndpointCli;
 
 before(async () => {
   h = await createHarness();

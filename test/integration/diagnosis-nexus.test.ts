@@ -2,16 +2,14 @@
 // handler) and a real Nexus endpoint of the dev server: the caller is blocked by that workflow, which
 // names the caller among the runs waiting on it.
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { execa } from 'execa';
 import type { Finding } from '../../src/contract/verdicts.js';
 import { analyzeWorkflow } from '../../src/inspect/analyze.js';
-import { sweep } from '../../src/inspect/sweep.js';
-import { venvBin } from '../../src/host/projects/example.js';
-import { createHarness, testTarget, uniqueQueue, type Harness } from '../helpers/harness.js';
+import { createHarness, uniqueQueue, type Harness } from '../helpers/harness.js';
 import {
+  nexusEndpointCli,
   startFixtureWorker,
+  sweepFindings,
   terminateAll,
   uniqueEndpoint,
   uniqueId,
@@ -33,24 +31,9 @@ async function describeRun(workflowId: string) {
   });
 }
 
-async function sweepQueue(): Promise<Map<string, Finding>> {
-  const found = new Map<string, Finding>();
-  for await (const item of sweep(h.client, { taskQueue: queue, opsTaskQueue: opsQueue, policy })) {
-    assert.notEqual(item.kind, 'error', JSON.stringify(item));
-    if (item.kind === 'finding') found.set(item.finding.workflowId, item.finding);
-  }
-  return found;
-}
+const sweepQueue = () => sweepFindings(h.client, { taskQueue: queue, opsTaskQueue: opsQueue, policy });
 
-const cli = (...args: string[]) =>
-  execa(join(venvBin, 'temporal'), [
-    'operator',
-    'nexus',
-    'endpoint',
-    ...args,
-    '--address',
-    testTarget().address,
-  ]);
+const cli = nexusEndpointCli;
 
 before(async () => {
   h = await createHarness();

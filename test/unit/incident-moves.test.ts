@@ -1,7 +1,7 @@
 // How an incident moves, move by move: a table of events against the state they leave.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { IncidentEvent, IncidentSighting, IncidentState } from '../../src/contract/incidents.js';
+import type { IncidentEvent, IncidentState } from '../../src/contract/incidents.js';
 import { failureSignature } from '../../src/contract/incidents.js';
 import type { Finding } from '../../src/contract/verdicts.js';
 import {
@@ -11,18 +11,7 @@ import {
   wakeIncident,
   type IncidentEntity,
 } from '../../src/diagnosis/incident-moves.js';
-
-const sighting: IncidentSighting = {
-  namespace: 'default',
-  workflowId: 'order-1',
-  runId: 'run-1',
-  verdict: 'no-worker',
-  signature: 'no poller',
-  workflowType: 'Order',
-  taskQueue: 'orders',
-  summary: 'nobody polls orders',
-  remedy: 'start a worker on orders',
-};
+import { sighting } from '../helpers/incident-sighting.js';
 
 const seen = (sweep: string, atMs: number): IncidentEvent => ({ kind: 'seen', sweep, atMs, sighting });
 

@@ -2,7 +2,7 @@
 // sequences against the notice keys left pending for each sink.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { IncidentEvent, IncidentSighting } from '../../src/contract/incidents.js';
+import type { IncidentEvent } from '../../src/contract/incidents.js';
 import type { NotifyConfig } from '../../src/contract/notify.js';
 import {
   applyIncidentEvent,
@@ -11,18 +11,7 @@ import {
   type IncidentEntity,
 } from '../../src/diagnosis/incident-moves.js';
 import { owesNotices } from '../../src/diagnosis/incident-notices.js';
-
-const sighting: IncidentSighting = {
-  namespace: 'default',
-  workflowId: 'order-1',
-  runId: 'run-1',
-  verdict: 'no-worker',
-  signature: 'no poller',
-  workflowType: 'Order',
-  taskQueue: 'orders',
-  summary: 'nobody polls orders',
-  remedy: 'start a worker on orders',
-};
+import { sighting } from '../helpers/incident-sighting.js';
 
 const HOUR = 3_600_000;
 const notify: NotifyConfig = { sinks: ['hook', 'slack'], repeatMs: 4 * HOUR };

@@ -30,6 +30,7 @@ import { connectNativeClient, loadConnectTarget } from '../src/temporal/connecti
 import type { SweepMemory } from '../src/contract/sweep-memory.js';
 import { readSweepMemory, sweepScope, writeSweepMemory } from '../src/host/records/sweep-memory-file.js';
 import { DEFAULTS } from '../src/defaults.js';
+import { countCalls } from '../test/helpers/count-calls.js';
 
 export type ProbeMode = 'ours' | 'ours-explain' | 'full-remember' | 'repeat' | 'ceiling';
 export type ProbeTransport = 'grpc-js' | 'native';
@@ -51,6 +52,8 @@ export interface ProbeResult {
   liveHeapMb?: number;
   /** Runs a repeat sweep took from the memory instead of describing them. */
   remembered?: number;
+  /** Workflow-service calls made during the pass, by method. */
+  rpcs: Record<string, number>;
 }
 
 const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
@@ -88,6 +91,7 @@ async function main(): Promise<void> {
       ? await connectNativeClient(target)
       : new Client({ connection: await Connection.connect({ address }), namespace: 'default' });
   await client.workflowService.getSystemInfo({});
+  const rpcs = countCalls(client);
   gc?.();
   const base = process.memoryUsage();
   let peakRss = base.rss;
@@ -101,7 +105,7 @@ async function main(): Promise<void> {
   const started = performance.now();
   const cpuStart = process.cpuUsage();
   const query = sweepQuery({ opsTaskQueue });
-  const result: Partial<ProbeResult> = { mode, transport };
+  const result: Partial<ProbeResult> = { mode, transport, rpcs };
   const memoryDir = process.env.BENCH_SWEEP_MEMORY_DIR ?? '';
   const scope = sweepScope('default', query, undefined);
   // The memory is read and written inside the timed pass, as the sweep activity does.

@@ -212,6 +212,11 @@ async function runbook(address: string, samples: number): Promise<RunbookEstimat
   };
 }
 
+/** The workflow-service calls of a pass, by method. */
+const calls = (r: ProbeResult) =>
+  Object.entries(r.rpcs)
+    .map(([method, n]) => `${method} ${n}`)
+    .join(', ');
 const fmt = (ms: number) => (ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`);
 
 async function main(): Promise<void> {
@@ -273,10 +278,10 @@ async function main(): Promise<void> {
       `  (d) repeat sweep after 1% of the runs changed (memory of the last sweep, every run described at least every ${DEFAULTS.sweepRecheckEvery} sweeps): ${fmt(r.repeat.ms)} (${r.repeat.remembered} of ${r.repeat.scanned} from memory) beside a full sweep of ${fmt(r.full.ms)} in the same rounds: ${ratio(r.repeat.ms, r.full.ms, 2)}x of the medians, ${r.pairRatio.toFixed(2)}x the median of the rounds' ratios   (goal <= 0.2x)`;
     const section = (m: Measured, r: RunbookEstimate, runs: number) => [
       `N=${m.ours.scanned} (medians of ${runs} runs)`,
-      `  (a) our sweep (count + list + describe + history tail when needed + pollers + diagnose), Rust-core connection: ${fmt(m.ours.ms)} (client cpu ${fmt(m.ours.cpuMs)})`,
+      `  (a) our sweep (count + list + describe + history tail when needed + pollers + diagnose), Rust-core connection: ${fmt(m.ours.ms)} (client cpu ${fmt(m.ours.cpuMs)}); calls: ${calls(m.ours)}`,
       `      the same through gRPC-js: ${fmt(m.oursGrpcJs.ms)} (client cpu ${fmt(m.oursGrpcJs.cpuMs)})`,
       `  (b) runbook (list + one \`temporal workflow show\` per workflow): ${fmt(r.totalMs)}  [list ${fmt(r.listMs)} + ${r.listed} x ${fmt(r.perShowMs)}, per-show time of ${r.sampled} sequential spawns, extrapolated linearly]`,
-      `  (c) describe-only ceiling (list + describe): gRPC-js ${fmt(m.ceilingGrpcJs.ms)} (cpu ${fmt(m.ceilingGrpcJs.cpuMs)}), Rust core ${fmt(m.ceilingNative.ms)} (cpu ${fmt(m.ceilingNative.cpuMs)}); the faster is ${m.ceiling === m.ceilingNative ? 'the Rust core' : 'gRPC-js'}`,
+      `  (c) describe-only ceiling (list + describe): gRPC-js ${fmt(m.ceilingGrpcJs.ms)} (cpu ${fmt(m.ceilingGrpcJs.cpuMs)}), Rust core ${fmt(m.ceilingNative.ms)} (cpu ${fmt(m.ceilingNative.cpuMs)}); the faster is ${m.ceiling === m.ceilingNative ? 'the Rust core' : 'gRPC-js'}; calls: ${calls(m.ceiling)}`,
       `  runbook / ours = ${ratio(r.totalMs, m.ours.ms, 1)}x   (goal >= 50x)`,
       `  ours / faster ceiling = ${ratio(m.ours.ms, m.ceiling.ms, 2)}x of the medians, ${m.pairRatio.toFixed(2)}x the median of the ${runs} rounds' ratios   (goal <= 1.15x)`,
       '',

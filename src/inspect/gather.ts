@@ -3,7 +3,7 @@
 import type { Client } from '@temporalio/client';
 import type { WorkflowFacts } from '../contract/facts.js';
 import { factsFromDescribe } from './describe-facts.js';
-import type { HeldSlots } from './held-slots.js';
+import type { SlotSource } from './held-slots.js';
 import { readRecentHistory, type CloseEventFact, type RecentHistory } from './history.js';
 import type { PollerCache } from './pollers.js';
 import { nexusEndpointTarget } from '../temporal/nexus-endpoints.js';
@@ -23,7 +23,12 @@ export interface GatherOptions {
   /** Diagnoses pending children (memoized), so a run waiting on a stalled one is found blocked; omitted, children are not read. */
   children?: RunFindings;
   /** Finds what a worker that stopped polling for activities is busy with; omitted, not looked for. */
-  slots?: HeldSlots;
+  slots?: SlotSource;
+  /**
+   * Asked with the queues whose slots the run needs: true when the caller adds the slot facts itself
+   * later (addSlotFacts), from runs it describes anyway; the gatherer then leaves them out.
+   */
+  deferSlots?: (queues: string[]) => boolean;
   /** A poller seen this recently is live (the diagnosis policy's pollerFreshMs; default 70 s). */
   pollerFreshMs?: number;
   /**
@@ -40,6 +45,8 @@ export interface GatheredFacts {
   /** How the run closed, when history was read and the run is closed. */
   close?: CloseEventFact;
   historyRead: boolean;
+  /** Set when the slot facts were left to the caller (deferSlots): the quiet activity queues to pass to addSlotFacts. */
+  slotsDeferred?: { quiet: string[] };
 }
 
 /**
@@ -111,7 +118,7 @@ function quietActivityQueues(
 }
 
 /** Adds the started activities by worker and the backlogs of the quiet queues to the facts. */
-async function addSaturationFacts(facts: WorkflowFacts, slots: HeldSlots, queues: string[]): Promise<void> {
+async function addSaturationFacts(facts: WorkflowFacts, slots: SlotSource, queues: string[]): Promise<void> {
   const [held, stats] = await Promise.all([
     Promise.all(queues.map((q) => slots.byWorker(q))),
     Promise.all(queues.map((q) => slots.backlog(q))),
@@ -157,17 +164,32 @@ export function pageSizeFor(facts: Pick<WorkflowFacts, 'historyLength' | 'histor
   return average > 32 * 1024 ? 1 : 32;
 }
 
+/** The worker that took the run's workflow task, when those tasks time out: a worker that may be frozen. */
+function timingOutOn(facts: WorkflowFacts): string | undefined {
+  const identity = facts.lastWorkflowTaskStarted?.identity;
+  const timingOut =
+    facts.workflowTaskTimeoutsSinceCompleted > 0 || facts.lastEventType === 'WorkflowTaskTimedOut';
+  return timingOut ? identity : undefined;
+}
+
 /**
  * For a run whose workflow tasks time out on one worker: the activities that worker runs on the run's
  * queue, among which may be one that blocks its event loop.
  */
-async function addFrozenWorkerFacts(facts: WorkflowFacts, slots: HeldSlots): Promise<void> {
-  const identity = facts.lastWorkflowTaskStarted?.identity;
-  const timingOut =
-    facts.workflowTaskTimeoutsSinceCompleted > 0 || facts.lastEventType === 'WorkflowTaskTimedOut';
-  if (!identity || !timingOut) return;
+async function addFrozenWorkerFacts(facts: WorkflowFacts, slots: SlotSource): Promise<void> {
+  const identity = timingOutOn(facts);
+  if (!identity) return;
   const held = (await slots.byWorker(facts.taskQueue))[identity];
   if (held?.length) facts.heldSlots = { ...facts.heldSlots, [identity]: held };
+}
+
+/**
+ * What workers hold, where it can name the cause: for activities waiting on `quiet` queues (a worker
+ * that may be saturated), and for workflow tasks timing out on one worker (one that may be frozen).
+ */
+export async function addSlotFacts(facts: WorkflowFacts, slots: SlotSource, quiet: string[]): Promise<void> {
+  if (quiet.length > 0) await addSaturationFacts(facts, slots, quiet);
+  await addFrozenWorkerFacts(facts, slots);
 }
 
 /**
@@ -253,8 +275,13 @@ export async function gatherFacts(
     options.slots && byQueue
       ? quietActivityQueues(facts, byQueue, Date.now(), options.pollerFreshMs ?? 70_000)
       : [];
-  if (options.slots && quiet.length > 0) await addSaturationFacts(facts, options.slots, quiet);
-  if (options.slots && running) await addFrozenWorkerFacts(facts, options.slots);
+  let slotsDeferred: GatheredFacts['slotsDeferred'];
+  if (options.slots && running) {
+    const frozenQueue = timingOutOn(facts) ? [facts.taskQueue] : [];
+    const queues = [...quiet, ...frozenQueue];
+    if (queues.length > 0 && options.deferSlots?.(queues)) slotsDeferred = { quiet };
+    else await addSlotFacts(facts, options.slots, quiet);
+  }
   if (running && facts.pendingActivities.length > 0)
     await addLostActivityFacts(facts, pollers, options.pollerFreshMs ?? 70_000);
   if (running && options.children && waitsOnRuns(facts)) {
@@ -265,5 +292,6 @@ export async function gatherFacts(
   if (running && options.children && options.followSignal) await addSignalTarget(facts, options.children);
   const gathered: GatheredFacts = { facts, gatheredAtMs: Date.now(), historyRead: recent !== undefined };
   if (recent?.close) gathered.close = recent.close;
+  if (slotsDeferred) gathered.slotsDeferred = slotsDeferred;
   return gathered;
 }

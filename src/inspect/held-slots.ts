@@ -1,9 +1,10 @@
 // What a worker that stopped polling for activities is busy with: the started activities of the
 // running workflows on a queue, by the worker running them, and the queue's backlog. Fetched only
-// for an activity that waits while no activity poller is live, once per queue per sweep.
+// for an activity that waits while no activity poller is live, once per queue per analysis; a sweep
+// that describes every run of the queue anyway takes them from its own describes (SlotIndex).
 import type { Client } from '@temporalio/client';
 import proto from '@temporalio/proto';
-import type { HeldSlotFact, TaskQueueStatsFact } from '../contract/facts.js';
+import type { HeldSlotFact, TaskQueueStatsFact, WorkflowFacts } from '../contract/facts.js';
 import { durationMs, toNumber } from './convert.js';
 import { factsFromDescribe } from './describe-facts.js';
 import { listExecutions } from './list-executions.js';
@@ -15,6 +16,35 @@ const { temporal } = proto;
 const MAX_RUNS = 200;
 
 type Held = Record<string, HeldSlotFact[]>;
+
+/** Where the gatherer finds what workers hold and what waits behind them. */
+export interface SlotSource {
+  /** Started activities of the running workflows on `queue`, by the identity of the worker running them. */
+  byWorker(queue: string): Promise<Held>;
+  /** The activity backlog of `queue`, when the server reports stats. */
+  backlog(queue: string): Promise<TaskQueueStatsFact | undefined>;
+}
+
+/** The run's started activities with the worker running each: the slots it holds. */
+function slotsOf(
+  run: { workflowId: string; runId: string },
+  facts: Pick<WorkflowFacts, 'pendingActivities'>,
+): [identity: string, slot: HeldSlotFact][] {
+  const slots: [string, HeldSlotFact][] = [];
+  for (const a of facts.pendingActivities) {
+    if (a.state !== 'started' || !a.lastWorkerIdentity) continue;
+    const slot: HeldSlotFact = {
+      workflowId: run.workflowId,
+      runId: run.runId,
+      activityId: a.activityId,
+      activityType: a.activityType,
+    };
+    if (a.lastStartedTimeMs !== undefined) slot.startedTimeMs = a.lastStartedTimeMs;
+    if (a.lastHeartbeatTimeMs !== undefined) slot.lastHeartbeatTimeMs = a.lastHeartbeatTimeMs;
+    slots.push([a.lastWorkerIdentity, slot]);
+  }
+  return slots;
+}
 
 async function heldOnQueue(client: Client, queue: string): Promise<Held> {
   const runs: { workflowId: string; runId: string }[] = [];
@@ -30,13 +60,8 @@ async function heldOnQueue(client: Client, queue: string): Promise<Held> {
       .describeWorkflowExecution({ namespace: client.options.namespace, execution: run })
       .catch(() => undefined);
     if (!response) return;
-    for (const a of factsFromDescribe(response).pendingActivities) {
-      if (a.state !== 'started' || !a.lastWorkerIdentity) continue;
-      const slot: HeldSlotFact = { ...run, activityId: a.activityId, activityType: a.activityType };
-      if (a.lastStartedTimeMs !== undefined) slot.startedTimeMs = a.lastStartedTimeMs;
-      if (a.lastHeartbeatTimeMs !== undefined) slot.lastHeartbeatTimeMs = a.lastHeartbeatTimeMs;
-      (held[a.lastWorkerIdentity] ??= []).push(slot);
-    }
+    for (const [identity, slot] of slotsOf(run, factsFromDescribe(response)))
+      (held[identity] ??= []).push(slot);
   });
   return held;
 }
@@ -58,7 +83,7 @@ async function statsOfQueue(client: Client, queue: string): Promise<TaskQueueSta
 }
 
 /** Memoizes, per queue and for `ttlMs`, the started activities by worker and the backlog; failures read as unknown. */
-export class HeldSlots {
+export class HeldSlots implements SlotSource {
   private readonly held = new Map<string, { at: number; value: Promise<Held> }>();
   private readonly stats = new Map<string, { at: number; value: Promise<TaskQueueStatsFact | undefined> }>();
 
@@ -89,5 +114,33 @@ export class HeldSlots {
   /** The activity backlog of `queue`, when the server reports stats. */
   backlog(queue: string): Promise<TaskQueueStatsFact | undefined> {
     return this.cached(this.stats, queue, () => statsOfQueue(this.client, queue), undefined);
+  }
+}
+
+/**
+ * The slots held on each queue, taken from the runs a sweep describes anyway: complete for a queue once
+ * the sweep has described every running run on it, so no run is described twice. The backlog is asked
+ * of the server (one call per queue).
+ */
+export class SlotIndex implements SlotSource {
+  private readonly byQueue = new Map<string, Held>();
+
+  constructor(private readonly stats: Pick<SlotSource, 'backlog'>) {}
+
+  /** Records the slots a described run holds. */
+  add(facts: WorkflowFacts): void {
+    for (const [identity, slot] of slotsOf(facts, facts)) {
+      let held = this.byQueue.get(facts.taskQueue);
+      if (!held) this.byQueue.set(facts.taskQueue, (held = {}));
+      (held[identity] ??= []).push(slot);
+    }
+  }
+
+  byWorker(queue: string): Promise<Held> {
+    return Promise.resolve(this.byQueue.get(queue) ?? {});
+  }
+
+  backlog(queue: string): Promise<TaskQueueStatsFact | undefined> {
+    return this.stats.backlog(queue);
   }
 }

@@ -15,9 +15,9 @@ import { excludeOpsClause } from '../contract/ops-workflows.js';
 import { DEFAULTS } from '../defaults.js';
 import { toNumber } from './convert.js';
 import { FrozenWorkers } from './frozen-workers.js';
-import { gatherFacts, type HistoryMode } from './gather.js';
+import { addSlotFacts, gatherFacts, type GatheredFacts, type HistoryMode } from './gather.js';
 import { isNotFound } from '../temporal/grpc.js';
-import { HeldSlots } from './held-slots.js';
+import { HeldSlots, SlotIndex } from './held-slots.js';
 import { listExecutions } from './list-executions.js';
 import { PollerCache } from './pollers.js';
 import { mapBounded } from './pool.js';
@@ -143,6 +143,12 @@ interface Target extends ListedRun {
   remembered?: RememberedRun;
 }
 
+/**
+ * Runs whose slot facts wait for the end of the sweep, at most: past it, a run fetches them itself
+ * (one list and up to 200 describes per queue), so memory stays bounded however many runs wait.
+ */
+const MAX_DEFERRED = 500;
+
 async function* sweepListed(
   client: Client,
   options: SweepOptions,
@@ -151,14 +157,22 @@ async function* sweepListed(
 ): AsyncGenerator<SweepItem> {
   const pollers = new PollerCache(client, options);
   const policy = options.policy ?? {};
+  const { recall, remember } = options;
+  const previous = recall?.previous;
+  const fetched = new HeldSlots(client);
+  // What workers hold, from this sweep's own describes: it sees every running run of a queue unless a
+  // filter, or a memory that answers for runs, keeps some out. Runs that need it wait for the end.
+  const index = new SlotIndex(fetched);
+  const seesWholeQueue = (queue: string) =>
+    !previous && !options.query?.trim() && (!options.taskQueue || options.taskQueue === queue);
+  const deferred: { target: Target; gathered: GatheredFacts }[] = [];
+  let deferring = 0;
   const gatherOptions = {
     history: options.history,
     explainIdle: options.explainIdle ?? false,
-    slots: new HeldSlots(client),
+    slots: fetched,
     pollerFreshMs: resolveDiagnosisPolicy(policy).pollerFreshMs,
   };
-  const { recall, remember } = options;
-  const previous = recall?.previous;
   const queues =
     remember || previous ? new QueueStates(client, pollers, gatherOptions.pollerFreshMs) : undefined;
   const memory = remember ? new MemoryBuilder(recall?.maxFindings ?? DEFAULTS.maxFindings) : undefined;
@@ -166,20 +180,41 @@ async function* sweepListed(
   const kinds = new Map<string, RememberedRun['kind']>();
   let scanned = 0;
   const frozen = new FrozenWorkers();
-  // A run's finding, or undefined when it closed or is gone; pending children are diagnosed
-  // through `related`, so a child the sweep also lists is described once.
-  const diagnoseRun = async (run: { workflowId: string; runId: string }): Promise<Finding | undefined> => {
+  const conclude = (gathered: GatheredFacts): Finding => {
+    const finding = diagnose(gathered.facts, gathered.gatheredAtMs, policy);
+    frozen.note(gathered.facts, finding, gathered.gatheredAtMs, gatherOptions.pollerFreshMs);
+    if (memory) kinds.set(gathered.facts.runId, recheckKind(gathered.facts, finding));
+    return finding;
+  };
+  /** The run's facts (undefined when it closed or is gone); `deferSlots` lets its slot facts wait. */
+  const gatherRun = async (
+    run: { workflowId: string; runId: string },
+    deferSlots?: (queues: string[]) => boolean,
+  ): Promise<GatheredFacts | undefined> => {
     try {
-      const gathered = await gatherFacts(client, run, pollers, { ...gatherOptions, children: related });
+      const gathered = await gatherFacts(client, run, pollers, {
+        ...gatherOptions,
+        children: related,
+        ...(deferSlots && { deferSlots }),
+      });
       if (gathered.facts.status !== 'RUNNING') return undefined;
-      const finding = diagnose(gathered.facts, gathered.gatheredAtMs, policy);
-      frozen.note(gathered.facts, finding, gathered.gatheredAtMs, gatherOptions.pollerFreshMs);
-      if (memory) kinds.set(run.runId, recheckKind(gathered.facts, finding));
-      return finding;
+      index.add(gathered.facts);
+      return gathered;
     } catch (error) {
       if (isNotFound(error)) return undefined;
       throw error;
     }
+  };
+  // A run's finding, or undefined when it closed or is gone; pending children are diagnosed
+  // through `related`, so a child the sweep also lists is described once.
+  const diagnoseRun = async (run: { workflowId: string; runId: string }): Promise<Finding | undefined> => {
+    const gathered = await gatherRun(run);
+    return gathered && conclude(gathered);
+  };
+  const deferSlots = (queues: string[]) => {
+    const defer = deferring < MAX_DEFERRED && queues.every(seesWholeQueue);
+    if (defer) deferring += 1;
+    return defer;
   };
   const related: RunFindings = new RunFindings(diagnoseRun);
   const targets = async function* (): AsyncGenerator<Target> {
@@ -231,15 +266,19 @@ async function* sweepListed(
               stalled: remembered.stalled,
             };
       }
-      // Only children can be asked for by another run: only they go through the memo.
-      const finding = target.hasParent ? await related.of(run) : await diagnoseRun(run);
-      if (finding && frozen.mayHold(finding)) {
-        held.push({ target, finding });
-        return undefined;
+      // Only children can be asked for by another run: only they go through the memo, and their
+      // finding is given at once.
+      let finding: Finding | undefined;
+      if (target.hasParent) finding = await related.of(run);
+      else {
+        const gathered = await gatherRun(run, deferSlots);
+        if (gathered?.slotsDeferred) {
+          deferred.push({ target, gathered });
+          return undefined;
+        }
+        finding = gathered && conclude(gathered);
       }
-      if (finding) note(target, finding, kinds.get(target.runId) ?? 'recheck');
-      kinds.delete(target.runId);
-      return finding ? { kind: 'finding', finding } : { kind: 'closed', ...run };
+      return finding ? settle(target, finding) : { kind: 'closed', ...run };
     } catch (error) {
       return { kind: 'error', ...run, error: error instanceof Error ? error.message : String(error) };
     } finally {
@@ -249,12 +288,33 @@ async function* sweepListed(
   };
   // Runs that may hold a frozen worker wait until the victims that would name them were all seen.
   const held: { target: Target; finding: Finding }[] = [];
+  /** The run's item, or undefined while it may hold a frozen worker. */
+  const settle = (target: Target, finding: Finding): SweepItem | undefined => {
+    if (frozen.mayHold(finding)) {
+      held.push({ target, finding });
+      return undefined;
+    }
+    note(target, finding, kinds.get(target.runId) ?? 'recheck');
+    kinds.delete(target.runId);
+    return { kind: 'finding', finding };
+  };
   for await (const item of mapBounded(
     targets(),
     options.concurrency ?? DEFAULTS.sweepConcurrency,
     diagnoseOne,
   ))
     if (item) yield item;
+  // Every run was described: the slots their workers hold are known.
+  for (const { target, gathered } of deferred) {
+    try {
+      await addSlotFacts(gathered.facts, index, gathered.slotsDeferred?.quiet ?? []);
+      const item = settle(target, conclude(gathered));
+      if (item) yield item;
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      yield { kind: 'error', workflowId: target.workflowId, runId: target.runId, error: message };
+    }
+  }
   for (const { target, finding } of held) {
     const judged = frozen.judge(finding);
     note(target, judged, 'recheck');

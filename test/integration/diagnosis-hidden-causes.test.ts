@@ -7,6 +7,7 @@ import { planRemedies } from '../../src/diagnosis/remedy-plan.js';
 import type { Finding } from '../../src/contract/verdicts.js';
 import { analyzeWorkflow } from '../../src/inspect/analyze.js';
 import { sweep } from '../../src/inspect/sweep.js';
+import { countCalls, stopCounting } from '../helpers/count-calls.js';
 import { createHarness, uniqueQueue, type Harness } from '../helpers/harness.js';
 import { startFixtureWorker, terminateAll, uniqueId, waitUntil } from './diagnosis-fixture.js';
 
@@ -240,6 +241,20 @@ describe('hidden causes on real Python workers', () => {
     const plan = planRemedies([culprit], { nonDeterminism: 'terminate', rerun: false, newId: () => 'x' });
     assert.equal(plan.actions[0]?.remedy, 'restart-worker');
     assert.equal(plan.actions[0]?.needsCodeFix, true);
+  });
+
+  it("takes what the frozen worker holds from the sweep's own describes: one describe per run swept", async () => {
+    const calls = countCalls(h.client);
+    let found: Map<string, Finding>;
+    try {
+      found = await sweepQueue(frozenQueue);
+    } finally {
+      stopCounting(h.client);
+    }
+    assert.equal(found.get(ids.blocker)?.verdict, 'worker-frozen', found.get(ids.blocker)?.evidence.summary);
+    assert.ok(found.get(ids.victim)?.evidence.frozenBy, found.get(ids.victim)?.evidence.summary);
+    assert.equal(calls.describeWorkflowExecution, found.size, JSON.stringify(calls));
+    assert.equal(calls.listWorkflowExecutions, 1, JSON.stringify(calls));
   });
 
   it('names the run holding the blocking activity worker-frozen when that run is analysed alone', async () => {

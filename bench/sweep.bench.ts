@@ -1,9 +1,10 @@
 // Stall-sweep benchmark, all in one run against a throwaway dev server:
 //   node --import tsx bench/sweep.bench.ts [--n 1000] [--big 10000] [--big-repeat-only] [--samples 100] [--big-samples 30] [--repeat 5] [--big-repeat 3] [--concurrency 24] [--db-dir DIR]
 // (a) our sweep, (b) the runbook's method (visibility list, then one `temporal workflow show -o json`
-// spawn per workflow; sampled and extrapolated linearly), (c) the describe-RPC ceiling (the same list,
-// then bounded-parallel DescribeWorkflowExecution only), each of (a) and (c) through gRPC-js and
-// through the Rust-core connection; ours is judged on the one it uses against the faster ceiling.
+// spawn per workflow; sampled in slices between the rounds of the others, so all see the same
+// population and load, and extrapolated linearly), (c) the describe-RPC ceiling (the same list, then
+// bounded-parallel DescribeWorkflowExecution only), each of (a) and (c) through gRPC-js and through
+// the Rust-core connection; ours is judged on the one it uses against the faster ceiling.
 // Ours and the ceilings run in fresh child processes (bench/sweep-probe.ts) so peak RSS and heap are
 // theirs; medians of --repeat runs, interleaved.
 import { mkdtemp } from 'node:fs/promises';
@@ -89,7 +90,11 @@ interface Measured {
  * Runs each way `repeat` times in rounds (ceiling, ours, ceiling, ours, alternating transports), so
  * the server's drift hits all alike; medians of each, and the median of the per-round ratios.
  */
-async function measure(address: string, repeat: number): Promise<Measured> {
+async function measure(
+  address: string,
+  repeat: number,
+  runbookSample: RunbookSample,
+): Promise<Measured & { rb: RunbookEstimate }> {
   const runs: Record<'ours' | 'oursGrpcJs' | 'ceilingGrpcJs' | 'ceilingNative', ProbeResult[]> = {
     ours: [],
     oursGrpcJs: [],
@@ -101,6 +106,7 @@ async function measure(address: string, repeat: number): Promise<Measured> {
     runs.ours.push(await probe('ours', 'native', address));
     runs.ceilingGrpcJs.push(await probe('ceiling', 'grpc-js', address));
     runs.oursGrpcJs.push(await probe('ours', 'grpc-js', address));
+    await runbookSample.showSlice(i, repeat);
     log(
       `round ${i + 1}: ${Object.entries(runs)
         .map(([k, r]) => `${k} ${r.at(-1)?.ms} ms (cpu ${r.at(-1)?.cpuMs})`)
@@ -119,7 +125,8 @@ async function measure(address: string, repeat: number): Promise<Measured> {
   const ceilings = nativeFaster ? runs.ceilingNative : runs.ceilingGrpcJs;
   const pairRatio = median(runs.ours.map((r, i) => r.ms / (ceilings[i] as ProbeResult).ms));
   const memory = await probe('ours', 'native', address, 500);
-  return { ...m, ceiling: nativeFaster ? m.ceilingNative : m.ceilingGrpcJs, pairRatio, memory };
+  const rb = runbookSample.estimate();
+  return { ...m, ceiling: nativeFaster ? m.ceilingNative : m.ceilingGrpcJs, pairRatio, memory, rb };
 }
 
 /** A repeat sweep against a full one, each round after 1% of the runs changed. */
@@ -172,8 +179,18 @@ interface RunbookEstimate {
   flagged: number;
 }
 
-/** The runbook's find-stalled method: one list, then `workflow show` per workflow, sequentially. */
-async function runbook(address: string, samples: number): Promise<RunbookEstimate> {
+/**
+ * The runbook's find-stalled method: one list, then `temporal workflow show` per workflow, sequentially.
+ * The list is timed once; the sample of shows is spread over the rounds of the other ways, so all see
+ * the same population and the same server load.
+ */
+interface RunbookSample {
+  /** Runs this round's share of the sampled shows. */
+  showSlice(round: number, rounds: number): Promise<void>;
+  estimate(): RunbookEstimate;
+}
+
+async function runbookSample(address: string, samples: number): Promise<RunbookSample> {
   const cli = defaultTemporalCli();
   const started = performance.now();
   const list = await execa(cli, [
@@ -193,22 +210,45 @@ async function runbook(address: string, samples: number): Promise<RunbookEstimat
   const step = Math.max(1, Math.floor(ids.length / samples));
   const sample = ids.filter((_, i) => i % step === 0).slice(0, samples);
   let flagged = 0;
-  const showStarted = performance.now();
-  for (const workflowId of sample) {
-    const show = await execa(cli, ['workflow', 'show', '-w', workflowId, '--address', address, '-o', 'json']);
-    const events = (JSON.parse(show.stdout) as { events: { eventType: string }[] }).events;
-    const count = (type: string) => events.filter((e) => e.eventType === type).length;
-    if (count('EVENT_TYPE_WORKFLOW_TASK_FAILED') > 0 || count('EVENT_TYPE_ACTIVITY_TASK_FAILED') > 2)
-      flagged += 1;
-  }
-  const perShowMs = (performance.now() - showStarted) / sample.length;
+  let shown = 0;
+  let showMs = 0;
   return {
-    listMs,
-    listed: ids.length,
-    sampled: sample.length,
-    perShowMs,
-    totalMs: listMs + perShowMs * ids.length,
-    flagged,
+    async showSlice(round, rounds) {
+      const slice = sample.slice(
+        Math.floor((round * sample.length) / rounds),
+        Math.floor(((round + 1) * sample.length) / rounds),
+      );
+      const sliceStarted = performance.now();
+      for (const workflowId of slice) {
+        const show = await execa(cli, [
+          'workflow',
+          'show',
+          '-w',
+          workflowId,
+          '--address',
+          address,
+          '-o',
+          'json',
+        ]);
+        const events = (JSON.parse(show.stdout) as { events: { eventType: string }[] }).events;
+        const count = (type: string) => events.filter((e) => e.eventType === type).length;
+        if (count('EVENT_TYPE_WORKFLOW_TASK_FAILED') > 0 || count('EVENT_TYPE_ACTIVITY_TASK_FAILED') > 2)
+          flagged += 1;
+      }
+      showMs += performance.now() - sliceStarted;
+      shown += slice.length;
+    },
+    estimate() {
+      const perShowMs = showMs / Math.max(1, shown);
+      return {
+        listMs,
+        listed: ids.length,
+        sampled: shown,
+        perShowMs,
+        totalMs: listMs + perShowMs * ids.length,
+        flagged,
+      };
+    },
   };
 }
 
@@ -244,12 +284,12 @@ async function main(): Promise<void> {
     if (N > mixTotal) await addFiller(client, N - mixTotal);
     // The fixture worker is still catching up when the mix reports settled: let the server go quiet.
     await sleep(QUIET_MS);
-    const small = await measure(server.address, REPEAT);
+    const small = await measure(server.address, REPEAT, await runbookSample(server.address, SAMPLES));
+    const rb = small.rb;
+    log(`runbook: list ${fmt(rb.listMs)}, ${rb.sampled} shows at ${fmt(rb.perShowMs)} each`);
     const smallRepeat = await measureRepeat(client, server.address, small.ours.scanned, REPEAT);
     const explain = await probe('ours-explain', 'native', server.address);
     log(`ours with --explain-waits: ${explain.ms} ms`);
-    const rb = await runbook(server.address, SAMPLES);
-    log(`runbook: list ${fmt(rb.listMs)}, ${rb.sampled} shows at ${fmt(rb.perShowMs)} each`);
 
     const filled = Math.max(N, mixTotal);
     const runBig = BIG > filled;
@@ -264,11 +304,12 @@ async function main(): Promise<void> {
       if (flags['big-repeat-only'])
         bigRepeatOnly = await measureRepeat(client, server.address, BIG, BIG_REPEAT);
       else {
-        const m = await measure(server.address, BIG_REPEAT);
+        const m = await measure(server.address, BIG_REPEAT, await runbookSample(server.address, BIG_SAMPLES));
+        log(
+          `runbook at ${BIG}: list ${fmt(m.rb.listMs)}, ${m.rb.sampled} shows at ${fmt(m.rb.perShowMs)} each`,
+        );
         const repeat = await measureRepeat(client, server.address, m.ours.scanned, BIG_REPEAT);
-        const rb = await runbook(server.address, BIG_SAMPLES);
-        log(`runbook at ${BIG}: list ${fmt(rb.listMs)}, ${rb.sampled} shows at ${fmt(rb.perShowMs)} each`);
-        bigRun = { m, rb, repeat };
+        bigRun = { m, rb: m.rb, repeat };
       }
     }
 

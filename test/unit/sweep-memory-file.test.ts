@@ -1,7 +1,7 @@
 // The sweep's memory on disk: one file per scope, replaced whole, and read back as a repeat sweep
 // (or its retry) should use it; anything unusable makes a full sweep.
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -9,6 +9,7 @@ import type { SweepMemory } from '../../src/contract/sweep-memory.js';
 import {
   readSweepMemory,
   recallSweep,
+  STALE_TEMPORARY_MS,
   sweepScope,
   writeSweepMemory,
 } from '../../src/host/records/sweep-memory-file.js';
@@ -41,6 +42,22 @@ describe('sweep memory file', () => {
     await writeSweepMemory(dir, memory('DebugStalled/a', 4));
     assert.deepEqual(await readSweepMemory(dir, scope), memory('DebugStalled/a', 4));
     assert.deepEqual(await readdir(join(dir, 'sweeps')), [`${scope}.json`]);
+  });
+
+  it("removes the temporary files a killed writer left, once stale, and never another writer's fresh one", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sweep-memory-'));
+    await writeSweepMemory(dir, memory('a', 1));
+    const sweeps = join(dir, 'sweeps');
+    const killed = `${scope}.json.killed01.tmp`;
+    const inFlight = `${scope}.json.writing1.tmp`;
+    const otherScope = `${sweepScope('other', 'q', {})}.json.killed02.tmp`;
+    for (const name of [killed, inFlight, otherScope]) await writeFile(join(sweeps, name), '{"vers');
+    const old = new Date(Date.now() - STALE_TEMPORARY_MS - 60_000);
+    await utimes(join(sweeps, killed), old, old);
+    await utimes(join(sweeps, otherScope), old, old);
+    await writeSweepMemory(dir, memory('b', 2));
+    assert.deepEqual((await readdir(sweeps)).sort(), [`${scope}.json`, inFlight, otherScope].sort());
+    assert.equal((await readSweepMemory(dir, scope))?.writtenBy, 'b');
   });
 
   it('has no memory for a scope never swept, a torn file, or a file of another version', async () => {

@@ -7,7 +7,7 @@
 // within `recheckEvery` sweeps of that host. A sweep that another host's control worker runs keeps
 // that host's memory (pin the sweep with `host` for one memory per scope).
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { nanoid } from 'nanoid';
 import type { SweepMemory, SweepRecall } from '../../contract/sweep-memory.js';
@@ -40,13 +40,37 @@ export async function readSweepMemory(stateDir: string, scope: string): Promise<
   }
 }
 
-/** Replaces the scope's memory: a temporary file, then a rename, so a kill leaves the old one or the new. */
-export async function writeSweepMemory(stateDir: string, memory: SweepMemory): Promise<void> {
+/** A temporary file older than this was left by a writer that was killed: no live write takes so long. */
+export const STALE_TEMPORARY_MS = 10 * 60_000;
+
+/** Removes the scope's temporary files that writers killed mid-write left behind. */
+async function removeStaleTemporaries(stateDir: string, scope: string, now: number): Promise<void> {
+  const dir = join(stateDir, 'sweeps');
+  const prefix = `${scope}.json.`;
+  for (const name of await readdir(dir)) {
+    if (!name.startsWith(prefix) || !name.endsWith('.tmp')) continue;
+    const path = join(dir, name);
+    // Gone already (another writer cleaned it): nothing to do.
+    const info = await stat(path).catch(() => undefined);
+    if (info && now - info.mtimeMs > STALE_TEMPORARY_MS) await unlink(path).catch(() => undefined);
+  }
+}
+
+/**
+ * Replaces the scope's memory: a temporary file, then a rename, so a kill leaves the old one or the new
+ * (and a temporary file, which the next write of the scope removes once it is stale).
+ */
+export async function writeSweepMemory(
+  stateDir: string,
+  memory: SweepMemory,
+  now = Date.now(),
+): Promise<void> {
   const path = fileOf(stateDir, memory.scope);
   await mkdir(join(stateDir, 'sweeps'), { recursive: true });
   const temporary = `${path}.${nanoid(8)}.tmp`;
   await writeFile(temporary, JSON.stringify(memory));
   await rename(temporary, path);
+  await removeStaleTemporaries(stateDir, memory.scope, now);
 }
 
 /**

@@ -18,6 +18,7 @@ import { Client, Connection } from '@temporalio/client';
 import { executionSummary } from '../src/inspect/describe-facts.js';
 import { mapBounded } from '../src/inspect/pool.js';
 import {
+  begun,
   countWorkflows,
   FIRST_PAGE_SIZE,
   listExecutions,
@@ -125,13 +126,15 @@ async function main(): Promise<void> {
     : {};
   if (mode !== 'ceiling') {
     const tally = new SweepTally();
-    // As `workflows stalled` does: the sweep's first page is asked for beside the count.
-    const items = sweep(client, {
-      opsTaskQueue,
-      concurrency,
-      explainIdle: mode === 'ours-explain',
-      ...memory,
-    });
+    // As `workflows stalled` does: the sweep begins beside the count.
+    const items = begun(
+      sweep(client, {
+        opsTaskQueue,
+        concurrency,
+        explainIdle: mode === 'ours-explain',
+        ...memory,
+      }),
+    );
     await countWorkflows(client, query);
     for await (const item of items) {
       tally.add(item);

@@ -123,6 +123,23 @@ export function sweep(client: Client, options: SweepOptions): AsyncGenerator<Swe
   return sweepListed(client, options, everyRun(), listedFromMs);
 }
 
+/**
+ * The sweep, begun at once: its first describes go out while the caller awaits something else (the
+ * count), instead of when it first asks for an item. Its items are handed on as they are asked for.
+ */
+export function begun(items: AsyncGenerator<SweepItem>): AsyncGenerator<SweepItem> {
+  const first = items.next();
+  // Consumed below; a caller that gives up before it (a rejected count) leaves it unhandled.
+  first.catch(() => undefined);
+  return (async function* () {
+    try {
+      for (let next = await first; !next.done; next = await items.next()) yield next.value;
+    } finally {
+      await items.return(undefined);
+    }
+  })();
+}
+
 /** Every running run of the scope, page by page; the first page is asked for at once. */
 function listScope(client: Client, options: SweepOptions): AsyncGenerator<ListedRun> {
   const pageSize = options.pageSize ?? 500;

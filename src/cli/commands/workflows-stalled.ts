@@ -5,7 +5,7 @@ import { ExitError } from '../../errors.js';
 import { isInvalidArgument } from '../../temporal/grpc.js';
 import { localLivenessOracle } from '../../host/workers/pollers.js';
 import { remoteLiveness } from '../../inspect/remote-liveness.js';
-import { countWorkflows, sweep, sweepQuery, SweepTally, type SweepItem } from '../../inspect/sweep.js';
+import { begun, countWorkflows, sweep, sweepQuery, SweepTally, type SweepItem } from '../../inspect/sweep.js';
 import { connectNativeClient } from '../../temporal/connection.js';
 import { unavailable, type CommandContext } from '../context.js';
 import { ExitCode } from '../output.js';
@@ -41,7 +41,8 @@ export async function workflowsStalled(raw: StalledOptions, ctx: CommandContext)
       remote: remoteLiveness(client, ctx.settings, hostname()),
     };
     const query = sweepQuery(options);
-    const items = sweep(client, options);
+    // The sweep begins beside the count: its first describes do not wait for the total.
+    const items = begun(sweep(client, options));
     const total = await countWorkflows(client, query).catch((error: unknown) => {
       if (isInvalidArgument(error))
         throw new ExitError(

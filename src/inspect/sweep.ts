@@ -203,17 +203,13 @@ async function* sweepListed(
     if (memory) kinds.set(gathered.facts.runId, recheckKind(gathered.facts, finding));
     return finding;
   };
-  /** The run's facts (undefined when it closed or is gone); `deferSlots` lets its slot facts wait. */
+  /** The run's facts (undefined when it closed or is gone); `mayDefer` lets its slot facts wait. */
   const gatherRun = async (
     run: { workflowId: string; runId: string },
-    deferSlots?: (queues: string[]) => boolean,
+    mayDefer = false,
   ): Promise<GatheredFacts | undefined> => {
     try {
-      const gathered = await gatherFacts(client, run, pollers, {
-        ...gatherOptions,
-        children: related,
-        ...(deferSlots && { deferSlots }),
-      });
+      const gathered = await gatherFacts(client, run, pollers, mayDefer ? deferringOptions : childOptions);
       if (gathered.facts.status !== 'RUNNING') return undefined;
       index.add(gathered.facts);
       return gathered;
@@ -234,6 +230,9 @@ async function* sweepListed(
     return defer;
   };
   const related: RunFindings = new RunFindings(diagnoseRun);
+  // Built once: a sweep gathers thousands of runs with them.
+  const childOptions = { ...gatherOptions, children: related };
+  const deferringOptions = { ...childOptions, deferSlots };
   const targets = async function* (): AsyncGenerator<Target> {
     for await (const run of runs) {
       const target: Target = { ...run };
@@ -288,7 +287,7 @@ async function* sweepListed(
       let finding: Finding | undefined;
       if (target.hasParent) finding = await related.of(run);
       else {
-        const gathered = await gatherRun(run, deferSlots);
+        const gathered = await gatherRun(run, true);
         if (gathered?.slotsDeferred) {
           deferred.push({ target, gathered });
           return undefined;
@@ -315,8 +314,9 @@ async function* sweepListed(
     kinds.delete(target.runId);
     return { kind: 'finding', finding };
   };
+  // Without a memory to consult, the listed runs are the targets as they are: no step between.
   for await (const item of mapBounded(
-    targets(),
+    queues || previous ? targets() : runs,
     options.concurrency ?? DEFAULTS.sweepConcurrency,
     diagnoseOne,
   ))

@@ -25,12 +25,12 @@ export interface SlotSource {
   backlog(queue: string): Promise<TaskQueueStatsFact | undefined>;
 }
 
-/** The run's started activities with the worker running each: the slots it holds. */
-function slotsOf(
+/** Adds the run's started activities to `held`, under the worker running each: the slots it holds. */
+function addSlots(
+  held: Held,
   run: { workflowId: string; runId: string },
   facts: Pick<WorkflowFacts, 'pendingActivities'>,
-): [identity: string, slot: HeldSlotFact][] {
-  const slots: [string, HeldSlotFact][] = [];
+): void {
   for (const a of facts.pendingActivities) {
     if (a.state !== 'started' || !a.lastWorkerIdentity) continue;
     const slot: HeldSlotFact = {
@@ -41,9 +41,8 @@ function slotsOf(
     };
     if (a.lastStartedTimeMs !== undefined) slot.startedTimeMs = a.lastStartedTimeMs;
     if (a.lastHeartbeatTimeMs !== undefined) slot.lastHeartbeatTimeMs = a.lastHeartbeatTimeMs;
-    slots.push([a.lastWorkerIdentity, slot]);
+    (held[a.lastWorkerIdentity] ??= []).push(slot);
   }
-  return slots;
 }
 
 async function heldOnQueue(client: Client, queue: string): Promise<Held> {
@@ -59,9 +58,7 @@ async function heldOnQueue(client: Client, queue: string): Promise<Held> {
     const response = await client.workflowService
       .describeWorkflowExecution({ namespace: client.options.namespace, execution: run })
       .catch(() => undefined);
-    if (!response) return;
-    for (const [identity, slot] of slotsOf(run, factsFromDescribe(response)))
-      (held[identity] ??= []).push(slot);
+    if (response) addSlots(held, run, factsFromDescribe(response));
   });
   return held;
 }
@@ -129,11 +126,10 @@ export class SlotIndex implements SlotSource {
 
   /** Records the slots a described run holds. */
   add(facts: WorkflowFacts): void {
-    for (const [identity, slot] of slotsOf(facts, facts)) {
-      let held = this.byQueue.get(facts.taskQueue);
-      if (!held) this.byQueue.set(facts.taskQueue, (held = {}));
-      (held[identity] ??= []).push(slot);
-    }
+    if (!facts.pendingActivities.some((a) => a.state === 'started')) return;
+    let held = this.byQueue.get(facts.taskQueue);
+    if (!held) this.byQueue.set(facts.taskQueue, (held = {}));
+    addSlots(held, facts, facts);
   }
 
   byWorker(queue: string): Promise<Held> {

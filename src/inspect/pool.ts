@@ -17,14 +17,13 @@ export async function* mapBounded<T, R>(
     Symbol.asyncIterator in source
       ? source[Symbol.asyncIterator]()
       : (source as Iterable<T>)[Symbol.iterator]();
-  // Settled calls wait in a queue for the consumer; one waiter is woken per settlement, so a sweep of
-  // 10,000 runs costs one reaction per call rather than one per call in flight (as a race would).
+  // Settled calls wait in a queue for the consumer; a call counts against `limit` until its result is
+  // taken, so a slow consumer holds at most `limit` results. One waiter is woken per settlement: a
+  // sweep of 10,000 runs costs one reaction per call rather than one per call in flight (as a race would).
   const settled: ({ ok: true; value: R } | { ok: false; error: unknown })[] = [];
-  let head = 0;
   let inFlight = 0;
   let wake: (() => void) | undefined;
   const settle = (outcome: { ok: true; value: R } | { ok: false; error: unknown }) => {
-    inFlight -= 1;
     settled.push(outcome);
     wake?.();
     wake = undefined;
@@ -46,18 +45,13 @@ export async function* mapBounded<T, R>(
   };
   let failure: { error: unknown } | undefined;
   await fill();
-  while (inFlight > 0 || head < settled.length) {
-    if (head === settled.length) {
+  while (inFlight > 0) {
+    const outcome = settled.shift();
+    if (!outcome) {
       await new Promise<void>((resolve) => (wake = resolve));
       continue;
     }
-    const outcome = settled[head] as (typeof settled)[number];
-    settled[head] = undefined as never;
-    head += 1;
-    if (head > 1024 && head * 2 > settled.length) {
-      settled.splice(0, head);
-      head = 0;
-    }
+    inFlight -= 1;
     if (!outcome.ok) {
       failure ??= { error: outcome.error };
       exhausted = true;

@@ -160,6 +160,14 @@ interface Target extends ListedRun {
   remembered?: RememberedRun;
 }
 
+/** The item of a run that could not be diagnosed. */
+const errorItem = (run: { workflowId: string; runId: string }, error: unknown): SweepItem => ({
+  kind: 'error',
+  workflowId: run.workflowId,
+  runId: run.runId,
+  error: error instanceof Error ? error.message : String(error),
+});
+
 /**
  * Runs whose slot facts wait for the end of the sweep, at most: past it, a run fetches them itself
  * (one list and up to 200 describes per queue), so memory stays bounded however many runs wait.
@@ -296,7 +304,7 @@ async function* sweepListed(
       }
       return finding ? settle(target, finding) : { kind: 'closed', ...run };
     } catch (error) {
-      return { kind: 'error', ...run, error: error instanceof Error ? error.message : String(error) };
+      return errorItem(run, error);
     } finally {
       scanned += 1;
       options.onProgress?.(scanned);
@@ -316,7 +324,7 @@ async function* sweepListed(
   };
   // Without a memory to consult, the listed runs are the targets as they are: no step between.
   for await (const item of mapBounded(
-    queues || previous ? targets() : runs,
+    queues ? targets() : runs,
     options.concurrency ?? DEFAULTS.sweepConcurrency,
     diagnoseOne,
   ))
@@ -328,8 +336,7 @@ async function* sweepListed(
       const item = settle(target, conclude(gathered));
       if (item) yield item;
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      yield { kind: 'error', workflowId: target.workflowId, runId: target.runId, error: message };
+      yield errorItem(target, error);
     }
   }
   for (const { target, finding } of held) {

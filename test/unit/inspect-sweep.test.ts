@@ -90,6 +90,27 @@ describe('mapBounded', () => {
     );
   });
 
+  it('holds at most `limit` results for a slow consumer: a call counts until its result is taken', async () => {
+    let started = 0;
+    let taken = 0;
+    const results: number[] = [];
+    for await (const r of mapBounded(
+      Array.from({ length: 30 }, (_, i) => i),
+      3,
+      async (i) => {
+        started += 1;
+        assert.ok(started - taken <= 3, `${started} started with ${taken} taken`);
+        return i;
+      },
+    )) {
+      // Every call in flight settles before the consumer asks for more.
+      await sleep(5);
+      taken += 1;
+      results.push(r);
+    }
+    assert.equal(results.length, 30);
+  });
+
   it('throws the first failure after the calls in flight settle', async () => {
     const seen: number[] = [];
     await assert.rejects(

@@ -1,7 +1,8 @@
 // Stall-sweep benchmark, all in one run against a throwaway dev server:
-//   node --import tsx bench/sweep.bench.ts [--n 1000] [--big 10000] [--big-repeat-only] [--samples 100] [--big-samples 30] [--repeat 5] [--big-repeat 3] [--concurrency 24] [--db-dir DIR]
-// (a) our sweep, (b) the runbook's method (visibility list, then one `temporal workflow show -o json`
-// spawn per workflow; sampled in slices between the rounds of the others, so all see the same
+//   node --import tsx bench/sweep.bench.ts [--n 1000] [--big 10000] [--big-repeat-only] [--samples 100] [--big-samples 30] [--repeat 9] [--memory-repeat 5] [--big-repeat 3] [--concurrency 24] [--db-dir DIR]
+// (a) our sweep, (b) the runbook's method (the find-stalled script's list, then per workflow its text
+// `temporal workflow show` with the failure events counted through grep, run by bash; also the bare
+// `show -o json` alone; sampled in slices between the rounds of the others, so all see the same
 // population and load, and extrapolated linearly), (c) the describe-RPC ceiling (the same list, then
 // bounded-parallel DescribeWorkflowExecution only), each of (a) and (c) through gRPC-js and through
 // the Rust-core connection; ours is judged on the one it uses against the faster ceiling.
@@ -29,7 +30,8 @@ const { values: flags } = parseArgs({
     big: { type: 'string', default: '10000' },
     samples: { type: 'string', default: '100' },
     'big-samples': { type: 'string', default: '30' },
-    repeat: { type: 'string', default: '5' },
+    repeat: { type: 'string', default: '9' },
+    'memory-repeat': { type: 'string', default: '5' },
     'big-repeat': { type: 'string', default: '3' },
     concurrency: { type: 'string', default: '24' },
     'db-dir': { type: 'string' },
@@ -42,6 +44,7 @@ const BIG = Number(flags.big);
 const SAMPLES = Number(flags.samples);
 const BIG_SAMPLES = Number(flags['big-samples']);
 const REPEAT = Number(flags.repeat);
+const MEMORY_REPEAT = Number(flags['memory-repeat']);
 const BIG_REPEAT = Number(flags['big-repeat']);
 const CONCURRENCY = Number(flags.concurrency);
 const QUIET_MS = 20_000;
@@ -87,8 +90,9 @@ interface Measured {
 }
 
 /**
- * Runs each way `repeat` times in rounds (ceiling, ours, ceiling, ours, alternating transports), so
- * the server's drift hits all alike; medians of each, and the median of the per-round ratios.
+ * Runs each way `repeat` times in rounds (the ceiling and ours through one connection, then through
+ * the other; who goes first alternates between rounds), so the server's drift hits all alike; medians
+ * of each, and the median of the per-round ratios.
  */
 async function measure(
   address: string,
@@ -102,10 +106,20 @@ async function measure(
     ceilingNative: [],
   };
   for (let i = 0; i < repeat; i++) {
-    runs.ceilingNative.push(await probe('ceiling', 'native', address));
-    runs.ours.push(await probe('ours', 'native', address));
-    runs.ceilingGrpcJs.push(await probe('ceiling', 'grpc-js', address));
-    runs.oursGrpcJs.push(await probe('ours', 'grpc-js', address));
+    // Who goes first alternates between rounds, so neither gains from following the other.
+    const pairs: [keyof typeof runs, ProbeMode, ProbeTransport][][] = [
+      [
+        ['ceilingNative', 'ceiling', 'native'],
+        ['ours', 'ours', 'native'],
+      ],
+      [
+        ['ceilingGrpcJs', 'ceiling', 'grpc-js'],
+        ['oursGrpcJs', 'ours', 'grpc-js'],
+      ],
+    ];
+    for (const pair of pairs)
+      for (const [key, mode, transport] of i % 2 === 0 ? pair : [...pair].reverse())
+        runs[key].push(await probe(mode, transport, address));
     await runbookSample.showSlice(i, repeat);
     log(
       `round ${i + 1}: ${Object.entries(runs)
@@ -173,19 +187,43 @@ interface RunbookEstimate {
   listMs: number;
   listed: number;
   sampled: number;
+  /** Per workflow, the find-stalled script's steps: a text `show`, then its failure events counted through grep. */
+  perWorkflowMs: number;
+  /** Per workflow, one `temporal workflow show -o json` spawn alone (the figure before the script's counting). */
   perShowMs: number;
   totalMs: number;
+  /** The same list, with the show-alone figure per workflow. */
+  showOnlyTotalMs: number;
   /** Of the sampled workflows, how many the runbook's rule (WorkflowTaskFailed > 0 or ActivityTaskFailed > 2) flags. */
   flagged: number;
 }
 
 /**
- * The runbook's find-stalled method: one list, then `temporal workflow show` per workflow, sequentially.
- * The list is timed once; the sample of shows is spread over the rounds of the other ways, so all see
- * the same population and the same server load.
+ * The find-stalled script's work for each workflow, read from stdin: the text history from
+ * `temporal workflow show`, and each failure count taken with `grep -c` and trimmed with `tr`, in
+ * command substitutions, as the skill's script does. Prints the workflows its rule flags.
+ */
+const RUNBOOK_STEPS = String.raw`
+cli="$1"; address="$2"
+while IFS= read -r id; do
+  [ -n "$id" ] || continue
+  history=$("$cli" workflow show --workflow-id "$id" --address "$address" --namespace default 2>/dev/null) || continue
+  task_failures=$(echo "$history" | grep -c WorkflowTaskFailed || echo 0)
+  task_failures=$(echo "$task_failures" | tr -d '\n' | tr -d ' ')
+  activity_failures=$(echo "$history" | grep -c ActivityTaskFailed || echo 0)
+  activity_failures=$(echo "$activity_failures" | tr -d '\n' | tr -d ' ')
+  if [ "$task_failures" -gt 0 ] || [ "$activity_failures" -gt 2 ]; then echo "$id"; fi
+done
+`;
+
+/**
+ * The runbook's find-stalled method: one list, then the script's steps per workflow, sequentially.
+ * The list is timed once; the sample is spread over the rounds of the other ways, so all see the same
+ * population and the same server load. Each slice is also timed as bare JSON shows, in turns first
+ * and second, for the figure without the script's counting.
  */
 interface RunbookSample {
-  /** Runs this round's share of the sampled shows. */
+  /** Runs this round's share of the sample. */
   showSlice(round: number, rounds: number): Promise<void>;
   estimate(): RunbookEstimate;
 }
@@ -193,59 +231,69 @@ interface RunbookSample {
 async function runbookSample(address: string, samples: number): Promise<RunbookSample> {
   const cli = defaultTemporalCli();
   const started = performance.now();
+  // As the script lists: text output, the workflow ID in the second column.
   const list = await execa(cli, [
     'workflow',
     'list',
     '--address',
     address,
+    '--namespace',
+    'default',
     '--query',
-    'ExecutionStatus="Running"',
-    '-o',
-    'json',
+    "ExecutionStatus='Running'",
   ]);
   const listMs = performance.now() - started;
-  const ids = (JSON.parse(list.stdout) as { execution: { workflowId: string } }[]).map(
-    (w) => w.execution.workflowId,
-  );
+  const ids = list.stdout
+    .split('\n')
+    .slice(1)
+    .map((line) => line.trim().split(/\s+/)[1] ?? '')
+    .filter((id) => id !== '');
   const step = Math.max(1, Math.floor(ids.length / samples));
   const sample = ids.filter((_, i) => i % step === 0).slice(0, samples);
   let flagged = 0;
-  let shown = 0;
+  let sampled = 0;
+  let stepsMs = 0;
   let showMs = 0;
+  const runSteps = async (slice: string[]) => {
+    const t = performance.now();
+    const run = await execa('bash', ['-c', RUNBOOK_STEPS, 'runbook', cli, address], {
+      input: slice.join('\n'),
+    });
+    stepsMs += performance.now() - t;
+    flagged += run.stdout.split('\n').filter((line) => line.trim() !== '').length;
+  };
+  const showAlone = async (slice: string[]) => {
+    const t = performance.now();
+    for (const workflowId of slice)
+      await execa(cli, ['workflow', 'show', '-w', workflowId, '--address', address, '-o', 'json']);
+    showMs += performance.now() - t;
+  };
   return {
     async showSlice(round, rounds) {
       const slice = sample.slice(
         Math.floor((round * sample.length) / rounds),
         Math.floor(((round + 1) * sample.length) / rounds),
       );
-      const sliceStarted = performance.now();
-      for (const workflowId of slice) {
-        const show = await execa(cli, [
-          'workflow',
-          'show',
-          '-w',
-          workflowId,
-          '--address',
-          address,
-          '-o',
-          'json',
-        ]);
-        const events = (JSON.parse(show.stdout) as { events: { eventType: string }[] }).events;
-        const count = (type: string) => events.filter((e) => e.eventType === type).length;
-        if (count('EVENT_TYPE_WORKFLOW_TASK_FAILED') > 0 || count('EVENT_TYPE_ACTIVITY_TASK_FAILED') > 2)
-          flagged += 1;
+      if (round % 2 === 0) {
+        await runSteps(slice);
+        await showAlone(slice);
+      } else {
+        await showAlone(slice);
+        await runSteps(slice);
       }
-      showMs += performance.now() - sliceStarted;
-      shown += slice.length;
+      sampled += slice.length;
     },
     estimate() {
-      const perShowMs = showMs / Math.max(1, shown);
+      const perWorkflowMs = stepsMs / Math.max(1, sampled);
+      const perShowMs = showMs / Math.max(1, sampled);
       return {
         listMs,
         listed: ids.length,
-        sampled: shown,
+        sampled,
+        perWorkflowMs,
         perShowMs,
-        totalMs: listMs + perShowMs * ids.length,
+        totalMs: listMs + perWorkflowMs * ids.length,
+        showOnlyTotalMs: listMs + perShowMs * ids.length,
         flagged,
       };
     },
@@ -286,8 +334,10 @@ async function main(): Promise<void> {
     await sleep(QUIET_MS);
     const small = await measure(server.address, REPEAT, await runbookSample(server.address, SAMPLES));
     const rb = small.rb;
-    log(`runbook: list ${fmt(rb.listMs)}, ${rb.sampled} shows at ${fmt(rb.perShowMs)} each`);
-    const smallRepeat = await measureRepeat(client, server.address, small.ours.scanned, REPEAT);
+    log(
+      `runbook: list ${fmt(rb.listMs)}, ${rb.sampled} workflows at ${fmt(rb.perWorkflowMs)} each (show alone ${fmt(rb.perShowMs)})`,
+    );
+    const smallRepeat = await measureRepeat(client, server.address, small.ours.scanned, MEMORY_REPEAT);
     const explain = await probe('ours-explain', 'native', server.address);
     log(`ours with --explain-waits: ${explain.ms} ms`);
 
@@ -306,7 +356,7 @@ async function main(): Promise<void> {
       else {
         const m = await measure(server.address, BIG_REPEAT, await runbookSample(server.address, BIG_SAMPLES));
         log(
-          `runbook at ${BIG}: list ${fmt(m.rb.listMs)}, ${m.rb.sampled} shows at ${fmt(m.rb.perShowMs)} each`,
+          `runbook at ${BIG}: list ${fmt(m.rb.listMs)}, ${m.rb.sampled} workflows at ${fmt(m.rb.perWorkflowMs)} each (show alone ${fmt(m.rb.perShowMs)})`,
         );
         const repeat = await measureRepeat(client, server.address, m.ours.scanned, BIG_REPEAT);
         bigRun = { m, rb: m.rb, repeat };
@@ -321,7 +371,8 @@ async function main(): Promise<void> {
       `N=${m.ours.scanned} (medians of ${runs} runs)`,
       `  (a) our sweep (count + list + describe + history tail when needed + pollers + diagnose), Rust-core connection: ${fmt(m.ours.ms)} (client cpu ${fmt(m.ours.cpuMs)}); calls: ${calls(m.ours)}`,
       `      the same through gRPC-js: ${fmt(m.oursGrpcJs.ms)} (client cpu ${fmt(m.oursGrpcJs.cpuMs)})`,
-      `  (b) runbook (list + one \`temporal workflow show\` per workflow): ${fmt(r.totalMs)}  [list ${fmt(r.listMs)} + ${r.listed} x ${fmt(r.perShowMs)}, per-show time of ${r.sampled} sequential spawns, extrapolated linearly]`,
+      `  (b) runbook (find-stalled: the list, then per workflow a text \`temporal workflow show\` and its failure events counted with grep): ${fmt(r.totalMs)}  [list ${fmt(r.listMs)} + ${r.listed} x ${fmt(r.perWorkflowMs)}, per-workflow time of ${r.sampled} sampled in sequence, extrapolated linearly]`,
+      `      the show alone (\`temporal workflow show -o json\`, no counting): ${fmt(r.showOnlyTotalMs)}  [${r.listed} x ${fmt(r.perShowMs)}]; runbook / ours with it: ${ratio(r.showOnlyTotalMs, m.ours.ms, 1)}x`,
       `  (c) describe-only ceiling (list + describe): gRPC-js ${fmt(m.ceilingGrpcJs.ms)} (cpu ${fmt(m.ceilingGrpcJs.cpuMs)}), Rust core ${fmt(m.ceilingNative.ms)} (cpu ${fmt(m.ceilingNative.cpuMs)}); the faster is ${m.ceiling === m.ceilingNative ? 'the Rust core' : 'gRPC-js'}; calls: ${calls(m.ceiling)}`,
       `  runbook / ours = ${ratio(r.totalMs, m.ours.ms, 1)}x   (goal >= 50x)`,
       `  ours / faster ceiling = ${ratio(m.ours.ms, m.ceiling.ms, 2)}x of the medians, ${m.pairRatio.toFixed(2)}x the median of the ${runs} rounds' ratios   (goal <= 1.15x)`,

@@ -1,5 +1,5 @@
 // Stall-sweep benchmark, all in one run against a throwaway dev server:
-//   node --import tsx bench/sweep.bench.ts [--n 1000] [--big 10000] [--big-repeat-only] [--samples 100] [--big-samples 30] [--repeat 9] [--memory-repeat 5] [--big-repeat 3] [--concurrency 24] [--db-dir DIR]
+//   node --import tsx bench/sweep.bench.ts [--n 1000] [--big 10000] [--big-repeat-only] [--samples 100] [--big-samples 60] [--repeat 9] [--memory-repeat 5] [--big-repeat 3] [--concurrency 24] [--db-dir DIR]
 // (a) our sweep, (b) the runbook's method (the find-stalled script's list, then per workflow its text
 // `temporal workflow show` with the failure events counted through grep, run by bash; also the bare
 // `show -o json` alone; sampled in slices between the rounds of the others, so all see the same
@@ -29,7 +29,7 @@ const { values: flags } = parseArgs({
     n: { type: 'string', default: '1000' },
     big: { type: 'string', default: '10000' },
     samples: { type: 'string', default: '100' },
-    'big-samples': { type: 'string', default: '30' },
+    'big-samples': { type: 'string', default: '60' },
     repeat: { type: 'string', default: '9' },
     'memory-repeat': { type: 'string', default: '5' },
     'big-repeat': { type: 'string', default: '3' },

@@ -23,7 +23,7 @@ import {
 import { InvalidInputError, NotifyFailedError, PolicyRefusedError } from '../src/errors.js';
 import { inheritedEnv } from '../src/host/projects/env-policy.js';
 import { loadPolicy } from '../src/host/projects/load-policy.js';
-import { checkSinkCommand } from '../src/host/projects/policy.js';
+import { checkSinkCommand, checkSinkUrl } from '../src/host/projects/policy.js';
 import { postJson, runSinkCommand } from '../src/host/notify/send.js';
 import { mapBounded } from '../src/inspect/pool.js';
 import { isNotFound } from '../src/temporal/grpc.js';
@@ -89,17 +89,15 @@ export function createNotifyActivities({
 
   const send = async (sink: NotifySink, value: string, sweep: string, key: string, notices: Notice[]) => {
     const signal = Context.current().cancellationSignal;
+    // Both kinds come from workflow input: this host's policy decides what it runs and where it POSTs.
+    const policy = await loadPolicy(settings.stateDir, settings.policy, address);
+    const verdict =
+      sink.kind === 'command'
+        ? checkSinkCommand(policy, 'notify', value)
+        : checkSinkUrl(policy, 'notify', sink.target, sink.label);
+    if (!verdict.allowed)
+      throw new PolicyRefusedError(verdict.field, verdict.value, verdict.rule, verdict.fix, verdict.message);
     if (sink.kind === 'command') {
-      const policy = await loadPolicy(settings.stateDir, settings.policy, address);
-      const verdict = checkSinkCommand(policy, 'notify', value);
-      if (!verdict.allowed)
-        throw new PolicyRefusedError(
-          verdict.field,
-          verdict.value,
-          verdict.rule,
-          verdict.fix,
-          verdict.message,
-        );
       return runSinkCommand({
         command: sink.target,
         label: sink.label,

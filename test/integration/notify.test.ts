@@ -1,8 +1,9 @@
 // Notifications on a real server: a sink that keeps failing marks its incidents undelivered without
 // holding the sweep; a command sink runs on the sweep's host under its policy (and is refused
-// outside it); bad --notify values are refused at once, naming the flag and the value.
+// outside it), a URL sink is posted to only where the policy's notifyUrls say; bad --notify values
+// are refused at once, naming the flag and the value.
 import assert from 'node:assert/strict';
-import { chmod, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { WorkflowHandle } from '@temporalio/client';
@@ -10,6 +11,7 @@ import { nanoid } from 'nanoid';
 import type { DebugStalledReport } from '../../workflows/debug-stalled.js';
 import type { IncidentEntry } from '../../src/temporal/incidents.js';
 import { ExitCode } from '../../src/cli/output.js';
+import { policyPath, writePolicyFile } from '../../src/host/projects/load-policy.js';
 import { cliIn } from '../helpers/cli-in-process.js';
 import { createHarness, uniqueQueue, type Harness } from '../helpers/harness.js';
 import { waitFor } from '../helpers/processes.js';
@@ -155,6 +157,39 @@ describe('notification sinks', () => {
     const refused = await cli('schedule', 'stall-sweep', '--id', `s-${nanoid(6)}`, '--notify', value);
     assert.equal(refused.code, ExitCode.usage);
     assert.ok(refused.err.includes(JSON.stringify(value)), refused.err);
+  });
+
+  it('a URL sink outside the host policy is refused, naming its label and not its URL', async () => {
+    const receiver = await startReceiver({ status: 200 });
+    const secret = `/hook/${nanoid(12)}`;
+    const value = `${receiver.url}${secret}`;
+    await writePolicyFile(h.settings.stateDir, { notifyUrls: ['https://hooks.slack.com/services/'] });
+    try {
+      const { target, report } = await sweepOne([value]);
+      const failed = report.notifications?.[0]?.failed ?? '';
+      assert.match(failed, /notifyUrls/);
+      assert.ok(failed.includes(report.notifications?.[0]?.sink ?? '?'), failed);
+      assert.ok(!failed.includes(secret), 'the URL path stays out of the refusal');
+      assert.equal(receiver.arrived.length, 0, 'nothing was posted');
+      await listed(target, (e) => e.notify?.undelivered !== undefined);
+
+      const refused = await cli('schedule', 'stall-sweep', '--id', `s-${nanoid(6)}`, '--notify', value);
+      assert.equal(refused.code, ExitCode.usage);
+      assert.match(refused.err, /notifyUrls/);
+      assert.ok(!refused.err.includes(secret), refused.err);
+
+      // Listed, it is posted to: the refused notice stayed owed, and goes with the new one.
+      await writePolicyFile(h.settings.stateDir, { notifyUrls: [`${receiver.url}/hook/`] });
+      const { report: next } = await sweepOne([value]);
+      assert.deepEqual(
+        next.notifications?.map((n) => [n.sent, n.failed]),
+        [[2, undefined]],
+      );
+      assert.equal(receiver.accepted.length, 1);
+    } finally {
+      await rm(policyPath(h.settings.stateDir), { force: true });
+      await receiver.close();
+    }
   });
 
   it('refuses a malformed --notify or --repeat at once, naming the flag and the value', async () => {

@@ -41,6 +41,25 @@ describe('loadPolicy', () => {
       ['remote', [], false, false],
     );
     assert.equal((await loadPolicy(state)).defaults, 'loopback', 'no address means the local dev server');
+    assert.equal(local.notifyUrls, undefined, 'a loopback server posts anywhere');
+    assert.deepEqual(remote.notifyUrls, [], 'any other, nowhere but where the file says');
+  });
+
+  it('takes notifyUrls from the file, and names a value that is not an http(s) URL', async () => {
+    const state = join(root, 'urls');
+    await writePolicyFile(state, { notifyUrls: ['https://hooks.slack.com/services/'] });
+    assert.deepEqual((await loadPolicy(state, {}, 'x.example.com:7233')).notifyUrls, [
+      'https://hooks.slack.com/services/',
+    ]);
+    assert.deepEqual((await loadPolicy(state, {}, '127.0.0.1:7233')).notifyUrls, [
+      'https://hooks.slack.com/services/',
+    ]);
+    await writeFile(policyPath(state), JSON.stringify({ notifyUrls: ['ftp://x/'] }));
+    await assert.rejects(loadPolicy(state, {}, 'localhost'), (error: unknown) => {
+      assert.ok(error instanceof InvalidInputError);
+      assert.match(error.field, /notifyUrls/);
+      return true;
+    });
   });
 
   it('takes the file over the defaults and flags over the file; roots become real paths', async () => {

@@ -9,7 +9,9 @@ import { defaultRoots } from '../../src/host/projects/load-policy.js';
 import {
   checkPolicy,
   checkSinkCommand,
+  checkSinkUrl,
   isUnder,
+  urlUnder,
   type CommandRequest,
   type Policy,
   type PolicyRequest,
@@ -229,4 +231,58 @@ describe('notification commands', () => {
         assert.ok(verdict.message.includes(JSON.stringify(value)), verdict.message);
       }
     });
+});
+
+describe('notification URLs', () => {
+  const listed = policyFor('t.example.com:7233', {
+    notifyUrls: ['https://hooks.slack.com/services/', 'http://alerts.internal:8080/hook'],
+  });
+  const cases: [string, Policy, string, PolicyRule | undefined][] = [
+    ['a loopback server posts anywhere', loopback, 'http://127.0.0.1:9/x', undefined],
+    [
+      'a remote server posts nowhere by default',
+      { ...remote, notifyUrls: [] },
+      'https://hooks.slack.com/services/T/B/s',
+      'notifyUrls',
+    ],
+    [
+      'unless notifyUrls holds its origin and path',
+      listed,
+      'https://hooks.slack.com/services/T/B/secret',
+      undefined,
+    ],
+    ['the path is a prefix by whole segments', listed, 'http://alerts.internal:8080/hook/team', undefined],
+    ['not by characters', listed, 'http://alerts.internal:8080/hooks', 'notifyUrls'],
+    ['another path of an allowed host', listed, 'https://hooks.slack.com/other', 'notifyUrls'],
+    [
+      'a host that only begins like an allowed one',
+      listed,
+      'https://hooks.slack.com.evil.example/services/x',
+      'notifyUrls',
+    ],
+    ['another scheme', listed, 'http://hooks.slack.com/services/x', 'notifyUrls'],
+    ['another port', listed, 'http://alerts.internal:8081/hook', 'notifyUrls'],
+    ['credentials in the URL', listed, 'https://user:pw@hooks.slack.com/services/x', 'notifyUrls'],
+    ['a dot segment out of the prefix', listed, 'https://hooks.slack.com/services/../admin', 'notifyUrls'],
+  ];
+  for (const [title, policy, url, rule] of cases)
+    it(title, () => {
+      const verdict = checkSinkUrl(policy, 'notify', url, 'webhook:host');
+      assert.equal(verdict.allowed ? undefined : verdict.rule, rule);
+      if (!verdict.allowed) {
+        assert.equal(verdict.value, 'webhook:host', 'the refusal names the label, not the URL');
+        assert.ok(!verdict.message.includes(url), verdict.message);
+        assert.match(verdict.message, /notifyUrls/);
+      }
+    });
+
+  it('compares parsed URLs, and an unparsable one matches nothing', () => {
+    assert.equal(urlUnder('HTTPS://Hooks.Slack.com/services/x', 'https://hooks.slack.com/services'), true);
+    assert.equal(
+      urlUnder('https://hooks.slack.com:443/services/x', 'https://hooks.slack.com/services/'),
+      true,
+    );
+    assert.equal(urlUnder('not a url', 'https://hooks.slack.com/'), false);
+    assert.equal(urlUnder('https://hooks.slack.com/x', 'nope'), false);
+  });
 });

@@ -2,7 +2,8 @@
 import { deleteStallSweep, upsertStallSweep } from '../../temporal/stall-sweep.js';
 import { ExitError, InvalidInputError } from '../../errors.js';
 import { loadPolicy } from '../../host/projects/load-policy.js';
-import { checkSinkCommand } from '../../host/projects/policy.js';
+import { checkSinkCommand, checkSinkUrl } from '../../host/projects/policy.js';
+import { parseSink } from '../../contract/notify.js';
 import type { CommandContext } from '../context.js';
 import { ExitCode } from '../output.js';
 
@@ -28,14 +29,22 @@ export async function scheduleStallSweep(options: ScheduleOptions, ctx: CommandC
     );
     return deleted ? ExitCode.ok : ExitCode.notFound;
   }
-  // A command sink runs on a control worker of this host: its policy decides now, not at the first sweep.
-  const commands = ((options.input.notify as unknown[] | undefined) ?? []).filter(
-    (value): value is string => typeof value === 'string' && value.startsWith('cmd:'),
+  // A command sink runs on a control worker of this host, and a URL sink is posted to under each
+  // control worker's policy: this host's policy decides now, not at the first sweep.
+  const sinks = ((options.input.notify as unknown[] | undefined) ?? []).filter(
+    (value): value is string => typeof value === 'string',
   );
-  if (commands.length > 0) {
+  const commands = sinks.filter((value) => value.startsWith('cmd:'));
+  if (sinks.length > 0) {
     const policy = await loadPolicy(ctx.settings.stateDir, ctx.settings.policy, ctx.target.address);
-    for (const value of commands) {
-      const verdict = checkSinkCommand(policy, '--notify', value);
+    for (const value of sinks) {
+      const parsed = parseSink(value);
+      if (!('sink' in parsed)) continue; // --notify's parser has refused it already
+      const { sink } = parsed;
+      const verdict =
+        sink.kind === 'command'
+          ? checkSinkCommand(policy, '--notify', value)
+          : checkSinkUrl(policy, '--notify', sink.target, sink.label);
       if (!verdict.allowed) throw new ExitError(verdict.message, ExitCode.usage);
     }
   }

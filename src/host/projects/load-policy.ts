@@ -15,6 +15,7 @@ const fileSchema = z.strictObject({
   allowFreeFormCommands: z.boolean().optional(),
   allowShell: z.boolean().optional(),
   envAllow: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*\*?$/)).optional(),
+  notifyUrls: z.array(z.string().regex(/^https?:\/\/[^\s/?#@]+(\/\S*)?$/, 'an http(s) URL')).optional(),
 });
 
 /** The contents of `<stateDir>/policy.json`; every field is optional. */
@@ -44,11 +45,13 @@ export async function loadPolicy(
 ): Promise<Policy> {
   const file = policyPath(stateDir);
   const expected =
-    '{ allowedRoots?: [directories], allowFreeFormCommands?: boolean, allowShell?: boolean, envAllow?: [names] }';
+    '{ allowedRoots?: [directories], allowFreeFormCommands?: boolean, allowShell?: boolean, envAllow?: [names], notifyUrls?: [URLs] }';
   const fromFile = await readJsonFile(file, fileSchema, {}, expected);
   const loopback = await isLoopbackAddress(serverAddress);
   const rootsField = overrides.allowedRoots ? 'allowedRoots' : `${file}.allowedRoots`;
   const roots = overrides.allowedRoots ?? fromFile.allowedRoots ?? defaultRoots(loopback);
+  // URL sinks may POST anywhere for a loopback server; for any other, only where the file says.
+  const notifyUrls = fromFile.notifyUrls ?? (loopback ? undefined : []);
   return {
     file,
     serverAddress: serverAddress ?? '',
@@ -57,6 +60,7 @@ export async function loadPolicy(
     allowFreeFormCommands: overrides.allowFreeFormCommands ?? fromFile.allowFreeFormCommands ?? loopback,
     allowShell: overrides.allowShell ?? fromFile.allowShell ?? false,
     envAllow: fromFile.envAllow ?? [],
+    ...(notifyUrls && { notifyUrls }),
   };
 }
 

@@ -22,6 +22,11 @@ export interface Policy {
   envAllow: string[];
   /** True for the local CLI user, who may set any environment of their own processes. */
   openEnv?: boolean;
+  /**
+   * Where URL sinks may POST: each an http(s) URL whose origin must match and whose path must prefix
+   * the sink's. Undefined: any URL (a loopback server, whose workflows only this machine starts).
+   */
+  notifyUrls?: string[];
 }
 
 /**
@@ -55,7 +60,13 @@ export interface PolicyRequest {
 }
 
 export type PolicyRule =
-  'allowedRoots' | 'allowFreeFormCommands' | 'allowShell' | 'envName' | 'envDenied' | 'sharedDir';
+  | 'allowedRoots'
+  | 'allowFreeFormCommands'
+  | 'allowShell'
+  | 'envName'
+  | 'envDenied'
+  | 'sharedDir'
+  | 'notifyUrls';
 
 interface PolicyRefusal {
   field: string;
@@ -182,6 +193,41 @@ export function checkSinkCommand(policy: Policy, field: string, value: string): 
       `write it as a plain command (a script on PATH), or set allowShell: true in ${policy.file}`,
     );
   return { allowed: true };
+}
+
+/** True when `url` has the origin of `prefix` and its path begins with the prefix's path. */
+export function urlUnder(url: string, prefix: string): boolean {
+  let u: URL;
+  let p: URL;
+  try {
+    u = new URL(url);
+    p = new URL(prefix);
+  } catch {
+    return false;
+  }
+  if (u.origin !== p.origin || u.username !== '' || u.password !== '') return false;
+  const path = p.pathname.endsWith('/') ? p.pathname : `${p.pathname}/`;
+  return u.pathname === p.pathname || u.pathname.startsWith(path);
+}
+
+/**
+ * Allows a URL sink (a webhook or Slack sink of a scheduled sweep) or names the rule that refuses
+ * it: it comes from workflow input, so a control worker reached by others POSTs only where its
+ * policy's notifyUrls say. The refusal names the sink by its label (kind and host): the URL's path
+ * may hold a secret, and the refusal is kept in workflow history.
+ */
+export function checkSinkUrl(policy: Policy, field: string, url: string, label: string): PolicyVerdict {
+  const allowed = policy.notifyUrls;
+  if (allowed === undefined || allowed.some((prefix) => urlUnder(url, prefix))) return { allowed: true };
+  const list = allowed.length > 0 ? allowed.join(', ') : 'none';
+  return refuse(
+    policy,
+    field,
+    label,
+    'notifyUrls',
+    `a URL sink comes from workflow input, and its address is not under notifyUrls (${list})`,
+    `add its origin, with a path prefix if you like (e.g. "https://hooks.slack.com/services/"), to notifyUrls in ${policy.file}`,
+  );
 }
 
 /** The policy of a user acting on their own machine through the CLI: every directory and command. */

@@ -1,5 +1,5 @@
 // Stall-sweep benchmark, all in one run against a throwaway dev server:
-//   node --import tsx bench/sweep.bench.ts [--n 1000] [--big 10000] [--big-repeat-only] [--samples 100] [--big-samples 60] [--repeat 9] [--memory-repeat 5] [--big-repeat 3] [--concurrency 24] [--db-dir DIR]
+//   node --import tsx bench/sweep.bench.ts [--n 1000] [--big 10000] [--big-repeat-only] [--samples 100] [--big-samples 60] [--repeat 9] [--memory-repeat 5] [--big-repeat 5] [--big-memory-repeat 3] [--concurrency 24] [--db-dir DIR]
 // (a) our sweep, (b) the runbook's method (the find-stalled script's list, then per workflow its text
 // `temporal workflow show` with the failure events counted through grep, run by bash; also the bare
 // `show -o json` alone; sampled in slices between the rounds of the others, so all see the same
@@ -32,7 +32,8 @@ const { values: flags } = parseArgs({
     'big-samples': { type: 'string', default: '60' },
     repeat: { type: 'string', default: '9' },
     'memory-repeat': { type: 'string', default: '5' },
-    'big-repeat': { type: 'string', default: '3' },
+    'big-repeat': { type: 'string', default: '5' },
+    'big-memory-repeat': { type: 'string', default: '3' },
     concurrency: { type: 'string', default: '24' },
     'db-dir': { type: 'string' },
     // At --big, measure only the repeat sweep against the full one (no runbook, no ceilings).
@@ -46,6 +47,7 @@ const BIG_SAMPLES = Number(flags['big-samples']);
 const REPEAT = Number(flags.repeat);
 const MEMORY_REPEAT = Number(flags['memory-repeat']);
 const BIG_REPEAT = Number(flags['big-repeat']);
+const BIG_MEMORY_REPEAT = Number(flags['big-memory-repeat']);
 const CONCURRENCY = Number(flags.concurrency);
 const QUIET_MS = 20_000;
 
@@ -352,13 +354,13 @@ async function main(): Promise<void> {
       log(`added them in ${((Date.now() - fillStarted) / 1000).toFixed(1)} s`);
       await sleep(QUIET_MS);
       if (flags['big-repeat-only'])
-        bigRepeatOnly = await measureRepeat(client, server.address, BIG, BIG_REPEAT);
+        bigRepeatOnly = await measureRepeat(client, server.address, BIG, BIG_MEMORY_REPEAT);
       else {
         const m = await measure(server.address, BIG_REPEAT, await runbookSample(server.address, BIG_SAMPLES));
         log(
           `runbook at ${BIG}: list ${fmt(m.rb.listMs)}, ${m.rb.sampled} workflows at ${fmt(m.rb.perWorkflowMs)} each (show alone ${fmt(m.rb.perShowMs)})`,
         );
-        const repeat = await measureRepeat(client, server.address, m.ours.scanned, BIG_REPEAT);
+        const repeat = await measureRepeat(client, server.address, m.ours.scanned, BIG_MEMORY_REPEAT);
         bigRun = { m, rb: m.rb, repeat };
       }
     }
@@ -398,7 +400,7 @@ async function main(): Promise<void> {
       ...(bigRun ? [...section(bigRun.m, bigRun.rb, BIG_REPEAT), repeatLine(bigRun.repeat), ''] : []),
       ...(bigRepeatOnly
         ? [
-            `N=${bigRepeatOnly.full.scanned} (repeat sweep only, medians of ${BIG_REPEAT} rounds)`,
+            `N=${bigRepeatOnly.full.scanned} (repeat sweep only, medians of ${BIG_MEMORY_REPEAT} rounds)`,
             repeatLine(bigRepeatOnly),
             '',
           ]

@@ -23,7 +23,7 @@ import {
 import { InvalidInputError, NotifyFailedError, PolicyRefusedError } from '../src/errors.js';
 import { inheritedEnv } from '../src/host/projects/env-policy.js';
 import { loadPolicy } from '../src/host/projects/load-policy.js';
-import { checkSinkCommand, checkSinkUrl } from '../src/host/projects/policy.js';
+import { checkSink } from '../src/host/projects/policy.js';
 import { postJson, runSinkCommand } from '../src/host/notify/send.js';
 import { mapBounded } from '../src/inspect/pool.js';
 import { isNotFound } from '../src/temporal/grpc.js';
@@ -91,10 +91,7 @@ export function createNotifyActivities({
     const signal = Context.current().cancellationSignal;
     // Both kinds come from workflow input: this host's policy decides what it runs and where it POSTs.
     const policy = await loadPolicy(settings.stateDir, settings.policy, address);
-    const verdict =
-      sink.kind === 'command'
-        ? checkSinkCommand(policy, 'notify', value)
-        : checkSinkUrl(policy, 'notify', sink.target, sink.label);
+    const verdict = checkSink(policy, 'notify', value, sink);
     if (!verdict.allowed)
       throw new PolicyRefusedError(verdict.field, verdict.value, verdict.rule, verdict.fix, verdict.message);
     if (sink.kind === 'command') {

@@ -2,7 +2,7 @@
 import { deleteStallSweep, upsertStallSweep } from '../../temporal/stall-sweep.js';
 import { ExitError, InvalidInputError } from '../../errors.js';
 import { loadPolicy } from '../../host/projects/load-policy.js';
-import { checkSinkCommand, checkSinkUrl } from '../../host/projects/policy.js';
+import { checkSink } from '../../host/projects/policy.js';
 import { parseSink } from '../../contract/notify.js';
 import type { CommandContext } from '../context.js';
 import { ExitCode } from '../output.js';
@@ -40,11 +40,7 @@ export async function scheduleStallSweep(options: ScheduleOptions, ctx: CommandC
     for (const value of sinks) {
       const parsed = parseSink(value);
       if (!('sink' in parsed)) continue; // --notify's parser has refused it already
-      const { sink } = parsed;
-      const verdict =
-        sink.kind === 'command'
-          ? checkSinkCommand(policy, '--notify', value)
-          : checkSinkUrl(policy, '--notify', sink.target, sink.label);
+      const verdict = checkSink(policy, '--notify', value, parsed.sink);
       if (!verdict.allowed) throw new ExitError(verdict.message, ExitCode.usage);
     }
   }

@@ -2,6 +2,7 @@
 // Anyone who can start a workflow in the namespace can ask a control worker to run commands,
 // so the directories and commands it accepts are decided here, locally, not by the request.
 import { sep } from 'node:path';
+import type { NotifySink } from '../../contract/notify.js';
 import { parseCommand } from './command.js';
 import { refusedEnv } from './env-policy.js';
 
@@ -228,6 +229,13 @@ export function checkSinkUrl(policy: Policy, field: string, url: string, label: 
     `a URL sink comes from workflow input, and its address is not under notifyUrls (${list})`,
     `add its origin, with a path prefix if you like (e.g. "https://hooks.slack.com/services/"), to notifyUrls in ${policy.file}`,
   );
+}
+
+/** Allows a sink of a scheduled sweep (`value` as given, parsed as `sink`) or names the rule that refuses it. */
+export function checkSink(policy: Policy, field: string, value: string, sink: NotifySink): PolicyVerdict {
+  return sink.kind === 'command'
+    ? checkSinkCommand(policy, field, value)
+    : checkSinkUrl(policy, field, sink.target, sink.label);
 }
 
 /** The policy of a user acting on their own machine through the CLI: every directory and command. */

@@ -6,6 +6,7 @@ import type { NativeConnection } from '@temporalio/worker';
 import { DEFAULTS } from '../defaults.js';
 import { ConnectConfigError } from '../errors.js';
 import { probeConnection, tlsSettings } from './connect-probe.js';
+import { MAX_RECEIVE_BYTES } from './grpc.js';
 
 export interface ConnectTarget {
   address: string;
@@ -128,7 +129,13 @@ export async function connectClient(target: ConnectTarget): Promise<Client> {
   const { Client, Connection } = await import('@temporalio/client');
   const connection = await checkedConnect(
     target,
-    () => Connection.connect({ ...target.connectionOptions, connectTimeout: '5s' }),
+    () =>
+      Connection.connect({
+        ...target.connectionOptions,
+        // gRPC-js refuses answers over 4 MiB by default: one page of a history with large payloads.
+        channelArgs: { 'grpc.max_receive_message_length': MAX_RECEIVE_BYTES },
+        connectTimeout: '5s',
+      }),
     (late) => late.close(),
   );
   return new Client({ connection, namespace: target.namespace });

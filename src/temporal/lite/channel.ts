@@ -6,6 +6,7 @@ import { grpcEndpoint } from '../address.js';
 import { tlsSettings } from '../connect-probe.js';
 import type { ConnectTarget } from '../connection.js';
 import { WORKFLOW_SERVICE } from './codec.js';
+import { MAX_RECEIVE_BYTES } from '../grpc.js';
 
 export interface ChannelSettings {
   /** host:port */
@@ -39,8 +40,7 @@ export function channelSettings(target: ConnectTarget): ChannelSettings {
   const { apiKey, metadata: configMetadata } = target.connectionOptions;
   const tls = tlsSettings(target);
   const options: ChannelOptions = {
-    // As the SDK: results and histories can be large.
-    'grpc.max_receive_message_length': 128 * 1024 * 1024,
+    'grpc.max_receive_message_length': MAX_RECEIVE_BYTES,
     'grpc.service_config': JSON.stringify(serviceConfig),
   };
   if (tls?.serverNameOverride) {

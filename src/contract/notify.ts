@@ -72,7 +72,9 @@ function fnv1a(text: string): string {
   return hash.toString(16).padStart(8, '0');
 }
 
-const URL_SHAPE = /^https?:\/\/([^\s/?#@]+@)?([^\s/?#:@]+|\[[0-9a-fA-F:.]+\])(:\d{1,5})?([/?#]\S*)?$/;
+/** An http(s) URL: scheme, optional credentials, host (or bracketed IPv6), optional port, the rest. */
+export const HTTP_URL_SHAPE =
+  /^https?:\/\/([^\s/?#@]+@)?([^\s/?#:@]+|\[[0-9a-fA-F:.]+\])(:\d{1,5})?([/?#]\S*)?$/;
 const MAX_SINK = 2048;
 
 /** The sink a `--notify` value names, or what is wrong with it (the expectation, for the message). */
@@ -91,7 +93,7 @@ export function parseSink(value: string): { sink: NotifySink } | { expected: str
   }
   const slack = value.startsWith('slack+');
   const url = slack ? value.slice(6) : value;
-  const match = URL_SHAPE.exec(url);
+  const match = HTTP_URL_SHAPE.exec(url);
   if (!match) return { expected: slack ? 'slack+ followed by an http(s) URL' : expected };
   const host = (match[2] ?? '').toLowerCase();
   const kind: SinkKind = slack || host === 'hooks.slack.com' ? 'slack' : 'webhook';

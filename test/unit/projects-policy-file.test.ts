@@ -54,12 +54,18 @@ describe('loadPolicy', () => {
     assert.deepEqual((await loadPolicy(state, {}, '127.0.0.1:7233')).notifyUrls, [
       'https://hooks.slack.com/services/',
     ]);
-    await writeFile(policyPath(state), JSON.stringify({ notifyUrls: ['ftp://x/'] }));
-    await assert.rejects(loadPolicy(state, {}, 'localhost'), (error: unknown) => {
-      assert.ok(error instanceof InvalidInputError);
-      assert.match(error.field, /notifyUrls/);
-      return true;
-    });
+    for (const [value, expected] of [
+      ['ftp://x/', /an http\(s\) URL/],
+      ['https://user:secret@hooks.slack.com/services/', /without credentials/],
+    ] as const) {
+      await writeFile(policyPath(state), JSON.stringify({ notifyUrls: [value] }));
+      await assert.rejects(loadPolicy(state, {}, 'localhost'), (error: unknown) => {
+        assert.ok(error instanceof InvalidInputError);
+        assert.match(error.field, /notifyUrls/);
+        assert.match(error.message, expected);
+        return true;
+      });
+    }
   });
 
   it('takes the file over the defaults and flags over the file; roots become real paths', async () => {

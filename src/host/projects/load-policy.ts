@@ -5,6 +5,7 @@ import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { packageRoot, type PolicyOverrides } from '../../config.js';
+import { HTTP_URL_SHAPE } from '../../contract/notify.js';
 import { InvalidInputError } from '../../errors.js';
 import { isLoopbackAddress } from '../../temporal/address.js';
 import { readJsonFile, writeJsonFile } from '../records/json-file.js';
@@ -15,7 +16,14 @@ const fileSchema = z.strictObject({
   allowFreeFormCommands: z.boolean().optional(),
   allowShell: z.boolean().optional(),
   envAllow: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*\*?$/)).optional(),
-  notifyUrls: z.array(z.string().regex(/^https?:\/\/[^\s/?#@]+(\/\S*)?$/, 'an http(s) URL')).optional(),
+  notifyUrls: z
+    .array(
+      z
+        .string()
+        .regex(HTTP_URL_SHAPE, 'an http(s) URL')
+        .refine((url) => HTTP_URL_SHAPE.exec(url)?.[1] === undefined, 'an http(s) URL without credentials'),
+    )
+    .optional(),
 });
 
 /** The contents of `<stateDir>/policy.json`; every field is optional. */

@@ -17,16 +17,30 @@ function testFiles(dir: string): string[] {
     .map((name) => join(dir, name));
 }
 
+/**
+ * The dev server on ports free a moment ago. Another process may take one in between (an outgoing
+ * connection's ephemeral port), so a start that finds a port taken is tried again on new ones.
+ */
+async function startOnFreePorts(stateDir: string, dbFile: string, attempts = 3) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startDevServer(stateDir, defaultTemporalCli(), {
+        port: await freePort(),
+        uiPort: await freePort(),
+        dbFile,
+      });
+    } catch (error) {
+      if (attempt >= attempts || !/address already in use/.test(String(error))) throw error;
+      process.stderr.write(`test: a port was taken before the dev server bound it; trying new ports\n`);
+    }
+  }
+}
+
 async function main(): Promise<number> {
   const root = await mkdtemp(join(tmpdir(), 'temporal-ops-test-'));
   const stateDir = join(root, 'server-state');
   const files = process.argv.slice(2);
-  const port = await freePort();
-  const server = await startDevServer(stateDir, defaultTemporalCli(), {
-    port,
-    uiPort: await freePort(),
-    dbFile: join(root, 'temporal.db'),
-  });
+  const server = await startOnFreePorts(stateDir, join(root, 'temporal.db'));
   process.stderr.write(
     `test: dev server on ${server.address}, Web UI ${server.uiUrl} (pid ${server.record.pid})\n`,
   );

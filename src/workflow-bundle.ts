@@ -96,7 +96,9 @@ export function workflowBundleHash(entry: string): string {
   const lock = join(packageRoot, 'package-lock.json');
   hash.update(existsSync(lock) ? readFileSync(lock) : 'no lock');
   hash.update(`\0${DEVTOOL}\0`);
-  for (const file of [...new Set([...workflowSourceFiles(entry), payloadConverterPath])].sort()) {
+  for (const file of [
+    ...new Set([...workflowSourceFiles(entry), ...workflowSourceFiles(payloadConverterPath)]),
+  ].sort()) {
     hash.update(`${relative(packageRoot, file)}\0`);
     hash.update(readFileSync(file));
     hash.update('\0');

@@ -3,6 +3,7 @@
 import type { CheckedTarget, StartedTarget } from '../activities/temporal-activities.js';
 import { parseCleanStartInput, type CleanStartInput } from '../src/contract/clean-start-input.js';
 import { DEFAULTS } from '../src/defaults.js';
+import { unreadableResult } from '../src/diagnosis/result-check.js';
 import { runRecipe, type RecipeReport } from './lib/recipe.js';
 import { freshWorkerThenTarget, stillRunning, waitTargetStep } from './lib/target-steps.js';
 import { phaseFields, WORKER_STEPS, type WorkerPhaseState } from './lib/worker-phase.js';
@@ -44,6 +45,9 @@ export function CleanStart(raw: unknown): Promise<CleanStartReport> {
             closed.status === 'RUNNING'
               ? stillRunning(timeoutSeconds)
               : `target ${closed.status}: ${closed.failure ?? ''}`;
+        } else if (closed.resultCheck?.unreadable) {
+          report.problem = unreadableResult(closed.resultCheck.unreadable);
+          checklist.mark('check-result', 'failed', report.problem);
         } else if (closed.resultCheck?.looksLikeError) {
           checklist.mark('check-result', 'failed', `COMPLETED but ${closed.resultCheck.reason}`);
           report.problem = `target COMPLETED but its result reads like an error: ${closed.resultCheck.reason}`;

@@ -6,6 +6,7 @@ import type { CheckedTarget, StartedTarget } from '../activities/temporal-activi
 import { ExpectationFailed } from '../src/errors.js';
 import { mismatch } from '../src/contract/expect.js';
 import { DEFAULTS } from '../src/defaults.js';
+import { unreadableResult } from '../src/diagnosis/result-check.js';
 import {
   parseTestInteractiveInput,
   type Interaction,
@@ -222,6 +223,8 @@ export function TestInteractive(raw: unknown): Promise<TestInteractiveReport> {
               throw new ExpectationFailed(
                 `target ${closed.status}${closed.failure ? `: ${closed.failure}` : ''}`,
               );
+            if (closed.resultCheck?.unreadable)
+              throw new ExpectationFailed(unreadableResult(closed.resultCheck.unreadable));
             if (closed.resultCheck?.looksLikeError)
               throw new ExpectationFailed(`result reads like an error: ${closed.resultCheck.reason}`);
             const wrong =

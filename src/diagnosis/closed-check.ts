@@ -1,7 +1,7 @@
 // Whether a closed target workflow ended well (the runbook's Recipe 5): COMPLETED with a result
 // that does not read like an error. Pure: used by the CheckRecentResults activity and its tests.
 import type { WorkflowStatusName } from '../contract/facts.js';
-import type { ResultCheck } from './result-check.js';
+import { unreadableResult, type ResultCheck } from './result-check.js';
 
 export interface ClosedRunFacts {
   status: WorkflowStatusName;
@@ -16,6 +16,8 @@ export function judgeClosedRun(run: ClosedRunFacts): { resultOk: boolean; reason
   switch (run.status) {
     case 'COMPLETED':
       if (!run.resultCheck) return { resultOk: false, reason: 'COMPLETED, but its result could not be read' };
+      if (run.resultCheck.unreadable)
+        return { resultOk: false, reason: unreadableResult(run.resultCheck.unreadable) };
       return run.resultCheck.looksLikeError
         ? { resultOk: false, reason: `COMPLETED but ${run.resultCheck.reason}` }
         : { resultOk: true, reason: 'COMPLETED; result looks right' };

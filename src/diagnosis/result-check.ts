@@ -6,9 +6,16 @@ export interface ResultCheck {
   looksLikeError: boolean;
   /** Why, quoting the key and value that matched; empty when the result looks fine. */
   reason: string;
+  /** Set when the result could not be read here (a codec's encoding, binary protobuf, ...): why. Nothing was checked. */
+  unreadable?: string;
 }
 
 const fine: ResultCheck = { looksLikeError: false, reason: '' };
+
+/** What a check of a COMPLETED run says when its result could not be read (`ResultCheck.unreadable`). */
+export function unreadableResult(why: string): string {
+  return `COMPLETED, but its result could not be read here: ${why}`;
+}
 
 /** Checks a decoded result against the rule; only the top level of an object is read. */
 export function checkResult(result: unknown, rule: Partial<ResultRule> = {}): ResultCheck {

@@ -4,6 +4,7 @@ import type { RunHeader, WorkflowStatusName } from '../contract/facts.js';
 import { checkResult, type ResultCheck } from '../diagnosis/result-check.js';
 import { type ResultRule } from '../contract/result-rule.js';
 import type { WorkflowReadClient } from '../temporal/lite/read-client.js';
+import { UnreadablePayload } from '../temporal/target-payloads.js';
 import { executionSummary } from './describe-facts.js';
 import { closeEventFact, readCloseEvent, type CloseEventFact, type HistoryEvent } from './history.js';
 
@@ -16,7 +17,10 @@ export interface RunOutcome extends RunHeader {
   close?: CloseEventFact;
 }
 
-/** The decoded result payload of a WorkflowExecutionCompleted event (null when empty): codecs, then the converter. */
+/**
+ * The decoded result payload of a WorkflowExecutionCompleted event (null when empty): codecs, then the
+ * converter; an UnreadablePayload when the converter cannot read it.
+ */
 async function decodeCompletedResult(client: WorkflowReadClient, event: HistoryEvent): Promise<unknown> {
   let payloads = event.workflowExecutionCompletedEventAttributes?.result?.payloads;
   if (!payloads?.length) return null;
@@ -41,6 +45,8 @@ export async function outcomeOfRun(
     return close ? { close } : {};
   }
   const result = await decodeCompletedResult(client, event);
+  if (result instanceof UnreadablePayload)
+    return { resultCheck: { looksLikeError: false, reason: '', unreadable: result.problem } };
   return { result, resultCheck: checkResult(result, rule) };
 }
 

@@ -7,6 +7,7 @@ import { DEFAULTS } from '../defaults.js';
 import { ConnectConfigError } from '../errors.js';
 import { probeConnection, tlsSettings } from './connect-probe.js';
 import { MAX_RECEIVE_BYTES } from './grpc.js';
+import { targetDataConverter } from './target-payloads.js';
 
 export interface ConnectTarget {
   address: string;
@@ -133,12 +134,15 @@ export async function connectClient(target: ConnectTarget): Promise<Client> {
       Connection.connect({
         ...target.connectionOptions,
         // gRPC-js refuses answers over 4 MiB by default: one page of a history with large payloads.
-        channelArgs: { 'grpc.max_receive_message_length': MAX_RECEIVE_BYTES },
+        channelArgs: {
+          'grpc.max_receive_message_length': MAX_RECEIVE_BYTES,
+          ...(target.connectionOptions as { channelArgs?: Record<string, unknown> }).channelArgs,
+        },
         connectTimeout: '5s',
       }),
     (late) => late.close(),
   );
-  return new Client({ connection, namespace: target.namespace });
+  return new Client({ connection, namespace: target.namespace, dataConverter: targetDataConverter });
 }
 
 /** A native connection for workers; the worker SDK loads only here, so client-only commands stay light. */
@@ -182,7 +186,7 @@ export async function connectNativeClient(target: ConnectTarget): Promise<Client
     return Promise.race([connecting, timedOut]).finally(() => clearTimeout(timer));
   };
   const connection = await checkedConnect(target, bounded, (late) => late.close());
-  return new Client({ connection, namespace: target.namespace });
+  return new Client({ connection, namespace: target.namespace, dataConverter: targetDataConverter });
 }
 
 /** How long a Rust-core connect may take, as gRPC-js's connectTimeout bounds the other path. */

@@ -9,6 +9,7 @@ import {
   type PayloadConverter,
   type SerializationContext,
 } from '@temporalio/common';
+import { payloadProblem } from '../../src/contract/payload-problems.js';
 
 /** Deeper input is refused: checking or re-encoding it would overflow the stack. */
 export const MAX_INPUT_DEPTH = 100;
@@ -25,21 +26,6 @@ export class UndecodablePayload {
   }
 }
 
-/** The payload's bytes as Latin-1 text: JSON's structure (quotes, escapes, tokens) is ASCII. */
-function latin1(data: Uint8Array): string {
-  let text = '';
-  for (let i = 0; i < data.length; i += 8192)
-    text += String.fromCharCode(...data.subarray(i, Math.min(i + 8192, data.length)));
-  return text;
-}
-
-/** The non-finite number token outside strings (`NaN`, `Infinity`, `-Infinity`), if any. */
-function nonFiniteToken(data: Uint8Array | null | undefined): string | undefined {
-  if (!data) return undefined;
-  const outsideStrings = latin1(data).replace(/"(?:[^"\\]|\\.)*"/g, '""');
-  return /(?:^|[[,:\s])(-?Infinity|NaN)(?=$|[\],}\s])/.exec(outsideStrings)?.[1];
-}
-
 /** How deep `value` nests (0 for a scalar), counted without recursion; stops past `limit`. */
 export function nestingDepth(value: unknown, limit = MAX_INPUT_DEPTH): number {
   let deepest = 0;
@@ -54,13 +40,6 @@ export function nestingDepth(value: unknown, limit = MAX_INPUT_DEPTH): number {
   return deepest;
 }
 
-function problemOf(error: unknown, payload: Payload): string {
-  const token = nonFiniteToken(payload.data);
-  if (token) return `the number ${token}, which JSON does not allow (only finite numbers)`;
-  const message = error instanceof Error ? error.message : String(error);
-  return error instanceof SyntaxError ? `not valid JSON: ${message}` : message;
-}
-
 class RecipePayloadConverter implements PayloadConverter {
   toPayload<T>(value: T, context?: SerializationContext): Payload {
     return defaultPayloadConverter.toPayload(value, context);
@@ -73,7 +52,7 @@ class RecipePayloadConverter implements PayloadConverter {
     try {
       value = defaultPayloadConverter.fromPayload(payload, context);
     } catch (error) {
-      return new UndecodablePayload(problemOf(error, payload)) as T;
+      return new UndecodablePayload(payloadProblem(error, payload)) as T;
     }
     if (nestingDepth(value) > MAX_INPUT_DEPTH)
       return new UndecodablePayload(`nested more than ${MAX_INPUT_DEPTH} levels deep`) as T;

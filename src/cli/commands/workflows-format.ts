@@ -112,7 +112,8 @@ export function formatAnalysis(a: Analysis, time: TimeText = iso): string {
 export function formatRecentRow(r: RecentRow, time: TimeText = iso): string {
   const when = r.closeTimeMs ? `closed ${time(r.closeTimeMs)}` : `started ${time(r.startTimeMs)}`;
   let check = '';
-  if (r.resultCheck)
+  if (r.resultCheck?.unreadable) check = `  result not readable here: ${r.resultCheck.unreadable}`;
+  else if (r.resultCheck)
     check = r.resultCheck.looksLikeError
       ? `  RESULT READS LIKE AN ERROR: ${r.resultCheck.reason}`
       : '  result ok';

@@ -23,6 +23,7 @@ function text(o: RunOutcome, time: (ms: number | undefined) => string): string {
   const head = `${o.workflowId} (${o.workflowType}) run ${o.runId}: ${o.status}`;
   if (o.status === 'RUNNING') return `${head} — no result yet`;
   if (o.status !== 'COMPLETED') return `${head}\n  ${o.close ? formatClose(o.close, time) : 'closed'}`;
+  if (o.resultCheck?.unreadable) return `${head}\n  result not readable here: ${o.resultCheck.unreadable}`;
   const check = o.resultCheck?.looksLikeError
     ? `\n  WARNING: COMPLETED, but the result reads like an error: ${o.resultCheck.reason}`
     : '';

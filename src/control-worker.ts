@@ -10,8 +10,7 @@ import type { Settings } from './config.js';
 import { watchWorkerLogs } from './host/logs/logs.js';
 import { stopOrphanedReplays } from './host/replay/replay-runs.js';
 import { drainWarm } from './host/replay/warm-pool.js';
-import { connectNative, type ConnectTarget } from './temporal/connection.js';
-import { targetDataConverter } from './temporal/target-payloads.js';
+import { connectNative, targetConverterOf, type ConnectTarget } from './temporal/connection.js';
 import { loadWorkflowBundle, type BundleName } from './workflow-bundle.js';
 import { hostQueueName } from './contract/ops-workflows.js';
 import { bookkeepingClient, ensureBookkeepingNamespace } from './temporal/bookkeeping.js';
@@ -63,7 +62,11 @@ export async function createControlWorker({
     )) === 'created';
   // One connection for the workers and the activities' client: no gRPC-js channel beside the
   // Rust-core one, and the cheaper calls for the sweep.
-  const client = new Client({ connection, namespace: target.namespace, dataConverter: targetDataConverter });
+  const client = new Client({
+    connection,
+    namespace: target.namespace,
+    dataConverter: targetConverterOf(target),
+  });
   const bookkeeping = bookkeepingClient(client, settings.bookkeepingNamespace);
   // Incidents need their search attributes; a dev server gets them now. Elsewhere (or where the
   // operator service is not ours to call) the sweep's incident step names what an administrator runs.

@@ -272,3 +272,10 @@ export class StarterFailedError extends Error {
 
 /** Thrown inside TestInteractive when an answer does not meet its expectation; the recipe reports it. */
 export class ExpectationFailed extends Error {}
+
+/** The Codec Server did not decode a batch of payloads: no answer, an error status, or an answer of another shape. */
+export class CodecServerError extends Error {
+  /** The stable failure `type` activities give this error; workflows branch on it. */
+  static readonly type = 'CodecServerError' as const;
+  override readonly name = 'CodecServerError';
+}

@@ -41,6 +41,14 @@ export function addGlobalFlags(program: Command): Command {
     )
     .option('--profile <name>', 'temporal.toml profile (env TEMPORAL_PROFILE; default "default")')
     .option('--config-file <path>', 'temporal.toml path (env TEMPORAL_CONFIG_FILE)')
+    .option(
+      '--codec-endpoint <url>',
+      'Codec Server that decodes payloads your codec sealed (env TEMPORAL_CODEC_ENDPOINT); {namespace} is filled in',
+    )
+    .option(
+      '--codec-auth <value>',
+      'Authorization header for Codec Server requests (env TEMPORAL_CODEC_AUTH)',
+    )
     .addOption(
       new Option('-o, --output <format>', 'result format; --json is -o json').choices([
         'text',
@@ -88,6 +96,8 @@ export function connectOptions(flags: GlobalFlags, env: NodeJS.ProcessEnv): Conn
     'tlsDisableHostVerification',
     'profile',
     'configFile',
+    'codecEndpoint',
+    'codecAuth',
   ] as const;
   const options: ConnectOptions = { env };
   for (const key of keys) if (flags[key] !== undefined) Object.assign(options, { [key]: flags[key] });

@@ -4,6 +4,7 @@ import type { RunHeader, WorkflowStatusName } from '../contract/facts.js';
 import { checkResult, type ResultCheck } from '../diagnosis/result-check.js';
 import { type ResultRule } from '../contract/result-rule.js';
 import type { WorkflowReadClient } from '../temporal/lite/read-client.js';
+import { CodecServerError } from '../errors.js';
 import { UnreadablePayload } from '../temporal/target-payloads.js';
 import { executionSummary } from './describe-facts.js';
 import { closeEventFact, readCloseEvent, type CloseEventFact, type HistoryEvent } from './history.js';
@@ -26,7 +27,12 @@ async function decodeCompletedResult(client: WorkflowReadClient, event: HistoryE
   if (!payloads?.length) return null;
   const { payloadCodecs, payloadConverter } = client.options.loadedDataConverter;
   // The SDK's own helper for this loads the whole API descriptor: the same steps, without it.
-  for (const codec of [...payloadCodecs].reverse()) payloads = await codec.decode(payloads);
+  try {
+    for (const codec of [...payloadCodecs].reverse()) payloads = await codec.decode(payloads);
+  } catch (error) {
+    if (error instanceof CodecServerError) return new UnreadablePayload(error.message);
+    throw error;
+  }
   const [first] = payloads;
   return first ? (payloadConverter.fromPayload(first) ?? null) : null;
 }

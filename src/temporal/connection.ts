@@ -8,12 +8,19 @@ import { ConnectConfigError } from '../errors.js';
 import { probeConnection, tlsSettings } from './connect-probe.js';
 import { MAX_RECEIVE_BYTES } from './grpc.js';
 import { targetDataConverter } from './target-payloads.js';
+import { CodecServerDecoder, type CodecServer } from './codec-server.js';
+// The one internal import: the public profile type drops the [codec] table, and reading it the way the
+// SDK reads every other setting (file, profile, TEMPORAL_CODEC_* over it) beats a second TOML resolver.
+// eslint-disable-next-line no-restricted-syntax
+import { tomlLoadClientConfigProfile } from '@temporalio/envconfig/lib/envconfig-toml.js';
 
 export interface ConnectTarget {
   address: string;
   namespace: string;
   /** Full options for Connection / NativeConnection (TLS, API key, metadata). */
   connectionOptions: ReturnType<typeof loadClientConnectConfig>['connectionOptions'];
+  /** The Codec Server that decodes what target workflows' codecs sealed, when one is configured. */
+  codec?: CodecServer;
 }
 
 /** Connection settings given explicitly (the CLI's flags); each one wins over its TEMPORAL_* variable. */
@@ -31,6 +38,10 @@ export interface ConnectOptions {
   profile?: string;
   /** The temporal.toml path (else $TEMPORAL_CONFIG_FILE, else the default path). */
   configFile?: string;
+  /** The Codec Server endpoint (else $TEMPORAL_CODEC_ENDPOINT, else the profile's codec.endpoint). */
+  codecEndpoint?: string;
+  /** Its Authorization header (else $TEMPORAL_CODEC_AUTH, else the profile's codec.auth). */
+  codecAuth?: string;
   /** The environment to read (default: this process's). */
   env?: NodeJS.ProcessEnv;
 }
@@ -47,6 +58,8 @@ const ENV_OF: [keyof ConnectOptions, string][] = [
   ['tlsServerName', 'TEMPORAL_TLS_SERVER_NAME'],
   ['tlsDisableHostVerification', 'TEMPORAL_TLS_DISABLE_HOST_VERIFICATION'],
   ['configFile', 'TEMPORAL_CONFIG_FILE'],
+  ['codecEndpoint', 'TEMPORAL_CODEC_ENDPOINT'],
+  ['codecAuth', 'TEMPORAL_CODEC_AUTH'],
 ];
 
 /** The environment the Temporal CLI would see: `env` with each explicit setting in its variable's place. */
@@ -84,11 +97,28 @@ export function loadConnectTarget(options: ConnectOptions = {}): ConnectTarget {
     throw new ConnectConfigError(profile ? `profile ${profile}` : 'config', (error as Error).message);
   }
   const address = config.connectionOptions.address ?? DEFAULTS.temporalAddress;
+  const codec = codecServerOf(profile, env);
   return {
     address,
     namespace: config.namespace ?? DEFAULTS.namespace,
     connectionOptions: { ...config.connectionOptions, address },
+    ...(codec && { codec }),
   };
+}
+
+/** The profile's codec with the TEMPORAL_CODEC_* variables over it, as the Temporal CLI reads them. */
+function codecServerOf(profile: string | undefined, env: Record<string, string>): CodecServer | undefined {
+  // The SDK's profile type leaves the codec out; its TOML layer keeps it.
+  const { codec } = tomlLoadClientConfigProfile({ ...(profile ? { profile } : {}), overrideEnvVars: env });
+  if (!codec?.endpoint) return undefined;
+  if (!/^https?:\/\/[^\s/]/.test(codec.endpoint))
+    throw new ConnectConfigError('codec endpoint', `${JSON.stringify(codec.endpoint)} is not an http(s) URL`);
+  return { endpoint: codec.endpoint, ...(codec.auth && { auth: codec.auth }) };
+}
+
+/** The data converter of a client of `target`: target payloads read, through its Codec Server if any. */
+export function targetConverterOf(target: ConnectTarget) {
+  return targetDataConverter(target.codec && new CodecServerDecoder(target.codec, target.namespace));
 }
 
 const PLAINTEXT_PROBE_MS = 1000;
@@ -142,7 +172,7 @@ export async function connectClient(target: ConnectTarget): Promise<Client> {
       }),
     (late) => late.close(),
   );
-  return new Client({ connection, namespace: target.namespace, dataConverter: targetDataConverter });
+  return new Client({ connection, namespace: target.namespace, dataConverter: targetConverterOf(target) });
 }
 
 /** A native connection for workers; the worker SDK loads only here, so client-only commands stay light. */
@@ -186,7 +216,7 @@ export async function connectNativeClient(target: ConnectTarget): Promise<Client
     return Promise.race([connecting, timedOut]).finally(() => clearTimeout(timer));
   };
   const connection = await checkedConnect(target, bounded, (late) => late.close());
-  return new Client({ connection, namespace: target.namespace, dataConverter: targetDataConverter });
+  return new Client({ connection, namespace: target.namespace, dataConverter: targetConverterOf(target) });
 }
 
 /** How long a Rust-core connect may take, as gRPC-js's connectTimeout bounds the other path. */

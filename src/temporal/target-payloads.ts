@@ -8,6 +8,7 @@ import {
   defaultPayloadConverter,
   type LoadedDataConverter,
   type Payload,
+  type PayloadCodec,
   type PayloadConverter,
   type SerializationContext,
 } from '@temporalio/common';
@@ -34,6 +35,11 @@ const metadataText = (payload: Payload, key: string): string => {
   return value ? text.decode(value) : '';
 };
 
+/** Whether the converter reads the payload's encoding (JSON, protobuf JSON, binary, null). */
+export function readableEncoding(payload: Payload): boolean {
+  return READABLE.has(metadataText(payload, 'encoding'));
+}
+
 function unreadable(payload: Payload, error: unknown): UnreadablePayload {
   const encoding = metadataText(payload, 'encoding');
   if (encoding === 'binary/protobuf') {
@@ -44,7 +50,7 @@ function unreadable(payload: Payload, error: unknown): UnreadablePayload {
   }
   if (!READABLE.has(encoding))
     return new UnreadablePayload(
-      `encoded as ${encoding || '(no encoding)'}: only the payload codec or converter that wrote it reads it, and none is configured for temporal-ops`,
+      `encoded as ${encoding || '(no encoding)'}: only the payload codec or converter that wrote it reads it (give temporal-ops its Codec Server: --codec-endpoint or TEMPORAL_CODEC_ENDPOINT)`,
     );
   return new UnreadablePayload(payloadProblem(error, payload));
 }
@@ -68,9 +74,11 @@ class TargetPayloadConverter implements PayloadConverter {
 
 export const targetPayloadConverter: PayloadConverter = new TargetPayloadConverter();
 
-/** The data converter of every client that reads target workflows. */
-export const targetDataConverter: LoadedDataConverter = {
-  payloadConverter: targetPayloadConverter,
-  failureConverter: defaultFailureConverter,
-  payloadCodecs: [],
-};
+/** The data converter of every client that reads target workflows: the codec decodes through the user's Codec Server. */
+export function targetDataConverter(codec?: PayloadCodec): LoadedDataConverter {
+  return {
+    payloadConverter: targetPayloadConverter,
+    failureConverter: defaultFailureConverter,
+    payloadCodecs: codec ? [codec] : [],
+  };
+}

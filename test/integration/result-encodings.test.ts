@@ -2,8 +2,16 @@
 // a value with NaN, and a result sealed by the worker's payload codec (binary/encrypted). The first is
 // read and checked; the others are named as not readable here, through the CLI (the SDK client and
 // the light path) and through a recipe's activity, instead of failing the command or the activity.
+// Given a Codec Server (the fixture codec's, served here), the sealed result is decoded and checked.
 import assert from 'node:assert/strict';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import proto from '@temporalio/proto';
+import { execa } from 'execa';
+import { packageRoot } from '../../src/config.js';
+import { loadConnectTarget } from '../../src/temporal/connection.js';
 import { createCliContext } from '../../src/cli/context.js';
 import { ExitCode } from '../../src/cli/output.js';
 import { runCli } from '../../src/cli/run-cli.js';
@@ -52,8 +60,51 @@ after(async () => {
   await h.cleanup();
 });
 
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const context = await createCliContext({ target: testTarget() });
+/** A Codec Server for the fixture's XOR codec: it records each request and answers `status` (200 decodes). */
+interface CodecServerFixture {
+  url: string;
+  requests: { path: string; headers: IncomingHttpHeaders }[];
+  status: number;
+  close(): Promise<void>;
+}
+
+async function startCodecServer(): Promise<CodecServerFixture> {
+  const fixture: Partial<CodecServerFixture> = { requests: [], status: 200 };
+  const unseal = (json: { metadata?: Record<string, string>; data?: string }) => {
+    const encoding = Buffer.from(json.metadata?.encoding ?? '', 'base64').toString();
+    if (encoding !== 'binary/encrypted') return json;
+    const sealed = Buffer.from(json.data ?? '', 'base64').map((b) => b ^ 0x5a);
+    const payload = proto.temporal.api.common.v1.Payload.decode(sealed);
+    const metadata: Record<string, string> = {};
+    for (const [k, v] of Object.entries(payload.metadata ?? {}))
+      metadata[k] = Buffer.from(v).toString('base64');
+    return { metadata, data: Buffer.from(payload.data ?? []).toString('base64') };
+  };
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      fixture.requests!.push({ path: req.url ?? '', headers: req.headers });
+      if (fixture.status !== 200 || req.method !== 'POST' || !req.url?.endsWith('/decode')) {
+        res.writeHead(fixture.status === 200 ? 404 : fixture.status!).end();
+        return;
+      }
+      const body = JSON.parse(Buffer.concat(chunks).toString()) as { payloads: [] };
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ payloads: body.payloads.map(unseal) }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  fixture.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  fixture.close = () => new Promise<void>((resolve) => server.close(() => resolve()));
+  return fixture as CodecServerFixture;
+}
+
+async function cli(
+  args: string[],
+  target = testTarget(),
+): Promise<{ code: number; out: string; err: string }> {
+  const context = await createCliContext({ target });
   try {
     const sink = captureOut();
     const code = await runCli(args, { context, sink });
@@ -134,5 +185,75 @@ describe('results beyond plain JSON', () => {
       sealed?.reason ?? '',
       /^COMPLETED, but its result could not be read here: encoded as binary\/encrypted/,
     );
+  });
+
+  it('decodes a sealed result through the Codec Server given as the Temporal CLI takes it, and checks it', async () => {
+    const codec = await startCodecServer();
+    try {
+      const run = await execa(
+        process.execPath,
+        [
+          join(packageRoot, 'bin', 'temporal-ops.mjs'),
+          'workflows',
+          'result',
+          '--workflow-id',
+          ids.sealed,
+          '--codec-endpoint',
+          `${codec.url}/{namespace}`,
+          '--codec-auth',
+          'Bearer test-token',
+          '-o',
+          'json',
+        ],
+        {
+          env: { TEMPORAL_ADDRESS: testTarget().address, TEMPORAL_CONFIG_FILE: '/nonexistent/temporal.toml' },
+          reject: false,
+        },
+      );
+      assert.equal(run.exitCode, ExitCode.resultLooksLikeError, run.stderr);
+      const outcome = JSON.parse(run.stdout) as RunOutcome;
+      assert.deepEqual(outcome.result, { status: 'error', message: 'payment service unavailable' });
+      assert.equal(outcome.resultCheck?.reason, 'result.status is "error"');
+      assert.equal(codec.requests.length, 1, 'only the sealed payload went to the codec server');
+      const [request] = codec.requests;
+      assert.equal(request?.path, '/default/decode');
+      assert.equal(request?.headers['x-namespace'], 'default');
+      assert.equal(request?.headers.authorization, 'Bearer test-token');
+    } finally {
+      await codec.close();
+    }
+  });
+
+  it('reads it on the light path with TEMPORAL_CODEC_ENDPOINT, and names a codec server that fails', async () => {
+    const codec = await startCodecServer();
+    try {
+      const target = loadConnectTarget({
+        address: testTarget().address,
+        namespace: 'default',
+        env: { TEMPORAL_CODEC_ENDPOINT: codec.url, TEMPORAL_CONFIG_FILE: '/nonexistent/temporal.toml' },
+      });
+      const recent = [
+        'workflows',
+        'recent',
+        '--minutes',
+        '15',
+        '--query',
+        `TaskQueue = "${sealedQueue}"`,
+        '--json',
+      ];
+      const decoded = await cli(recent, target);
+      const [row] = JSON.parse(decoded.out) as RecentRow[];
+      assert.deepEqual(row?.result, { status: 'error', message: 'payment service unavailable' });
+      assert.equal(row?.resultCheck?.looksLikeError, true);
+      codec.status = 500;
+      const refused = await cli(['workflows', 'result', '--workflow-id', ids.sealed, '--json'], target);
+      assert.equal(refused.code, ExitCode.ok, refused.err);
+      assert.equal(
+        (JSON.parse(refused.out) as RunOutcome).resultCheck?.unreadable,
+        `the codec server ${codec.url} answered HTTP 500`,
+      );
+    } finally {
+      await codec.close();
+    }
   });
 });

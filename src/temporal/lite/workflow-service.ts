@@ -1,8 +1,7 @@
 // The light WorkflowService: four reads over @grpc/grpc-js with the trimmed descriptor, the same
 // method names and request/response shapes as the SDK's `client.workflowService`, none of its weight.
 import { Client as GrpcClient } from '@grpc/grpc-js';
-import { checkedConnect, type ConnectTarget } from '../connection.js';
-import { targetPayloadConverter } from '../target-payloads.js';
+import { checkedConnect, targetConverterOf, type ConnectTarget } from '../connection.js';
 import { channelSettings } from './channel.js';
 import { methodCodec, type MethodCodec } from './codec.js';
 import type { WorkflowReadClient, WorkflowReadService } from './read-client.js';
@@ -62,7 +61,7 @@ function createLiteClient(target: ConnectTarget, options: LiteOptions = {}): Lit
   return {
     options: {
       namespace: target.namespace,
-      loadedDataConverter: { payloadConverter: targetPayloadConverter, payloadCodecs: [] },
+      loadedDataConverter: targetConverterOf(target),
     },
     workflowService,
     ready: (deadline) =>

@@ -46,4 +46,34 @@ describe('loadConnectTarget', () => {
     assert.equal(target.address, '127.0.0.1:9999');
     assert.equal(target.connectionOptions.address, '127.0.0.1:9999');
   });
+
+  it('takes the Codec Server from the profile, the environment over it, and a flag over both', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'envconfig-'));
+    const file = join(dir, 'temporal.toml');
+    await writeFile(
+      file,
+      '[profile.sealed]\naddress = "127.0.0.1:7233"\n[profile.sealed.codec]\nendpoint = "https://codec.internal/{namespace}"\nauth = "Bearer a"\n',
+    );
+    const env = { TEMPORAL_CONFIG_FILE: file, TEMPORAL_PROFILE: 'sealed' };
+    assert.deepEqual(loadConnectTarget({ env }).codec, {
+      endpoint: 'https://codec.internal/{namespace}',
+      auth: 'Bearer a',
+    });
+    assert.deepEqual(loadConnectTarget({ env: { ...env, TEMPORAL_CODEC_AUTH: 'Bearer b' } }).codec, {
+      endpoint: 'https://codec.internal/{namespace}',
+      auth: 'Bearer b',
+    });
+    assert.deepEqual(loadConnectTarget({ env, codecEndpoint: 'http://127.0.0.1:8081' }).codec, {
+      endpoint: 'http://127.0.0.1:8081',
+      auth: 'Bearer a',
+    });
+    assert.equal(
+      loadConnectTarget({ env: { TEMPORAL_CONFIG_FILE: '/nonexistent/t.toml' } }).codec,
+      undefined,
+    );
+    assert.throws(
+      () => loadConnectTarget({ env, codecEndpoint: 'codec.internal' }),
+      /codec endpoint.*not an http\(s\) URL/,
+    );
+  });
 });

@@ -1,5 +1,6 @@
 // The tail of a run's history, read newest first (GetWorkflowExecutionHistoryReverse) and only as
 // far back as the last completed workflow task: a few small pages, never the whole history.
+import { decodeFailureAttributes } from './failure-attributes.js';
 import type { temporal } from '@temporalio/proto';
 import type {
   LocalActivityFailureFact,
@@ -258,7 +259,9 @@ export async function readRecentHistory(
       maximumPageSize: pageSize,
       nextPageToken,
     });
-    if (foldNewestFirst(recent, response.history?.events ?? [])) {
+    const events = response.history?.events ?? [];
+    await decodeFailureAttributes(client, events);
+    if (foldNewestFirst(recent, events)) {
       recent.complete = true;
       return recent;
     }
@@ -279,5 +282,7 @@ export async function readCloseEvent(
     maximumPageSize: 1,
   });
   const event = response.history?.events?.[0];
-  return event && closeEventFact(event) ? event : undefined;
+  if (!event || !closeEventFact(event)) return undefined;
+  await decodeFailureAttributes(client, [event]);
+  return event;
 }

@@ -24,12 +24,16 @@ import { captureOut, startResultsWorker, terminateAll, uniqueId, waitUntil } fro
 let h: Harness;
 const queue = uniqueQueue('encodings');
 const sealedQueue = `${queue}-sealed`;
+const encodedQueue = `${queue}-encoded`;
 const ids = {
   protoError: uniqueId('proto-error'),
   protoOk: uniqueId('proto-ok'),
   nan: uniqueId('nan'),
   sealed: uniqueId('sealed'),
+  sealedFailure: uniqueId('sealed-fails'),
+  encodedFailure: uniqueId('encoded-fails'),
 };
+const closed = ['COMPLETED', 'FAILED'];
 
 before(async () => {
   h = await createHarness();
@@ -41,15 +45,17 @@ before(async () => {
     start('ReturnsProtoOk', ids.protoOk),
     start('ReturnsNaN', ids.nan),
     start('ReturnsError', ids.sealed, sealedQueue),
+    start('FailsWorkflow', ids.sealedFailure, sealedQueue),
+    start('FailsWorkflow', ids.encodedFailure, encodedQueue),
   ]);
   // Described, not awaited through the SDK: its default converter cannot read two of these results.
   await waitUntil(
-    'every fixture run completed',
+    'every fixture run closed',
     async () => {
       const statuses = await Promise.all(
         Object.values(ids).map(async (id) => (await h.client.workflow.getHandle(id).describe()).status.name),
       );
-      return statuses.every((s) => s === 'COMPLETED') || undefined;
+      return statuses.every((s) => closed.includes(s)) || undefined;
     },
     60_000,
   );
@@ -242,7 +248,7 @@ describe('results beyond plain JSON', () => {
         '--json',
       ];
       const decoded = await cli(recent, target);
-      const [row] = JSON.parse(decoded.out) as RecentRow[];
+      const row = (JSON.parse(decoded.out) as RecentRow[]).find((r) => r.workflowId === ids.sealed);
       assert.deepEqual(row?.result, { status: 'error', message: 'payment service unavailable' });
       assert.equal(row?.resultCheck?.looksLikeError, true);
       codec.status = 500;
@@ -252,6 +258,31 @@ describe('results beyond plain JSON', () => {
         (JSON.parse(refused.out) as RunOutcome).resultCheck?.unreadable,
         `the codec server ${codec.url} answered HTTP 500`,
       );
+    } finally {
+      await codec.close();
+    }
+  });
+
+  it('reads a failure whose message a failure converter encoded, and through the Codec Server a sealed one', async () => {
+    const failure = async (workflowId: string, target = testTarget()) => {
+      const run = await cli(['workflows', 'result', '--workflow-id', workflowId, '--json'], target);
+      assert.equal(run.code, ExitCode.otherTerminal, run.err);
+      return (JSON.parse(run.out) as RunOutcome).close?.failure?.[0]?.message ?? '';
+    };
+    assert.equal(await failure(ids.encodedFailure), 'card declined');
+    assert.match(
+      await failure(ids.sealedFailure),
+      /^Encoded failure \(its encoded attributes could not be read here: encoded as binary\/encrypted/,
+    );
+    const codec = await startCodecServer();
+    try {
+      const target = loadConnectTarget({
+        address: testTarget().address,
+        namespace: 'default',
+        codecEndpoint: codec.url,
+        env: { TEMPORAL_CONFIG_FILE: '/nonexistent/temporal.toml' },
+      });
+      assert.equal(await failure(ids.sealedFailure, target), 'card declined');
     } finally {
       await codec.close();
     }

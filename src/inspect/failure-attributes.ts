@@ -29,15 +29,35 @@ function attributesOf(value: unknown): { message: string; stackTrace?: string } 
   return { message: v.message, ...(typeof v.stack_trace === 'string' && { stackTrace: v.stack_trace }) };
 }
 
+type Described = temporal.api.workflowservice.v1.IDescribeWorkflowExecutionResponse;
+
 /**
- * Puts each encoded failure's own message and stack trace back in place, in the events themselves. A
- * failure whose attributes cannot be read keeps its message, with why appended.
+ * Decodes the encoded last failures of a describe's pending activities and Nexus operations, in place;
+ * undefined (nothing to await) when none is encoded, as for most runs of a sweep.
  */
-export async function decodeFailureAttributes(
+export function decodeDescribedFailures(
   client: WorkflowReadClient,
-  events: HistoryEvent[],
-): Promise<void> {
-  const encoded = events.flatMap(failuresOf).filter((f) => f.encodedAttributes);
+  described: Described,
+): Promise<void> | undefined {
+  const failures: Failure[] = [];
+  for (const a of described.pendingActivities ?? [])
+    for (let f = a.lastFailure; f; f = f.cause) failures.push(f);
+  for (const o of described.pendingNexusOperations ?? [])
+    for (let f = o.lastAttemptFailure; f; f = f.cause) failures.push(f);
+  return failures.some((f) => f.encodedAttributes) ? decodeFailures(client, failures) : undefined;
+}
+
+/** Decodes the encoded failures the events carry, in the events themselves (see decodeFailures). */
+export function decodeFailureAttributes(client: WorkflowReadClient, events: HistoryEvent[]): Promise<void> {
+  return decodeFailures(client, events.flatMap(failuresOf));
+}
+
+/**
+ * Puts each encoded failure's own message and stack trace back in place. A failure whose attributes
+ * cannot be read keeps its message, with why appended.
+ */
+async function decodeFailures(client: WorkflowReadClient, failures: Failure[]): Promise<void> {
+  const encoded = failures.filter((f) => f.encodedAttributes);
   if (encoded.length === 0) return;
   const { payloadCodecs, payloadConverter } = client.options.loadedDataConverter;
   const unread = (failure: Failure, why: string) =>

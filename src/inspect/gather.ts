@@ -3,6 +3,7 @@
 import type { Client } from '@temporalio/client';
 import type { WorkflowFacts } from '../contract/facts.js';
 import { factsFromDescribe } from './describe-facts.js';
+import { decodeDescribedFailures } from './failure-attributes.js';
 import type { SlotSource } from './held-slots.js';
 import { readRecentHistory, type CloseEventFact, type RecentHistory } from './history.js';
 import type { PollerCache } from './pollers.js';
@@ -249,6 +250,8 @@ export async function gatherFacts(
     namespace: client.options.namespace,
     execution: { workflowId: execution.workflowId, runId: execution.runId ?? '' },
   });
+  const decoding = decodeDescribedFailures(client, response);
+  if (decoding) await decoding;
   const facts = factsFromDescribe(response);
   const running = facts.status === 'RUNNING';
   const readHistory = needsHistory(facts, options.history, options.explainIdle);

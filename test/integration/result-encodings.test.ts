@@ -32,6 +32,7 @@ const ids = {
   sealed: uniqueId('sealed'),
   sealedFailure: uniqueId('sealed-fails'),
   encodedFailure: uniqueId('encoded-fails'),
+  encodedStorm: uniqueId('encoded-storm'),
 };
 const closed = ['COMPLETED', 'FAILED'];
 
@@ -47,13 +48,16 @@ before(async () => {
     start('ReturnsError', ids.sealed, sealedQueue),
     start('FailsWorkflow', ids.sealedFailure, sealedQueue),
     start('FailsWorkflow', ids.encodedFailure, encodedQueue),
+    start('RetriesForever', ids.encodedStorm, encodedQueue),
   ]);
   // Described, not awaited through the SDK: its default converter cannot read two of these results.
   await waitUntil(
     'every fixture run closed',
     async () => {
       const statuses = await Promise.all(
-        Object.values(ids).map(async (id) => (await h.client.workflow.getHandle(id).describe()).status.name),
+        Object.values(ids)
+          .filter((id) => id !== ids.encodedStorm)
+          .map(async (id) => (await h.client.workflow.getHandle(id).describe()).status.name),
       );
       return statuses.every((s) => closed.includes(s)) || undefined;
     },
@@ -286,5 +290,21 @@ describe('results beyond plain JSON', () => {
     } finally {
       await codec.close();
     }
+  });
+
+  it('names a retry storm by the encoded failure of its activity, read from describe', async () => {
+    await waitUntil(
+      'the activity failed three times',
+      async () => {
+        const d = await h.client.workflow.getHandle(ids.encodedStorm).describe();
+        return ((d.raw.pendingActivities?.[0]?.attempt ?? 0) >= 4 && d) || undefined;
+      },
+      60_000,
+    );
+    const run = await cli(['workflows', 'analyze', '--workflow-id', ids.encodedStorm, '--json']);
+    assert.equal(run.code, ExitCode.stallsFound, run.err);
+    assert.match(run.out, /"verdict": ?"activity-retry-storm"/);
+    assert.match(run.out, /warehouse offline/);
+    assert.doesNotMatch(run.out, /Encoded failure/);
   });
 });

@@ -45,3 +45,55 @@ export async function listPollers(
     return fact;
   });
 }
+
+/** Pages of ListWorkers read at most, for the processes behind custom identities. */
+const MAX_WORKER_PAGES = 5;
+
+/**
+ * The processes behind worker identities on `taskQueue`, from the SDK's worker heartbeats
+ * (ListWorkers: host name and process ID), newest first per identity. Empty when the server keeps no
+ * heartbeats (older servers, or `frontend.WorkerHeartbeatsEnabled` off) or refuses the call.
+ */
+export async function heartbeatProcesses(
+  client: Client,
+  taskQueue: string,
+): Promise<Map<string, { pid: number; host: string }[]>> {
+  const byIdentity = new Map<string, { pid: number; host: string; atMs: number }[]>();
+  let nextPageToken: Uint8Array | undefined;
+  try {
+    for (let page = 0; page < MAX_WORKER_PAGES; page++) {
+      const response = await client.workflowService.listWorkers({
+        namespace: client.options.namespace,
+        pageSize: 200,
+        ...(nextPageToken && { nextPageToken }),
+      });
+      const workers = response.workers?.length
+        ? response.workers
+        : (response.workersInfo ?? []).map((w) => ({ ...w.workerHeartbeat, ...w.workerHeartbeat?.hostInfo }));
+      for (const w of workers) {
+        const pid = Number(w.processId);
+        if (
+          w.taskQueue !== taskQueue ||
+          !w.workerIdentity ||
+          !w.hostName ||
+          !Number.isInteger(pid) ||
+          pid <= 0
+        )
+          continue;
+        const list = byIdentity.get(w.workerIdentity) ?? [];
+        list.push({ pid, host: w.hostName, atMs: epochMs(w.startTime) });
+        byIdentity.set(w.workerIdentity, list);
+      }
+      nextPageToken = response.nextPageToken?.length ? response.nextPageToken : undefined;
+      if (!nextPageToken) break;
+    }
+  } catch {
+    // No heartbeats to read: custom identities stay unattributed, as before.
+  }
+  return new Map(
+    [...byIdentity].map(([identity, list]) => [
+      identity,
+      list.sort((a, b) => b.atMs - a.atMs).map(({ pid, host }) => ({ pid, host })),
+    ]),
+  );
+}

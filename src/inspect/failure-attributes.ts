@@ -5,7 +5,7 @@
 import type { Payload } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
 import type { WorkflowReadClient } from '../temporal/lite/read-client.js';
-import { UnreadablePayload } from '../temporal/target-payloads.js';
+import { decodeWithCodecs, UnreadablePayload } from '../temporal/target-payloads.js';
 
 type Failure = temporal.api.failure.v1.IFailure;
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
@@ -64,7 +64,7 @@ async function decodeFailures(client: WorkflowReadClient, failures: Failure[]): 
     (failure.message = `${failure.message ?? ''} (its encoded attributes could not be read here: ${why})`);
   let payloads = encoded.map((f) => f.encodedAttributes as Payload);
   try {
-    for (const codec of [...payloadCodecs].reverse()) payloads = await codec.decode(payloads);
+    payloads = await decodeWithCodecs(payloadCodecs, payloads);
   } catch (error) {
     for (const failure of encoded) unread(failure, (error as Error).message);
     return;

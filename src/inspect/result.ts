@@ -5,7 +5,7 @@ import { checkResult, type ResultCheck } from '../diagnosis/result-check.js';
 import { type ResultRule } from '../contract/result-rule.js';
 import type { WorkflowReadClient } from '../temporal/lite/read-client.js';
 import { CodecServerError } from '../errors.js';
-import { UnreadablePayload } from '../temporal/target-payloads.js';
+import { decodeWithCodecs, UnreadablePayload } from '../temporal/target-payloads.js';
 import { executionSummary } from './describe-facts.js';
 import { closeEventFact, readCloseEvent, type CloseEventFact, type HistoryEvent } from './history.js';
 
@@ -28,7 +28,7 @@ async function decodeCompletedResult(client: WorkflowReadClient, event: HistoryE
   const { payloadCodecs, payloadConverter } = client.options.loadedDataConverter;
   // The SDK's own helper for this loads the whole API descriptor: the same steps, without it.
   try {
-    for (const codec of [...payloadCodecs].reverse()) payloads = await codec.decode(payloads);
+    payloads = await decodeWithCodecs(payloadCodecs, payloads);
   } catch (error) {
     if (error instanceof CodecServerError) return new UnreadablePayload(error.message);
     throw error;

@@ -82,3 +82,13 @@ export function targetDataConverter(codec?: PayloadCodec): LoadedDataConverter {
     payloadCodecs: codec ? [codec] : [],
   };
 }
+
+/** Payloads run through `codecs` as the SDK decodes: the last codec first. */
+export async function decodeWithCodecs(
+  codecs: readonly { decode(payloads: Payload[]): Promise<Payload[]> }[],
+  payloads: Payload[],
+): Promise<Payload[]> {
+  let decoded = payloads;
+  for (const codec of [...codecs].reverse()) decoded = await codec.decode(decoded);
+  return decoded;
+}

@@ -38,11 +38,6 @@ export interface PollerFact {
   version?: DeploymentVersionFact;
   /** The process its identity names, as that process's host saw it when the pollers were fetched. */
   process?: ProcessFact;
-  /**
-   * For an identity that names no process (a worker that sets its own): the processes that sent the
-   * SDK's worker heartbeats under it on this queue (ListWorkers), newest first, when the server keeps them.
-   */
-  named?: { pid: number; host: string }[];
 }
 
 /** A worker deployment version: the deployment's name and the Build ID. */

@@ -37,15 +37,6 @@ export function parsePollerIdentity(identity: string): { pid: number; host: stri
   return pid <= MAX_PID ? { pid, host: match[2]! } : undefined;
 }
 
-/** The processes a poller stands for: the one its `<pid>@<host>` identity names, else those its worker heartbeats named. */
-export function pollerProcesses(poller: {
-  identity: string;
-  named?: { pid: number; host: string }[];
-}): { pid: number; host: string }[] {
-  const own = parsePollerIdentity(poller.identity);
-  return own ? [own] : (poller.named ?? []);
-}
-
 /** A duration for humans: seconds under two minutes, then minutes, then hours. */
 export function formatAge(ms: number): string {
   if (ms < 120_000) return `${Math.round(ms / 1000)} s`;

@@ -154,20 +154,6 @@ describe('reconcile', () => {
     });
   }
 
-  it('a custom identity whose worker heartbeats named our worker is ours; one naming another host is not', () => {
-    const classify = (named: { pid: number; host: string }[]) =>
-      reconcile(
-        input({
-          pollers: [{ identity: 'orders-worker', lastAccessTimeMs: now - 1000, types: ['workflow'], named }],
-        }),
-      ).pollers[0];
-    const mine = classify([{ pid: 101, host: 'vm' }]);
-    assert.equal(mine?.class, 'ours');
-    assert.match(mine?.why ?? '', /worker 100 of shop/);
-    assert.equal(classify([{ pid: 101, host: 'elsewhere' }])?.class, 'foreign');
-    assert.equal(classify([])?.class, 'foreign');
-  });
-
   it('lists our live workers on the queue that no poller names', () => {
     const quiet: LocalWorkerFacts = { ...ours, project: 'quiet', pid: 200, memberPids: [200] };
     const elsewhere: LocalWorkerFacts = {

@@ -5,7 +5,7 @@ import { hostname } from 'node:os';
 import type { Client } from '@temporalio/client';
 import { parsePollerIdentity, type LivenessOracle } from '../../diagnosis/poller-liveness.js';
 import { type ProcessFact } from '../../contract/facts.js';
-import { heartbeatProcesses, listPollers } from '../../temporal/task-queue.js';
+import { listPollers } from '../../temporal/task-queue.js';
 import { bootTimeMs, processBackend, readProc, startTimeMs } from '../records/proc.js';
 import type { QueuePoller } from './reconcile.js';
 
@@ -38,15 +38,7 @@ export function clientPollerSource(client: Client): PollerSource {
       listPollers(client, taskQueue, 'workflow'),
       listPollers(client, taskQueue, 'activity'),
     ]);
-    const merged = mergePollers(workflow, activity);
-    // A worker that sets its own identity names no process: its SDK's heartbeats may.
-    if (merged.every((p) => parsePollerIdentity(p.identity))) return merged;
-    const named = await heartbeatProcesses(client, taskQueue);
-    for (const p of merged) {
-      const processes = parsePollerIdentity(p.identity) ? undefined : named.get(p.identity);
-      if (processes?.length) p.named = processes;
-    }
-    return merged;
+    return mergePollers(workflow, activity);
   };
 }
 

@@ -1,8 +1,6 @@
 // Readiness: the server sees the worker. A poller on the target task queue whose identity
-// (`<pid>@<host>`, the Python SDK default) names a live pid of the spawned group, seen after spawn;
-// for a worker that sets its own identity, the pid its SDK's worker heartbeat names on this host.
+// (`<pid>@<host>`, the Python SDK default) names a live pid of the spawned group, seen after spawn.
 // A worker that daemonised is followed out of its group by the spawn token its processes carry.
-import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { PollerFact } from '../../contract/facts.js';
 import { failpoint } from '../records/failpoint.js';
@@ -14,24 +12,16 @@ export function pidOfIdentity(identity: string): number | undefined {
   return match ? Number(match[1]) : undefined;
 }
 
-/**
- * The pid among `pids` a poller stands for: the one its `<pid>@<host>` identity names, or, for an
- * identity that names none, one its worker heartbeats named on this host.
- */
-function ownPid(poller: PollerFact, pids: ReadonlySet<number>): number | undefined {
-  const pid = pidOfIdentity(poller.identity);
-  if (pid !== undefined) return pids.has(pid) ? pid : undefined;
-  const host = hostname();
-  return poller.named?.find((p) => p.host === host && pids.has(p.pid))?.pid;
-}
-
 /** The first poller that belongs to one of `pids` and was seen at or after `sinceMs`. */
 function ownPoller<P extends PollerFact>(
   pollers: P[],
   pids: ReadonlySet<number>,
   sinceMs: number,
 ): P | undefined {
-  return pollers.find((p) => ownPid(p, pids) !== undefined && p.lastAccessTimeMs >= sinceMs);
+  return pollers.find((p) => {
+    const pid = pidOfIdentity(p.identity);
+    return pid !== undefined && pids.has(pid) && p.lastAccessTimeMs >= sinceMs;
+  });
 }
 
 export interface ReadyWait {
@@ -68,8 +58,6 @@ export type ReadyOutcome =
       lastError?: string;
       /** Pids outside the group that carried the worker's token at the last look. */
       outside: number[];
-      /** Identities that polled after the spawn but name no process, nor did heartbeats name one. */
-      unattributed?: string[];
     };
 
 /** The spawned group's members and the worker's processes outside it; looks twice before saying "none". */
@@ -117,8 +105,7 @@ export async function waitForPoller(wait: ReadyWait): Promise<ReadyOutcome> {
     const poller = ownPoller(pollers, pids, wait.sinceMs - 1000);
     const now = Date.now();
     if (poller) {
-      const own = ownPid(poller, pids);
-      const polling = outside.find((p) => p.pid === own);
+      const polling = outside.find((p) => p.pid === pidOfIdentity(poller.identity));
       return {
         ready: true,
         poller,
@@ -127,20 +114,8 @@ export async function waitForPoller(wait: ReadyWait): Promise<ReadyOutcome> {
         ...(polling ? { outside: polling } : {}),
       };
     }
-    if (now - started >= wait.timeoutMs) {
-      const unattributed = pollers
-        .filter((p) => p.lastAccessTimeMs >= wait.sinceMs - 1000)
-        .filter((p) => pidOfIdentity(p.identity) === undefined && !p.named?.length)
-        .map((p) => p.identity);
-      return {
-        ready: false,
-        reason: 'timeout',
-        waitedMs: now - started,
-        lastError,
-        outside: outsidePids,
-        ...(unattributed.length > 0 && { unattributed }),
-      };
-    }
+    if (now - started >= wait.timeoutMs)
+      return { ready: false, reason: 'timeout', waitedMs: now - started, lastError, outside: outsidePids };
     wait.onTick?.();
     if (first) failpoint('ensure:during-ready');
     first = false;

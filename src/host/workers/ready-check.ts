@@ -167,13 +167,9 @@ export async function confirmReady(
   const logTail = await sectionTail(record, 30);
   let message: string;
   if (outcome.reason === 'timeout') {
-    const unattributed = outcome.unattributed?.map((identity) => JSON.stringify(identity)).join(', ');
     message =
       `worker ${record.pid} ${note}` +
       (outcome.lastError ? ` (last DescribeTaskQueue error: ${outcome.lastError})` : '') +
-      (unattributed
-        ? `; ${unattributed} polled the queue after the start, but names no process (a worker that sets its own identity) and the server keeps no worker heartbeats to name one: keep the SDK's default identity (<pid>@<host>), or enable worker heartbeats on the server (frontend.WorkerHeartbeatsEnabled)`
-        : '') +
       daemonNote;
   } else if (!stillRecorded && !exit) {
     message = `worker ${record.pid} was stopped by another request before it polled ${queue}`;

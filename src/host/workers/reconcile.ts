@@ -1,12 +1,7 @@
 // Reconciliation with the server: join the pollers DescribeTaskQueue lists to local processes and
 // our pid records. Answers "why is old code still answering my workflows?". Pure.
-import {
-  judgePoller,
-  parsePollerIdentity,
-  pollerProcesses,
-  type LivenessOracle,
-} from '../../diagnosis/poller-liveness.js';
-import { type PollerFact, type ProcessFact } from '../../contract/facts.js';
+import { judgePoller, parsePollerIdentity, type LivenessOracle } from '../../diagnosis/poller-liveness.js';
+import { type ProcessFact } from '../../contract/facts.js';
 import type { Ownership } from '../records/identity.js';
 
 /** A poller identity on a task queue, merged over the workflow and activity task types. */
@@ -16,8 +11,6 @@ export interface QueuePoller {
   types: ('workflow' | 'activity')[];
   /** The process its identity names, when already known; else `ReconcileInput.oracle` is asked. */
   process?: ProcessFact;
-  /** For an identity that names no process: the processes its worker heartbeats named (PollerFact.named). */
-  named?: PollerFact['named'];
 }
 
 /** One of our recorded workers, as observed on this host. */
@@ -94,12 +87,7 @@ export function parseIdentity(identity: string): { pid?: number; host?: string }
 type Classified = Omit<ClassifiedPoller, 'identity' | 'lastAccessTimeMs' | 'types'>;
 
 function classifyOne(input: ReconcileInput, poller: QueuePoller): Classified {
-  // A custom identity stands for the process its heartbeats named on this host, if any is our worker.
-  const processes = pollerProcesses(poller);
-  const here = processes.find(
-    (p) => p.host === input.host && input.workers.some((w) => w.memberPids.includes(p.pid)),
-  );
-  const { pid, host } = here ?? processes[0] ?? {};
+  const { pid, host } = parseIdentity(poller.identity);
   const process = poller.process ?? input.oracle?.(poller.identity);
   const judged = judgePoller({ ...poller, process }, input.nowMs, LIVE_POLL_WINDOW_MS);
   const base = { pid, host, ...(process && { process }) };
